@@ -1,0 +1,15 @@
+//! Adapters with an embedded default and a production implementation, chosen by configuration:
+//! cache (in process / Redis), blob storage (local folder / S3-compatible), mail (`.eml` files /
+//! SMTP), and the theme templates with their translations.
+
+pub mod blob;
+pub mod cache;
+pub mod mail;
+pub mod templates;
+
+rust_i18n::i18n!("../../locales", fallback = "fr");
+
+pub use blob::BlobStore;
+pub use cache::Cache;
+pub use mail::{EmailTemplates, Mailer};
+pub use templates::{Themes, translate};

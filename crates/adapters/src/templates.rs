@@ -1,0 +1,301 @@
+//! Themes: `themes/base/` holds every template and asset; `themes/<name>/` overrides any of
+//! them. Each theme becomes one Tera instance (tenant override first, then base) and a set of
+//! static assets served under content-hashed names.
+
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("cannot read {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("template error: {0}")]
+    Tera(#[from] tera::Error),
+    #[error("unknown theme {0}")]
+    Unknown(String),
+}
+
+/// A static file ready to serve.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub body: bytes::Bytes,
+    pub content_type: &'static str,
+}
+
+#[derive(Debug)]
+struct Theme {
+    tera: tera::Tera,
+    /// hashed file name -> asset
+    assets: HashMap<String, Asset>,
+    /// logical name (`app.css`, `logo.svg`) -> URL
+    urls: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+pub struct Themes {
+    themes: HashMap<String, Theme>,
+}
+
+/// Translates `key` for `locale` from `locales/*.yml`; a missing key falls back to French.
+pub fn translate(locale: &str, key: &str) -> String {
+    rust_i18n::t!(key, locale = locale).into_owned()
+}
+
+fn read_tree(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), ThemeError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| ThemeError::Io(dir.to_owned(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| ThemeError::Io(dir.to_owned(), e))?;
+        let path = entry.path();
+        if path.is_dir() {
+            read_tree(root, &path, out)?;
+        } else {
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let body = std::fs::read(&path).map_err(|e| ThemeError::Io(path.clone(), e))?;
+            out.insert(name, body);
+        }
+    }
+    Ok(())
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The `t(key=..., lang=...)` template function; other arguments fill `%{name}` placeholders.
+fn tera_translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let key = args
+        .get("key")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
+    let lang = args.get("lang").and_then(|v| v.as_str()).unwrap_or("fr");
+    let mut text = translate(lang, key);
+    for (name, value) in args {
+        if name == "key" || name == "lang" {
+            continue;
+        }
+        let shown = match value {
+            tera::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text = text.replace(&format!("%{{{name}}}"), &shown);
+    }
+    Ok(tera::Value::String(text))
+}
+
+impl Themes {
+    /// Loads `dir/base` and every other folder of `dir` as an override of it.
+    pub fn load(dir: &Path) -> Result<Self, ThemeError> {
+        let base_dir = dir.join("base");
+        let mut base = BTreeMap::new();
+        read_tree(&base_dir, &base_dir, &mut base)?;
+        let mut names = vec!["base".to_owned()];
+        let entries = std::fs::read_dir(dir).map_err(|e| ThemeError::Io(dir.to_owned(), e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_dir() && name != "base" && !name.starts_with('.') {
+                names.push(name);
+            }
+        }
+        let mut themes = HashMap::new();
+        for name in names {
+            let mut files = base.clone();
+            if name != "base" {
+                let own = dir.join(&name);
+                read_tree(&own, &own, &mut files)?;
+            }
+            themes.insert(name.clone(), Self::build(&name, files)?);
+        }
+        Ok(Self { themes })
+    }
+
+    fn build(name: &str, files: BTreeMap<String, Vec<u8>>) -> Result<Theme, ThemeError> {
+        let mut templates = Vec::new();
+        let mut assets = HashMap::new();
+        let mut urls = BTreeMap::new();
+        // The theme's `theme.css` is appended to the base `app.css`: one stylesheet per page.
+        let mut css = files.get("static/app.css").cloned().unwrap_or_default();
+        if let Some(extra) = files.get("static/theme.css") {
+            css.push(b'\n');
+            css.extend_from_slice(extra);
+        }
+        for (path, body) in &files {
+            if let Some(template) = path.strip_prefix("templates/") {
+                templates.push((
+                    template.to_owned(),
+                    String::from_utf8_lossy(body).into_owned(),
+                ));
+            } else if path.starts_with("emails/") {
+                templates.push((path.clone(), String::from_utf8_lossy(body).into_owned()));
+            } else if let Some(file) = path.strip_prefix("static/") {
+                if file == "theme.css" {
+                    continue;
+                }
+                let body = if file == "app.css" {
+                    css.clone()
+                } else {
+                    body.clone()
+                };
+                let hash = &hex::encode(Sha256::digest(&body))[..10];
+                let hashed = match file.rsplit_once('.') {
+                    Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+                    None => format!("{file}.{hash}"),
+                };
+                urls.insert(file.to_owned(), format!("/assets/{name}/{hashed}"));
+                assets.insert(
+                    hashed,
+                    Asset {
+                        body: bytes::Bytes::from(body),
+                        content_type: content_type(file),
+                    },
+                );
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(templates)?;
+        tera.register_function("t", tera_translate);
+        Ok(Theme { tera, assets, urls })
+    }
+
+    fn theme(&self, name: &str) -> Result<&Theme, ThemeError> {
+        self.themes
+            .get(name)
+            .or_else(|| self.themes.get("base"))
+            .ok_or_else(|| ThemeError::Unknown(name.to_owned()))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.themes.contains_key(name)
+    }
+
+    pub fn render(
+        &self,
+        theme: &str,
+        template: &str,
+        context: &tera::Context,
+    ) -> Result<String, ThemeError> {
+        Ok(self.theme(theme)?.tera.render(template, context)?)
+    }
+
+    /// Logical asset name -> hashed URL, for templates.
+    pub fn asset_urls(&self, theme: &str) -> BTreeMap<String, String> {
+        self.theme(theme)
+            .map(|t| t.urls.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn asset(&self, theme: &str, hashed_name: &str) -> Option<Asset> {
+        self.themes.get(theme)?.assets.get(hashed_name).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locales_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../locales")
+    }
+
+    fn flatten(prefix: &str, value: &serde_yaml::Value, out: &mut Vec<String>) {
+        if let serde_yaml::Value::Mapping(map) = value {
+            for (k, v) in map {
+                let key = k.as_str().unwrap_or_default();
+                if key.starts_with('_') {
+                    continue;
+                }
+                let full = if prefix.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&full, v, out);
+            }
+        } else {
+            out.push(prefix.to_owned());
+        }
+    }
+
+    fn keys(locale: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(locales_dir().join(format!("{locale}.yml")))
+            .expect("locale file");
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid yaml");
+        let mut out = Vec::new();
+        flatten("", &value, &mut out);
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_key_exists_in_every_locale_file() {
+        let fr = keys("fr");
+        assert!(fr.len() > 10, "fr.yml looks empty");
+        for other in ["en", "ar"] {
+            let theirs = keys(other);
+            let missing: Vec<_> = fr.iter().filter(|k| !theirs.contains(k)).collect();
+            let extra: Vec<_> = theirs.iter().filter(|k| !fr.contains(k)).collect();
+            assert!(missing.is_empty(), "{other}.yml lacks {missing:?}");
+            assert!(
+                extra.is_empty(),
+                "{other}.yml has keys fr.yml lacks: {extra:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn translation_is_per_call_not_global() {
+        assert_eq!(translate("fr", "nav.home"), "Accueil");
+        assert_eq!(translate("en", "nav.home"), "Home");
+        assert_eq!(translate("fr", "nav.home"), "Accueil");
+    }
+
+    #[test]
+    fn project_themes_load_and_tenant_overrides_win() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../themes");
+        let themes = Themes::load(&dir).expect("themes load");
+        let base_css = themes.asset_urls("base")["app.css"].clone();
+        let cm_css = themes.asset_urls("cm")["app.css"].clone();
+        assert_ne!(base_css, cm_css, "cm adds its colours to the stylesheet");
+        let cm_logo = themes.asset_urls("cm")["logo.svg"].clone();
+        let base_logo = themes.asset_urls("base")["logo.svg"].clone();
+        assert_ne!(cm_logo, base_logo, "cm has its own logo");
+        let hashed = cm_css.rsplit('/').next().expect("file name");
+        let css = themes.asset("cm", hashed).expect("served");
+        assert!(
+            std::str::from_utf8(&css.body)
+                .expect("utf8")
+                .contains("--brand")
+        );
+        // An unknown theme name falls back to base rather than failing the page.
+        assert_eq!(themes.asset_urls("nope")["app.css"], base_css);
+    }
+
+    #[test]
+    fn templates_translate_with_arguments() {
+        let mut tera = tera::Tera::default();
+        tera.register_function("t", tera_translate);
+        tera.add_raw_template("x", "{{ t(key='home.cities_count', lang='fr', count=14) }}")
+            .expect("template");
+        let out = tera.render("x", &tera::Context::new()).expect("render");
+        assert!(out.contains("14"), "{out}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure types and rules shared by every layer: locales, validated identifiers, the taxonomy.
+//! Nothing here does I/O or knows a framework.
+
+mod ids;
+mod locale;
+pub mod taxonomy;
+
+pub use ids::{EmailAddress, ParseError, Slug, TenantCode, slugify};
+pub use locale::Locale;
+pub use taxonomy::Taxonomy;

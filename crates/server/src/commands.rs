@@ -1,0 +1,128 @@
+//! The CLI commands other than `serve`.
+
+use crate::config::Config;
+use crate::startup::Services;
+use anyhow::{Context, bail};
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use jsap_domain::EmailAddress;
+use jsap_store::StaffAccounts;
+use rand::Rng;
+use std::path::Path;
+
+/// Validates every tenant file of `dir`. Prints `file: field: reason` per problem.
+pub fn tenants_check(dir: &Path) -> anyhow::Result<()> {
+    match jsap_tenancy::load_dir(dir) {
+        Ok(tenants) => {
+            println!(
+                "{} tenant file(s) valid in {}",
+                tenants.len(),
+                dir.display()
+            );
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            bail!("{} problem(s) in {}", errors.len(), dir.display())
+        }
+    }
+}
+
+pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
+    let tenants = jsap_tenancy::load_dir(dir).map_err(|errors| {
+        anyhow::anyhow!(
+            "invalid tenant config (run `jesuisaupays tenants check`):\n{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    println!(
+        "{:<8} {:<8} {:<28} {:<10} {:>6}  hosts",
+        "code", "kind", "canonical domain", "locales", "cities"
+    );
+    for t in tenants {
+        let locales: Vec<&str> = t.locales.iter().map(|l| l.as_str()).collect();
+        let kind = if t.is_portal() { "portal" } else { "country" };
+        let hosts: Vec<&str> = t.hosts().skip(1).collect();
+        println!(
+            "{:<8} {:<8} {:<28} {:<10} {:>6}  {}",
+            t.code,
+            kind,
+            t.canonical_domain,
+            locales.join(","),
+            t.cities.len(),
+            hosts.join(" ")
+        );
+    }
+    Ok(())
+}
+
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("Failed to hash the password: {e}"))
+}
+
+/// Creates (or resets) a platform staff account and prints its password once.
+pub async fn create_staff(config: &Config, email: &str, name: Option<&str>) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let services = Services::connect(config).await?;
+    services.sync_tenants().await?;
+    let portal = services
+        .registry
+        .tenants()
+        .iter()
+        .find(|t| t.is_portal())
+        .cloned()
+        .context(
+            "no portal tenant (kind = \"portal\") in TENANTS_DIR: staff accounts live there",
+        )?;
+    let password = generate_password();
+    let display_name = name.unwrap_or("Équipe jesuisaupays");
+    let (user, created) = StaffAccounts::new(services.store.conn(), &portal)?
+        .upsert(&email, display_name, &hash_password(&password)?)
+        .await?;
+    println!(
+        "{} staff account {} (id {}). Password, shown only once: {password}",
+        if created {
+            "Created"
+        } else {
+            "Reset the password of"
+        },
+        user.email,
+        user.id
+    );
+    Ok(())
+}
+
+pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Result<()> {
+    let services = Services::connect(config).await?;
+    services.sync_tenants().await?;
+    let started = std::time::Instant::now();
+    let report = match missions {
+        Some(n) => crate::seed::seed_synthetic(&services, n).await?,
+        None => crate::seed::seed_demo(&services).await?,
+    };
+    println!(
+        "Seeded {} tenant(s): {} organisation(s), {} mission(s) in {:.1} s",
+        report.tenants,
+        report.organisations,
+        report.missions,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Configuration from environment variables; every one is documented in README.md.
+
+use anyhow::{Context, bail};
+use jsap_adapters::blob::S3Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Whether to load the demo data at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoData {
+    /// Only on the embedded SQLite database, and only when it holds no mission yet.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub tenants_dir: PathBuf,
+    pub themes_dir: PathBuf,
+    /// `None`: the embedded SQLite file under `data_dir`.
+    pub database_url: Option<String>,
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key (lets several apps, or tests, share one Redis).
+    pub redis_prefix: String,
+    pub smtp_url: Option<String>,
+    pub s3: Option<S3Config>,
+    pub trust_forwarded_host: bool,
+    pub log_format: LogFormat,
+    pub demo_data: DemoData,
+    /// Seconds between two runs of the outbox delivery job.
+    pub outbox_interval_secs: u64,
+}
+
+impl Config {
+    /// Defaults for running from the repository root, without any environment.
+    pub fn defaults() -> Self {
+        Self {
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            tenants_dir: PathBuf::from("./tenants"),
+            themes_dir: PathBuf::from("./themes"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "jsap:".to_owned(),
+            smtp_url: None,
+            s3: None,
+            trust_forwarded_host: false,
+            log_format: LogFormat::Pretty,
+            demo_data: DemoData::Auto,
+            outbox_interval_secs: 10,
+        }
+    }
+
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `get`, so tests can pass a map instead of the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut c = Self::defaults();
+        if let Some(v) = get("BIND_ADDR") {
+            c.bind_addr = v.parse().with_context(|| {
+                format!("BIND_ADDR: \"{v}\" is not an address such as 127.0.0.1:8080")
+            })?;
+        }
+        if let Some(v) = get("DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = get("TENANTS_DIR") {
+            c.tenants_dir = v.into();
+        }
+        if let Some(v) = get("THEMES_DIR") {
+            c.themes_dir = v.into();
+        }
+        c.database_url = get("DATABASE_URL");
+        if let Some(url) = &c.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            bail!("DATABASE_URL: must start with sqlite: or postgres://");
+        }
+        c.redis_url = get("REDIS_URL");
+        if let Some(v) = get("REDIS_PREFIX") {
+            c.redis_prefix = v;
+        }
+        c.smtp_url = get("SMTP_URL");
+        if let Some(bucket) = get("S3_BUCKET") {
+            let need = |name: &str| {
+                get(name).with_context(|| format!("{name}: required when S3_BUCKET is set"))
+            };
+            c.s3 = Some(S3Config {
+                endpoint: get("S3_ENDPOINT"),
+                bucket,
+                region: get("S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                access_key_id: need("S3_ACCESS_KEY_ID")?,
+                secret_access_key: need("S3_SECRET_ACCESS_KEY")?,
+            });
+        }
+        if let Some(v) = get("TRUST_FORWARDED_HOST") {
+            c.trust_forwarded_host = parse_bool("TRUST_FORWARDED_HOST", &v)?;
+        }
+        if let Some(v) = get("LOG_FORMAT") {
+            c.log_format = match v.as_str() {
+                "pretty" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                other => bail!("LOG_FORMAT: \"{other}\" is neither pretty nor json"),
+            };
+        }
+        if let Some(v) = get("DEMO_DATA") {
+            c.demo_data = match v.as_str() {
+                "auto" => DemoData::Auto,
+                "on" => DemoData::On,
+                "off" => DemoData::Off,
+                other => bail!("DEMO_DATA: \"{other}\" is not auto, on or off"),
+            };
+        }
+        if let Some(v) = get("OUTBOX_INTERVAL_SECS") {
+            c.outbox_interval_secs = v.parse().ok().filter(|n| *n > 0).with_context(|| {
+                format!("OUTBOX_INTERVAL_SECS: \"{v}\" is not a positive number")
+            })?;
+        }
+        Ok(c)
+    }
+
+    /// The database URL in use: the configured one, or the embedded SQLite file.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("jesuisaupays.db").display()
+            ),
+        }
+    }
+
+    pub fn uses_embedded_database(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" => Ok(false),
+        other => bail!("{name}: \"{other}\" is not true or false"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = from(&[]).expect("defaults");
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+        assert!(c.uses_embedded_database());
+        assert!(
+            c.effective_database_url()
+                .starts_with("sqlite://./data/jesuisaupays.db")
+        );
+        assert!(!c.trust_forwarded_host);
+        assert!(c.s3.is_none() && c.redis_url.is_none() && c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (pairs, var) in [
+            (vec![("BIND_ADDR", "nope")], "BIND_ADDR"),
+            (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            (
+                vec![("TRUST_FORWARDED_HOST", "maybe")],
+                "TRUST_FORWARDED_HOST",
+            ),
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (vec![("S3_BUCKET", "b")], "S3_ACCESS_KEY_ID"),
+        ] {
+            let e = from(&pairs).expect_err(var);
+            assert!(format!("{e:#}").contains(var), "{e:#}");
+        }
+    }
+
+    #[test]
+    fn s3_is_configured_by_its_bucket() {
+        let c = from(&[
+            ("S3_BUCKET", "uploads"),
+            ("S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("S3_ACCESS_KEY_ID", "k"),
+            ("S3_SECRET_ACCESS_KEY", "s"),
+        ])
+        .expect("s3");
+        let s3 = c.s3.expect("s3 set");
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    }
+}

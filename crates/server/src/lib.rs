@@ -1,0 +1,11 @@
+//! The `jesuisaupays` application: configuration, wiring of every adapter, route and job in
+//! one place (`startup.rs`), the CLI commands and the demo data.
+
+pub mod commands;
+pub mod config;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Application, Services};

@@ -1,0 +1,107 @@
+//! `jesuisaupays`: telemetry, configuration, then one command.
+
+use clap::{Parser, Subcommand};
+use jesuisaupays::{Application, Config, commands, startup, telemetry};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "jesuisaupays",
+    version,
+    about = "One engine for every jesuisaupays country site"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every site (the default).
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Tenant config files.
+    Tenants {
+        #[command(subcommand)]
+        command: TenantsCommand,
+    },
+    /// Load realistic demo data, or N synthetic missions for benchmarks.
+    SeedDemo {
+        /// Spread this many synthetic missions over every country site instead.
+        #[arg(long)]
+        missions: Option<usize>,
+    },
+    /// Create a platform staff account (or reset its password); prints the password once.
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantsCommand {
+    /// Validate every tenant file; exits non-zero with file, field and reason on error.
+    Check {
+        /// Folder to check (default: TENANTS_DIR).
+        dir: Option<PathBuf>,
+    },
+    /// List the tenants and their hosts.
+    List { dir: Option<PathBuf> },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Tenants {
+            command: TenantsCommand::Check { dir },
+        } => commands::tenants_check(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
+        Command::Tenants {
+            command: TenantsCommand::List { dir },
+        } => commands::tenants_list(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
+        Command::SeedDemo { missions } => commands::seed_demo(&config, missions).await,
+        Command::CreateStaff { email, name } => {
+            commands::create_staff(&config, &email, name.as_deref()).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    tracing::info!(%addr, database = app.services().store.backend_name(), "listening");
+    println!("jesuisaupays is serving on http://{addr}/ :");
+    for (code, url) in app.site_urls() {
+        println!("  {code:<8} {url}");
+    }
+    app.run_until_stopped(startup::shutdown_signal()).await
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let store = jsap_store::Store::connect(&config.effective_database_url()).await?;
+    store.migrate().await?;
+    println!("migrations applied ({})", store.backend_name());
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! Demo data: realistic organisations and missions for every country site (`seed-demo`), and
+//! synthetic missions in bulk for benchmarks (`seed-demo --missions N`).
+
+use crate::startup::Services;
+use anyhow::{Context, bail};
+use chrono::{Duration, NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use jsap_domain::{Locale, Taxonomy, slugify};
+use jsap_store::{
+    Cities, CityRecord, Missions, NewMission, NewMissionText, NewOrganisation, Organisations,
+};
+use jsap_tenancy::Tenant;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+
+#[derive(Debug, Deserialize)]
+struct DemoContent {
+    organisations: Vec<OrgTemplate>,
+    missions: Vec<MissionTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OrgTemplate {
+    key: String,
+    kind: String,
+    name_fr: String,
+    name_en: String,
+    name_ar: String,
+    description_fr: String,
+    description_en: String,
+    description_ar: String,
+    per_city: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct MissionTemplate {
+    org: String,
+    domain: String,
+    mission_type: String,
+    contributions: Vec<String>,
+    remote: bool,
+    urgent: bool,
+    featured: bool,
+    duration_days: i64,
+    title_fr: String,
+    title_en: String,
+    title_ar: String,
+    summary_fr: String,
+    summary_en: String,
+    summary_ar: String,
+    description_fr: String,
+    description_en: String,
+    description_ar: String,
+    skills: Vec<String>,
+}
+
+fn pick<'a>(locale: Locale, fr: &'a str, en: &'a str, ar: &'a str) -> &'a str {
+    match locale {
+        Locale::Fr => fr,
+        Locale::En => en,
+        Locale::Ar => ar,
+    }
+}
+
+impl MissionTemplate {
+    fn texts(&self, tenant: &Tenant, city: &CityRecord, suffix: &str) -> Vec<NewMissionText> {
+        tenant
+            .locales
+            .iter()
+            .map(|&l| NewMissionText {
+                locale: l.as_str().to_owned(),
+                title: format!(
+                    "{}{suffix}",
+                    pick(l, &self.title_fr, &self.title_en, &self.title_ar)
+                        .replace("{city}", city.name_in(l))
+                ),
+                summary: pick(l, &self.summary_fr, &self.summary_en, &self.summary_ar).to_owned(),
+                description: pick(
+                    l,
+                    &self.description_fr,
+                    &self.description_en,
+                    &self.description_ar,
+                )
+                .to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// The demo content shipped in the binary, checked against the taxonomy.
+fn content() -> anyhow::Result<DemoContent> {
+    let content: DemoContent =
+        toml::from_str(include_str!("../seed/demo.toml")).context("seed/demo.toml is invalid")?;
+    let taxonomy = Taxonomy::builtin();
+    for m in &content.missions {
+        let Some(kind) = taxonomy.mission_type(&m.mission_type) else {
+            bail!(
+                "demo mission type {} is not in the taxonomy",
+                m.mission_type
+            );
+        };
+        if kind.domain != m.domain {
+            bail!(
+                "demo mission type {} is not in domain {}",
+                m.mission_type,
+                m.domain
+            );
+        }
+        if let Some(c) = m
+            .contributions
+            .iter()
+            .find(|c| taxonomy.contribution_type(c).is_none())
+        {
+            bail!("demo contribution {c} is not in the taxonomy");
+        }
+        if !content.organisations.iter().any(|o| o.key == m.org) {
+            bail!(
+                "demo mission {} names unknown organisation {}",
+                m.mission_type,
+                m.org
+            );
+        }
+    }
+    Ok(content)
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub tenants: usize,
+    pub organisations: usize,
+    pub missions: usize,
+}
+
+pub async fn has_missions(services: &Services) -> anyhow::Result<bool> {
+    for tenant in services.registry.countries() {
+        if Missions::for_tenant(services.store.conn(), tenant)
+            .count_all()
+            .await?
+            > 0
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn start_date(today: NaiveDate, i: usize) -> NaiveDate {
+    // Spread over the coming year; a few already running.
+    today + Duration::days(((i * 37) % 340) as i64 - 10)
+}
+
+fn progress(len: u64, what: &str) -> ProgressBar {
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(len);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_owned());
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// Loads the realistic demo data into every country site that has no organisation yet;
+/// a second run changes nothing.
+pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
+    let content = content()?;
+    let today = Utc::now().date_naive();
+    let mut report = SeedReport::default();
+    let countries: Vec<_> = services.registry.countries().cloned().collect();
+    let bar = progress(countries.len() as u64, "demo data");
+    for tenant in &countries {
+        let tx = services.store.begin().await?;
+        let orgs = Organisations::for_tenant(&tx, tenant);
+        if !orgs.list().await?.is_empty() {
+            tracing::info!(tenant.code = %tenant.code, "demo data already present: skipped");
+            bar.inc(1);
+            continue;
+        }
+        let cities = Cities::for_tenant(&tx, tenant).list().await?;
+        let Some(main_city) = tenant
+            .main_city
+            .as_ref()
+            .and_then(|m| cities.iter().find(|c| c.slug == m.as_str()))
+            .or_else(|| cities.first())
+        else {
+            bar.inc(1);
+            continue;
+        };
+        let locale = tenant.default_locale;
+        let country = tenant.country_name.get(locale);
+        // (template key, city id) -> organisation id
+        let mut org_ids: HashMap<(String, i64), i64> = HashMap::new();
+        for template in &content.organisations {
+            let targets: Vec<&CityRecord> = if template.per_city {
+                cities.iter().collect()
+            } else {
+                vec![main_city]
+            };
+            for city in targets {
+                let name = pick(
+                    locale,
+                    &template.name_fr,
+                    &template.name_en,
+                    &template.name_ar,
+                )
+                .replace("{city}", city.name_in(locale))
+                .replace("{country}", country);
+                let id = orgs
+                    .insert(NewOrganisation {
+                        city_id: city.id,
+                        slug: slugify(&name),
+                        kind: template.kind.clone(),
+                        description: pick(
+                            locale,
+                            &template.description_fr,
+                            &template.description_en,
+                            &template.description_ar,
+                        )
+                        .to_owned(),
+                        name,
+                        verified: true,
+                    })
+                    .await?;
+                org_ids.insert((template.key.clone(), city.id), id);
+                report.organisations += 1;
+            }
+        }
+        // Each mission template twice, in two different cities, so every city gets missions.
+        let mut missions = Vec::new();
+        for round in 0..2 {
+            for (i, m) in content.missions.iter().enumerate() {
+                let n = round * content.missions.len() + i;
+                let city = &cities[(i + round * 7) % cities.len()];
+                let org_city = if org_ids.contains_key(&(m.org.clone(), city.id)) {
+                    city
+                } else {
+                    main_city
+                };
+                let Some(&organisation_id) = org_ids.get(&(m.org.clone(), org_city.id)) else {
+                    bail!("no organisation {} in {}", m.org, tenant.code);
+                };
+                let starts_on = start_date(today, n);
+                let texts = m.texts(tenant, city, "");
+                missions.push(NewMission {
+                    organisation_id,
+                    city_id: city.id,
+                    slug: slugify(&texts[0].title),
+                    domain: m.domain.clone(),
+                    mission_type: m.mission_type.clone(),
+                    contributions: m.contributions.clone(),
+                    remote: m.remote,
+                    urgent: m.urgent && round == 0,
+                    featured: m.featured && round == 0,
+                    published: true,
+                    starts_on,
+                    ends_on: starts_on + Duration::days(m.duration_days.max(1)),
+                    skills: m.skills.clone(),
+                    texts,
+                });
+            }
+        }
+        report.missions += Missions::for_tenant(&tx, tenant)
+            .insert_all(missions)
+            .await?;
+        tx.commit().await?;
+        report.tenants += 1;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+/// Adds `total` synthetic published missions spread evenly over every country site, for
+/// benchmarks. Inserted in transactions of a few thousand rows.
+pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result<SeedReport> {
+    const BATCH: usize = 5_000;
+    let content = content()?;
+    let today = Utc::now().date_naive();
+    let countries: Vec<_> = services.registry.countries().cloned().collect();
+    if countries.is_empty() {
+        bail!(
+            "no country tenant in {}",
+            services.config.tenants_dir.display()
+        );
+    }
+    let mut report = SeedReport {
+        tenants: countries.len(),
+        ..Default::default()
+    };
+    let bar = progress(total as u64, "synthetic missions");
+    let mut logged_decile = 0;
+    for (t, tenant) in countries.iter().enumerate() {
+        let share = total / countries.len() + usize::from(t < total % countries.len());
+        if share == 0 {
+            continue;
+        }
+        let conn = services.store.conn();
+        let cities = Cities::for_tenant(conn, tenant).list().await?;
+        if cities.is_empty() {
+            continue;
+        }
+        let orgs = Organisations::for_tenant(conn, tenant);
+        let organisation_id = match orgs.by_slug("organisation-de-demonstration").await? {
+            Some(o) => o.id,
+            None => {
+                report.organisations += 1;
+                orgs.insert(NewOrganisation {
+                    city_id: cities[0].id,
+                    slug: "organisation-de-demonstration".into(),
+                    kind: "association".into(),
+                    name: "Organisation de démonstration".into(),
+                    description: "Missions générées pour les mesures de performance.".into(),
+                    verified: false,
+                })
+                .await?
+            }
+        };
+        let mut done = 0;
+        while done < share {
+            let size = BATCH.min(share - done);
+            let batch: Vec<NewMission> = (done..done + size)
+                .map(|k| {
+                    let m = &content.missions[k % content.missions.len()];
+                    let city = &cities[k % cities.len()];
+                    let starts_on = start_date(today, k);
+                    let texts = m.texts(tenant, city, &format!(" — n°{}", k + 1));
+                    NewMission {
+                        organisation_id,
+                        city_id: city.id,
+                        slug: slugify(&texts[0].title),
+                        domain: m.domain.clone(),
+                        mission_type: m.mission_type.clone(),
+                        contributions: m.contributions.clone(),
+                        remote: m.remote,
+                        urgent: k % 17 == 0,
+                        featured: false,
+                        published: true,
+                        starts_on,
+                        ends_on: starts_on + Duration::days(m.duration_days.max(1)),
+                        skills: m.skills.clone(),
+                        texts,
+                    }
+                })
+                .collect();
+            let tx = services.store.begin().await?;
+            report.missions += Missions::for_tenant(&tx, tenant).insert_all(batch).await?;
+            tx.commit().await?;
+            done += size;
+            bar.inc(size as u64);
+            let decile = report.missions * 10 / total.max(1);
+            if bar.is_hidden() && decile > logged_decile {
+                logged_decile = decile;
+                tracing::info!(
+                    missions = report.missions,
+                    total,
+                    "synthetic missions inserted"
+                );
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(report)
+}

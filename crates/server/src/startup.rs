@@ -1,0 +1,274 @@
+//! The one wiring point: adapters, tenant sync, demo data, jobs and routes.
+
+use crate::config::{Config, DemoData};
+use crate::seed;
+use anyhow::Context;
+use jsap_adapters::{BlobStore, Cache, EmailTemplates, Mailer, Themes};
+use jsap_domain::Locale;
+use jsap_store::{NewInvitation, Outbox, Store, sync_tenant};
+use jsap_tenancy::{Tenant, TenantRegistry};
+use jsap_web::AppState;
+use poem::listener::TcpAcceptor;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The adapters chosen by configuration, and the tenants.
+#[derive(Clone)]
+pub struct Services {
+    pub config: Config,
+    pub registry: Arc<TenantRegistry>,
+    pub store: Store,
+    pub cache: Cache,
+    pub blobs: BlobStore,
+    pub mailer: Mailer,
+    pub themes: Arc<Themes>,
+}
+
+impl Services {
+    /// Loads tenants and themes, connects every adapter and migrates the database.
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        let tenants = jsap_tenancy::load_dir(&config.tenants_dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("invalid tenant config:\n{}", lines.join("\n"))
+        })?;
+        let themes = Themes::load(&config.themes_dir).with_context(|| {
+            format!("Failed to load themes from {}", config.themes_dir.display())
+        })?;
+        for tenant in &tenants {
+            if !themes.has(&tenant.theme) {
+                tracing::warn!(tenant.code = %tenant.code, theme = %tenant.theme, "theme folder missing: using base");
+            }
+        }
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("Failed to create DATA_DIR {}", config.data_dir.display()))?;
+        let store = Store::connect(&config.effective_database_url())
+            .await
+            .context("Failed to connect to the database")?;
+        store.migrate().await.context("Failed to run migrations")?;
+        let cache = match &config.redis_url {
+            Some(url) => Cache::redis(url, &config.redis_prefix)
+                .await
+                .context("Failed to connect to Redis")?,
+            None => Cache::in_process(),
+        };
+        let blobs = match &config.s3 {
+            Some(s3) => BlobStore::s3(s3).context("Failed to configure S3 storage")?,
+            None => BlobStore::local(&config.data_dir.join("uploads"))
+                .context("Failed to create the uploads folder")?,
+        };
+        let mailer = match &config.smtp_url {
+            Some(url) => Mailer::smtp(url).context("SMTP_URL is invalid")?,
+            None => Mailer::files(&config.data_dir.join("outbox"))
+                .context("Failed to create the outbox folder")?,
+        };
+        Ok(Self {
+            config: config.clone(),
+            registry: Arc::new(TenantRegistry::new(tenants)),
+            store,
+            cache,
+            blobs,
+            mailer,
+            themes: Arc::new(themes),
+        })
+    }
+
+    pub fn email_templates(&self) -> EmailTemplates {
+        EmailTemplates::new(self.themes.clone())
+    }
+
+    /// Syncs every tenant file into the database; each tenant in its own transaction, with the
+    /// invitation emails of newly configured focal points.
+    pub async fn sync_tenants(&self) -> anyhow::Result<()> {
+        let emails = self.email_templates();
+        for tenant in self.registry.tenants() {
+            let tx = self.store.begin().await?;
+            let report = sync_tenant(&tx, tenant).await?;
+            let outbox = Outbox::for_tenant(&tx, tenant);
+            for invitation in &report.new_invitations {
+                let email = invitation_email(&emails, tenant, invitation)?;
+                outbox.enqueue(email).await?;
+            }
+            tx.commit().await?;
+            if report.tenant_created
+                || report.cities_added > 0
+                || !report.new_invitations.is_empty()
+            {
+                tracing::info!(
+                    tenant.code = %tenant.code,
+                    cities_added = report.cities_added,
+                    cities_updated = report.cities_updated,
+                    invitations = report.new_invitations.len(),
+                    "tenant config synced"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invitation_email(
+    emails: &EmailTemplates,
+    tenant: &Tenant,
+    invitation: &NewInvitation,
+) -> anyhow::Result<jsap_store::NewEmail> {
+    let locale: Locale = tenant.default_locale;
+    let city_name = tenant
+        .cities
+        .iter()
+        .find(|c| c.slug.as_str() == invitation.city_slug)
+        .map_or(invitation.city_slug.as_str(), |c| c.name_in(locale));
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &invitation.name);
+    ctx.insert("city_name", city_name);
+    ctx.insert(
+        "link",
+        &format!(
+            "{}/{}/invitation/{}",
+            tenant.canonical_url(),
+            locale,
+            invitation.token
+        ),
+    );
+    ctx.insert(
+        "preferences_link",
+        &format!("{}/{}/compte/preferences", tenant.canonical_url(), locale),
+    );
+    ctx.insert(
+        "expires_on",
+        &invitation.expires_at.format("%Y-%m-%d").to_string(),
+    );
+    Ok(emails.render(
+        tenant,
+        locale,
+        "focal_point_invitation",
+        &invitation.email,
+        ctx,
+    )?)
+}
+
+/// A built application: bound to its port, ready to serve.
+pub struct Application {
+    services: Services,
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Connects, migrates, syncs tenants, loads demo data when asked to, and binds the port.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let services = Services::connect(&config).await?;
+        services.sync_tenants().await?;
+        let want_demo = match config.demo_data {
+            DemoData::On => true,
+            DemoData::Off => false,
+            DemoData::Auto => {
+                config.uses_embedded_database() && !seed::has_missions(&services).await?
+            }
+        };
+        if want_demo {
+            let report = seed::seed_demo(&services).await?;
+            tracing::info!(
+                organisations = report.organisations,
+                missions = report.missions,
+                "demo data loaded"
+            );
+        }
+        let listener = tokio::net::TcpListener::bind(config.bind_addr)
+            .await
+            .with_context(|| format!("Failed to bind {}", config.bind_addr))?;
+        let local_addr = listener.local_addr()?;
+        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        Ok(Self {
+            services,
+            acceptor,
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// The URL of each site on this server (development hosts).
+    pub fn site_urls(&self) -> Vec<(String, String)> {
+        let port = self.local_addr.port();
+        self.services
+            .registry
+            .tenants()
+            .iter()
+            .map(|t| {
+                let host = t.dev_hosts.first().unwrap_or(&t.canonical_domain);
+                (t.code.to_string(), format!("http://{host}:{port}/"))
+            })
+            .collect()
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish (10 s at most).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let services = self.services;
+        let state = Arc::new(AppState {
+            registry: services.registry.clone(),
+            store: services.store.clone(),
+            cache: services.cache.clone(),
+            themes: services.themes.clone(),
+            trust_forwarded_host: services.config.trust_forwarded_host,
+            redis_configured: services.config.redis_url.is_some(),
+        });
+        let mut scheduler = jsap_jobs::start(
+            services.store.clone(),
+            services.mailer.clone(),
+            services.cache.clone(),
+            Duration::from_secs(services.config.outbox_interval_secs),
+        )
+        .await?;
+        let result = poem::Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                jsap_web::app(state),
+                shutdown,
+                Some(Duration::from_secs(10)),
+            )
+            .await;
+        if let Err(e) = scheduler.shutdown().await {
+            tracing::warn!(error = %e, "scheduler did not stop cleanly");
+        }
+        services.store.close().await?;
+        result.context("server error")
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "cities")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: String,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub name_ar: Option<String>,
+    pub region: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub position: i32,
+    pub source: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "missions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: String,
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub slug: String,
+    pub domain: String,
+    pub mission_type: String,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub status: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub skills: String,
+    pub created_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,13 @@
+//! sea-orm entities, one per table, mirroring `migrations/`. Written in the shape sea-orm-cli
+//! generates and never given behaviour: behaviour lives in the repositories. They are private
+//! to this crate so no other crate can build a query that forgets its tenant.
+
+pub(crate) mod city;
+pub(crate) mod email_outbox;
+pub(crate) mod focal_point_invitation;
+pub(crate) mod mission;
+pub(crate) mod mission_contribution;
+pub(crate) mod mission_text;
+pub(crate) mod organisation;
+pub(crate) mod tenant;
+pub(crate) mod user;

@@ -1,0 +1,89 @@
+//! The data layer. Tenant-owned tables are reachable only through repositories built from a
+//! tenant (`Cities::for_tenant(&conn, &tenant)`): the entities are private to this crate, so a
+//! query that forgets its tenant cannot be written elsewhere. The few cross-tenant operations
+//! (config sync, outbox delivery, platform staff) say so in their names.
+
+mod entities;
+mod error;
+mod repos;
+
+pub use error::StoreError;
+pub use repos::cities::{Cities, CityRecord};
+pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitation};
+pub use repos::missions::{MissionCounts, Missions, NewMission, NewMissionText};
+pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
+pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
+pub use repos::sync::{SyncReport, sync_tenant};
+pub use repos::users::{StaffAccounts, UserRecord};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+use jsap_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DbBackend};
+use std::time::Duration;
+
+/// The database handle, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `sqlite://path?mode=rwc` or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if url.starts_with("sqlite:") {
+            // One writer at a time is what SQLite allows; WAL lets readers go on meanwhile.
+            options.max_connections(8).min_connections(1);
+        } else {
+            options.max_connections(32).min_connections(2);
+        }
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 5000",
+            ] {
+                db.execute_unprepared(pragma).await?;
+            }
+        }
+        Ok(Self { db })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// A cheap round trip, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => "postgresql",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    pub async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self.db.begin().await?)
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+use super::Scope;
+use crate::StoreError;
+use crate::entities::city;
+use jsap_domain::Locale;
+use jsap_tenancy::Tenant;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CityRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub name_ar: Option<String>,
+    pub region: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// `config` (from the tenant file) or `console` (added later, kept across syncs).
+    pub source: String,
+}
+
+impl CityRecord {
+    pub fn name_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::En => self.name_en.as_deref().unwrap_or(&self.name),
+            Locale::Ar => self.name_ar.as_deref().unwrap_or(&self.name),
+            Locale::Fr => &self.name,
+        }
+    }
+}
+
+impl From<city::Model> for CityRecord {
+    fn from(m: city::Model) -> Self {
+        Self {
+            id: m.id,
+            slug: m.slug,
+            name: m.name,
+            name_en: m.name_en,
+            name_ar: m.name_ar,
+            region: m.region,
+            latitude: m.latitude,
+            longitude: m.longitude,
+            source: m.source,
+        }
+    }
+}
+
+/// The cities of one tenant.
+pub struct Cities<'a, C> {
+    conn: &'a C,
+    scope: Scope,
+}
+
+impl<'a, C: ConnectionTrait> Cities<'a, C> {
+    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
+        Self {
+            conn,
+            scope: Scope::of(tenant),
+        }
+    }
+
+    pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
+        Ok(city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .order_by_asc(city::Column::Position)
+            .order_by_asc(city::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(CityRecord::from)
+            .collect())
+    }
+
+    pub async fn by_slug(&self, slug: &str) -> Result<Option<CityRecord>, StoreError> {
+        Ok(city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .filter(city::Column::Slug.eq(slug))
+            .one(self.conn)
+            .await?
+            .map(CityRecord::from))
+    }
+
+    pub async fn by_id(&self, id: i64) -> Result<Option<CityRecord>, StoreError> {
+        Ok(city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .filter(city::Column::Id.eq(id))
+            .one(self.conn)
+            .await?
+            .map(CityRecord::from))
+    }
+
+    /// Adds a city outside the tenant file (what the console will do); such cities are kept
+    /// when the config is synced again.
+    pub async fn add(
+        &self,
+        slug: &jsap_domain::Slug,
+        name: &str,
+        region: &str,
+        latitude: f64,
+        longitude: f64,
+    ) -> Result<CityRecord, StoreError> {
+        let position = self.list().await?.len() as i32;
+        let model = city::ActiveModel {
+            tenant_id: sea_orm::Set(self.scope.id().to_owned()),
+            slug: sea_orm::Set(slug.to_string()),
+            name: sea_orm::Set(name.to_owned()),
+            name_en: sea_orm::Set(None),
+            name_ar: sea_orm::Set(None),
+            region: sea_orm::Set(region.to_owned()),
+            latitude: sea_orm::Set(latitude),
+            longitude: sea_orm::Set(longitude),
+            position: sea_orm::Set(position),
+            source: sea_orm::Set("console".to_owned()),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+            ..Default::default()
+        };
+        let inserted = city::Entity::insert(model)
+            .exec_with_returning(self.conn)
+            .await?;
+        Ok(inserted.into())
+    }
+}

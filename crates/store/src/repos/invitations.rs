@@ -1,0 +1,138 @@
+use super::Scope;
+use crate::StoreError;
+use crate::entities::{city, focal_point_invitation as inv};
+use chrono::{DateTime, Duration, Utc};
+use jsap_domain::EmailAddress;
+use jsap_tenancy::Tenant;
+use rand::RngCore;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::{Digest, Sha256};
+
+/// How long an invitation link stays valid.
+pub const INVITATION_TTL_DAYS: i64 = 14;
+
+/// A freshly created invitation. `token` is shown once (in the email) and stored only hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvitation {
+    pub id: i64,
+    pub city_slug: String,
+    pub name: String,
+    pub email: String,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRecord {
+    pub id: i64,
+    pub city_id: i64,
+    pub name: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl From<inv::Model> for InvitationRecord {
+    fn from(m: inv::Model) -> Self {
+        Self {
+            id: m.id,
+            city_id: m.city_id,
+            name: m.name,
+            email: m.email,
+            expires_at: m.expires_at,
+            accepted_at: m.accepted_at,
+        }
+    }
+}
+
+/// Focal-point invitations of one tenant.
+pub struct FocalPointInvitations<'a, C> {
+    conn: &'a C,
+    scope: Scope,
+}
+
+pub(crate) fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl<'a, C: ConnectionTrait> FocalPointInvitations<'a, C> {
+    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
+        Self {
+            conn,
+            scope: Scope::of(tenant),
+        }
+    }
+
+    /// Creates an invitation unless this email was already invited for this city.
+    pub async fn invite_if_new(
+        &self,
+        city_slug: &str,
+        name: &str,
+        email: &EmailAddress,
+    ) -> Result<Option<NewInvitation>, StoreError> {
+        let city = city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .filter(city::Column::Slug.eq(city_slug))
+            .one(self.conn)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("unknown city {city_slug}")))?;
+        let already = inv::Entity::find()
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .filter(inv::Column::CityId.eq(city.id))
+            .filter(inv::Column::Email.eq(email.as_str()))
+            .one(self.conn)
+            .await?;
+        if already.is_some() {
+            return Ok(None);
+        }
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let now = Utc::now();
+        let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+        let inserted = inv::Entity::insert(inv::ActiveModel {
+            tenant_id: Set(self.scope.id().to_owned()),
+            city_id: Set(city.id),
+            name: Set(name.to_owned()),
+            email: Set(email.to_string()),
+            token_hash: Set(hash_token(&token)),
+            expires_at: Set(expires_at),
+            accepted_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(self.conn)
+        .await?;
+        Ok(Some(NewInvitation {
+            id: inserted.last_insert_id,
+            city_slug: city_slug.to_owned(),
+            name: name.to_owned(),
+            email: email.to_string(),
+            token,
+            expires_at,
+        }))
+    }
+
+    pub async fn list(&self) -> Result<Vec<InvitationRecord>, StoreError> {
+        Ok(inv::Entity::find()
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .order_by_asc(inv::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(InvitationRecord::from)
+            .collect())
+    }
+
+    /// Finds a still-valid, unused invitation of this tenant by its raw token.
+    pub async fn find_valid(&self, token: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        let found = inv::Entity::find()
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .filter(inv::Column::TokenHash.eq(hash_token(token)))
+            .filter(inv::Column::AcceptedAt.is_null())
+            .filter(inv::Column::ExpiresAt.gt(Utc::now()))
+            .one(self.conn)
+            .await?;
+        Ok(found.map(InvitationRecord::from))
+    }
+}

@@ -1,0 +1,192 @@
+use super::Scope;
+use crate::StoreError;
+use crate::entities::{mission, mission_contribution, mission_text};
+use chrono::NaiveDate;
+use jsap_tenancy::Tenant;
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct NewMissionText {
+    pub locale: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMission {
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub slug: String,
+    pub domain: String,
+    pub mission_type: String,
+    pub contributions: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub published: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub skills: Vec<String>,
+    pub texts: Vec<NewMissionText>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MissionCounts {
+    pub open: u64,
+    pub by_city: HashMap<i64, u64>,
+}
+
+/// Missions of one tenant.
+pub struct Missions<'a, C> {
+    conn: &'a C,
+    scope: Scope,
+}
+
+const INSERT_CHUNK: usize = 500;
+
+#[derive(FromQueryResult)]
+struct CityCount {
+    city_id: i64,
+    n: i64,
+}
+
+impl<'a, C: ConnectionTrait> Missions<'a, C> {
+    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
+        Self {
+            conn,
+            scope: Scope::of(tenant),
+        }
+    }
+
+    /// Inserts missions with their texts and contribution types. Run it in a transaction:
+    /// a failure half-way must leave nothing behind.
+    pub async fn insert_all(&self, missions: Vec<NewMission>) -> Result<usize, StoreError> {
+        let now = chrono::Utc::now();
+        let tenant_id = self.scope.id().to_owned();
+        let count = missions.len();
+        let mut texts = Vec::with_capacity(count * 2);
+        let mut contributions = Vec::with_capacity(count * 2);
+        for m in missions {
+            if m.ends_on < m.starts_on {
+                return Err(StoreError::Invalid(format!(
+                    "mission {} ends before it starts",
+                    m.slug
+                )));
+            }
+            let inserted = mission::Entity::insert(mission::ActiveModel {
+                tenant_id: Set(tenant_id.clone()),
+                organisation_id: Set(m.organisation_id),
+                city_id: Set(m.city_id),
+                slug: Set(m.slug),
+                domain: Set(m.domain),
+                mission_type: Set(m.mission_type),
+                remote: Set(m.remote),
+                urgent: Set(m.urgent),
+                featured: Set(m.featured),
+                status: Set(if m.published { "published" } else { "draft" }.to_owned()),
+                starts_on: Set(m.starts_on),
+                ends_on: Set(m.ends_on),
+                skills: Set(m.skills.join(", ")),
+                created_at: Set(now),
+                published_at: Set(m.published.then_some(now)),
+                ..Default::default()
+            })
+            .exec(self.conn)
+            .await?;
+            let id = inserted.last_insert_id;
+            for t in m.texts {
+                texts.push(mission_text::ActiveModel {
+                    tenant_id: Set(tenant_id.clone()),
+                    mission_id: Set(id),
+                    locale: Set(t.locale),
+                    title: Set(t.title),
+                    summary: Set(t.summary),
+                    description: Set(t.description),
+                    ..Default::default()
+                });
+            }
+            for c in m.contributions {
+                contributions.push(mission_contribution::ActiveModel {
+                    tenant_id: Set(tenant_id.clone()),
+                    mission_id: Set(id),
+                    contribution: Set(c),
+                });
+            }
+        }
+        while !texts.is_empty() {
+            let rest = texts.split_off(texts.len().saturating_sub(INSERT_CHUNK));
+            mission_text::Entity::insert_many(rest)
+                .exec_without_returning(self.conn)
+                .await?;
+        }
+        while !contributions.is_empty() {
+            let rest = contributions.split_off(contributions.len().saturating_sub(INSERT_CHUNK));
+            mission_contribution::Entity::insert_many(rest)
+                .exec_without_returning(self.conn)
+                .await?;
+        }
+        Ok(count)
+    }
+
+    /// Published missions still open on `today`, in total and per city.
+    pub async fn open_counts(&self, today: NaiveDate) -> Result<MissionCounts, StoreError> {
+        let rows = mission::Entity::find()
+            .select_only()
+            .column(mission::Column::CityId)
+            .column_as(Expr::col(mission::Column::Id).count(), "n")
+            .filter(mission::Column::TenantId.eq(self.scope.id()))
+            .filter(mission::Column::Status.eq("published"))
+            .filter(mission::Column::EndsOn.gte(today))
+            .group_by(mission::Column::CityId)
+            .into_model::<CityCount>()
+            .all(self.conn)
+            .await?;
+        let mut counts = MissionCounts::default();
+        for row in rows {
+            let n = u64::try_from(row.n).unwrap_or(0);
+            counts.open += n;
+            counts.by_city.insert(row.city_id, n);
+        }
+        Ok(counts)
+    }
+
+    /// Every mission of the tenant, published or not.
+    pub async fn count_all(&self) -> Result<u64, StoreError> {
+        Ok(mission::Entity::find()
+            .filter(mission::Column::TenantId.eq(self.scope.id()))
+            .count(self.conn)
+            .await?)
+    }
+
+    /// Titles in one locale, for listings; missions without a text in it are skipped.
+    pub async fn titles(&self, locale: &str, limit: u64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(mission_text::Entity::find()
+            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+            .filter(mission_text::Column::Locale.eq(locale))
+            .limit(limit)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.mission_id, t.title))
+            .collect())
+    }
+
+    /// Contribution types of a mission of this tenant.
+    pub async fn contributions(&self, mission_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(mission_contribution::Entity::find()
+            .filter(mission_contribution::Column::TenantId.eq(self.scope.id()))
+            .filter(mission_contribution::Column::MissionId.eq(mission_id))
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|c| c.contribution)
+            .collect())
+    }
+}

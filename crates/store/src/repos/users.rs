@@ -1,0 +1,112 @@
+use crate::StoreError;
+use crate::entities::user;
+use jsap_domain::EmailAddress;
+use jsap_tenancy::Tenant;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub is_staff: bool,
+}
+
+/// Platform staff accounts. Staff are global: their rows live under the portal tenant, the
+/// only host where the staff console answers.
+pub struct StaffAccounts<'a, C> {
+    conn: &'a C,
+    portal_code: String,
+}
+
+impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
+    /// `portal` must be the portal tenant.
+    pub fn new(conn: &'a C, portal: &Tenant) -> Result<Self, StoreError> {
+        if !portal.is_portal() {
+            return Err(StoreError::Invalid(format!(
+                "{} is not the portal tenant",
+                portal.code
+            )));
+        }
+        Ok(Self {
+            conn,
+            portal_code: portal.code.to_string(),
+        })
+    }
+
+    /// Creates a staff account, or updates the password of an existing one.
+    pub async fn upsert(
+        &self,
+        email: &EmailAddress,
+        display_name: &str,
+        password_hash: &str,
+    ) -> Result<(UserRecord, bool), StoreError> {
+        let existing = user::Entity::find()
+            .filter(user::Column::TenantId.eq(&self.portal_code))
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(self.conn)
+            .await?;
+        let now = chrono::Utc::now();
+        let (model, created) = match existing {
+            Some(found) => {
+                let mut active: user::ActiveModel = found.into();
+                active.password_hash = Set(Some(password_hash.to_owned()));
+                active.is_staff = Set(true);
+                (
+                    sea_orm::ActiveModelTrait::update(active, self.conn).await?,
+                    false,
+                )
+            }
+            None => {
+                let active = user::ActiveModel {
+                    tenant_id: Set(self.portal_code.clone()),
+                    email: Set(email.to_string()),
+                    password_hash: Set(Some(password_hash.to_owned())),
+                    display_name: Set(display_name.to_owned()),
+                    is_staff: Set(true),
+                    email_verified_at: Set(Some(now)),
+                    created_at: Set(now),
+                    ..Default::default()
+                };
+                (
+                    user::Entity::insert(active)
+                        .exec_with_returning(self.conn)
+                        .await?,
+                    true,
+                )
+            }
+        };
+        Ok((
+            UserRecord {
+                id: model.id,
+                email: model.email,
+                display_name: model.display_name,
+                is_staff: model.is_staff,
+            },
+            created,
+        ))
+    }
+
+    pub async fn find(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<(UserRecord, Option<String>)>, StoreError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::TenantId.eq(&self.portal_code))
+            .filter(user::Column::Email.eq(email.as_str()))
+            .filter(user::Column::IsStaff.eq(true))
+            .one(self.conn)
+            .await?
+            .map(|m| {
+                (
+                    UserRecord {
+                        id: m.id,
+                        email: m.email,
+                        display_name: m.display_name,
+                        is_staff: m.is_staff,
+                    },
+                    m.password_hash,
+                )
+            }))
+    }
+}

@@ -1,0 +1,40 @@
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+
+/// Errors a handler may return. Mapped to a status once, here; the middleware turns 404 and
+/// 500 into themed pages for the tenant.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl poem::error::ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn as_response(&self) -> Response {
+        self.status().into_response()
+    }
+}
+
+impl From<jsap_store::StoreError> for AppError {
+    fn from(e: jsap_store::StoreError) -> Self {
+        match e {
+            jsap_store::StoreError::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<jsap_adapters::templates::ThemeError> for AppError {
+    fn from(e: jsap_adapters::templates::ThemeError) -> Self {
+        AppError::Internal(e.into())
+    }
+}

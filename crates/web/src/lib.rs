@@ -1,0 +1,44 @@
+//! The web layer: one `app()` that resolves the tenant from the host, then routes.
+
+mod error;
+mod extract;
+mod middleware;
+mod render;
+mod routes;
+
+pub use error::AppError;
+pub use extract::{CurrentTenant, RequestId};
+
+use jsap_adapters::{Cache, Themes};
+use jsap_store::Store;
+use jsap_tenancy::TenantRegistry;
+use poem::middleware::Compression;
+use poem::{Endpoint, EndpointExt, Route, get};
+use std::sync::Arc;
+
+/// Everything a request may need, shared by all requests.
+pub struct AppState {
+    pub registry: Arc<TenantRegistry>,
+    pub store: Store,
+    pub cache: Cache,
+    pub themes: Arc<Themes>,
+    /// Trust `X-Forwarded-Host` (only behind a proxy that sets it).
+    pub trust_forwarded_host: bool,
+    /// Whether Redis is configured: then `/readyz` checks it.
+    pub redis_configured: bool,
+}
+
+/// Every route of the application, in one place.
+pub fn app(state: Arc<AppState>) -> impl Endpoint {
+    let routes = Route::new()
+        .at("/healthz", get(routes::ops::healthz))
+        .at("/readyz", get(routes::ops::readyz))
+        .at("/assets/:theme/:file", get(routes::assets::asset))
+        .at("/", get(routes::public::root))
+        .at("/:locale", get(routes::public::locale_without_slash))
+        .at("/:locale/", get(routes::public::home));
+    routes
+        .with(Compression::new())
+        .around(middleware::tenant_and_tracing)
+        .data(state)
+}

@@ -1,0 +1,3 @@
+pub mod assets;
+pub mod ops;
+pub mod public;

@@ -1,0 +1,119 @@
+//! The public pages of a country site and of the portal.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::render::{html, page_context};
+use crate::{AppError, AppState};
+use jsap_domain::Locale;
+use jsap_store::{Cities, Missions};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path};
+use poem::{Request, Response, handler};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// `/` -> `/{locale}/`, the best of the tenant's locales for `Accept-Language`.
+#[handler]
+pub fn root(req: &Request, CurrentTenant(tenant): CurrentTenant) -> Response {
+    let accept = req.header(header::ACCEPT_LANGUAGE).unwrap_or("");
+    let locale = Locale::negotiate(accept, &tenant.locales).unwrap_or(tenant.default_locale);
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, format!("/{locale}/"))
+        .header(header::VARY, "Accept-Language")
+        .finish()
+}
+
+/// `/fr` -> `/fr/`.
+#[handler]
+pub fn locale_without_slash(
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    Ok(Response::builder()
+        .status(StatusCode::MOVED_PERMANENTLY)
+        .header(header::LOCATION, format!("/{locale}/"))
+        .finish())
+}
+
+#[derive(Serialize)]
+struct CityView {
+    slug: String,
+    name: String,
+    region: String,
+    missions: u64,
+}
+
+#[derive(Serialize)]
+struct SiteView {
+    name: String,
+    country: String,
+    url: String,
+    locale: &'static str,
+    cities: usize,
+    missions: u64,
+}
+
+#[handler]
+pub async fn home(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    if tenant.is_portal() {
+        return portal_home(&state, &tenant, locale).await;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let conn = state.store.conn();
+    let counts = Missions::for_tenant(conn, &tenant)
+        .open_counts(today)
+        .await?;
+    let cities: Vec<CityView> = Cities::for_tenant(conn, &tenant)
+        .list()
+        .await?
+        .into_iter()
+        .map(|c| CityView {
+            missions: counts.by_city.get(&c.id).copied().unwrap_or(0),
+            name: c.name_in(locale).to_owned(),
+            slug: c.slug,
+            region: c.region,
+        })
+        .collect();
+    let mut ctx = page_context(&state, &tenant, locale, "/");
+    ctx.insert("open_missions", &counts.open);
+    ctx.insert("cities", &cities);
+    ctx.insert("response_delay_days", &tenant.response_delay_days);
+    html(&state, &tenant, "home.html", &ctx)
+}
+
+async fn portal_home(
+    state: &AppState,
+    portal: &Tenant,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let mut sites = Vec::new();
+    for tenant in state.registry.countries() {
+        let counts = Missions::for_tenant(state.store.conn(), tenant)
+            .open_counts(today)
+            .await?;
+        let site_locale = if tenant.offers(locale) {
+            locale
+        } else {
+            tenant.default_locale
+        };
+        sites.push(SiteView {
+            name: tenant.site_name.get(site_locale).to_owned(),
+            country: tenant.country_name.get(locale).to_owned(),
+            url: format!("{}/{}/", tenant.canonical_url(), site_locale),
+            locale: site_locale.as_str(),
+            cities: tenant.cities.len(),
+            missions: counts.open,
+        });
+    }
+    let mut ctx = page_context(state, portal, locale, "/");
+    ctx.insert("sites", &sites);
+    html(state, portal, "portal.html", &ctx)
+}

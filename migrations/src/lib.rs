@@ -1,0 +1,58 @@
+//! Schema migrations. Each migration is plain SQL written once with a few placeholders that
+//! differ between SQLite and PostgreSQL (`{id}`, `{ts}`, `{bool}`, `{float}`, `{date}`).
+//! Every tenant-owned table carries `tenant_id`, and its keys and indexes lead with it.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+mod m0001_foundation;
+
+pub use sea_orm_migration::MigratorTrait;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
+
+/// Runs a `;`-separated script after filling in the backend's column types.
+pub(crate) async fn run_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    let sql = render(script, backend);
+    let db = manager.get_connection();
+    for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}
+
+fn render(script: &str, backend: DatabaseBackend) -> String {
+    let types: &[(&str, &str)] = match backend {
+        DatabaseBackend::Postgres => &[
+            ("{id}", "BIGSERIAL PRIMARY KEY"),
+            ("{ts}", "TIMESTAMPTZ"),
+            ("{bool}", "BOOLEAN"),
+            ("{float}", "DOUBLE PRECISION"),
+            ("{date}", "DATE"),
+            ("{false}", "FALSE"),
+            ("{true}", "TRUE"),
+        ],
+        _ => &[
+            ("{id}", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+            ("{ts}", "TEXT"),
+            ("{bool}", "BOOLEAN"),
+            ("{float}", "REAL"),
+            ("{date}", "TEXT"),
+            ("{false}", "0"),
+            ("{true}", "1"),
+        ],
+    };
+    types
+        .iter()
+        .fold(script.to_owned(), |sql, (placeholder, ty)| {
+            sql.replace(placeholder, ty)
+        })
+}
