@@ -12,9 +12,12 @@ pub enum CacheError {
 
 /// In-process map (the embedded default) or Redis (`REDIS_URL`). Every key gets the prefix so
 /// that several apps or tests can share one Redis.
+/// In-process entries: value and expiry.
+type Entries = Arc<Mutex<HashMap<String, (String, Instant)>>>;
+
 #[derive(Clone)]
 pub enum Cache {
-    InProcess(Arc<Mutex<HashMap<String, (String, Option<Instant>)>>>),
+    InProcess(Entries),
     Redis {
         conn: redis::aio::ConnectionManager,
         prefix: String,
@@ -58,7 +61,7 @@ impl Cache {
                 let mut map = lock(map);
                 let now = Instant::now();
                 match map.get(key) {
-                    Some((_, Some(expiry))) if *expiry <= now => {
+                    Some((_, expiry)) if *expiry <= now => {
                         map.remove(key);
                         Ok(None)
                     }
@@ -82,12 +85,9 @@ impl Cache {
                 let mut map = lock(map);
                 if map.len() > 50_000 {
                     let now = Instant::now();
-                    map.retain(|_, (_, expiry)| expiry.is_none_or(|e| e > now));
+                    map.retain(|_, (_, expiry)| *expiry > now);
                 }
-                map.insert(
-                    key.to_owned(),
-                    (value.to_owned(), Some(Instant::now() + ttl)),
-                );
+                map.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
                 Ok(())
             }
             Cache::Redis { conn, prefix } => {
@@ -115,13 +115,11 @@ impl Cache {
             Cache::InProcess(map) => {
                 let mut map = lock(map);
                 let now = Instant::now();
-                let live = map
-                    .get(key)
-                    .is_some_and(|(_, expiry)| expiry.is_none_or(|e| e > now));
+                let live = map.get(key).is_some_and(|(_, expiry)| *expiry > now);
                 if live {
                     return Ok(false);
                 }
-                map.insert(key.to_owned(), (value.to_owned(), Some(now + ttl)));
+                map.insert(key.to_owned(), (value.to_owned(), now + ttl));
                 Ok(true)
             }
             Cache::Redis { conn, prefix } => {

@@ -524,7 +524,10 @@ email = "pf.alpha@jesuisautestland.com"
                 "default_locale",
             ),
             (
-                VALID.replace("city = \"alpha\"", "city = \"beta\""),
+                VALID.replace(
+                    "[[focal_points]]\ncity = \"alpha\"",
+                    "[[focal_points]]\ncity = \"beta\"",
+                ),
                 "focal_points[0].city",
             ),
             (
