@@ -101,6 +101,23 @@ fn tera_translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Val
     Ok(tera::Value::String(text))
 }
 
+/// HTML escaping for text and attribute values. Unlike Tera's default it leaves `/` alone, so
+/// URLs stay readable; quotes are escaped, so attribute values cannot be broken out of.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 impl Themes {
     /// Loads `dir/base` and every other folder of `dir` as an override of it.
     pub fn load(dir: &Path) -> Result<Self, ThemeError> {
@@ -171,6 +188,7 @@ impl Themes {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         tera.add_raw_templates(templates)?;
         tera.register_function("t", tera_translate);
         Ok(Theme { tera, assets, urls })
@@ -287,6 +305,18 @@ mod tests {
         );
         // An unknown theme name falls back to base rather than failing the page.
         assert_eq!(themes.asset_urls("nope")["app.css"], base_css);
+    }
+
+    #[test]
+    fn escaping_neutralises_markup_and_quotes_but_keeps_urls() {
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+        );
+        assert_eq!(
+            escape_html("https://jesuisaucameroun.com/fr/"),
+            "https://jesuisaucameroun.com/fr/"
+        );
     }
 
     #[test]

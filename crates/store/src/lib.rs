@@ -15,7 +15,9 @@ pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisation
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::sync::{SyncReport, sync_tenant};
 pub use repos::users::{StaffAccounts, UserRecord};
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
 
 use jsap_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DbBackend};

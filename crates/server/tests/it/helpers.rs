@@ -1,0 +1,181 @@
+use jesuisaupays::config::DemoData;
+use jesuisaupays::{Application, Config, Services};
+use jsap_store::ConnectionTrait;
+use std::path::{Path, PathBuf};
+use tokio::sync::oneshot;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Whether a real service may be used. Absent: skip with a reason, or fail under `CI=true`.
+pub fn service_available(name: &str, available: bool, why: &str) -> bool {
+    if available {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{name} is required under CI=true but is unavailable: {why}");
+    }
+    eprintln!("skipping: {name} unavailable ({why})");
+    false
+}
+
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A database of its own for one test: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn test_database_url(dir: &Path) -> String {
+    match env("TEST_DATABASE_URL") {
+        Some(admin_url) => {
+            let name = format!("jsap_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = jsap_store::Store::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .conn()
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.expect("close admin connection");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL has a database name");
+            format!("{base}/{name}")
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+    }
+}
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub services: Services,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    pub handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub struct Options {
+    pub tenants_dir: PathBuf,
+    pub demo: bool,
+    pub trust_forwarded_host: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            tenants_dir: repo_root().join("tenants"),
+            demo: true,
+            trust_forwarded_host: false,
+        }
+    }
+}
+
+pub async fn test_config(dir: &Path, options: &Options) -> Config {
+    let mut config = Config::defaults();
+    config.bind_addr = "127.0.0.1:0".parse().expect("addr");
+    config.data_dir = dir.join("data");
+    config.tenants_dir = options.tenants_dir.clone();
+    config.themes_dir = repo_root().join("themes");
+    config.database_url = Some(test_database_url(dir).await);
+    config.redis_url = env("TEST_REDIS_URL");
+    config.redis_prefix = format!("jsap-test:{}:", uuid::Uuid::new_v4().simple());
+    config.trust_forwarded_host = options.trust_forwarded_host;
+    config.demo_data = if options.demo {
+        DemoData::On
+    } else {
+        DemoData::Off
+    };
+    config.outbox_interval_secs = 3600;
+    config
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = test_config(dir.path(), &options).await;
+        let app = Application::build(config)
+            .await
+            .expect("application builds");
+        let addr = app.local_addr();
+        let services = app.services().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            addr,
+            services,
+            client,
+            dir,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    pub async fn get(&self, host: &str, path: &str) -> reqwest::Response {
+        self.get_with(host, path, &[]).await
+    }
+
+    pub async fn get_with(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("http://{}{path}", self.addr))
+            .header("Host", host);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn page(&self, host: &str, path: &str) -> (u16, String) {
+        let response = self.get(host, path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    pub fn tenant(&self, code: &str) -> std::sync::Arc<jsap_tenancy::Tenant> {
+        self.services
+            .registry
+            .get(code)
+            .cloned()
+            .expect("tenant exists")
+    }
+
+    /// Triggers the graceful shutdown and waits for the server to stop.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.handle.take() {
+            Some(handle) => handle.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Copies the project's tenant files into a new folder a test may change.
+pub fn copy_tenants(into: &Path, codes: &[&str]) {
+    std::fs::create_dir_all(into).expect("mkdir");
+    for code in codes {
+        std::fs::copy(
+            repo_root().join("tenants").join(format!("{code}.toml")),
+            into.join(format!("{code}.toml")),
+        )
+        .expect("copy tenant");
+    }
+}

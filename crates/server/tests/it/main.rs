@@ -1,0 +1,11 @@
+//! Integration tests: the real application on 127.0.0.1:0 with its own database (a SQLite
+//! file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set) and, when
+//! `TEST_REDIS_URL` is set, Redis. One binary, several modules, to link once.
+
+mod adapters;
+mod cli;
+mod helpers;
+mod outbox;
+mod seed;
+mod site;
+mod store;

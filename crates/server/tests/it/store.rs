@@ -1,0 +1,385 @@
+//! Repositories: every one is scoped to its tenant (tenant B never sees tenant A's rows), and
+//! the tenant config sync is idempotent.
+
+use crate::helpers::{Options, test_config};
+use chrono::{Duration, Utc};
+use jesuisaupays::Services;
+use jsap_domain::{EmailAddress, Slug};
+use jsap_store::{
+    Cities, FocalPointInvitations, Missions, NewEmail, NewMission, NewMissionText, NewOrganisation,
+    Organisations, Outbox, sync_tenant,
+};
+
+async fn services() -> (Services, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = test_config(
+        dir.path(),
+        &Options {
+            demo: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let services = Services::connect(&config).await.expect("services");
+    services.sync_tenants().await.expect("sync");
+    (services, dir)
+}
+
+fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
+    let today = Utc::now().date_naive();
+    NewMission {
+        organisation_id,
+        city_id,
+        slug: jsap_domain::slugify(title),
+        domain: "sante".into(),
+        mission_type: "dons-equipements-sante".into(),
+        contributions: vec!["don-en-nature".into(), "competences".into()],
+        remote: false,
+        urgent: true,
+        featured: false,
+        published: true,
+        starts_on: today,
+        ends_on: today + Duration::days(30),
+        skills: vec!["logistique".into()],
+        texts: vec![NewMissionText {
+            locale: "fr".into(),
+            title: title.into(),
+            summary: "Résumé".into(),
+            description: "Description".into(),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn tenant_b_cannot_read_tenant_a_cities_organisations_or_missions() {
+    let (services, _dir) = services().await;
+    let conn = services.store.conn();
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let sn = services.registry.get("sn").expect("sn").clone();
+
+    let douala = Cities::for_tenant(conn, &cm)
+        .by_slug("douala")
+        .await
+        .expect("query")
+        .expect("douala");
+    assert!(
+        Cities::for_tenant(conn, &sn)
+            .by_slug("douala")
+            .await
+            .expect("query")
+            .is_none()
+    );
+    assert!(
+        Cities::for_tenant(conn, &sn)
+            .by_id(douala.id)
+            .await
+            .expect("query")
+            .is_none()
+    );
+    assert!(
+        Cities::for_tenant(conn, &sn)
+            .list()
+            .await
+            .expect("list")
+            .iter()
+            .all(|c| c.slug != "douala")
+    );
+
+    let org = Organisations::for_tenant(conn, &cm)
+        .insert(NewOrganisation {
+            city_id: douala.id,
+            slug: "mairie-de-douala".into(),
+            kind: "mairie".into(),
+            name: "Mairie de Douala".into(),
+            description: "Ville".into(),
+            verified: true,
+        })
+        .await
+        .expect("insert organisation");
+    assert!(
+        Organisations::for_tenant(conn, &sn)
+            .list()
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        Organisations::for_tenant(conn, &sn)
+            .by_slug("mairie-de-douala")
+            .await
+            .expect("q")
+            .is_none()
+    );
+    assert_eq!(
+        Organisations::for_tenant(conn, &cm)
+            .list()
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+
+    let inserted = Missions::for_tenant(conn, &cm)
+        .insert_all(vec![mission(
+            org,
+            douala.id,
+            "Équiper le centre de santé de Douala",
+        )])
+        .await
+        .expect("insert mission");
+    assert_eq!(inserted, 1);
+    let today = Utc::now().date_naive();
+    let cm_counts = Missions::for_tenant(conn, &cm)
+        .open_counts(today)
+        .await
+        .expect("counts");
+    assert_eq!(cm_counts.open, 1);
+    assert_eq!(cm_counts.by_city.get(&douala.id), Some(&1));
+    let sn_missions = Missions::for_tenant(conn, &sn);
+    assert_eq!(
+        sn_missions.open_counts(today).await.expect("counts").open,
+        0
+    );
+    assert_eq!(sn_missions.count_all().await.expect("count"), 0);
+    assert!(
+        sn_missions
+            .titles("fr", 10)
+            .await
+            .expect("titles")
+            .is_empty()
+    );
+    let (mission_id, title) = Missions::for_tenant(conn, &cm)
+        .titles("fr", 10)
+        .await
+        .expect("t")[0]
+        .clone();
+    assert_eq!(title, "Équiper le centre de santé de Douala");
+    assert!(
+        sn_missions
+            .contributions(mission_id)
+            .await
+            .expect("c")
+            .is_empty()
+    );
+    let mut contributions = Missions::for_tenant(conn, &cm)
+        .contributions(mission_id)
+        .await
+        .expect("c");
+    contributions.sort();
+    assert_eq!(contributions, vec!["competences", "don-en-nature"]);
+}
+
+#[tokio::test]
+async fn a_mission_that_ends_before_it_starts_is_refused_and_nothing_is_written() {
+    let (services, _dir) = services().await;
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let tx = services.store.begin().await.expect("tx");
+    let city = Cities::for_tenant(&tx, &cm)
+        .by_slug("kribi")
+        .await
+        .expect("q")
+        .expect("kribi");
+    let org = Organisations::for_tenant(&tx, &cm)
+        .insert(NewOrganisation {
+            city_id: city.id,
+            slug: "o".into(),
+            kind: "ong".into(),
+            name: "O".into(),
+            description: "D".into(),
+            verified: false,
+        })
+        .await
+        .expect("org");
+    let mut bad = mission(org, city.id, "Mauvaises dates");
+    bad.ends_on = bad.starts_on - Duration::days(1);
+    let good = mission(org, city.id, "Bonne mission");
+    let result = Missions::for_tenant(&tx, &cm)
+        .insert_all(vec![good, bad])
+        .await;
+    assert!(result.is_err());
+    drop(tx); // rolled back
+    let conn = services.store.conn();
+    assert_eq!(
+        Missions::for_tenant(conn, &cm)
+            .count_all()
+            .await
+            .expect("count"),
+        0
+    );
+    assert!(
+        Organisations::for_tenant(conn, &cm)
+            .list()
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn tenant_b_cannot_see_or_use_tenant_a_invitations_or_outbox() {
+    let (services, _dir) = services().await;
+    let conn = services.store.conn();
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let sn = services.registry.get("sn").expect("sn").clone();
+    let cm_invitations = FocalPointInvitations::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("list");
+    assert_eq!(cm_invitations.len(), 14, "one per configured focal point");
+    assert!(
+        cm_invitations
+            .iter()
+            .all(|i| i.email.ends_with("@jesuisaucameroun.com"))
+    );
+    let sn_invitations = FocalPointInvitations::for_tenant(conn, &sn)
+        .list()
+        .await
+        .expect("list");
+    assert!(
+        sn_invitations
+            .iter()
+            .all(|i| i.email.ends_with("@jesuisausenegal.com"))
+    );
+
+    // A fresh invitation's token works for its tenant only.
+    let email = EmailAddress::parse("nouveau.pf@jesuisaucameroun.com").expect("email");
+    let created = FocalPointInvitations::for_tenant(conn, &cm)
+        .invite_if_new("douala", "Nouveau point focal", &email)
+        .await
+        .expect("invite")
+        .expect("new");
+    assert!(
+        FocalPointInvitations::for_tenant(conn, &cm)
+            .find_valid(&created.token)
+            .await
+            .expect("q")
+            .is_some()
+    );
+    assert!(
+        FocalPointInvitations::for_tenant(conn, &sn)
+            .find_valid(&created.token)
+            .await
+            .expect("q")
+            .is_none()
+    );
+    assert!(
+        FocalPointInvitations::for_tenant(conn, &cm)
+            .find_valid("not-a-token")
+            .await
+            .expect("q")
+            .is_none()
+    );
+    let again = FocalPointInvitations::for_tenant(conn, &cm)
+        .invite_if_new("douala", "Nouveau point focal", &email)
+        .await
+        .expect("invite");
+    assert!(again.is_none(), "invited once");
+    assert!(
+        FocalPointInvitations::for_tenant(conn, &sn)
+            .invite_if_new("douala", "x", &email)
+            .await
+            .is_err(),
+        "Senegal has no Douala"
+    );
+
+    Outbox::for_tenant(conn, &cm)
+        .enqueue(NewEmail {
+            kind: "test".into(),
+            to: "someone@example.org".into(),
+            subject: "Sujet".into(),
+            text_body: "Texte".into(),
+            html_body: "<p>Texte</p>".into(),
+        })
+        .await
+        .expect("enqueue");
+    let cm_outbox = Outbox::for_tenant(conn, &cm).list().await.expect("list");
+    assert!(cm_outbox.iter().any(|e| e.kind == "test"));
+    assert!(
+        cm_outbox
+            .iter()
+            .all(|e| e.tenant_code == "cm" && e.from_address == "contact@jesuisaucameroun.com")
+    );
+    let sn_outbox = Outbox::for_tenant(conn, &sn).list().await.expect("list");
+    assert!(
+        sn_outbox
+            .iter()
+            .all(|e| e.tenant_code == "sn" && e.kind != "test")
+    );
+}
+
+#[tokio::test]
+async fn config_sync_is_idempotent_and_keeps_cities_added_later() {
+    let (services, _dir) = services().await;
+    let conn = services.store.conn();
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let added = Cities::for_tenant(conn, &cm)
+        .add(
+            &Slug::parse("buea").expect("slug"),
+            "Buea",
+            "Sud-Ouest",
+            4.15,
+            9.24,
+        )
+        .await
+        .expect("add city");
+    assert_eq!(added.source, "console");
+    let outbox_before = Outbox::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("list")
+        .len();
+    assert_eq!(outbox_before, 14, "one invitation email per focal point");
+    assert!(
+        Outbox::for_tenant(conn, &cm)
+            .list()
+            .await
+            .expect("list")
+            .iter()
+            .all(|e| e.kind == "focal_point_invitation")
+    );
+
+    services.sync_tenants().await.expect("second sync");
+    let report = sync_tenant(conn, &cm).await.expect("third sync");
+    assert_eq!(
+        (
+            report.cities_added,
+            report.cities_updated,
+            report.new_invitations.len()
+        ),
+        (0, 0, 0)
+    );
+    assert!(!report.tenant_created);
+
+    let cities = Cities::for_tenant(conn, &cm).list().await.expect("list");
+    assert_eq!(cities.len(), 15, "14 from config + Buea kept");
+    assert!(cities.iter().any(|c| c.slug == "buea"));
+    assert_eq!(
+        FocalPointInvitations::for_tenant(conn, &cm)
+            .list()
+            .await
+            .expect("list")
+            .len(),
+        14
+    );
+    assert_eq!(
+        Outbox::for_tenant(conn, &cm)
+            .list()
+            .await
+            .expect("list")
+            .len(),
+        outbox_before,
+        "no email twice"
+    );
+
+    // A change in the file updates the city in place.
+    let mut changed = (*cm).clone();
+    changed.cities[0].region = "Littoral (modifié)".into();
+    let report = sync_tenant(conn, &changed).await.expect("sync changed");
+    assert_eq!((report.cities_added, report.cities_updated), (0, 1));
+    let douala = Cities::for_tenant(conn, &cm)
+        .by_slug("douala")
+        .await
+        .expect("q")
+        .expect("douala");
+    assert_eq!(douala.region, "Littoral (modifié)");
+}
