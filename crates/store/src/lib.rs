@@ -2,6 +2,22 @@
 //! tenant (`Cities::for_tenant(&conn, &tenant)`): the entities are private to this crate, so a
 //! query that forgets its tenant cannot be written elsewhere. The few cross-tenant operations
 //! (config sync, outbox delivery, platform staff) say so in their names.
+//!
+//! Outside this crate, the entities cannot even be named, so this does not compile:
+//!
+//! ```compile_fail
+//! use jsap_store::entities::mission;
+//! ```
+//!
+//! while the scoped way does (the tenant is required to build the repository):
+//!
+//! ```no_run
+//! # async fn demo(store: &jsap_store::Store, tenant: &jsap_tenancy::Tenant) -> Result<(), jsap_store::StoreError> {
+//! let counts = jsap_store::Missions::for_tenant(store.conn(), tenant)
+//!     .open_counts(chrono::Utc::now().date_naive())
+//!     .await?;
+//! # Ok(()) }
+//! ```
 
 mod entities;
 mod error;

@@ -1,5 +1,5 @@
 use jesuisaupays::config::DemoData;
-use jesuisaupays::{Application, Config, Services};
+use jesuisaupays::{Application, Config};
 use jsap_store::ConnectionTrait;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
@@ -49,9 +49,9 @@ pub async fn test_database_url(dir: &Path) -> String {
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
-    pub services: Services,
     pub client: reqwest::Client,
-    pub dir: tempfile::TempDir,
+    /// Kept alive for the life of the app: its database and outbox live there.
+    _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     pub handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -103,7 +103,6 @@ impl TestApp {
             .await
             .expect("application builds");
         let addr = app.local_addr();
-        let services = app.services().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
@@ -114,9 +113,8 @@ impl TestApp {
             .expect("client");
         Self {
             addr,
-            services,
             client,
-            dir,
+            _dir: dir,
             stop: Some(stop),
             handle: Some(handle),
         }
@@ -146,14 +144,6 @@ impl TestApp {
         let response = self.get(host, path).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
-    }
-
-    pub fn tenant(&self, code: &str) -> std::sync::Arc<jsap_tenancy::Tenant> {
-        self.services
-            .registry
-            .get(code)
-            .cloned()
-            .expect("tenant exists")
     }
 
     /// Triggers the graceful shutdown and waits for the server to stop.

@@ -5,7 +5,7 @@ use crate::helpers::{Options, test_config};
 use jesuisaupays::Services;
 use jsap_adapters::{Cache, Mailer};
 use jsap_jobs::{deliver_outbox, with_lock};
-use jsap_store::{NewEmail, Outbox, OutboxDelivery, OutboxStatus};
+use jsap_store::{Outbox, OutboxDelivery, OutboxStatus};
 use std::time::Duration;
 
 async fn services() -> (Services, tempfile::TempDir) {
@@ -21,16 +21,6 @@ async fn services() -> (Services, tempfile::TempDir) {
     let services = Services::connect(&config).await.expect("services");
     services.sync_tenants().await.expect("sync");
     (services, dir)
-}
-
-fn email(to: &str) -> NewEmail {
-    NewEmail {
-        kind: "test".into(),
-        to: to.into(),
-        subject: "Bienvenue sur Je suis au Cameroun".into(),
-        text_body: "Bonjour".into(),
-        html_body: "<p>Bonjour</p>".into(),
-    }
 }
 
 #[tokio::test]
