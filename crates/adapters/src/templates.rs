@@ -308,6 +308,36 @@ mod tests {
     }
 
     #[test]
+    fn a_theme_overrides_any_template_and_inherits_the_rest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |path: &str, text: &str| {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, text).expect("write");
+        };
+        write("base/templates/page.html", "base page {{ x }}");
+        write("base/templates/other.html", "base other");
+        write("base/static/app.css", "body{}");
+        write("xx/templates/page.html", "xx page {{ x }}");
+        let themes = Themes::load(dir.path()).expect("load");
+        let mut ctx = tera::Context::new();
+        ctx.insert("x", "<b>");
+        assert_eq!(
+            themes.render("xx", "page.html", &ctx).expect("render"),
+            "xx page &lt;b&gt;"
+        );
+        assert_eq!(
+            themes.render("xx", "other.html", &ctx).expect("render"),
+            "base other"
+        );
+        assert_eq!(
+            themes.render("base", "page.html", &ctx).expect("render"),
+            "base page &lt;b&gt;"
+        );
+        assert!(themes.render("xx", "missing.html", &ctx).is_err());
+    }
+
+    #[test]
     fn escaping_neutralises_markup_and_quotes_but_keeps_urls() {
         assert_eq!(
             escape_html("<a href=\"x\">'&'</a>"),

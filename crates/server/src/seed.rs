@@ -88,6 +88,38 @@ impl MissionTemplate {
     }
 }
 
+impl MissionTemplate {
+    /// A published mission from this template in `city`; `n` spreads its dates over the year.
+    fn mission(
+        &self,
+        tenant: &Tenant,
+        city: &CityRecord,
+        organisation_id: i64,
+        today: NaiveDate,
+        n: usize,
+        suffix: &str,
+    ) -> NewMission {
+        let starts_on = start_date(today, n);
+        let texts = self.texts(tenant, city, suffix);
+        NewMission {
+            organisation_id,
+            city_id: city.id,
+            slug: slugify(&texts[0].title),
+            domain: self.domain.clone(),
+            mission_type: self.mission_type.clone(),
+            contributions: self.contributions.clone(),
+            remote: self.remote,
+            urgent: self.urgent,
+            featured: self.featured,
+            published: true,
+            starts_on,
+            ends_on: starts_on + Duration::days(self.duration_days.max(1)),
+            skills: self.skills.clone(),
+            texts,
+        }
+    }
+}
+
 /// The demo content shipped in the binary, checked against the taxonomy.
 fn content() -> anyhow::Result<DemoContent> {
     let content: DemoContent =
@@ -242,24 +274,11 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
                 let Some(&organisation_id) = org_ids.get(&(m.org.clone(), org_city.id)) else {
                     bail!("no organisation {} in {}", m.org, tenant.code);
                 };
-                let starts_on = start_date(today, n);
-                let texts = m.texts(tenant, city, "");
-                missions.push(NewMission {
-                    organisation_id,
-                    city_id: city.id,
-                    slug: slugify(&texts[0].title),
-                    domain: m.domain.clone(),
-                    mission_type: m.mission_type.clone(),
-                    contributions: m.contributions.clone(),
-                    remote: m.remote,
-                    urgent: m.urgent && round == 0,
-                    featured: m.featured && round == 0,
-                    published: true,
-                    starts_on,
-                    ends_on: starts_on + Duration::days(m.duration_days.max(1)),
-                    skills: m.skills.clone(),
-                    texts,
-                });
+                let mut mission = m.mission(tenant, city, organisation_id, today, n, "");
+                // The second round repeats the templates elsewhere, without the badges.
+                mission.urgent &= round == 0;
+                mission.featured &= round == 0;
+                missions.push(mission);
             }
         }
         report.missions += Missions::for_tenant(&tx, tenant)
@@ -325,24 +344,17 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                 .map(|k| {
                     let m = &content.missions[k % content.missions.len()];
                     let city = &cities[k % cities.len()];
-                    let starts_on = start_date(today, k);
-                    let texts = m.texts(tenant, city, &format!(" — n°{}", k + 1));
-                    NewMission {
+                    let mut mission = m.mission(
+                        tenant,
+                        city,
                         organisation_id,
-                        city_id: city.id,
-                        slug: slugify(&texts[0].title),
-                        domain: m.domain.clone(),
-                        mission_type: m.mission_type.clone(),
-                        contributions: m.contributions.clone(),
-                        remote: m.remote,
-                        urgent: k % 17 == 0,
-                        featured: false,
-                        published: true,
-                        starts_on,
-                        ends_on: starts_on + Duration::days(m.duration_days.max(1)),
-                        skills: m.skills.clone(),
-                        texts,
-                    }
+                        today,
+                        k,
+                        &format!(" — n°{}", k + 1),
+                    );
+                    mission.urgent = k % 17 == 0;
+                    mission.featured = false;
+                    mission
                 })
                 .collect();
             let tx = services.store.begin().await?;

@@ -1,5 +1,5 @@
 use jesuisaupays::config::DemoData;
-use jesuisaupays::{Application, Config};
+use jesuisaupays::{Application, Config, Services};
 use jsap_store::ConnectionTrait;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
@@ -168,4 +168,20 @@ pub fn copy_tenants(into: &Path, codes: &[&str]) {
         )
         .expect("copy tenant");
     }
+}
+
+/// Connected, migrated and synced services on a database of their own, without an HTTP server.
+pub async fn services() -> (Services, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = test_config(
+        dir.path(),
+        &Options {
+            demo: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let services = Services::connect(&config).await.expect("services");
+    services.sync_tenants().await.expect("sync");
+    (services, dir)
 }

@@ -1,27 +1,11 @@
 //! The outbox delivery job: files by default, retries with backoff when the mail server fails,
 //! one run at a time per cluster.
 
-use crate::helpers::{Options, test_config};
-use jesuisaupays::Services;
+use crate::helpers::services;
 use jsap_adapters::{Cache, Mailer};
 use jsap_jobs::{deliver_outbox, with_lock};
 use jsap_store::{Outbox, OutboxDelivery, OutboxStatus};
 use std::time::Duration;
-
-async fn services() -> (Services, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = test_config(
-        dir.path(),
-        &Options {
-            demo: false,
-            ..Default::default()
-        },
-    )
-    .await;
-    let services = Services::connect(&config).await.expect("services");
-    services.sync_tenants().await.expect("sync");
-    (services, dir)
-}
 
 #[tokio::test]
 async fn invitations_are_delivered_as_eml_files_and_marked_sent() {

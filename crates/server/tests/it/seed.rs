@@ -1,25 +1,10 @@
 //! Demo data: realistic, complete over the taxonomy, idempotent; synthetic missions in bulk.
 
-use crate::helpers::{Options, test_config};
+use crate::helpers::services;
 use jesuisaupays::{Services, seed};
 use jsap_domain::Taxonomy;
 use jsap_store::{Cities, ConnectionTrait, Missions, Organisations};
 use std::collections::HashSet;
-
-async fn services() -> (Services, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = test_config(
-        dir.path(),
-        &Options {
-            demo: false,
-            ..Default::default()
-        },
-    )
-    .await;
-    let services = Services::connect(&config).await.expect("services");
-    services.sync_tenants().await.expect("sync");
-    (services, dir)
-}
 
 async fn strings(services: &Services, sql: &str) -> Vec<String> {
     let backend = services.store.conn().get_database_backend();

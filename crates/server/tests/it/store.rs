@@ -1,29 +1,13 @@
 //! Repositories: every one is scoped to its tenant (tenant B never sees tenant A's rows), and
 //! the tenant config sync is idempotent.
 
-use crate::helpers::{Options, test_config};
+use crate::helpers::services;
 use chrono::{Duration, Utc};
-use jesuisaupays::Services;
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
     Cities, FocalPointInvitations, Missions, NewEmail, NewMission, NewMissionText, NewOrganisation,
     Organisations, Outbox, sync_tenant,
 };
-
-async fn services() -> (Services, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = test_config(
-        dir.path(),
-        &Options {
-            demo: false,
-            ..Default::default()
-        },
-    )
-    .await;
-    let services = Services::connect(&config).await.expect("services");
-    services.sync_tenants().await.expect("sync");
-    (services, dir)
-}
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
     let today = Utc::now().date_naive();
