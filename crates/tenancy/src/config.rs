@@ -148,6 +148,16 @@ impl Tenant {
         Taxonomy::builtin().restricted(&self.taxonomy.domains, &self.taxonomy.contribution_types)
     }
 
+    /// The tenant's time zone (validated when the file was loaded; UTC otherwise).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Today's date where the tenant is: what "open missions" are counted against.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz()).date_naive()
+    }
+
     pub fn canonical_url(&self) -> String {
         format!("https://{}", self.canonical_domain)
     }
@@ -204,15 +214,13 @@ impl Tenant {
                 "must be an ISO 4217 code such as XAF".into(),
             ));
         }
-        let tz_ok = self.time_zone.contains('/')
-            && self
-                .time_zone
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
-        if !tz_ok {
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(err(
                 "time_zone",
-                "must be an IANA zone such as Africa/Douala".into(),
+                format!(
+                    "\"{}\" is not an IANA time zone such as Africa/Douala",
+                    self.time_zone
+                ),
             ));
         }
         if self.theme.is_empty()

@@ -65,10 +65,9 @@ pub async fn home(
     if tenant.is_portal() {
         return portal_home(&state, &tenant, locale).await;
     }
-    let today = chrono::Utc::now().date_naive();
     let conn = state.store.conn();
     let counts = Missions::for_tenant(conn, &tenant)
-        .open_counts(today)
+        .open_counts(tenant.today())
         .await?;
     let cities: Vec<CityView> = Cities::for_tenant(conn, &tenant)
         .list()
@@ -93,11 +92,10 @@ async fn portal_home(
     portal: &Tenant,
     locale: Locale,
 ) -> Result<Response, AppError> {
-    let today = chrono::Utc::now().date_naive();
     let mut sites = Vec::new();
     for tenant in state.registry.countries() {
         let counts = Missions::for_tenant(state.store.conn(), tenant)
-            .open_counts(today)
+            .open_counts(tenant.today())
             .await?;
         let site_locale = if tenant.offers(locale) {
             locale
