@@ -87,7 +87,7 @@ impl<'de> Deserialize<'de> for Slug {
 pub fn slugify(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
-        let folded = fold_accent(c).to_ascii_lowercase();
+        let folded = crate::search::fold(c).to_ascii_lowercase();
         if folded.is_ascii_alphanumeric() {
             out.push(folded);
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -104,20 +104,6 @@ pub fn slugify(input: &str) -> String {
     out
 }
 
-fn fold_accent(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
-        'ç' | 'Ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' | 'Î' | 'Ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' | 'Û' | 'Ü' => 'u',
-        'ÿ' => 'y',
-        'œ' | 'Œ' => 'o',
-        other => other,
-    }
-}
 
 /// An email address checked for shape at the boundary; stored lowercase.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

@@ -3,6 +3,7 @@
 
 mod ids;
 mod locale;
+pub mod search;
 pub mod taxonomy;
 
 pub use ids::{EmailAddress, ParseError, Slug, TenantCode, slugify};
