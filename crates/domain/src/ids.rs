@@ -104,7 +104,6 @@ pub fn slugify(input: &str) -> String {
     out
 }
 
-
 /// An email address checked for shape at the boundary; stored lowercase.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EmailAddress(String);

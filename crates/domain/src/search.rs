@@ -7,14 +7,15 @@ use rust_stemmers::{Algorithm, Stemmer};
 use std::sync::OnceLock;
 
 const FR_STOP: &[&str] = &[
-    "a", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux", "il", "je", "la",
-    "le", "les", "leur", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous",
-    "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi",
-    "ton", "tu", "un", "une", "vos", "votre", "vous", "c", "d", "j", "l", "m", "n", "s", "t", "y", "est", "sont",
+    "a", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux",
+    "il", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon",
+    "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se",
+    "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
+    "vous", "c", "d", "j", "l", "m", "n", "s", "t", "y", "est", "sont",
 ];
 const EN_STOP: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of", "on", "or",
-    "that", "the", "their", "this", "to", "with", "your", "you", "our", "we",
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of",
+    "on", "or", "that", "the", "their", "this", "to", "with", "your", "you", "our", "we",
 ];
 
 fn stemmer(locale: Locale) -> &'static Stemmer {
@@ -54,7 +55,7 @@ pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
     };
     let mut terms = Vec::new();
     let mut word = String::new();
-    let mut flush = |word: &mut String, terms: &mut Vec<String>| {
+    let flush = |word: &mut String, terms: &mut Vec<String>| {
         if !word.is_empty() && !stop.contains(&word.as_str()) {
             let stemmed = stemmer(locale).stem(word).into_owned();
             if !stemmed.is_empty() {
@@ -91,18 +92,30 @@ mod tests {
         assert_eq!(analyze("ecole", Locale::Fr), ecole);
         assert_eq!(analyze("ÉCOLES", Locale::Fr), ecole);
         assert_eq!(analyze("santé", Locale::Fr), analyze("sante", Locale::Fr));
-        assert_eq!(analyze("entrepreneurs", Locale::Fr), analyze("entrepreneur", Locale::Fr));
+        assert_eq!(
+            analyze("entrepreneurs", Locale::Fr),
+            analyze("entrepreneur", Locale::Fr)
+        );
     }
 
     #[test]
     fn english_is_stemmed_in_english() {
-        assert_eq!(analyze("schools", Locale::En), analyze("school", Locale::En));
-        assert_eq!(analyze("mentoring", Locale::En), analyze("mentor", Locale::En));
+        assert_eq!(
+            analyze("schools", Locale::En),
+            analyze("school", Locale::En)
+        );
+        assert_eq!(
+            analyze("mentoring", Locale::En),
+            analyze("mentor", Locale::En)
+        );
     }
 
     #[test]
     fn stop_words_and_punctuation_are_dropped() {
-        assert_eq!(analyze("l'école de la ville !", Locale::Fr), analyze("école ville", Locale::Fr));
+        assert_eq!(
+            analyze("l'école de la ville !", Locale::Fr),
+            analyze("école ville", Locale::Fr)
+        );
         assert!(analyze(" ,;! ", Locale::Fr).is_empty());
     }
 

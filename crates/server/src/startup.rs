@@ -5,7 +5,7 @@ use crate::seed;
 use anyhow::Context;
 use jsap_adapters::{BlobStore, Cache, EmailTemplates, Mailer, Themes};
 use jsap_domain::Locale;
-use jsap_store::{NewInvitation, Outbox, Store, sync_tenant};
+use jsap_store::{Missions, NewInvitation, Outbox, Store, sync_tenant};
 use jsap_tenancy::{Tenant, TenantRegistry};
 use jsap_web::AppState;
 use poem::listener::TcpAcceptor;
@@ -90,6 +90,11 @@ impl Services {
                 outbox.enqueue(email).await?;
             }
             tx.commit().await?;
+            let missions = Missions::for_tenant(self.store.conn(), tenant);
+            if !missions.search_index_complete().await? {
+                let rows = missions.rebuild_search_index().await?;
+                tracing::info!(tenant.code = %tenant.code, rows, "search index rebuilt");
+            }
             if report.tenant_created
                 || report.cities_added > 0
                 || !report.new_invitations.is_empty()

@@ -29,6 +29,9 @@ pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitat
 pub use repos::missions::{MissionCounts, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
+pub use repos::search::{
+    Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
+};
 pub use repos::sync::{SyncReport, sync_tenant};
 pub use repos::users::{StaffAccounts, UserRecord};
 pub use sea_orm::{

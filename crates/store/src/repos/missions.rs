@@ -1,6 +1,7 @@
 use super::Scope;
 use crate::StoreError;
-use crate::entities::{mission, mission_contribution, mission_text};
+use crate::entities::{city, mission, mission_contribution, mission_text};
+use crate::repos::search::{IndexRow, clear_index, count_index, mission_body, write_index};
 use chrono::NaiveDate;
 use jsap_tenancy::Tenant;
 use sea_orm::ExprTrait;
@@ -71,6 +72,8 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let now = chrono::Utc::now();
         let tenant_id = self.scope.id().to_owned();
         let count = missions.len();
+        let city_names = self.city_names().await?;
+        let mut index_rows = Vec::with_capacity(count * 2);
         let mut texts = Vec::with_capacity(count * 2);
         let mut contributions = Vec::with_capacity(count * 2);
         for m in missions {
@@ -85,8 +88,8 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 organisation_id: Set(m.organisation_id),
                 city_id: Set(m.city_id),
                 slug: Set(m.slug),
-                domain: Set(m.domain),
-                mission_type: Set(m.mission_type),
+                domain: Set(m.domain.clone()),
+                mission_type: Set(m.mission_type.clone()),
                 remote: Set(m.remote),
                 urgent: Set(m.urgent),
                 featured: Set(m.featured),
@@ -101,6 +104,22 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .exec(self.conn)
             .await?;
             let id = inserted.last_insert_id;
+            let skills = m.skills.join(" ");
+            for t in &m.texts {
+                let city = city_names
+                    .get(&(m.city_id, t.locale.clone()))
+                    .map_or("", String::as_str);
+                index_rows.push(IndexRow {
+                    mission_id: id,
+                    locale: t.locale.clone(),
+                    body: mission_body(
+                        &t.locale,
+                        &[&t.title, &t.summary, &t.description, &skills, city],
+                        &m.domain,
+                        &m.mission_type,
+                    ),
+                });
+            }
             for t in m.texts {
                 texts.push(mission_text::ActiveModel {
                     tenant_id: Set(tenant_id.clone()),
@@ -132,7 +151,83 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 .exec_without_returning(self.conn)
                 .await?;
         }
+        write_index(self.conn, &tenant_id, &index_rows).await?;
         Ok(count)
+    }
+
+    /// (city id, locale) -> the city's name in that locale.
+    async fn city_names(&self) -> Result<HashMap<(i64, String), String>, StoreError> {
+        let mut names = HashMap::new();
+        for c in city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .all(self.conn)
+            .await?
+        {
+            names.insert((c.id, "fr".to_owned()), c.name.clone());
+            names.insert(
+                (c.id, "en".to_owned()),
+                c.name_en.clone().unwrap_or_else(|| c.name.clone()),
+            );
+            names.insert(
+                (c.id, "ar".to_owned()),
+                c.name_ar.clone().unwrap_or_else(|| c.name.clone()),
+            );
+        }
+        Ok(names)
+    }
+
+    /// Whether every mission text of the tenant has its search index row.
+    pub async fn search_index_complete(&self) -> Result<bool, StoreError> {
+        let texts = mission_text::Entity::find()
+            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+            .count(self.conn)
+            .await?;
+        Ok(count_index(self.conn, self.scope.id()).await? == texts)
+    }
+
+    /// Rebuilds the tenant's search index from its missions (after an upgrade, or a repair).
+    pub async fn rebuild_search_index(&self) -> Result<usize, StoreError> {
+        let tenant_id = self.scope.id().to_owned();
+        clear_index(self.conn, &tenant_id).await?;
+        let city_names = self.city_names().await?;
+        let missions: HashMap<i64, mission::Model> = mission::Entity::find()
+            .filter(mission::Column::TenantId.eq(&tenant_id))
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let mut rows = Vec::new();
+        for t in mission_text::Entity::find()
+            .filter(mission_text::Column::TenantId.eq(&tenant_id))
+            .all(self.conn)
+            .await?
+        {
+            let Some(m) = missions.get(&t.mission_id) else {
+                continue;
+            };
+            let city = city_names
+                .get(&(m.city_id, t.locale.clone()))
+                .map_or("", String::as_str);
+            rows.push(IndexRow {
+                mission_id: m.id,
+                body: mission_body(
+                    &t.locale,
+                    &[
+                        &t.title,
+                        &t.summary,
+                        &t.description,
+                        &m.skills.replace(',', " "),
+                        city,
+                    ],
+                    &m.domain,
+                    &m.mission_type,
+                ),
+                locale: t.locale,
+            });
+        }
+        write_index(self.conn, &tenant_id, &rows).await?;
+        Ok(rows.len())
     }
 
     /// Published missions still open on `today`, in total and per city.

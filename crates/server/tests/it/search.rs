@@ -1,0 +1,444 @@
+//! Mission search: each filter alone and combined, facet counts equal to result counts, stay
+//! overlaps at their edges, accent-insensitive stemmed text, pagination, tenant isolation.
+
+use crate::helpers::services;
+use chrono::{Duration, NaiveDate};
+use jesuisaupays::Services;
+use jsap_domain::Locale;
+use jsap_store::{
+    Cities, MissionQuery, MissionSearch, Missions, NewMission, NewMissionText, NewOrganisation,
+    Organisations, SearchTab, SortOrder,
+};
+
+fn day(n: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 1, 1).expect("date") + Duration::days(n)
+}
+
+struct Spec {
+    title: &'static str,
+    city: &'static str,
+    domain: &'static str,
+    mission_type: &'static str,
+    contributions: &'static [&'static str],
+    remote: bool,
+    urgent: bool,
+    window: (i64, i64),
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        title: "Rénover l'école primaire de Bonabéri",
+        city: "douala",
+        domain: "education-enfance",
+        mission_type: "soutien-scolaire-ateliers",
+        contributions: &["benevolat", "competences"],
+        remote: false,
+        urgent: true,
+        window: (10, 40),
+    },
+    Spec {
+        title: "Donner des livres aux écoles",
+        city: "yaounde",
+        domain: "education-enfance",
+        mission_type: "dons-fournitures-scolaires",
+        contributions: &["don-en-nature"],
+        remote: false,
+        urgent: false,
+        window: (50, 80),
+    },
+    Spec {
+        title: "Mentorat à distance de jeunes entrepreneurs",
+        city: "douala",
+        domain: "entrepreneuriat",
+        mission_type: "mentorat-entrepreneurs",
+        contributions: &["competences"],
+        remote: true,
+        urgent: false,
+        window: (0, 300),
+    },
+    Spec {
+        title: "Investir dans un programme de logements sociaux",
+        city: "kribi",
+        domain: "immobilier-habitat",
+        mission_type: "investissement-immobilier",
+        contributions: &["investissement", "epargne"],
+        remote: false,
+        urgent: false,
+        window: (20, 200),
+    },
+    Spec {
+        title: "Équiper le centre de santé",
+        city: "kribi",
+        domain: "sante",
+        mission_type: "dons-equipements-sante",
+        contributions: &["don-financier", "don-en-nature"],
+        remote: false,
+        urgent: true,
+        window: (30, 31),
+    },
+];
+
+async fn seed(services: &Services, code: &str) {
+    let tenant = services.registry.get(code).expect("tenant").clone();
+    let conn = services.store.conn();
+    let cities = Cities::for_tenant(conn, &tenant)
+        .list()
+        .await
+        .expect("cities");
+    let org = Organisations::for_tenant(conn, &tenant)
+        .insert(NewOrganisation {
+            city_id: cities[0].id,
+            slug: "mairie".into(),
+            kind: "mairie".into(),
+            name: "Mairie".into(),
+            description: "Ville".into(),
+            verified: true,
+        })
+        .await
+        .expect("org");
+    let missions = SPECS
+        .iter()
+        .map(|s| {
+            let city = cities
+                .iter()
+                .find(|c| c.slug == s.city)
+                .unwrap_or(&cities[0]);
+            NewMission {
+                organisation_id: org,
+                city_id: city.id,
+                slug: jsap_domain::slugify(s.title),
+                domain: s.domain.into(),
+                mission_type: s.mission_type.into(),
+                contributions: s.contributions.iter().map(|c| c.to_string()).collect(),
+                remote: s.remote,
+                urgent: s.urgent,
+                featured: false,
+                published: true,
+                starts_on: day(s.window.0),
+                ends_on: day(s.window.1),
+                skills: vec![],
+                texts: vec![NewMissionText {
+                    locale: "fr".into(),
+                    title: s.title.into(),
+                    summary: String::new(),
+                    description: String::new(),
+                }],
+            }
+        })
+        .collect();
+    Missions::for_tenant(conn, &tenant)
+        .insert_all(missions)
+        .await
+        .expect("insert");
+}
+
+async fn search(
+    services: &Services,
+    code: &str,
+    edit: impl FnOnce(&mut MissionQuery),
+) -> (u64, Vec<String>, jsap_store::SearchResults) {
+    let tenant = services.registry.get(code).expect("tenant").clone();
+    let mut q = MissionQuery::new(Locale::Fr, day(0));
+    q.per_page = 50;
+    edit(&mut q);
+    let results = MissionSearch::for_tenant(services.store.conn(), &tenant)
+        .run(&q)
+        .await
+        .expect("search");
+    let titles = results.items.iter().map(|h| h.title.clone()).collect();
+    (results.total, titles, results)
+}
+
+async fn city_id(services: &Services, slug: &str) -> i64 {
+    let tenant = services.registry.get("cm").expect("cm").clone();
+    Cities::for_tenant(services.store.conn(), &tenant)
+        .by_slug(slug)
+        .await
+        .expect("q")
+        .expect("city")
+        .id
+}
+
+#[tokio::test]
+async fn every_filter_alone_and_combined() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let kribi = city_id(&services, "kribi").await;
+    let douala = city_id(&services, "douala").await;
+
+    assert_eq!(search(&services, "cm", |_| {}).await.0, 5);
+    assert_eq!(
+        search(&services, "cm", |q| q.city_ids = vec![kribi])
+            .await
+            .0,
+        2
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.city_ids = vec![kribi, douala])
+            .await
+            .0,
+        4
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.domains =
+            vec!["education-enfance".into()])
+        .await
+        .0,
+        2
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.mission_types =
+            vec!["mentorat-entrepreneurs".into()])
+        .await
+        .0,
+        1
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.contributions =
+            vec!["don-en-nature".into()])
+        .await
+        .0,
+        2
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.contributions =
+            vec!["don-en-nature".into(), "epargne".into()])
+        .await
+        .0,
+        3
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.tab = Some(SearchTab::Investir))
+            .await
+            .0,
+        1
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.tab = Some(SearchTab::Sinvestir))
+            .await
+            .0,
+        4
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.tab = Some(SearchTab::Distance))
+            .await
+            .0,
+        1
+    );
+    assert_eq!(search(&services, "cm", |q| q.urgent_only = true).await.0, 2);
+    let (n, titles, _) = search(&services, "cm", |q| {
+        q.city_ids = vec![kribi, douala];
+        q.urgent_only = true;
+        q.contributions = vec!["don-en-nature".into()];
+    })
+    .await;
+    assert_eq!(
+        (n, titles),
+        (1, vec!["Équiper le centre de santé".to_owned()])
+    );
+    let (n, _, _) = search(&services, "cm", |q| {
+        q.domains = vec!["education-enfance".into()];
+        q.city_ids = vec![kribi];
+    })
+    .await;
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn facet_counts_equal_the_counts_of_selecting_them() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let (_, _, all) = search(&services, "cm", |q| q.urgent_only = true).await;
+    for (city, count) in &all.facets.cities {
+        assert_eq!(
+            search(&services, "cm", |q| {
+                q.urgent_only = true;
+                q.city_ids = vec![*city]
+            })
+            .await
+            .0,
+            *count
+        );
+    }
+    for (domain, count) in &all.facets.domains {
+        assert_eq!(
+            search(&services, "cm", |q| {
+                q.urgent_only = true;
+                q.domains = vec![domain.clone()]
+            })
+            .await
+            .0,
+            *count
+        );
+    }
+    for (contribution, count) in &all.facets.contributions {
+        let n = search(&services, "cm", |q| {
+            q.urgent_only = true;
+            q.contributions = vec![contribution.clone()]
+        })
+        .await
+        .0;
+        assert_eq!(n, *count, "{contribution}");
+    }
+    assert_eq!(all.facets.contributions.get("don-en-nature"), Some(&1));
+    // A dimension's own filter does not shrink its facet: the other choices stay visible.
+    let kribi = city_id(&services, "kribi").await;
+    let (_, _, filtered) = search(&services, "cm", |q| q.city_ids = vec![kribi]).await;
+    assert_eq!(filtered.facets.cities.values().sum::<u64>(), 5);
+    assert_eq!(filtered.facets.domains.values().sum::<u64>(), 2);
+}
+
+#[tokio::test]
+async fn stay_dates_overlap_at_the_edges_and_remote_missions_match_any_stay() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let titles = |from: i64, to: i64| {
+        let services = &services;
+        async move {
+            search(services, "cm", |q| q.stay = Some((day(from), day(to))))
+                .await
+                .1
+        }
+    };
+    // The health mission runs on days 30..=31.
+    assert!(
+        titles(31, 35)
+            .await
+            .contains(&"Équiper le centre de santé".to_owned()),
+        "last day overlaps"
+    );
+    assert!(
+        titles(25, 30)
+            .await
+            .contains(&"Équiper le centre de santé".to_owned()),
+        "first day overlaps"
+    );
+    assert!(
+        !titles(32, 35)
+            .await
+            .contains(&"Équiper le centre de santé".to_owned()),
+        "day after"
+    );
+    assert!(
+        !titles(1, 9).await.iter().any(|t| t.starts_with("Rénover")),
+        "ends before the window opens"
+    );
+    let far = titles(400, 410).await;
+    assert_eq!(
+        far,
+        vec!["Mentorat à distance de jeunes entrepreneurs".to_owned()],
+        "remote matches any stay"
+    );
+}
+
+#[tokio::test]
+async fn text_search_ignores_accents_and_case_and_stems() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    for text in ["ecole", "ÉCOLES", "école", "Ecoles"] {
+        let (n, titles, _) = search(&services, "cm", |q| q.text = text.into()).await;
+        assert_eq!(n, 2, "{text}: {titles:?}");
+    }
+    assert_eq!(
+        search(&services, "cm", |q| q.text = "sante".into()).await.0,
+        1,
+        "accent-free query"
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.text = "entrepreneur distance".into())
+            .await
+            .0,
+        1
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.text = "kribi".into()).await.0,
+        2,
+        "the city name is indexed"
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.text = "zzzz".into()).await.0,
+        0
+    );
+    assert_eq!(
+        search(&services, "cm", |q| q.text = " ;; ".into()).await.0,
+        5,
+        "no terms: no text filter"
+    );
+    let (n, _, results) = search(&services, "cm", |q| {
+        q.text = "école".into();
+        q.urgent_only = true;
+    })
+    .await;
+    assert_eq!(n, 1);
+    assert_eq!(results.facets.domains.get("education-enfance"), Some(&1));
+}
+
+#[tokio::test]
+async fn pagination_and_sorting() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let (total, titles, _) = search(&services, "cm", |q| {
+            q.per_page = 2;
+            q.page = page;
+            q.sort = SortOrder::Soonest;
+        })
+        .await;
+        assert_eq!(total, 5);
+        assert_eq!(titles.len(), if page < 3 { 2 } else { 1 });
+        seen.extend(titles);
+    }
+    assert_eq!(seen.len(), 5);
+    assert_eq!(
+        seen[0], "Mentorat à distance de jeunes entrepreneurs",
+        "starts first"
+    );
+    let (_, beyond, _) = search(&services, "cm", |q| {
+        q.per_page = 2;
+        q.page = 9
+    })
+    .await;
+    assert!(beyond.is_empty());
+    let (_, newest, _) = search(&services, "cm", |q| q.sort = SortOrder::Newest).await;
+    assert_eq!(
+        newest[0], "Équiper le centre de santé",
+        "last inserted first"
+    );
+}
+
+#[tokio::test]
+async fn search_never_returns_another_tenants_missions() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    assert_eq!(search(&services, "sn", |_| {}).await.0, 0);
+    assert_eq!(
+        search(&services, "sn", |q| q.text = "école".into()).await.0,
+        0
+    );
+    let (_, _, results) = search(&services, "sn", |q| q.tab = Some(SearchTab::Distance)).await;
+    assert!(results.facets.cities.is_empty() && results.facets.contributions.is_empty());
+    let douala = city_id(&services, "douala").await;
+    assert_eq!(
+        search(&services, "sn", |q| q.city_ids = vec![douala])
+            .await
+            .0,
+        0,
+        "a Cameroon city id from Senegal"
+    );
+}
+
+#[tokio::test]
+async fn the_search_index_is_rebuilt_when_incomplete() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let missions = Missions::for_tenant(services.store.conn(), &cm);
+    assert!(missions.search_index_complete().await.expect("check"));
+    assert_eq!(missions.rebuild_search_index().await.expect("rebuild"), 5);
+    assert_eq!(
+        search(&services, "cm", |q| q.text = "ecole".into()).await.0,
+        2,
+        "same results after a rebuild"
+    );
+}
