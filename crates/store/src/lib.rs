@@ -26,7 +26,7 @@ mod repos;
 pub use error::StoreError;
 pub use repos::cities::{Cities, CityRecord};
 pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitation};
-pub use repos::missions::{MissionCounts, Missions, NewMission, NewMissionText};
+pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::search::{

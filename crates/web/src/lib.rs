@@ -3,8 +3,10 @@
 mod error;
 mod extract;
 mod middleware;
+mod params;
 mod render;
 mod routes;
+mod views;
 
 pub use error::AppError;
 pub use extract::{CurrentTenant, RequestId};
@@ -34,9 +36,21 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/healthz", get(routes::ops::healthz))
         .at("/readyz", get(routes::ops::readyz))
         .at("/assets/:theme/:file", get(routes::assets::asset))
+        .at("/robots.txt", get(routes::seo::robots))
+        .at("/sitemap.xml", get(routes::seo::sitemap))
         .at("/", get(routes::public::root))
         .at("/:locale", get(routes::public::locale_without_slash))
-        .at("/:locale/", get(routes::public::home));
+        .at("/:locale/", get(routes::public::home))
+        .at("/:locale/missions", get(routes::pages::search_page))
+        .at(
+            "/:locale/missions/:id_slug",
+            get(routes::pages::mission_page),
+        )
+        .at("/:locale/villes/:slug", get(routes::pages::city_page))
+        .at(
+            "/:locale/organisations/:slug",
+            get(routes::pages::organisation_page),
+        );
     routes
         .with(Compression::new())
         .around(middleware::tenant_and_tracing)

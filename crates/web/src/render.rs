@@ -28,6 +28,14 @@ pub fn page_context(
     ctx.insert("site_name", tenant.site_name.get(locale));
     ctx.insert("country_name", tenant.country_name.get(locale));
     ctx.insert("tenant_code", tenant.code.as_str());
+    ctx.insert(
+        "tenant_kind",
+        if tenant.is_portal() {
+            "portal"
+        } else {
+            "country"
+        },
+    );
     ctx.insert("assets", &state.themes.asset_urls(&tenant.theme));
     ctx.insert(
         "canonical_url",

@@ -8,7 +8,7 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -36,6 +36,29 @@ pub struct NewMission {
     pub ends_on: NaiveDate,
     pub skills: Vec<String>,
     pub texts: Vec<NewMissionText>,
+}
+
+/// One mission with its text in a locale, for the mission page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MissionDetail {
+    pub id: i64,
+    pub slug: String,
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub domain: String,
+    pub mission_type: String,
+    pub contribution_types: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub skills: Vec<String>,
+    /// The locale the text is in (the requested one, or another when it is missing).
+    pub locale: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -250,6 +273,73 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             counts.by_city.insert(row.city_id, n);
         }
         Ok(counts)
+    }
+
+    /// A published mission of this tenant, with its text in `locale` (or the first one there is).
+    pub async fn published(
+        &self,
+        id: i64,
+        locale: &str,
+    ) -> Result<Option<MissionDetail>, StoreError> {
+        let Some(m) = mission::Entity::find()
+            .filter(mission::Column::TenantId.eq(self.scope.id()))
+            .filter(mission::Column::Id.eq(id))
+            .filter(mission::Column::Status.eq("published"))
+            .one(self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut texts = mission_text::Entity::find()
+            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+            .filter(mission_text::Column::MissionId.eq(id))
+            .all(self.conn)
+            .await?;
+        let position = texts.iter().position(|t| t.locale == locale).unwrap_or(0);
+        if texts.is_empty() {
+            return Ok(None);
+        }
+        let text = texts.swap_remove(position);
+        let mut contribution_types = self.contributions(id).await?;
+        contribution_types.sort();
+        Ok(Some(MissionDetail {
+            id: m.id,
+            slug: m.slug,
+            organisation_id: m.organisation_id,
+            city_id: m.city_id,
+            domain: m.domain,
+            mission_type: m.mission_type,
+            contribution_types,
+            remote: m.remote,
+            urgent: m.urgent,
+            featured: m.featured,
+            starts_on: m.starts_on,
+            ends_on: m.ends_on,
+            skills: m
+                .skills
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            locale: text.locale,
+            title: text.title,
+            summary: text.summary,
+            description: text.description,
+        }))
+    }
+
+    /// (id, slug) of every published mission still open on `today`, for the sitemap.
+    pub async fn open_slugs(&self, today: NaiveDate) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(mission::Entity::find()
+            .filter(mission::Column::TenantId.eq(self.scope.id()))
+            .filter(mission::Column::Status.eq("published"))
+            .filter(mission::Column::EndsOn.gte(today))
+            .order_by_asc(mission::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.slug))
+            .collect())
     }
 
     /// Every mission of the tenant, published or not.

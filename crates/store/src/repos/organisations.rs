@@ -82,6 +82,15 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .collect())
     }
 
+    pub async fn by_id(&self, id: i64) -> Result<Option<OrganisationRecord>, StoreError> {
+        Ok(organisation::Entity::find()
+            .filter(organisation::Column::TenantId.eq(self.scope.id()))
+            .filter(organisation::Column::Id.eq(id))
+            .one(self.conn)
+            .await?
+            .map(OrganisationRecord::from))
+    }
+
     pub async fn by_slug(&self, slug: &str) -> Result<Option<OrganisationRecord>, StoreError> {
         Ok(organisation::Entity::find()
             .filter(organisation::Column::TenantId.eq(self.scope.id()))

@@ -1,3 +1,5 @@
 pub mod assets;
 pub mod ops;
+pub mod pages;
 pub mod public;
+pub mod seo;

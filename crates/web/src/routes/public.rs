@@ -2,9 +2,10 @@
 
 use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, page_context};
+use crate::routes::pages::{cards, lookup};
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
-use jsap_store::{Cities, Missions};
+use jsap_store::{Cities, MissionQuery, MissionSearch, Missions};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -80,10 +81,45 @@ pub async fn home(
             region: c.region,
         })
         .collect();
+    // Featured and urgent first (the default order without text).
+    let mut top = MissionQuery::new(locale, tenant.today());
+    top.per_page = 6;
+    let highlights = MissionSearch::for_tenant(conn, &tenant).run(&top).await?;
+    let lookup = lookup(&state, &tenant).await?;
+    let taxonomy = tenant.taxonomy();
+    let mut organisations: Vec<_> = lookup
+        .organisations
+        .values()
+        .filter(|o| o.verified)
+        .cloned()
+        .collect();
+    organisations.sort_by(|a, b| a.name.cmp(&b.name));
+    organisations.truncate(12);
     let mut ctx = page_context(&state, &tenant, locale, "/");
     ctx.insert("open_missions", &counts.open);
     ctx.insert("cities", &cities);
     ctx.insert("response_delay_days", &tenant.response_delay_days);
+    ctx.insert(
+        "highlights",
+        &cards(&highlights, locale, &lookup, &taxonomy),
+    );
+    ctx.insert("organisations", &organisations);
+    ctx.insert(
+        "domains",
+        &taxonomy
+            .domains
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned()))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "contribution_types",
+        &taxonomy
+            .contribution_types
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned()))
+            .collect::<Vec<_>>(),
+    );
     html(&state, &tenant, "home.html", &ctx)
 }
 

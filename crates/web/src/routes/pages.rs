@@ -1,0 +1,478 @@
+//! Search, mission, city and organisation pages of a country site.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::params::{SearchParams, encode, sort_name, tab_name};
+use crate::render::{html, page_context};
+use crate::views::{
+    Label, Lookup, MissionCard, contribution_label, domain_label, format_date, mission_path,
+    mission_type_label,
+};
+use crate::{AppError, AppState};
+use jsap_domain::{Locale, Taxonomy};
+use jsap_store::{Cities, MissionQuery, MissionSearch, Missions, Organisations, SearchResults};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path};
+use poem::{Request, Response, handler};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub async fn lookup(state: &AppState, tenant: &Tenant) -> Result<Lookup, AppError> {
+    let conn = state.store.conn();
+    let cities = Cities::for_tenant(conn, tenant).list().await?;
+    let organisations = Organisations::for_tenant(conn, tenant).list().await?;
+    Ok(Lookup {
+        cities: cities.into_iter().map(|c| (c.id, c)).collect(),
+        organisations: organisations.into_iter().map(|o| (o.id, o)).collect(),
+    })
+}
+
+pub fn cards(
+    results: &SearchResults,
+    locale: Locale,
+    lookup: &Lookup,
+    taxonomy: &Taxonomy,
+) -> Vec<MissionCard> {
+    results
+        .items
+        .iter()
+        .map(|hit| MissionCard::new(hit, locale, lookup, taxonomy))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct FacetOption {
+    slug: String,
+    label: String,
+    count: u64,
+    selected: bool,
+}
+
+fn options(
+    all: impl Iterator<Item = (String, String)>,
+    counts: &HashMap<String, u64>,
+    selected: &[String],
+    keep_empty: bool,
+) -> Vec<FacetOption> {
+    all.map(|(slug, label)| FacetOption {
+        count: counts.get(&slug).copied().unwrap_or(0),
+        selected: selected.contains(&slug),
+        slug,
+        label,
+    })
+    .filter(|o| keep_empty || o.count > 0 || o.selected)
+    .collect()
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: u64,
+    url: String,
+    current: bool,
+}
+
+/// Builds the query of `params` (and what the caller changes) into a `/missions` URL.
+fn search_url(locale: Locale, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        format!("/{locale}/missions")
+    } else {
+        format!("/{locale}/missions?{}", encode(pairs))
+    }
+}
+
+#[handler]
+pub async fn search_page(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    if tenant.is_portal() {
+        return Err(AppError::NotFound);
+    }
+    let taxonomy = tenant.taxonomy();
+    let query = req.uri().query().unwrap_or("");
+    let lookup = lookup(&state, &tenant).await?;
+    let mut error = None;
+    let params = match SearchParams::parse(query, &taxonomy) {
+        Ok(p) => match p
+            .cities
+            .iter()
+            .find(|slug| !lookup.cities.values().any(|c| &&c.slug == slug))
+        {
+            Some(unknown) => {
+                error = Some(("city", unknown.clone()));
+                SearchParams {
+                    page: 1,
+                    per_page: crate::params::DEFAULT_PER_PAGE,
+                    ..Default::default()
+                }
+            }
+            None => p,
+        },
+        Err(e) => {
+            error = Some((e.param, e.message));
+            SearchParams {
+                page: 1,
+                per_page: crate::params::DEFAULT_PER_PAGE,
+                ..Default::default()
+            }
+        }
+    };
+    let mut q = MissionQuery::new(locale, tenant.today());
+    q.text = params.q.clone();
+    q.city_ids = lookup
+        .cities
+        .values()
+        .filter(|c| params.cities.contains(&c.slug))
+        .map(|c| c.id)
+        .collect();
+    q.domains = params.domains.clone();
+    q.mission_types = params.mission_types.clone();
+    q.contributions = params.contributions.clone();
+    q.tab = params.tab;
+    q.stay = params.stay();
+    q.urgent_only = params.urgent;
+    q.sort = params.sort;
+    q.page = params.page;
+    q.per_page = params.per_page;
+    let results = MissionSearch::for_tenant(state.store.conn(), &tenant)
+        .run(&q)
+        .await?;
+
+    let mut sorted_cities: Vec<_> = lookup.cities.values().collect();
+    sorted_cities.sort_by_key(|c| c.name_in(locale).to_owned());
+    let city_counts: HashMap<String, u64> = lookup
+        .cities
+        .values()
+        .map(|c| {
+            (
+                c.slug.clone(),
+                results.facets.cities.get(&c.id).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let facet_cities = options(
+        sorted_cities
+            .iter()
+            .map(|c| (c.slug.clone(), c.name_in(locale).to_owned())),
+        &city_counts,
+        &params.cities,
+        true,
+    );
+    let facet_domains = options(
+        taxonomy
+            .domains
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.domains,
+        &params.domains,
+        true,
+    );
+    let facet_types = options(
+        taxonomy
+            .mission_types
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.mission_types,
+        &params.mission_types,
+        false,
+    );
+    let facet_contributions = options(
+        taxonomy
+            .contribution_types
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.contributions,
+        &params.contributions,
+        true,
+    );
+
+    let base = params.to_query();
+    let pages = results.total.div_ceil(params.per_page.max(1));
+    let page_url = |n: u64| {
+        let mut pairs = base.clone();
+        if n > 1 {
+            pairs.push(("page", n.to_string()));
+        }
+        search_url(locale, &pairs)
+    };
+    let window = params.page.saturating_sub(2).max(1)..=(params.page + 2).min(pages);
+    let page_links: Vec<PageLink> = window
+        .map(|n| PageLink {
+            number: n,
+            url: page_url(n),
+            current: n == params.page,
+        })
+        .collect();
+    let tab_links: Vec<(String, String, bool)> = ["sinvestir", "investir", "distance"]
+        .iter()
+        .map(|t| {
+            let mut pairs: Vec<(&str, String)> =
+                base.iter().filter(|(k, _)| *k != "tab").cloned().collect();
+            pairs.push(("tab", (*t).to_owned()));
+            (
+                t.to_string(),
+                search_url(locale, &pairs),
+                params.tab.map(tab_name) == Some(t),
+            )
+        })
+        .collect();
+
+    let rest = if query.is_empty() {
+        "/missions".to_owned()
+    } else {
+        format!("/missions?{query}")
+    };
+    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    ctx.insert("q", &params.q);
+    ctx.insert(
+        "from",
+        &params.from.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    ctx.insert("to", &params.to.map(|d| d.to_string()).unwrap_or_default());
+    ctx.insert("urgent", &params.urgent);
+    ctx.insert("tab", params.tab.map(tab_name).unwrap_or(""));
+    ctx.insert("sort", sort_name(params.sort));
+    ctx.insert("tabs", &tab_links);
+    ctx.insert("facet_cities", &facet_cities);
+    ctx.insert("facet_domains", &facet_domains);
+    ctx.insert("facet_types", &facet_types);
+    ctx.insert("facet_contributions", &facet_contributions);
+    ctx.insert("total", &results.total);
+    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    ctx.insert("page", &params.page);
+    ctx.insert("pages", &pages);
+    ctx.insert("page_links", &page_links);
+    ctx.insert(
+        "prev_url",
+        &(params.page > 1).then(|| page_url(params.page - 1)),
+    );
+    ctx.insert(
+        "next_url",
+        &(params.page < pages).then(|| page_url(params.page + 1)),
+    );
+    ctx.insert("has_filters", &params.has_filters());
+    ctx.insert("error_param", &error.as_ref().map(|e| e.0));
+    ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
+    let mut response = html(&state, &tenant, "search.html", &ctx)?;
+    if error.is_some() {
+        response.set_status(StatusCode::BAD_REQUEST);
+    }
+    Ok(response)
+}
+
+#[derive(Serialize)]
+struct FocalPointView {
+    name: String,
+    email: String,
+}
+
+fn focal_points(tenant: &Tenant, city_slug: &str) -> Vec<FocalPointView> {
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city_slug)
+        .map(|f| FocalPointView {
+            name: f.name.clone(),
+            email: f.email.to_string(),
+        })
+        .collect()
+}
+
+fn json_ld(value: &serde_json::Value) -> String {
+    // Inside <script>, "</" could close the element: escape it.
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
+}
+
+#[handler]
+pub async fn mission_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let id: i64 = id_slug
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let conn = state.store.conn();
+    let detail = Missions::for_tenant(conn, &tenant)
+        .published(id, locale.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let canonical_path = mission_path(locale, detail.id, &detail.slug);
+    if format!("{}-{}", detail.id, detail.slug) != id_slug {
+        return Ok(Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(header::LOCATION, canonical_path)
+            .finish());
+    }
+    let taxonomy = tenant.taxonomy();
+    let city = Cities::for_tenant(conn, &tenant)
+        .by_id(detail.city_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let organisation = Organisations::for_tenant(conn, &tenant)
+        .by_id(detail.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut similar_query = MissionQuery::new(locale, tenant.today());
+    similar_query.domains = vec![detail.domain.clone()];
+    similar_query.per_page = 4;
+    let similar = MissionSearch::for_tenant(conn, &tenant)
+        .run(&similar_query)
+        .await?;
+    let lookup = lookup(&state, &tenant).await?;
+    let similar: Vec<MissionCard> = cards(&similar, locale, &lookup, &taxonomy)
+        .into_iter()
+        .filter(|c| c.id != detail.id)
+        .take(3)
+        .collect();
+
+    let rest = format!("/missions/{id_slug}");
+    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    let page_url = format!("{}{}", tenant.canonical_url(), canonical_path);
+    let site_name = tenant.site_name.get(locale);
+    let share_text = format!("{} — {} {}", detail.title, site_name, page_url);
+    let whatsapp = format!("https://wa.me/?{}", encode(&[("text", share_text)]));
+    let paragraphs: Vec<&str> = detail
+        .description
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let json_ld = json_ld(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": detail.title,
+        "description": detail.summary,
+        "url": page_url,
+        "startDate": detail.starts_on.to_string(),
+        "endDate": detail.ends_on.to_string(),
+        "eventAttendanceMode": if detail.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
+        "location": {
+            "@type": "Place",
+            "name": city.name_in(locale),
+            "address": { "@type": "PostalAddress", "addressLocality": city.name_in(locale), "addressRegion": city.region, "addressCountry": tenant.country_code },
+        },
+        "organizer": { "@type": "Organization", "name": organisation.name },
+    }));
+    ctx.insert("mission", &detail);
+    ctx.insert("paragraphs", &paragraphs);
+    ctx.insert("domain", &domain_label(&taxonomy, &detail.domain, locale));
+    ctx.insert(
+        "mission_type",
+        &mission_type_label(&taxonomy, &detail.mission_type, locale),
+    );
+    let contributions: Vec<Label> = detail
+        .contribution_types
+        .iter()
+        .map(|c| contribution_label(&taxonomy, c, locale))
+        .collect();
+    ctx.insert("contributions", &contributions);
+    ctx.insert("starts_on", &format_date(detail.starts_on, locale));
+    ctx.insert("ends_on", &format_date(detail.ends_on, locale));
+    ctx.insert("city_name", city.name_in(locale));
+    ctx.insert("city_slug", &city.slug);
+    ctx.insert("organisation", &organisation);
+    let contacts = focal_points(&tenant, &city.slug);
+    let contact_url = contacts.first().map(|fp| {
+        format!(
+            "mailto:{}?{}",
+            fp.email,
+            encode(&[("subject", detail.title.clone())]).replace('+', "%20")
+        )
+    });
+    ctx.insert("contact_url", &contact_url);
+    ctx.insert("focal_points", &contacts);
+    ctx.insert("similar", &similar);
+    ctx.insert("page_url", &page_url);
+    ctx.insert("whatsapp_url", &whatsapp);
+    ctx.insert("json_ld", &json_ld);
+    ctx.insert("text_locale", &detail.locale);
+    html(&state, &tenant, "mission.html", &ctx)
+}
+
+#[handler]
+pub async fn city_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let conn = state.store.conn();
+    let city = Cities::for_tenant(conn, &tenant)
+        .by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut q = MissionQuery::new(locale, tenant.today());
+    q.city_ids = vec![city.id];
+    q.per_page = 12;
+    let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
+    let lookup = lookup(&state, &tenant).await?;
+    let taxonomy = tenant.taxonomy();
+    let organisations: Vec<_> = lookup
+        .organisations
+        .values()
+        .filter(|o| o.city_id == city.id)
+        .cloned()
+        .collect();
+    let mut ctx = page_context(&state, &tenant, locale, &format!("/villes/{slug}"));
+    ctx.insert("city_name", city.name_in(locale));
+    ctx.insert("city", &city);
+    ctx.insert(
+        "map_url",
+        &format!(
+            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=12/{lat:.5}/{lon:.5}",
+            lat = city.latitude,
+            lon = city.longitude
+        ),
+    );
+    ctx.insert("focal_points", &focal_points(&tenant, &city.slug));
+    ctx.insert("total", &results.total);
+    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    ctx.insert("organisations", &organisations);
+    ctx.insert(
+        "all_url",
+        &search_url(locale, &[("city", city.slug.clone())]),
+    );
+    html(&state, &tenant, "city.html", &ctx)
+}
+
+#[handler]
+pub async fn organisation_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let conn = state.store.conn();
+    let organisation = Organisations::for_tenant(conn, &tenant)
+        .by_slug(&slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut q = MissionQuery::new(locale, tenant.today());
+    q.organisation_ids = vec![organisation.id];
+    q.per_page = 24;
+    let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
+    let lookup = lookup(&state, &tenant).await?;
+    let taxonomy = tenant.taxonomy();
+    let city = lookup.cities.get(&organisation.city_id);
+    let mut ctx = page_context(&state, &tenant, locale, &format!("/organisations/{slug}"));
+    ctx.insert("organisation", &organisation);
+    ctx.insert(
+        "kind_label",
+        &jsap_adapters::translate(locale.as_str(), &format!("org_kind.{}", organisation.kind)),
+    );
+    ctx.insert("city_name", &city.map(|c| c.name_in(locale).to_owned()));
+    ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
+    ctx.insert("total", &results.total);
+    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    html(&state, &tenant, "organisation.html", &ctx)
+}

@@ -1,0 +1,129 @@
+//! View types: what templates receive. Built from repository records, never entities.
+
+use chrono::{Datelike, NaiveDate};
+use jsap_adapters::translate;
+use jsap_domain::{Locale, Taxonomy};
+use jsap_store::{CityRecord, MissionHit, OrganisationRecord};
+use serde::Serialize;
+use std::collections::HashMap;
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// "12 janv. 2027", "12 Jan 2027", "12 يناير 2027".
+pub fn format_date(date: NaiveDate, locale: Locale) -> String {
+    let month = translate(
+        locale.as_str(),
+        &format!("month.{}", MONTHS[date.month0() as usize]),
+    );
+    format!("{} {} {}", date.day(), month, date.year())
+}
+
+pub fn mission_path(locale: Locale, id: i64, slug: &str) -> String {
+    format!("/{locale}/missions/{id}-{slug}")
+}
+
+/// The cities and organisations of a tenant, to name what missions point to.
+pub struct Lookup {
+    pub cities: HashMap<i64, CityRecord>,
+    pub organisations: HashMap<i64, OrganisationRecord>,
+}
+
+#[derive(Serialize)]
+pub struct Label {
+    pub slug: String,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct MissionCard {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub city: String,
+    pub city_slug: String,
+    pub organisation: String,
+    pub domain: Label,
+    pub mission_type: Label,
+    pub contributions: Vec<Label>,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+pub fn domain_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> Label {
+    Label {
+        slug: slug.to_owned(),
+        label: taxonomy
+            .domain(slug)
+            .map_or(slug, |d| d.labels.get(locale))
+            .to_owned(),
+    }
+}
+
+pub fn mission_type_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> Label {
+    Label {
+        slug: slug.to_owned(),
+        label: taxonomy
+            .mission_type(slug)
+            .map_or(slug, |d| d.labels.get(locale))
+            .to_owned(),
+    }
+}
+
+pub fn contribution_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> Label {
+    Label {
+        slug: slug.to_owned(),
+        label: taxonomy
+            .contribution_type(slug)
+            .map_or(slug, |d| d.labels.get(locale))
+            .to_owned(),
+    }
+}
+
+impl MissionCard {
+    pub fn new(hit: &MissionHit, locale: Locale, lookup: &Lookup, taxonomy: &Taxonomy) -> Self {
+        let city = lookup.cities.get(&hit.city_id);
+        Self {
+            id: hit.id,
+            url: mission_path(locale, hit.id, &hit.slug),
+            title: hit.title.clone(),
+            summary: hit.summary.clone(),
+            city: city.map_or_else(String::new, |c| c.name_in(locale).to_owned()),
+            city_slug: city.map_or_else(String::new, |c| c.slug.clone()),
+            organisation: lookup
+                .organisations
+                .get(&hit.organisation_id)
+                .map_or_else(String::new, |o| o.name.clone()),
+            domain: domain_label(taxonomy, &hit.domain, locale),
+            mission_type: mission_type_label(taxonomy, &hit.mission_type, locale),
+            contributions: hit
+                .contribution_types
+                .iter()
+                .map(|c| contribution_label(taxonomy, c, locale))
+                .collect(),
+            remote: hit.remote,
+            urgent: hit.urgent,
+            featured: hit.featured,
+            starts_on: format_date(hit.starts_on, locale),
+            ends_on: format_date(hit.ends_on, locale),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_for_the_locale() {
+        let d = NaiveDate::from_ymd_opt(2027, 1, 12).expect("date");
+        assert_eq!(format_date(d, Locale::Fr), "12 janv. 2027");
+        assert_eq!(format_date(d, Locale::En), "12 Jan 2027");
+        assert_eq!(format_date(d, Locale::Ar), "12 يناير 2027");
+    }
+}
