@@ -6,6 +6,7 @@ mod adapters;
 mod cli;
 mod helpers;
 mod outbox;
+mod pages;
 mod search;
 mod seed;
 mod site;

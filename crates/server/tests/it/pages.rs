@@ -1,0 +1,259 @@
+//! The public pages over HTTP: search, mission, city, organisation, sitemap and robots, and
+//! what one country's host must never show of another's.
+
+use crate::helpers::TestApp;
+
+/// The first `/{locale}/missions/{id}-{slug}` link of a page.
+fn first_mission_link(body: &str, locale: &str) -> String {
+    let marker = format!("href=\"/{locale}/missions/");
+    let start = body.find(&marker).expect("a mission link") + 6;
+    body[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+fn results_heading(body: &str) -> String {
+    let start = body.find("id=\"results-title\"").expect("results heading");
+    let from = body[start..].find('>').expect(">") + start + 1;
+    body[from..].chars().take_while(|c| *c != '<').collect()
+}
+
+#[tokio::test]
+async fn search_page_filters_paginates_and_keeps_the_url_shareable() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.page("jesuisaucameroun.com", "/fr/missions").await;
+    assert_eq!(status, 200);
+    assert_eq!(results_heading(&body), "60 missions trouvées");
+    assert_eq!(
+        body.matches("<article class=\"card\">").count(),
+        12,
+        "12 per page"
+    );
+    assert!(body.contains("href=\"/fr/missions?page=2\""), "pagination");
+    let (_, page5) = app
+        .page("jesuisaucameroun.com", "/fr/missions?page=5")
+        .await;
+    assert_eq!(page5.matches("<article class=\"card\">").count(), 12);
+    assert!(!page5.contains("rel=\"next\""), "last page");
+
+    let (status, body) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/missions?city=douala&city=kribi&tab=distance",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("name=\"city\" value=\"douala\" checked"));
+    assert!(body.contains("name=\"tab\" value=\"distance\""));
+    assert!(
+        body.contains("href=\"/en/missions?city=douala&amp;city=kribi&amp;tab=distance\""),
+        "language switch keeps the search"
+    );
+    let count: u64 = results_heading(&body)
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    assert!(count <= 12, "remote missions in two cities: {count}");
+
+    let (_, body) = app
+        .page("jesuisaucameroun.com", "/fr/missions?q=ecole")
+        .await;
+    let with_accent = app
+        .page("jesuisaucameroun.com", "/fr/missions?q=%C3%89COLE")
+        .await
+        .1;
+    assert_eq!(results_heading(&body), results_heading(&with_accent));
+    assert!(!results_heading(&body).starts_with('0'));
+}
+
+#[tokio::test]
+async fn bad_search_parameters_get_a_400_that_names_them() {
+    let app = TestApp::spawn().await;
+    for (query, param) in [
+        ("domain=astrologie", "domain"),
+        ("from=demain", "from"),
+        ("from=2027-02-01&to=2027-01-01", "to"),
+        ("city=paris", "city"),
+        ("page=-1", "page"),
+    ] {
+        let (status, body) = app
+            .page("jesuisaucameroun.com", &format!("/fr/missions?{query}"))
+            .await;
+        assert_eq!(status, 400, "{query}");
+        assert!(body.contains(&format!("« {param} »")), "{query}: {body}");
+        assert!(body.contains("role=\"alert\""));
+    }
+    let (status, body) = app
+        .page("jesuisaucameroun.com", "/fr/missions?q=zzzzqqq")
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Aucune mission ne correspond"), "empty state");
+    assert!(body.contains("Effacer tous les filtres"));
+}
+
+#[tokio::test]
+async fn mission_page_has_its_facts_contact_share_links_and_metadata() {
+    let app = TestApp::spawn().await;
+    let (_, list) = app.page("jesuisaucameroun.com", "/fr/missions").await;
+    let link = first_mission_link(&list, "fr");
+    let (status, body) = app.page("jesuisaucameroun.com", &link).await;
+    assert_eq!(status, 200);
+    assert!(body.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://jesuisaucameroun.com{link}\">"
+    )));
+    assert!(body.contains(&format!(
+        "hreflang=\"en\" href=\"https://jesuisaucameroun.com{}\"",
+        link.replacen("/fr/", "/en/", 1)
+    )));
+    assert!(body.contains("property=\"og:title\"") && body.contains("name=\"twitter:card\""));
+    assert!(
+        body.contains("<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\"")
+    );
+    assert!(body.contains("href=\"https://wa.me/?text="));
+    assert!(body.contains("Responsable diaspora") && body.contains("@jesuisaucameroun.com"));
+    assert!(body.contains("Validé par Je suis au Cameroun"));
+    assert!(body.contains("Missions similaires"));
+
+    let id = link
+        .trim_start_matches("/fr/missions/")
+        .split('-')
+        .next()
+        .expect("id");
+    let response = app
+        .get(
+            "jesuisaucameroun.com",
+            &format!("/fr/missions/{id}-old-title"),
+        )
+        .await;
+    assert_eq!(response.status(), 301);
+    assert_eq!(response.headers()["location"], link.as_str());
+    assert_eq!(
+        app.page("jesuisaucameroun.com", "/fr/missions/999999999-x")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.page("jesuisaucameroun.com", "/fr/missions/abc").await.0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_senegal_host_never_shows_a_cameroon_mission_city_or_organisation() {
+    let app = TestApp::spawn().await;
+    let (_, list) = app.page("jesuisaucameroun.com", "/fr/missions").await;
+    let link = first_mission_link(&list, "fr");
+    assert_eq!(
+        app.page("jesuisausenegal.com", &link).await.0,
+        404,
+        "mission by id"
+    );
+    let id = link
+        .trim_start_matches("/fr/missions/")
+        .split('-')
+        .next()
+        .expect("id");
+    assert_eq!(
+        app.page("jesuisausenegal.com", &format!("/fr/missions/{id}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.page("jesuisausenegal.com", "/fr/villes/douala").await.0,
+        404,
+        "city"
+    );
+    assert_eq!(
+        app.page("jesuisausenegal.com", "/fr/organisations/mairie-de-douala")
+            .await
+            .0,
+        404,
+        "organisation"
+    );
+    let (_, search) = app
+        .page("jesuisausenegal.com", "/fr/missions?q=douala")
+        .await;
+    assert!(!search.contains("Douala"), "search");
+    let (_, sitemap) = app.page("jesuisausenegal.com", "/sitemap.xml").await;
+    assert!(
+        !sitemap.contains("jesuisaucameroun") && !sitemap.contains(&format!("/missions/{id}-")),
+        "sitemap"
+    );
+    let (status, _) = app
+        .page("jesuisausenegal.com", "/fr/missions?city=douala")
+        .await;
+    assert_eq!(status, 400, "a Cameroon city is unknown in Senegal");
+}
+
+#[tokio::test]
+async fn city_and_organisation_pages_list_their_missions() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.page("jesuisaucameroun.com", "/fr/villes/douala").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Douala</h1>"));
+    assert!(body.contains("https://www.openstreetmap.org/?mlat=4.04827&amp;mlon=9.70428"));
+    assert!(body.contains("pf.douala@jesuisaucameroun.com"));
+    assert!(body.matches("<article class=\"card\">").count() >= 1);
+    assert!(body.contains("href=\"/fr/organisations/mairie-de-douala\""));
+    let (status, body) = app
+        .page("jesuisaucameroun.com", "/fr/organisations/mairie-de-douala")
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Mairie de Douala</h1>") && body.contains("Organisation vérifiée"));
+    assert_eq!(
+        app.page("jesuisaucameroun.com", "/fr/villes/paris").await.0,
+        404
+    );
+    assert_eq!(
+        app.page("jesuisaucameroun.com", "/fr/organisations/nope")
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn sitemap_and_robots_use_the_canonical_domain_only() {
+    let app = TestApp::spawn().await;
+    let response = app.get("cm.localhost:8080", "/sitemap.xml").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("application/xml")
+    );
+    let sitemap = response.text().await.expect("body");
+    let locs: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap_or(""))
+        .collect();
+    assert!(locs.len() > 60 * 2, "missions in fr and en: {}", locs.len());
+    assert!(
+        locs.iter()
+            .all(|l| l.starts_with("https://jesuisaucameroun.com/")),
+        "canonical only"
+    );
+    assert!(locs.contains(&"https://jesuisaucameroun.com/en/villes/kribi"));
+    assert!(sitemap.contains("hreflang=\"fr\""));
+    let (_, robots) = app.page("www.jesuisaucameroun.com", "/robots.txt").await;
+    assert!(robots.is_empty(), "aliases redirect, even for robots.txt");
+    let (status, robots) = app.page("jesuisaucameroun.com", "/robots.txt").await;
+    assert_eq!(status, 200);
+    assert!(robots.contains("Sitemap: https://jesuisaucameroun.com/sitemap.xml"));
+}
+
+#[tokio::test]
+async fn arabic_pages_are_right_to_left_with_arabic_text() {
+    let app = TestApp::spawn().await;
+    let (_, list) = app.page("jesuisaumaroc.com", "/ar/missions").await;
+    assert!(list.contains("dir=\"rtl\""));
+    let link = first_mission_link(&list, "ar");
+    let (status, body) = app.page("jesuisaumaroc.com", &link).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(body.contains("<article class=\"mission\" lang=\"ar\">"));
+    assert!(body.contains("المهمة"), "Arabic labels");
+}
