@@ -32,7 +32,13 @@ pub struct AppState {
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
+    let api = routes::api::service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
     let routes = Route::new()
+        .nest("/api", api)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
         .at("/healthz", get(routes::ops::healthz))
         .at("/readyz", get(routes::ops::readyz))
         .at("/assets/:theme/:file", get(routes::assets::asset))

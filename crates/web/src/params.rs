@@ -55,6 +55,14 @@ pub fn tab_name(tab: SearchTab) -> &'static str {
     }
 }
 
+/// The tab name of a contribution type's group.
+pub fn tab_label(tab: jsap_domain::taxonomy::Tab) -> &'static str {
+    match tab {
+        jsap_domain::taxonomy::Tab::Sinvestir => "sinvestir",
+        jsap_domain::taxonomy::Tab::Investir => "investir",
+    }
+}
+
 pub fn sort_name(sort: SortOrder) -> &'static str {
     match sort {
         SortOrder::Relevance => "relevance",

@@ -3,6 +3,7 @@
 //! `TEST_REDIS_URL` is set, Redis. One binary, several modules, to link once.
 
 mod adapters;
+mod api;
 mod cli;
 mod helpers;
 mod outbox;
