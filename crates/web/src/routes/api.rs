@@ -128,7 +128,7 @@ enum MissionsResponse {
 #[derive(ApiResponse)]
 enum MissionResponse {
     #[oai(status = 200)]
-    Ok(Json<MissionDetailItem>),
+    Ok(Json<Box<MissionDetailItem>>),
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
     #[oai(status = 404)]
@@ -417,7 +417,7 @@ impl Api {
             .by_id(detail.organisation_id)
             .await
             .map_err(|e| internal(e.into()))?;
-        Ok(MissionResponse::Ok(Json(MissionDetailItem {
+        Ok(MissionResponse::Ok(Json(Box::new(MissionDetailItem {
             item: MissionItem {
                 id: detail.id,
                 slug: detail.slug.clone(),
@@ -460,7 +460,7 @@ impl Api {
             description: detail.description,
             skills: detail.skills,
             locale: detail.locale,
-        })))
+        }))))
     }
 
     /// The cities of this country site with their open missions.
