@@ -4,6 +4,7 @@
 
 mod adapters;
 mod api;
+mod browser;
 mod cli;
 mod helpers;
 mod outbox;
