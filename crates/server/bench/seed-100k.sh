@@ -9,21 +9,7 @@ profile=${2:-release}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/jesuisaupays/target}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/tenants"
-cp tenants/portal.toml "$work/tenants/"
-# 40 country tenants: copies of the project's countries under new codes and hosts.
-i=0
-for round in 1 2 3 4 5 6; do
-  for src in cm sn ci bj ma tn gm; do
-    i=$((i + 1))
-    [ "$i" -le 40 ] || break
-    code=$(printf 'b%02d' "$i")
-    sed -e "s/^code = \"$src\"/code = \"$code\"/" \
-        -e "s/jesuis\([a-z]*\)\.com/bench$code-jesuis\1.com/g" \
-        -e "s/$src\.localhost/$code.localhost/" \
-        "tenants/$src.toml" > "$work/tenants/$code.toml"
-  done
-done
+bash crates/server/bench/make-tenants.sh "$work/tenants"
 flag=""
 [ "$profile" = release ] && flag="--release"
 cargo build $flag -p jesuisaupays --quiet

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Throughput and latency of the home and search pages on the release build, with 100,000
+# missions over 40 tenants, against a poem hello-world measured in the same run (the ceiling).
+# Usage: crates/server/bench/http-bench.sh [sqlite|postgres] [seconds]
+# Not a test: a measurement. Uses wrk (installed with apt when missing).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+db=${1:-sqlite}
+secs=${2:-10}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/jesuisaupays/target}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet -p jesuisaupays -p jsap-web --example hello
+bin=$CARGO_TARGET_DIR/release/jesuisaupays
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+bash crates/server/bench/make-tenants.sh "$work/tenants"
+export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080
+if [ "$db" = postgres ]; then
+  name=jsap_bench_$$
+  psql postgres://postgres@127.0.0.1:5432/test -qc "CREATE DATABASE $name"
+  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$name
+  trap 'cleanup; psql postgres://postgres@127.0.0.1:5432/test -qc "DROP DATABASE IF EXISTS $name"' EXIT
+fi
+"$bin" seed-demo --missions 100000
+"$bin" serve >"$work/serve.log" 2>&1 &
+pids+=($!)
+"$CARGO_TARGET_DIR/release/examples/hello" 127.0.0.1:18081 &
+pids+=($!)
+for _ in $(seq 1 50); do curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.2; done
+
+run() { # name url host
+  local out
+  out=$(wrk -t2 -c64 -d"${secs}s" --latency -H "Host: $3" -H "Accept-Encoding: gzip" "$2")
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+}
+echo "database: $db, 100,000 missions over 40 tenants, wrk -t2 -c64 -d${secs}s"
+run "poem hello-world (ceiling)" http://127.0.0.1:18081/ localhost
+run "home /fr/" http://127.0.0.1:18080/fr/ b01.localhost
+run "search text + 3 filters" "http://127.0.0.1:18080/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat" b01.localhost
+run "search, no filter" "http://127.0.0.1:18080/fr/missions" b01.localhost
