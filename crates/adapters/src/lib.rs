@@ -6,6 +6,7 @@ pub mod blob;
 pub mod cache;
 pub mod mail;
 pub mod templates;
+pub mod weather;
 
 rust_i18n::i18n!("../../locales", fallback = "fr");
 
@@ -13,3 +14,4 @@ pub use blob::BlobStore;
 pub use cache::Cache;
 pub use mail::{EmailTemplates, Mailer};
 pub use templates::{Themes, translate};
+pub use weather::WeatherProvider;

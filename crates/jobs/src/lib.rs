@@ -1,8 +1,10 @@
 //! Background jobs. Each run takes a lock in the cache (in process, or Redis shared by every
 //! replica) so that N replicas run it once.
 
-use jsap_adapters::{Cache, Mailer};
+use jsap_adapters::{Cache, Mailer, WeatherProvider};
 use jsap_store::{OutboxDelivery, OutboxStatus, Store};
+use jsap_tenancy::TenantRegistry;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
@@ -75,16 +77,74 @@ pub async fn deliver_outbox(
     }))
 }
 
+/// Refreshes the cached weather of every country's main city. Returns how many succeeded.
+pub async fn refresh_weather(
+    registry: &TenantRegistry,
+    provider: &WeatherProvider,
+    cache: &Cache,
+) -> usize {
+    let mut refreshed = 0;
+    for tenant in registry.countries() {
+        let city = tenant
+            .main_city
+            .as_ref()
+            .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
+            .or_else(|| tenant.cities.first());
+        let Some(city) = city else { continue };
+        match provider
+            .refresh(cache, tenant.code.as_str(), city.latitude, city.longitude)
+            .await
+        {
+            Ok(_) => refreshed += 1,
+            Err(error) => tracing::warn!(tenant.code = %tenant.code, %error, "weather unavailable"),
+        }
+    }
+    refreshed
+}
+
+/// What the jobs work with.
+#[derive(Clone)]
+pub struct JobContext {
+    pub store: Store,
+    pub mailer: Mailer,
+    pub cache: Cache,
+    pub registry: Arc<TenantRegistry>,
+    pub weather: Option<WeatherProvider>,
+    pub outbox_every: Duration,
+}
+
 /// Starts the scheduler with every recurring job. Keep the returned handle alive; call
 /// `shutdown` on it for a clean stop.
-pub async fn start(
-    store: Store,
-    mailer: Mailer,
-    cache: Cache,
-    every: Duration,
-) -> anyhow::Result<JobScheduler> {
+pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
     let scheduler = JobScheduler::new().await?;
-    let job = Job::new_repeated_async(every, move |_id, _scheduler| {
+    if let Some(provider) = context.weather.clone() {
+        let (registry, cache) = (context.registry.clone(), context.cache.clone());
+        // A first reading right away, then every 30 minutes.
+        {
+            let (registry, cache, provider) = (registry.clone(), cache.clone(), provider.clone());
+            tokio::spawn(async move { refresh_weather(&registry, &provider, &cache).await });
+        }
+        let job = Job::new_repeated_async(Duration::from_secs(30 * 60), move |_id, _scheduler| {
+            let (registry, cache, provider) = (registry.clone(), cache.clone(), provider.clone());
+            Box::pin(async move {
+                let locked =
+                    with_lock(&cache, "refresh_weather", Duration::from_secs(300), async {
+                        Ok(refresh_weather(&registry, &provider, &cache).await)
+                    })
+                    .await;
+                if let Err(error) = locked {
+                    tracing::error!(%error, "weather refresh failed");
+                }
+            })
+        })?;
+        scheduler.add(job).await?;
+    }
+    let (store, mailer, cache) = (
+        context.store.clone(),
+        context.mailer.clone(),
+        context.cache.clone(),
+    );
+    let job = Job::new_repeated_async(context.outbox_every, move |_id, _scheduler| {
         let (store, mailer, cache) = (store.clone(), mailer.clone(), cache.clone());
         Box::pin(async move {
             match deliver_outbox(&store, &mailer, &cache).await {

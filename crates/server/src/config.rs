@@ -38,6 +38,8 @@ pub struct Config {
     pub demo_data: DemoData,
     /// Seconds between two runs of the outbox delivery job.
     pub outbox_interval_secs: u64,
+    /// Open-Meteo-compatible weather API; `None` turns the weather off.
+    pub weather_url: Option<String>,
 }
 
 impl Config {
@@ -57,6 +59,7 @@ impl Config {
             log_format: LogFormat::Pretty,
             demo_data: DemoData::Auto,
             outbox_interval_secs: 10,
+            weather_url: Some("https://api.open-meteo.com".to_owned()),
         }
     }
 
@@ -128,6 +131,15 @@ impl Config {
             c.outbox_interval_secs = v.parse().ok().filter(|n| *n > 0).with_context(|| {
                 format!("OUTBOX_INTERVAL_SECS: \"{v}\" is not a positive number")
             })?;
+        }
+        if let Some(v) = get("WEATHER_URL") {
+            c.weather_url = match v.as_str() {
+                "off" => None,
+                url if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(url.to_owned())
+                }
+                other => bail!("WEATHER_URL: \"{other}\" is neither an http(s) URL nor off"),
+            };
         }
         Ok(c)
     }

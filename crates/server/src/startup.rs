@@ -227,12 +227,18 @@ impl Application {
             trust_forwarded_host: services.config.trust_forwarded_host,
             redis_configured: services.config.redis_url.is_some(),
         });
-        let mut scheduler = jsap_jobs::start(
-            services.store.clone(),
-            services.mailer.clone(),
-            services.cache.clone(),
-            Duration::from_secs(services.config.outbox_interval_secs),
-        )
+        let weather = match &services.config.weather_url {
+            Some(url) => Some(jsap_adapters::WeatherProvider::new(url).context("WEATHER_URL")?),
+            None => None,
+        };
+        let mut scheduler = jsap_jobs::start(jsap_jobs::JobContext {
+            store: services.store.clone(),
+            mailer: services.mailer.clone(),
+            cache: services.cache.clone(),
+            registry: services.registry.clone(),
+            weather,
+            outbox_every: Duration::from_secs(services.config.outbox_interval_secs),
+        })
         .await?;
         let result = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

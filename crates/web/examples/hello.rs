@@ -11,6 +11,10 @@ fn hello() -> &'static str {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:18081".to_owned());
-    Server::new(TcpListener::bind(addr)).run(Route::new().at("/", get(hello))).await
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:18081".to_owned());
+    Server::new(TcpListener::bind(addr))
+        .run(Route::new().at("/", get(hello)))
+        .await
 }

@@ -60,6 +60,8 @@ pub struct Options {
     pub tenants_dir: PathBuf,
     pub demo: bool,
     pub trust_forwarded_host: bool,
+    /// A fake weather provider; none by default (tests never reach the Internet).
+    pub weather_url: Option<String>,
 }
 
 impl Default for Options {
@@ -68,6 +70,7 @@ impl Default for Options {
             tenants_dir: repo_root().join("tenants"),
             demo: true,
             trust_forwarded_host: false,
+            weather_url: None,
         }
     }
 }
@@ -88,6 +91,7 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
         DemoData::Off
     };
     config.outbox_interval_secs = 3600;
+    config.weather_url = options.weather_url.clone();
     config
 }
 

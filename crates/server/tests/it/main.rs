@@ -13,3 +13,4 @@ mod search;
 mod seed;
 mod site;
 mod store;
+mod weather;

@@ -257,3 +257,36 @@ async fn arabic_pages_are_right_to_left_with_arabic_text() {
     assert!(body.contains("<article class=\"mission\" lang=\"ar\">"));
     assert!(body.contains("المهمة"), "Arabic labels");
 }
+
+#[tokio::test]
+async fn the_portal_searches_every_country_and_links_to_their_domains() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.page("localhost", "/fr/missions?q=ecole").await;
+    assert_eq!(status, 200);
+    for domain in [
+        "https://jesuisaucameroun.com/fr/missions/",
+        "https://jesuisausenegal.com/fr/missions/",
+    ] {
+        assert!(
+            body.contains(&format!("href=\"{domain}")),
+            "portal links to {domain}"
+        );
+    }
+    assert!(body.contains("href=\"https://jesuisaucameroun.com/fr/missions?q=ecole\""));
+    // Each site is searched in its own language: French "ecole" finds the six French-speaking
+    // sites, not the English-only Gambian one, which "school" finds.
+    assert!(
+        body.contains("dans 6 pays"),
+        "six countries have school missions in French"
+    );
+    assert!(!body.contains("jesuisengambie.com"));
+    let (_, english) = app.page("localhost", "/en/missions?q=school").await;
+    assert!(english.contains("href=\"https://jesuisengambie.com/en/missions/"));
+    let (_, nothing) = app.page("localhost", "/fr/missions?q=zzzzqqq").await;
+    assert!(nothing.contains("0 missions dans 0 pays"));
+    let (_, home) = app.page("localhost", "/fr/").await;
+    assert!(
+        home.contains("action=\"/fr/missions\""),
+        "the portal home has the search form"
+    );
+}

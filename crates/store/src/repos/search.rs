@@ -52,6 +52,8 @@ pub struct MissionQuery {
     pub per_page: u64,
     /// Missions that ended before this day are not listed.
     pub today: NaiveDate,
+    /// Compute the facet counts (four more queries); off for compact listings.
+    pub with_facets: bool,
 }
 
 impl MissionQuery {
@@ -71,6 +73,7 @@ impl MissionQuery {
             page: 1,
             per_page: 20,
             today,
+            with_facets: true,
         }
     }
 }
@@ -392,11 +395,15 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
             }
         }
 
-        let facets = Facets {
-            cities: self.facet(q, &terms, Dim::City).await?,
-            domains: self.facet(q, &terms, Dim::Domain).await?,
-            mission_types: self.facet(q, &terms, Dim::MissionType).await?,
-            contributions: self.facet(q, &terms, Dim::Contribution).await?,
+        let facets = if q.with_facets {
+            Facets {
+                cities: self.facet(q, &terms, Dim::City).await?,
+                domains: self.facet(q, &terms, Dim::Domain).await?,
+                mission_types: self.facet(q, &terms, Dim::MissionType).await?,
+                contributions: self.facet(q, &terms, Dim::Contribution).await?,
+            }
+        } else {
+            Facets::default()
         };
         Ok(SearchResults {
             total,

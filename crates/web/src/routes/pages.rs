@@ -89,11 +89,11 @@ pub async fn search_page(
     Path(raw): Path<String>,
 ) -> Result<Response, AppError> {
     let locale = page_locale(&tenant, &raw)?;
+    let query = req.uri().query().unwrap_or("");
     if tenant.is_portal() {
-        return Err(AppError::NotFound);
+        return portal_search(&state, &tenant, locale, query).await;
     }
     let taxonomy = tenant.taxonomy();
-    let query = req.uri().query().unwrap_or("");
     let lookup = lookup(&state, &tenant).await?;
     let mut error = None;
     let params = match SearchParams::parse(query, &taxonomy) {
@@ -475,4 +475,79 @@ pub async fn organisation_page(
     ctx.insert("total", &results.total);
     ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
     html(&state, &tenant, "organisation.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct CountryResults {
+    site: String,
+    country: String,
+    locale: &'static str,
+    total: u64,
+    missions: Vec<MissionCard>,
+    all_url: String,
+}
+
+/// The portal's search: the same text over every country site, each searched on its own
+/// (tenant-scoped) and linked on its canonical domain.
+async fn portal_search(
+    state: &AppState,
+    portal: &Tenant,
+    locale: Locale,
+    query: &str,
+) -> Result<Response, AppError> {
+    let text = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().chars().take(200).collect::<String>())
+        .unwrap_or_default();
+    let mut countries = Vec::new();
+    let mut total = 0;
+    for tenant in state.registry.countries() {
+        let site_locale = if tenant.offers(locale) {
+            locale
+        } else {
+            tenant.default_locale
+        };
+        let mut q = MissionQuery::new(site_locale, tenant.today());
+        q.text = text.clone();
+        q.per_page = 3;
+        q.with_facets = false;
+        let results = MissionSearch::for_tenant(state.store.conn(), tenant)
+            .run(&q)
+            .await?;
+        if results.total == 0 {
+            continue;
+        }
+        total += results.total;
+        let lookup = lookup(state, tenant).await?;
+        let mut missions = cards(&results, site_locale, &lookup, &tenant.taxonomy());
+        for card in &mut missions {
+            card.url = format!("{}{}", tenant.canonical_url(), card.url);
+        }
+        let search = if text.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", encode(&[("q", text.clone())]))
+        };
+        countries.push(CountryResults {
+            site: tenant.site_name.get(site_locale).to_owned(),
+            country: tenant.country_name.get(locale).to_owned(),
+            locale: site_locale.as_str(),
+            total: results.total,
+            missions,
+            all_url: format!("{}/{site_locale}/missions{search}", tenant.canonical_url()),
+        });
+    }
+    countries.sort_by_key(|c| std::cmp::Reverse(c.total));
+    let rest = if query.is_empty() {
+        "/missions".to_owned()
+    } else {
+        format!("/missions?{query}")
+    };
+    let mut ctx = page_context(state, portal, locale, &rest);
+    ctx.insert("q", &text);
+    ctx.insert("total", &total);
+    ctx.insert("countries", &countries);
+    html(state, portal, "portal_search.html", &ctx)
 }

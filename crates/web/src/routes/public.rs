@@ -95,7 +95,16 @@ pub async fn home(
         .collect();
     organisations.sort_by(|a, b| a.name.cmp(&b.name));
     organisations.truncate(12);
+    let weather_city = tenant
+        .main_city
+        .as_ref()
+        .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
+        .or_else(|| tenant.cities.first())
+        .map(|c| c.name_in(locale).to_owned());
+    let celsius =
+        jsap_adapters::weather::cached_temperature(&state.cache, tenant.code.as_str()).await;
     let mut ctx = page_context(&state, &tenant, locale, "/");
+    ctx.insert("weather", &weather_city.zip(celsius));
     ctx.insert("open_missions", &counts.open);
     ctx.insert("cities", &cities);
     ctx.insert("response_delay_days", &tenant.response_delay_days);
