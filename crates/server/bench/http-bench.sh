@@ -9,14 +9,15 @@ db=${1:-sqlite}
 secs=${2:-10}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/jesuisaupays/target}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet -p jesuisaupays -p jsap-web --example hello
+cargo build --release --quiet -p jesuisaupays
+cargo build --release --quiet -p jsap-web --example hello
 bin=$CARGO_TARGET_DIR/release/jesuisaupays
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 bash crates/server/bench/make-tenants.sh "$work/tenants"
-export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080
+export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080 WEATHER_URL=off
 if [ "$db" = postgres ]; then
   name=jsap_bench_$$
   psql postgres://postgres@127.0.0.1:5432/test -qc "CREATE DATABASE $name"
@@ -37,8 +38,15 @@ run() { # name url host
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  printf '%-28s %10s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+  local bad
+  bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx: %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
 }
+# Every measured page must answer 200 before it is measured.
+for path in /fr/ "/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat" /fr/missions; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: b01.localhost' "http://127.0.0.1:18080$path")
+  [ "$code" = 200 ] || { echo "$path answered $code"; cat "$work/serve.log"; exit 1; }
+done
 echo "database: $db, 100,000 missions over 40 tenants, wrk -t2 -c64 -d${secs}s"
 run "poem hello-world (ceiling)" http://127.0.0.1:18081/ localhost
 run "home /fr/" http://127.0.0.1:18080/fr/ b01.localhost
