@@ -60,11 +60,19 @@ pub fn html(
     template: &str,
     ctx: &tera::Context,
 ) -> Result<Response, AppError> {
-    let body = state.themes.render(&tenant.theme, template, ctx)?;
-    Ok(Response::builder()
+    Ok(html_body(state.themes.render(
+        &tenant.theme,
+        template,
+        ctx,
+    )?))
+}
+
+/// A page response from an already rendered body.
+pub fn html_body(body: String) -> Response {
+    Response::builder()
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-cache")
-        .body(body))
+        .body(body)
 }
 
 /// A themed 404 or 500 page in the locale of the URL when the tenant offers it.

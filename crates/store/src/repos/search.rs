@@ -191,16 +191,16 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
         self.conn.get_database_backend()
     }
 
-    /// `FROM missions m` plus the full-text join when there are terms.
-    fn from(&self, sql: &mut Sql, q: &MissionQuery, terms: &[String]) {
-        sql.push(" FROM missions m");
+    /// The full-text matches of this tenant, computed once per statement (a materialised
+    /// CTE: a join on the FTS query would otherwise be re-run for every mission row).
+    fn with_matches(&self, sql: &mut Sql, q: &MissionQuery, terms: &[String]) {
         if terms.is_empty() {
             return;
         }
         match self.backend() {
             DbBackend::Postgres => {
                 let tsquery = terms.join(" & ");
-                sql.push(" JOIN (SELECT mission_id AS mid, -ts_rank(tsv, to_tsquery('simple', ")
+                sql.push("WITH s AS MATERIALIZED (SELECT mission_id AS mid, -ts_rank(tsv, to_tsquery('simple', ")
                     .param(tsquery.clone())
                     .push(")) AS score FROM mission_search WHERE tenant_id = ")
                     .param(self.scope.id())
@@ -208,18 +208,26 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
                     .param(q.locale.as_str())
                     .push(" AND tsv @@ to_tsquery('simple', ")
                     .param(tsquery)
-                    .push(")) s ON s.mid = m.id");
+                    .push(")) ");
             }
             _ => {
                 let fts: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
-                sql.push(" JOIN (SELECT CAST(mission_id AS INTEGER) AS mid, bm25(mission_search) AS score FROM mission_search WHERE mission_search MATCH ")
+                sql.push("WITH s AS MATERIALIZED (SELECT CAST(mission_id AS INTEGER) AS mid, bm25(mission_search) AS score FROM mission_search WHERE mission_search MATCH ")
                     .param(fts.join(" "))
                     .push(" AND tenant_id = ")
                     .param(self.scope.id())
                     .push(" AND locale = ")
                     .param(q.locale.as_str())
-                    .push(") s ON s.mid = m.id");
+                    .push(") ");
             }
+        }
+    }
+
+    /// `FROM missions m`, joined to the matches when there are terms.
+    fn from(&self, sql: &mut Sql, terms: &[String]) {
+        sql.push(" FROM missions m");
+        if !terms.is_empty() {
+            sql.push(" JOIN s ON s.mid = m.id");
         }
     }
 
@@ -292,6 +300,7 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
         dim: Dim,
     ) -> Result<HashMap<K, u64>, StoreError> {
         let mut sql = Sql::new(self.backend());
+        self.with_matches(&mut sql, q, terms);
         let column = match dim {
             Dim::City => "m.city_id",
             Dim::Domain => "m.domain",
@@ -299,7 +308,7 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
             _ => "fc.contribution",
         };
         let _ = write!(sql.text, "SELECT {column} AS k, COUNT(DISTINCT m.id) AS n");
-        self.from(&mut sql, q, terms);
+        self.from(&mut sql, terms);
         if dim == Dim::Contribution {
             sql.push(" JOIN mission_contributions fc ON fc.tenant_id = m.tenant_id AND fc.mission_id = m.id");
         }
@@ -319,8 +328,9 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
         let backend = self.backend();
 
         let mut count = Sql::new(backend);
+        self.with_matches(&mut count, q, &terms);
         count.push("SELECT COUNT(*) AS n");
-        self.from(&mut count, q, &terms);
+        self.from(&mut count, &terms);
         self.filters(&mut count, q, Dim::None);
         let total = match self.conn.query_one_raw(count.statement()).await? {
             Some(row) => u64::try_from(get::<i64>(&row, "n")?).unwrap_or(0),
@@ -330,11 +340,12 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
         let per_page = q.per_page.clamp(1, 100);
         let page = q.page.max(1);
         let mut items = Sql::new(backend);
+        self.with_matches(&mut items, q, &terms);
         items.push(
             "SELECT m.id, m.slug, m.city_id, m.organisation_id, m.domain, m.mission_type, m.remote, m.urgent, \
              m.featured, m.starts_on, m.ends_on, t.title, t.summary",
         );
-        self.from(&mut items, q, &terms);
+        self.from(&mut items, &terms);
         items
             .push(" LEFT JOIN mission_texts t ON t.tenant_id = m.tenant_id AND t.mission_id = m.id AND t.locale = ")
             .param(q.locale.as_str());

@@ -325,6 +325,7 @@ pub async fn mission_page(
     let mut similar_query = MissionQuery::new(locale, tenant.today());
     similar_query.domains = vec![detail.domain.clone()];
     similar_query.per_page = 4;
+    similar_query.with_facets = false;
     let similar = MissionSearch::for_tenant(conn, &tenant)
         .run(&similar_query)
         .await?;
@@ -414,6 +415,7 @@ pub async fn city_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
+    q.with_facets = false;
     let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
     let lookup = lookup(&state, &tenant).await?;
     let taxonomy = tenant.taxonomy();
@@ -460,6 +462,7 @@ pub async fn organisation_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
+    q.with_facets = false;
     let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
     let lookup = lookup(&state, &tenant).await?;
     let taxonomy = tenant.taxonomy();

@@ -1,7 +1,7 @@
 //! The public pages of a country site and of the portal.
 
 use crate::extract::{CurrentTenant, page_locale};
-use crate::render::{html, page_context};
+use crate::render::{html, html_body, page_context};
 use crate::routes::pages::{cards, lookup};
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
@@ -66,6 +66,18 @@ pub async fn home(
     if tenant.is_portal() {
         return portal_home(&state, &tenant, locale).await;
     }
+    // The home page is the busiest: rendered once per tenant, locale and weather reading,
+    // then served from the cache for HOME_TTL (the mission count is at most that old).
+    let celsius =
+        jsap_adapters::weather::cached_temperature(&state.cache, tenant.code.as_str()).await;
+    let key = format!(
+        "page:home:{}:{locale}:{}",
+        tenant.code,
+        celsius.map_or("-".to_owned(), |c| c.to_string())
+    );
+    if let Ok(Some(body)) = state.cache.get(&key).await {
+        return Ok(html_body(body));
+    }
     let conn = state.store.conn();
     let counts = Missions::for_tenant(conn, &tenant)
         .open_counts(tenant.today())
@@ -84,6 +96,7 @@ pub async fn home(
     // Featured and urgent first (the default order without text).
     let mut top = MissionQuery::new(locale, tenant.today());
     top.per_page = 6;
+    top.with_facets = false;
     let highlights = MissionSearch::for_tenant(conn, &tenant).run(&top).await?;
     let lookup = lookup(&state, &tenant).await?;
     let taxonomy = tenant.taxonomy();
@@ -129,8 +142,15 @@ pub async fn home(
             .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned()))
             .collect::<Vec<_>>(),
     );
-    html(&state, &tenant, "home.html", &ctx)
+    let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
+    if let Err(e) = state.cache.set(&key, &body, HOME_TTL).await {
+        tracing::warn!(error = %e, "home page not cached");
+    }
+    Ok(html_body(body))
 }
+
+/// How long a rendered home page is served from the cache.
+const HOME_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 async fn portal_home(
     state: &AppState,
