@@ -19,7 +19,8 @@ CREATE VIRTUAL TABLE mission_search USING fts5(
     tenant_id UNINDEXED,
     mission_id UNINDEXED,
     locale UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = column
 )
 "#;
 
