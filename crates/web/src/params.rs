@@ -228,6 +228,33 @@ impl SearchParams {
         out
     }
 
+    /// The store query for these parameters. City slugs the tenant does not have are checked
+    /// by the caller (they get a 400); here they simply match nothing.
+    pub fn mission_query(
+        &self,
+        locale: jsap_domain::Locale,
+        today: NaiveDate,
+        cities: &std::collections::HashMap<i64, jsap_store::CityRecord>,
+    ) -> jsap_store::MissionQuery {
+        let mut q = jsap_store::MissionQuery::new(locale, today);
+        q.text = self.q.clone();
+        q.city_ids = cities
+            .values()
+            .filter(|c| self.cities.contains(&c.slug))
+            .map(|c| c.id)
+            .collect();
+        q.domains = self.domains.clone();
+        q.mission_types = self.mission_types.clone();
+        q.contributions = self.contributions.clone();
+        q.tab = self.tab;
+        q.stay = self.stay();
+        q.urgent_only = self.urgent;
+        q.sort = self.sort;
+        q.page = self.page;
+        q.per_page = self.per_page;
+        q
+    }
+
     pub fn has_filters(&self) -> bool {
         !self.q.is_empty()
             || !self.cities.is_empty()

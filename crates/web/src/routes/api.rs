@@ -8,7 +8,7 @@ use crate::views::mission_path;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::Locale;
-use jsap_store::{Cities, MissionQuery, MissionSearch, Missions, Organisations};
+use jsap_store::{Cities, MissionSearch, Missions, Organisations};
 use jsap_tenancy::Tenant;
 use poem::Request;
 use poem::web::Data;
@@ -277,23 +277,7 @@ impl Api {
                 format!("unknown city \"{unknown}\""),
             )));
         }
-        let mut q = MissionQuery::new(locale, tenant.today());
-        q.text = params.q.clone();
-        q.city_ids = lookup
-            .cities
-            .values()
-            .filter(|c| params.cities.contains(&c.slug))
-            .map(|c| c.id)
-            .collect();
-        q.domains = params.domains.clone();
-        q.mission_types = params.mission_types.clone();
-        q.contributions = params.contributions.clone();
-        q.tab = params.tab;
-        q.stay = params.stay();
-        q.urgent_only = params.urgent;
-        q.sort = params.sort;
-        q.page = params.page;
-        q.per_page = params.per_page;
+        let q = params.mission_query(locale, tenant.today(), &lookup.cities);
         let results = MissionSearch::for_tenant(state.store.conn(), &tenant)
             .run(&q)
             .await

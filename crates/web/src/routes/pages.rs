@@ -121,23 +121,7 @@ pub async fn search_page(
             }
         }
     };
-    let mut q = MissionQuery::new(locale, tenant.today());
-    q.text = params.q.clone();
-    q.city_ids = lookup
-        .cities
-        .values()
-        .filter(|c| params.cities.contains(&c.slug))
-        .map(|c| c.id)
-        .collect();
-    q.domains = params.domains.clone();
-    q.mission_types = params.mission_types.clone();
-    q.contributions = params.contributions.clone();
-    q.tab = params.tab;
-    q.stay = params.stay();
-    q.urgent_only = params.urgent;
-    q.sort = params.sort;
-    q.page = params.page;
-    q.per_page = params.per_page;
+    let q = params.mission_query(locale, tenant.today(), &lookup.cities);
     let results = MissionSearch::for_tenant(state.store.conn(), &tenant)
         .run(&q)
         .await?;
