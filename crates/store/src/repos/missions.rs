@@ -1,7 +1,9 @@
 use super::Scope;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text};
-use crate::repos::search::{IndexRow, clear_index, count_index, mission_body, write_index};
+use crate::repos::search::{
+    IndexRow, MissionHit, clear_index, count_index, mission_body, write_index,
+};
 use chrono::NaiveDate;
 use jsap_tenancy::Tenant;
 use sea_orm::ExprTrait;
@@ -38,27 +40,16 @@ pub struct NewMission {
     pub texts: Vec<NewMissionText>,
 }
 
-/// One mission with its text in a locale, for the mission page.
+/// One mission with its text in a locale, for the mission page: the listing's fields plus
+/// the full text.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MissionDetail {
-    pub id: i64,
-    pub slug: String,
-    pub organisation_id: i64,
-    pub city_id: i64,
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    pub featured: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    #[serde(flatten)]
+    pub mission: MissionHit,
+    pub description: String,
     pub skills: Vec<String>,
     /// The locale the text is in (the requested one, or another when it is missing).
     pub locale: String,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -303,18 +294,23 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let mut contribution_types = self.contributions(id).await?;
         contribution_types.sort();
         Ok(Some(MissionDetail {
-            id: m.id,
-            slug: m.slug,
-            organisation_id: m.organisation_id,
-            city_id: m.city_id,
-            domain: m.domain,
-            mission_type: m.mission_type,
-            contribution_types,
-            remote: m.remote,
-            urgent: m.urgent,
-            featured: m.featured,
-            starts_on: m.starts_on,
-            ends_on: m.ends_on,
+            mission: MissionHit {
+                id: m.id,
+                slug: m.slug,
+                title: text.title,
+                summary: text.summary,
+                city_id: m.city_id,
+                organisation_id: m.organisation_id,
+                domain: m.domain,
+                mission_type: m.mission_type,
+                contribution_types,
+                remote: m.remote,
+                urgent: m.urgent,
+                featured: m.featured,
+                starts_on: m.starts_on,
+                ends_on: m.ends_on,
+            },
+            description: text.description,
             skills: m
                 .skills
                 .split(',')
@@ -322,9 +318,6 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 .filter(|s| !s.is_empty())
                 .collect(),
             locale: text.locale,
-            title: text.title,
-            summary: text.summary,
-            description: text.description,
         }))
     }
 

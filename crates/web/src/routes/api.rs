@@ -7,8 +7,8 @@ use crate::routes::pages::lookup;
 use crate::views::mission_path;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
-use jsap_domain::Locale;
-use jsap_store::{Cities, MissionSearch, Missions, Organisations};
+use jsap_domain::{Locale, Taxonomy};
+use jsap_store::{Cities, CityRecord, MissionHit, MissionSearch, Missions, Organisations};
 use jsap_tenancy::Tenant;
 use poem::Request;
 use poem::web::Data;
@@ -286,45 +286,18 @@ impl Api {
             .items
             .iter()
             .map(|hit| {
-                let city = lookup.cities.get(&hit.city_id);
-                MissionItem {
-                    id: hit.id,
-                    slug: hit.slug.clone(),
-                    title: hit.title.clone(),
-                    summary: hit.summary.clone(),
-                    url: format!(
-                        "{}{}",
-                        tenant.canonical_url(),
-                        mission_path(locale, hit.id, &hit.slug)
-                    ),
-                    city: Named {
-                        slug: city.map(|c| c.slug.clone()).unwrap_or_default(),
-                        label: city
-                            .map(|c| c.name_in(locale).to_owned())
-                            .unwrap_or_default(),
-                    },
-                    organisation: lookup
-                        .organisations
-                        .get(&hit.organisation_id)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_default(),
-                    domain: named(crate::views::domain_label(&taxonomy, &hit.domain, locale)),
-                    mission_type: named(crate::views::mission_type_label(
-                        &taxonomy,
-                        &hit.mission_type,
-                        locale,
-                    )),
-                    contribution_types: hit
-                        .contribution_types
-                        .iter()
-                        .map(|c| named(crate::views::contribution_label(&taxonomy, c, locale)))
-                        .collect(),
-                    remote: hit.remote,
-                    urgent: hit.urgent,
-                    featured: hit.featured,
-                    starts_on: hit.starts_on,
-                    ends_on: hit.ends_on,
-                }
+                let organisation = lookup
+                    .organisations
+                    .get(&hit.organisation_id)
+                    .map(|o| o.name.as_str());
+                MissionItem::new(
+                    hit,
+                    &tenant,
+                    locale,
+                    lookup.cities.get(&hit.city_id),
+                    organisation,
+                    &taxonomy,
+                )
             })
             .collect();
         let city_slug = |id: &i64| {
@@ -394,53 +367,22 @@ impl Api {
         };
         let taxonomy = tenant.taxonomy();
         let city = Cities::for_tenant(conn, &tenant)
-            .by_id(detail.city_id)
+            .by_id(detail.mission.city_id)
             .await
             .map_err(|e| internal(e.into()))?;
         let organisation = Organisations::for_tenant(conn, &tenant)
-            .by_id(detail.organisation_id)
+            .by_id(detail.mission.organisation_id)
             .await
             .map_err(|e| internal(e.into()))?;
         Ok(MissionResponse::Ok(Json(Box::new(MissionDetailItem {
-            item: MissionItem {
-                id: detail.id,
-                slug: detail.slug.clone(),
-                title: detail.title.clone(),
-                summary: detail.summary.clone(),
-                url: format!(
-                    "{}{}",
-                    tenant.canonical_url(),
-                    mission_path(locale, detail.id, &detail.slug)
-                ),
-                city: Named {
-                    slug: city.as_ref().map(|c| c.slug.clone()).unwrap_or_default(),
-                    label: city
-                        .as_ref()
-                        .map(|c| c.name_in(locale).to_owned())
-                        .unwrap_or_default(),
-                },
-                organisation: organisation.map(|o| o.name).unwrap_or_default(),
-                domain: named(crate::views::domain_label(
-                    &taxonomy,
-                    &detail.domain,
-                    locale,
-                )),
-                mission_type: named(crate::views::mission_type_label(
-                    &taxonomy,
-                    &detail.mission_type,
-                    locale,
-                )),
-                contribution_types: detail
-                    .contribution_types
-                    .iter()
-                    .map(|c| named(crate::views::contribution_label(&taxonomy, c, locale)))
-                    .collect(),
-                remote: detail.remote,
-                urgent: detail.urgent,
-                featured: detail.featured,
-                starts_on: detail.starts_on,
-                ends_on: detail.ends_on,
-            },
+            item: MissionItem::new(
+                &detail.mission,
+                &tenant,
+                locale,
+                city.as_ref(),
+                organisation.as_ref().map(|o| o.name.as_str()),
+                &taxonomy,
+            ),
             description: detail.description,
             skills: detail.skills,
             locale: detail.locale,
@@ -532,6 +474,52 @@ impl Api {
                 })
                 .collect(),
         })))
+    }
+}
+
+impl MissionItem {
+    fn new(
+        hit: &MissionHit,
+        tenant: &Tenant,
+        locale: Locale,
+        city: Option<&CityRecord>,
+        organisation: Option<&str>,
+        taxonomy: &Taxonomy,
+    ) -> Self {
+        Self {
+            id: hit.id,
+            slug: hit.slug.clone(),
+            title: hit.title.clone(),
+            summary: hit.summary.clone(),
+            url: format!(
+                "{}{}",
+                tenant.canonical_url(),
+                mission_path(locale, hit.id, &hit.slug)
+            ),
+            city: Named {
+                slug: city.map(|c| c.slug.clone()).unwrap_or_default(),
+                label: city
+                    .map(|c| c.name_in(locale).to_owned())
+                    .unwrap_or_default(),
+            },
+            organisation: organisation.unwrap_or_default().to_owned(),
+            domain: named(crate::views::domain_label(taxonomy, &hit.domain, locale)),
+            mission_type: named(crate::views::mission_type_label(
+                taxonomy,
+                &hit.mission_type,
+                locale,
+            )),
+            contribution_types: hit
+                .contribution_types
+                .iter()
+                .map(|c| named(crate::views::contribution_label(taxonomy, c, locale)))
+                .collect(),
+            remote: hit.remote,
+            urgent: hit.urgent,
+            featured: hit.featured,
+            starts_on: hit.starts_on,
+            ends_on: hit.ends_on,
+        }
     }
 }
 

@@ -41,6 +41,21 @@ pub fn cards(
         .collect()
 }
 
+/// A compact listing (no facet counts) as cards, with the lookup that named them.
+pub async fn listing(
+    state: &AppState,
+    tenant: &Tenant,
+    mut q: MissionQuery,
+) -> Result<(u64, Vec<MissionCard>, Lookup), AppError> {
+    q.with_facets = false;
+    let results = MissionSearch::for_tenant(state.store.conn(), tenant)
+        .run(&q)
+        .await?;
+    let lookup = lookup(state, tenant).await?;
+    let missions = cards(&results, q.locale, &lookup, &tenant.taxonomy());
+    Ok((results.total, missions, lookup))
+}
+
 #[derive(Serialize)]
 struct FacetOption {
     slug: String,
@@ -290,8 +305,8 @@ pub async fn mission_page(
         .published(id, locale.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let canonical_path = mission_path(locale, detail.id, &detail.slug);
-    if format!("{}-{}", detail.id, detail.slug) != id_slug {
+    let canonical_path = mission_path(locale, detail.mission.id, &detail.mission.slug);
+    if format!("{}-{}", detail.mission.id, detail.mission.slug) != id_slug {
         return Ok(Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, canonical_path)
@@ -299,24 +314,20 @@ pub async fn mission_page(
     }
     let taxonomy = tenant.taxonomy();
     let city = Cities::for_tenant(conn, &tenant)
-        .by_id(detail.city_id)
+        .by_id(detail.mission.city_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let organisation = Organisations::for_tenant(conn, &tenant)
-        .by_id(detail.organisation_id)
+        .by_id(detail.mission.organisation_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut similar_query = MissionQuery::new(locale, tenant.today());
-    similar_query.domains = vec![detail.domain.clone()];
+    similar_query.domains = vec![detail.mission.domain.clone()];
     similar_query.per_page = 4;
-    similar_query.with_facets = false;
-    let similar = MissionSearch::for_tenant(conn, &tenant)
-        .run(&similar_query)
-        .await?;
-    let lookup = lookup(&state, &tenant).await?;
-    let similar: Vec<MissionCard> = cards(&similar, locale, &lookup, &taxonomy)
+    let (_, similar, _) = listing(&state, &tenant, similar_query).await?;
+    let similar: Vec<MissionCard> = similar
         .into_iter()
-        .filter(|c| c.id != detail.id)
+        .filter(|c| c.id != detail.mission.id)
         .take(3)
         .collect();
 
@@ -324,7 +335,7 @@ pub async fn mission_page(
     let mut ctx = page_context(&state, &tenant, locale, &rest);
     let page_url = format!("{}{}", tenant.canonical_url(), canonical_path);
     let site_name = tenant.site_name.get(locale);
-    let share_text = format!("{} — {} {}", detail.title, site_name, page_url);
+    let share_text = format!("{} — {} {}", detail.mission.title, site_name, page_url);
     let whatsapp = format!("https://wa.me/?{}", encode(&[("text", share_text)]));
     let paragraphs: Vec<&str> = detail
         .description
@@ -335,12 +346,12 @@ pub async fn mission_page(
     let json_ld = json_ld(&serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": detail.title,
-        "description": detail.summary,
+        "name": detail.mission.title,
+        "description": detail.mission.summary,
         "url": page_url,
-        "startDate": detail.starts_on.to_string(),
-        "endDate": detail.ends_on.to_string(),
-        "eventAttendanceMode": if detail.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
+        "startDate": detail.mission.starts_on.to_string(),
+        "endDate": detail.mission.ends_on.to_string(),
+        "eventAttendanceMode": if detail.mission.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
         "location": {
             "@type": "Place",
             "name": city.name_in(locale),
@@ -350,19 +361,23 @@ pub async fn mission_page(
     }));
     ctx.insert("mission", &detail);
     ctx.insert("paragraphs", &paragraphs);
-    ctx.insert("domain", &domain_label(&taxonomy, &detail.domain, locale));
+    ctx.insert(
+        "domain",
+        &domain_label(&taxonomy, &detail.mission.domain, locale),
+    );
     ctx.insert(
         "mission_type",
-        &mission_type_label(&taxonomy, &detail.mission_type, locale),
+        &mission_type_label(&taxonomy, &detail.mission.mission_type, locale),
     );
     let contributions: Vec<Label> = detail
+        .mission
         .contribution_types
         .iter()
         .map(|c| contribution_label(&taxonomy, c, locale))
         .collect();
     ctx.insert("contributions", &contributions);
-    ctx.insert("starts_on", &format_date(detail.starts_on, locale));
-    ctx.insert("ends_on", &format_date(detail.ends_on, locale));
+    ctx.insert("starts_on", &format_date(detail.mission.starts_on, locale));
+    ctx.insert("ends_on", &format_date(detail.mission.ends_on, locale));
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
@@ -371,7 +386,7 @@ pub async fn mission_page(
         format!(
             "mailto:{}?{}",
             fp.email,
-            encode(&[("subject", detail.title.clone())]).replace('+', "%20")
+            encode(&[("subject", detail.mission.title.clone())]).replace('+', "%20")
         )
     });
     ctx.insert("contact_url", &contact_url);
@@ -399,10 +414,7 @@ pub async fn city_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
-    q.with_facets = false;
-    let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
-    let lookup = lookup(&state, &tenant).await?;
-    let taxonomy = tenant.taxonomy();
+    let (total, missions, lookup) = listing(&state, &tenant, q).await?;
     let organisations: Vec<_> = lookup
         .organisations
         .values()
@@ -421,8 +433,8 @@ pub async fn city_page(
         ),
     );
     ctx.insert("focal_points", &focal_points(&tenant, &city.slug));
-    ctx.insert("total", &results.total);
-    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    ctx.insert("total", &total);
+    ctx.insert("missions", &missions);
     ctx.insert("organisations", &organisations);
     ctx.insert(
         "all_url",
@@ -446,10 +458,7 @@ pub async fn organisation_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
-    q.with_facets = false;
-    let results = MissionSearch::for_tenant(conn, &tenant).run(&q).await?;
-    let lookup = lookup(&state, &tenant).await?;
-    let taxonomy = tenant.taxonomy();
+    let (total, missions, lookup) = listing(&state, &tenant, q).await?;
     let city = lookup.cities.get(&organisation.city_id);
     let mut ctx = page_context(&state, &tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
@@ -459,8 +468,8 @@ pub async fn organisation_page(
     );
     ctx.insert("city_name", &city.map(|c| c.name_in(locale).to_owned()));
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
-    ctx.insert("total", &results.total);
-    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    ctx.insert("total", &total);
+    ctx.insert("missions", &missions);
     html(&state, &tenant, "organisation.html", &ctx)
 }
 

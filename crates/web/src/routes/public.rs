@@ -2,10 +2,10 @@
 
 use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, html_body, page_context};
-use crate::routes::pages::{cards, lookup};
+use crate::routes::pages::listing;
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
-use jsap_store::{Cities, MissionQuery, MissionSearch, Missions};
+use jsap_store::{Cities, MissionQuery, Missions};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -96,9 +96,7 @@ pub async fn home(
     // Featured and urgent first (the default order without text).
     let mut top = MissionQuery::new(locale, tenant.today());
     top.per_page = 6;
-    top.with_facets = false;
-    let highlights = MissionSearch::for_tenant(conn, &tenant).run(&top).await?;
-    let lookup = lookup(&state, &tenant).await?;
+    let (_, highlights, lookup) = listing(&state, &tenant, top).await?;
     let taxonomy = tenant.taxonomy();
     let mut organisations: Vec<_> = lookup
         .organisations
@@ -121,10 +119,7 @@ pub async fn home(
     ctx.insert("open_missions", &counts.open);
     ctx.insert("cities", &cities);
     ctx.insert("response_delay_days", &tenant.response_delay_days);
-    ctx.insert(
-        "highlights",
-        &cards(&highlights, locale, &lookup, &taxonomy),
-    );
+    ctx.insert("highlights", &highlights);
     ctx.insert("organisations", &organisations);
     ctx.insert(
         "domains",
