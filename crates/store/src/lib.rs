@@ -24,6 +24,7 @@ mod error;
 mod repos;
 
 pub use error::StoreError;
+pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord};
 pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitation};
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
@@ -46,6 +47,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    catalogues: std::sync::Arc<Catalogues>,
 }
 
 impl Store {
@@ -73,7 +75,10 @@ impl Store {
                 db.execute_unprepared(pragma).await?;
             }
         }
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            catalogues: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -85,6 +90,15 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
+    }
+
+    /// The tenant's mission catalogue, cached in this process and reloaded when the database
+    /// holds a newer version.
+    pub async fn catalogue(
+        &self,
+        tenant: &jsap_tenancy::Tenant,
+    ) -> Result<std::sync::Arc<Catalogue>, StoreError> {
+        self.catalogues.get(&self.db, tenant).await
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

@@ -28,6 +28,8 @@ pub fn mission_path(locale: Locale, id: i64, slug: &str) -> String {
 pub struct Lookup {
     pub cities: HashMap<i64, CityRecord>,
     pub organisations: HashMap<i64, OrganisationRecord>,
+    /// Where they came from, to search the same version of the data.
+    pub catalogue: std::sync::Arc<jsap_store::Catalogue>,
 }
 
 #[derive(Serialize)]

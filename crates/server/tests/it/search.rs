@@ -442,3 +442,38 @@ async fn the_search_index_is_rebuilt_when_incomplete() {
         "same results after a rebuild"
     );
 }
+
+#[tokio::test]
+async fn a_cached_catalogue_sees_writes_made_by_another_replica_at_once() {
+    let (replica_a, _dir) = services().await;
+    let replica_b = Services::connect(&replica_a.config)
+        .await
+        .expect("second replica");
+    let tenant = replica_a.registry.get("cm").expect("cm").clone();
+    let q = MissionQuery::new(Locale::Fr, day(0));
+
+    let before = replica_a.store.catalogue(&tenant).await.expect("catalogue");
+    let again = replica_a.store.catalogue(&tenant).await.expect("catalogue");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &again),
+        "unchanged data is served from the cache"
+    );
+    let conn = replica_a.store.conn();
+    assert_eq!(before.search(conn, &q).await.expect("search").total, 0);
+    let organisations_before = before.organisations().len();
+    let senegal = replica_a.registry.get("sn").expect("sn").clone();
+    let sn_before = replica_a.store.catalogue(&senegal).await.expect("catalogue");
+
+    // Another replica writes missions and an organisation.
+    seed(&replica_b, "cm").await;
+
+    let after = replica_a.store.catalogue(&tenant).await.expect("catalogue");
+    assert!(after.version() > before.version());
+    assert_eq!(after.search(conn, &q).await.expect("search").total, 5);
+    assert_eq!(after.organisations().len(), organisations_before + 1);
+    assert_eq!(after.open_counts(day(0)).open, 5);
+    // The other tenant's catalogue did not change.
+    let sn = replica_a.store.catalogue(&senegal).await.expect("catalogue");
+    assert!(std::sync::Arc::ptr_eq(&sn, &sn_before));
+    assert_eq!(sn.search(conn, &q).await.expect("search").total, 0);
+}

@@ -1,4 +1,5 @@
 use super::Scope;
+use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
@@ -118,6 +119,7 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
         let inserted = city::Entity::insert(model)
             .exec_with_returning(self.conn)
             .await?;
+        bump_version(self.conn, self.scope.id()).await?;
         Ok(inserted.into())
     }
 }

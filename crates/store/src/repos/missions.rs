@@ -1,4 +1,5 @@
 use super::Scope;
+use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text};
 use crate::repos::search::{
@@ -166,6 +167,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 .await?;
         }
         write_index(self.conn, &tenant_id, &index_rows).await?;
+        bump_version(self.conn, &tenant_id).await?;
         Ok(count)
     }
 

@@ -1,4 +1,5 @@
 use super::Scope;
+use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::organisation;
 use jsap_tenancy::Tenant;
@@ -68,6 +69,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         })
         .exec(self.conn)
         .await?;
+        bump_version(self.conn, self.scope.id()).await?;
         Ok(inserted.last_insert_id)
     }
 

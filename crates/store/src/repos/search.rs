@@ -2,11 +2,10 @@
 //! Rust so both behave the same), filters, facet counts, sorting and pagination. Every
 //! statement is bound to the tenant.
 
-use super::Scope;
+use super::catalogue::{Catalogue, current_version};
 use crate::StoreError;
 use chrono::NaiveDate;
-use jsap_domain::search::{analyze, index_body};
-use jsap_domain::taxonomy::Tab;
+use jsap_domain::search::index_body;
 use jsap_domain::{Locale, Taxonomy};
 use jsap_tenancy::Tenant;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
@@ -111,24 +110,15 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Dim {
-    None,
-    City,
-    Domain,
-    MissionType,
-    Contribution,
-}
-
 /// SQL text with positional parameters in the backend's syntax.
-struct Sql {
+pub(crate) struct Sql {
     backend: DbBackend,
     text: String,
     values: Vec<Value>,
 }
 
 impl Sql {
-    fn new(backend: DbBackend) -> Self {
+    pub(crate) fn new(backend: DbBackend) -> Self {
         Self {
             backend,
             text: String::new(),
@@ -136,12 +126,12 @@ impl Sql {
         }
     }
 
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self
     }
 
-    fn param(&mut self, value: impl Into<Value>) -> &mut Self {
+    pub(crate) fn param(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());
         match self.backend {
             DbBackend::Postgres => {
@@ -152,7 +142,7 @@ impl Sql {
         self
     }
 
-    fn list<T: Clone + Into<Value>>(&mut self, values: &[T]) -> &mut Self {
+    pub(crate) fn list<T: Clone + Into<Value>>(&mut self, values: &[T]) -> &mut Self {
         self.text.push('(');
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
@@ -164,264 +154,84 @@ impl Sql {
         self
     }
 
-    fn statement(self) -> Statement {
+    pub(crate) fn statement(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
 
-/// Search over the missions of one tenant.
-pub struct MissionSearch<'a, C> {
-    conn: &'a C,
-    scope: Scope,
-}
-
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T, StoreError> {
+pub(crate) fn get<T: sea_orm::TryGetable>(
+    row: &QueryResult,
+    column: &str,
+) -> Result<T, StoreError> {
     Ok(row.try_get::<T>("", column)?)
 }
 
+/// Search over the missions of one tenant, from a catalogue read for this call. The web
+/// layer searches the cached catalogue instead (`Store::catalogue`); both share `Catalogue::search`.
+pub struct MissionSearch<'a, C> {
+    conn: &'a C,
+    tenant: &'a Tenant,
+}
+
 impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
-    fn backend(&self) -> DbBackend {
-        self.conn.get_database_backend()
-    }
-
-    /// The full-text matches of this tenant, computed once per statement (a materialised
-    /// CTE: a join on the FTS query would otherwise be re-run for every mission row).
-    fn with_matches(&self, sql: &mut Sql, q: &MissionQuery, terms: &[String]) {
-        if terms.is_empty() {
-            return;
-        }
-        match self.backend() {
-            DbBackend::Postgres => {
-                let tsquery = terms.join(" & ");
-                sql.push("WITH s AS MATERIALIZED (SELECT mission_id AS mid, -ts_rank(tsv, to_tsquery('simple', ")
-                    .param(tsquery.clone())
-                    .push(")) AS score FROM mission_search WHERE tenant_id = ")
-                    .param(self.scope.id())
-                    .push(" AND locale = ")
-                    .param(q.locale.as_str())
-                    .push(" AND tsv @@ to_tsquery('simple', ")
-                    .param(tsquery)
-                    .push(")) ");
-            }
-            _ => {
-                let fts: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
-                sql.push("WITH s AS MATERIALIZED (SELECT CAST(mission_id AS INTEGER) AS mid, bm25(mission_search) AS score FROM mission_search WHERE mission_search MATCH ")
-                    .param(fts.join(" "))
-                    .push(" AND tenant_id = ")
-                    .param(self.scope.id())
-                    .push(" AND locale = ")
-                    .param(q.locale.as_str())
-                    .push(") ");
-            }
-        }
-    }
-
-    /// `FROM missions m`, joined to the matches when there are terms.
-    fn from(&self, sql: &mut Sql, terms: &[String]) {
-        sql.push(" FROM missions m");
-        if !terms.is_empty() {
-            sql.push(" JOIN s ON s.mid = m.id");
-        }
-    }
-
-    fn contribution_exists(sql: &mut Sql, values: &[String]) {
-        sql.push(" AND EXISTS (SELECT 1 FROM mission_contributions mc WHERE mc.tenant_id = m.tenant_id AND mc.mission_id = m.id AND mc.contribution IN ")
-            .list(values)
-            .push(")");
-    }
-
-    /// Every filter of `q` except the dimension `skip` (facets count without their own filter).
-    fn filters(&self, sql: &mut Sql, q: &MissionQuery, skip: Dim) {
-        sql.push(" WHERE m.tenant_id = ")
-            .param(self.scope.id())
-            .push(" AND m.status = 'published' AND m.ends_on >= ")
-            .param(q.today);
-        if skip != Dim::City && !q.city_ids.is_empty() {
-            sql.push(" AND m.city_id IN ").list(&q.city_ids);
-        }
-        if !q.organisation_ids.is_empty() {
-            sql.push(" AND m.organisation_id IN ")
-                .list(&q.organisation_ids);
-        }
-        if skip != Dim::Domain && !q.domains.is_empty() {
-            sql.push(" AND m.domain IN ").list(&q.domains);
-        }
-        if skip != Dim::MissionType && !q.mission_types.is_empty() {
-            sql.push(" AND m.mission_type IN ").list(&q.mission_types);
-        }
-        if skip != Dim::Contribution && !q.contributions.is_empty() {
-            Self::contribution_exists(sql, &q.contributions);
-        }
-        match q.tab {
-            Some(SearchTab::Distance) => {
-                sql.push(" AND m.remote = ").param(true);
-            }
-            Some(tab) => {
-                let wanted = if tab == SearchTab::Investir {
-                    Tab::Investir
-                } else {
-                    Tab::Sinvestir
-                };
-                let slugs: Vec<String> = Taxonomy::builtin()
-                    .contribution_types
-                    .iter()
-                    .filter(|c| c.tab == wanted)
-                    .map(|c| c.slug.clone())
-                    .collect();
-                Self::contribution_exists(sql, &slugs);
-            }
-            None => {}
-        }
-        if let Some((from, to)) = q.stay {
-            sql.push(" AND (m.remote = ")
-                .param(true)
-                .push(" OR (m.starts_on <= ")
-                .param(to)
-                .push(" AND m.ends_on >= ")
-                .param(from)
-                .push("))");
-        }
-        if q.urgent_only {
-            sql.push(" AND m.urgent = ").param(true);
-        }
-    }
-
-    async fn facet<K: sea_orm::TryGetable + std::hash::Hash + Eq>(
-        &self,
-        q: &MissionQuery,
-        terms: &[String],
-        dim: Dim,
-    ) -> Result<HashMap<K, u64>, StoreError> {
-        let mut sql = Sql::new(self.backend());
-        self.with_matches(&mut sql, q, terms);
-        let column = match dim {
-            Dim::City => "m.city_id",
-            Dim::Domain => "m.domain",
-            Dim::MissionType => "m.mission_type",
-            _ => "fc.contribution",
-        };
-        let _ = write!(sql.text, "SELECT {column} AS k, COUNT(DISTINCT m.id) AS n");
-        self.from(&mut sql, terms);
-        if dim == Dim::Contribution {
-            sql.push(" JOIN mission_contributions fc ON fc.tenant_id = m.tenant_id AND fc.mission_id = m.id");
-        }
-        self.filters(&mut sql, q, dim);
-        let _ = write!(sql.text, " GROUP BY {column}");
-        let rows = self.conn.query_all_raw(sql.statement()).await?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let n: i64 = get(&row, "n")?;
-            out.insert(get::<K>(&row, "k")?, u64::try_from(n).unwrap_or(0));
-        }
-        Ok(out)
+    pub fn for_tenant(conn: &'a C, tenant: &'a Tenant) -> Self {
+        Self { conn, tenant }
     }
 
     pub async fn run(&self, q: &MissionQuery) -> Result<SearchResults, StoreError> {
-        let terms = analyze(&q.text, q.locale);
-        let backend = self.backend();
-
-        let mut count = Sql::new(backend);
-        self.with_matches(&mut count, q, &terms);
-        count.push("SELECT COUNT(*) AS n");
-        self.from(&mut count, &terms);
-        self.filters(&mut count, q, Dim::None);
-        let total = match self.conn.query_one_raw(count.statement()).await? {
-            Some(row) => u64::try_from(get::<i64>(&row, "n")?).unwrap_or(0),
-            None => 0,
-        };
-
-        let per_page = q.per_page.clamp(1, 100);
-        let page = q.page.max(1);
-        let mut items = Sql::new(backend);
-        self.with_matches(&mut items, q, &terms);
-        items.push(
-            "SELECT m.id, m.slug, m.city_id, m.organisation_id, m.domain, m.mission_type, m.remote, m.urgent, \
-             m.featured, m.starts_on, m.ends_on, t.title, t.summary",
-        );
-        self.from(&mut items, &terms);
-        items
-            .push(" LEFT JOIN mission_texts t ON t.tenant_id = m.tenant_id AND t.mission_id = m.id AND t.locale = ")
-            .param(q.locale.as_str());
-        self.filters(&mut items, q, Dim::None);
-        let order = match (q.sort, terms.is_empty()) {
-            (SortOrder::Relevance, false) => " ORDER BY s.score ASC, m.id DESC",
-            (SortOrder::Relevance, true) => {
-                " ORDER BY m.featured DESC, m.urgent DESC, m.starts_on ASC, m.id ASC"
-            }
-            (SortOrder::Soonest, _) => " ORDER BY m.starts_on ASC, m.id ASC",
-            (SortOrder::Newest, _) => " ORDER BY m.published_at DESC, m.id DESC",
-        };
-        items
-            .push(order)
-            .push(" LIMIT ")
-            .param(per_page as i64)
-            .push(" OFFSET ")
-            .param(((page - 1) * per_page) as i64);
-        let rows = self.conn.query_all_raw(items.statement()).await?;
-        let mut hits = Vec::with_capacity(rows.len());
-        for row in &rows {
-            hits.push(MissionHit {
-                id: get(row, "id")?,
-                slug: get(row, "slug")?,
-                title: get::<Option<String>>(row, "title")?.unwrap_or_default(),
-                summary: get::<Option<String>>(row, "summary")?.unwrap_or_default(),
-                city_id: get(row, "city_id")?,
-                organisation_id: get(row, "organisation_id")?,
-                domain: get(row, "domain")?,
-                mission_type: get(row, "mission_type")?,
-                contribution_types: Vec::new(),
-                remote: get(row, "remote")?,
-                urgent: get(row, "urgent")?,
-                featured: get(row, "featured")?,
-                starts_on: get(row, "starts_on")?,
-                ends_on: get(row, "ends_on")?,
-            });
-        }
-        if !hits.is_empty() {
-            let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-            let mut sql = Sql::new(backend);
-            sql.push(
-                "SELECT mission_id, contribution FROM mission_contributions WHERE tenant_id = ",
-            )
-            .param(self.scope.id())
-            .push(" AND mission_id IN ")
-            .list(&ids)
-            .push(" ORDER BY contribution");
-            let mut by_mission: HashMap<i64, Vec<String>> = HashMap::new();
-            for row in self.conn.query_all_raw(sql.statement()).await? {
-                by_mission
-                    .entry(get(&row, "mission_id")?)
-                    .or_default()
-                    .push(get(&row, "contribution")?);
-            }
-            for hit in &mut hits {
-                hit.contribution_types = by_mission.remove(&hit.id).unwrap_or_default();
-            }
-        }
-
-        let facets = if q.with_facets {
-            Facets {
-                cities: self.facet(q, &terms, Dim::City).await?,
-                domains: self.facet(q, &terms, Dim::Domain).await?,
-                mission_types: self.facet(q, &terms, Dim::MissionType).await?,
-                contributions: self.facet(q, &terms, Dim::Contribution).await?,
-            }
-        } else {
-            Facets::default()
-        };
-        Ok(SearchResults {
-            total,
-            items: hits,
-            facets,
-        })
+        let version = current_version(self.conn, self.tenant.code.as_str()).await?;
+        Catalogue::load(self.conn, self.tenant, version)
+            .await?
+            .search(self.conn, q)
+            .await
     }
+}
+
+/// The tenant's missions whose text in `locale` holds every term, with a score (lower is
+/// more relevant). The tenant is part of the full-text query itself, so the index intersects
+/// its postings with the tenant's instead of scoring every tenant's matches.
+pub(crate) async fn full_text_matches<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    locale: Locale,
+    terms: &[String],
+) -> Result<HashMap<i64, f64>, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            let tsquery = terms.join(" & ");
+            sql.push("SELECT mission_id AS mid, CAST(-ts_rank(tsv, to_tsquery('simple', ")
+                .param(tsquery.clone())
+                .push(")) AS DOUBLE PRECISION) AS score FROM mission_search WHERE tenant_id = ")
+                .param(tenant_id)
+                .push(" AND locale = ")
+                .param(locale.as_str())
+                .push(" AND tsv @@ to_tsquery('simple', ")
+                .param(tsquery)
+                .push(")");
+        }
+        _ => {
+            // Terms are analysed words (letters and digits only), quoted as FTS5 strings.
+            let mut expr = format!("tenant_id : \"{}\"", tenant_id.replace('"', ""));
+            for t in terms {
+                let _ = write!(expr, " AND body : \"{}\"", t.replace('"', ""));
+            }
+            sql.push("SELECT CAST(mission_id AS INTEGER) AS mid, bm25(mission_search, 1.0, 0.0) AS score FROM mission_search WHERE mission_search MATCH ")
+                .param(expr)
+                .push(" AND locale = ")
+                .param(locale.as_str());
+        }
+    }
+    let mut out = HashMap::new();
+    for row in conn.query_all_raw(sql.statement()).await? {
+        let id: i64 = get(&row, "mid")?;
+        let score: f64 = get(&row, "score")?;
+        // A mission has one row per locale; keep its best.
+        out.entry(id)
+            .and_modify(|s: &mut f64| *s = s.min(score))
+            .or_insert(score);
+    }
+    Ok(out)
 }
 
 /// One row of the search index to write.

@@ -3,6 +3,7 @@
 
 use crate::StoreError;
 use crate::entities::{city, tenant};
+use crate::repos::catalogue::bump_version;
 use crate::repos::invitations::{FocalPointInvitations, NewInvitation};
 use jsap_tenancy::{Tenant, TenantKind};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -102,6 +103,10 @@ pub async fn sync_tenant<C: ConnectionTrait>(
                 report.cities_added += 1;
             }
         }
+    }
+
+    if report.cities_added > 0 || report.cities_updated > 0 {
+        bump_version(conn, code).await?;
     }
 
     let invitations = FocalPointInvitations::for_tenant(conn, cfg);

@@ -3,12 +3,12 @@
 
 use crate::extract::CurrentTenant;
 use crate::params::SearchParams;
-use crate::routes::pages::lookup;
+use crate::routes::pages::{lookup, search};
 use crate::views::mission_path;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, CityRecord, MissionHit, MissionSearch, Missions, Organisations};
+use jsap_store::{Cities, CityRecord, MissionHit, Missions, Organisations};
 use jsap_tenancy::Tenant;
 use poem::Request;
 use poem::web::Data;
@@ -278,10 +278,7 @@ impl Api {
             )));
         }
         let q = params.mission_query(locale, tenant.today(), &lookup.cities);
-        let results = MissionSearch::for_tenant(state.store.conn(), &tenant)
-            .run(&q)
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let results = search(&state, &lookup, &q).await.map_err(internal)?;
         let items = results
             .items
             .iter()
@@ -406,18 +403,17 @@ impl Api {
             Ok(l) => l,
             Err(e) => return Ok(CitiesResponse::BadRequest(e)),
         };
-        let conn = state.store.conn();
-        let counts = Missions::for_tenant(conn, &tenant)
-            .open_counts(tenant.today())
+        let catalogue = state
+            .store
+            .catalogue(&tenant)
             .await
             .map_err(|e| internal(e.into()))?;
-        let cities = Cities::for_tenant(conn, &tenant)
-            .list()
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let counts = catalogue.open_counts(tenant.today());
         Ok(CitiesResponse::Ok(Json(
-            cities
-                .into_iter()
+            catalogue
+                .cities()
+                .iter()
+                .cloned()
                 .map(|c| CityItem {
                     open_missions: counts.by_city.get(&c.id).copied().unwrap_or(0),
                     url: format!("{}/{locale}/villes/{}", tenant.canonical_url(), c.slug),

@@ -9,7 +9,7 @@ use crate::views::{
 };
 use crate::{AppError, AppState};
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, MissionQuery, MissionSearch, Missions, Organisations, SearchResults};
+use jsap_store::{Cities, MissionQuery, Missions, Organisations, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -18,14 +18,31 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The tenant's cached catalogue, with its cities and organisations by id.
 pub async fn lookup(state: &AppState, tenant: &Tenant) -> Result<Lookup, AppError> {
-    let conn = state.store.conn();
-    let cities = Cities::for_tenant(conn, tenant).list().await?;
-    let organisations = Organisations::for_tenant(conn, tenant).list().await?;
+    let catalogue = state.store.catalogue(tenant).await?;
     Ok(Lookup {
-        cities: cities.into_iter().map(|c| (c.id, c)).collect(),
-        organisations: organisations.into_iter().map(|o| (o.id, o)).collect(),
+        cities: catalogue
+            .cities()
+            .iter()
+            .map(|c| (c.id, c.clone()))
+            .collect(),
+        organisations: catalogue
+            .organisations()
+            .iter()
+            .map(|o| (o.id, o.clone()))
+            .collect(),
+        catalogue,
     })
+}
+
+/// Searches the catalogue the lookup came from.
+pub async fn search(
+    state: &AppState,
+    lookup: &Lookup,
+    q: &MissionQuery,
+) -> Result<SearchResults, AppError> {
+    Ok(lookup.catalogue.search(state.store.conn(), q).await?)
 }
 
 pub fn cards(
@@ -48,10 +65,8 @@ pub async fn listing(
     mut q: MissionQuery,
 ) -> Result<(u64, Vec<MissionCard>, Lookup), AppError> {
     q.with_facets = false;
-    let results = MissionSearch::for_tenant(state.store.conn(), tenant)
-        .run(&q)
-        .await?;
     let lookup = lookup(state, tenant).await?;
+    let results = search(state, &lookup, &q).await?;
     let missions = cards(&results, q.locale, &lookup, &tenant.taxonomy());
     Ok((results.total, missions, lookup))
 }
@@ -137,9 +152,7 @@ pub async fn search_page(
         }
     };
     let q = params.mission_query(locale, tenant.today(), &lookup.cities);
-    let results = MissionSearch::for_tenant(state.store.conn(), &tenant)
-        .run(&q)
-        .await?;
+    let results = search(&state, &lookup, &q).await?;
 
     let mut sorted_cities: Vec<_> = lookup.cities.values().collect();
     sorted_cities.sort_by_key(|c| c.name_in(locale).to_owned());
@@ -509,14 +522,12 @@ async fn portal_search(
         q.text = text.clone();
         q.per_page = 3;
         q.with_facets = false;
-        let results = MissionSearch::for_tenant(state.store.conn(), tenant)
-            .run(&q)
-            .await?;
+        let lookup = lookup(state, tenant).await?;
+        let results = search(state, &lookup, &q).await?;
         if results.total == 0 {
             continue;
         }
         total += results.total;
-        let lookup = lookup(state, tenant).await?;
         let mut missions = cards(&results, site_locale, &lookup, &tenant.taxonomy());
         for card in &mut missions {
             card.url = format!("{}{}", tenant.canonical_url(), card.url);

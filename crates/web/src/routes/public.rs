@@ -5,7 +5,7 @@ use crate::render::{html, html_body, page_context};
 use crate::routes::pages::listing;
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
-use jsap_store::{Cities, MissionQuery, Missions};
+use jsap_store::MissionQuery;
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -78,14 +78,12 @@ pub async fn home(
     if let Ok(Some(body)) = state.cache.get(&key).await {
         return Ok(html_body(body));
     }
-    let conn = state.store.conn();
-    let counts = Missions::for_tenant(conn, &tenant)
-        .open_counts(tenant.today())
-        .await?;
-    let cities: Vec<CityView> = Cities::for_tenant(conn, &tenant)
-        .list()
-        .await?
-        .into_iter()
+    let catalogue = state.store.catalogue(&tenant).await?;
+    let counts = catalogue.open_counts(tenant.today());
+    let cities: Vec<CityView> = catalogue
+        .cities()
+        .iter()
+        .cloned()
         .map(|c| CityView {
             missions: counts.by_city.get(&c.id).copied().unwrap_or(0),
             name: c.name_in(locale).to_owned(),
@@ -154,9 +152,11 @@ async fn portal_home(
 ) -> Result<Response, AppError> {
     let mut sites = Vec::new();
     for tenant in state.registry.countries() {
-        let counts = Missions::for_tenant(state.store.conn(), tenant)
-            .open_counts(tenant.today())
-            .await?;
+        let counts = state
+            .store
+            .catalogue(tenant)
+            .await?
+            .open_counts(tenant.today());
         let site_locale = if tenant.offers(locale) {
             locale
         } else {
