@@ -226,6 +226,7 @@ impl Application {
             themes: services.themes.clone(),
             trust_forwarded_host: services.config.trust_forwarded_host,
             redis_configured: services.config.redis_url.is_some(),
+            pages: Default::default(),
         });
         let weather = match &services.config.weather_url {
             Some(url) => Some(jsap_adapters::WeatherProvider::new(url).context("WEATHER_URL")?),

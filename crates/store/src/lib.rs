@@ -60,21 +60,22 @@ impl Store {
             .sqlx_logging(false);
         if url.starts_with("sqlite:") {
             // One writer at a time is what SQLite allows; WAL lets readers go on meanwhile.
-            options.max_connections(8).min_connections(1);
+            options
+                .max_connections(8)
+                .min_connections(1)
+                // Per connection, not once per pool: every pooled connection waits on a
+                // locked database instead of failing, and syncs in WAL's cheaper mode.
+                .map_sqlx_sqlite_opts(|o| {
+                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(5))
+                });
         } else {
             options.max_connections(32).min_connections(2);
         }
         let db = Database::connect(options).await?;
-        if db.get_database_backend() == DbBackend::Sqlite {
-            for pragma in [
-                "PRAGMA journal_mode = WAL",
-                "PRAGMA synchronous = NORMAL",
-                "PRAGMA foreign_keys = ON",
-                "PRAGMA busy_timeout = 5000",
-            ] {
-                db.execute_unprepared(pragma).await?;
-            }
-        }
         Ok(Self {
             db,
             catalogues: Default::default(),

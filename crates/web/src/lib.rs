@@ -1,5 +1,6 @@
 //! The web layer: one `app()` that resolves the tenant from the host, then routes.
 
+mod compress;
 mod error;
 mod extract;
 mod middleware;
@@ -14,7 +15,6 @@ pub use extract::{CurrentTenant, RequestId};
 use jsap_adapters::{Cache, Themes};
 use jsap_store::Store;
 use jsap_tenancy::TenantRegistry;
-use poem::middleware::Compression;
 use poem::{Endpoint, EndpointExt, Route, get};
 use std::sync::Arc;
 
@@ -28,6 +28,8 @@ pub struct AppState {
     pub trust_forwarded_host: bool,
     /// Whether Redis is configured: then `/readyz` checks it.
     pub redis_configured: bool,
+    /// Rendered pages served for a short time without work (the home page).
+    pub pages: compress::PageCache,
 }
 
 /// Every route of the application, in one place.
@@ -58,7 +60,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::pages::organisation_page),
         );
     routes
-        .with(Compression::new())
+        .around(compress::middleware)
         .around(middleware::tenant_and_tracing)
         .data(state)
 }

@@ -462,7 +462,11 @@ async fn a_cached_catalogue_sees_writes_made_by_another_replica_at_once() {
     assert_eq!(before.search(conn, &q).await.expect("search").total, 0);
     let organisations_before = before.organisations().len();
     let senegal = replica_a.registry.get("sn").expect("sn").clone();
-    let sn_before = replica_a.store.catalogue(&senegal).await.expect("catalogue");
+    let sn_before = replica_a
+        .store
+        .catalogue(&senegal)
+        .await
+        .expect("catalogue");
 
     // Another replica writes missions and an organisation.
     seed(&replica_b, "cm").await;
@@ -473,7 +477,11 @@ async fn a_cached_catalogue_sees_writes_made_by_another_replica_at_once() {
     assert_eq!(after.organisations().len(), organisations_before + 1);
     assert_eq!(after.open_counts(day(0)).open, 5);
     // The other tenant's catalogue did not change.
-    let sn = replica_a.store.catalogue(&senegal).await.expect("catalogue");
+    let sn = replica_a
+        .store
+        .catalogue(&senegal)
+        .await
+        .expect("catalogue");
     assert!(std::sync::Arc::ptr_eq(&sn, &sn_before));
     assert_eq!(sn.search(conn, &q).await.expect("search").total, 0);
 }

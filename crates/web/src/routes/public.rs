@@ -1,7 +1,7 @@
 //! The public pages of a country site and of the portal.
 
 use crate::extract::{CurrentTenant, page_locale};
-use crate::render::{html, html_body, page_context};
+use crate::render::{html, page_context};
 use crate::routes::pages::listing;
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
@@ -58,6 +58,7 @@ struct SiteView {
 
 #[handler]
 pub async fn home(
+    req: &Request,
     state: Data<&Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     Path(raw): Path<String>,
@@ -75,8 +76,8 @@ pub async fn home(
         tenant.code,
         celsius.map_or("-".to_owned(), |c| c.to_string())
     );
-    if let Ok(Some(body)) = state.cache.get(&key).await {
-        return Ok(html_body(body));
+    if let Some(page) = state.pages.get(&key) {
+        return Ok(page.response(req.headers()));
     }
     let catalogue = state.store.catalogue(&tenant).await?;
     let counts = catalogue.open_counts(tenant.today());
@@ -136,10 +137,7 @@ pub async fn home(
             .collect::<Vec<_>>(),
     );
     let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
-    if let Err(e) = state.cache.set(&key, &body, HOME_TTL).await {
-        tracing::warn!(error = %e, "home page not cached");
-    }
-    Ok(html_body(body))
+    Ok(state.pages.put(key, body, HOME_TTL).response(req.headers()))
 }
 
 /// How long a rendered home page is served from the cache.

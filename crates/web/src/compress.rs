@@ -1,0 +1,183 @@
+//! Response compression: gzip for text bodies when the client accepts it, done in memory
+//! (bodies are small pages), skipped for bodies that are tiny, already encoded or not text.
+//! Pages served from the page cache carry their gzip form, made once when cached.
+
+use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use poem::http::{HeaderMap, HeaderValue, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Bodies below this size go out as they are: gzip would save little or grow them.
+const MIN_SIZE: usize = 860;
+
+/// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+fn compressible(content_type: &str) -> bool {
+    let ty = content_type.split(';').next().unwrap_or("").trim();
+    ty.starts_with("text/")
+        || matches!(
+            ty,
+            "application/json"
+                | "application/javascript"
+                | "application/xml"
+                | "image/svg+xml"
+                | "application/manifest+json"
+        )
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// The middleware (`.around(compress::middleware)`).
+pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let wants_gzip = accepts_gzip(req.headers());
+    let mut resp = ep.call(req).await?.into_response();
+    let text = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(compressible);
+    if !text || resp.headers().contains_key(header::CONTENT_ENCODING) {
+        return Ok(resp);
+    }
+    resp.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if !wants_gzip {
+        return Ok(resp);
+    }
+    let body = resp.take_body().into_bytes().await?;
+    if body.len() < MIN_SIZE {
+        resp.set_body(body);
+        return Ok(resp);
+    }
+    resp.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    resp.headers_mut().remove(header::CONTENT_LENGTH);
+    resp.set_body(gzip(&body));
+    Ok(resp)
+}
+
+/// A rendered page with its gzip form.
+pub struct CachedPage {
+    html: Bytes,
+    gzip: Bytes,
+    expires: Instant,
+}
+
+impl CachedPage {
+    /// The response for a client with these request headers.
+    pub fn response(&self, request: &HeaderMap) -> Response {
+        let builder = Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .header(header::VARY, "Accept-Encoding");
+        if accepts_gzip(request) {
+            builder
+                .header(header::CONTENT_ENCODING, "gzip")
+                .body(self.gzip.clone())
+        } else {
+            builder.body(self.html.clone())
+        }
+    }
+}
+
+/// Rendered pages kept in this process for a short time (each replica renders its own).
+#[derive(Default)]
+pub struct PageCache {
+    pages: Mutex<HashMap<String, Arc<CachedPage>>>,
+}
+
+impl PageCache {
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(key)
+            .filter(|p| p.expires > Instant::now())
+            .cloned()
+    }
+
+    /// Caches `html` under `key` for `ttl`, dropping expired pages on the way.
+    pub fn put(&self, key: String, html: String, ttl: Duration) -> Arc<CachedPage> {
+        let page = Arc::new(CachedPage {
+            gzip: Bytes::from(gzip(html.as_bytes())),
+            html: Bytes::from(html),
+            expires: Instant::now() + ttl,
+        });
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        pages.retain(|_, p| p.expires > now);
+        pages.insert(key, page.clone());
+        page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn gzip_is_negotiated_from_accept_encoding() {
+        assert!(accepts_gzip(&headers("gzip, deflate, br")));
+        assert!(accepts_gzip(&headers("br;q=1.0, gzip;q=0.8")));
+        assert!(accepts_gzip(&headers("*")));
+        assert!(!accepts_gzip(&headers("gzip;q=0")));
+        assert!(!accepts_gzip(&headers("br, identity")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn gzip_round_trips() {
+        let text = "Aujourd'hui, 60 bonnes actions vous attendent ! ".repeat(40);
+        let packed = gzip(text.as_bytes());
+        assert!(packed.len() < text.len() / 5);
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut out)
+            .unwrap();
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn cached_pages_expire() {
+        let cache = PageCache::default();
+        cache.put("a".into(), "<p>a</p>".into(), Duration::from_secs(60));
+        cache.put("b".into(), "<p>b</p>".into(), Duration::ZERO);
+        assert!(cache.get("a").is_some());
+        assert!(cache.get("b").is_none());
+        assert!(cache.get("c").is_none());
+    }
+}
