@@ -31,16 +31,16 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.2; done
 
-run() { # name url host
+run() { # name url host [connections]
   local out
-  out=$(wrk -t2 -c64 -d"${secs}s" --latency -H "Host: $3" -H "Accept-Encoding: gzip" "$2")
+  out=$(wrk -t2 -c"${4:-64}" -d"${secs}s" --latency -H "Host: $3" -H "Accept-Encoding: gzip" "$2")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   local bad
   bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx: %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
+  printf '%-34s %10s req/s   p50 %8s   p99 %8s   non-2xx: %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
 }
 # Every measured page must answer 200 before it is measured.
 for path in /fr/ "/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat" /fr/missions; do
@@ -50,5 +50,8 @@ done
 echo "database: $db, 100,000 missions over 40 tenants, wrk -t2 -c64 -d${secs}s"
 run "poem hello-world (ceiling)" http://127.0.0.1:18081/ localhost
 run "home /fr/" http://127.0.0.1:18080/fr/ b01.localhost
-run "search text + 3 filters" "http://127.0.0.1:18080/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat" b01.localhost
+search="http://127.0.0.1:18080/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat"
+run "search text + 3 filters" "$search" b01.localhost
+run "search text + 3 filters, c=16" "$search" b01.localhost 16
 run "search, no filter" "http://127.0.0.1:18080/fr/missions" b01.localhost
+run "search, text only" "http://127.0.0.1:18080/fr/missions?q=sante" b01.localhost

@@ -7,7 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use jsap_domain::{Locale, Taxonomy, slugify};
 use jsap_store::{
-    Cities, CityRecord, Missions, NewMission, NewMissionText, NewOrganisation, Organisations,
+    Cities, CityRecord, Missions, NewMission, NewMissionPhoto, NewMissionText, NewOrganisation,
+    Organisations,
 };
 use jsap_tenancy::Tenant;
 use serde::Deserialize;
@@ -115,6 +116,7 @@ impl MissionTemplate {
             starts_on,
             ends_on: starts_on + Duration::days(self.duration_days.max(1)),
             skills: self.skills.clone(),
+            photos: vec![],
             texts,
         }
     }
@@ -175,6 +177,54 @@ pub async fn has_missions(services: &Services) -> anyhow::Result<bool> {
         }
     }
     Ok(false)
+}
+
+/// A light illustration for a domain (the demo has no real photos): a landscape in the
+/// domain's colour, the sun placed by country, 640x360, about 600 bytes.
+fn illustration(domain: &str, tenant_code: &str) -> String {
+    let taxonomy = Taxonomy::builtin();
+    let index = taxonomy
+        .domains
+        .iter()
+        .position(|d| d.slug == domain)
+        .unwrap_or(0);
+    let hue = (index * 24) % 360;
+    let country: usize = tenant_code.bytes().map(usize::from).sum();
+    let sun = 80 + (index * 29 + country * 7) % 480;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 360\" width=\"640\" height=\"360\">\
+         <defs><linearGradient id=\"s\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\
+         <stop offset=\"0\" stop-color=\"hsl({hue},60%,72%)\"/><stop offset=\"1\" stop-color=\"#fff4dd\"/>\
+         </linearGradient></defs><rect width=\"640\" height=\"360\" fill=\"url(#s)\"/>\
+         <circle cx=\"{sun}\" cy=\"92\" r=\"40\" fill=\"#ffd166\"/>\
+         <path d=\"M0 262Q160 192 320 250T640 228V360H0Z\" fill=\"hsl({hue},45%,48%)\"/>\
+         <path d=\"M0 304Q200 252 400 300T640 288V360H0Z\" fill=\"hsl({hue},50%,32%)\"/></svg>"
+    )
+}
+
+/// Stores a domain's illustration for a tenant (content-addressed, so once) and returns
+/// the photo to attach to a mission.
+async fn demo_photo(
+    services: &Services,
+    tenant: &Tenant,
+    domain: &str,
+) -> anyhow::Result<NewMissionPhoto> {
+    use sha2::Digest;
+    let svg = illustration(domain, tenant.code.as_str());
+    let digest = sha2::Sha256::digest(svg.as_bytes());
+    let key = format!("photos/{}.svg", &hex::encode(digest)[..20]);
+    services
+        .blobs
+        .put(tenant.code.as_str(), &key, svg.into_bytes().into())
+        .await
+        .with_context(|| format!("Failed to store {key}"))?;
+    Ok(NewMissionPhoto {
+        blob_key: key,
+        content_type: "image/svg+xml".to_owned(),
+        width: 640,
+        height: 360,
+        alt: String::new(),
+    })
 }
 
 fn start_date(today: NaiveDate, i: usize) -> NaiveDate {
@@ -275,6 +325,9 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
                     bail!("no organisation {} in {}", m.org, tenant.code);
                 };
                 let mut mission = m.mission(tenant, city, organisation_id, today, n, "");
+                // Stored before the transaction commits: a failed seed leaves at most an
+                // unused illustration behind, never a mission pointing at a missing one.
+                mission.photos = vec![demo_photo(services, tenant, &m.domain).await?];
                 // The second round repeats the templates elsewhere, without the badges.
                 mission.urgent &= round == 0;
                 mission.featured &= round == 0;

@@ -223,6 +223,7 @@ impl Application {
             registry: services.registry.clone(),
             store: services.store.clone(),
             cache: services.cache.clone(),
+            blobs: services.blobs.clone(),
             themes: services.themes.clone(),
             trust_forwarded_host: services.config.trust_forwarded_host,
             redis_configured: services.config.redis_url.is_some(),

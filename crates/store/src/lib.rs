@@ -30,6 +30,7 @@ pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitat
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
+pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };

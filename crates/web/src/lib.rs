@@ -12,7 +12,7 @@ mod views;
 pub use error::AppError;
 pub use extract::{CurrentTenant, RequestId};
 
-use jsap_adapters::{Cache, Themes};
+use jsap_adapters::{BlobStore, Cache, Themes};
 use jsap_store::Store;
 use jsap_tenancy::TenantRegistry;
 use poem::{Endpoint, EndpointExt, Route, get};
@@ -23,6 +23,8 @@ pub struct AppState {
     pub registry: Arc<TenantRegistry>,
     pub store: Store,
     pub cache: Cache,
+    /// Mission photos and other uploads.
+    pub blobs: BlobStore,
     pub themes: Arc<Themes>,
     /// Trust `X-Forwarded-Host` (only behind a proxy that sets it).
     pub trust_forwarded_host: bool,
@@ -44,6 +46,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/healthz", get(routes::ops::healthz))
         .at("/readyz", get(routes::ops::readyz))
         .at("/assets/:theme/:file", get(routes::assets::asset))
+        .at("/media/*key", get(routes::media::photo))
         .at("/robots.txt", get(routes::seo::robots))
         .at("/sitemap.xml", get(routes::seo::sitemap))
         .at("/", get(routes::public::root))

@@ -113,6 +113,16 @@ async fn missions_endpoint_filters_like_the_search_page_and_counts_facets() {
     assert_eq!(status, 200);
     assert_eq!(one["id"].as_i64(), Some(id));
     assert!(one["description"].as_str().is_some_and(|d| !d.is_empty()));
+    let photo = &one["photos"][0];
+    let url = photo["url"].as_str().expect("a demo mission has a photo");
+    assert!(
+        url.starts_with("https://jesuisaucameroun.com/media/photos/"),
+        "{url}"
+    );
+    assert_eq!(photo["width"].as_u64(), Some(640));
+    assert_eq!(photo["alt"].as_str(), one["title"].as_str());
+    let path = url.trim_start_matches("https://jesuisaucameroun.com");
+    assert_eq!(app.get("jesuisaucameroun.com", path).await.status(), 200);
 }
 
 #[tokio::test]

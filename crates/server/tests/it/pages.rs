@@ -290,3 +290,123 @@ async fn the_portal_searches_every_country_and_links_to_their_domains() {
         "the portal home has the search form"
     );
 }
+
+#[tokio::test]
+async fn mission_photos_are_shown_sized_and_served_to_their_tenant_only() {
+    let app = TestApp::spawn().await;
+    let (_, list) = app.page("jesuisaucameroun.com", "/fr/missions").await;
+    let link = first_mission_link(&list, "fr");
+    let (status, body) = app.page("jesuisaucameroun.com", &link).await;
+    assert_eq!(status, 200);
+    // The photo list: a sized image with alternative text, and the share image tags.
+    let start = body
+        .find("<ul class=\"photos\"")
+        .expect("photos on the mission page");
+    let img = &body[start..body[start..].find("</ul>").expect("end") + start];
+    assert!(img.contains("width=\"640\" height=\"360\""), "{img}");
+    assert!(!img.contains("alt=\"\""), "{img}");
+    let src = img
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("src")
+        .to_owned();
+    assert!(src.starts_with("/media/photos/"), "{src}");
+    assert!(body.contains(&format!(
+        "<meta property=\"og:image\" content=\"https://jesuisaucameroun.com{src}\">"
+    )));
+    assert!(body.contains("content=\"summary_large_image\""));
+
+    let photo = app.get("jesuisaucameroun.com", &src).await;
+    assert_eq!(photo.status(), 200);
+    assert_eq!(photo.headers()["content-type"], "image/svg+xml");
+    assert!(
+        photo.headers()["cache-control"]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
+    assert!(
+        photo.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("default-src 'none'")
+    );
+    assert!(photo.text().await.expect("body").starts_with("<svg"));
+
+    // Another country's host, an unknown key and a path escape are all 404.
+    for (host, path) in [
+        ("jesuisausenegal.com", src.as_str()),
+        (
+            "jesuisaucameroun.com",
+            "/media/photos/00000000000000000000.svg",
+        ),
+        ("jesuisaucameroun.com", "/media/photos/../../test.db"),
+    ] {
+        assert_eq!(app.get(host, path).await.status(), 404, "{host}{path}");
+    }
+}
+
+/// The number in "(N)" after a country's name on the portal's search page.
+fn portal_count(body: &str, site: &str) -> Option<u64> {
+    let at = body.find(&format!(">{site}</span>"))?;
+    let rest = &body[at..];
+    let open = rest.find('(')?;
+    let close = rest.find(')')?;
+    rest[open + 1..close].parse().ok()
+}
+
+/// The number of results a country's search page announces.
+fn result_count(body: &str) -> u64 {
+    if body.contains("1 mission trouvée") {
+        return 1;
+    }
+    let at = body.find(" missions trouvées").expect("result count");
+    body[..at]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("number")
+}
+
+#[tokio::test]
+async fn the_portal_search_filters_every_country_like_their_own_search() {
+    let app = TestApp::spawn().await;
+    let query = "domain=sante&contribution=don-financier&from=2027-01-01&to=2027-12-31";
+    let (status, portal) = app
+        .page("localhost", &format!("/fr/missions?{query}"))
+        .await;
+    assert_eq!(status, 200);
+    // The form keeps the chosen filters.
+    assert!(portal.contains("<option value=\"sante\" selected>"));
+    assert!(portal.contains("value=\"2027-01-01\""));
+    // Each country's count is what its own search page finds with the same filters, and the
+    // link carries them there.
+    let (_, cameroon) = app
+        .page("jesuisaucameroun.com", &format!("/fr/missions?{query}"))
+        .await;
+    let expected = result_count(&cameroon);
+    assert!(expected > 0);
+    assert_eq!(portal_count(&portal, "Je suis au Cameroun"), Some(expected));
+    assert!(portal.contains(
+        "href=\"https://jesuisaucameroun.com/fr/missions?from=2027-01-01&amp;to=2027-12-31&amp;domain=sante&amp;contribution=don-financier\""
+    ));
+
+    // A city belongs to one country: the others have no result.
+    let (_, douala) = app.page("localhost", "/fr/missions?city=douala").await;
+    assert!(douala.contains("dans 1 pays"), "only Cameroon has Douala");
+    assert!(douala.contains("href=\"https://jesuisaucameroun.com/fr/missions?city=douala\""));
+
+    // Remote only.
+    let (_, remote) = app.page("localhost", "/fr/missions?tab=distance").await;
+    assert!(
+        remote.contains("id=\"tab\" name=\"tab\" type=\"checkbox\" value=\"distance\" checked")
+    );
+    assert!(remote.contains("missions?tab=distance\""));
+
+    // A bad value is refused with its name, and the page still works.
+    let (status, bad) = app.page("localhost", "/fr/missions?from=2027-13-01").await;
+    assert_eq!(status, 400);
+    assert!(bad.contains("« from »"), "the error names the parameter");
+    assert!(bad.contains("aria-invalid=\"true\""));
+}

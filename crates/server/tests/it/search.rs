@@ -117,6 +117,7 @@ async fn seed(services: &Services, code: &str) {
                 starts_on: day(s.window.0),
                 ends_on: day(s.window.1),
                 skills: vec![],
+                photos: vec![],
                 texts: vec![NewMissionText {
                     locale: "fr".into(),
                     title: s.title.into(),

@@ -25,6 +25,7 @@ fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
         starts_on: today,
         ends_on: today + Duration::days(30),
         skills: vec!["logistique".into()],
+        photos: vec![],
         texts: vec![NewMissionText {
             locale: "fr".into(),
             title: title.into(),

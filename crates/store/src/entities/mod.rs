@@ -7,6 +7,7 @@ pub(crate) mod email_outbox;
 pub(crate) mod focal_point_invitation;
 pub(crate) mod mission;
 pub(crate) mod mission_contribution;
+pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
 pub(crate) mod organisation;
 pub(crate) mod tenant;

@@ -2,6 +2,7 @@ use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text};
+use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
 use crate::repos::search::{
     IndexRow, MissionHit, clear_index, count_index, mission_body, write_index,
 };
@@ -39,6 +40,8 @@ pub struct NewMission {
     pub ends_on: NaiveDate,
     pub skills: Vec<String>,
     pub texts: Vec<NewMissionText>,
+    /// In display order; their bytes must already be in blob storage.
+    pub photos: Vec<NewMissionPhoto>,
 }
 
 /// One mission with its text in a locale, for the mission page: the listing's fields plus
@@ -88,6 +91,10 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let tenant_id = self.scope.id().to_owned();
         let count = missions.len();
         let city_names = self.city_names().await?;
+        let photos = MissionPhotos {
+            conn: self.conn,
+            scope: self.scope.clone(),
+        };
         let mut index_rows = Vec::with_capacity(count * 2);
         let mut texts = Vec::with_capacity(count * 2);
         let mut contributions = Vec::with_capacity(count * 2);
@@ -119,6 +126,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .exec(self.conn)
             .await?;
             let id = inserted.last_insert_id;
+            photos.insert_for(id, &m.photos, now).await?;
             let skills = m.skills.join(" ");
             for t in &m.texts {
                 let city = city_names

@@ -4,6 +4,7 @@ pub(crate) mod invitations;
 pub(crate) mod missions;
 pub(crate) mod organisations;
 pub(crate) mod outbox;
+pub(crate) mod photos;
 pub(crate) mod search;
 pub(crate) mod sync;
 pub(crate) mod users;

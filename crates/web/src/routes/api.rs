@@ -8,7 +8,7 @@ use crate::views::mission_path;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, CityRecord, MissionHit, Missions, Organisations};
+use jsap_store::{Cities, CityRecord, MissionHit, MissionPhotos, Missions, Organisations};
 use jsap_tenancy::Tenant;
 use poem::Request;
 use poem::web::Data;
@@ -69,6 +69,16 @@ struct MissionDetailItem {
     skills: Vec<String>,
     /// The locale of the texts (the requested one, or another when it is missing).
     locale: String,
+    photos: Vec<PhotoItem>,
+}
+
+#[derive(Object)]
+struct PhotoItem {
+    /// On the tenant's canonical domain; the content never changes under this URL.
+    url: String,
+    width: u32,
+    height: u32,
+    alt: String,
 }
 
 #[derive(Object)]
@@ -371,6 +381,26 @@ impl Api {
             .by_id(detail.mission.organisation_id)
             .await
             .map_err(|e| internal(e.into()))?;
+        let photos = MissionPhotos::for_tenant(conn, &tenant)
+            .of_mission(detail.mission.id)
+            .await
+            .map_err(|e| internal(e.into()))?
+            .into_iter()
+            .map(|p| PhotoItem {
+                url: format!(
+                    "{}{}",
+                    tenant.canonical_url(),
+                    crate::routes::media::photo_path(&p.blob_key)
+                ),
+                width: p.width,
+                height: p.height,
+                alt: if p.alt.is_empty() {
+                    detail.mission.title.clone()
+                } else {
+                    p.alt
+                },
+            })
+            .collect();
         Ok(MissionResponse::Ok(Json(Box::new(MissionDetailItem {
             item: MissionItem::new(
                 &detail.mission,
@@ -383,6 +413,7 @@ impl Api {
             description: detail.description,
             skills: detail.skills,
             locale: detail.locale,
+            photos,
         }))))
     }
 

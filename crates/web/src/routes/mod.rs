@@ -1,5 +1,6 @@
 pub mod api;
 pub mod assets;
+pub mod media;
 pub mod ops;
 pub mod pages;
 pub mod public;

@@ -9,7 +9,7 @@ use crate::views::{
 };
 use crate::{AppError, AppState};
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, MissionQuery, Missions, Organisations, SearchResults};
+use jsap_store::{Cities, MissionPhotos, MissionQuery, Missions, Organisations, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -301,6 +301,14 @@ fn json_ld(value: &serde_json::Value) -> String {
         .replace("</", "<\\/")
 }
 
+#[derive(Serialize)]
+struct PhotoView {
+    url: String,
+    width: u32,
+    height: u32,
+    alt: String,
+}
+
 #[handler]
 pub async fn mission_page(
     state: Data<&Arc<AppState>>,
@@ -334,6 +342,21 @@ pub async fn mission_page(
         .by_id(detail.mission.organisation_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let photos: Vec<PhotoView> = MissionPhotos::for_tenant(conn, &tenant)
+        .of_mission(detail.mission.id)
+        .await?
+        .into_iter()
+        .map(|p| PhotoView {
+            url: crate::routes::media::photo_path(&p.blob_key),
+            width: p.width,
+            height: p.height,
+            alt: if p.alt.is_empty() {
+                detail.mission.title.clone()
+            } else {
+                p.alt
+            },
+        })
+        .collect();
     let mut similar_query = MissionQuery::new(locale, tenant.today());
     similar_query.domains = vec![detail.mission.domain.clone()];
     similar_query.per_page = 4;
@@ -405,6 +428,13 @@ pub async fn mission_page(
     ctx.insert("contact_url", &contact_url);
     ctx.insert("focal_points", &contacts);
     ctx.insert("similar", &similar);
+    ctx.insert(
+        "share_image",
+        &photos
+            .first()
+            .map(|p| format!("{}{}", tenant.canonical_url(), p.url)),
+    );
+    ctx.insert("photos", &photos);
     ctx.insert("page_url", &page_url);
     ctx.insert("whatsapp_url", &whatsapp);
     ctx.insert("json_ld", &json_ld);
@@ -496,20 +526,48 @@ struct CountryResults {
     all_url: String,
 }
 
-/// The portal's search: the same text over every country site, each searched on its own
-/// (tenant-scoped) and linked on its canonical domain.
+/// The portal's search: the same text and filters (stay dates, domain, contribution type,
+/// remote only) over every country site, each searched on its own (tenant-scoped) and linked
+/// on its canonical domain with the same filters.
 async fn portal_search(
     state: &AppState,
     portal: &Tenant,
     locale: Locale,
     query: &str,
 ) -> Result<Response, AppError> {
-    let text = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.trim().chars().take(200).collect::<String>())
-        .unwrap_or_default();
+    let taxonomy = Taxonomy::builtin();
+    let (params, error) = match SearchParams::parse(query, taxonomy) {
+        Ok(p) => (p, None),
+        Err(e) => (
+            SearchParams {
+                page: 1,
+                per_page: crate::params::DEFAULT_PER_PAGE,
+                ..Default::default()
+            },
+            Some((e.param, e.message)),
+        ),
+    };
+    // The filters to carry to each country's own search page.
+    let mut carried: Vec<(&str, String)> = Vec::new();
+    if !params.q.is_empty() {
+        carried.push(("q", params.q.clone()));
+    }
+    for (name, date) in [("from", params.from), ("to", params.to)] {
+        if let Some(d) = date {
+            carried.push((name, d.to_string()));
+        }
+    }
+    carried.extend(params.cities.iter().map(|c| ("city", c.clone())));
+    carried.extend(params.domains.iter().map(|d| ("domain", d.clone())));
+    carried.extend(
+        params
+            .contributions
+            .iter()
+            .map(|c| ("contribution", c.clone())),
+    );
+    if let Some(tab) = params.tab {
+        carried.push(("tab", tab_name(tab).to_owned()));
+    }
     let mut countries = Vec::new();
     let mut total = 0;
     for tenant in state.registry.countries() {
@@ -518,11 +576,20 @@ async fn portal_search(
         } else {
             tenant.default_locale
         };
-        let mut q = MissionQuery::new(site_locale, tenant.today());
-        q.text = text.clone();
+        let lookup = lookup(state, tenant).await?;
+        // A city filter names cities of some countries only: the others have no result.
+        if !params.cities.is_empty()
+            && !lookup
+                .cities
+                .values()
+                .any(|c| params.cities.contains(&c.slug))
+        {
+            continue;
+        }
+        let mut q = params.mission_query(site_locale, tenant.today(), &lookup.cities);
+        q.page = 1;
         q.per_page = 3;
         q.with_facets = false;
-        let lookup = lookup(state, tenant).await?;
         let results = search(state, &lookup, &q).await?;
         if results.total == 0 {
             continue;
@@ -532,10 +599,10 @@ async fn portal_search(
         for card in &mut missions {
             card.url = format!("{}{}", tenant.canonical_url(), card.url);
         }
-        let search = if text.is_empty() {
+        let search = if carried.is_empty() {
             String::new()
         } else {
-            format!("?{}", encode(&[("q", text.clone())]))
+            format!("?{}", encode(&carried))
         };
         countries.push(CountryResults {
             site: tenant.site_name.get(site_locale).to_owned(),
@@ -553,8 +620,44 @@ async fn portal_search(
         format!("/missions?{query}")
     };
     let mut ctx = page_context(state, portal, locale, &rest);
-    ctx.insert("q", &text);
+    ctx.insert("q", &params.q);
+    ctx.insert("from", &params.from.map(|d| d.to_string()));
+    ctx.insert("to", &params.to.map(|d| d.to_string()));
+    ctx.insert(
+        "remote_only",
+        &(params.tab == Some(jsap_store::SearchTab::Distance)),
+    );
+    ctx.insert(
+        "domains",
+        &taxonomy
+            .domains
+            .iter()
+            .map(|d| Label {
+                slug: d.slug.clone(),
+                label: d.labels.get(locale).to_owned(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "contribution_types",
+        &taxonomy
+            .contribution_types
+            .iter()
+            .map(|c| Label {
+                slug: c.slug.clone(),
+                label: c.labels.get(locale).to_owned(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("selected_domain", &params.domains.first());
+    ctx.insert("selected_contribution", &params.contributions.first());
     ctx.insert("total", &total);
     ctx.insert("countries", &countries);
-    html(state, portal, "portal_search.html", &ctx)
+    ctx.insert("error_param", &error.as_ref().map(|e| e.0));
+    ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
+    let mut response = html(state, portal, "portal_search.html", &ctx)?;
+    if error.is_some() {
+        response.set_status(StatusCode::BAD_REQUEST);
+    }
+    Ok(response)
 }
