@@ -25,8 +25,7 @@ CREATE VIRTUAL TABLE mission_search USING fts5(
     tenant_id,
     mission_id UNINDEXED,
     locale UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2',
-    detail = column
+    tokenize = 'unicode61 remove_diacritics 2'
 )
 "#;
 

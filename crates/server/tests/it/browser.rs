@@ -111,6 +111,29 @@ async fn a_phone_visitor_searches_and_reaches_a_mission_page() {
             .path()
             .starts_with("/fr/missions/")
     );
+    // app.js ran: the copy button it reveals is shown; the photo loaded from /media.
+    let copy = wait_for(&client, "button[data-copy]").await;
+    assert!(
+        copy.is_displayed().await.expect("displayed"),
+        "app.js reveals the copy button"
+    );
+    let mut width = 0;
+    for _ in 0..50 {
+        width = client
+            .execute(
+                "const img = document.querySelector('.photos img'); return img && img.complete ? img.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .expect("script")
+            .as_u64()
+            .unwrap_or(0);
+        if width > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(width, 640, "the mission photo loaded");
     std::fs::write(
         dir.join("3-mission-phone.png"),
         client.screenshot().await.expect("shot"),

@@ -26,17 +26,21 @@ use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-/// The filterable facts of one published mission.
+/// The filterable facts of one published mission. Labels (domain, mission type, contribution
+/// types) are indexes into the catalogue's label table and the city an index into its cities,
+/// so filters compare integers and facet counts go into arrays.
 #[derive(Debug, Clone)]
 struct Entry {
     id: i64,
     slug: Box<str>,
     city_id: i64,
+    /// Index in `Catalogue::cities`, `NO_CITY` when the city is unknown.
+    city: u16,
     organisation_id: i64,
-    domain: Arc<str>,
-    mission_type: Arc<str>,
-    /// Sorted, distinct.
-    contributions: Box<[Arc<str>]>,
+    domain: u16,
+    mission_type: u16,
+    /// Sorted by label, distinct.
+    contributions: Box<[u16]>,
     remote: bool,
     urgent: bool,
     featured: bool,
@@ -46,18 +50,44 @@ struct Entry {
     published_at: i64,
 }
 
-/// Shares one allocation per distinct label (30 mission types over thousands of missions).
-#[derive(Default)]
-struct Interner(HashSet<Arc<str>>);
+const NO_CITY: u16 = u16::MAX;
 
-impl Interner {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(found) = self.0.get(s) {
-            return found.clone();
+/// Every distinct label of a catalogue, numbered.
+#[derive(Default)]
+struct Labels {
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, u16>,
+}
+
+impl Labels {
+    fn id(&mut self, s: &str) -> Result<u16, StoreError> {
+        if let Some(id) = self.ids.get(s) {
+            return Ok(*id);
         }
-        let new: Arc<str> = Arc::from(s);
-        self.0.insert(new.clone());
-        new
+        let id = u16::try_from(self.names.len())
+            .map_err(|_| StoreError::Invalid("more than 65,535 distinct labels".to_owned()))?;
+        let name: Arc<str> = Arc::from(s);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        Ok(id)
+    }
+
+    /// Flags per label id for a filter list; `None` when the list is empty (no filter).
+    fn flags(&self, wanted: &[String]) -> Option<Vec<bool>> {
+        if wanted.is_empty() {
+            return None;
+        }
+        let mut flags = vec![false; self.names.len()];
+        for w in wanted {
+            if let Some(id) = self.ids.get(w.as_str()) {
+                flags[usize::from(*id)] = true;
+            }
+        }
+        Some(flags)
+    }
+
+    fn name(&self, id: u16) -> &str {
+        self.names.get(usize::from(id)).map_or("", |n| n)
     }
 }
 
@@ -65,7 +95,9 @@ impl Interner {
 pub struct Catalogue {
     scope: Scope,
     version: i64,
+    /// Ordered by id.
     missions: Vec<Entry>,
+    labels: Labels,
     cities: Vec<CityRecord>,
     organisations: Vec<OrganisationRecord>,
 }
@@ -78,23 +110,33 @@ const CONTRIBUTION: u8 = 8;
 /// Fails a filter that has no facet: out of every count.
 const OTHER: u8 = 16;
 
-/// A query with its lists turned into sets once.
+fn flagged(flags: &Option<Vec<bool>>, id: u16) -> bool {
+    flags
+        .as_ref()
+        .is_none_or(|f| f.get(usize::from(id)).copied().unwrap_or(false))
+}
+
+/// A query with its lists turned into flags once.
 struct Prepared<'q> {
     q: &'q MissionQuery,
-    cities: HashSet<i64>,
+    cities: Option<Vec<bool>>,
     organisations: HashSet<i64>,
-    tab_contributions: Option<Vec<String>>,
+    domains: Option<Vec<bool>>,
+    mission_types: Option<Vec<bool>>,
+    contributions: Option<Vec<bool>>,
+    /// Contribution types of the chosen tab (not for "remote").
+    tab: Option<Vec<bool>>,
 }
 
 impl Prepared<'_> {
-    /// The dimensions `e` fails (0: it is a result).
-    fn failed(&self, e: &Entry, matches: Option<&HashMap<i64, f64>>) -> u8 {
+    /// The dimensions `e` fails (0: it is a result). The text match is checked by the caller.
+    fn failed(&self, e: &Entry) -> u8 {
         let q = self.q;
         let mut failed = 0;
         if e.ends_on < q.today
             || (!self.organisations.is_empty() && !self.organisations.contains(&e.organisation_id))
             || (q.urgent_only && !e.urgent)
-            || matches.is_some_and(|m| !m.contains_key(&e.id))
+            || (q.tab == Some(SearchTab::Distance) && !e.remote)
         {
             return OTHER;
         }
@@ -104,34 +146,23 @@ impl Prepared<'_> {
         {
             return OTHER;
         }
-        match q.tab {
-            Some(SearchTab::Distance) if !e.remote => return OTHER,
-            Some(SearchTab::Distance) | None => {}
-            Some(_) => {
-                let wanted = self.tab_contributions.as_deref().unwrap_or_default();
-                if !e
-                    .contributions
-                    .iter()
-                    .any(|c| wanted.iter().any(|w| **c == **w))
-                {
-                    return OTHER;
-                }
-            }
+        if self.tab.is_some() && !e.contributions.iter().any(|c| flagged(&self.tab, *c)) {
+            return OTHER;
         }
-        if !self.cities.is_empty() && !self.cities.contains(&e.city_id) {
+        if self.cities.is_some() && !flagged(&self.cities, e.city) {
             failed |= CITY;
         }
-        if !q.domains.is_empty() && !q.domains.iter().any(|d| **d == *e.domain) {
+        if !flagged(&self.domains, e.domain) {
             failed |= DOMAIN;
         }
-        if !q.mission_types.is_empty() && !q.mission_types.iter().any(|t| **t == *e.mission_type) {
+        if !flagged(&self.mission_types, e.mission_type) {
             failed |= MISSION_TYPE;
         }
-        if !q.contributions.is_empty()
+        if self.contributions.is_some()
             && !e
                 .contributions
                 .iter()
-                .any(|c| q.contributions.iter().any(|w| **c == **w))
+                .any(|c| flagged(&self.contributions, *c))
         {
             failed |= CONTRIBUTION;
         }
@@ -148,21 +179,27 @@ impl Catalogue {
     ) -> Result<Self, StoreError> {
         let scope = Scope::of(tenant);
         let backend = conn.get_database_backend();
-        let mut interner = Interner::default();
+        let mut labels = Labels::default();
 
         let mut sql = Sql::new(backend);
         sql.push("SELECT mission_id, contribution FROM mission_contributions WHERE tenant_id = ")
             .param(scope.id())
             .push(" ORDER BY mission_id, contribution");
-        let mut contributions: HashMap<i64, Vec<Arc<str>>> = HashMap::new();
+        let mut contributions: HashMap<i64, Vec<u16>> = HashMap::new();
         for row in conn.query_all_raw(sql.statement()).await? {
             let contribution: String = get(&row, "contribution")?;
             let list = contributions.entry(get(&row, "mission_id")?).or_default();
-            let value = interner.get(&contribution);
+            let value = labels.id(&contribution)?;
             if !list.contains(&value) {
                 list.push(value);
             }
         }
+        let cities = Cities::for_tenant(conn, tenant).list().await?;
+        let city_index: HashMap<i64, u16> = cities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, u16::try_from(i).unwrap_or(NO_CITY)))
+            .collect();
 
         let mut sql = Sql::new(backend);
         sql.push(
@@ -178,13 +215,15 @@ impl Catalogue {
             let domain: String = get(&row, "domain")?;
             let mission_type: String = get(&row, "mission_type")?;
             let published_at: Option<chrono::DateTime<chrono::Utc>> = get(&row, "published_at")?;
+            let city_id: i64 = get(&row, "city_id")?;
             missions.push(Entry {
                 id,
                 slug: get::<String>(&row, "slug")?.into_boxed_str(),
-                city_id: get(&row, "city_id")?,
+                city_id,
+                city: city_index.get(&city_id).copied().unwrap_or(NO_CITY),
                 organisation_id: get(&row, "organisation_id")?,
-                domain: interner.get(&domain),
-                mission_type: interner.get(&mission_type),
+                domain: labels.id(&domain)?,
+                mission_type: labels.id(&mission_type)?,
                 contributions: contributions.remove(&id).unwrap_or_default().into(),
                 remote: get(&row, "remote")?,
                 urgent: get(&row, "urgent")?,
@@ -195,7 +234,8 @@ impl Catalogue {
             });
         }
         Ok(Self {
-            cities: Cities::for_tenant(conn, tenant).list().await?,
+            cities,
+            labels,
             organisations: Organisations::for_tenant(conn, tenant).list().await?,
             scope,
             version,
@@ -242,29 +282,62 @@ impl Catalogue {
         } else {
             Some(full_text_matches(conn, self.scope.id(), q.locale, &terms).await?)
         };
+        let tab = q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
+            let wanted = if tab == SearchTab::Investir {
+                Tab::Investir
+            } else {
+                Tab::Sinvestir
+            };
+            let slugs: Vec<String> = Taxonomy::builtin()
+                .contribution_types
+                .iter()
+                .filter(|c| c.tab == wanted)
+                .map(|c| c.slug.clone())
+                .collect();
+            self.labels.flags(&slugs).unwrap_or_default()
+        });
+        let city_flags = (!q.city_ids.is_empty()).then(|| {
+            self.cities
+                .iter()
+                .map(|c| q.city_ids.contains(&c.id))
+                .collect::<Vec<_>>()
+        });
         let prepared = Prepared {
             q,
-            cities: q.city_ids.iter().copied().collect(),
+            cities: city_flags,
             organisations: q.organisation_ids.iter().copied().collect(),
-            tab_contributions: q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
-                let wanted = if tab == SearchTab::Investir {
-                    Tab::Investir
-                } else {
-                    Tab::Sinvestir
-                };
-                Taxonomy::builtin()
-                    .contribution_types
-                    .iter()
-                    .filter(|c| c.tab == wanted)
-                    .map(|c| c.slug.clone())
-                    .collect()
-            }),
+            domains: self.labels.flags(&q.domains),
+            mission_types: self.labels.flags(&q.mission_types),
+            contributions: self.labels.flags(&q.contributions),
+            tab,
         };
 
-        let mut facets = Facets::default();
+        // With text, only the matches are candidates (found by id: missions are ordered by id).
+        let candidates: Vec<&Entry> = match &matches {
+            Some(m) => {
+                let mut found: Vec<&Entry> = m
+                    .keys()
+                    .filter_map(|id| {
+                        self.missions
+                            .binary_search_by_key(id, |e| e.id)
+                            .ok()
+                            .map(|i| &self.missions[i])
+                    })
+                    .collect();
+                found.sort_unstable_by_key(|e| e.id);
+                found
+            }
+            None => self.missions.iter().collect(),
+        };
+
+        let labels = self.labels.names.len();
+        let mut city_counts = vec![0u64; self.cities.len()];
+        let mut domain_counts = vec![0u64; labels];
+        let mut type_counts = vec![0u64; labels];
+        let mut contribution_counts = vec![0u64; labels];
         let mut hits: Vec<&Entry> = Vec::new();
-        for e in &self.missions {
-            let failed = prepared.failed(e, matches.as_ref());
+        for e in candidates {
+            let failed = prepared.failed(e);
             if failed == 0 {
                 hits.push(e);
             }
@@ -272,24 +345,42 @@ impl Catalogue {
                 continue;
             }
             // A mission counts in a facet when it passes every other filter.
-            if failed & !CITY == 0 {
-                *facets.cities.entry(e.city_id).or_default() += 1;
+            if failed & !CITY == 0
+                && let Some(n) = city_counts.get_mut(usize::from(e.city))
+            {
+                *n += 1;
             }
             if failed & !DOMAIN == 0 {
-                *facets.domains.entry(e.domain.to_string()).or_default() += 1;
+                domain_counts[usize::from(e.domain)] += 1;
             }
             if failed & !MISSION_TYPE == 0 {
-                *facets
-                    .mission_types
-                    .entry(e.mission_type.to_string())
-                    .or_default() += 1;
+                type_counts[usize::from(e.mission_type)] += 1;
             }
             if failed & !CONTRIBUTION == 0 {
                 for c in &e.contributions {
-                    *facets.contributions.entry(c.to_string()).or_default() += 1;
+                    contribution_counts[usize::from(*c)] += 1;
                 }
             }
         }
+        let by_label = |counts: Vec<u64>| -> HashMap<String, u64> {
+            counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(id, n)| (self.labels.names[id].to_string(), n))
+                .collect()
+        };
+        let facets = Facets {
+            cities: city_counts
+                .into_iter()
+                .zip(&self.cities)
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, c)| (c.id, n))
+                .collect(),
+            domains: by_label(domain_counts),
+            mission_types: by_label(type_counts),
+            contributions: by_label(contribution_counts),
+        };
 
         let score = |e: &Entry| {
             matches
@@ -297,31 +388,33 @@ impl Catalogue {
                 .and_then(|m| m.get(&e.id).copied())
                 .unwrap_or(0.0)
         };
-        match (q.sort, matches.is_some()) {
+        let order = |a: &&Entry, b: &&Entry| match (q.sort, matches.is_some()) {
             (SortOrder::Relevance, true) => {
-                hits.sort_by(|a, b| score(a).total_cmp(&score(b)).then_with(|| b.id.cmp(&a.id)))
+                score(a).total_cmp(&score(b)).then_with(|| b.id.cmp(&a.id))
             }
-            (SortOrder::Relevance, false) => hits.sort_by(|a, b| {
-                b.featured
-                    .cmp(&a.featured)
-                    .then_with(|| b.urgent.cmp(&a.urgent))
-                    .then_with(|| a.starts_on.cmp(&b.starts_on))
-                    .then_with(|| a.id.cmp(&b.id))
-            }),
-            (SortOrder::Soonest, _) => {
-                hits.sort_by(|a, b| a.starts_on.cmp(&b.starts_on).then_with(|| a.id.cmp(&b.id)))
-            }
-            (SortOrder::Newest, _) => hits.sort_by(|a, b| {
-                b.published_at
-                    .cmp(&a.published_at)
-                    .then_with(|| b.id.cmp(&a.id))
-            }),
-        }
-
+            (SortOrder::Relevance, false) => b
+                .featured
+                .cmp(&a.featured)
+                .then_with(|| b.urgent.cmp(&a.urgent))
+                .then_with(|| a.starts_on.cmp(&b.starts_on))
+                .then_with(|| a.id.cmp(&b.id)),
+            (SortOrder::Soonest, _) => a.starts_on.cmp(&b.starts_on).then_with(|| a.id.cmp(&b.id)),
+            (SortOrder::Newest, _) => b
+                .published_at
+                .cmp(&a.published_at)
+                .then_with(|| b.id.cmp(&a.id)),
+        };
         let total = hits.len() as u64;
         let per_page = q.per_page.clamp(1, 100);
         let start =
             usize::try_from((q.page.max(1) - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        // Only the pages up to this one need ordering.
+        let needed = start.saturating_add(per_page as usize);
+        if needed < hits.len() {
+            hits.select_nth_unstable_by(needed, order);
+            hits.truncate(needed);
+        }
+        hits.sort_unstable_by(order);
         let page: Vec<&Entry> = hits
             .into_iter()
             .skip(start)
@@ -339,9 +432,13 @@ impl Catalogue {
                     summary,
                     city_id: e.city_id,
                     organisation_id: e.organisation_id,
-                    domain: e.domain.to_string(),
-                    mission_type: e.mission_type.to_string(),
-                    contribution_types: e.contributions.iter().map(|c| c.to_string()).collect(),
+                    domain: self.labels.name(e.domain).to_owned(),
+                    mission_type: self.labels.name(e.mission_type).to_owned(),
+                    contribution_types: e
+                        .contributions
+                        .iter()
+                        .map(|c| self.labels.name(*c).to_owned())
+                        .collect(),
                     remote: e.remote,
                     urgent: e.urgent,
                     featured: e.featured,
