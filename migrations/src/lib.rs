@@ -7,6 +7,7 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 
 mod m0001_foundation;
 mod m0002_mission_search;
+mod m0004_accounts;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_mission_search::Migration),
+            Box::new(m0004_accounts::Migration),
         ]
     }
 }
