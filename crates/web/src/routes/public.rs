@@ -75,7 +75,9 @@ pub async fn home(
         tenant.code,
         celsius.map_or("-".to_owned(), |c| c.to_string())
     );
-    if let Ok(Some(body)) = state.cache.get(&key).await {
+    // Only anonymous visitors share the cached page: a signed-in header is per person.
+    let shared = crate::session::viewer().is_none();
+    if shared && let Ok(Some(body)) = state.cache.get(&key).await {
         return Ok(html_body(body));
     }
     let conn = state.store.conn();
@@ -138,7 +140,7 @@ pub async fn home(
             .collect::<Vec<_>>(),
     );
     let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
-    if let Err(e) = state.cache.set(&key, &body, HOME_TTL).await {
+    if shared && let Err(e) = state.cache.set(&key, &body, HOME_TTL).await {
         tracing::warn!(error = %e, "home page not cached");
     }
     Ok(html_body(body))
