@@ -93,9 +93,10 @@ pub async fn open(
             .await
             .map_err(anyhow::Error::from)?;
     } else {
-        DbSessions::for_tenant(state.store.conn(), tenant)
-            .insert(&id_hash, &stored)
-            .await?;
+        let sessions = DbSessions::for_tenant(state.store.conn(), tenant);
+        // Each log-in sweeps the tenant's expired sessions (Redis expires its own keys).
+        sessions.purge_expired().await?;
+        sessions.insert(&id_hash, &stored).await?;
     }
     Ok(id)
 }

@@ -456,13 +456,16 @@ async fn signing_up_twice_answers_the_same_and_creates_no_second_account() {
     app.stop().await.expect("stop");
 }
 
+type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[tokio::test]
 async fn bad_sign_up_input_is_shown_back_with_field_errors_and_writes_nothing() {
     let app = spawn().await;
     let long_name = "n".repeat(81);
     let long_password = "p".repeat(129);
     let long_email = format!("{}@example.org", "e".repeat(250));
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (fields, the field in error, its message)
+    let cases: Vec<Case> = vec![
         (
             vec![("email", ""), ("display_name", "Kofi")],
             "email",

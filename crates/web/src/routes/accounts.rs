@@ -1052,6 +1052,7 @@ pub async fn accept_invitation(
     state: Data<&Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     Path((raw, token)): Path<(String, String)>,
+    OptionalUser(current): OptionalUser,
     Form(form): Form<AccountForm>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
@@ -1112,6 +1113,9 @@ pub async fn accept_invitation(
         .grant(account.id, Role::FocalPoint, Some(city_id), None)
         .await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    if let Some(old) = current {
+        session::close(&state, &tenant, &old.id).await?;
+    }
     let id = session::open(&state, &tenant, &account).await?;
     let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
     with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie)
