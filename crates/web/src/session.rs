@@ -205,7 +205,10 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let tenant = req.extensions().get::<CurrentTenant>().cloned();
     let mut viewer = None;
     let mut stale_cookie = false;
+    // Static assets never need the user: no lookup for them.
+    let wants_user = !req.uri().path().starts_with("/assets/");
     if let (Some(state), Some(CurrentTenant(tenant))) = (state, tenant)
+        && wants_user
         && cookie(&req, SESSION_COOKIE).is_some()
     {
         match resolve(&state, &tenant, &req).await {
@@ -223,11 +226,24 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     }
     let clear =
         stale_cookie.then(|| set_cookie(&req, SESSION_COOKIE, "", std::time::Duration::ZERO));
+    let signed_in = viewer.is_some();
     let mut response = VIEWER
         .scope(viewer, async move {
             ep.call(req).await.map(IntoResponse::into_response)
         })
         .await?;
+    // A page naming its reader must not be stored by shared caches.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if signed_in && is_html {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            poem::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
     if let Some(clear) = clear
         && !response.headers().contains_key(header::SET_COOKIE)
         && let Ok(value) = clear.parse()

@@ -351,6 +351,13 @@ async fn sign_up_verify_log_in_account_page_and_log_out() {
     );
     let home = awa.get("/fr/").await;
     assert!(home.body.contains("Mon compte") && home.body.contains("Se déconnecter"));
+    assert_eq!(
+        home.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("private, no-store"),
+        "a page naming its reader is not for shared caches"
+    );
     let anonymous_home = Browser::new(&app, CM).get("/fr/").await;
     assert!(
         anonymous_home.body.contains("Se connecter")
