@@ -226,6 +226,28 @@ mod tests {
         assert!(!csrf_matches(b"secret", cm, "visitor", "zz"));
     }
 
+    #[test]
+    fn only_development_hosts_get_cookies_without_secure() {
+        let host = |h: &str| poem::Request::builder().header(header::HOST, h).finish();
+        for dev in [
+            "localhost",
+            "cm.localhost:8080",
+            "127.0.0.1:3000",
+            "SN.LOCALHOST.",
+        ] {
+            assert!(is_dev_host(&host(dev)), "{dev}");
+            assert!(!set_cookie(&host(dev), "a", "b", Duration::ZERO).contains("Secure"));
+        }
+        for real in [
+            "jesuisaucameroun.com",
+            "localhost.evil.com",
+            "cm.localhost.example.org",
+        ] {
+            assert!(!is_dev_host(&host(real)), "{real}");
+            assert!(set_cookie(&host(real), "a", "b", Duration::ZERO).ends_with("; Secure"));
+        }
+    }
+
     #[tokio::test]
     async fn passwords_verify_only_against_their_hash() {
         let hash = hash_password("correct horse battery".into())

@@ -1231,3 +1231,108 @@ fn the_invite_command_queues_a_fresh_invitation_and_retires_the_old_link() {
         store.close().await.expect("close");
     });
 }
+
+#[tokio::test]
+async fn the_accounts_repository_keeps_tokens_single_use_and_emails_unique() {
+    let (services, _dir) = crate::helpers::services().await;
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let sn = services.registry.get("sn").expect("sn").clone();
+    let conn = services.store.conn();
+    let accounts = Accounts::for_tenant(conn, &cm);
+    let email = jsap_domain::EmailAddress::parse("repo@example.org").expect("email");
+    let account = accounts
+        .create(&email, "Repo", "hash", false)
+        .await
+        .expect("created");
+    let twice = accounts
+        .create(&email, "Repo", "hash", false)
+        .await
+        .expect_err("unique per tenant");
+    assert!(twice.is_conflict(), "{twice}");
+    // The same email is another account on another tenant.
+    Accounts::for_tenant(conn, &sn)
+        .create(&email, "Repo", "hash", false)
+        .await
+        .expect("other tenant");
+
+    let token = accounts
+        .issue_token(account.id, jsap_store::TokenPurpose::VerifyEmail, None)
+        .await
+        .expect("token");
+    let purpose = jsap_store::TokenPurpose::ResetPassword;
+    assert!(
+        accounts
+            .consume_token(&token, purpose)
+            .await
+            .expect("use")
+            .is_none(),
+        "a token serves its own purpose only"
+    );
+    assert!(
+        Accounts::for_tenant(conn, &sn)
+            .consume_token(&token, jsap_store::TokenPurpose::VerifyEmail)
+            .await
+            .expect("use")
+            .is_none(),
+        "nor on another tenant"
+    );
+    let used = accounts
+        .consume_token(&token, jsap_store::TokenPurpose::VerifyEmail)
+        .await
+        .expect("use")
+        .expect("valid once");
+    assert_eq!(used.user_id, account.id);
+    assert!(
+        accounts
+            .consume_token(&token, jsap_store::TokenPurpose::VerifyEmail)
+            .await
+            .expect("use")
+            .is_none()
+    );
+
+    let city = jsap_store::Cities::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("cities")[0]
+        .id;
+    for _ in 0..2 {
+        accounts
+            .grant(account.id, Role::FocalPoint, Some(city), None)
+            .await
+            .expect("grant");
+    }
+    assert_eq!(
+        accounts.memberships(account.id).await.expect("roles").len(),
+        1
+    );
+    assert!(
+        Accounts::for_tenant(conn, &sn)
+            .memberships(account.id)
+            .await
+            .expect("roles")
+            .is_empty(),
+        "roles are per tenant"
+    );
+}
+
+#[tokio::test]
+async fn account_pages_are_translated_and_right_to_left_in_arabic() {
+    let app = spawn().await;
+    let mut visitor = Browser::new(&app, "ma.localhost");
+    let page = visitor.get("/ar/compte/inscription").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("dir=\"rtl\""));
+    assert!(page.body.contains("إنشاء حساب") && page.body.contains("كلمة المرور"));
+    let bad = visitor
+        .submit(
+            "/ar/compte/inscription",
+            "/ar/compte/inscription",
+            &[("email", "x"), ("display_name", "")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("أدخل اسمك."));
+    let english = Browser::new(&app, CM).get("/en/compte/connexion").await;
+    assert!(english.body.contains("Log in") && english.body.contains("Forgot your password?"));
+    app.stop().await.expect("stop");
+}

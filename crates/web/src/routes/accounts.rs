@@ -353,7 +353,16 @@ pub async fn signup(
                 .await?;
         }
         None => {
-            let account = accounts.create(&email, &name, &hash, false).await?;
+            let account = match accounts.create(&email, &name, &hash, false).await {
+                Ok(account) => account,
+                Err(e) if e.is_conflict() => {
+                    // The same email signed up at the same moment: answer the same way.
+                    tracing::info!("concurrent sign-up for one email");
+                    tx.rollback().await.map_err(anyhow::Error::from)?;
+                    return signup_done(&ctx, req);
+                }
+                Err(e) => return Err(e.into()),
+            };
             let token = accounts
                 .issue_token(account.id, TokenPurpose::VerifyEmail, None)
                 .await?;
@@ -367,10 +376,12 @@ pub async fn signup(
                 .await?;
         }
     }
-    if let Err(e) = tx.commit().await {
-        // Most likely the same email signed up at the same moment: answer the same way.
-        tracing::warn!(error = %e, "sign-up not committed");
-    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    signup_done(&ctx, req)
+}
+
+/// The answer to every valid sign-up, whether the email was free or not.
+fn signup_done(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     ctx.message(
         req,
         StatusCode::OK,
