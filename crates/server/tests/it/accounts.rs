@@ -349,6 +349,12 @@ async fn sign_up_verify_log_in_account_page_and_log_out() {
         !page.body.contains("Confirmez votre adresse e-mail"),
         "verified: no banner"
     );
+    let again = awa.get("/fr/compte/connexion").await;
+    assert_eq!(
+        (again.status, again.location()),
+        (303, "/fr/compte"),
+        "already signed in"
+    );
     let home = awa.get("/fr/").await;
     assert!(home.body.contains("Mon compte") && home.body.contains("Se déconnecter"));
     assert_eq!(
@@ -692,8 +698,12 @@ async fn posts_without_the_right_csrf_token_are_refused_with_403() {
         .await;
     assert_eq!(change.status, 403);
     assert_eq!(
-        member.login("member@example.org", PASSWORD).await.status,
-        303
+        Browser::new(&app, CM)
+            .login("member@example.org", PASSWORD)
+            .await
+            .status,
+        303,
+        "the password did not change"
     );
     app.stop().await.expect("stop");
 }
@@ -788,6 +798,22 @@ async fn forgotten_password_resets_once_and_ends_every_session() {
     )
     .await;
 
+    // A second request gives a second link; the first reset retires it.
+    anonymous
+        .submit(
+            "/fr/compte/mot-de-passe-oublie",
+            "/fr/compte/mot-de-passe-oublie",
+            &[("email", "reset@example.org")],
+        )
+        .await;
+    let spare = last_link(
+        &app,
+        "reset@example.org",
+        "password_reset",
+        "compte/reinitialiser/",
+    )
+    .await;
+    assert_ne!(spare, link);
     let form = anonymous.get(&link).await;
     assert_eq!(form.status, 200);
     let mismatch = anonymous
@@ -816,6 +842,11 @@ async fn forgotten_password_resets_once_and_ends_every_session() {
     assert!(!laptop.is_signed_in().await, "every session ended");
     assert!(!phone.is_signed_in().await);
     assert_eq!(anonymous.get(&link).await.status, 410, "single use");
+    assert_eq!(
+        anonymous.get(&spare).await.status,
+        410,
+        "older links retired"
+    );
     assert_eq!(
         anonymous.login("reset@example.org", PASSWORD).await.status,
         401
@@ -1031,6 +1062,7 @@ async fn a_focal_point_accepts_the_invitation_and_is_signed_in_with_the_role() {
     assert_eq!(accepted.location(), "/fr/compte");
     let account_page = fp.get("/fr/compte").await;
     assert!(account_page.body.contains("Mme Point Focal"));
+    assert!(account_page.body.contains("Point focal diaspora : Yaoundé"));
     assert!(
         !account_page.body.contains("Confirmez votre adresse e-mail"),
         "verified by the link"

@@ -241,7 +241,8 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         Ok(())
     }
 
-    /// Sets a new password. `end_sessions`: every existing session of the user stops working.
+    /// Sets a new password. `end_sessions`: every existing session of the user stops working,
+    /// and so does every unused password reset link.
     pub async fn set_password(
         &self,
         id: i64,
@@ -257,6 +258,15 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         }
         let updated = active.update(self.conn).await?;
         if end_sessions {
+            // Outstanding reset links die with the old password.
+            token::Entity::update_many()
+                .col_expr(token::Column::UsedAt, Expr::value(Utc::now()))
+                .filter(token::Column::TenantId.eq(self.scope.id()))
+                .filter(token::Column::UserId.eq(id))
+                .filter(token::Column::Purpose.eq(TokenPurpose::ResetPassword.as_str()))
+                .filter(token::Column::UsedAt.is_null())
+                .exec(self.conn)
+                .await?;
             session::Entity::delete_many()
                 .filter(session::Column::TenantId.eq(self.scope.id()))
                 .filter(session::Column::UserId.eq(id))

@@ -276,12 +276,16 @@ pub async fn signup_form(
     state: Data<&Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
         state: &state,
         tenant: &tenant,
         locale: page_locale(&tenant, &raw)?,
     };
+    if current.is_some() {
+        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+    }
     ctx.page(
         req,
         "/compte/inscription",
@@ -460,6 +464,7 @@ pub async fn login_form(
     state: Data<&Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
@@ -467,6 +472,9 @@ pub async fn login_form(
         tenant: &tenant,
         locale: page_locale(&tenant, &raw)?,
     };
+    if current.is_some() {
+        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+    }
     let notice = done_notice(&ctx, done.done.as_deref());
     ctx.page(
         req,
@@ -761,8 +769,34 @@ fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
     Some(ctx.t(key))
 }
 
-fn account_page(
-    ctx: &Ctx,
+/// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
+async fn role_labels(ctx: &Ctx<'_>, account: &Account) -> Result<Vec<String>, AppError> {
+    let conn = ctx.state.store.conn();
+    let memberships = Accounts::for_tenant(conn, ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cities = Cities::for_tenant(conn, ctx.tenant).list().await?;
+    Ok(memberships
+        .iter()
+        .map(|m| {
+            let scope = m
+                .city_id
+                .and_then(|id| cities.iter().find(|c| c.id == id))
+                .map_or_else(
+                    || ctx.tenant.country_name.get(ctx.locale).to_owned(),
+                    |c| c.name_in(ctx.locale).to_owned(),
+                );
+            ctx.t(&format!("account.role_{}", m.role.as_str()))
+                .replace("%{scope}", &scope)
+        })
+        .collect())
+}
+
+async fn account_page(
+    ctx: &Ctx<'_>,
     req: &Request,
     account: &Account,
     status: StatusCode,
@@ -770,7 +804,9 @@ fn account_page(
     email_form: FormView,
     password_form: FormView,
 ) -> Result<Response, AppError> {
+    let roles = role_labels(ctx, account).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
+        c.insert("roles", &roles);
         c.insert("account_email", &account.email);
         c.insert("account_name", &account.display_name);
         c.insert("account_verified", &account.email_verified);
@@ -804,6 +840,7 @@ pub async fn account_home(
         FormView::default(),
         FormView::default(),
     )
+    .await
 }
 
 #[handler]
@@ -852,7 +889,8 @@ pub async fn change_email(
             None,
             view,
             FormView::default(),
-        );
+        )
+        .await;
     };
     let tx = state.store.begin().await?;
     let accounts = Accounts::for_tenant(&tx, &tenant);
@@ -916,7 +954,8 @@ pub async fn change_password(
                 values: BTreeMap::new(),
                 errors,
             },
-        );
+        )
+        .await;
     }
     let hash = hash_password(form.password.clone()).await?;
     // Every other session ends; this browser gets a fresh one.
