@@ -340,6 +340,30 @@ async fn sign_up_verify_log_in_account_page_and_log_out() {
     }
     assert!(!cookie.contains("Domain"), "host-only: {cookie}");
     assert!(!cookie.contains("Secure"), "plain HTTP dev host: {cookie}");
+    // Kept server side under the hash of the id: in Redis when configured, else the database.
+    let id_hash = jsap_store::token_digest(value);
+    if app.services.config.redis_url.is_some() {
+        let key = format!("session:cm:{id_hash}");
+        let stored = app.services.cache.get(&key).await.expect("redis");
+        assert!(
+            stored.is_some_and(|v| v.contains("\"tenant\":\"cm\"")),
+            "{key}"
+        );
+    } else {
+        let stored = jsap_store::DbSessions::for_tenant(store(&app).conn(), &tenant(&app, "cm"))
+            .get(&id_hash)
+            .await
+            .expect("sessions");
+        assert!(stored.is_some(), "a sessions row under the hashed id");
+    }
+    assert!(
+        jsap_store::DbSessions::for_tenant(store(&app).conn(), &tenant(&app, "cm"))
+            .get(value)
+            .await
+            .expect("sessions")
+            .is_none(),
+        "the raw id is stored nowhere"
+    );
 
     let page = awa.get("/fr/compte").await;
     assert_eq!(page.status, 200);
@@ -432,7 +456,12 @@ async fn unverified_members_see_a_banner_and_can_resend_the_link() {
         "jesuisaucameroun.com",
         "compte/verifier/",
     );
-    assert_eq!(ali.get(&link).await.status, 200);
+    let verified = ali.get(&link).await;
+    assert_eq!(verified.status, 200);
+    assert!(
+        !verified.body.contains("Confirmez votre adresse e-mail"),
+        "banner gone at once"
+    );
     assert!(
         !ali.get("/fr/compte")
             .await

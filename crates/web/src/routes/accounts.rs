@@ -447,12 +447,23 @@ pub async fn verify(
         return ctx.link_gone(req, StatusCode::GONE);
     };
     tx.commit().await.map_err(anyhow::Error::from)?;
-    ctx.message(
+    let title = ctx.t("account.verified_title");
+    let link = [format!("/{}/compte", ctx.locale), ctx.t("account.title")];
+    ctx.page(
         req,
+        "/compte",
+        "account/message.html",
         StatusCode::OK,
-        &ctx.t("account.verified_title"),
-        &text,
-        Some((format!("/{}/compte", ctx.locale), ctx.t("account.title"))),
+        |c| {
+            c.insert("title", &title);
+            c.insert("text", &text);
+            c.insert("link", &link);
+            // The header was computed before this request verified the address.
+            if let Some(mut viewer) = session::viewer() {
+                viewer.email_verified = true;
+                c.insert("viewer", &viewer);
+            }
+        },
     )
 }
 
