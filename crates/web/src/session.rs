@@ -203,6 +203,7 @@ pub fn viewer() -> Option<Viewer> {
 pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let state = req.data::<Arc<AppState>>().cloned();
     let tenant = req.extensions().get::<CurrentTenant>().cloned();
+    let (state_for_errors, tenant_for_errors) = (state.clone(), tenant.clone());
     let mut viewer = None;
     let mut stale_cookie = false;
     // Static assets never need the user: no lookup for them.
@@ -227,9 +228,28 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let clear =
         stale_cookie.then(|| set_cookie(&req, SESSION_COOKIE, "", std::time::Duration::ZERO));
     let signed_in = viewer.is_some();
+    let page_404 = match (&state_for_errors, &tenant_for_errors) {
+        (Some(state), Some(CurrentTenant(tenant))) if signed_in => {
+            Some((state.clone(), tenant.clone(), req.uri().path().to_owned()))
+        }
+        _ => None,
+    };
     let mut response = VIEWER
         .scope(viewer, async move {
-            ep.call(req).await.map(IntoResponse::into_response)
+            match ep.call(req).await {
+                Ok(resp) => Ok(resp.into_response()),
+                // Rendered here, so a signed-in reader's 404 page keeps their header.
+                Err(e) if e.status() == StatusCode::NOT_FOUND => match page_404 {
+                    Some((state, tenant, path)) => Ok(crate::render::error_page(
+                        &state,
+                        &tenant,
+                        &path,
+                        StatusCode::NOT_FOUND,
+                    )),
+                    None => Err(e),
+                },
+                Err(e) => Err(e),
+            }
         })
         .await?;
     // A page naming its reader must not be stored by shared caches.

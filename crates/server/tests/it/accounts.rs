@@ -373,6 +373,12 @@ async fn sign_up_verify_log_in_account_page_and_log_out() {
         !page.body.contains("Confirmez votre adresse e-mail"),
         "verified: no banner"
     );
+    let missing = awa.get("/fr/villes/atlantide").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Se déconnecter"),
+        "404 pages keep the header"
+    );
     let again = awa.get("/fr/compte/connexion").await;
     assert_eq!(
         (again.status, again.location()),
