@@ -872,6 +872,12 @@ pub async fn change_email(
         return ctx.forbidden(req);
     }
     let account = user.account();
+    // Each request may email an address of the member's choosing: limited like a sign-up.
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "email_change", &ip, Some(&account.email)).await
+    {
+        return ctx.too_many(req, wait);
+    }
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     if email.as_ref().is_some_and(|e| e.as_str() == account.email) {
