@@ -1463,3 +1463,60 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_account_forms() {
     assert!(problems.is_empty(), "{problems:#?}");
     app.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn the_purge_job_drops_expired_sessions_and_stale_tokens_only() {
+    let (services, _dir) = crate::helpers::services().await;
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let conn = services.store.conn();
+    let accounts = Accounts::for_tenant(conn, &cm);
+    let email = jsap_domain::EmailAddress::parse("purge@example.org").expect("email");
+    let account = accounts
+        .create(&email, "Purge", "hash", false)
+        .await
+        .expect("created");
+    let stale = accounts
+        .issue_token(account.id, jsap_store::TokenPurpose::VerifyEmail, None)
+        .await
+        .expect("token");
+    conn.execute_unprepared("UPDATE account_tokens SET expires_at = '2000-01-01 00:00:00+00:00'")
+        .await
+        .expect("expire");
+    let fresh = accounts
+        .issue_token(account.id, jsap_store::TokenPurpose::VerifyEmail, None)
+        .await
+        .expect("token");
+    let sessions = jsap_store::DbSessions::for_tenant(conn, &cm);
+    let session = |days: i64| jsap_store::StoredSession {
+        user_id: account.id,
+        csrf_secret: "c".repeat(64),
+        generation: 0,
+        expires_at: chrono::Utc::now() + chrono::Duration::days(days),
+    };
+    sessions.insert("old", &session(-1)).await.expect("insert");
+    sessions.insert("live", &session(30)).await.expect("insert");
+
+    let report =
+        jsap_jobs::purge_account_data(&services.store, &services.registry, &services.cache)
+            .await
+            .expect("purge");
+    assert_eq!(
+        (report.sessions, report.tokens, report.skipped),
+        (1, 1, false)
+    );
+    assert!(sessions.get("live").await.expect("get").is_some());
+    assert!(
+        accounts
+            .peek_token(&stale, jsap_store::TokenPurpose::VerifyEmail)
+            .await
+            .expect("peek")
+            .is_none()
+    );
+    assert!(
+        accounts
+            .peek_token(&fresh, jsap_store::TokenPurpose::VerifyEmail)
+            .await
+            .expect("peek")
+            .is_some()
+    );
+}

@@ -421,6 +421,19 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .collect())
     }
 
+    /// Deletes tokens that expired before `before` (used or not): they can never serve again.
+    pub async fn purge_tokens_expired_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(token::Entity::delete_many()
+            .filter(token::Column::TenantId.eq(self.scope.id()))
+            .filter(token::Column::ExpiresAt.lt(before))
+            .exec(self.conn)
+            .await?
+            .rows_affected)
+    }
+
     /// How many accounts this tenant has with this email (0 or 1; for tests and checks).
     pub async fn count_with_email(&self, email: &str) -> Result<usize, StoreError> {
         Ok(self
