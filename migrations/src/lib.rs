@@ -8,6 +8,7 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 mod m0001_foundation;
 mod m0002_mission_search;
 mod m0003_catalogue;
+mod m0004_accounts;
 mod m0005_mission_photos;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_mission_search::Migration),
             Box::new(m0003_catalogue::Migration),
+            Box::new(m0004_accounts::Migration),
             Box::new(m0005_mission_photos::Migration),
         ]
     }

@@ -137,6 +137,42 @@ impl Cache {
         }
     }
 
+    /// Adds one to the counter at `key` and returns the new count and the time left before it
+    /// resets. The first increment starts a window of `ttl`; later ones keep its expiry. Atomic
+    /// on both backends (a Lua script on Redis), the basis of rate limits.
+    pub async fn incr_with_ttl(
+        &self,
+        key: &str,
+        ttl: Duration,
+    ) -> Result<(u64, Duration), CacheError> {
+        match self {
+            Cache::InProcess(map) => {
+                let mut map = lock(map);
+                let now = Instant::now();
+                let (count, expiry) = match map.get(key) {
+                    Some((value, expiry)) if *expiry > now => {
+                        (value.parse::<u64>().unwrap_or(0) + 1, *expiry)
+                    }
+                    _ => (1, now + ttl),
+                };
+                map.insert(key.to_owned(), (count.to_string(), expiry));
+                Ok((count, expiry.saturating_duration_since(now)))
+            }
+            Cache::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                let (count, pttl): (u64, i64) = redis::cmd("EVAL")
+                    .arg(INCR_WITH_TTL)
+                    .arg(1)
+                    .arg(format!("{prefix}{key}"))
+                    .arg(ttl.as_millis().max(1) as u64)
+                    .query_async(&mut conn)
+                    .await?;
+                let left = u64::try_from(pttl).map_or(ttl, Duration::from_millis);
+                Ok((count, left))
+            }
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         match self {
             Cache::InProcess(map) => {
@@ -165,6 +201,18 @@ impl Cache {
         }
     }
 }
+
+/// INCR, and start the window on the first increment; returns the count and the ms left.
+const INCR_WITH_TTL: &str = r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}
+";
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding this lock cannot leave the map inconsistent: recover it.

@@ -2,7 +2,7 @@
 //! replica) so that N replicas run it once.
 
 use jsap_adapters::{Cache, Mailer, WeatherProvider};
-use jsap_store::{OutboxDelivery, OutboxStatus, Store};
+use jsap_store::{Accounts, DbSessions, OutboxDelivery, OutboxStatus, Store};
 use jsap_tenancy::TenantRegistry;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,6 +102,46 @@ pub async fn refresh_weather(
     refreshed
 }
 
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub sessions: u64,
+    pub tokens: u64,
+    /// Another replica held the lock: this run did nothing.
+    pub skipped: bool,
+}
+
+/// Drops expired database sessions and account tokens expired for over a day, tenant by
+/// tenant (Redis expires its own session keys).
+pub async fn purge_account_data(
+    store: &Store,
+    registry: &TenantRegistry,
+    cache: &Cache,
+) -> anyhow::Result<PurgeReport> {
+    let run = with_lock(
+        cache,
+        "purge_account_data",
+        Duration::from_secs(600),
+        async {
+            let mut report = PurgeReport::default();
+            let before = chrono::Utc::now() - chrono::Duration::days(1);
+            for tenant in registry.tenants() {
+                report.sessions += DbSessions::for_tenant(store.conn(), tenant)
+                    .purge_expired()
+                    .await?;
+                report.tokens += Accounts::for_tenant(store.conn(), tenant)
+                    .purge_tokens_expired_before(before)
+                    .await?;
+            }
+            Ok(report)
+        },
+    )
+    .await?;
+    Ok(run.unwrap_or(PurgeReport {
+        skipped: true,
+        ..Default::default()
+    }))
+}
+
 /// What the jobs work with.
 #[derive(Clone)]
 pub struct JobContext {
@@ -158,6 +198,28 @@ pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
                 }
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "outbox delivery run failed"),
+            }
+        })
+    })?;
+    scheduler.add(job).await?;
+    let (store, registry, cache) = (
+        context.store.clone(),
+        context.registry.clone(),
+        context.cache.clone(),
+    );
+    let job = Job::new_repeated_async(Duration::from_secs(3600), move |_id, _scheduler| {
+        let (store, registry, cache) = (store.clone(), registry.clone(), cache.clone());
+        Box::pin(async move {
+            match purge_account_data(&store, &registry, &cache).await {
+                Ok(report) if report.sessions + report.tokens > 0 => {
+                    tracing::info!(
+                        sessions = report.sessions,
+                        tokens = report.tokens,
+                        "expired account data purged"
+                    );
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "account data purge failed"),
             }
         })
     })?;

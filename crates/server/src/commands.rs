@@ -5,7 +5,7 @@ use crate::startup::Services;
 use anyhow::{Context, bail};
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use jsap_domain::EmailAddress;
-use jsap_store::StaffAccounts;
+use jsap_store::{FocalPointInvitations, Outbox, StaffAccounts};
 use rand::Rng;
 use std::path::Path;
 
@@ -123,6 +123,63 @@ pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Resu
         report.organisations,
         report.missions,
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Creates a focal-point invitation, or gives the existing one a fresh token, and queues its
+/// email in the same transaction. The previous link of that invitation stops working.
+pub async fn invite(
+    config: &Config,
+    tenant: &str,
+    city: &str,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let services = Services::connect(config).await?;
+    services.sync_tenants().await?;
+    let tenant = services
+        .registry
+        .get(tenant)
+        .cloned()
+        .with_context(|| format!("--tenant: no tenant {tenant} in TENANTS_DIR"))?;
+    if !tenant.cities.iter().any(|c| c.slug.as_str() == city) {
+        let slugs: Vec<&str> = tenant.cities.iter().map(|c| c.slug.as_str()).collect();
+        bail!(
+            "--city: {city} is not a city of {} ({})",
+            tenant.code,
+            slugs.join(", ")
+        );
+    }
+    let tx = services.store.begin().await?;
+    let invitations = FocalPointInvitations::for_tenant(&tx, &tenant);
+    let previous = invitations
+        .list()
+        .await?
+        .into_iter()
+        .find(|i| i.email == email.as_str())
+        .map(|i| i.name);
+    let configured = tenant
+        .focal_points
+        .iter()
+        .find(|fp| fp.city.as_str() == city && fp.email == email)
+        .map(|fp| fp.name.clone());
+    let name = name
+        .map(str::to_owned)
+        .or(configured)
+        .or(previous)
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
+    let invitation = invitations.reissue(city, &name, &email).await?;
+    let message =
+        crate::startup::invitation_email(&services.email_templates(), &tenant, &invitation)?;
+    let id = Outbox::for_tenant(&tx, &tenant).enqueue(message).await?;
+    tx.commit().await?;
+    println!(
+        "Invitation for {} ({city}, {}) queued as email #{id}; the link is valid until {}.",
+        invitation.email,
+        tenant.code,
+        invitation.expires_at.format("%Y-%m-%d")
     );
     Ok(())
 }

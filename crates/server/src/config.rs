@@ -40,6 +40,8 @@ pub struct Config {
     pub outbox_interval_secs: u64,
     /// Open-Meteo-compatible weather API; `None` turns the weather off.
     pub weather_url: Option<String>,
+    /// `SECRET_KEY`: signs CSRF tokens. `None`: generated once into `DATA_DIR/secret_key`.
+    pub secret_key: Option<String>,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
             demo_data: DemoData::Auto,
             outbox_interval_secs: 10,
             weather_url: Some("https://api.open-meteo.com".to_owned()),
+            secret_key: None,
         }
     }
 
@@ -141,7 +144,44 @@ impl Config {
                 other => bail!("WEATHER_URL: \"{other}\" is neither an http(s) URL nor off"),
             };
         }
+        if let Some(v) = get("SECRET_KEY") {
+            if v.len() < 32 {
+                bail!("SECRET_KEY: must be at least 32 characters (e.g. `openssl rand -hex 32`)");
+            }
+            c.secret_key = Some(v);
+        }
         Ok(c)
+    }
+
+    /// The secret key: `SECRET_KEY`, or the one in `DATA_DIR/secret_key`, generated there
+    /// (readable by the owner only) on first run.
+    pub fn load_secret_key(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(key) = &self.secret_key {
+            return Ok(key.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("secret_key");
+        match std::fs::read_to_string(&path) {
+            Ok(key) if key.trim().len() >= 32 => return Ok(key.trim().as_bytes().to_vec()),
+            Ok(_) => bail!(
+                "{}: too short, delete it to generate a new one",
+                path.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("Failed to create DATA_DIR {}", self.data_dir.display()))?;
+        let key = jsap_store::random_token();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        std::io::Write::write_all(&mut file, key.as_bytes())?;
+        tracing::info!(path = %path.display(), "generated a secret key");
+        Ok(key.into_bytes())
     }
 
     /// The database URL in use: the configured one, or the embedded SQLite file.
@@ -205,6 +245,7 @@ mod tests {
             ),
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (vec![("S3_BUCKET", "b")], "S3_ACCESS_KEY_ID"),
+            (vec![("SECRET_KEY", "short")], "SECRET_KEY"),
         ] {
             let e = from(&pairs).expect_err(var);
             assert!(format!("{e:#}").contains(var), "{e:#}");
@@ -223,5 +264,20 @@ mod tests {
         let s3 = c.s3.expect("s3 set");
         assert_eq!(s3.region, "us-east-1");
         assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn the_secret_key_is_generated_once_then_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut c = Config::defaults();
+        c.data_dir = dir.path().join("data");
+        let first = c.load_secret_key().expect("generated");
+        assert_eq!(first.len(), 64);
+        assert_eq!(c.load_secret_key().expect("read back"), first);
+        c.secret_key = Some("x".repeat(40));
+        assert_eq!(
+            c.load_secret_key().expect("from env"),
+            "x".repeat(40).into_bytes()
+        );
     }
 }

@@ -40,6 +40,21 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// (Re-)send a focal-point invitation: a fresh link (valid 14 days) through the outbox.
+    Invite {
+        /// Tenant code, e.g. `cm`.
+        #[arg(long)]
+        tenant: String,
+        /// City slug, e.g. `yaounde`.
+        #[arg(long)]
+        city: String,
+        #[arg(long)]
+        email: String,
+        /// The invitee's name (default: the focal point's name in the tenant file, or the
+        /// previous invitation's).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,6 +92,12 @@ async fn main() -> ExitCode {
         Command::CreateStaff { email, name } => {
             commands::create_staff(&config, &email, name.as_deref()).await
         }
+        Command::Invite {
+            tenant,
+            city,
+            email,
+            name,
+        } => commands::invite(&config, &tenant, &city, &email, name.as_deref()).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,8 @@ pub struct Services {
     pub blobs: BlobStore,
     pub mailer: Mailer,
     pub themes: Arc<Themes>,
+    /// Signs CSRF tokens (`SECRET_KEY` or `DATA_DIR/secret_key`).
+    pub secret_key: Arc<[u8]>,
 }
 
 impl Services {
@@ -62,7 +64,9 @@ impl Services {
             None => Mailer::files(&config.data_dir.join("outbox"))
                 .context("Failed to create the outbox folder")?,
         };
+        let secret_key: Arc<[u8]> = config.load_secret_key()?.into();
         Ok(Self {
+            secret_key,
             config: config.clone(),
             registry: Arc::new(TenantRegistry::new(tenants)),
             store,
@@ -112,7 +116,7 @@ impl Services {
     }
 }
 
-fn invitation_email(
+pub(crate) fn invitation_email(
     emails: &EmailTemplates,
     tenant: &Tenant,
     invitation: &NewInvitation,
@@ -228,6 +232,8 @@ impl Application {
             trust_forwarded_host: services.config.trust_forwarded_host,
             redis_configured: services.config.redis_url.is_some(),
             pages: Default::default(),
+            secret_key: services.secret_key.clone(),
+            rate_limits: jsap_web::RateLimits::default(),
         });
         let weather = match &services.config.weather_url {
             Some(url) => Some(jsap_adapters::WeatherProvider::new(url).context("WEATHER_URL")?),

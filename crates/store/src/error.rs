@@ -7,3 +7,11 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
 }
+
+impl StoreError {
+    /// A unique key was violated: e.g. the same email signed up twice at the same moment.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Db(e)
+            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))))
+    }
+}

@@ -24,6 +24,10 @@ mod error;
 mod repos;
 
 pub use error::StoreError;
+pub use repos::accounts::{
+    Account, Accounts, DbSessions, Membership, Role, StoredSession, TokenPurpose, TokenUse,
+    random_token, token_digest,
+};
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord};
 pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitation};

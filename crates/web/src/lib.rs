@@ -7,15 +7,19 @@ mod middleware;
 mod params;
 mod render;
 mod routes;
+mod security;
+mod session;
 mod views;
 
 pub use error::AppError;
 pub use extract::{CurrentTenant, RequestId};
+pub use security::RateLimits;
+pub use session::{CurrentUser, OptionalUser, Session};
 
 use jsap_adapters::{BlobStore, Cache, Themes};
 use jsap_store::Store;
 use jsap_tenancy::TenantRegistry;
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, Route, get, post};
 use std::sync::Arc;
 
 /// Everything a request may need, shared by all requests.
@@ -32,7 +36,12 @@ pub struct AppState {
     pub redis_configured: bool,
     /// Rendered pages served for a short time without work (the home page).
     pub pages: compress::PageCache,
+    /// `SECRET_KEY`: signs CSRF tokens.
+    pub secret_key: Arc<[u8]>,
+    pub rate_limits: RateLimits,
 }
+
+use routes::accounts;
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -61,9 +70,42 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/organisations/:slug",
             get(routes::pages::organisation_page),
+        )
+        .at("/:locale/compte", get(accounts::account_home))
+        .at(
+            "/:locale/compte/inscription",
+            get(accounts::signup_form).post(accounts::signup),
+        )
+        .at(
+            "/:locale/compte/connexion",
+            get(accounts::login_form).post(accounts::login),
+        )
+        .at("/:locale/compte/deconnexion", post(accounts::logout))
+        .at(
+            "/:locale/compte/mot-de-passe-oublie",
+            get(accounts::forgot_form).post(accounts::forgot),
+        )
+        .at(
+            "/:locale/compte/reinitialiser/:token",
+            get(accounts::reset_form).post(accounts::reset),
+        )
+        .at("/:locale/compte/verifier/:token", get(accounts::verify))
+        .at("/:locale/compte/email", post(accounts::change_email))
+        .at(
+            "/:locale/compte/mot-de-passe",
+            post(accounts::change_password),
+        )
+        .at(
+            "/:locale/compte/renvoyer",
+            post(accounts::resend_verification),
+        )
+        .at(
+            "/:locale/invitation/:token",
+            get(accounts::invitation_form).post(accounts::accept_invitation),
         );
     routes
         .around(compress::middleware)
+        .around(session::sessions)
         .around(middleware::tenant_and_tracing)
         .data(state)
 }

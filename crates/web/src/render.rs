@@ -51,6 +51,7 @@ pub fn page_context(
         })
         .collect();
     ctx.insert("alternates", &alternates);
+    ctx.insert("viewer", &crate::session::viewer());
     ctx
 }
 

@@ -18,8 +18,26 @@ async fn exercise_cache(cache: &Cache) {
         .set("short", "x", Duration::from_millis(100))
         .await
         .expect("set");
+    let window = Duration::from_secs(60);
+    for expected in 1..=3 {
+        let (count, left) = cache.incr_with_ttl("hits", window).await.expect("incr");
+        assert_eq!(count, expected);
+        assert!(left <= window && left > Duration::from_secs(50), "{left:?}");
+    }
+    let (count, _) = cache
+        .incr_with_ttl("short-hits", Duration::from_millis(100))
+        .await
+        .expect("incr");
+    assert_eq!(count, 1);
     tokio::time::sleep(Duration::from_millis(250)).await;
     assert_eq!(cache.get("short").await.expect("get"), None, "expired");
+    let (count, _) = cache
+        .incr_with_ttl("short-hits", Duration::from_millis(100))
+        .await
+        .expect("incr");
+    assert_eq!(count, 1, "a counter starts again after its window");
+    let (count, _) = cache.incr_with_ttl("hits", window).await.expect("incr");
+    assert_eq!(count, 4, "the window is kept, not restarted, by later hits");
     assert!(
         cache
             .set_if_absent("lock", "a", Duration::from_secs(60))

@@ -50,6 +50,8 @@ pub async fn test_database_url(dir: &Path) -> String {
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub client: reqwest::Client,
+    /// The app's services (database, cache, tenants), to look at what requests wrote.
+    pub services: Services,
     /// Kept alive for the life of the app: its database and outbox live there.
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -107,6 +109,7 @@ impl TestApp {
             .await
             .expect("application builds");
         let addr = app.local_addr();
+        let services = app.services().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
@@ -118,6 +121,7 @@ impl TestApp {
         Self {
             addr,
             client,
+            services,
             _dir: dir,
             stop: Some(stop),
             handle: Some(handle),

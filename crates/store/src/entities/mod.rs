@@ -2,13 +2,16 @@
 //! generates and never given behaviour: behaviour lives in the repositories. They are private
 //! to this crate so no other crate can build a query that forgets its tenant.
 
+pub(crate) mod account_token;
 pub(crate) mod city;
 pub(crate) mod email_outbox;
 pub(crate) mod focal_point_invitation;
+pub(crate) mod membership;
 pub(crate) mod mission;
 pub(crate) mod mission_contribution;
 pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
 pub(crate) mod organisation;
+pub(crate) mod session;
 pub(crate) mod tenant;
 pub(crate) mod user;

@@ -12,6 +12,8 @@ pub struct Model {
     pub is_staff: bool,
     pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub terms_accepted_at: Option<DateTimeUtc>,
+    pub session_generation: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

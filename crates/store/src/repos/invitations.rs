@@ -5,7 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
 use rand::RngCore;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use sha2::{Digest, Sha256};
 
 /// How long an invitation link stays valid.
@@ -134,5 +137,86 @@ impl<'a, C: ConnectionTrait> FocalPointInvitations<'a, C> {
             .one(self.conn)
             .await?;
         Ok(found.map(InvitationRecord::from))
+    }
+
+    /// The invitation of this tenant with this raw token, whatever its state (to tell an
+    /// unknown link from an expired or used one).
+    pub async fn find_by_token(&self, token: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        Ok(inv::Entity::find()
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .filter(inv::Column::TokenHash.eq(hash_token(token)))
+            .one(self.conn)
+            .await?
+            .map(InvitationRecord::from))
+    }
+
+    /// Marks a valid invitation accepted, in one conditional update: `None` when the token is
+    /// unknown here, expired or already used (so two concurrent accepts cannot both succeed).
+    pub async fn accept(&self, token: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        let Some(found) = self.find_valid(token).await? else {
+            return Ok(None);
+        };
+        let now = Utc::now();
+        let updated = inv::Entity::update_many()
+            .col_expr(inv::Column::AcceptedAt, Expr::value(now))
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .filter(inv::Column::Id.eq(found.id))
+            .filter(inv::Column::AcceptedAt.is_null())
+            .exec(self.conn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(Some(InvitationRecord {
+            accepted_at: Some(now),
+            ..found
+        }))
+    }
+
+    /// Creates an invitation, or gives the existing one for this (city, email) a fresh token
+    /// and expiry (the previous link stops working). Used to re-send an invitation.
+    pub async fn reissue(
+        &self,
+        city_slug: &str,
+        name: &str,
+        email: &EmailAddress,
+    ) -> Result<NewInvitation, StoreError> {
+        let city = city::Entity::find()
+            .filter(city::Column::TenantId.eq(self.scope.id()))
+            .filter(city::Column::Slug.eq(city_slug))
+            .one(self.conn)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("unknown city {city_slug}")))?;
+        let existing = inv::Entity::find()
+            .filter(inv::Column::TenantId.eq(self.scope.id()))
+            .filter(inv::Column::CityId.eq(city.id))
+            .filter(inv::Column::Email.eq(email.as_str()))
+            .one(self.conn)
+            .await?;
+        let Some(existing) = existing else {
+            return self
+                .invite_if_new(city_slug, name, email)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("invitation race".to_owned()));
+        };
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let expires_at = Utc::now() + Duration::days(INVITATION_TTL_DAYS);
+        let id = existing.id;
+        let mut active: inv::ActiveModel = existing.into();
+        active.name = Set(name.to_owned());
+        active.token_hash = Set(hash_token(&token));
+        active.expires_at = Set(expires_at);
+        active.accepted_at = Set(None);
+        active.update(self.conn).await?;
+        Ok(NewInvitation {
+            id,
+            city_slug: city_slug.to_owned(),
+            name: name.to_owned(),
+            email: email.to_string(),
+            token,
+            expires_at,
+        })
     }
 }

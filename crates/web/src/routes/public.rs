@@ -1,7 +1,7 @@
 //! The public pages of a country site and of the portal.
 
 use crate::extract::{CurrentTenant, page_locale};
-use crate::render::{html, page_context};
+use crate::render::{html, html_body, page_context};
 use crate::routes::pages::listing;
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
@@ -76,7 +76,9 @@ pub async fn home(
         tenant.code,
         celsius.map_or("-".to_owned(), |c| c.to_string())
     );
-    if let Some(page) = state.pages.get(&key) {
+    // Only anonymous visitors share the cached page: a signed-in header is per person.
+    let shared = crate::session::viewer().is_none();
+    if shared && let Some(page) = state.pages.get(&key) {
         return Ok(page.response(req.headers()));
     }
     let catalogue = state.store.catalogue(&tenant).await?;
@@ -137,7 +139,10 @@ pub async fn home(
             .collect::<Vec<_>>(),
     );
     let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
-    Ok(state.pages.put(key, body, HOME_TTL).response(req.headers()))
+    if shared {
+        return Ok(state.pages.put(key, body, HOME_TTL).response(req.headers()));
+    }
+    Ok(html_body(body))
 }
 
 /// How long a rendered home page is served from the cache.

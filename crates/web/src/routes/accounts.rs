@@ -1,0 +1,1189 @@
+//! Member accounts: sign-up, email verification, log-in and log-out, forgotten password and
+//! reset, the account page (change email, change password, resend verification) and the
+//! focal-point invitation page.
+//!
+//! Every POST form carries a CSRF token (403 without it, before anything is written); sign-up,
+//! log-in and forgotten password are rate limited per address and per email (429). Answers never
+//! tell whether an email has an account: sign-up and forgotten password always say "check your
+//! inbox", a failed log-in always says "email or password incorrect".
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::render::{html, page_context};
+use crate::security::{client_ip, hash_password, rate_limit, set_cookie, verify_password};
+use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
+use crate::{AppError, AppState};
+use jsap_adapters::{EmailTemplates, translate};
+use jsap_domain::{EmailAddress, Locale};
+use jsap_store::{
+    Account, Accounts, Cities, FocalPointInvitations, Outbox, Role, StoreError, TokenPurpose,
+};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 128;
+pub const NAME_MAX: usize = 80;
+
+/// Every account form, all fields optional: a missing field is an empty one, never a 400.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountForm {
+    csrf: String,
+    email: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+    current_password: String,
+    terms: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// Field name -> translated error.
+type Errors = BTreeMap<&'static str, String>;
+
+/// What a form shows back: the visitor's input (never passwords) and the errors.
+#[derive(Default, Serialize)]
+struct FormView {
+    values: BTreeMap<&'static str, String>,
+    errors: Errors,
+}
+
+struct Ctx<'a> {
+    state: &'a AppState,
+    tenant: &'a Tenant,
+    locale: Locale,
+}
+
+impl Ctx<'_> {
+    fn t(&self, key: &str) -> String {
+        translate(self.locale.as_str(), key)
+    }
+
+    /// Renders an account template with the form's CSRF token (and its pre-session cookie).
+    fn page(
+        &self,
+        req: &Request,
+        rest: &str,
+        template: &str,
+        status: StatusCode,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Response, AppError> {
+        let (csrf, cookie) = form_token(self.state, self.tenant, req);
+        let mut ctx = page_context(self.state, self.tenant, self.locale, rest);
+        ctx.insert("csrf", &csrf);
+        ctx.insert("password_min", &PASSWORD_MIN);
+        ctx.insert("password_max", &PASSWORD_MAX);
+        ctx.insert("name_max", &NAME_MAX);
+        fill(&mut ctx);
+        let mut resp = html(self.state, self.tenant, template, &ctx)?;
+        resp.set_status(status);
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().map_err(anyhow::Error::from)?,
+        );
+        if let Some(cookie) = cookie {
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                cookie.parse().map_err(anyhow::Error::from)?,
+            );
+        }
+        Ok(resp)
+    }
+
+    /// A page with a title, a text and an optional link, under `status`.
+    fn message(
+        &self,
+        req: &Request,
+        status: StatusCode,
+        title: &str,
+        text: &str,
+        link: Option<(String, String)>,
+    ) -> Result<Response, AppError> {
+        self.page(req, "/compte", "account/message.html", status, |ctx| {
+            ctx.insert("title", title);
+            ctx.insert("text", text);
+            ctx.insert("link", &link.map(|(href, label)| [href, label]));
+        })
+    }
+
+    fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::FORBIDDEN,
+            &self.t("account.csrf_title"),
+            &self.t("account.csrf_text"),
+            None,
+        )
+    }
+
+    fn too_many(&self, req: &Request, wait: Duration) -> Result<Response, AppError> {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut resp = self.message(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &self.t("account.rate_title"),
+            &self
+                .t("account.rate_text")
+                .replace("%{minutes}", &minutes.to_string()),
+            None,
+        )?;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            wait.as_secs()
+                .max(1)
+                .to_string()
+                .parse()
+                .map_err(anyhow::Error::from)?,
+        );
+        Ok(resp)
+    }
+
+    fn link_gone(&self, req: &Request, status: StatusCode) -> Result<Response, AppError> {
+        self.message(
+            req,
+            status,
+            &self.t("account.link_invalid_title"),
+            &self.t("account.link_invalid_text"),
+            Some((
+                format!("/{}/compte/connexion", self.locale),
+                self.t("account.login_title"),
+            )),
+        )
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!("{}/{}{rest}", self.tenant.canonical_url(), self.locale)
+    }
+
+    fn email(
+        &self,
+        name: &str,
+        to: &str,
+        display_name: &str,
+        link: Option<String>,
+    ) -> Result<jsap_store::NewEmail, AppError> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", display_name);
+        ctx.insert("link", &link.unwrap_or_default());
+        ctx.insert("login_link", &self.url("/compte/connexion"));
+        ctx.insert("forgot_link", &self.url("/compte/mot-de-passe-oublie"));
+        ctx.insert("preferences_link", &self.url("/compte"));
+        EmailTemplates::new(self.state.themes.clone())
+            .render(self.tenant, self.locale, name, to, ctx)
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+}
+
+fn see_other(location: String) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
+
+fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        cookie.parse().map_err(anyhow::Error::from)?,
+    );
+    Ok(resp)
+}
+
+// ----- validation -----
+
+fn check_email(
+    ctx: &Ctx,
+    raw: &str,
+    field: &'static str,
+    errors: &mut Errors,
+) -> Option<EmailAddress> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.insert(field, ctx.t("account.err_email_required"));
+        None
+    } else if raw.chars().count() > 254 {
+        errors.insert(field, ctx.t("account.err_email_long"));
+        None
+    } else {
+        match EmailAddress::parse(raw) {
+            Ok(email) => Some(email),
+            Err(_) => {
+                errors.insert(field, ctx.t("account.err_email_invalid"));
+                None
+            }
+        }
+    }
+}
+
+fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
+    let n = form.password.chars().count();
+    if n == 0 {
+        errors.insert("password", ctx.t("account.err_password_required"));
+    } else if n < PASSWORD_MIN {
+        errors.insert(
+            "password",
+            ctx.t("account.err_password_short")
+                .replace("%{min}", &PASSWORD_MIN.to_string()),
+        );
+    } else if n > PASSWORD_MAX {
+        errors.insert(
+            "password",
+            ctx.t("account.err_password_long")
+                .replace("%{max}", &PASSWORD_MAX.to_string()),
+        );
+    } else if form.password != form.password_confirm {
+        errors.insert("password_confirm", ctx.t("account.err_password_mismatch"));
+    }
+}
+
+fn check_name(ctx: &Ctx, raw: &str, errors: &mut Errors) -> String {
+    let name = raw.trim().to_owned();
+    if name.is_empty() {
+        errors.insert("display_name", ctx.t("account.err_name_required"));
+    } else if name.chars().count() > NAME_MAX {
+        errors.insert(
+            "display_name",
+            ctx.t("account.err_name_long")
+                .replace("%{max}", &NAME_MAX.to_string()),
+        );
+    }
+    name
+}
+
+fn check_terms(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
+    if form.terms.is_none() {
+        errors.insert("terms", ctx.t("account.err_terms"));
+    }
+}
+
+// ----- sign-up -----
+
+#[handler]
+pub async fn signup_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if current.is_some() {
+        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+    }
+    ctx.page(
+        req,
+        "/compte/inscription",
+        "account/signup.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("form", &FormView::default());
+        },
+    )
+}
+
+#[handler]
+pub async fn signup(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "signup", &ip, Some(&form.email)).await {
+        return ctx.too_many(req, wait);
+    }
+    let mut errors = Errors::new();
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    let name = check_name(&ctx, &form.display_name, &mut errors);
+    check_new_password(&ctx, &form, &mut errors);
+    check_terms(&ctx, &form, &mut errors);
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: BTreeMap::from([
+                ("email", form.email.trim().to_owned()),
+                ("display_name", form.display_name.trim().to_owned()),
+                ("terms", form.terms.is_some().to_string()),
+            ]),
+            errors,
+        };
+        return ctx.page(
+            req,
+            "/compte/inscription",
+            "account/signup.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            |c| c.insert("form", &view),
+        );
+    };
+    // Hashed before looking the email up, so both answers take as long.
+    let hash = hash_password(form.password.clone()).await?;
+    let tx = state.store.begin().await?;
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    let outbox = Outbox::for_tenant(&tx, &tenant);
+    match accounts.find_by_email(&email).await? {
+        Some(existing) => {
+            // Tell the owner, not the visitor.
+            outbox
+                .enqueue(ctx.email(
+                    "account_exists",
+                    existing.email.as_str(),
+                    &existing.display_name,
+                    None,
+                )?)
+                .await?;
+        }
+        None => {
+            let account = match accounts.create(&email, &name, &hash, false).await {
+                Ok(account) => account,
+                Err(e) if e.is_conflict() => {
+                    // The same email signed up at the same moment: answer the same way.
+                    tracing::info!("concurrent sign-up for one email");
+                    tx.rollback().await.map_err(anyhow::Error::from)?;
+                    return signup_done(&ctx, req);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let token = accounts
+                .issue_token(account.id, TokenPurpose::VerifyEmail, None)
+                .await?;
+            outbox
+                .enqueue(ctx.email(
+                    "account_verification",
+                    &account.email,
+                    &account.display_name,
+                    Some(ctx.url(&format!("/compte/verifier/{token}"))),
+                )?)
+                .await?;
+        }
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    signup_done(&ctx, req)
+}
+
+/// The answer to every valid sign-up, whether the email was free or not.
+fn signup_done(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    ctx.message(
+        req,
+        StatusCode::OK,
+        &ctx.t("account.check_inbox_title"),
+        &ctx.t("account.signup_done"),
+        Some((
+            format!("/{}/compte/connexion", ctx.locale),
+            ctx.t("account.login_title"),
+        )),
+    )
+}
+
+// ----- email verification (sign-up and email change) -----
+
+#[handler]
+pub async fn verify(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let tx = state.store.begin().await?;
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    let text = if let Some(used) = accounts
+        .consume_token(&token, TokenPurpose::VerifyEmail)
+        .await?
+    {
+        accounts.mark_verified(used.user_id).await?;
+        ctx.t("account.verified_text")
+    } else if let Some(used) = accounts
+        .consume_token(&token, TokenPurpose::ChangeEmail)
+        .await?
+    {
+        let Some(new_email) = used.new_email.and_then(|e| EmailAddress::parse(&e).ok()) else {
+            return ctx.link_gone(req, StatusCode::GONE);
+        };
+        match accounts.change_email(used.user_id, &new_email).await {
+            Ok(()) => {}
+            Err(StoreError::Invalid(_)) => {
+                tx.rollback().await.map_err(anyhow::Error::from)?;
+                return ctx.message(
+                    req,
+                    StatusCode::CONFLICT,
+                    &ctx.t("account.email_taken_title"),
+                    &ctx.t("account.email_taken_text"),
+                    None,
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+        ctx.t("account.email_changed_text")
+    } else {
+        drop(tx);
+        return ctx.link_gone(req, StatusCode::GONE);
+    };
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    let title = ctx.t("account.verified_title");
+    let link = [format!("/{}/compte", ctx.locale), ctx.t("account.title")];
+    ctx.page(
+        req,
+        "/compte",
+        "account/message.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("title", &title);
+            c.insert("text", &text);
+            c.insert("link", &link);
+            // The header was computed before this request verified the address.
+            if let Some(mut viewer) = session::viewer() {
+                viewer.email_verified = true;
+                c.insert("viewer", &viewer);
+            }
+        },
+    )
+}
+
+// ----- log-in, log-out -----
+
+#[handler]
+pub async fn login_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if current.is_some() {
+        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+    }
+    let notice = done_notice(&ctx, done.done.as_deref());
+    ctx.page(
+        req,
+        "/compte/connexion",
+        "account/login.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("form", &FormView::default());
+            c.insert("notice", &notice);
+        },
+    )
+}
+
+#[handler]
+pub async fn login(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "login", &ip, Some(&form.email)).await {
+        return ctx.too_many(req, wait);
+    }
+    let mut errors = Errors::new();
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    if form.password.is_empty() {
+        errors.insert("password", ctx.t("account.err_password_required"));
+    }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut failure = None;
+    if let Some(email) = email.filter(|_| errors.is_empty()) {
+        let found = Accounts::for_tenant(state.store.conn(), &tenant)
+            .credentials(&email)
+            .await?;
+        let (account, hash) = match found {
+            Some((account, hash)) => (Some(account), hash),
+            None => (None, None),
+        };
+        let password = form.password.chars().take(PASSWORD_MAX * 4).collect();
+        if verify_password(password, hash).await
+            && let Some(account) = account
+        {
+            if let Some(old) = current {
+                session::close(&state, &tenant, &old.id).await?;
+            }
+            let id = session::open(&state, &tenant, &account).await?;
+            let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+            return with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie);
+        }
+        status = StatusCode::UNAUTHORIZED;
+        failure = Some(ctx.t("account.login_failed"));
+    }
+    let view = FormView {
+        values: BTreeMap::from([("email", form.email.trim().to_owned())]),
+        errors,
+    };
+    ctx.page(
+        req,
+        "/compte/connexion",
+        "account/login.html",
+        status,
+        |c| {
+            c.insert("form", &view);
+            c.insert("failure", &failure);
+        },
+    )
+}
+
+#[handler]
+pub async fn logout(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(current): OptionalUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let Some(current) = current else {
+        return Ok(see_other(format!("/{}/compte/connexion", ctx.locale)));
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    session::close(&state, &tenant, &current.id).await?;
+    let cookie = set_cookie(req, SESSION_COOKIE, "", Duration::ZERO);
+    with_cookie(
+        see_other(format!("/{}/compte/connexion?done=logged_out", ctx.locale)),
+        &cookie,
+    )
+}
+
+// ----- forgotten password, reset -----
+
+#[handler]
+pub async fn forgot_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    ctx.page(
+        req,
+        "/compte/mot-de-passe-oublie",
+        "account/forgot.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("form", &FormView::default());
+        },
+    )
+}
+
+#[handler]
+pub async fn forgot(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "forgot", &ip, Some(&form.email)).await {
+        return ctx.too_many(req, wait);
+    }
+    let mut errors = Errors::new();
+    let Some(email) = check_email(&ctx, &form.email, "email", &mut errors) else {
+        let view = FormView {
+            values: BTreeMap::from([("email", form.email.trim().to_owned())]),
+            errors,
+        };
+        return ctx.page(
+            req,
+            "/compte/mot-de-passe-oublie",
+            "account/forgot.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            |c| c.insert("form", &view),
+        );
+    };
+    let tx = state.store.begin().await?;
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    if let Some(account) = accounts.find_by_email(&email).await? {
+        let token = accounts
+            .issue_token(account.id, TokenPurpose::ResetPassword, None)
+            .await?;
+        Outbox::for_tenant(&tx, &tenant)
+            .enqueue(ctx.email(
+                "password_reset",
+                &account.email,
+                &account.display_name,
+                Some(ctx.url(&format!("/compte/reinitialiser/{token}"))),
+            )?)
+            .await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    ctx.message(
+        req,
+        StatusCode::OK,
+        &ctx.t("account.check_inbox_title"),
+        &ctx.t("account.forgot_done"),
+        None,
+    )
+}
+
+#[handler]
+pub async fn reset_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let valid = Accounts::for_tenant(state.store.conn(), &tenant)
+        .peek_token(&token, TokenPurpose::ResetPassword)
+        .await?;
+    if valid.is_none() {
+        return ctx.link_gone(req, StatusCode::GONE);
+    }
+    ctx.page(
+        req,
+        "/compte/connexion",
+        "account/reset.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("form", &FormView::default());
+            c.insert("token", &token);
+        },
+    )
+}
+
+#[handler]
+pub async fn reset(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let mut errors = Errors::new();
+    check_new_password(&ctx, &form, &mut errors);
+    if !errors.is_empty() {
+        let view = FormView {
+            values: BTreeMap::new(),
+            errors,
+        };
+        return ctx.page(
+            req,
+            "/compte/connexion",
+            "account/reset.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            |c| {
+                c.insert("form", &view);
+                c.insert("token", &token);
+            },
+        );
+    }
+    let hash = hash_password(form.password.clone()).await?;
+    let tx = state.store.begin().await?;
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    let Some(used) = accounts
+        .consume_token(&token, TokenPurpose::ResetPassword)
+        .await?
+    else {
+        drop(tx);
+        return ctx.link_gone(req, StatusCode::GONE);
+    };
+    let account = accounts.set_password(used.user_id, &hash, true).await?;
+    // Following the emailed link proves the address too.
+    accounts.mark_verified(account.id).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    ctx.message(
+        req,
+        StatusCode::OK,
+        &ctx.t("account.reset_done_title"),
+        &ctx.t("account.reset_done_text"),
+        Some((
+            format!("/{}/compte/connexion", ctx.locale),
+            ctx.t("account.login_title"),
+        )),
+    )
+}
+
+// ----- account page -----
+
+fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
+    let key = match done? {
+        "logged_out" => "account.done_logged_out",
+        "password_changed" => "account.done_password_changed",
+        "email_sent" => "account.done_email_sent",
+        "verification_sent" => "account.done_verification_sent",
+        _ => return None,
+    };
+    Some(ctx.t(key))
+}
+
+/// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
+async fn role_labels(ctx: &Ctx<'_>, account: &Account) -> Result<Vec<String>, AppError> {
+    let conn = ctx.state.store.conn();
+    let memberships = Accounts::for_tenant(conn, ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cities = Cities::for_tenant(conn, ctx.tenant).list().await?;
+    Ok(memberships
+        .iter()
+        .map(|m| {
+            let scope = m
+                .city_id
+                .and_then(|id| cities.iter().find(|c| c.id == id))
+                .map_or_else(
+                    || ctx.tenant.country_name.get(ctx.locale).to_owned(),
+                    |c| c.name_in(ctx.locale).to_owned(),
+                );
+            ctx.t(&format!("account.role_{}", m.role.as_str()))
+                .replace("%{scope}", &scope)
+        })
+        .collect())
+}
+
+async fn account_page(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    account: &Account,
+    status: StatusCode,
+    notice: Option<String>,
+    email_form: FormView,
+    password_form: FormView,
+) -> Result<Response, AppError> {
+    let roles = role_labels(ctx, account).await?;
+    ctx.page(req, "/compte", "account/account.html", status, |c| {
+        c.insert("roles", &roles);
+        c.insert("account_email", &account.email);
+        c.insert("account_name", &account.display_name);
+        c.insert("account_verified", &account.email_verified);
+        c.insert("notice", &notice);
+        c.insert("email_form", &email_form);
+        c.insert("password_form", &password_form);
+    })
+}
+
+#[handler]
+pub async fn account_home(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    user: CurrentUser,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let notice = done_notice(&ctx, done.done.as_deref());
+    account_page(
+        &ctx,
+        req,
+        user.account(),
+        StatusCode::OK,
+        notice,
+        FormView::default(),
+        FormView::default(),
+    )
+    .await
+}
+
+#[handler]
+pub async fn change_email(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    user: CurrentUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let account = user.account();
+    // Each request may email an address of the member's choosing: limited like a sign-up.
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "email_change", &ip, Some(&account.email)).await
+    {
+        return ctx.too_many(req, wait);
+    }
+    let mut errors = Errors::new();
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    if email.as_ref().is_some_and(|e| e.as_str() == account.email) {
+        errors.insert("email", ctx.t("account.err_email_same"));
+    }
+    if form.current_password.is_empty() {
+        errors.insert("current_password", ctx.t("account.err_password_required"));
+    } else if errors.is_empty() {
+        let hash = Accounts::for_tenant(state.store.conn(), &tenant)
+            .password_hash(account.id)
+            .await?;
+        if !verify_password(form.current_password.clone(), hash).await {
+            errors.insert("current_password", ctx.t("account.err_current_password"));
+        }
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: BTreeMap::from([("email", form.email.trim().to_owned())]),
+            errors,
+        };
+        return account_page(
+            &ctx,
+            req,
+            account,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            view,
+            FormView::default(),
+        )
+        .await;
+    };
+    let tx = state.store.begin().await?;
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    // An address another account holds gets nothing: the answer is the same either way.
+    if accounts.find_by_email(&email).await?.is_none() {
+        let token = accounts
+            .issue_token(account.id, TokenPurpose::ChangeEmail, Some(&email))
+            .await?;
+        Outbox::for_tenant(&tx, &tenant)
+            .enqueue(ctx.email(
+                "email_change",
+                email.as_str(),
+                &account.display_name,
+                Some(ctx.url(&format!("/compte/verifier/{token}"))),
+            )?)
+            .await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(format!("/{}/compte?done=email_sent", ctx.locale)))
+}
+
+#[handler]
+pub async fn change_password(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    user: CurrentUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let account = user.account();
+    let mut errors = Errors::new();
+    check_new_password(&ctx, &form, &mut errors);
+    if form.current_password.is_empty() {
+        errors.insert("current_password", ctx.t("account.err_password_required"));
+    } else {
+        let hash = Accounts::for_tenant(state.store.conn(), &tenant)
+            .password_hash(account.id)
+            .await?;
+        if !verify_password(form.current_password.clone(), hash).await {
+            errors.insert("current_password", ctx.t("account.err_current_password"));
+        }
+    }
+    if !errors.is_empty() {
+        return account_page(
+            &ctx,
+            req,
+            account,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            FormView::default(),
+            FormView {
+                values: BTreeMap::new(),
+                errors,
+            },
+        )
+        .await;
+    }
+    let hash = hash_password(form.password.clone()).await?;
+    // Every other session ends; this browser gets a fresh one.
+    let updated = Accounts::for_tenant(state.store.conn(), &tenant)
+        .set_password(account.id, &hash, true)
+        .await?;
+    session::close(&state, &tenant, &user.0.id).await?;
+    let id = session::open(&state, &tenant, &updated).await?;
+    let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+    with_cookie(
+        see_other(format!("/{}/compte?done=password_changed", ctx.locale)),
+        &cookie,
+    )
+}
+
+#[handler]
+pub async fn resend_verification(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    user: CurrentUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let account = user.account();
+    let ip = client_ip(req, state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(&state, &tenant, "resend", &ip, Some(&account.email)).await {
+        return ctx.too_many(req, wait);
+    }
+    if !account.email_verified {
+        let tx = state.store.begin().await?;
+        let token = Accounts::for_tenant(&tx, &tenant)
+            .issue_token(account.id, TokenPurpose::VerifyEmail, None)
+            .await?;
+        Outbox::for_tenant(&tx, &tenant)
+            .enqueue(ctx.email(
+                "account_verification",
+                &account.email,
+                &account.display_name,
+                Some(ctx.url(&format!("/compte/verifier/{token}"))),
+            )?)
+            .await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+    }
+    Ok(see_other(format!(
+        "/{}/compte?done=verification_sent",
+        ctx.locale
+    )))
+}
+
+// ----- focal-point invitation -----
+
+struct InvitationView {
+    city: String,
+    name: String,
+    email: String,
+}
+
+/// The invitation of a token on this tenant: `Err(status)` 404 when unknown here, 410 when
+/// expired or already accepted.
+async fn invitation(
+    state: &AppState,
+    tenant: &Tenant,
+    locale: Locale,
+    token: &str,
+) -> Result<Result<(InvitationView, i64), StatusCode>, AppError> {
+    let Some(found) = FocalPointInvitations::for_tenant(state.store.conn(), tenant)
+        .find_by_token(token)
+        .await?
+    else {
+        return Ok(Err(StatusCode::NOT_FOUND));
+    };
+    if found.accepted_at.is_some() || found.expires_at <= chrono::Utc::now() {
+        return Ok(Err(StatusCode::GONE));
+    }
+    let city = Cities::for_tenant(state.store.conn(), tenant)
+        .list()
+        .await?
+        .into_iter()
+        .find(|c| c.id == found.city_id)
+        .map_or_else(String::new, |c| c.name_in(locale).to_owned());
+    Ok(Ok((
+        InvitationView {
+            city,
+            name: found.name,
+            email: found.email,
+        },
+        found.city_id,
+    )))
+}
+
+fn invitation_page(
+    ctx: &Ctx,
+    req: &Request,
+    token: &str,
+    view: &InvitationView,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    ctx.page(req, "/compte", "account/invitation.html", status, |c| {
+        c.insert("token", token);
+        c.insert("city", &view.city);
+        c.insert("invitee_name", &view.name);
+        c.insert("invitee_email", &view.email);
+        c.insert("form", form);
+    })
+}
+
+#[handler]
+pub async fn invitation_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    match invitation(&state, &tenant, ctx.locale, &token).await? {
+        Err(status) => ctx.link_gone(req, status),
+        Ok((view, _)) => {
+            let form = FormView {
+                values: BTreeMap::from([("display_name", view.name.clone())]),
+                errors: Errors::new(),
+            };
+            invitation_page(&ctx, req, &token, &view, &form, StatusCode::OK)
+        }
+    }
+}
+
+#[handler]
+pub async fn accept_invitation(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+    OptionalUser(current): OptionalUser,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let (view, city_id) = match invitation(&state, &tenant, ctx.locale, &token).await? {
+        Err(status) => return ctx.link_gone(req, status),
+        Ok(found) => found,
+    };
+    let mut errors = Errors::new();
+    let name = check_name(&ctx, &form.display_name, &mut errors);
+    check_new_password(&ctx, &form, &mut errors);
+    check_terms(&ctx, &form, &mut errors);
+    if !errors.is_empty() {
+        let view_form = FormView {
+            values: BTreeMap::from([
+                ("display_name", form.display_name.trim().to_owned()),
+                ("terms", form.terms.is_some().to_string()),
+            ]),
+            errors,
+        };
+        return invitation_page(
+            &ctx,
+            req,
+            &token,
+            &view,
+            &view_form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let email = EmailAddress::parse(&view.email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = hash_password(form.password.clone()).await?;
+    let tx = state.store.begin().await?;
+    if FocalPointInvitations::for_tenant(&tx, &tenant)
+        .accept(&token)
+        .await?
+        .is_none()
+    {
+        drop(tx);
+        return ctx.link_gone(req, StatusCode::GONE);
+    }
+    let accounts = Accounts::for_tenant(&tx, &tenant);
+    let account = match accounts.find_by_email(&email).await? {
+        Some(existing) => {
+            // The link reached this address: it proves the address, like a password reset.
+            accounts.set_display_name(existing.id, &name).await?;
+            accounts.mark_verified(existing.id).await?;
+            accounts.set_password(existing.id, &hash, true).await?
+        }
+        None => accounts.create(&email, &name, &hash, true).await?,
+    };
+    accounts
+        .grant(account.id, Role::FocalPoint, Some(city_id), None)
+        .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    if let Some(old) = current {
+        session::close(&state, &tenant, &old.id).await?;
+    }
+    let id = session::open(&state, &tenant, &account).await?;
+    let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+    with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie)
+}

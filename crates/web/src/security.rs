@@ -1,0 +1,261 @@
+//! Passwords (argon2id), CSRF tokens (HMAC over `SECRET_KEY`), rate limits (cache counters),
+//! cookies and the client address.
+
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use hmac::{Hmac, Mac};
+use jsap_tenancy::Tenant;
+use poem::Request;
+use poem::http::header;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Hashes a password with argon2id (the crate's default parameters), off the async threads.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("cannot hash a password: {e}"))
+    })
+    .await?
+}
+
+/// A hash of a random password, checked when the account does not exist so that a log-in
+/// takes as long whether the email is known or not.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2::Argon2::default()
+            .hash_password(crate::session::random_hex().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Whether `password` matches `hash`; `None` (no account, no password) checks a decoy and fails.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
+        let matches = PasswordHash::new(&hash).is_ok_and(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        });
+        known && matches
+    })
+    .await
+    .unwrap_or(false)
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(secret: &[u8], parts: &[&str]) -> HmacSha256 {
+    // HMAC accepts keys of any length: this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
+    for part in parts {
+        mac.update(part.as_bytes());
+        mac.update(b"\x1f");
+    }
+    mac
+}
+
+/// The CSRF token of a form: an HMAC of the tenant and of a secret bound to the visitor (the
+/// session's CSRF secret, or before log-in the pre-session cookie).
+pub fn csrf_token(secret: &[u8], tenant: &Tenant, binding: &str) -> String {
+    hex::encode(
+        mac(secret, &["csrf", tenant.code.as_str(), binding])
+            .finalize()
+            .into_bytes(),
+    )
+}
+
+/// Constant-time check of a submitted CSRF token.
+pub fn csrf_matches(secret: &[u8], tenant: &Tenant, binding: &str, submitted: &str) -> bool {
+    let Ok(bytes) = hex::decode(submitted.trim()) else {
+        return false;
+    };
+    mac(secret, &["csrf", tenant.code.as_str(), binding])
+        .verify_slice(&bytes)
+        .is_ok()
+}
+
+/// Allowed attempts per window.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    pub per_ip: u64,
+    pub per_email: u64,
+    pub window: Duration,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            per_ip: 10,
+            per_email: 5,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Counts one attempt of `action` from this address (and for this email, when given).
+/// `Err(wait)` when a limit is exceeded. A cache failure lets the attempt through (logged):
+/// an outage of Redis must not lock every member out.
+pub async fn rate_limit(
+    state: &AppState,
+    tenant: &Tenant,
+    action: &str,
+    ip: &str,
+    email: Option<&str>,
+) -> Result<(), Duration> {
+    let limits = state.rate_limits;
+    let mut keys = vec![(
+        format!("rl:{}:{action}:ip:{ip}", tenant.code),
+        limits.per_ip,
+    )];
+    if let Some(email) = email
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+    {
+        // The address is hashed: counters do not spread emails over the cache.
+        let digest = hex::encode(Sha256::digest(email.as_bytes()));
+        keys.push((
+            format!("rl:{}:{action}:email:{}", tenant.code, &digest[..32]),
+            limits.per_email,
+        ));
+    }
+    let mut wait = None;
+    for (key, limit) in keys {
+        match state.cache.incr_with_ttl(&key, limits.window).await {
+            Ok((count, left)) if count > limit => {
+                wait = Some(wait.map_or(left, |w: Duration| w.max(left)));
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "rate limit counter unavailable"),
+        }
+    }
+    match wait {
+        Some(w) => Err(w),
+        None => Ok(()),
+    }
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the app
+/// runs behind a proxy (`TRUST_FORWARDED_HOST`).
+pub fn client_ip(req: &Request, trust_forwarded: bool) -> String {
+    if trust_forwarded
+        && let Some(first) = req
+            .header("x-forwarded-for")
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return first.to_owned();
+    }
+    req.remote_addr()
+        .as_socket_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// A cookie of the request, by name.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// Development hosts are served over plain HTTP: their cookies cannot be `Secure`.
+pub fn is_dev_host(req: &Request) -> bool {
+    let host = req
+        .header(header::HOST)
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_owned(),
+        _ => host,
+    };
+    name == "localhost" || name.ends_with(".localhost") || name == "127.0.0.1"
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, no `Domain` (host-only, so one
+/// tenant's cookie never reaches another's host), `Secure` except on development hosts.
+/// `max_age` zero deletes the cookie.
+pub fn set_cookie(req: &Request, name: &str, value: &str, max_age: Duration) -> String {
+    let mut cookie = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        max_age.as_secs()
+    );
+    if !is_dev_host(req) {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_are_bound_to_secret_tenant_and_visitor() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants");
+        let tenants = jsap_tenancy::load_dir(&dir).expect("tenants");
+        let cm = tenants
+            .iter()
+            .find(|t| t.code.as_str() == "cm")
+            .expect("cm");
+        let sn = tenants
+            .iter()
+            .find(|t| t.code.as_str() == "sn")
+            .expect("sn");
+        let token = csrf_token(b"secret", cm, "visitor");
+        assert!(csrf_matches(b"secret", cm, "visitor", &token));
+        assert!(!csrf_matches(b"secret", cm, "other visitor", &token));
+        assert!(!csrf_matches(b"secret", sn, "visitor", &token));
+        assert!(!csrf_matches(b"other secret", cm, "visitor", &token));
+        assert!(!csrf_matches(b"secret", cm, "visitor", ""));
+        assert!(!csrf_matches(b"secret", cm, "visitor", "zz"));
+    }
+
+    #[test]
+    fn only_development_hosts_get_cookies_without_secure() {
+        let host = |h: &str| poem::Request::builder().header(header::HOST, h).finish();
+        for dev in [
+            "localhost",
+            "cm.localhost:8080",
+            "127.0.0.1:3000",
+            "SN.LOCALHOST.",
+        ] {
+            assert!(is_dev_host(&host(dev)), "{dev}");
+            assert!(!set_cookie(&host(dev), "a", "b", Duration::ZERO).contains("Secure"));
+        }
+        for real in [
+            "jesuisaucameroun.com",
+            "localhost.evil.com",
+            "cm.localhost.example.org",
+        ] {
+            assert!(!is_dev_host(&host(real)), "{real}");
+            assert!(set_cookie(&host(real), "a", "b", Duration::ZERO).ends_with("; Secure"));
+        }
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password("correct horse battery".into())
+            .await
+            .expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong horse battery".into(), Some(hash)).await);
+        assert!(!verify_password("anything".into(), None).await);
+    }
+}
