@@ -1,8 +1,14 @@
 //! The mission catalogue kept in memory per tenant (`store::Catalogue`) is checked against
 //! `tenants.catalogue_version`, bumped by every write to missions, organisations and cities.
-//! On SQLite the full-text table is rebuilt with `tenant_id` indexed, so a search intersects
-//! the tenant's postings inside the index instead of filtering every match afterwards; its
-//! rows are derived data, refilled at start-up (`Missions::rebuild_search_index`).
+//!
+//! On SQLite the full-text table is rebuilt contentless (it only holds the index: the texts
+//! live in `mission_texts`) with full detail, and partitioned by rowid: a row's rowid is
+//! `search_key << 40 | mission_id << 2 | locale`, where `tenants.search_key` is a small number
+//! per tenant. A search asks for the tenant's rowid range, which FTS5 seeks to inside every
+//! posting list, and reads the mission and locale back from the rowid (no table lookup). Full
+//! detail because `bm25` over `detail = column` re-tokenized every matching document (8 ms for
+//! 415 matches against under 1 ms). The rows are derived data, refilled at start-up
+//! (`Missions::rebuild_search_index`).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -15,18 +21,21 @@ impl MigrationName for Migration {
     }
 }
 
-const VERSION_UP: &str =
-    "ALTER TABLE tenants ADD COLUMN catalogue_version BIGINT NOT NULL DEFAULT 0";
+const VERSION_UP: &str = r#"
+ALTER TABLE tenants ADD COLUMN catalogue_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN search_key INTEGER;
+CREATE UNIQUE INDEX tenants_search_key ON tenants (search_key)
+"#;
 
 const SQLITE_SEARCH_UP: &str = r#"
 DROP TABLE mission_search;
 CREATE VIRTUAL TABLE mission_search USING fts5(
     body,
-    tenant_id,
-    mission_id UNINDEXED,
-    locale UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2'
-)
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = '',
+    contentless_delete = 1
+);
+UPDATE tenants SET search_key = (SELECT COUNT(*) FROM tenants t WHERE t.code <= tenants.code)
 "#;
 
 const SQLITE_SEARCH_DOWN: &str = r#"
@@ -55,6 +64,11 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == DatabaseBackend::Sqlite {
             crate::run_script(manager, SQLITE_SEARCH_DOWN).await?;
         }
-        crate::run_script(manager, "ALTER TABLE tenants DROP COLUMN catalogue_version").await
+        crate::run_script(
+            manager,
+            "DROP INDEX tenants_search_key; ALTER TABLE tenants DROP COLUMN search_key; \
+             ALTER TABLE tenants DROP COLUMN catalogue_version",
+        )
+        .await
     }
 }

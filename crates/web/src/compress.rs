@@ -47,8 +47,9 @@ fn compressible(content_type: &str) -> bool {
         )
 }
 
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::default());
+/// Compresses at `level` (1 fast .. 9 small).
+pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(level));
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(data);
     encoder.finish().unwrap_or_default()
@@ -79,7 +80,9 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     resp.headers_mut()
         .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     resp.headers_mut().remove(header::CONTENT_LENGTH);
-    resp.set_body(gzip(&body));
+    // Per response: the fast level (about 3 times cheaper than the default, a few percent
+    // larger). Cached pages are compressed once, at the best level.
+    resp.set_body(gzip(&body, 1));
     Ok(resp)
 }
 
@@ -125,7 +128,7 @@ impl PageCache {
     /// Caches `html` under `key` for `ttl`, dropping expired pages on the way.
     pub fn put(&self, key: String, html: String, ttl: Duration) -> Arc<CachedPage> {
         let page = Arc::new(CachedPage {
-            gzip: Bytes::from(gzip(html.as_bytes())),
+            gzip: Bytes::from(gzip(html.as_bytes(), 9)),
             html: Bytes::from(html),
             expires: Instant::now() + ttl,
         });
@@ -163,7 +166,7 @@ mod tests {
     #[test]
     fn gzip_round_trips() {
         let text = "Aujourd'hui, 60 bonnes actions vous attendent ! ".repeat(40);
-        let packed = gzip(text.as_bytes());
+        let packed = gzip(text.as_bytes(), 1);
         assert!(packed.len() < text.len() / 5);
         let mut out = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut out)

@@ -13,7 +13,7 @@ use super::missions::MissionCounts;
 use super::organisations::OrganisationRecord;
 use super::search::{
     Facets, MissionHit, MissionQuery, SearchResults, SearchTab, SortOrder, Sql, full_text_matches,
-    get,
+    get, search_key,
 };
 use crate::StoreError;
 use crate::repos::{cities::Cities, organisations::Organisations};
@@ -95,6 +95,8 @@ impl Labels {
 pub struct Catalogue {
     scope: Scope,
     version: i64,
+    /// The tenant's partition of the SQLite full-text index.
+    search_key: Option<i64>,
     /// Ordered by id.
     missions: Vec<Entry>,
     labels: Labels,
@@ -233,7 +235,12 @@ impl Catalogue {
                 published_at: published_at.map_or(0, |t| t.timestamp_millis()),
             });
         }
+        let search_key = match backend {
+            sea_orm::DbBackend::Postgres => None,
+            _ => Some(search_key(conn, scope.id()).await?),
+        };
         Ok(Self {
+            search_key,
             cities,
             labels,
             organisations: Organisations::for_tenant(conn, tenant).list().await?,
@@ -280,7 +287,7 @@ impl Catalogue {
         let matches = if terms.is_empty() {
             None
         } else {
-            Some(full_text_matches(conn, self.scope.id(), q.locale, &terms).await?)
+            Some(full_text_matches(conn, self.scope.id(), self.search_key, q.locale, &terms).await?)
         };
         let tab = q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
             let wanted = if tab == SearchTab::Investir {

@@ -187,15 +187,67 @@ impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
     }
 }
 
+// SQLite's index is partitioned by rowid: `search_key << 40 | mission_id << 2 | locale`.
+const KEY_SHIFT: u32 = 40;
+const LOCALE_BITS: u32 = 2;
+
+fn locale_code(locale: &str) -> i64 {
+    match locale {
+        "fr" => 0,
+        "en" => 1,
+        "ar" => 2,
+        _ => 3,
+    }
+}
+
+fn index_rowid(search_key: i64, mission_id: i64, locale: &str) -> i64 {
+    (search_key << KEY_SHIFT) | (mission_id << LOCALE_BITS) | locale_code(locale)
+}
+
+/// The rowids of one tenant's index rows.
+fn key_range(search_key: i64) -> (i64, i64) {
+    (search_key << KEY_SHIFT, ((search_key + 1) << KEY_SHIFT) - 1)
+}
+
+/// The tenant's number in the SQLite index (assigned at its first sync).
+pub(crate) async fn search_key<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+) -> Result<i64, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT search_key AS k FROM tenants WHERE code = ")
+        .param(tenant_id);
+    let key = match conn.query_one_raw(sql.statement()).await? {
+        Some(row) => get::<Option<i64>>(&row, "k")?,
+        None => None,
+    };
+    key.ok_or_else(|| StoreError::Invalid(format!("tenant {tenant_id} has no search key")))
+}
+
+/// Gives a new tenant the next search key.
+pub(crate) async fn assign_search_key<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+) -> Result<(), StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("UPDATE tenants SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM tenants) WHERE code = ")
+        .param(tenant_id)
+        .push(" AND search_key IS NULL");
+    conn.execute_raw(sql.statement()).await?;
+    Ok(())
+}
+
 /// The tenant's missions whose text in `locale` holds every term, with a score (lower is
-/// more relevant). The tenant is part of the full-text query itself, so the index intersects
-/// its postings with the tenant's instead of scoring every tenant's matches.
+/// more relevant). The tenant bounds the full-text query itself: on SQLite its rowid range,
+/// which FTS5 seeks to in every posting list; on PostgreSQL its column, next to the GIN match.
 pub(crate) async fn full_text_matches<C: ConnectionTrait>(
     conn: &C,
     tenant_id: &str,
+    search_key: Option<i64>,
     locale: Locale,
     terms: &[String],
 ) -> Result<HashMap<i64, f64>, StoreError> {
+    let mut out = HashMap::new();
     let mut sql = Sql::new(conn.get_database_backend());
     match conn.get_database_backend() {
         DbBackend::Postgres => {
@@ -209,27 +261,37 @@ pub(crate) async fn full_text_matches<C: ConnectionTrait>(
                 .push(" AND tsv @@ to_tsquery('simple', ")
                 .param(tsquery)
                 .push(")");
+            for row in conn.query_all_raw(sql.statement()).await? {
+                out.insert(get::<i64>(&row, "mid")?, get::<f64>(&row, "score")?);
+            }
         }
         _ => {
+            let Some(key) = search_key else {
+                return Ok(out);
+            };
             // Terms are analysed words (letters and digits only), quoted as FTS5 strings.
-            let mut expr = format!("tenant_id : \"{}\"", tenant_id.replace('"', ""));
-            for t in terms {
-                let _ = write!(expr, " AND body : \"{}\"", t.replace('"', ""));
-            }
-            sql.push("SELECT CAST(mission_id AS INTEGER) AS mid, bm25(mission_search, 1.0, 0.0) AS score FROM mission_search WHERE mission_search MATCH ")
+            let expr = terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let (low, high) = key_range(key);
+            sql.push("SELECT rowid AS r, bm25(mission_search) AS score FROM mission_search WHERE mission_search MATCH ")
                 .param(expr)
-                .push(" AND locale = ")
-                .param(locale.as_str());
+                .push(" AND rowid BETWEEN ")
+                .param(low)
+                .push(" AND ")
+                .param(high);
+            let wanted = locale_code(locale.as_str());
+            for row in conn.query_all_raw(sql.statement()).await? {
+                let rowid: i64 = get(&row, "r")?;
+                if rowid & ((1 << LOCALE_BITS) - 1) != wanted {
+                    continue;
+                }
+                let mission_id = (rowid & ((1 << KEY_SHIFT) - 1)) >> LOCALE_BITS;
+                out.insert(mission_id, get::<f64>(&row, "score")?);
+            }
         }
-    }
-    let mut out = HashMap::new();
-    for row in conn.query_all_raw(sql.statement()).await? {
-        let id: i64 = get(&row, "mid")?;
-        let score: f64 = get(&row, "score")?;
-        // A mission has one row per locale; keep its best.
-        out.entry(id)
-            .and_modify(|s: &mut f64| *s = s.min(score))
-            .or_insert(score);
     }
     Ok(out)
 }
@@ -268,24 +330,69 @@ pub(crate) async fn write_index<C: ConnectionTrait>(
     tenant_id: &str,
     rows: &[IndexRow],
 ) -> Result<(), StoreError> {
+    let backend = conn.get_database_backend();
+    let key = match backend {
+        DbBackend::Postgres => 0,
+        _ => search_key(conn, tenant_id).await?,
+    };
     for chunk in rows.chunks(200) {
-        let mut sql = Sql::new(conn.get_database_backend());
-        sql.push("INSERT INTO mission_search (tenant_id, mission_id, locale, body) VALUES ");
-        for (i, row) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
+        let mut sql = Sql::new(backend);
+        match backend {
+            DbBackend::Postgres => {
+                sql.push(
+                    "INSERT INTO mission_search (tenant_id, mission_id, locale, body) VALUES ",
+                );
+                for (i, row) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.push("(")
+                        .param(tenant_id)
+                        .push(", ")
+                        .param(row.mission_id)
+                        .push(", ")
+                        .param(row.locale.as_str())
+                        .push(", ")
+                        .param(row.body.as_str())
+                        .push(")");
+                }
             }
-            sql.push("(")
-                .param(tenant_id)
-                .push(", ")
-                .param(row.mission_id)
-                .push(", ")
-                .param(row.locale.as_str())
-                .push(", ")
-                .param(row.body.as_str())
-                .push(")");
+            _ => {
+                sql.push("INSERT INTO mission_search (rowid, body) VALUES ");
+                for (i, row) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.push("(")
+                        .param(index_rowid(key, row.mission_id, &row.locale))
+                        .push(", ")
+                        .param(row.body.as_str())
+                        .push(")");
+                }
+            }
         }
         conn.execute_raw(sql.statement()).await?;
+    }
+    Ok(())
+}
+
+/// `WHERE` clause selecting a tenant's index rows.
+async fn tenant_rows<C: ConnectionTrait>(
+    conn: &C,
+    sql: &mut Sql,
+    tenant_id: &str,
+) -> Result<(), StoreError> {
+    match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            sql.push(" WHERE tenant_id = ").param(tenant_id);
+        }
+        _ => {
+            let (low, high) = key_range(search_key(conn, tenant_id).await?);
+            sql.push(" WHERE rowid BETWEEN ")
+                .param(low)
+                .push(" AND ")
+                .param(high);
+        }
     }
     Ok(())
 }
@@ -296,8 +403,8 @@ pub(crate) async fn clear_index<C: ConnectionTrait>(
     tenant_id: &str,
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("DELETE FROM mission_search WHERE tenant_id = ")
-        .param(tenant_id);
+    sql.push("DELETE FROM mission_search");
+    tenant_rows(conn, &mut sql, tenant_id).await?;
     conn.execute_raw(sql.statement()).await?;
     Ok(())
 }
@@ -307,8 +414,8 @@ pub(crate) async fn count_index<C: ConnectionTrait>(
     tenant_id: &str,
 ) -> Result<u64, StoreError> {
     let mut sql = Sql::new(conn.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM mission_search WHERE tenant_id = ")
-        .param(tenant_id);
+    sql.push("SELECT COUNT(*) AS n FROM mission_search");
+    tenant_rows(conn, &mut sql, tenant_id).await?;
     Ok(match conn.query_one_raw(sql.statement()).await? {
         Some(row) => u64::try_from(get::<i64>(&row, "n")?).unwrap_or(0),
         None => 0,

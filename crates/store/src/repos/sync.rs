@@ -5,6 +5,7 @@ use crate::StoreError;
 use crate::entities::{city, tenant};
 use crate::repos::catalogue::bump_version;
 use crate::repos::invitations::{FocalPointInvitations, NewInvitation};
+use crate::repos::search::assign_search_key;
 use jsap_tenancy::{Tenant, TenantKind};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
@@ -49,6 +50,7 @@ pub async fn sync_tenant<C: ConnectionTrait>(
             tenant::Entity::insert(row)
                 .exec_without_returning(conn)
                 .await?;
+            assign_search_key(conn, code).await?;
             report.tenant_created = true;
         }
     }
