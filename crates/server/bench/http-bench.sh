@@ -31,9 +31,9 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.2; done
 
-run() { # name url host [connections]
+run() { # name url host [connections] [wrk script]
   local out
-  out=$(wrk -t2 -c"${4:-64}" -d"${secs}s" --latency -H "Host: $3" -H "Accept-Encoding: gzip" "$2")
+  out=$(wrk -t2 -c"${4:-64}" -d"${secs}s" --latency ${5:+-s "$5"} -H "Host: $3" -H "Accept-Encoding: gzip" "$2")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -55,3 +55,5 @@ run "search text + 3 filters" "$search" b01.localhost
 run "search text + 3 filters, c=16" "$search" b01.localhost 16
 run "search, no filter" "http://127.0.0.1:18080/fr/missions" b01.localhost
 run "search, text only" "http://127.0.0.1:18080/fr/missions?q=sante" b01.localhost
+run "search, 2 random words, 40 tenants" http://127.0.0.1:18080/ b01.localhost 64 crates/server/bench/random-search.lua
+run "  same, c=16" http://127.0.0.1:18080/ b01.localhost 16 crates/server/bench/random-search.lua

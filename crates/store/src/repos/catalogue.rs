@@ -102,6 +102,45 @@ pub struct Catalogue {
     labels: Labels,
     cities: Vec<CityRecord>,
     organisations: Vec<OrganisationRecord>,
+    /// Full-text matches already computed on this version of the data.
+    matches: Mutex<Memo>,
+}
+
+type Matches = Arc<HashMap<i64, f64>>;
+
+/// The most recently used full-text results of a catalogue, at most `MEMO_SIZE`. Exact: a
+/// catalogue never changes; a write makes a new catalogue with an empty memo.
+#[derive(Default)]
+struct Memo {
+    entries: HashMap<String, (u64, Matches)>,
+    tick: u64,
+}
+
+const MEMO_SIZE: usize = 256;
+
+impl Memo {
+    fn get(&mut self, key: &str) -> Option<Matches> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, m)| {
+            *used = tick;
+            m.clone()
+        })
+    }
+
+    fn put(&mut self, key: String, matches: Matches) {
+        if self.entries.len() >= MEMO_SIZE
+            && let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
+        }
+        self.tick += 1;
+        self.entries.insert(key, (self.tick, matches));
+    }
 }
 
 // The filter dimensions that have facet counts, as bits of a "failed" mask.
@@ -240,6 +279,7 @@ impl Catalogue {
             _ => Some(search_key(conn, scope.id()).await?),
         };
         Ok(Self {
+            matches: Mutex::default(),
             search_key,
             cities,
             labels,
@@ -287,7 +327,7 @@ impl Catalogue {
         let matches = if terms.is_empty() {
             None
         } else {
-            Some(full_text_matches(conn, self.scope.id(), self.search_key, q.locale, &terms).await?)
+            Some(self.full_text(conn, q.locale, &terms).await?)
         };
         let tab = q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
             let wanted = if tab == SearchTab::Investir {
@@ -461,6 +501,28 @@ impl Catalogue {
         })
     }
 
+    /// The full-text matches of `terms`, from the memo or the index.
+    async fn full_text<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        locale: Locale,
+        terms: &[String],
+    ) -> Result<Matches, StoreError> {
+        let key = format!("{locale}|{}", terms.join(" "));
+        if let Some(found) = self.memo().get(&key) {
+            return Ok(found);
+        }
+        let found = Arc::new(
+            full_text_matches(conn, self.scope.id(), self.search_key, locale, terms).await?,
+        );
+        self.memo().put(key, found.clone());
+        Ok(found)
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.matches.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// (title, summary) in `locale` of the given missions (empty when a text is missing).
     async fn texts<C: ConnectionTrait>(
         &self,
@@ -555,5 +617,29 @@ impl Catalogues {
         let fresh = Arc::new(Catalogue::load(conn, tenant, version).await?);
         *held = Some(fresh.clone());
         Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memo_keeps_the_most_recently_used_results() {
+        let mut memo = Memo::default();
+        for i in 0..MEMO_SIZE {
+            memo.put(
+                format!("fr|t{i}"),
+                Arc::new(HashMap::from([(i as i64, 0.0)])),
+            );
+        }
+        // Use the first entry: the second is now the least recently used.
+        assert!(memo.get("fr|t0").is_some());
+        memo.put("fr|new".into(), Arc::new(HashMap::new()));
+        assert_eq!(memo.entries.len(), MEMO_SIZE);
+        assert!(memo.get("fr|t0").is_some());
+        assert!(memo.get("fr|t1").is_none());
+        assert!(memo.get("fr|new").is_some());
+        assert_eq!(memo.get("fr|t2").map(|m| m.contains_key(&2)), Some(true));
     }
 }
