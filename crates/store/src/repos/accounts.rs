@@ -434,6 +434,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .rows_affected)
     }
 
+    /// How many accounts this tenant has.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(self.users().count(self.conn).await?)
+    }
+
     /// How many accounts this tenant has with this email (0 or 1; for tests and checks).
     pub async fn count_with_email(&self, email: &str) -> Result<usize, StoreError> {
         Ok(self
