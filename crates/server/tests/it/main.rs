@@ -10,6 +10,7 @@ mod cli;
 mod helpers;
 mod outbox;
 mod pages;
+mod roles;
 mod search;
 mod seed;
 mod site;

@@ -6,3 +6,4 @@ pub mod ops;
 pub mod pages;
 pub mod public;
 pub mod seo;
+pub mod spaces;
