@@ -433,3 +433,95 @@ async fn staff_see_every_tenant_and_invite_an_operator_for_one() {
     assert_eq!(Browser::new(&app, CM).get(&link).await.status, 404);
     app.stop().await.expect("stop");
 }
+
+#[test]
+fn the_invite_command_invites_a_country_operator_without_a_city() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jesuisaupays"))
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env("DATA_DIR", dir.path())
+            .env("TENANTS_DIR", crate::helpers::repo_root().join("tenants"))
+            .env("THEMES_DIR", crate::helpers::repo_root().join("themes"))
+            .env("DEMO_DATA", "off")
+            .arg("invite")
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let args = [
+        "--tenant",
+        "sn",
+        "--role",
+        "country-operator",
+        "--email",
+        "Op@example.org",
+    ];
+    for _ in 0..2 {
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("op@example.org"));
+    }
+    let with_city = run(&[
+        "--tenant",
+        "sn",
+        "--role",
+        "country-operator",
+        "--city",
+        "dakar",
+        "--email",
+        "x@example.org",
+    ]);
+    assert!(!with_city.status.success());
+    assert!(String::from_utf8_lossy(&with_city.stderr).contains("--city"));
+    let without_city = run(&["--tenant", "sn", "--email", "x@example.org"]);
+    assert!(!without_city.status.success());
+    assert!(String::from_utf8_lossy(&without_city.stderr).contains("--city"));
+    let portal = run(&[
+        "--tenant",
+        "portal",
+        "--role",
+        "country-operator",
+        "--email",
+        "x@example.org",
+    ]);
+    assert!(!portal.status.success());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("jesuisaupays.db").display()
+        );
+        let store = jsap_store::Store::connect(&url).await.expect("store");
+        let tenants =
+            jsap_tenancy::load_dir(&crate::helpers::repo_root().join("tenants")).expect("tenants");
+        let sn = tenants
+            .iter()
+            .find(|t| t.code.as_str() == "sn")
+            .expect("sn");
+        let sent: Vec<_> = Outbox::for_tenant(store.conn(), sn)
+            .list()
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|e| e.to == "op@example.org")
+            .collect();
+        assert_eq!(sent.len(), 2, "one email per run");
+        let invitations = OperatorInvitations::for_tenant(store.conn(), sn)
+            .list()
+            .await
+            .expect("list");
+        assert_eq!(invitations.len(), 1, "one invitation per email");
+        assert_eq!(invitations[0].name, "op");
+        store.close().await.expect("close");
+    });
+}
