@@ -47,7 +47,7 @@ pub struct AppState {
     pub rate_limits: RateLimits,
 }
 
-use routes::{accounts, spaces};
+use routes::{accounts, profiles, spaces};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -108,6 +108,19 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/invitation/:token",
             get(accounts::invitation_form).post(accounts::accept_invitation),
+        )
+        .at(
+            "/:locale/compte/profil",
+            get(profiles::profile_form).post(profiles::save_profile),
+        )
+        .at("/:locale/compte/sejours", post(profiles::add_stay))
+        .at(
+            "/:locale/compte/sejours/:id/supprimer",
+            post(profiles::remove_stay),
+        )
+        .at(
+            "/:locale/compte/emails",
+            get(profiles::emails_form).post(profiles::save_emails),
         )
         // Role spaces (`roles.rs`): each handler names the role it needs.
         .at(

@@ -10,6 +10,7 @@ mod cli;
 mod helpers;
 mod outbox;
 mod pages;
+mod profiles;
 mod roles;
 mod search;
 mod seed;

@@ -53,6 +53,26 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/compte/profil",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/en/compte/profil",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/emails",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/compte/emails",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/espace/organisation",
         expect: [303, 403, 200, 200, 403, 403, 303, 303],
     },
