@@ -61,7 +61,8 @@ pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn generate_password() -> String {
+/// A random 20-character password (no look-alike characters).
+pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     (0..20)
@@ -124,6 +125,10 @@ pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Resu
         report.missions,
         started.elapsed().as_secs_f64()
     );
+    if missions.is_none() {
+        let accounts = crate::seed::seed_demo_accounts(&services).await?;
+        print!("{}", crate::seed::accounts_table(&accounts));
+    }
     Ok(())
 }
 
