@@ -234,6 +234,13 @@ async fn demo_accounts_are_created_once_and_log_in_with_the_printed_password() {
         let (email, password) = find("cm", role);
         assert!(email.ends_with("@jesuisaucameroun.com"));
         let mut browser = login("cm.localhost", email, password).await;
+        if role != "member" {
+            let home = browser.get("/fr/compte").await;
+            assert!(
+                home.body.contains(&format!("href=\"{path}\"")),
+                "{role}: link to {path}"
+            );
+        }
         let page = browser.get(path).await;
         assert_eq!(page.status, 200, "{role} on {path}");
         if role == "member" {
@@ -246,6 +253,13 @@ async fn demo_accounts_are_created_once_and_log_in_with_the_printed_password() {
     login("sn.localhost", email, password).await;
     let (email, password) = find("portal", "staff");
     let mut staff = login("portal.localhost", email, password).await;
+    assert!(
+        staff
+            .get("/fr/compte")
+            .await
+            .body
+            .contains("href=\"/fr/admin\"")
+    );
     assert_eq!(staff.get("/fr/admin").await.status, 200);
     app.stop().await.expect("stop");
 }

@@ -817,10 +817,12 @@ async fn account_page(
     password_form: FormView,
 ) -> Result<Response, AppError> {
     let roles = role_labels(ctx, account).await?;
+    let spaces = crate::routes::spaces::space_links(ctx, account).await?;
     let next_stay =
         crate::routes::profiles::next_stay(ctx.state, ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
         c.insert("roles", &roles);
+        c.insert("spaces", &spaces);
         c.insert("next_stay", &next_stay);
         c.insert("account_email", &account.email);
         c.insert("account_name", &account.display_name);

@@ -433,3 +433,35 @@ pub async fn admin_invite(
         }
     }
 }
+
+/// Links to the spaces the account may open (for the account page): `[href, label]`.
+pub async fn space_links(
+    ctx: &Ctx<'_>,
+    account: &jsap_store::Account,
+) -> Result<Vec<[String; 2]>, AppError> {
+    use jsap_store::Role;
+    let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    let has = |roles: &[Role]| memberships.iter().any(|m| roles.contains(&m.role));
+    let mut links = Vec::new();
+    let mut link = |rest: &str, key: &str| {
+        links.push([format!("/{}{rest}", ctx.locale), ctx.t(key)]);
+    };
+    if ctx.tenant.is_portal() {
+        if account.is_staff {
+            link("/admin", "roles.admin_title");
+        }
+        return Ok(links);
+    }
+    if has(&[Role::OrganisationAdmin, Role::OrganisationEditor]) {
+        link("/espace/organisation", "roles.organisation_space_title");
+    }
+    if has(&[Role::FocalPoint]) {
+        link("/espace/ville", "roles.city_space_title");
+    }
+    if has(&[Role::CountryOperator]) {
+        link("/espace/pays", "roles.country_space_title");
+    }
+    Ok(links)
+}
