@@ -19,7 +19,7 @@ use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::EmailAddress;
 use jsap_store::{
     Accounts, Cities, FocalPointInvitations, Missions, NewEmail, OperatorInvitationRecord,
-    OperatorInvitations, Organisations, Outbox,
+    OperatorInvitations, Organisations, Outbox, Role,
 };
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
@@ -128,6 +128,16 @@ fn invitee(
     }
 }
 
+/// An account holding the role.
+fn active(account: &jsap_store::Account) -> Invitee {
+    Invitee {
+        name: account.display_name.clone(),
+        email: account.email.clone(),
+        status: "active",
+        until: String::new(),
+    }
+}
+
 // ----- organisation members -----
 
 #[derive(Serialize)]
@@ -233,6 +243,8 @@ async fn country_page(
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
+    let accounts = Accounts::for_tenant(conn, ctx.tenant);
+    let focal_points = accounts.with_role(Role::FocalPoint).await?;
     let invitations = FocalPointInvitations::for_tenant(conn, ctx.tenant)
         .list()
         .await?;
@@ -240,22 +252,37 @@ async fn country_page(
         .list()
         .await?
         .into_iter()
-        .map(|c| CountryCity {
-            name: c.name_in(ctx.locale).to_owned(),
-            slug: c.slug.clone(),
-            focal_points: invitations
+        .map(|c| {
+            // Accounts holding the role, then invitations not (yet) turned into one.
+            let holders: Vec<&jsap_store::Account> = focal_points
                 .iter()
-                .filter(|i| i.city_id == c.id)
-                .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at))
-                .collect(),
+                .filter(|(_, m)| m.city_id == Some(c.id))
+                .map(|(a, _)| a)
+                .collect();
+            let mut people: Vec<Invitee> = holders.iter().map(|a| active(a)).collect();
+            people.extend(
+                invitations
+                    .iter()
+                    .filter(|i| i.city_id == c.id && !holders.iter().any(|a| a.email == i.email))
+                    .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+            );
+            CountryCity {
+                name: c.name_in(ctx.locale).to_owned(),
+                slug: c.slug.clone(),
+                focal_points: people,
+            }
         })
         .collect();
-    let operators: Vec<Invitee> = OperatorInvitations::for_tenant(conn, ctx.tenant)
-        .list()
-        .await?
-        .iter()
-        .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at))
-        .collect();
+    let holders = accounts.with_role(Role::CountryOperator).await?;
+    let mut operators: Vec<Invitee> = holders.iter().map(|(a, _)| active(a)).collect();
+    operators.extend(
+        OperatorInvitations::for_tenant(conn, ctx.tenant)
+            .list()
+            .await?
+            .iter()
+            .filter(|i| !holders.iter().any(|(a, _)| a.email == i.email))
+            .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+    );
     ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
         c.insert("cities", &cities);
         c.insert("operators", &operators);
@@ -359,12 +386,10 @@ async fn admin_page(
             members: Accounts::for_tenant(conn, t).count().await?,
             organisations: Organisations::for_tenant(conn, t).list().await?.len(),
             missions: Missions::for_tenant(conn, t).count_all().await?,
-            operators: OperatorInvitations::for_tenant(conn, t)
-                .list()
+            operators: Accounts::for_tenant(conn, t)
+                .with_role(Role::CountryOperator)
                 .await?
-                .iter()
-                .filter(|i| i.accepted_at.is_some())
-                .count(),
+                .len(),
         });
     }
     ctx.page(req, "/admin", "spaces/admin.html", status, |c| {
@@ -439,7 +464,6 @@ pub async fn space_links(
     ctx: &Ctx<'_>,
     account: &jsap_store::Account,
 ) -> Result<Vec<[String; 2]>, AppError> {
-    use jsap_store::Role;
     let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
         .memberships(account.id)
         .await?;
