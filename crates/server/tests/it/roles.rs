@@ -5,7 +5,8 @@
 use crate::helpers::{Browser, PASSWORD, TestApp};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Accounts, Cities, OperatorInvitations, Organisations, Outbox, OutboxEmail, Role, StaffAccounts,
+    Accounts, Cities, OperatorInvitations, Organisations, Outbox, OutboxEmail, Profiles, Role,
+    StaffAccounts,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -114,6 +115,52 @@ pub const ROUTES: &[Route] = &[
     Route {
         host: PORTAL,
         path: "/fr/espace/pays",
+        expect: NOT_HERE,
+    },
+];
+
+/// Every protected POST route, posted without a CSRF token: the role is checked first
+/// (303 anonymous, 403 without the role, 404 on the other kind of site), then the missing
+/// token makes it a 403 for those who hold the role. Nothing is ever written.
+pub const POST_ROUTES: &[Route] = &[
+    Route {
+        host: CM,
+        path: "/fr/compte/profil",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/sejours",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/sejours/1/supprimer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/emails",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/inviter",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/inviter",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/inviter",
+        expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/inviter",
         expect: NOT_HERE,
     },
 ];
@@ -265,7 +312,46 @@ async fn every_protected_route_answers_each_visitor_by_role() {
             }
         }
     }
+    for route in POST_ROUTES {
+        for (i, browser) in browsers.iter().enumerate() {
+            let mut visitor = browser.on(route.host);
+            let page = visitor
+                .post(
+                    route.path,
+                    &[
+                        ("display_name", "Intrus"),
+                        ("email", "intrus@example.org"),
+                        ("tenant", "cm"),
+                    ],
+                )
+                .await;
+            if page.status != route.expect[i] {
+                failures.push(format!(
+                    "POST {} {} as {}: {} (expected {})",
+                    route.host, route.path, VISITORS[i], page.status, route.expect[i]
+                ));
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let conn = app.services.store.conn();
+    for code in ["cm", "sn"] {
+        let t = tenant(&app, code);
+        assert!(
+            OperatorInvitations::for_tenant(conn, &t)
+                .list()
+                .await
+                .expect("list")
+                .is_empty()
+        );
+        assert_eq!(
+            Profiles::for_tenant(conn, &t)
+                .count_stays()
+                .await
+                .expect("stays"),
+            0
+        );
+    }
     app.stop().await.expect("stop");
 }
 
