@@ -351,3 +351,112 @@ async fn email_preferences_are_saved_and_every_email_links_to_them() {
     );
     app.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
+    use crate::helpers::{env, service_available};
+    let Some(axe) = env("AXE_BIN") else {
+        service_available("axe-core CLI", false, "AXE_BIN not set");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    account(
+        &app,
+        "cm",
+        "operateur@example.org",
+        &[(jsap_store::Role::CountryOperator, None, None)],
+    )
+    .await;
+    crate::roles::staff(&app, "staff@example.org").await;
+    let mut member = signed_in(&app, CM, "operateur@example.org").await;
+    let douala = city_id(&app, "cm", "douala").await.to_string();
+    let today = tenant(&app, "cm").today();
+    let (start, end) = (
+        (today + Duration::days(5)).to_string(),
+        (today + Duration::days(60)).to_string(),
+    );
+    member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &douala)],
+        )
+        .await;
+    // Signed-in pages, saved as files (the axe CLI cannot carry a session cookie); with
+    // their field errors shown.
+    let mut pages = vec![
+        ("account", member.get("/fr/compte").await.body),
+        (
+            "profile-errors",
+            member
+                .submit(PROFILE, PROFILE, &[("display_name", ""), ("phone", "x")])
+                .await
+                .body,
+        ),
+        (
+            "stay-errors",
+            member
+                .submit(PROFILE, "/fr/compte/sejours", &[("starts_on", &end)])
+                .await
+                .body,
+        ),
+        ("emails", member.get("/fr/compte/emails").await.body),
+        ("country", member.get("/fr/espace/pays").await.body),
+        ("forbidden", member.get("/fr/espace/ville").await.body),
+    ];
+    let mut staff = signed_in(&app, crate::roles::PORTAL, "staff@example.org").await;
+    pages.push(("admin", staff.get("/fr/admin").await.body));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let urls: Vec<String> = pages
+        .iter()
+        .map(|(name, body)| {
+            // Stylesheets are served by the app: keep them reachable from the file.
+            let body = body.replace(
+                "href=\"/assets/",
+                &format!("href=\"http://{}/assets/", app.addr),
+            );
+            let path = dir.path().join(format!("{name}.html"));
+            std::fs::write(&path, body).expect("write page");
+            format!("file://{}", path.display())
+        })
+        .collect();
+    let mut command = std::process::Command::new(&axe);
+    command
+        .args(&urls)
+        .arg("--chrome-path")
+        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
+        .arg("--chromedriver-path")
+        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
+        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
+        .args(["--save", "axe.json", "--dir"])
+        .arg(dir.path());
+    let status = tokio::task::spawn_blocking(move || command.status())
+        .await
+        .expect("join")
+        .expect("run axe");
+    assert!(status.success(), "axe failed to run");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("axe.json")).expect("report"),
+    )
+    .expect("json");
+    let results = report.as_array().expect("one result per page");
+    assert_eq!(results.len(), urls.len());
+    let problems: Vec<String> = results
+        .iter()
+        .flat_map(|page| {
+            page["violations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                .map(move |v| {
+                    format!(
+                        "{}: {} ({}) {}",
+                        page["url"], v["id"], v["impact"], v["nodes"][0]["html"]
+                    )
+                })
+        })
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    app.stop().await.expect("stop");
+}
