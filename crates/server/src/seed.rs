@@ -591,15 +591,16 @@ pub fn accounts_table(accounts: &[DemoAccount]) -> String {
     let created: Vec<&DemoAccount> = accounts.iter().filter(|a| a.password.is_some()).collect();
     let existing = accounts.len() - created.len();
     if !created.is_empty() {
+        let width = created.iter().map(|a| a.email.len()).max().unwrap_or(0);
         let _ = writeln!(
             out,
-            "Demo accounts (passwords shown only once):\n{:<8} {:<20} {:<40} password",
+            "Demo accounts (passwords shown only once):\n{:<8} {:<20} {:<width$} password",
             "tenant", "role", "email"
         );
         for a in &created {
             let _ = writeln!(
                 out,
-                "{:<8} {:<20} {:<40} {}",
+                "{:<8} {:<20} {:<width$} {}",
                 a.tenant,
                 a.role,
                 a.email,
