@@ -5,7 +5,7 @@ use crate::startup::Services;
 use anyhow::{Context, bail};
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use jsap_domain::EmailAddress;
-use jsap_store::{FocalPointInvitations, Outbox, StaffAccounts};
+use jsap_store::{FocalPointInvitations, OperatorInvitations, Outbox, StaffAccounts};
 use rand::Rng;
 use std::path::Path;
 
@@ -61,7 +61,8 @@ pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn generate_password() -> String {
+/// A random 20-character password (no look-alike characters).
+pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     (0..20)
@@ -124,6 +125,10 @@ pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Resu
         report.missions,
         started.elapsed().as_secs_f64()
     );
+    if missions.is_none() {
+        let accounts = crate::seed::seed_demo_accounts(&services).await?;
+        print!("{}", crate::seed::accounts_table(&accounts));
+    }
     Ok(())
 }
 
@@ -177,6 +182,61 @@ pub async fn invite(
     tx.commit().await?;
     println!(
         "Invitation for {} ({city}, {}) queued as email #{id}; the link is valid until {}.",
+        invitation.email,
+        tenant.code,
+        invitation.expires_at.format("%Y-%m-%d")
+    );
+    Ok(())
+}
+
+/// The role an invitation grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InviteRole {
+    FocalPoint,
+    CountryOperator,
+}
+
+/// Creates a country-operator invitation, or gives the existing one of this email a fresh
+/// token, and queues its email in the same transaction.
+pub async fn invite_operator(
+    config: &Config,
+    tenant: &str,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let services = Services::connect(config).await?;
+    services.sync_tenants().await?;
+    let tenant = services
+        .registry
+        .get(tenant)
+        .cloned()
+        .with_context(|| format!("--tenant: no tenant {tenant} in TENANTS_DIR"))?;
+    if tenant.is_portal() {
+        bail!(
+            "--tenant: {} is the portal; country operators belong to a country site",
+            tenant.code
+        );
+    }
+    let tx = services.store.begin().await?;
+    let invitations = OperatorInvitations::for_tenant(&tx, &tenant);
+    let previous = invitations
+        .list()
+        .await?
+        .into_iter()
+        .find(|i| i.email == email.as_str())
+        .map(|i| i.name);
+    let name = name
+        .map(str::to_owned)
+        .or(previous)
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
+    let (invitation, token) = invitations.reissue(&name, &email).await?;
+    let message =
+        jsap_web::operator_invitation_email(services.themes.clone(), &tenant, &invitation, &token)?;
+    let id = Outbox::for_tenant(&tx, &tenant).enqueue(message).await?;
+    tx.commit().await?;
+    println!(
+        "Country-operator invitation for {} ({}) queued as email #{id}; the link is valid until {}.",
         invitation.email,
         tenant.code,
         invitation.expires_at.format("%Y-%m-%d")

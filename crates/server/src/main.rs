@@ -40,14 +40,18 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// (Re-)send a focal-point invitation: a fresh link (valid 14 days) through the outbox.
+    /// (Re-)send a focal-point or country-operator invitation: a fresh link (valid 14 days)
+    /// through the outbox.
     Invite {
         /// Tenant code, e.g. `cm`.
         #[arg(long)]
         tenant: String,
-        /// City slug, e.g. `yaounde`.
+        /// `focal-point` (needs `--city`) or `country-operator` (no city).
+        #[arg(long, value_enum, default_value = "focal-point")]
+        role: commands::InviteRole,
+        /// City slug, e.g. `yaounde` (focal points only).
         #[arg(long)]
-        city: String,
+        city: Option<String>,
         #[arg(long)]
         email: String,
         /// The invitee's name (default: the focal point's name in the tenant file, or the
@@ -94,10 +98,24 @@ async fn main() -> ExitCode {
         }
         Command::Invite {
             tenant,
+            role,
             city,
             email,
             name,
-        } => commands::invite(&config, &tenant, &city, &email, name.as_deref()).await,
+        } => match (role, city) {
+            (commands::InviteRole::FocalPoint, Some(city)) => {
+                commands::invite(&config, &tenant, &city, &email, name.as_deref()).await
+            }
+            (commands::InviteRole::FocalPoint, None) => Err(anyhow::anyhow!(
+                "--city is required to invite a focal point"
+            )),
+            (commands::InviteRole::CountryOperator, None) => {
+                commands::invite_operator(&config, &tenant, &email, name.as_deref()).await
+            }
+            (commands::InviteRole::CountryOperator, Some(_)) => Err(anyhow::anyhow!(
+                "--city does not apply to a country operator (the whole site)"
+            )),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -141,7 +141,7 @@ pub(crate) fn invitation_email(
     );
     ctx.insert(
         "preferences_link",
-        &format!("{}/{}/compte/preferences", tenant.canonical_url(), locale),
+        &format!("{}/{}/compte/emails", tenant.canonical_url(), locale),
     );
     ctx.insert(
         "expires_on",

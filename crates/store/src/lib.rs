@@ -30,11 +30,15 @@ pub use repos::accounts::{
 };
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord};
-pub use repos::invitations::{FocalPointInvitations, InvitationRecord, NewInvitation};
+pub use repos::invitations::{
+    FocalPointInvitations, InvitationRecord, NewInvitation, OperatorInvitationRecord,
+    OperatorInvitations,
+};
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
+pub use repos::profiles::{Profile, Profiles, Stay};
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };

@@ -6,6 +6,7 @@ mod extract;
 mod middleware;
 mod params;
 mod render;
+mod roles;
 mod routes;
 mod security;
 mod session;
@@ -13,6 +14,11 @@ mod views;
 
 pub use error::AppError;
 pub use extract::{CurrentTenant, RequestId};
+pub use roles::{
+    RequireCountryOperator, RequireFocalPoint, RequireMember, RequireOrganisationAdmin,
+    RequireOrganisationMember, RequireStaff,
+};
+pub use routes::spaces::operator_invitation_email;
 pub use security::RateLimits;
 pub use session::{CurrentUser, OptionalUser, Session};
 
@@ -41,7 +47,7 @@ pub struct AppState {
     pub rate_limits: RateLimits,
 }
 
-use routes::accounts;
+use routes::{accounts, profiles, spaces};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -102,7 +108,30 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/invitation/:token",
             get(accounts::invitation_form).post(accounts::accept_invitation),
-        );
+        )
+        .at(
+            "/:locale/compte/profil",
+            get(profiles::profile_form).post(profiles::save_profile),
+        )
+        .at("/:locale/compte/sejours", post(profiles::add_stay))
+        .at(
+            "/:locale/compte/sejours/:id/supprimer",
+            post(profiles::remove_stay),
+        )
+        .at(
+            "/:locale/compte/emails",
+            get(profiles::emails_form).post(profiles::save_emails),
+        )
+        // Role spaces (`roles.rs`): each handler names the role it needs.
+        .at(
+            "/:locale/espace/organisation",
+            get(spaces::organisation_space),
+        )
+        .at("/:locale/espace/ville", get(spaces::city_space))
+        .at("/:locale/espace/pays", get(spaces::country_space))
+        .at("/:locale/espace/pays/inviter", post(spaces::country_invite))
+        .at("/:locale/admin", get(spaces::admin_home))
+        .at("/:locale/admin/inviter", post(spaces::admin_invite));
     routes
         .around(compress::middleware)
         .around(session::sessions)

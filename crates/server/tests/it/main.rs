@@ -10,6 +10,8 @@ mod cli;
 mod helpers;
 mod outbox;
 mod pages;
+mod profiles;
+mod roles;
 mod search;
 mod seed;
 mod site;

@@ -167,3 +167,139 @@ async fn synthetic_missions_spread_evenly_over_every_country() {
     }
     assert_eq!(total, 1_003);
 }
+
+/// (tenant, role, email, password) rows of the table `seed-demo` prints.
+fn table_rows(table: &str) -> Vec<(String, String, String, String)> {
+    table
+        .lines()
+        .filter(|l| l.contains('@'))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let email_at = words.iter().position(|w| w.contains('@')).expect("email");
+            (
+                words[0].to_owned(),
+                words[1..email_at].join(" "),
+                words[email_at].to_owned(),
+                words[email_at + 1].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn demo_accounts_are_created_once_and_log_in_with_the_printed_password() {
+    use crate::helpers::{Browser, TestApp};
+    let app = TestApp::spawn().await;
+    let first = seed::seed_demo_accounts(&app.services)
+        .await
+        .expect("accounts");
+    let countries = app.services.registry.countries().count();
+    assert_eq!(first.len(), countries * 5 + 1);
+    assert!(first.iter().all(|a| a.password.is_some()));
+    let table = seed::accounts_table(&first);
+    let rows = table_rows(&table);
+    assert_eq!(rows.len(), first.len(), "{table}");
+    let again = seed::seed_demo_accounts(&app.services)
+        .await
+        .expect("again");
+    assert_eq!(again.len(), first.len());
+    assert!(again.iter().all(|a| a.password.is_none()), "not recreated");
+    let second_table = seed::accounts_table(&again);
+    assert!(table_rows(&second_table).is_empty());
+    assert!(second_table.contains("already existed"), "{second_table}");
+
+    let login = |host: &'static str, email: String, password: String| {
+        let app = &app;
+        async move {
+            let mut browser = Browser::new(app, host);
+            let page = browser.login(&email, &password).await;
+            assert_eq!(page.status, 303, "{email}: {}", page.body);
+            browser
+        }
+    };
+    let find = |tenant: &str, role: &str| {
+        rows.iter()
+            .find(|r| r.0 == tenant && r.1 == role)
+            .map(|r| (r.2.clone(), r.3.clone()))
+            .unwrap_or_else(|| panic!("{tenant} {role} in {table}"))
+    };
+    let expectations = [
+        ("member", "/fr/compte"),
+        ("organisation admin", "/fr/espace/organisation"),
+        ("organisation editor", "/fr/espace/organisation"),
+        ("focal point", "/fr/espace/ville"),
+        ("country operator", "/fr/espace/pays"),
+    ];
+    for (role, path) in expectations {
+        let (email, password) = find("cm", role);
+        assert!(email.ends_with("@jesuisaucameroun.com"));
+        let mut browser = login("cm.localhost", email, password).await;
+        if role != "member" {
+            let home = browser.get("/fr/compte").await;
+            assert!(
+                home.body.contains(&format!("href=\"{path}\"")),
+                "{role}: link to {path}"
+            );
+        }
+        let page = browser.get(path).await;
+        assert_eq!(page.status, 200, "{role} on {path}");
+        if role == "country operator" {
+            // The demo focal point holds the role without an invitation.
+            assert!(
+                page.body
+                    .contains("point-focal@jesuisaucameroun.com&gt; — compte actif")
+            );
+        }
+        if role == "member" {
+            // A profile and an upcoming stay, with its missions.
+            assert!(page.body.contains("Missions pendant mon prochain séjour"));
+            assert!(page.body.contains("class=\"card\""));
+        }
+    }
+    let (email, password) = find("sn", "member");
+    login("sn.localhost", email, password).await;
+    let (email, password) = find("portal", "staff");
+    let mut staff = login("portal.localhost", email, password).await;
+    assert!(
+        staff
+            .get("/fr/compte")
+            .await
+            .body
+            .contains("href=\"/fr/admin\"")
+    );
+    assert_eq!(staff.get("/fr/admin").await.status, 200);
+    app.stop().await.expect("stop");
+}
+
+#[test]
+fn seed_demo_prints_the_passwords_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jesuisaupays"))
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env("DATA_DIR", dir.path())
+            .env("TENANTS_DIR", crate::helpers::repo_root().join("tenants"))
+            .env("THEMES_DIR", crate::helpers::repo_root().join("themes"))
+            .env("DEMO_DATA", "off")
+            .arg("seed-demo")
+            .output()
+            .expect("run")
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("passwords shown only once"), "{stdout}");
+    let rows = table_rows(&stdout);
+    assert!(rows.iter().any(|r| r.0 == "portal" && r.1 == "staff"));
+    assert!(rows.iter().all(|r| r.3.len() == 20), "{stdout}");
+    let second = run();
+    assert!(second.status.success());
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(table_rows(&stdout).is_empty(), "{stdout}");
+    assert!(stdout.contains("already existed"), "{stdout}");
+}

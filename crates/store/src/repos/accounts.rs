@@ -421,6 +421,43 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .collect())
     }
 
+    /// Every account holding `role` on this tenant, with the membership (one pair per
+    /// membership: a focal point of two cities comes twice).
+    pub async fn with_role(&self, role: Role) -> Result<Vec<(Account, Membership)>, StoreError> {
+        let rows = membership::Entity::find()
+            .filter(membership::Column::TenantId.eq(self.scope.id()))
+            .filter(membership::Column::Role.eq(role.as_str()))
+            .order_by_asc(membership::Column::Id)
+            .all(self.conn)
+            .await?;
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
+        let users: Vec<Account> = self
+            .users()
+            .filter(user::Column::Id.is_in(ids))
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(Account::from)
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|m| {
+                let account = users.iter().find(|u| u.id == m.user_id)?.clone();
+                Some((
+                    account,
+                    Membership {
+                        role,
+                        city_id: m.city_id,
+                        organisation_id: m.organisation_id,
+                    },
+                ))
+            })
+            .collect())
+    }
+
     /// Deletes tokens that expired before `before` (used or not): they can never serve again.
     pub async fn purge_tokens_expired_before(
         &self,
@@ -432,6 +469,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .exec(self.conn)
             .await?
             .rows_affected)
+    }
+
+    /// How many accounts this tenant has.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(self.users().count(self.conn).await?)
     }
 
     /// How many accounts this tenant has with this email (0 or 1; for tests and checks).

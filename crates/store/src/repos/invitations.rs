@@ -220,3 +220,144 @@ impl<'a, C: ConnectionTrait> FocalPointInvitations<'a, C> {
         })
     }
 }
+
+/// A country-operator invitation (no city), as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorInvitationRecord {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl From<op::Model> for OperatorInvitationRecord {
+    fn from(m: op::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            expires_at: m.expires_at,
+            accepted_at: m.accepted_at,
+        }
+    }
+}
+
+use crate::entities::operator_invitation as op;
+
+/// Country-operator invitations of one tenant: the same life as focal-point invitations
+/// (14-day link stored hashed, accepted once), one per (tenant, email).
+pub struct OperatorInvitations<'a, C> {
+    conn: &'a C,
+    scope: Scope,
+}
+
+impl<'a, C: ConnectionTrait> OperatorInvitations<'a, C> {
+    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
+        Self {
+            conn,
+            scope: Scope::of(tenant),
+        }
+    }
+
+    /// Creates the invitation of this email, or gives the existing one a fresh token and
+    /// expiry (the previous link stops working). The raw token is in the answer only.
+    pub async fn reissue(
+        &self,
+        name: &str,
+        email: &EmailAddress,
+    ) -> Result<(OperatorInvitationRecord, String), StoreError> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let now = Utc::now();
+        let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
+        let existing = op::Entity::find()
+            .filter(op::Column::TenantId.eq(self.scope.id()))
+            .filter(op::Column::Email.eq(email.as_str()))
+            .one(self.conn)
+            .await?;
+        let model = match existing {
+            Some(found) => {
+                let mut active: op::ActiveModel = found.into();
+                active.name = Set(name.to_owned());
+                active.token_hash = Set(hash_token(&token));
+                active.expires_at = Set(expires_at);
+                active.accepted_at = Set(None);
+                active.update(self.conn).await?
+            }
+            None => {
+                op::Entity::insert(op::ActiveModel {
+                    tenant_id: Set(self.scope.id().to_owned()),
+                    name: Set(name.to_owned()),
+                    email: Set(email.to_string()),
+                    token_hash: Set(hash_token(&token)),
+                    expires_at: Set(expires_at),
+                    accepted_at: Set(None),
+                    created_at: Set(now),
+                    ..Default::default()
+                })
+                .exec_with_returning(self.conn)
+                .await?
+            }
+        };
+        Ok((model.into(), token))
+    }
+
+    pub async fn list(&self) -> Result<Vec<OperatorInvitationRecord>, StoreError> {
+        Ok(op::Entity::find()
+            .filter(op::Column::TenantId.eq(self.scope.id()))
+            .order_by_asc(op::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(OperatorInvitationRecord::from)
+            .collect())
+    }
+
+    /// The invitation of this tenant with this raw token, whatever its state.
+    pub async fn find_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<OperatorInvitationRecord>, StoreError> {
+        Ok(op::Entity::find()
+            .filter(op::Column::TenantId.eq(self.scope.id()))
+            .filter(op::Column::TokenHash.eq(hash_token(token)))
+            .one(self.conn)
+            .await?
+            .map(OperatorInvitationRecord::from))
+    }
+
+    /// Marks a valid invitation accepted in one conditional update: `None` when unknown here,
+    /// expired or already used.
+    pub async fn accept(
+        &self,
+        token: &str,
+    ) -> Result<Option<OperatorInvitationRecord>, StoreError> {
+        let now = Utc::now();
+        let Some(found) = op::Entity::find()
+            .filter(op::Column::TenantId.eq(self.scope.id()))
+            .filter(op::Column::TokenHash.eq(hash_token(token)))
+            .filter(op::Column::AcceptedAt.is_null())
+            .filter(op::Column::ExpiresAt.gt(now))
+            .one(self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let updated = op::Entity::update_many()
+            .col_expr(op::Column::AcceptedAt, Expr::value(now))
+            .filter(op::Column::TenantId.eq(self.scope.id()))
+            .filter(op::Column::Id.eq(found.id))
+            .filter(op::Column::AcceptedAt.is_null())
+            .exec(self.conn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(Some(OperatorInvitationRecord {
+            accepted_at: Some(now),
+            ..found.into()
+        }))
+    }
+}

@@ -1,6 +1,6 @@
 //! Member accounts: sign-up, email verification, log-in and log-out, forgotten password and
 //! reset, the account page (change email, change password, resend verification) and the
-//! focal-point invitation page.
+//! invitation page (focal points and country operators).
 //!
 //! Every POST form carries a CSRF token (403 without it, before anything is written); sign-up,
 //! log-in and forgotten password are rate limited per address and per email (429). Answers never
@@ -15,7 +15,8 @@ use crate::{AppError, AppState};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::{EmailAddress, Locale};
 use jsap_store::{
-    Account, Accounts, Cities, FocalPointInvitations, Outbox, Role, StoreError, TokenPurpose,
+    Account, Accounts, Cities, FocalPointInvitations, OperatorInvitations, Outbox, Role,
+    StoreError, TokenPurpose,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -34,13 +35,13 @@ pub const NAME_MAX: usize = 80;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AccountForm {
-    csrf: String,
-    email: String,
-    display_name: String,
-    password: String,
-    password_confirm: String,
-    current_password: String,
-    terms: Option<String>,
+    pub(crate) csrf: String,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
+    pub(crate) password: String,
+    pub(crate) password_confirm: String,
+    pub(crate) current_password: String,
+    pub(crate) terms: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,28 +51,28 @@ pub struct Done {
 }
 
 /// Field name -> translated error.
-type Errors = BTreeMap<&'static str, String>;
+pub(crate) type Errors = BTreeMap<&'static str, String>;
 
 /// What a form shows back: the visitor's input (never passwords) and the errors.
 #[derive(Default, Serialize)]
-struct FormView {
-    values: BTreeMap<&'static str, String>,
-    errors: Errors,
+pub(crate) struct FormView {
+    pub(crate) values: BTreeMap<&'static str, String>,
+    pub(crate) errors: Errors,
 }
 
-struct Ctx<'a> {
-    state: &'a AppState,
-    tenant: &'a Tenant,
-    locale: Locale,
+pub(crate) struct Ctx<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) tenant: &'a Tenant,
+    pub(crate) locale: Locale,
 }
 
 impl Ctx<'_> {
-    fn t(&self, key: &str) -> String {
+    pub(crate) fn t(&self, key: &str) -> String {
         translate(self.locale.as_str(), key)
     }
 
     /// Renders an account template with the form's CSRF token (and its pre-session cookie).
-    fn page(
+    pub(crate) fn page(
         &self,
         req: &Request,
         rest: &str,
@@ -102,7 +103,7 @@ impl Ctx<'_> {
     }
 
     /// A page with a title, a text and an optional link, under `status`.
-    fn message(
+    pub(crate) fn message(
         &self,
         req: &Request,
         status: StatusCode,
@@ -117,7 +118,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
+    pub(crate) fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
         self.message(
             req,
             StatusCode::FORBIDDEN,
@@ -162,7 +163,7 @@ impl Ctx<'_> {
         )
     }
 
-    fn url(&self, rest: &str) -> String {
+    pub(crate) fn url(&self, rest: &str) -> String {
         format!("{}/{}{rest}", self.tenant.canonical_url(), self.locale)
     }
 
@@ -178,14 +179,14 @@ impl Ctx<'_> {
         ctx.insert("link", &link.unwrap_or_default());
         ctx.insert("login_link", &self.url("/compte/connexion"));
         ctx.insert("forgot_link", &self.url("/compte/mot-de-passe-oublie"));
-        ctx.insert("preferences_link", &self.url("/compte"));
+        ctx.insert("preferences_link", &self.url("/compte/emails"));
         EmailTemplates::new(self.state.themes.clone())
             .render(self.tenant, self.locale, name, to, ctx)
             .map_err(|e| AppError::Internal(e.into()))
     }
 }
 
-fn see_other(location: String) -> Response {
+pub(crate) fn see_other(location: String) -> Response {
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, location)
@@ -203,7 +204,7 @@ fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
 
 // ----- validation -----
 
-fn check_email(
+pub(crate) fn check_email(
     ctx: &Ctx,
     raw: &str,
     field: &'static str,
@@ -227,7 +228,7 @@ fn check_email(
     }
 }
 
-fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
+pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
     let n = form.password.chars().count();
     if n == 0 {
         errors.insert("password", ctx.t("account.err_password_required"));
@@ -248,7 +249,7 @@ fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
     }
 }
 
-fn check_name(ctx: &Ctx, raw: &str, errors: &mut Errors) -> String {
+pub(crate) fn check_name(ctx: &Ctx, raw: &str, errors: &mut Errors) -> String {
     let name = raw.trim().to_owned();
     if name.is_empty() {
         errors.insert("display_name", ctx.t("account.err_name_required"));
@@ -262,7 +263,7 @@ fn check_name(ctx: &Ctx, raw: &str, errors: &mut Errors) -> String {
     name
 }
 
-fn check_terms(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
+pub(crate) fn check_terms(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
     if form.terms.is_none() {
         errors.insert("terms", ctx.t("account.err_terms"));
     }
@@ -816,8 +817,13 @@ async fn account_page(
     password_form: FormView,
 ) -> Result<Response, AppError> {
     let roles = role_labels(ctx, account).await?;
+    let spaces = crate::routes::spaces::space_links(ctx, account).await?;
+    let next_stay =
+        crate::routes::profiles::next_stay(ctx.state, ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
         c.insert("roles", &roles);
+        c.insert("spaces", &spaces);
+        c.insert("next_stay", &next_stay);
         c.insert("account_email", &account.email);
         c.insert("account_name", &account.display_name);
         c.insert("account_verified", &account.email_verified);
@@ -1031,44 +1037,85 @@ pub async fn resend_verification(
     )))
 }
 
-// ----- focal-point invitation -----
+// ----- invitations (focal points, country operators) -----
 
 struct InvitationView {
-    city: String,
+    /// The sentence that says what the invitation is for.
+    intro: String,
+    title: String,
     name: String,
     email: String,
 }
 
-/// The invitation of a token on this tenant: `Err(status)` 404 when unknown here, 410 when
+/// What accepting an invitation grants.
+#[derive(Clone, Copy)]
+enum Grant {
+    FocalPoint(i64),
+    CountryOperator,
+}
+
+/// Whether an invitation of either kind can still be used: 404 when unknown here, 410 when
 /// expired or already accepted.
+fn usable(
+    accepted_at: Option<chrono::DateTime<chrono::Utc>>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    accepted_at.is_none() && expires_at > chrono::Utc::now()
+}
+
+/// The invitation of a token on this tenant (a focal point's, else a country operator's):
+/// `Err(status)` 404 when unknown here, 410 when expired or already accepted.
 async fn invitation(
     state: &AppState,
     tenant: &Tenant,
     locale: Locale,
     token: &str,
-) -> Result<Result<(InvitationView, i64), StatusCode>, AppError> {
-    let Some(found) = FocalPointInvitations::for_tenant(state.store.conn(), tenant)
+) -> Result<Result<(InvitationView, Grant), StatusCode>, AppError> {
+    let t = |key: &str| translate(locale.as_str(), key);
+    if let Some(found) = FocalPointInvitations::for_tenant(state.store.conn(), tenant)
+        .find_by_token(token)
+        .await?
+    {
+        if !usable(found.accepted_at, found.expires_at) {
+            return Ok(Err(StatusCode::GONE));
+        }
+        let city = Cities::for_tenant(state.store.conn(), tenant)
+            .list()
+            .await?
+            .into_iter()
+            .find(|c| c.id == found.city_id)
+            .map_or_else(String::new, |c| c.name_in(locale).to_owned());
+        return Ok(Ok((
+            InvitationView {
+                intro: t("account.invitation_intro")
+                    .replace("%{name}", &found.name)
+                    .replace("%{city}", &city),
+                title: t("account.invitation_title"),
+                name: found.name,
+                email: found.email,
+            },
+            Grant::FocalPoint(found.city_id),
+        )));
+    }
+    let Some(found) = OperatorInvitations::for_tenant(state.store.conn(), tenant)
         .find_by_token(token)
         .await?
     else {
         return Ok(Err(StatusCode::NOT_FOUND));
     };
-    if found.accepted_at.is_some() || found.expires_at <= chrono::Utc::now() {
+    if !usable(found.accepted_at, found.expires_at) {
         return Ok(Err(StatusCode::GONE));
     }
-    let city = Cities::for_tenant(state.store.conn(), tenant)
-        .list()
-        .await?
-        .into_iter()
-        .find(|c| c.id == found.city_id)
-        .map_or_else(String::new, |c| c.name_in(locale).to_owned());
     Ok(Ok((
         InvitationView {
-            city,
+            intro: t("roles.operator_invitation_intro")
+                .replace("%{name}", &found.name)
+                .replace("%{country}", tenant.country_name.get(locale)),
+            title: t("roles.operator_invitation_title"),
             name: found.name,
             email: found.email,
         },
-        found.city_id,
+        Grant::CountryOperator,
     )))
 }
 
@@ -1082,7 +1129,8 @@ fn invitation_page(
 ) -> Result<Response, AppError> {
     ctx.page(req, "/compte", "account/invitation.html", status, |c| {
         c.insert("token", token);
-        c.insert("city", &view.city);
+        c.insert("intro", &view.intro);
+        c.insert("invitation_title", &view.title);
         c.insert("invitee_name", &view.name);
         c.insert("invitee_email", &view.email);
         c.insert("form", form);
@@ -1130,7 +1178,7 @@ pub async fn accept_invitation(
     if !csrf_ok(&state, &tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let (view, city_id) = match invitation(&state, &tenant, ctx.locale, &token).await? {
+    let (view, grant) = match invitation(&state, &tenant, ctx.locale, &token).await? {
         Err(status) => return ctx.link_gone(req, status),
         Ok(found) => found,
     };
@@ -1158,11 +1206,17 @@ pub async fn accept_invitation(
     let email = EmailAddress::parse(&view.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = hash_password(form.password.clone()).await?;
     let tx = state.store.begin().await?;
-    if FocalPointInvitations::for_tenant(&tx, &tenant)
-        .accept(&token)
-        .await?
-        .is_none()
-    {
+    let accepted = match grant {
+        Grant::FocalPoint(_) => FocalPointInvitations::for_tenant(&tx, &tenant)
+            .accept(&token)
+            .await?
+            .is_some(),
+        Grant::CountryOperator => OperatorInvitations::for_tenant(&tx, &tenant)
+            .accept(&token)
+            .await?
+            .is_some(),
+    };
+    if !accepted {
         drop(tx);
         return ctx.link_gone(req, StatusCode::GONE);
     }
@@ -1176,9 +1230,18 @@ pub async fn accept_invitation(
         }
         None => accounts.create(&email, &name, &hash, true).await?,
     };
-    accounts
-        .grant(account.id, Role::FocalPoint, Some(city_id), None)
-        .await?;
+    match grant {
+        Grant::FocalPoint(city_id) => {
+            accounts
+                .grant(account.id, Role::FocalPoint, Some(city_id), None)
+                .await?
+        }
+        Grant::CountryOperator => {
+            accounts
+                .grant(account.id, Role::CountryOperator, None, None)
+                .await?
+        }
+    }
     tx.commit().await.map_err(anyhow::Error::from)?;
     if let Some(old) = current {
         session::close(&state, &tenant, &old.id).await?;

@@ -4,5 +4,7 @@ pub mod assets;
 pub mod media;
 pub mod ops;
 pub mod pages;
+pub mod profiles;
 pub mod public;
 pub mod seo;
+pub mod spaces;

@@ -1,0 +1,462 @@
+//! Member profiles over real HTTP: the profile form and its errors, stays (add, remove, other
+//! tenants' ids), email preferences and the missions of the next stay on the account page.
+
+use crate::helpers::{Browser, Options, TestApp};
+use crate::roles::{CM, SN, account, signed_in, tenant};
+use chrono::Duration;
+use jsap_store::{Cities, Outbox, Profile, Profiles};
+
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(Options {
+        demo: false,
+        ..Default::default()
+    })
+    .await
+}
+
+async fn city_id(app: &TestApp, code: &str, slug: &str) -> i64 {
+    Cities::for_tenant(app.services.store.conn(), &tenant(app, code))
+        .by_slug(slug)
+        .await
+        .expect("city")
+        .expect("known city")
+        .id
+}
+
+async fn profile(app: &TestApp, code: &str, user: i64) -> Profile {
+    Profiles::for_tenant(app.services.store.conn(), &tenant(app, code))
+        .get(user)
+        .await
+        .expect("profile")
+}
+
+async fn stays(app: &TestApp, code: &str) -> u64 {
+    Profiles::for_tenant(app.services.store.conn(), &tenant(app, code))
+        .count_stays()
+        .await
+        .expect("stays")
+}
+
+const PROFILE: &str = "/fr/compte/profil";
+
+#[tokio::test]
+async fn the_profile_saves_and_shows_field_errors_without_writing() {
+    let app = spawn().await;
+    let user = account(&app, "cm", "membre@example.org", &[]).await;
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let yaounde = city_id(&app, "cm", "yaounde").await;
+    let dakar = city_id(&app, "sn", "dakar").await;
+    let page = member.get(PROFILE).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Yaoundé"));
+    assert!(page.body.contains("name=\"domain\""));
+
+    let many: Vec<String> = (0..21).map(|i| format!("skill{i}")).collect();
+    let many = many.join(", ");
+    let long_tag = "x".repeat(41);
+    let long_country = "y".repeat(81);
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (&[("display_name", "")], "Indiquez votre nom."),
+        (
+            &[("display_name", "Awa"), ("country", &long_country)],
+            "au plus 80 caractères",
+        ),
+        (
+            &[("display_name", "Awa"), ("skills", &many)],
+            "au plus 20 éléments",
+        ),
+        (
+            &[("display_name", "Awa"), ("languages", &long_tag)],
+            "au plus 40 caractères",
+        ),
+        (
+            &[("display_name", "Awa"), ("phone", "appelle-moi")],
+            "Ce numéro n&#x27;est pas valide",
+        ),
+    ];
+    for (fields, message) in cases {
+        let page = member.submit(PROFILE, PROFILE, fields).await;
+        assert_eq!(page.status, 422, "{fields:?}");
+        assert!(page.body.contains("aria-invalid=\"true\""), "{fields:?}");
+        assert!(
+            page.body.contains(message),
+            "{fields:?}: {message} in {}",
+            page.body
+        );
+    }
+    assert_eq!(profile(&app, "cm", user).await, Profile::default());
+
+    let yaounde_id = yaounde.to_string();
+    let valid = [
+        ("display_name", "Awa Mbarga"),
+        ("country", "France"),
+        ("home_city", yaounde_id.as_str()),
+        ("skills", "santé, logistique, Santé"),
+        ("languages", "français, anglais"),
+        ("domain", "sante"),
+        ("contribution", "competences"),
+        ("phone", "+33 6 12 34 56 78"),
+    ];
+    // Without the CSRF token: 403, nothing written.
+    let forged = member.post(PROFILE, &valid).await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(profile(&app, "cm", user).await, Profile::default());
+    // Another tenant's city, an unknown domain: 400, nothing written.
+    let dakar_id = dakar.to_string();
+    let mut foreign = valid.to_vec();
+    foreign[2] = ("home_city", dakar_id.as_str());
+    assert_eq!(member.submit(PROFILE, PROFILE, &foreign).await.status, 400);
+    let mut unknown = valid.to_vec();
+    unknown[5] = ("domain", "astrologie");
+    assert_eq!(member.submit(PROFILE, PROFILE, &unknown).await.status, 400);
+    assert_eq!(profile(&app, "cm", user).await, Profile::default());
+
+    let saved = member.submit(PROFILE, PROFILE, &valid).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stored = profile(&app, "cm", user).await;
+    assert_eq!(stored.country_of_residence, "France");
+    assert_eq!(stored.home_city_id, Some(yaounde));
+    assert_eq!(stored.skills, ["santé", "logistique"], "duplicates dropped");
+    assert_eq!(stored.languages, ["français", "anglais"]);
+    assert_eq!(stored.domains, ["sante"]);
+    assert_eq!(stored.contributions, ["competences"]);
+    assert_eq!(stored.phone, "+33 6 12 34 56 78");
+    let page = member.get(&format!("{PROFILE}?done=saved")).await;
+    assert!(page.body.contains("Votre profil est enregistré."));
+    assert!(page.body.contains("value=\"santé, logistique\""));
+    assert!(page.body.contains("Awa Mbarga"));
+    assert!(page.body.contains("Vous avez accepté les conditions"));
+    // "Other" home city.
+    let other = [
+        ("display_name", "Awa Mbarga"),
+        ("home_city", "other"),
+        ("home_city_other", "Kribi"),
+    ];
+    assert_eq!(member.submit(PROFILE, PROFILE, &other).await.status, 303);
+    let stored = profile(&app, "cm", user).await;
+    assert_eq!(stored.home_city_id, None);
+    assert_eq!(stored.home_city_other, "Kribi");
+    // The Arabic page renders right-to-left.
+    account(&app, "ma", "membre-ma@example.org", &[]).await;
+    let mut moroccan = signed_in(&app, "ma.localhost", "membre-ma@example.org").await;
+    let ar = moroccan.get("/ar/compte/profil").await;
+    assert_eq!(ar.status, 200);
+    assert!(ar.body.contains("dir=\"rtl\""));
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn stays_are_added_checked_and_removed_by_their_owner_only() {
+    let app = spawn().await;
+    account(&app, "cm", "membre@example.org", &[]).await;
+    account(&app, "cm", "autre@example.org", &[]).await;
+    account(&app, "sn", "membre-sn@example.org", &[]).await;
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let douala = city_id(&app, "cm", "douala").await.to_string();
+    let dakar = city_id(&app, "sn", "dakar").await.to_string();
+    let today = tenant(&app, "cm").today();
+    let day = |n: i64| (today + Duration::days(n)).to_string();
+    let (start, end) = (day(20), day(40));
+    let errors = [
+        (
+            (day(40), day(20)),
+            "La date de fin doit être après la date de début.",
+        ),
+        ((day(10), day(900)), "Un séjour dure au plus deux ans."),
+        ((day(-60), day(-30)), "Ce séjour est déjà terminé"),
+        ((String::new(), day(3)), "Indiquez une date."),
+        (
+            ("20/12/2026".to_owned(), day(3)),
+            "Cette date n&#x27;est pas valide",
+        ),
+    ];
+    for ((from, to), message) in errors {
+        let page = member
+            .submit(
+                PROFILE,
+                "/fr/compte/sejours",
+                &[("starts_on", &from), ("ends_on", &to), ("city", &douala)],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{from}..{to}");
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+        assert!(page.body.contains("aria-invalid=\"true\""));
+    }
+    let no_city = member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end)],
+        )
+        .await;
+    assert_eq!(no_city.status, 422);
+    assert!(no_city.body.contains("Choisissez au moins une ville."));
+    let foreign = member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &dakar)],
+        )
+        .await;
+    assert_eq!(foreign.status, 400);
+    let forged = member
+        .post(
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &douala)],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(stays(&app, "cm").await, 0, "nothing written");
+
+    let added = member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &douala)],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = member.get(PROFILE).await;
+    assert!(page.body.contains(&format!("Du {start} au {end}")));
+    assert!(page.body.contains("Douala"));
+    let marker = "/fr/compte/sejours/";
+    let at = page.body.find(marker).expect("a remove form") + marker.len();
+    let id: String = page.body[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let remove = format!("/fr/compte/sejours/{id}/supprimer");
+
+    // Another member of cm, and a member of sn, cannot see or remove it.
+    let mut other = signed_in(&app, CM, "autre@example.org").await;
+    assert!(!other.get(PROFILE).await.body.contains(&start));
+    assert_eq!(other.submit(PROFILE, &remove, &[]).await.status, 404);
+    let mut foreigner = signed_in(&app, SN, "membre-sn@example.org").await;
+    assert!(!foreigner.get(PROFILE).await.body.contains(&start));
+    assert_eq!(foreigner.submit(PROFILE, &remove, &[]).await.status, 404);
+    // The owner's cookies on sn: anonymous there.
+    assert_eq!(member.on(SN).post(&remove, &[]).await.status, 303);
+    assert_eq!(stays(&app, "cm").await, 1, "still there");
+    // Without CSRF: 403.
+    assert_eq!(member.post(&remove, &[]).await.status, 403);
+    assert_eq!(stays(&app, "cm").await, 1);
+
+    let removed = member.submit(PROFILE, &remove, &[]).await;
+    assert_eq!(removed.status, 303);
+    assert_eq!(stays(&app, "cm").await, 0);
+    assert!(
+        member
+            .get(&format!("{PROFILE}?done=stay_removed"))
+            .await
+            .body
+            .contains("Aucun séjour enregistré.")
+    );
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn the_account_page_lists_missions_during_the_next_stay() {
+    let app = TestApp::spawn().await;
+    account(&app, "cm", "membre@example.org", &[]).await;
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let before = member.get("/fr/compte").await;
+    assert!(before.body.contains("Missions pendant mon prochain séjour"));
+    assert!(before.body.contains("Indiquez vos dates de séjour"));
+    let today = tenant(&app, "cm").today();
+    let (start, end) = (
+        (today - Duration::days(3)).to_string(),
+        (today + Duration::days(300)).to_string(),
+    );
+    let yaounde = city_id(&app, "cm", "yaounde").await.to_string();
+    let added = member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &yaounde)],
+        )
+        .await;
+    assert_eq!(added.status, 303, "a stay under way is accepted");
+    let page = member.get("/fr/compte").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("Du {start} au {end}")));
+    assert!(page.body.contains("class=\"card\""), "{}", page.body);
+    // The full search starts today (the stay is under way).
+    let search = format!("/fr/missions?from={today}&amp;to={end}&amp;city=yaounde");
+    assert!(page.body.contains(&search), "{search}");
+    let full = member
+        .get(&format!("/fr/missions?from={today}&to={end}&city=yaounde"))
+        .await;
+    assert_eq!(full.status, 200);
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn email_preferences_are_saved_and_every_email_links_to_them() {
+    let app = spawn().await;
+    let user = account(&app, "cm", "membre@example.org", &[]).await;
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let page = member.get("/fr/compte/emails").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("E-mails toujours envoyés"));
+    assert!(
+        page.body
+            .contains("name=\"reminders\" value=\"yes\" checked")
+    );
+    assert!(
+        !page
+            .body
+            .contains("name=\"campaigns\" value=\"yes\" checked")
+    );
+    let forged = member
+        .post("/fr/compte/emails", &[("campaigns", "yes")])
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(profile(&app, "cm", user).await.email_reminders);
+    let saved = member
+        .submit(
+            "/fr/compte/emails",
+            "/fr/compte/emails",
+            &[("campaigns", "yes")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let stored = profile(&app, "cm", user).await;
+    assert!(stored.email_campaigns);
+    assert!(!stored.email_reminders);
+    let page = member.get("/fr/compte/emails?done=emails_saved").await;
+    assert!(
+        page.body
+            .contains("name=\"campaigns\" value=\"yes\" checked")
+    );
+    assert!(
+        page.body
+            .contains("Vos préférences d&#x27;e-mail sont enregistrées.")
+    );
+
+    // Email footers link to this page.
+    let mut visitor = Browser::new(&app, CM);
+    visitor.signup("nouveau@example.org", "Nouveau").await;
+    let sent = Outbox::for_tenant(app.services.store.conn(), &tenant(&app, "cm"))
+        .list()
+        .await
+        .expect("outbox");
+    let verification = sent
+        .iter()
+        .find(|e| e.to == "nouveau@example.org")
+        .expect("verification email");
+    assert!(
+        verification
+            .text_body
+            .contains("https://jesuisaucameroun.com/fr/compte/emails")
+    );
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
+    use crate::helpers::{env, service_available};
+    let Some(axe) = env("AXE_BIN") else {
+        service_available("axe-core CLI", false, "AXE_BIN not set");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    account(
+        &app,
+        "cm",
+        "operateur@example.org",
+        &[(jsap_store::Role::CountryOperator, None, None)],
+    )
+    .await;
+    crate::roles::staff(&app, "staff@example.org").await;
+    let mut member = signed_in(&app, CM, "operateur@example.org").await;
+    let douala = city_id(&app, "cm", "douala").await.to_string();
+    let today = tenant(&app, "cm").today();
+    let (start, end) = (
+        (today + Duration::days(5)).to_string(),
+        (today + Duration::days(60)).to_string(),
+    );
+    member
+        .submit(
+            PROFILE,
+            "/fr/compte/sejours",
+            &[("starts_on", &start), ("ends_on", &end), ("city", &douala)],
+        )
+        .await;
+    // Signed-in pages, saved as files (the axe CLI cannot carry a session cookie); with
+    // their field errors shown.
+    let mut pages = vec![
+        ("account", member.get("/fr/compte").await.body),
+        (
+            "profile-errors",
+            member
+                .submit(PROFILE, PROFILE, &[("display_name", ""), ("phone", "x")])
+                .await
+                .body,
+        ),
+        (
+            "stay-errors",
+            member
+                .submit(PROFILE, "/fr/compte/sejours", &[("starts_on", &end)])
+                .await
+                .body,
+        ),
+        ("emails", member.get("/fr/compte/emails").await.body),
+        ("country", member.get("/fr/espace/pays").await.body),
+        ("forbidden", member.get("/fr/espace/ville").await.body),
+    ];
+    let mut staff = signed_in(&app, crate::roles::PORTAL, "staff@example.org").await;
+    pages.push(("admin", staff.get("/fr/admin").await.body));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let urls: Vec<String> = pages
+        .iter()
+        .map(|(name, body)| {
+            // Stylesheets are served by the app: keep them reachable from the file.
+            let body = body.replace(
+                "href=\"/assets/",
+                &format!("href=\"http://{}/assets/", app.addr),
+            );
+            let path = dir.path().join(format!("{name}.html"));
+            std::fs::write(&path, body).expect("write page");
+            format!("file://{}", path.display())
+        })
+        .collect();
+    let mut command = std::process::Command::new(&axe);
+    command
+        .args(&urls)
+        .arg("--chrome-path")
+        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
+        .arg("--chromedriver-path")
+        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
+        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
+        .args(["--save", "axe.json", "--dir"])
+        .arg(dir.path());
+    let status = tokio::task::spawn_blocking(move || command.status())
+        .await
+        .expect("join")
+        .expect("run axe");
+    assert!(status.success(), "axe failed to run");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("axe.json")).expect("report"),
+    )
+    .expect("json");
+    let results = report.as_array().expect("one result per page");
+    assert_eq!(results.len(), urls.len());
+    let problems: Vec<String> = results
+        .iter()
+        .flat_map(|page| {
+            page["violations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                .map(move |v| {
+                    format!(
+                        "{}: {} ({}) {}",
+                        page["url"], v["id"], v["impact"], v["nodes"][0]["html"]
+                    )
+                })
+        })
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    app.stop().await.expect("stop");
+}

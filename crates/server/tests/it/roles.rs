@@ -1,0 +1,633 @@
+//! Roles over real HTTP: every protected route walked with every kind of visitor (the table
+//! `ROUTES` below: add a row per new protected route), the 403 page, and country-operator
+//! invitations from the country space and from the staff console.
+
+use crate::helpers::{Browser, PASSWORD, TestApp};
+use jsap_domain::EmailAddress;
+use jsap_store::{
+    Accounts, Cities, OperatorInvitations, Organisations, Outbox, OutboxEmail, Profiles, Role,
+    StaffAccounts,
+};
+use jsap_tenancy::Tenant;
+use std::sync::Arc;
+
+pub const CM: &str = "cm.localhost";
+pub const SN: &str = "sn.localhost";
+pub const PORTAL: &str = "portal.localhost";
+
+/// The visitors of the walk, in the order of `Route::expect`.
+pub const VISITORS: [&str; 8] = [
+    "anonymous",
+    "member",
+    "organisation editor",
+    "organisation admin",
+    "focal point",
+    "country operator",
+    "staff",
+    "member of another tenant",
+];
+
+/// A protected route and the status each visitor gets (same order as `VISITORS`).
+/// Everyone but "staff" and "member of another tenant" has an account on `cm`; staff are
+/// portal accounts; the other tenant is `sn`.
+pub struct Route {
+    pub host: &'static str,
+    pub path: &'static str,
+    pub expect: [u16; 8],
+}
+
+const SIGNED_IN_ON_CM: [u16; 8] = [303, 200, 200, 200, 200, 200, 303, 303];
+const NOT_HERE: [u16; 8] = [404; 8];
+
+/// Every protected GET route. Anonymous visitors are sent to the log-in page (303), signed-in
+/// visitors without the role get 403, pages of the other kind of site are 404.
+pub const ROUTES: &[Route] = &[
+    Route {
+        host: CM,
+        path: "/fr/compte",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/en/compte",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/profil",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/en/compte/profil",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/emails",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/compte/emails",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/organisation",
+        expect: [303, 403, 200, 200, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/ville",
+        expect: [303, 403, 403, 403, 200, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/en/admin",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/compte",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/ville",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays",
+        expect: NOT_HERE,
+    },
+];
+
+/// Every protected POST route, posted without a CSRF token: the role is checked first
+/// (303 anonymous, 403 without the role, 404 on the other kind of site), then the missing
+/// token makes it a 403 for those who hold the role. Nothing is ever written.
+pub const POST_ROUTES: &[Route] = &[
+    Route {
+        host: CM,
+        path: "/fr/compte/profil",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/sejours",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/sejours/1/supprimer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/emails",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/inviter",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/inviter",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/inviter",
+        expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/inviter",
+        expect: NOT_HERE,
+    },
+];
+
+pub fn tenant(app: &TestApp, code: &str) -> Arc<Tenant> {
+    app.services.registry.get(code).expect("tenant").clone()
+}
+
+/// Creates a verified account with `PASSWORD` on `code` and grants it `roles`.
+pub async fn account(
+    app: &TestApp,
+    code: &str,
+    email: &str,
+    roles: &[(Role, Option<i64>, Option<i64>)],
+) -> i64 {
+    let tenant = tenant(app, code);
+    let accounts = Accounts::for_tenant(app.services.store.conn(), &tenant);
+    let hash = jesuisaupays::commands::hash_password(PASSWORD).expect("hash");
+    let email = EmailAddress::parse(email).expect("email");
+    let created = accounts
+        .create(&email, "Awa Test", &hash, true)
+        .await
+        .expect("account");
+    for (role, city, org) in roles {
+        accounts
+            .grant(created.id, *role, *city, *org)
+            .await
+            .expect("grant");
+    }
+    created.id
+}
+
+pub async fn staff(app: &TestApp, email: &str) {
+    let portal = tenant(app, "portal");
+    StaffAccounts::new(app.services.store.conn(), &portal)
+        .expect("portal")
+        .upsert(
+            &EmailAddress::parse(email).expect("email"),
+            "Staff",
+            &jesuisaupays::commands::hash_password(PASSWORD).expect("hash"),
+        )
+        .await
+        .expect("staff");
+}
+
+/// A browser signed in as `email` on `host`.
+pub async fn signed_in<'a>(app: &'a TestApp, host: &str, email: &str) -> Browser<'a> {
+    let mut browser = Browser::new(app, host);
+    let page = browser.login(email, PASSWORD).await;
+    assert_eq!(
+        page.status, 303,
+        "log-in of {email} on {host}: {}",
+        page.body
+    );
+    browser
+}
+
+/// One browser per visitor of `VISITORS`, with the accounts behind them (on demo data).
+pub async fn visitors(app: &TestApp) -> Vec<Browser<'_>> {
+    let cm = tenant(app, "cm");
+    let conn = app.services.store.conn();
+    let org = Organisations::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("orgs")[0]
+        .id;
+    let city = Cities::for_tenant(conn, &cm)
+        .by_slug("yaounde")
+        .await
+        .expect("city")
+        .expect("yaounde")
+        .id;
+    account(app, "cm", "membre@example.org", &[]).await;
+    account(
+        app,
+        "cm",
+        "redac@example.org",
+        &[(Role::OrganisationEditor, None, Some(org))],
+    )
+    .await;
+    account(
+        app,
+        "cm",
+        "admin-org@example.org",
+        &[(Role::OrganisationAdmin, None, Some(org))],
+    )
+    .await;
+    account(
+        app,
+        "cm",
+        "point-focal@example.org",
+        &[(Role::FocalPoint, Some(city), None)],
+    )
+    .await;
+    account(
+        app,
+        "cm",
+        "operateur@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    staff(app, "staff@example.org").await;
+    account(app, "sn", "membre-sn@example.org", &[]).await;
+    vec![
+        Browser::new(app, CM),
+        signed_in(app, CM, "membre@example.org").await,
+        signed_in(app, CM, "redac@example.org").await,
+        signed_in(app, CM, "admin-org@example.org").await,
+        signed_in(app, CM, "point-focal@example.org").await,
+        signed_in(app, CM, "operateur@example.org").await,
+        signed_in(app, PORTAL, "staff@example.org").await,
+        signed_in(app, SN, "membre-sn@example.org").await,
+    ]
+}
+
+#[tokio::test]
+async fn every_protected_route_answers_each_visitor_by_role() {
+    let app = TestApp::spawn().await;
+    let browsers = visitors(&app).await;
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        for (i, browser) in browsers.iter().enumerate() {
+            // The same cookies, sent to the route's host (sessions are bound to their host).
+            let mut visitor = browser.on(route.host);
+            let page = visitor.get(route.path).await;
+            let want = route.expect[i];
+            if page.status != want {
+                failures.push(format!(
+                    "{} {} as {}: {} (expected {want})",
+                    route.host, route.path, VISITORS[i], page.status
+                ));
+            }
+            match page.status {
+                303 => assert!(
+                    page.location().ends_with("/compte/connexion"),
+                    "{} {}: {}",
+                    route.host,
+                    route.path,
+                    page.location()
+                ),
+                403 => {
+                    assert!(
+                        page.body.contains("Accès réservé")
+                            || page.body.contains("Restricted page")
+                    );
+                    assert!(page.body.contains("<html"), "a themed page");
+                }
+                _ => {}
+            }
+        }
+    }
+    for route in POST_ROUTES {
+        for (i, browser) in browsers.iter().enumerate() {
+            let mut visitor = browser.on(route.host);
+            let page = visitor
+                .post(
+                    route.path,
+                    &[
+                        ("display_name", "Intrus"),
+                        ("email", "intrus@example.org"),
+                        ("tenant", "cm"),
+                    ],
+                )
+                .await;
+            if page.status != route.expect[i] {
+                failures.push(format!(
+                    "POST {} {} as {}: {} (expected {})",
+                    route.host, route.path, VISITORS[i], page.status, route.expect[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let conn = app.services.store.conn();
+    for code in ["cm", "sn"] {
+        let t = tenant(&app, code);
+        assert!(
+            OperatorInvitations::for_tenant(conn, &t)
+                .list()
+                .await
+                .expect("list")
+                .is_empty()
+        );
+        assert_eq!(
+            Profiles::for_tenant(conn, &t)
+                .count_stays()
+                .await
+                .expect("stays"),
+            0
+        );
+    }
+    app.stop().await.expect("stop");
+}
+
+async fn outbox_to(app: &TestApp, code: &str, to: &str) -> Vec<OutboxEmail> {
+    Outbox::for_tenant(app.services.store.conn(), &tenant(app, code))
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| e.to == to)
+        .collect()
+}
+
+fn link_in(email: &OutboxEmail) -> String {
+    let start = email
+        .text_body
+        .find("/invitation/")
+        .expect("an invitation link");
+    let token: String = email.text_body[start + "/invitation/".len()..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    format!("/fr/invitation/{token}")
+}
+
+#[tokio::test]
+async fn country_operators_invite_operators_who_accept_and_get_the_role() {
+    let app = TestApp::spawn().await;
+    account(
+        &app,
+        "cm",
+        "operateur@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    account(&app, "cm", "membre@example.org", &[]).await;
+    // A member without the role cannot invite: 403, nothing written.
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let csrf = member.get("/fr/compte").await.csrf();
+    let denied = member
+        .post(
+            "/fr/espace/pays/inviter",
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Intrus"),
+                ("email", "intrus@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status, 403);
+    let cm = tenant(&app, "cm");
+    let invitations = OperatorInvitations::for_tenant(app.services.store.conn(), &cm);
+    assert!(invitations.list().await.expect("list").is_empty());
+
+    let mut operator = signed_in(&app, CM, "operateur@example.org").await;
+    // Field errors re-render the page.
+    let invalid = operator
+        .submit(
+            "/fr/espace/pays",
+            "/fr/espace/pays/inviter",
+            &[("display_name", ""), ("email", "pas-une-adresse")],
+        )
+        .await;
+    assert_eq!(invalid.status, 422);
+    assert!(invalid.body.contains("aria-invalid=\"true\""));
+    // Without CSRF: 403, nothing written.
+    let forged = operator
+        .post(
+            "/fr/espace/pays/inviter",
+            &[("display_name", "Binta"), ("email", "binta@example.org")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(invitations.list().await.expect("list").is_empty());
+    let sent = operator
+        .submit(
+            "/fr/espace/pays",
+            "/fr/espace/pays/inviter",
+            &[
+                ("display_name", "Binta Ndiaye"),
+                ("email", "binta@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    assert_eq!(sent.location(), "/fr/espace/pays?done=invited");
+    let page = operator.get("/fr/espace/pays?done=invited").await;
+    assert!(page.body.contains("binta@example.org"));
+    assert!(page.body.contains("invitation en attente"));
+    assert!(
+        page.body.contains("Yaoundé"),
+        "the tenant's cities are listed"
+    );
+
+    let emails = outbox_to(&app, "cm", "binta@example.org").await;
+    assert_eq!(emails.len(), 1);
+    assert!(
+        emails[0].subject.contains("opérateur"),
+        "{}",
+        emails[0].subject
+    );
+    assert!(emails[0].text_body.contains("/fr/compte/emails"));
+    let link = link_in(&emails[0]);
+    // The link belongs to cm only.
+    assert_eq!(Browser::new(&app, SN).get(&link).await.status, 404);
+    let mut invitee = Browser::new(&app, CM);
+    let form = invitee.get(&link).await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("opérateur du site"), "{}", form.body);
+    let accepted = invitee
+        .submit(
+            &link,
+            &link,
+            &[
+                ("display_name", "Binta Ndiaye"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("terms", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    assert_eq!(invitee.get("/fr/espace/pays").await.status, 200);
+    // Used once.
+    assert_eq!(Browser::new(&app, CM).get(&link).await.status, 410);
+    let account = Accounts::for_tenant(app.services.store.conn(), &cm)
+        .find_by_email(&EmailAddress::parse("binta@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("created");
+    let roles = Accounts::for_tenant(app.services.store.conn(), &cm)
+        .memberships(account.id)
+        .await
+        .expect("memberships");
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role, Role::CountryOperator);
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn staff_see_every_tenant_and_invite_an_operator_for_one() {
+    let app = TestApp::spawn().await;
+    staff(&app, "staff@example.org").await;
+    let mut staff = signed_in(&app, PORTAL, "staff@example.org").await;
+    let console = staff.get("/fr/admin").await;
+    assert_eq!(console.status, 200);
+    for code in ["(cm)", "(sn)", "(ma)"] {
+        assert!(console.body.contains(code), "{code}");
+    }
+    assert!(!console.body.contains("(portal)"));
+    let bad = staff
+        .submit(
+            "/fr/admin",
+            "/fr/admin/inviter",
+            &[
+                ("tenant", "portal"),
+                ("display_name", "Moussa"),
+                ("email", "moussa@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Choisissez un site pays."));
+    let sent = staff
+        .submit(
+            "/fr/admin",
+            "/fr/admin/inviter",
+            &[
+                ("tenant", "sn"),
+                ("display_name", "Moussa Diop"),
+                ("email", "moussa@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let emails = outbox_to(&app, "sn", "moussa@example.org").await;
+    assert_eq!(emails.len(), 1);
+    assert!(
+        outbox_to(&app, "portal", "moussa@example.org")
+            .await
+            .is_empty()
+    );
+    let link = link_in(&emails[0]);
+    assert_eq!(Browser::new(&app, SN).get(&link).await.status, 200);
+    assert_eq!(Browser::new(&app, CM).get(&link).await.status, 404);
+    app.stop().await.expect("stop");
+}
+
+#[test]
+fn the_invite_command_invites_a_country_operator_without_a_city() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jesuisaupays"))
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
+            .env("DATA_DIR", dir.path())
+            .env("TENANTS_DIR", crate::helpers::repo_root().join("tenants"))
+            .env("THEMES_DIR", crate::helpers::repo_root().join("themes"))
+            .env("DEMO_DATA", "off")
+            .arg("invite")
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let args = [
+        "--tenant",
+        "sn",
+        "--role",
+        "country-operator",
+        "--email",
+        "Op@example.org",
+    ];
+    for _ in 0..2 {
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("op@example.org"));
+    }
+    let with_city = run(&[
+        "--tenant",
+        "sn",
+        "--role",
+        "country-operator",
+        "--city",
+        "dakar",
+        "--email",
+        "x@example.org",
+    ]);
+    assert!(!with_city.status.success());
+    assert!(String::from_utf8_lossy(&with_city.stderr).contains("--city"));
+    let without_city = run(&["--tenant", "sn", "--email", "x@example.org"]);
+    assert!(!without_city.status.success());
+    assert!(String::from_utf8_lossy(&without_city.stderr).contains("--city"));
+    let portal = run(&[
+        "--tenant",
+        "portal",
+        "--role",
+        "country-operator",
+        "--email",
+        "x@example.org",
+    ]);
+    assert!(!portal.status.success());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("jesuisaupays.db").display()
+        );
+        let store = jsap_store::Store::connect(&url).await.expect("store");
+        let tenants =
+            jsap_tenancy::load_dir(&crate::helpers::repo_root().join("tenants")).expect("tenants");
+        let sn = tenants
+            .iter()
+            .find(|t| t.code.as_str() == "sn")
+            .expect("sn");
+        let sent: Vec<_> = Outbox::for_tenant(store.conn(), sn)
+            .list()
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|e| e.to == "op@example.org")
+            .collect();
+        assert_eq!(sent.len(), 2, "one email per run");
+        let invitations = OperatorInvitations::for_tenant(store.conn(), sn)
+            .list()
+            .await
+            .expect("list");
+        assert_eq!(invitations.len(), 1, "one invitation per email");
+        assert_eq!(invitations[0].name, "op");
+        store.close().await.expect("close");
+    });
+}

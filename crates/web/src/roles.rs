@@ -1,0 +1,241 @@
+//! Role extractors: a handler states the role it needs in its signature.
+//!
+//! Each builds on `CurrentUser` (an anonymous visitor is sent to the log-in page, 303) and
+//! the user's memberships on the request's tenant (`Accounts::memberships`). A signed-in user
+//! without the role gets a themed 403 page saying so. Pages of one kind of site answer 404 on
+//! the other kind, before anything else: the staff console exists only on the portal, the
+//! member spaces only on country sites.
+//!
+//! - `RequireMember`: any signed-in member of the tenant, email verified or not (the
+//!   account pages must stay reachable to confirm an address or fix a typo in it; what
+//!   needs a verified address checks `account().email_verified` itself).
+//! - `RequireOrganisationMember`: admin or editor of at least one organisation of the tenant;
+//!   `organisations` lists them with the role.
+//! - `RequireOrganisationAdmin`: admin of at least one; `organisation_ids` lists those.
+//! - `RequireFocalPoint`: focal point of at least one city; `city_ids` lists them.
+//! - `RequireCountryOperator`: country operator of the tenant.
+//! - `RequireStaff`: platform staff (`users.is_staff`), signed in on the portal.
+
+use crate::extract::CurrentTenant;
+use crate::render::{html, page_context};
+use crate::session::CurrentUser;
+use crate::{AppError, AppState};
+use jsap_adapters::translate;
+use jsap_domain::Locale;
+use jsap_store::{Account, Accounts, Membership, Role};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use std::sync::Arc;
+
+/// Where a page exists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Site {
+    Any,
+    Country,
+    Portal,
+}
+
+fn locale_of(req: &Request, tenant: &Tenant) -> Locale {
+    req.uri()
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .and_then(|s| s.parse::<Locale>().ok())
+        .filter(|l| tenant.offers(*l))
+        .unwrap_or(tenant.default_locale)
+}
+
+/// The themed 403 page: signed in, but without the role the page needs.
+pub fn forbidden_page(state: &AppState, tenant: &Tenant, locale: Locale) -> Response {
+    let mut ctx = page_context(state, tenant, locale, "/");
+    ctx.insert(
+        "title",
+        &translate(locale.as_str(), "roles.forbidden_title"),
+    );
+    ctx.insert("text", &translate(locale.as_str(), "roles.forbidden_text"));
+    match html(state, tenant, "error.html", &ctx) {
+        Ok(mut resp) => {
+            resp.set_status(StatusCode::FORBIDDEN);
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                poem::http::HeaderValue::from_static("no-store"),
+            );
+            resp
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "403 page failed to render");
+            StatusCode::FORBIDDEN.into_response()
+        }
+    }
+}
+
+/// The signed-in user and their memberships on this tenant, or the answer to give instead
+/// (404 on the wrong kind of site, 303 to the log-in page when anonymous).
+async fn signed_in(
+    req: &Request,
+    body: &mut RequestBody,
+    site: Site,
+) -> poem::Result<(CurrentUser, Vec<Membership>)> {
+    let CurrentTenant(tenant) = CurrentTenant::from_request(req, body).await?;
+    let wrong_site = match site {
+        Site::Any => false,
+        Site::Country => tenant.is_portal(),
+        Site::Portal => !tenant.is_portal(),
+    };
+    if wrong_site {
+        return Err(AppError::NotFound.into());
+    }
+    let user = CurrentUser::from_request(req, body).await?;
+    let state = req
+        .data::<Arc<AppState>>()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
+    let memberships = Accounts::for_tenant(state.store.conn(), &tenant)
+        .memberships(user.account().id)
+        .await
+        .map_err(AppError::from)?;
+    Ok((user, memberships))
+}
+
+/// The 403 answer for this request.
+fn deny(req: &Request) -> poem::Error {
+    let state = req.data::<Arc<AppState>>();
+    let tenant = req.extensions().get::<CurrentTenant>();
+    match (state, tenant) {
+        (Some(state), Some(CurrentTenant(tenant))) => {
+            poem::Error::from_response(forbidden_page(state, tenant, locale_of(req, tenant)))
+        }
+        _ => poem::Error::from_status(StatusCode::FORBIDDEN),
+    }
+}
+
+/// Any signed-in member of the tenant (verified or not).
+#[derive(Clone, Debug)]
+pub struct RequireMember {
+    pub user: CurrentUser,
+    pub memberships: Vec<Membership>,
+}
+
+impl RequireMember {
+    pub fn account(&self) -> &Account {
+        self.user.account()
+    }
+}
+
+impl<'a> FromRequest<'a> for RequireMember {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Any).await?;
+        Ok(Self { user, memberships })
+    }
+}
+
+/// Admin or editor of at least one organisation of the (country) tenant.
+#[derive(Clone, Debug)]
+pub struct RequireOrganisationMember {
+    pub user: CurrentUser,
+    /// (organisation id, `OrganisationAdmin` or `OrganisationEditor`), admin first when both.
+    pub organisations: Vec<(i64, Role)>,
+}
+
+impl<'a> FromRequest<'a> for RequireOrganisationMember {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        let mut organisations: Vec<(i64, Role)> = Vec::new();
+        for role in [Role::OrganisationAdmin, Role::OrganisationEditor] {
+            for m in memberships.iter().filter(|m| m.role == role) {
+                if let Some(id) = m.organisation_id
+                    && !organisations.iter().any(|(o, _)| *o == id)
+                {
+                    organisations.push((id, role));
+                }
+            }
+        }
+        if organisations.is_empty() {
+            return Err(deny(req));
+        }
+        Ok(Self {
+            user,
+            organisations,
+        })
+    }
+}
+
+/// Admin of at least one organisation of the (country) tenant.
+#[derive(Clone, Debug)]
+pub struct RequireOrganisationAdmin {
+    pub user: CurrentUser,
+    pub organisation_ids: Vec<i64>,
+}
+
+impl<'a> FromRequest<'a> for RequireOrganisationAdmin {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        let organisation_ids: Vec<i64> = memberships
+            .iter()
+            .filter(|m| m.role == Role::OrganisationAdmin)
+            .filter_map(|m| m.organisation_id)
+            .collect();
+        if organisation_ids.is_empty() {
+            return Err(deny(req));
+        }
+        Ok(Self {
+            user,
+            organisation_ids,
+        })
+    }
+}
+
+/// Focal point of at least one city of the (country) tenant.
+#[derive(Clone, Debug)]
+pub struct RequireFocalPoint {
+    pub user: CurrentUser,
+    pub city_ids: Vec<i64>,
+}
+
+impl<'a> FromRequest<'a> for RequireFocalPoint {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        let city_ids: Vec<i64> = memberships
+            .iter()
+            .filter(|m| m.role == Role::FocalPoint)
+            .filter_map(|m| m.city_id)
+            .collect();
+        if city_ids.is_empty() {
+            return Err(deny(req));
+        }
+        Ok(Self { user, city_ids })
+    }
+}
+
+/// Country operator of the (country) tenant.
+#[derive(Clone, Debug)]
+pub struct RequireCountryOperator {
+    pub user: CurrentUser,
+}
+
+impl<'a> FromRequest<'a> for RequireCountryOperator {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        if !memberships.iter().any(|m| m.role == Role::CountryOperator) {
+            return Err(deny(req));
+        }
+        Ok(Self { user })
+    }
+}
+
+/// Platform staff, signed in on the portal.
+#[derive(Clone, Debug)]
+pub struct RequireStaff {
+    pub user: CurrentUser,
+}
+
+impl<'a> FromRequest<'a> for RequireStaff {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, _) = signed_in(req, body, Site::Portal).await?;
+        if !user.account().is_staff {
+            return Err(deny(req));
+        }
+        Ok(Self { user })
+    }
+}

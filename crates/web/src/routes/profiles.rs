@@ -1,0 +1,739 @@
+//! The member's profile (`/{locale}/compte/profil`), stays (`POST /compte/sejours`, `POST
+//! /compte/sejours/{id}/supprimer`: one small form each, no script needed), email
+//! preferences (`/compte/emails`, where every email footer links) and what the account page
+//! shows of them (the next stay and the missions during it).
+//!
+//! Field errors re-render the form (422). A value no form of ours can send (a city or a
+//! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::roles::RequireMember;
+use crate::routes::accounts::{Ctx, Errors, NAME_MAX, check_name, see_other};
+use crate::session::csrf_ok;
+use crate::views::MissionCard;
+use crate::{AppError, AppState};
+use chrono::NaiveDate;
+use jsap_domain::Locale;
+use jsap_store::{Accounts, Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const COUNTRY_MAX: usize = 80;
+pub const SKILLS_MAX: usize = 20;
+pub const LANGUAGES_MAX: usize = 10;
+pub const TAG_MAX: usize = 40;
+/// Longest stay accepted, in days (two years).
+pub const STAY_MAX_DAYS: i64 = 731;
+/// Missions shown on the account page for the next stay.
+const NEXT_STAY_MISSIONS: u64 = 6;
+
+/// A submitted form as its pairs (checkboxes repeat their name).
+type Pairs = Vec<(String, String)>;
+
+fn one<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn all<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn bad_request() -> Response {
+    StatusCode::BAD_REQUEST.into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// What a form shows back: values (lists included) and errors.
+#[derive(Default, Serialize)]
+struct ProfileForm {
+    values: BTreeMap<&'static str, String>,
+    lists: BTreeMap<&'static str, Vec<String>>,
+    errors: Errors,
+}
+
+fn tags(
+    ctx: &Ctx,
+    raw: &str,
+    field: &'static str,
+    max_items: usize,
+    errors: &mut Errors,
+) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !items.iter().any(|i| i.eq_ignore_ascii_case(item)) {
+            items.push(item.to_owned());
+        }
+    }
+    if items.len() > max_items {
+        errors.insert(
+            field,
+            ctx.t("profile.err_tags_many")
+                .replace("%{max}", &max_items.to_string()),
+        );
+    } else if items.iter().any(|i| i.chars().count() > TAG_MAX) {
+        errors.insert(
+            field,
+            ctx.t("profile.err_tag_long")
+                .replace("%{max}", &TAG_MAX.to_string()),
+        );
+    }
+    items
+}
+
+/// `+`, digits and spaces (and the usual `-`, `.`, parentheses), 6 to 15 digits.
+pub fn phone_ok(raw: &str) -> bool {
+    let digits = raw.chars().filter(char::is_ascii_digit).count();
+    let body = raw.strip_prefix('+').unwrap_or(raw);
+    raw.chars().count() <= 32
+        && (6..=15).contains(&digits)
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct StayView {
+    id: i64,
+    starts_on: String,
+    ends_on: String,
+    cities: String,
+}
+
+fn stay_view(stay: &Stay, cities: &[CityRecord], locale: Locale) -> StayView {
+    StayView {
+        id: stay.id,
+        starts_on: stay.starts_on.to_string(),
+        ends_on: stay.ends_on.to_string(),
+        cities: stay
+            .city_ids
+            .iter()
+            .filter_map(|id| cities.iter().find(|c| c.id == *id))
+            .map(|c| c.name_in(locale))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
+    let key = match done.done.as_deref()? {
+        "saved" => "profile.done_saved",
+        "stay_added" => "profile.done_stay_added",
+        "stay_removed" => "profile.done_stay_removed",
+        "emails_saved" => "profile.done_emails_saved",
+        _ => return None,
+    };
+    Some(ctx.t(key))
+}
+
+fn profile_values(account_name: &str, p: &Profile) -> ProfileForm {
+    ProfileForm {
+        values: BTreeMap::from([
+            ("display_name", account_name.to_owned()),
+            ("country", p.country_of_residence.clone()),
+            (
+                "home_city",
+                match (p.home_city_id, p.home_city_other.is_empty()) {
+                    (Some(id), _) => id.to_string(),
+                    (None, false) => "other".to_owned(),
+                    (None, true) => String::new(),
+                },
+            ),
+            ("home_city_other", p.home_city_other.clone()),
+            ("skills", p.skills.join(", ")),
+            ("languages", p.languages.join(", ")),
+            ("phone", p.phone.clone()),
+        ]),
+        lists: BTreeMap::from([
+            ("domain", p.domains.clone()),
+            ("contribution", p.contributions.clone()),
+        ]),
+        errors: Errors::new(),
+    }
+}
+
+async fn profile_page(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    member: &RequireMember,
+    status: StatusCode,
+    form: ProfileForm,
+    stay_form: ProfileForm,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let conn = ctx.state.store.conn();
+    let account = member.account();
+    let cities = Cities::for_tenant(conn, ctx.tenant).list().await?;
+    let stays: Vec<StayView> = Profiles::for_tenant(conn, ctx.tenant)
+        .stays(account.id)
+        .await?
+        .iter()
+        .map(|s| stay_view(s, &cities, ctx.locale))
+        .collect();
+    let taxonomy = ctx.tenant.taxonomy();
+    let chosen = |name: &str, value: &str| {
+        form.lists
+            .get(name)
+            .is_some_and(|l| l.iter().any(|v| v == value))
+    };
+    let domains: Vec<Choice> = taxonomy
+        .domains
+        .iter()
+        .map(|d| Choice {
+            value: d.slug.clone(),
+            label: d.labels.get(ctx.locale).to_owned(),
+            checked: chosen("domain", &d.slug),
+        })
+        .collect();
+    let contributions: Vec<Choice> = taxonomy
+        .contribution_types
+        .iter()
+        .map(|c| Choice {
+            value: c.slug.clone(),
+            label: c.labels.get(ctx.locale).to_owned(),
+            checked: chosen("contribution", &c.slug),
+        })
+        .collect();
+    let stay_cities: Vec<Choice> = cities
+        .iter()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: c.name_in(ctx.locale).to_owned(),
+            checked: stay_form
+                .lists
+                .get("city")
+                .is_some_and(|l| l.contains(&c.id.to_string())),
+        })
+        .collect();
+    let home_cities: Vec<Choice> = cities
+        .iter()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: c.name_in(ctx.locale).to_owned(),
+            checked: form.values.get("home_city") == Some(&c.id.to_string()),
+        })
+        .collect();
+    let terms = account
+        .terms_accepted_at
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    ctx.page(req, "/compte/profil", "account/profile.html", status, |c| {
+        c.insert("form", &form);
+        c.insert("stay_form", &stay_form);
+        c.insert("stays", &stays);
+        c.insert("domains", &domains);
+        c.insert("contributions", &contributions);
+        c.insert("stay_cities", &stay_cities);
+        c.insert("home_cities", &home_cities);
+        c.insert("terms_accepted_on", &terms);
+        c.insert("notice", &notice);
+        c.insert("skills_max", &SKILLS_MAX);
+        c.insert("languages_max", &LANGUAGES_MAX);
+        c.insert("tag_max", &TAG_MAX);
+        c.insert("country_max", &COUNTRY_MAX);
+        c.insert("today", &ctx.tenant.today().to_string());
+    })
+}
+
+#[handler]
+pub async fn profile_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireMember,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let account = member.account();
+    let profile = Profiles::for_tenant(state.store.conn(), &tenant)
+        .get(account.id)
+        .await?;
+    let form = profile_values(&account.display_name, &profile);
+    let notice = notice(&ctx, &done);
+    profile_page(
+        &ctx,
+        req,
+        &member,
+        StatusCode::OK,
+        form,
+        ProfileForm::default(),
+        notice,
+    )
+    .await
+}
+
+#[handler]
+pub async fn save_profile(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireMember,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
+        return ctx.forbidden(req);
+    }
+    let account = member.account();
+    let profiles = Profiles::for_tenant(state.store.conn(), &tenant);
+    let current = profiles.get(account.id).await?;
+    // Values only a tampered form sends: 400, nothing written.
+    let taxonomy = tenant.taxonomy();
+    let domains: Vec<String> = all(&pairs, "domain")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let contributions: Vec<String> = all(&pairs, "contribution")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if domains.iter().any(|d| taxonomy.domain(d).is_none())
+        || contributions
+            .iter()
+            .any(|c| taxonomy.contribution_type(c).is_none())
+    {
+        return Ok(bad_request());
+    }
+    let home_city_id = match one(&pairs, "home_city").trim() {
+        "" | "other" => None,
+        id => match id.parse::<i64>() {
+            Ok(id) if profiles.cities_exist(&[id]).await? => Some(id),
+            _ => return Ok(bad_request()),
+        },
+    };
+    let mut errors = Errors::new();
+    let name = check_name(&ctx, one(&pairs, "display_name"), &mut errors);
+    let country = one(&pairs, "country").trim().to_owned();
+    if country.chars().count() > COUNTRY_MAX {
+        errors.insert(
+            "country",
+            ctx.t("profile.err_text_long")
+                .replace("%{max}", &COUNTRY_MAX.to_string()),
+        );
+    }
+    let other = if one(&pairs, "home_city") == "other" {
+        one(&pairs, "home_city_other").trim().to_owned()
+    } else {
+        String::new()
+    };
+    if other.chars().count() > NAME_MAX {
+        errors.insert(
+            "home_city_other",
+            ctx.t("profile.err_text_long")
+                .replace("%{max}", &NAME_MAX.to_string()),
+        );
+    }
+    let skills = tags(
+        &ctx,
+        one(&pairs, "skills"),
+        "skills",
+        SKILLS_MAX,
+        &mut errors,
+    );
+    let languages = tags(
+        &ctx,
+        one(&pairs, "languages"),
+        "languages",
+        LANGUAGES_MAX,
+        &mut errors,
+    );
+    let phone = one(&pairs, "phone").trim().to_owned();
+    if !phone.is_empty() && !phone_ok(&phone) {
+        errors.insert("phone", ctx.t("profile.err_phone"));
+    }
+    if !errors.is_empty() {
+        let form = ProfileForm {
+            values: BTreeMap::from([
+                (
+                    "display_name",
+                    one(&pairs, "display_name").trim().to_owned(),
+                ),
+                ("country", country),
+                ("home_city", one(&pairs, "home_city").to_owned()),
+                ("home_city_other", one(&pairs, "home_city_other").to_owned()),
+                ("skills", one(&pairs, "skills").to_owned()),
+                ("languages", one(&pairs, "languages").to_owned()),
+                ("phone", phone),
+            ]),
+            lists: BTreeMap::from([("domain", domains), ("contribution", contributions)]),
+            errors,
+        };
+        return profile_page(
+            &ctx,
+            req,
+            &member,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            ProfileForm::default(),
+            None,
+        )
+        .await;
+    }
+    let profile = Profile {
+        country_of_residence: country,
+        home_city_id,
+        home_city_other: other,
+        skills,
+        languages,
+        domains,
+        contributions,
+        phone,
+        ..current
+    };
+    let tx = state.store.begin().await?;
+    Profiles::for_tenant(&tx, &tenant)
+        .save(account.id, &profile)
+        .await?;
+    if name != account.display_name {
+        Accounts::for_tenant(&tx, &tenant)
+            .set_display_name(account.id, &name)
+            .await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(format!(
+        "/{}/compte/profil?done=saved",
+        ctx.locale
+    )))
+}
+
+// ----- stays -----
+
+fn date(ctx: &Ctx, raw: &str, field: &'static str, errors: &mut Errors) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.insert(field, ctx.t("profile.err_date_required"));
+        return None;
+    }
+    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.insert(field, ctx.t("profile.err_date_invalid"));
+            None
+        }
+    }
+}
+
+/// Checks a stay's dates: an end before the start, a stay over two years, or one already
+/// over are field errors.
+pub fn check_stay_dates(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<&'static str> {
+    if ends_on < starts_on {
+        Some("profile.err_stay_order")
+    } else if (ends_on - starts_on).num_days() > STAY_MAX_DAYS {
+        Some("profile.err_stay_long")
+    } else if ends_on < today {
+        Some("profile.err_stay_past")
+    } else {
+        None
+    }
+}
+
+#[handler]
+pub async fn add_stay(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireMember,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
+        return ctx.forbidden(req);
+    }
+    let account = member.account();
+    let profiles = Profiles::for_tenant(state.store.conn(), &tenant);
+    let mut city_ids = Vec::new();
+    for raw_id in all(&pairs, "city") {
+        match raw_id.parse::<i64>() {
+            Ok(id) => city_ids.push(id),
+            Err(_) => return Ok(bad_request()),
+        }
+    }
+    if !profiles.cities_exist(&city_ids).await? {
+        return Ok(bad_request());
+    }
+    let mut errors = Errors::new();
+    let starts_on = date(&ctx, one(&pairs, "starts_on"), "starts_on", &mut errors);
+    let ends_on = date(&ctx, one(&pairs, "ends_on"), "ends_on", &mut errors);
+    if let (Some(s), Some(e)) = (starts_on, ends_on)
+        && let Some(key) = check_stay_dates(s, e, tenant.today())
+    {
+        errors.insert("ends_on", ctx.t(key));
+    }
+    if city_ids.is_empty() {
+        errors.insert("city", ctx.t("profile.err_stay_cities"));
+    }
+    let (Some(starts_on), Some(ends_on)) = (starts_on, ends_on) else {
+        return stay_errors(&ctx, req, &member, &pairs, errors).await;
+    };
+    if !errors.is_empty() {
+        return stay_errors(&ctx, req, &member, &pairs, errors).await;
+    }
+    profiles
+        .add_stay(account.id, starts_on, ends_on, &city_ids)
+        .await?;
+    Ok(see_other(format!(
+        "/{}/compte/profil?done=stay_added#sejours",
+        ctx.locale
+    )))
+}
+
+async fn stay_errors(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    member: &RequireMember,
+    pairs: &Pairs,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let account = member.account();
+    let profile = Profiles::for_tenant(ctx.state.store.conn(), ctx.tenant)
+        .get(account.id)
+        .await?;
+    let stay_form = ProfileForm {
+        values: BTreeMap::from([
+            ("starts_on", one(pairs, "starts_on").trim().to_owned()),
+            ("ends_on", one(pairs, "ends_on").trim().to_owned()),
+        ]),
+        lists: BTreeMap::from([(
+            "city",
+            all(pairs, "city").into_iter().map(str::to_owned).collect(),
+        )]),
+        errors,
+    };
+    profile_page(
+        ctx,
+        req,
+        member,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        profile_values(&account.display_name, &profile),
+        stay_form,
+        None,
+    )
+    .await
+}
+
+#[handler]
+pub async fn remove_stay(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id)): Path<(String, String)>,
+    member: RequireMember,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
+        return ctx.forbidden(req);
+    }
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    Profiles::for_tenant(state.store.conn(), &tenant)
+        .delete_stay(member.account().id, id)
+        .await?;
+    Ok(see_other(format!(
+        "/{}/compte/profil?done=stay_removed#sejours",
+        ctx.locale
+    )))
+}
+
+// ----- email preferences -----
+
+#[handler]
+pub async fn emails_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireMember,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let profile = Profiles::for_tenant(state.store.conn(), &tenant)
+        .get(member.account().id)
+        .await?;
+    let notice = notice(&ctx, &done);
+    ctx.page(
+        req,
+        "/compte/emails",
+        "account/emails.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("campaigns", &profile.email_campaigns);
+            c.insert("reminders", &profile.email_reminders);
+            c.insert("notice", &notice);
+        },
+    )
+}
+
+#[handler]
+pub async fn save_emails(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireMember,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
+        return ctx.forbidden(req);
+    }
+    Profiles::for_tenant(state.store.conn(), &tenant)
+        .set_email_preferences(
+            member.account().id,
+            !one(&pairs, "campaigns").is_empty(),
+            !one(&pairs, "reminders").is_empty(),
+        )
+        .await?;
+    Ok(see_other(format!(
+        "/{}/compte/emails?done=emails_saved",
+        ctx.locale
+    )))
+}
+
+// ----- the account page's part -----
+
+/// The next (or current) stay and the missions open during it, for the account page.
+#[derive(Serialize)]
+pub struct NextStay {
+    stay: StayView,
+    missions: Vec<MissionCard>,
+    total: u64,
+    search_url: String,
+}
+
+pub async fn next_stay(
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    locale: Locale,
+    user_id: i64,
+) -> Result<Option<NextStay>, AppError> {
+    let today = tenant.today();
+    let Some(stay) = Profiles::for_tenant(state.store.conn(), tenant)
+        .next_stay(user_id, today)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let cities = Cities::for_tenant(state.store.conn(), tenant)
+        .list()
+        .await?;
+    let mut q = MissionQuery::new(locale, today);
+    q.stay = Some((stay.starts_on.max(today), stay.ends_on));
+    q.city_ids = stay.city_ids.clone();
+    q.per_page = NEXT_STAY_MISSIONS;
+    let (total, missions, _) = crate::routes::pages::listing(state, tenant, q).await?;
+    let mut pairs = vec![
+        ("from", stay.starts_on.max(today).to_string()),
+        ("to", stay.ends_on.to_string()),
+    ];
+    for id in &stay.city_ids {
+        if let Some(c) = cities.iter().find(|c| c.id == *id) {
+            pairs.push(("city", c.slug.clone()));
+        }
+    }
+    Ok(Some(NextStay {
+        stay: stay_view(&stay, &cities, locale),
+        missions,
+        total,
+        search_url: format!("/{locale}/missions?{}", crate::params::encode(&pairs)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_checked_loosely() {
+        for ok in ["+237 6 99 12 34 56", "0699123456", "+33 (0)6 12-34-56-78"] {
+            assert!(phone_ok(ok), "{ok}");
+        }
+        for bad in [
+            "12345",
+            "+",
+            "abc 123456",
+            "+237 699 12 34 56 78 90 12",
+            "06+99",
+        ] {
+            assert!(!phone_ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stay_dates_must_be_ordered_short_and_not_over() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let today = d("2026-11-29");
+        assert_eq!(
+            check_stay_dates(d("2026-12-20"), d("2027-01-10"), today),
+            None
+        );
+        assert_eq!(
+            check_stay_dates(d("2026-11-01"), d("2026-12-01"), today),
+            None
+        );
+        assert_eq!(
+            check_stay_dates(d("2027-01-10"), d("2026-12-20"), today),
+            Some("profile.err_stay_order")
+        );
+        assert_eq!(
+            check_stay_dates(d("2026-12-01"), d("2029-01-01"), today),
+            Some("profile.err_stay_long")
+        );
+        assert_eq!(
+            check_stay_dates(d("2026-01-01"), d("2026-02-01"), today),
+            Some("profile.err_stay_past")
+        );
+    }
+}

@@ -1,0 +1,491 @@
+//! The role spaces: a page per role, each behind its extractor (`crate::roles`).
+//!
+//! - `/{locale}/espace/organisation`: organisation admins and editors, their organisations.
+//! - `/{locale}/espace/ville`: focal points, their cities.
+//! - `/{locale}/espace/pays`: country operators, the tenant's cities and focal points with the
+//!   state of their invitations, the country operators invited, and a form to invite one.
+//! - `/{locale}/admin` (portal only): staff, every tenant with its counts, and a form to invite
+//!   a country operator for a tenant.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::roles::{
+    RequireCountryOperator, RequireFocalPoint, RequireOrganisationMember, RequireStaff,
+};
+use crate::routes::accounts::{Ctx, Errors, FormView, check_email, check_name, see_other};
+use crate::session::csrf_ok;
+use crate::{AppError, AppState};
+use chrono::{DateTime, Utc};
+use jsap_adapters::{EmailTemplates, Themes};
+use jsap_domain::EmailAddress;
+use jsap_store::{
+    Accounts, Cities, FocalPointInvitations, Missions, NewEmail, OperatorInvitationRecord,
+    OperatorInvitations, Organisations, Outbox, Role,
+};
+use jsap_tenancy::Tenant;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteForm {
+    csrf: String,
+    tenant: String,
+    display_name: String,
+    email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
+    (done.done.as_deref() == Some("invited")).then(|| ctx.t("roles.done_invited"))
+}
+
+/// The email inviting a country operator, in the tenant's default locale.
+pub fn operator_invitation_email(
+    themes: Arc<Themes>,
+    tenant: &Tenant,
+    invitation: &OperatorInvitationRecord,
+    token: &str,
+) -> anyhow::Result<NewEmail> {
+    let locale = tenant.default_locale;
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &invitation.name);
+    ctx.insert("country_name", tenant.country_name.get(locale));
+    ctx.insert(
+        "link",
+        &format!("{}/{locale}/invitation/{token}", tenant.canonical_url()),
+    );
+    ctx.insert(
+        "preferences_link",
+        &format!("{}/{locale}/compte/emails", tenant.canonical_url()),
+    );
+    ctx.insert(
+        "expires_on",
+        &invitation.expires_at.format("%Y-%m-%d").to_string(),
+    );
+    Ok(EmailTemplates::new(themes).render(
+        tenant,
+        locale,
+        "country_operator_invitation",
+        &invitation.email,
+        ctx,
+    )?)
+}
+
+/// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues
+/// its email in the same transaction.
+pub async fn invite_operator(
+    state: &AppState,
+    tenant: &Tenant,
+    name: &str,
+    email: &EmailAddress,
+) -> Result<(), AppError> {
+    let tx = state.store.begin().await?;
+    let (invitation, token) = OperatorInvitations::for_tenant(&tx, tenant)
+        .reissue(name, email)
+        .await?;
+    let message = operator_invitation_email(state.themes.clone(), tenant, &invitation, &token)?;
+    Outbox::for_tenant(&tx, tenant).enqueue(message).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Invitee {
+    name: String,
+    email: String,
+    /// `accepted`, `pending` or `expired`.
+    status: &'static str,
+    until: String,
+}
+
+fn invitee(
+    name: &str,
+    email: &str,
+    accepted_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+) -> Invitee {
+    let status = if accepted_at.is_some() {
+        "accepted"
+    } else if expires_at > Utc::now() {
+        "pending"
+    } else {
+        "expired"
+    };
+    Invitee {
+        name: name.to_owned(),
+        email: email.to_owned(),
+        status,
+        until: expires_at.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// An account holding the role.
+fn active(account: &jsap_store::Account) -> Invitee {
+    Invitee {
+        name: account.display_name.clone(),
+        email: account.email.clone(),
+        status: "active",
+        until: String::new(),
+    }
+}
+
+// ----- organisation members -----
+
+#[derive(Serialize)]
+struct OrganisationRow {
+    name: String,
+    slug: String,
+    role: String,
+}
+
+#[handler]
+pub async fn organisation_space(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    member: RequireOrganisationMember,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let all = Organisations::for_tenant(state.store.conn(), &tenant)
+        .list()
+        .await?;
+    let rows: Vec<OrganisationRow> = member
+        .organisations
+        .iter()
+        .filter_map(|(id, role)| {
+            let o = all.iter().find(|o| o.id == *id)?;
+            Some(OrganisationRow {
+                name: o.name.clone(),
+                slug: o.slug.clone(),
+                role: ctx.t(&format!("roles.{}", role.as_str())),
+            })
+        })
+        .collect();
+    ctx.page(
+        req,
+        "/espace/organisation",
+        "spaces/organisation.html",
+        StatusCode::OK,
+        |c| c.insert("organisations", &rows),
+    )
+}
+
+// ----- focal points -----
+
+#[derive(Serialize)]
+struct CityRow {
+    name: String,
+    slug: String,
+    region: String,
+}
+
+#[handler]
+pub async fn city_space(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    focal: RequireFocalPoint,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let rows: Vec<CityRow> = Cities::for_tenant(state.store.conn(), &tenant)
+        .list()
+        .await?
+        .into_iter()
+        .filter(|c| focal.city_ids.contains(&c.id))
+        .map(|c| CityRow {
+            name: c.name_in(ctx.locale).to_owned(),
+            slug: c.slug.clone(),
+            region: c.region.clone(),
+        })
+        .collect();
+    ctx.page(
+        req,
+        "/espace/ville",
+        "spaces/city.html",
+        StatusCode::OK,
+        |c| c.insert("cities", &rows),
+    )
+}
+
+// ----- country operators -----
+
+#[derive(Serialize)]
+struct CountryCity {
+    name: String,
+    slug: String,
+    focal_points: Vec<Invitee>,
+}
+
+async fn country_page(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    status: StatusCode,
+    form: FormView,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let conn = ctx.state.store.conn();
+    let accounts = Accounts::for_tenant(conn, ctx.tenant);
+    let focal_points = accounts.with_role(Role::FocalPoint).await?;
+    let invitations = FocalPointInvitations::for_tenant(conn, ctx.tenant)
+        .list()
+        .await?;
+    let cities: Vec<CountryCity> = Cities::for_tenant(conn, ctx.tenant)
+        .list()
+        .await?
+        .into_iter()
+        .map(|c| {
+            // Accounts holding the role, then invitations not (yet) turned into one.
+            let holders: Vec<&jsap_store::Account> = focal_points
+                .iter()
+                .filter(|(_, m)| m.city_id == Some(c.id))
+                .map(|(a, _)| a)
+                .collect();
+            let mut people: Vec<Invitee> = holders.iter().map(|a| active(a)).collect();
+            people.extend(
+                invitations
+                    .iter()
+                    .filter(|i| i.city_id == c.id && !holders.iter().any(|a| a.email == i.email))
+                    .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+            );
+            CountryCity {
+                name: c.name_in(ctx.locale).to_owned(),
+                slug: c.slug.clone(),
+                focal_points: people,
+            }
+        })
+        .collect();
+    let holders = accounts.with_role(Role::CountryOperator).await?;
+    let mut operators: Vec<Invitee> = holders.iter().map(|(a, _)| active(a)).collect();
+    operators.extend(
+        OperatorInvitations::for_tenant(conn, ctx.tenant)
+            .list()
+            .await?
+            .iter()
+            .filter(|i| !holders.iter().any(|(a, _)| a.email == i.email))
+            .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+    );
+    ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
+        c.insert("cities", &cities);
+        c.insert("operators", &operators);
+        c.insert("form", &form);
+        c.insert("notice", &notice);
+    })
+}
+
+#[handler]
+pub async fn country_space(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    _operator: RequireCountryOperator,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let notice = notice(&ctx, &done);
+    country_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+}
+
+/// Checks an invitation form: the invitee's name and email, or the form to show back.
+fn check_invite(ctx: &Ctx, form: &InviteForm) -> Result<(String, EmailAddress), FormView> {
+    let mut errors = Errors::new();
+    let name = check_name(ctx, &form.display_name, &mut errors);
+    let email = check_email(ctx, &form.email, "email", &mut errors);
+    match email.filter(|_| errors.is_empty()) {
+        Some(email) => Ok((name, email)),
+        None => Err(FormView {
+            values: BTreeMap::from([
+                ("display_name", form.display_name.trim().to_owned()),
+                ("email", form.email.trim().to_owned()),
+                ("tenant", form.tenant.clone()),
+            ]),
+            errors,
+        }),
+    }
+}
+
+#[handler]
+pub async fn country_invite(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    _operator: RequireCountryOperator,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    match check_invite(&ctx, &form) {
+        Err(view) => country_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await,
+        Ok((name, email)) => {
+            invite_operator(&state, &tenant, &name, &email).await?;
+            Ok(see_other(format!(
+                "/{}/espace/pays?done=invited",
+                ctx.locale
+            )))
+        }
+    }
+}
+
+// ----- staff console -----
+
+#[derive(Serialize)]
+struct TenantRow {
+    code: String,
+    name: String,
+    url: String,
+    members: u64,
+    organisations: usize,
+    missions: u64,
+    operators: usize,
+}
+
+async fn admin_page(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    status: StatusCode,
+    form: FormView,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let conn = ctx.state.store.conn();
+    let mut rows = Vec::new();
+    for t in ctx.state.registry.countries() {
+        rows.push(TenantRow {
+            code: t.code.to_string(),
+            name: t.site_name.get(ctx.locale).to_owned(),
+            url: t.canonical_url(),
+            members: Accounts::for_tenant(conn, t).count().await?,
+            organisations: Organisations::for_tenant(conn, t).list().await?.len(),
+            missions: Missions::for_tenant(conn, t).count_all().await?,
+            operators: Accounts::for_tenant(conn, t)
+                .with_role(Role::CountryOperator)
+                .await?
+                .len(),
+        });
+    }
+    ctx.page(req, "/admin", "spaces/admin.html", status, |c| {
+        c.insert("tenants", &rows);
+        c.insert("form", &form);
+        c.insert("notice", &notice);
+    })
+}
+
+#[handler]
+pub async fn admin_home(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    _staff: RequireStaff,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let notice = notice(&ctx, &done);
+    admin_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+}
+
+#[handler]
+pub async fn admin_invite(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    _staff: RequireStaff,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let target = state
+        .registry
+        .get(form.tenant.trim())
+        .filter(|t| !t.is_portal())
+        .cloned();
+    let checked = check_invite(&ctx, &form);
+    match (target, checked) {
+        (Some(target), Ok((name, email))) => {
+            invite_operator(&state, &target, &name, &email).await?;
+            Ok(see_other(format!("/{}/admin?done=invited", ctx.locale)))
+        }
+        (target, checked) => {
+            let mut view = checked.err().unwrap_or_default();
+            view.values
+                .insert("display_name", form.display_name.trim().to_owned());
+            view.values.insert("email", form.email.trim().to_owned());
+            view.values.insert("tenant", form.tenant.clone());
+            if target.is_none() {
+                view.errors.insert("tenant", ctx.t("roles.err_tenant"));
+            }
+            admin_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await
+        }
+    }
+}
+
+/// Links to the spaces the account may open (for the account page): `[href, label]`.
+pub async fn space_links(
+    ctx: &Ctx<'_>,
+    account: &jsap_store::Account,
+) -> Result<Vec<[String; 2]>, AppError> {
+    let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    let has = |roles: &[Role]| memberships.iter().any(|m| roles.contains(&m.role));
+    let mut links = Vec::new();
+    let mut link = |rest: &str, key: &str| {
+        links.push([format!("/{}{rest}", ctx.locale), ctx.t(key)]);
+    };
+    if ctx.tenant.is_portal() {
+        if account.is_staff {
+            link("/admin", "roles.admin_title");
+        }
+        return Ok(links);
+    }
+    if has(&[Role::OrganisationAdmin, Role::OrganisationEditor]) {
+        link("/espace/organisation", "roles.organisation_space_title");
+    }
+    if has(&[Role::FocalPoint]) {
+        link("/espace/ville", "roles.city_space_title");
+    }
+    if has(&[Role::CountryOperator]) {
+        link("/espace/pays", "roles.country_space_title");
+    }
+    Ok(links)
+}
