@@ -10,6 +10,7 @@ mod m0002_mission_search;
 mod m0003_catalogue;
 mod m0004_accounts;
 mod m0005_mission_photos;
+mod m0007_requests;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_catalogue::Migration),
             Box::new(m0004_accounts::Migration),
             Box::new(m0005_mission_photos::Migration),
+            Box::new(m0007_requests::Migration),
         ]
     }
 }

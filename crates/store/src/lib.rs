@@ -35,6 +35,10 @@ pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, Ne
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
+pub use repos::requests::{
+    Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,
+    RequestRecord, RequestState, Requests, Side, TransitionError,
+};
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };

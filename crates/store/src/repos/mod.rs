@@ -6,6 +6,7 @@ pub(crate) mod missions;
 pub(crate) mod organisations;
 pub(crate) mod outbox;
 pub(crate) mod photos;
+pub(crate) mod requests;
 pub(crate) mod search;
 pub(crate) mod sync;
 pub(crate) mod users;
