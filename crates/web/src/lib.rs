@@ -41,7 +41,7 @@ pub struct AppState {
     pub rate_limits: RateLimits,
 }
 
-use routes::accounts;
+use routes::{accounts, requests};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -102,6 +102,34 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/invitation/:token",
             get(accounts::invitation_form).post(accounts::accept_invitation),
+        )
+        .at(
+            "/:locale/missions/:id_slug/repondre",
+            get(requests::answer_form).post(requests::answer),
+        )
+        .at(
+            "/:locale/villes/:slug/proposer",
+            get(requests::project_form).post(requests::project),
+        )
+        .at(
+            "/:locale/villes/:slug/offrir",
+            get(requests::profile_form).post(requests::profile),
+        )
+        .at("/:locale/demandes/:id", get(requests::thread))
+        .at(
+            "/:locale/demandes/:id/messages",
+            post(requests::post_message),
+        )
+        .at("/:locale/demandes/:id/etat", post(requests::change_state))
+        .at("/:locale/compte/demandes", get(requests::member_inbox))
+        .at(
+            "/:locale/espace/organisation/demandes",
+            get(requests::organisation_inbox),
+        )
+        .at("/:locale/espace/ville/demandes", get(requests::focal_inbox))
+        .at(
+            "/:locale/enquete/:token",
+            get(requests::survey_form).post(requests::survey_answer),
         );
     routes
         .around(compress::middleware)

@@ -5,4 +5,5 @@ pub mod media;
 pub mod ops;
 pub mod pages;
 pub mod public;
+pub mod requests;
 pub mod seo;
