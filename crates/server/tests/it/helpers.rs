@@ -1,6 +1,7 @@
 use jesuisaupays::config::DemoData;
 use jesuisaupays::{Application, Config, Services};
 use jsap_store::ConnectionTrait;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
@@ -192,4 +193,167 @@ pub async fn services() -> (Services, tempfile::TempDir) {
     let services = Services::connect(&config).await.expect("services");
     services.sync_tenants().await.expect("sync");
     (services, dir)
+}
+
+/// The password of the members tests create.
+pub const PASSWORD: &str = "un mot de passe solide";
+
+/// A visitor with its own cookies, on one host.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub host: String,
+    pub cookies: BTreeMap<String, String>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The value of the first `name="csrf"` field of the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("a csrf field") + marker.len();
+        self.body[start..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect()
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp, host: &str) -> Self {
+        Self {
+            app,
+            host: host.to_owned(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub fn on(&self, host: &str) -> Browser<'a> {
+        Browser {
+            app: self.app,
+            host: host.to_owned(),
+            cookies: self.cookies.clone(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn keep(&mut self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        for raw in headers.get_all("set-cookie") {
+            let raw = raw.to_str().expect("ascii cookie");
+            let (pair, attributes) = raw.split_once(';').unwrap_or((raw, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = response.text().await.expect("body");
+        Page {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .app
+            .client
+            .get(format!("http://{}{path}", self.app.addr))
+            .header("Host", &self.host)
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        self.keep(response).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .app
+            .client
+            .post(format!("http://{}{path}", self.app.addr))
+            .header("Host", &self.host)
+            .header("Cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        self.keep(response).await
+    }
+
+    /// Loads `page`, then posts `fields` to `action` with the page's CSRF token.
+    pub async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(page).await;
+        assert_eq!(form.status, 200, "{page}: {}", form.body);
+        let csrf = form.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    pub async fn signup(&mut self, email: &str, name: &str) -> Page {
+        self.submit(
+            "/fr/compte/inscription",
+            "/fr/compte/inscription",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("terms", "yes"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/fr/compte/connexion",
+            "/fr/compte/connexion",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn is_signed_in(&mut self) -> bool {
+        let page = self.get("/fr/compte").await;
+        match page.status {
+            200 => true,
+            303 => {
+                assert_eq!(page.location(), "/fr/compte/connexion");
+                false
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod cli;
 mod helpers;
 mod outbox;
 mod pages;
+mod requests;
 mod search;
 mod seed;
 mod site;
