@@ -248,6 +248,36 @@ async fn log_out(client: &fantoccini::Client) {
     wait_for(client, "form[action$='/compte/connexion']").await;
 }
 
+/// Runs axe-core (from the axe CLI's install, `AXE_BIN`) inside the page: no serious or
+/// critical violation. Without `AXE_BIN` it does nothing.
+async fn axe_check(client: &fantoccini::Client, page: &str) {
+    let Some(bin) = env("AXE_BIN") else {
+        return;
+    };
+    let script = std::path::Path::new(&bin)
+        .parent()
+        .and_then(|bin_dir| bin_dir.parent())
+        .map(|modules| modules.join("axe-core/axe.min.js"))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .expect("axe-core next to AXE_BIN");
+    client
+        .execute(&format!("{script}; return true;"), vec![])
+        .await
+        .expect("load axe");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let problems: Vec<String> = serde_json::from_value(found).expect("list");
+    assert!(problems.is_empty(), "{page}: {problems:#?}");
+}
+
 /// The last email of `kind` to `to`, by the outbox.
 async fn outbox_email(app: &TestApp, kind: &str, to: &str) -> jsap_store::OutboxEmail {
     let cm = app.services.registry.get("cm").expect("cm").clone();
@@ -406,6 +436,7 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
     .await;
     set_value(&client, "available_to", &detail.mission.ends_on.to_string()).await;
     shot(&client, "requests-1-answer-form.png").await;
+    axe_check(&client, "answer form").await;
     wait_for(&client, "form[action$='/repondre'] button[type=submit]")
         .await
         .click()
@@ -418,6 +449,7 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         .expect("notice");
     assert!(notice.contains("14 jours"), "{notice}");
     shot(&client, "requests-2-sent.png").await;
+    axe_check(&client, "conversation, member").await;
     let thread = client.current_url().await.expect("url").path().to_owned();
     log_out(&client).await;
 
@@ -456,6 +488,7 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         .expect("reply");
     wait_for(&client, ".notice").await;
     shot(&client, "requests-3-organisation-reply.png").await;
+    axe_check(&client, "conversation, organisation").await;
     log_out(&client).await;
 
     // 4. The member sees the reply: unread in the inbox, then in the conversation.
@@ -475,6 +508,7 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         .expect("count");
     assert!(unread.contains('1'), "{unread}");
     shot(&client, "requests-4-member-inbox.png").await;
+    axe_check(&client, "member inbox").await;
     wait_for(&client, "tr.unread a")
         .await
         .click()
@@ -493,5 +527,22 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         .expect("state");
     assert!(state.contains("En cours"), "{state}");
     shot(&client, "requests-5-member-reads-reply.png").await;
+
+    // The city's two other forms, also with their field errors shown.
+    for form in ["proposer", "offrir"] {
+        client
+            .goto(&format!("{base}/fr/villes/douala/{form}"))
+            .await
+            .expect("city form");
+        axe_check(&client, form).await;
+        wait_for(&client, ".request-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("submit empty");
+        wait_for(&client, ".field-error").await;
+        axe_check(&client, &format!("{form} with errors")).await;
+    }
+    shot(&client, "requests-6-profile-errors.png").await;
     client.close().await.expect("close");
 }
