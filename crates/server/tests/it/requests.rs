@@ -1038,6 +1038,17 @@ async fn conversations_move_the_request_through_its_states() {
         303
     );
     assert_eq!(state_of(&app, id).await, "withdrawn");
+    let closed = awa
+        .post(
+            &format!("{thread}/messages"),
+            &[("csrf", &csrf), ("message", "Encore un mot")],
+        )
+        .await;
+    assert_eq!(closed.status, 409, "a closed conversation takes no message");
+    assert!(
+        !awa.get(&thread).await.body.contains("/messages\""),
+        "no reply form"
+    );
     assert_eq!(
         awa.post(
             &format!("{thread}/etat"),

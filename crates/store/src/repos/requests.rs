@@ -90,6 +90,14 @@ impl RequestState {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|state| state.as_str() == s)
     }
+
+    /// Declined, completed or withdrawn: the conversation is over.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            RequestState::Declined | RequestState::Completed | RequestState::Withdrawn
+        )
+    }
 }
 
 /// Which side of a request a user is on.
@@ -960,5 +968,79 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             sum as f64 / scores.len() as f64,
             scores.len() as u64,
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RequestState::*;
+
+    fn after(action: Action, side: Side, state: RequestState) -> Option<RequestState> {
+        action.available(side, state).then(|| action.transition().1)
+    }
+
+    #[test]
+    fn the_state_machine_allows_only_its_transitions() {
+        // The handling side accepts or declines a new or in-progress request.
+        for side in [Side::Organisation, Side::FocalPoint, Side::Operator] {
+            assert_eq!(after(Action::Accept, side, New), Some(Accepted));
+            assert_eq!(after(Action::Accept, side, InProgress), Some(Accepted));
+            assert_eq!(after(Action::Decline, side, InProgress), Some(Declined));
+            assert_eq!(after(Action::Accept, side, Accepted), None);
+            assert_eq!(after(Action::Withdraw, side, New), None);
+        }
+        // The member withdraws until the work is done, never accepts.
+        assert_eq!(after(Action::Withdraw, Side::Member, New), Some(Withdrawn));
+        assert_eq!(
+            after(Action::Withdraw, Side::Member, Accepted),
+            Some(Withdrawn)
+        );
+        assert_eq!(after(Action::Withdraw, Side::Member, Declined), None);
+        assert_eq!(after(Action::Withdraw, Side::Member, Completed), None);
+        assert_eq!(after(Action::Accept, Side::Member, New), None);
+        // Either side completes an accepted request, and only that.
+        assert_eq!(
+            after(Action::Complete, Side::Member, Accepted),
+            Some(Completed)
+        );
+        assert_eq!(
+            after(Action::Complete, Side::Organisation, Accepted),
+            Some(Completed)
+        );
+        assert_eq!(
+            after(Action::Complete, Side::Organisation, InProgress),
+            None
+        );
+        // Closed requests accept nothing.
+        for state in [Declined, Completed, Withdrawn] {
+            assert!(state.is_closed());
+            for action in Action::ALL {
+                for side in [
+                    Side::Member,
+                    Side::Organisation,
+                    Side::FocalPoint,
+                    Side::Operator,
+                ] {
+                    assert_eq!(
+                        after(action, side, state),
+                        None,
+                        "{action:?} {side:?} {state:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn states_and_actions_round_trip_through_their_names() {
+        for state in RequestState::ALL {
+            assert_eq!(RequestState::parse(state.as_str()), Some(state));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(RequestState::parse("bogus"), None);
+        assert_eq!(Action::parse(""), None);
     }
 }

@@ -878,10 +878,7 @@ async fn thread_page(
             label: ctx.t(&format!("request.action_{}", a.as_str())),
         })
         .collect();
-    let closed = matches!(
-        request.state,
-        RequestState::Declined | RequestState::Completed | RequestState::Withdrawn
-    );
+    let closed = request.state.is_closed();
     requests
         .mark_read(request.id, session.account.id, Utc::now())
         .await?;
@@ -1028,6 +1025,19 @@ pub async fn post_message(
         return ctx.forbidden(req);
     }
     let (request, side) = party(&state, &tenant, &id, &session).await?;
+    if request.state.is_closed() {
+        return ctx.message(
+            req,
+            StatusCode::CONFLICT,
+            &ctx.t("request.conflict_title"),
+            &ctx.t("request.conflict_closed")
+                .replace("%{state}", &state_label(&ctx, request.state)),
+            Some((
+                format!("/{}/demandes/{}", ctx.locale, request.id),
+                ctx.t("request.back_to_thread"),
+            )),
+        );
+    }
     let mut errors = Errors::new();
     let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
     if !errors.is_empty() {
