@@ -565,10 +565,18 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
         fresh.login("nouveau@example.org", PASSWORD).await.status,
         303
     );
-    let page = fresh
-        .submit(&action, &action, &answer_fields(&from, &to))
-        .await;
+    assert_eq!(fresh.get(&action).await.status, 403, "the form says why");
+    let csrf = fresh.get("/fr/compte").await.csrf();
+    let mut fields = answer_fields(&from, &to);
+    fields.push(("csrf", &csrf));
+    let page = fresh.post(&action, &fields).await;
     assert_eq!(page.status, 403);
+    assert!(
+        page.body
+            .contains("Confirmez d&#x27;abord votre adresse e-mail"),
+        "{}",
+        page.body
+    );
     assert_eq!(request_count(&app).await, 0);
     app.stop().await.expect("stop");
 }
@@ -1355,5 +1363,76 @@ async fn a_new_request_email_reaches_the_smtp_sink_with_its_link() {
     let mut org = Browser::new(&app, CM);
     org.login(&org_email, PASSWORD).await;
     assert_eq!(org.get(&thread).await.status, 200);
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn sending_requests_is_rate_limited_per_member() {
+    let (app, f) = spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    for _ in 0..5 {
+        answer(&mut awa, &f).await;
+    }
+    let (from, to) = (f.starts_on.to_string(), f.ends_on.to_string());
+    let action = format!("{}/repondre", f.mission);
+    let page = awa
+        .submit(&action, &action, &answer_fields(&from, &to))
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(page.headers.contains_key("retry-after"));
+    assert_eq!(request_count(&app).await, 5);
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn request_pages_are_translated_and_right_to_left_in_arabic() {
+    let (app, f) = spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    let thread = answer(&mut awa, &f).await;
+    let english = awa
+        .get(&format!("{}/repondre", f.mission.replace("/fr/", "/en/")))
+        .await;
+    assert_eq!(english.status, 200);
+    assert!(english.body.contains("Answer the mission"));
+    assert!(
+        english
+            .body
+            .contains("An answer is promised within 14 days.")
+    );
+    let english = awa.get(&thread.replace("/fr/", "/en/")).await;
+    assert!(english.body.contains("Conversation"));
+    assert!(english.body.contains("Mission answer"));
+    let inbox = awa.get("/en/compte/demandes").await;
+    assert!(inbox.body.contains("My requests"));
+    assert!(!inbox.body.contains("request."), "no untranslated key");
+
+    // Morocco offers Arabic: the forms are right to left.
+    let mut karim = Browser::new(&app, "ma.localhost");
+    assert_eq!(karim.signup("karim@example.org", "Karim").await.status, 200);
+    let verification = emails(&app, "ma")
+        .await
+        .into_iter()
+        .find(|e| e.kind == "account_verification")
+        .expect("verification");
+    let prefix = "https://jesuisaumaroc.com";
+    let start = verification.text_body.find(prefix).expect("link") + prefix.len();
+    let link: String = verification.text_body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(karim.get(&link).await.status, 200);
+    assert_eq!(karim.login("karim@example.org", PASSWORD).await.status, 303);
+    let city = tenant(&app, "ma").cities[0].slug.to_string();
+    for form in ["proposer", "offrir"] {
+        let page = karim.get(&format!("/ar/villes/{city}/{form}")).await;
+        assert_eq!(page.status, 200, "{form}");
+        assert!(page.body.contains("dir=\"rtl\""), "{form}");
+        assert!(
+            !page.body.contains("request."),
+            "{form}: no untranslated key"
+        );
+    }
+    let inbox = karim.get("/ar/compte/demandes").await;
+    assert!(inbox.body.contains("طلباتي"));
     app.stop().await.expect("stop");
 }

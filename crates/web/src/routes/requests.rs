@@ -10,6 +10,7 @@
 
 use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, page_context};
+use crate::security::{client_ip, rate_limit};
 use crate::session::{OptionalUser, Session, csrf_ok, form_token};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
@@ -339,10 +340,41 @@ fn configured_focal_points(tenant: &Tenant, city: &CityRecord) -> Vec<Account> {
 /// Creates the request and queues its emails, in one transaction; then to the conversation.
 async fn send_request(
     ctx: &Ctx<'_>,
+    req: &Request,
     session: &Session,
     city: &CityRecord,
     new: NewRequest,
 ) -> Result<Response, AppError> {
+    // Each request emails several people: limited per address and per member.
+    let ip = client_ip(req, ctx.state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(
+        ctx.state,
+        ctx.tenant,
+        "request",
+        &ip,
+        Some(&session.account.email),
+    )
+    .await
+    {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut resp = ctx.message(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &ctx.t("account.rate_title"),
+            &ctx.t("account.rate_text")
+                .replace("%{minutes}", &minutes.to_string()),
+            None,
+        )?;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            wait.as_secs()
+                .max(1)
+                .to_string()
+                .parse()
+                .map_err(anyhow::Error::from)?,
+        );
+        return Ok(resp);
+    }
     let tx = ctx.state.store.begin().await?;
     let requests = Requests::for_tenant(&tx, ctx.tenant);
     let request = requests
@@ -471,8 +503,11 @@ pub async fn answer_form(
         locale: page_locale(&tenant, &raw)?,
     };
     let (detail, _) = published_mission(&state, &tenant, ctx.locale, &id_slug).await?;
-    if user.is_none() {
+    let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
     }
     mission_form_page(
         &ctx,
@@ -545,7 +580,7 @@ pub async fn answer(
         available_to: Some(to),
         domain: Some(detail.mission.domain.clone()),
     };
-    send_request(&ctx, &session, &city, new).await
+    send_request(&ctx, req, &session, &city, new).await
 }
 
 // ----- B and C: propose a project, offer a profile to a city -----
@@ -624,8 +659,11 @@ async fn city_get(
         locale: page_locale(tenant, raw)?,
     };
     let city = city_of(state, tenant, slug).await?;
-    if user.is_none() {
+    let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
     }
     city_form_page(
         &ctx,
@@ -739,7 +777,7 @@ async fn city_post(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    send_request(&ctx, &session, &city, new).await
+    send_request(&ctx, req, &session, &city, new).await
 }
 
 #[handler]
