@@ -91,6 +91,31 @@ async fn handlers<C: jsap_store::ConnectionTrait>(
     Ok(all)
 }
 
+/// The focal points the tenant file names for a city (role addresses).
+fn configured_focal_points(
+    tenant: &Tenant,
+    cities: &[jsap_store::CityRecord],
+    city_id: i64,
+) -> Vec<Account> {
+    let Some(city) = cities.iter().find(|c| c.id == city_id) else {
+        return Vec::new();
+    };
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city.slug)
+        .map(|f| Account {
+            id: 0,
+            email: f.email.to_string(),
+            display_name: f.name.clone(),
+            email_verified: true,
+            is_staff: false,
+            session_generation: 0,
+            terms_accepted_at: None,
+        })
+        .collect()
+}
+
 /// One pass over one tenant at `now`.
 pub async fn request_deadlines_for(
     store: &Store,
@@ -122,7 +147,12 @@ pub async fn request_deadlines_for(
             continue;
         }
         let outbox = Outbox::for_tenant(&tx, tenant);
-        for to in handlers(&requests, &request).await? {
+        let mut recipients = handlers(&requests, &request).await?;
+        if requests.focal_points(request.city_id).await?.is_empty() {
+            // A focal point without an account yet is reached at the tenant file's address.
+            recipients.extend(configured_focal_points(tenant, &cities, request.city_id));
+        }
+        for to in recipients {
             let email = mails.render(
                 "request_reminder",
                 tenant.default_locale,

@@ -1175,7 +1175,15 @@ async fn the_delay_job_reminds_escalates_and_surveys_once_each() {
     assert_eq!(report.reminded, 1, "only the request still new");
     let reminders = emails_of(&app, "request_reminder").await;
     let to: Vec<&str> = reminders.iter().map(|e| e.to.as_str()).collect();
-    assert_eq!(to, vec!["org.a@example.org", "org.a2@example.org"]);
+    // The city's focal point has no account yet: its role address is reminded.
+    assert_eq!(
+        to,
+        vec![
+            "org.a@example.org",
+            "org.a2@example.org",
+            "pf.douala@jesuisaucameroun.com"
+        ]
+    );
     assert_eq!(link_in(&reminders[0], "/fr/demandes/"), silent);
     assert_eq!(run(start + Duration::days(13)).await.reminded, 0, "once");
 

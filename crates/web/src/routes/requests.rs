@@ -274,6 +274,8 @@ fn check_dates(
             }
             if to < start || to > end {
                 errors.insert("available_to", message);
+            } else if to < ctx.tenant.today() {
+                errors.insert("available_to", ctx.t("request.err_date_past"));
             }
         }
         None => {
