@@ -866,6 +866,10 @@ async fn conversations_move_the_request_through_its_states() {
     // Unread: the organisation has not opened it yet.
     let inbox = org.get("/fr/espace/organisation/demandes").await;
     assert!(inbox.body.contains("Non lues : 1"), "{}", inbox.body);
+    assert!(
+        inbox.body.contains("<span aria-hidden=\"true\">1</span>"),
+        "the header counts the organisation's inbox too"
+    );
     let inbox = focal.get("/fr/espace/ville/demandes?etat=new").await;
     assert!(inbox.body.contains("Non lues : 1"));
     assert!(inbox.body.contains("Mentorat au lycée"));
@@ -952,9 +956,16 @@ async fn conversations_move_the_request_through_its_states() {
         inbox.body.contains("Non lues : 1"),
         "the member has an unread reply"
     );
+    let badge = "<span aria-hidden=\"true\">1</span>";
+    assert!(inbox.body.contains(badge), "header badge");
+    assert!(
+        awa.get("/fr/missions").await.body.contains(badge),
+        "on every page"
+    );
     assert!(inbox.body.contains("class=\"unread\""));
     let page = awa.get(&thread).await;
     assert!(page.body.contains("Merci Awa, bienvenue !"));
+    assert!(!page.body.contains(badge), "read: the badge goes at once");
     assert!(
         !page.body.contains("mailto:awa@example.org"),
         "the member's own contact is not shown to them"

@@ -700,24 +700,54 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         })
     }
 
-    /// Unread requests over every inbox of the user (the header badge).
+    /// Unread requests over every inbox of the user (the header badge), in one query: the
+    /// user's requests, their organisations' and their cities', never opened by the user or
+    /// with a message from someone else since their last reading.
     pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {
-        let mut seen = Vec::new();
-        for inbox in [Inbox::Member, Inbox::Organisation, Inbox::FocalPoint] {
-            if let Some(query) = self.inbox_query(user_id, inbox).await? {
-                let rows: Vec<(i64, DateTime<Utc>)> = query
-                    .select_only()
-                    .column(request::Column::Id)
-                    .column(request::Column::CreatedAt)
-                    .into_tuple()
-                    .all(self.conn)
-                    .await?;
-                seen.extend(rows);
+        let backend = self.conn.get_database_backend();
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        let mut param = |value: sea_orm::Value| {
+            values.push(value);
+            match backend {
+                sea_orm::DbBackend::Postgres => format!("${}", values.len()),
+                _ => "?".to_owned(),
             }
-        }
-        seen.sort_by_key(|(id, _)| *id);
-        seen.dedup_by_key(|(id, _)| *id);
-        Ok(self.unread_among(user_id, &seen).await?.len() as u64)
+        };
+        let tenant = self.scope.id().to_owned();
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM requests r \
+             LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
+               AND rr.user_id = {u1} \
+             WHERE r.tenant_id = {t1} \
+               AND (r.member_user_id = {u2} \
+                 OR r.organisation_id IN (SELECT m.organisation_id FROM memberships m \
+                      WHERE m.tenant_id = {t2} AND m.user_id = {u3} \
+                        AND m.role IN ('organisation_admin', 'organisation_editor')) \
+                 OR r.city_id IN (SELECT m.city_id FROM memberships m \
+                      WHERE m.tenant_id = {t3} AND m.user_id = {u4} AND m.role = 'focal_point')) \
+               AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
+                      WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id \
+                        AND rm.author_user_id <> {u5} AND rm.created_at > rr.last_read_at))",
+            u1 = param(user_id.into()),
+            t1 = param(tenant.clone().into()),
+            u2 = param(user_id.into()),
+            t2 = param(tenant.clone().into()),
+            u3 = param(user_id.into()),
+            t3 = param(tenant.into()),
+            u4 = param(user_id.into()),
+            u5 = param(user_id.into()),
+        );
+        let row = self
+            .conn
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            ))
+            .await?;
+        let n: i64 = match row {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn accounts_with(

@@ -922,12 +922,23 @@ async fn thread_page(
     requests
         .mark_read(request.id, session.account.id, Utc::now())
         .await?;
+    // The header was counted before this reading.
+    let viewer = match crate::session::viewer() {
+        Some(mut viewer) => {
+            viewer.unread_requests = requests.unread_count(session.account.id).await?;
+            Some(viewer)
+        }
+        None => None,
+    };
     ctx.page(
         req,
         &format!("/demandes/{}", request.id),
         "requests/thread.html",
         status,
         |c| {
+            if let Some(viewer) = &viewer {
+                c.insert("viewer", viewer);
+            }
             c.insert("request", request);
             c.insert(
                 "kind_label",
