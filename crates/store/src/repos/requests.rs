@@ -714,27 +714,33 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             }
         };
         let tenant = self.scope.id().to_owned();
+        // Each branch of the union walks its own index: (tenant, member), memberships then
+        // (tenant, organisation), memberships then (tenant, city); then primary keys.
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM requests r \
+            "SELECT COUNT(*) AS n FROM ( \
+                 SELECT q.id FROM requests q WHERE q.tenant_id = {t1} AND q.member_user_id = {u1} \
+                 UNION SELECT q.id FROM memberships m JOIN requests q \
+                   ON q.tenant_id = m.tenant_id AND q.organisation_id = m.organisation_id \
+                   WHERE m.tenant_id = {t2} AND m.user_id = {u2} \
+                     AND m.role IN ('organisation_admin', 'organisation_editor') \
+                 UNION SELECT q.id FROM memberships m JOIN requests q \
+                   ON q.tenant_id = m.tenant_id AND q.city_id = m.city_id \
+                   WHERE m.tenant_id = {t3} AND m.user_id = {u3} AND m.role = 'focal_point' \
+             ) ids JOIN requests r ON r.id = ids.id \
              LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
-               AND rr.user_id = {u1} \
-             WHERE r.tenant_id = {t1} \
-               AND (r.member_user_id = {u2} \
-                 OR r.organisation_id IN (SELECT m.organisation_id FROM memberships m \
-                      WHERE m.tenant_id = {t2} AND m.user_id = {u3} \
-                        AND m.role IN ('organisation_admin', 'organisation_editor')) \
-                 OR r.city_id IN (SELECT m.city_id FROM memberships m \
-                      WHERE m.tenant_id = {t3} AND m.user_id = {u4} AND m.role = 'focal_point')) \
+               AND rr.user_id = {u4} \
+             WHERE r.tenant_id = {t4} \
                AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
                       WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id \
                         AND rm.author_user_id <> {u5} AND rm.created_at > rr.last_read_at))",
-            u1 = param(user_id.into()),
             t1 = param(tenant.clone().into()),
-            u2 = param(user_id.into()),
+            u1 = param(user_id.into()),
             t2 = param(tenant.clone().into()),
+            u2 = param(user_id.into()),
+            t3 = param(tenant.clone().into()),
             u3 = param(user_id.into()),
-            t3 = param(tenant.into()),
             u4 = param(user_id.into()),
+            t4 = param(tenant.into()),
             u5 = param(user_id.into()),
         );
         let row = self
