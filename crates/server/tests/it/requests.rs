@@ -229,6 +229,26 @@ async fn person<'a>(
     browser
 }
 
+/// A verified member signed in on the Senegal site.
+async fn signed_in_elsewhere<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let mut browser = Browser::new(app, SN);
+    assert_eq!(browser.signup(email, "Moussa").await.status, 200);
+    let verification = emails(app, "sn")
+        .await
+        .into_iter()
+        .find(|e| e.to == email && e.kind == "account_verification")
+        .expect("verification");
+    let prefix = "https://jesuisausenegal.com";
+    let start = verification.text_body.find(prefix).expect("link") + prefix.len();
+    let link: String = verification.text_body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(browser.get(&link).await.status, 200);
+    assert_eq!(browser.login(email, PASSWORD).await.status, 303);
+    browser
+}
+
 fn answer_fields<'a>(from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         (
@@ -806,9 +826,32 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
             .await;
         assert_eq!(post.status, 404, "{who}");
     }
-    // Another tenant's host: the same id is nobody's there (and the cookie is not valid).
+    // Another tenant's host: the cookie is not valid there, and a member of that site (even a
+    // country operator there) gets a 404 for the same id.
     let mut on_sn = awa.on(SN);
-    assert!(matches!(on_sn.get(&thread).await.status, 303 | 404));
+    assert_eq!(on_sn.get(&thread).await.status, 303);
+    let mut moussa = signed_in_elsewhere(&app, "moussa@example.org").await;
+    let sn_tenant = tenant(&app, "sn");
+    let sn_accounts = Accounts::for_tenant(store(&app).conn(), &sn_tenant);
+    let moussa_id = sn_accounts
+        .find_by_email(&EmailAddress::parse("moussa@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("account")
+        .id;
+    sn_accounts
+        .grant(moussa_id, Role::CountryOperator, None, None)
+        .await
+        .expect("grant");
+    assert_eq!(moussa.get(&thread).await.status, 404);
+    assert_eq!(
+        Requests::for_tenant(store(&app).conn(), &sn_tenant)
+            .find(request_id(&thread))
+            .await
+            .expect("find"),
+        None,
+        "the Senegal repository does not see Cameroon's request"
+    );
     let _ = f.sn_mission;
     // Anonymous: to the log-in page.
     let mut anonymous = Browser::new(&app, CM);
