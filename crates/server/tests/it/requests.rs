@@ -1498,3 +1498,65 @@ async fn request_pages_are_translated_and_right_to_left_in_arabic() {
     assert!(inbox.body.contains("طلباتي"));
     app.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn inboxes_are_paginated_newest_first() {
+    let (app, f) = spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    let cm = tenant(&app, "cm");
+    let awa_id = Accounts::for_tenant(store(&app).conn(), &cm)
+        .find_by_email(&EmailAddress::parse("awa@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("account")
+        .id;
+    let requests = Requests::for_tenant(store(&app).conn(), &cm);
+    let start = Utc::now();
+    for n in 0..21 {
+        requests
+            .create(
+                jsap_store::NewRequest {
+                    kind: jsap_store::RequestKind::Project,
+                    member_user_id: awa_id,
+                    mission_id: None,
+                    organisation_id: None,
+                    city_id: f.douala,
+                    locale: "fr".into(),
+                    title: format!("Projet numéro {n:02}"),
+                    body: "Un projet".into(),
+                    offer: "Du temps".into(),
+                    contribution: None,
+                    available_from: None,
+                    available_to: None,
+                    domain: Some("education-enfance".into()),
+                },
+                start + Duration::seconds(n),
+                14,
+            )
+            .await
+            .expect("create");
+    }
+    let first = awa.get("/fr/compte/demandes").await;
+    assert_eq!(
+        first.body.matches("<tr").count(),
+        21,
+        "a header row and 20 requests"
+    );
+    assert!(first.body.contains("Projet numéro 20"), "newest first");
+    assert!(!first.body.contains("Projet numéro 00"));
+    assert!(first.body.contains("Page 1 sur 2"));
+    assert!(first.body.contains("href=\"/fr/compte/demandes?page=2\""));
+    let second = awa.get("/fr/compte/demandes?page=2").await;
+    assert!(second.body.contains("Projet numéro 00"));
+    assert_eq!(second.body.matches("<tr").count(), 2);
+    assert!(second.body.contains("href=\"/fr/compte/demandes?page=1\""));
+    let filtered = awa.get("/fr/compte/demandes?etat=new&page=2").await;
+    assert!(filtered.body.contains("Projet numéro 00"));
+    assert!(
+        awa.get("/fr/compte/demandes?etat=accepted")
+            .await
+            .body
+            .contains("Aucune demande ici.")
+    );
+    app.stop().await.expect("stop");
+}
