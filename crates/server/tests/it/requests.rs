@@ -1078,6 +1078,10 @@ async fn conversations_move_the_request_through_its_states() {
         303
     );
     assert_eq!(state_of(&app, id).await, "accepted");
+    let told = emails_of(&app, "request_state").await;
+    assert_eq!(told.len(), 1, "refused transitions email nobody");
+    assert_eq!(told[0].to, "awa@example.org");
+    assert!(told[0].subject.contains("Acceptée"), "{}", told[0].subject);
     assert_eq!(
         org.post(
             &format!("{thread}/etat"),
@@ -1100,6 +1104,16 @@ async fn conversations_move_the_request_through_its_states() {
         303
     );
     assert_eq!(state_of(&app, id).await, "withdrawn");
+    let told: Vec<String> = emails_of(&app, "request_state")
+        .await
+        .into_iter()
+        .skip(1)
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(
+        told,
+        vec!["org.a@example.org".to_owned(), "fd@example.org".to_owned()]
+    );
     let closed = awa
         .post(
             &format!("{thread}/messages"),

@@ -1175,10 +1175,41 @@ pub async fn change_state(
         format!("/{}/demandes/{}", ctx.locale, request.id),
         ctx.t("request.back_to_thread"),
     ));
-    match Requests::for_tenant(state.store.conn(), &tenant)
-        .apply(&request, action, side, Utc::now())
-        .await?
-    {
+    let tx = state.store.begin().await?;
+    let requests = Requests::for_tenant(&tx, &tenant);
+    let applied = requests.apply(&request, action, side, Utc::now()).await?;
+    if let Ok(new_state) = applied {
+        // The other side hears of it, in the same transaction.
+        let recipients = if side.handles() {
+            requests
+                .account(request.member_user_id)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            handlers(&requests, &request, session.account.id).await?
+        };
+        let outbox = Outbox::for_tenant(&tx, &tenant);
+        for to in &recipients {
+            let locale = if to.id == request.member_user_id {
+                request.locale.parse().unwrap_or(tenant.default_locale)
+            } else {
+                tenant.default_locale
+            };
+            let label = translate(
+                locale.as_str(),
+                &format!("request.state_{}", new_state.as_str()),
+            );
+            outbox
+                .enqueue(ctx.email("request_state", locale, to, &request, |c| {
+                    c.insert("author_name", &session.account.display_name);
+                    c.insert("state_label", &label);
+                })?)
+                .await?;
+        }
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    match applied {
         Ok(_) => Ok(see_other(format!(
             "/{}/demandes/{}?done=state",
             ctx.locale, request.id
