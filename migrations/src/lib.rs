@@ -11,6 +11,7 @@ mod m0003_catalogue;
 mod m0004_accounts;
 mod m0005_mission_photos;
 mod m0006_profiles;
+mod m0007_requests;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_accounts::Migration),
             Box::new(m0005_mission_photos::Migration),
             Box::new(m0006_profiles::Migration),
+            Box::new(m0007_requests::Migration),
         ]
     }
 }

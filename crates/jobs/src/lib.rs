@@ -1,7 +1,14 @@
 //! Background jobs. Each run takes a lock in the cache (in process, or Redis shared by every
 //! replica) so that N replicas run it once.
 
-use jsap_adapters::{Cache, Mailer, WeatherProvider};
+mod requests;
+
+pub use requests::{
+    DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
+    request_deadlines_for,
+};
+
+use jsap_adapters::{Cache, Mailer, Themes, WeatherProvider};
 use jsap_store::{Accounts, DbSessions, OutboxDelivery, OutboxStatus, Store};
 use jsap_tenancy::TenantRegistry;
 use std::sync::Arc;
@@ -151,6 +158,8 @@ pub struct JobContext {
     pub registry: Arc<TenantRegistry>,
     pub weather: Option<WeatherProvider>,
     pub outbox_every: Duration,
+    /// Renders the emails of the request delay job.
+    pub themes: Arc<Themes>,
 }
 
 /// Starts the scheduler with every recurring job. Keep the returned handle alive; call
@@ -220,6 +229,34 @@ pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
                 }
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "account data purge failed"),
+            }
+        })
+    })?;
+    scheduler.add(job).await?;
+    let (store, registry, cache, themes) = (
+        context.store.clone(),
+        context.registry.clone(),
+        context.cache.clone(),
+        context.themes.clone(),
+    );
+    // Reminders, escalations and surveys: every 15 minutes is precise enough for days.
+    let job = Job::new_repeated_async(Duration::from_secs(15 * 60), move |_id, _scheduler| {
+        let (store, registry, cache, themes) = (
+            store.clone(),
+            registry.clone(),
+            cache.clone(),
+            themes.clone(),
+        );
+        Box::pin(async move {
+            match request_deadlines(&store, &registry, &themes, &cache, chrono::Utc::now()).await {
+                Ok(report) if report.emails > 0 => tracing::info!(
+                    reminded = report.reminded,
+                    escalated = report.escalated,
+                    surveyed = report.surveyed,
+                    "request deadlines"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "request deadline job failed"),
             }
         })
     })?;

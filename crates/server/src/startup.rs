@@ -246,6 +246,7 @@ impl Application {
             registry: services.registry.clone(),
             weather,
             outbox_every: Duration::from_secs(services.config.outbox_interval_secs),
+            themes: services.themes.clone(),
         })
         .await?;
         let result = poem::Server::new_with_acceptor(self.acceptor)

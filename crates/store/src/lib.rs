@@ -39,6 +39,10 @@ pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisation
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
 pub use repos::profiles::{Profile, Profiles, Stay};
+pub use repos::requests::{
+    Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,
+    RequestRecord, RequestState, Requests, Side, TransitionError,
+};
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };

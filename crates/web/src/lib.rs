@@ -47,7 +47,7 @@ pub struct AppState {
     pub rate_limits: RateLimits,
 }
 
-use routes::{accounts, profiles, spaces};
+use routes::{accounts, profiles, requests, spaces};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -131,7 +131,35 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/espace/pays", get(spaces::country_space))
         .at("/:locale/espace/pays/inviter", post(spaces::country_invite))
         .at("/:locale/admin", get(spaces::admin_home))
-        .at("/:locale/admin/inviter", post(spaces::admin_invite));
+        .at("/:locale/admin/inviter", post(spaces::admin_invite))
+        .at(
+            "/:locale/missions/:id_slug/repondre",
+            get(requests::answer_form).post(requests::answer),
+        )
+        .at(
+            "/:locale/villes/:slug/proposer",
+            get(requests::project_form).post(requests::project),
+        )
+        .at(
+            "/:locale/villes/:slug/offrir",
+            get(requests::profile_form).post(requests::profile),
+        )
+        .at("/:locale/demandes/:id", get(requests::thread))
+        .at(
+            "/:locale/demandes/:id/messages",
+            post(requests::post_message),
+        )
+        .at("/:locale/demandes/:id/etat", post(requests::change_state))
+        .at("/:locale/compte/demandes", get(requests::member_inbox))
+        .at(
+            "/:locale/espace/organisation/demandes",
+            get(requests::organisation_inbox),
+        )
+        .at("/:locale/espace/ville/demandes", get(requests::focal_inbox))
+        .at(
+            "/:locale/enquete/:token",
+            get(requests::survey_form).post(requests::survey_answer),
+        );
     routes
         .around(compress::middleware)
         .around(session::sessions)

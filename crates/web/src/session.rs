@@ -187,6 +187,8 @@ pub struct Viewer {
     pub display_name: String,
     pub email_verified: bool,
     pub csrf: String,
+    /// Requests with something unread (the header badge).
+    pub unread_requests: u64,
 }
 
 tokio::task_local! {
@@ -214,10 +216,24 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     {
         match resolve(&state, &tenant, &req).await {
             Ok(Some(session)) => {
+                // One indexed query, for pages only.
+                let path = req.uri().path();
+                let unread_requests = if path.starts_with("/api") || path.starts_with("/media") {
+                    0
+                } else {
+                    jsap_store::Requests::for_tenant(state.store.conn(), &tenant)
+                        .unread_count(session.account.id)
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "unread requests not counted");
+                            0
+                        })
+                };
                 viewer = Some(Viewer {
                     display_name: session.account.display_name.clone(),
                     email_verified: session.account.email_verified,
                     csrf: csrf_token(&state.secret_key, &tenant, &session_binding(&session)),
+                    unread_requests,
                 });
                 req.extensions_mut().insert(session);
             }

@@ -200,3 +200,349 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_main_pages() {
     .expect("keep report");
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// Sets a form field's value by script (date inputs take typed text in the browser's locale).
+async fn set_value(client: &fantoccini::Client, id: &str, value: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1];",
+            vec![serde_json::json!(id), serde_json::json!(value)],
+        )
+        .await
+        .expect("set value");
+}
+
+async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
+    let field = wait_for(client, css).await;
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn shot(client: &fantoccini::Client, name: &str) {
+    std::fs::write(
+        screenshots_dir().join(name),
+        client.screenshot().await.expect("shot"),
+    )
+    .expect("save");
+}
+
+async fn log_in(client: &fantoccini::Client, email: &str, password: &str) {
+    fill(client, "#email", email).await;
+    fill(client, "#password", password).await;
+    wait_for(
+        client,
+        "form[action$='/compte/connexion'] button[type=submit]",
+    )
+    .await
+    .click()
+    .await
+    .expect("log in");
+}
+
+async fn log_out(client: &fantoccini::Client) {
+    wait_for(client, "form[action$='/compte/deconnexion'] button")
+        .await
+        .click()
+        .await
+        .expect("log out");
+    wait_for(client, "form[action$='/compte/connexion']").await;
+}
+
+/// Runs axe-core (from the axe CLI's install, `AXE_BIN`) inside the page: no serious or
+/// critical violation. Without `AXE_BIN` it does nothing.
+async fn axe_check(client: &fantoccini::Client, page: &str) {
+    let Some(bin) = env("AXE_BIN") else {
+        return;
+    };
+    let script = std::path::Path::new(&bin)
+        .parent()
+        .and_then(|bin_dir| bin_dir.parent())
+        .map(|modules| modules.join("axe-core/axe.min.js"))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .expect("axe-core next to AXE_BIN");
+    client
+        .execute(&format!("{script}; return true;"), vec![])
+        .await
+        .expect("load axe");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let problems: Vec<String> = serde_json::from_value(found).expect("list");
+    assert!(problems.is_empty(), "{page}: {problems:#?}");
+}
+
+/// The last email of `kind` to `to`, by the outbox.
+async fn outbox_email(app: &TestApp, kind: &str, to: &str) -> jsap_store::OutboxEmail {
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    jsap_store::Outbox::for_tenant(app.services.store.conn(), &cm)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == kind && e.to == to)
+        .unwrap_or_else(|| panic!("a {kind} email to {to}"))
+}
+
+fn path_of(email: &jsap_store::OutboxEmail, segment: &str) -> String {
+    let prefix = "https://jesuisaucameroun.com";
+    let start = email
+        .text_body
+        .find(&format!("{prefix}{segment}"))
+        .unwrap_or_else(|| panic!("a {segment} link"))
+        + prefix.len();
+    email.text_body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
+    let Some(webdriver) = env("WEBDRIVER_URL") else {
+        service_available("WebDriver (chromedriver)", false, "WEBDRIVER_URL not set");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let conn = app.services.store.conn();
+    // A mission of the demo data, and a member of its organisation made through the store.
+    let (_, list) = app.page("cm.localhost", "/fr/missions").await;
+    let start = list.find("href=\"/fr/missions/").expect("a mission") + 6;
+    let mission: String = list[start..].chars().take_while(|c| *c != '"').collect();
+    let id: i64 = mission
+        .trim_start_matches("/fr/missions/")
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let detail = jsap_store::Missions::for_tenant(conn, &cm)
+        .published(id, "fr")
+        .await
+        .expect("mission")
+        .expect("published");
+    let password = "un mot de passe solide";
+    let accounts = jsap_store::Accounts::for_tenant(conn, &cm);
+    let org_member = accounts
+        .create(
+            &jsap_domain::EmailAddress::parse("odile@association.example").expect("email"),
+            "Odile de l'association",
+            &jesuisaupays::commands::hash_password(password).expect("hash"),
+            true,
+        )
+        .await
+        .expect("account");
+    accounts
+        .grant(
+            org_member.id,
+            jsap_store::Role::OrganisationAdmin,
+            None,
+            Some(detail.mission.organisation_id),
+        )
+        .await
+        .expect("grant");
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&webdriver)
+        .await
+        .expect("connect to chromedriver");
+    client
+        .set_window_size(412, 915)
+        .await
+        .expect("phone viewport");
+    let base = format!("http://cm.localhost:{}", app.addr.port());
+
+    // 1. Sign up, then follow the verification link read from the outbox.
+    client
+        .goto(&format!("{base}/fr/compte/inscription"))
+        .await
+        .expect("sign-up page");
+    fill(&client, "#display_name", "Awa Diallo").await;
+    fill(&client, "#email", "awa@example.org").await;
+    fill(&client, "#password", password).await;
+    fill(&client, "#password_confirm", password).await;
+    wait_for(&client, "#terms")
+        .await
+        .click()
+        .await
+        .expect("terms");
+    wait_for(
+        &client,
+        "form[action$='/compte/inscription'] button[type=submit]",
+    )
+    .await
+    .click()
+    .await
+    .expect("sign up");
+    wait_for(&client, ".message").await;
+    let verification = outbox_email(&app, "account_verification", "awa@example.org").await;
+    client
+        .goto(&format!(
+            "{base}{}",
+            path_of(&verification, "/fr/compte/verifier/")
+        ))
+        .await
+        .expect("verify");
+    wait_for(&client, ".message").await;
+
+    // 2. From the mission page, answer it: log-in first, then back to the form.
+    client
+        .goto(&format!("{base}{mission}"))
+        .await
+        .expect("mission");
+    wait_for(&client, "section.contact a.button")
+        .await
+        .click()
+        .await
+        .expect("call to action");
+    log_in(&client, "awa@example.org", password).await;
+    wait_for(&client, "#message").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with("/repondre"),
+        "back to the form after log-in"
+    );
+    fill(
+        &client,
+        "#message",
+        "Bonjour, je suis à Douala en août et je peux aider.",
+    )
+    .await;
+    let contribution = detail.mission.contribution_types[0].clone();
+    set_value(&client, "contribution", &contribution).await;
+    set_value(
+        &client,
+        "available_from",
+        &detail.mission.starts_on.to_string(),
+    )
+    .await;
+    set_value(&client, "available_to", &detail.mission.ends_on.to_string()).await;
+    shot(&client, "requests-1-answer-form.png").await;
+    axe_check(&client, "answer form").await;
+    wait_for(&client, "form[action$='/repondre'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("send");
+    let notice = wait_for(&client, ".notice")
+        .await
+        .text()
+        .await
+        .expect("notice");
+    assert!(notice.contains("14 jours"), "{notice}");
+    shot(&client, "requests-2-sent.png").await;
+    axe_check(&client, "conversation, member").await;
+    let thread = client.current_url().await.expect("url").path().to_owned();
+    log_out(&client).await;
+
+    // 3. The organisation's member follows the emailed link, logs in and replies.
+    let new = outbox_email(&app, "request_new", "odile@association.example").await;
+    let link = path_of(&new, "/fr/demandes/");
+    assert_eq!(link, thread);
+    client
+        .goto(&format!("{base}{link}"))
+        .await
+        .expect("request link");
+    log_in(&client, "odile@association.example", password).await;
+    client
+        .goto(&format!("{base}{link}"))
+        .await
+        .expect("request");
+    let page = wait_for(&client, ".request-thread")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("awa@example.org"),
+        "the organisation sees the member's contact"
+    );
+    fill(
+        &client,
+        "#message",
+        "Merci Awa ! Rendez-vous le 3 août à la mairie.",
+    )
+    .await;
+    wait_for(&client, "form[action$='/messages'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("reply");
+    wait_for(&client, ".notice").await;
+    shot(&client, "requests-3-organisation-reply.png").await;
+    axe_check(&client, "conversation, organisation").await;
+    log_out(&client).await;
+
+    // 4. The member sees the reply: unread in the inbox, then in the conversation.
+    client
+        .goto(&format!("{base}/fr/compte/connexion"))
+        .await
+        .expect("log-in page");
+    log_in(&client, "awa@example.org", password).await;
+    client
+        .goto(&format!("{base}/fr/compte/demandes"))
+        .await
+        .expect("inbox");
+    let unread = wait_for(&client, ".unread-count")
+        .await
+        .text()
+        .await
+        .expect("count");
+    assert!(unread.contains('1'), "{unread}");
+    shot(&client, "requests-4-member-inbox.png").await;
+    axe_check(&client, "member inbox").await;
+    wait_for(&client, "tr.unread a")
+        .await
+        .click()
+        .await
+        .expect("open");
+    let messages = wait_for(&client, ".messages")
+        .await
+        .text()
+        .await
+        .expect("messages");
+    assert!(messages.contains("Rendez-vous le 3 août"), "{messages}");
+    let state = wait_for(&client, ".badges")
+        .await
+        .text()
+        .await
+        .expect("state");
+    assert!(state.contains("En cours"), "{state}");
+    shot(&client, "requests-5-member-reads-reply.png").await;
+
+    // The city's two other forms, also with their field errors shown.
+    for form in ["proposer", "offrir"] {
+        client
+            .goto(&format!("{base}/fr/villes/douala/{form}"))
+            .await
+            .expect("city form");
+        axe_check(&client, form).await;
+        wait_for(&client, ".request-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .expect("submit empty");
+        wait_for(&client, ".field-error").await;
+        axe_check(&client, &format!("{form} with errors")).await;
+    }
+    shot(&client, "requests-6-profile-errors.png").await;
+    client.close().await.expect("close");
+}

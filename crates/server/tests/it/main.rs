@@ -11,6 +11,7 @@ mod helpers;
 mod outbox;
 mod pages;
 mod profiles;
+mod requests;
 mod roles;
 mod search;
 mod seed;

@@ -42,12 +42,26 @@ pub struct AccountForm {
     pub(crate) password_confirm: String,
     pub(crate) current_password: String,
     pub(crate) terms: Option<String>,
+    /// Where to go after logging in (a path of this site).
+    pub(crate) next: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Done {
     done: Option<String>,
+    next: Option<String>,
+}
+
+/// A local path to return to after logging in: `/...` but never `//host` or `/\\host`.
+fn safe_next(raw: Option<&str>) -> Option<String> {
+    let raw = raw?.trim();
+    let local = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && raw.len() <= 512
+        && !raw.chars().any(|c| c.is_control());
+    local.then(|| raw.to_owned())
 }
 
 /// Field name -> translated error.
@@ -484,8 +498,11 @@ pub async fn login_form(
         tenant: &tenant,
         locale: page_locale(&tenant, &raw)?,
     };
+    let next = safe_next(done.next.as_deref());
     if current.is_some() {
-        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+        return Ok(see_other(
+            next.unwrap_or_else(|| format!("/{}/compte", ctx.locale)),
+        ));
     }
     let notice = done_notice(&ctx, done.done.as_deref());
     ctx.page(
@@ -496,6 +513,7 @@ pub async fn login_form(
         |c| {
             c.insert("form", &FormView::default());
             c.insert("notice", &notice);
+            c.insert("next", &next);
         },
     )
 }
@@ -545,7 +563,9 @@ pub async fn login(
             }
             let id = session::open(&state, &tenant, &account).await?;
             let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
-            return with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie);
+            let next =
+                safe_next(Some(&form.next)).unwrap_or_else(|| format!("/{}/compte", ctx.locale));
+            return with_cookie(see_other(next), &cookie);
         }
         status = StatusCode::UNAUTHORIZED;
         failure = Some(ctx.t("account.login_failed"));
@@ -562,6 +582,7 @@ pub async fn login(
         |c| {
             c.insert("form", &view);
             c.insert("failure", &failure);
+            c.insert("next", &safe_next(Some(&form.next)));
         },
     )
 }

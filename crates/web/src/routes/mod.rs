@@ -6,5 +6,6 @@ pub mod ops;
 pub mod pages;
 pub mod profiles;
 pub mod public;
+pub mod requests;
 pub mod seo;
 pub mod spaces;

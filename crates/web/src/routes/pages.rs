@@ -418,14 +418,8 @@ pub async fn mission_page(
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
     let contacts = focal_points(&tenant, &city.slug);
-    let contact_url = contacts.first().map(|fp| {
-        format!(
-            "mailto:{}?{}",
-            fp.email,
-            encode(&[("subject", detail.mission.title.clone())]).replace('+', "%20")
-        )
-    });
-    ctx.insert("contact_url", &contact_url);
+    // The call to action: answer the mission (a request to its organisation).
+    ctx.insert("contact_url", &format!("{canonical_path}/repondre"));
     ctx.insert("focal_points", &contacts);
     ctx.insert("similar", &similar);
     ctx.insert(
@@ -513,6 +507,11 @@ pub async fn organisation_page(
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
+    let satisfaction = jsap_store::Requests::for_tenant(conn, &tenant)
+        .organisation_score(organisation.id)
+        .await?
+        .map(|(average, count)| (format!("{average:.1}"), count));
+    ctx.insert("satisfaction", &satisfaction);
     html(&state, &tenant, "organisation.html", &ctx)
 }
 

@@ -1,0 +1,259 @@
+//! The promised response delay: reminders before `due_at`, escalation to the country
+//! operators after it, and a satisfaction survey to the member 15 days after a request.
+//!
+//! Each email goes out once: the job stamps the request (`reminded_at`, `escalated_at`,
+//! `survey_sent_at`) with a conditional `UPDATE` and queues its emails in that transaction,
+//! so a run that fails half-way, or two replicas (the cache lock is a first guard), never
+//! send twice. Functions take `now`, so tests move time instead of sleeping.
+
+use chrono::{DateTime, Duration, Utc};
+use jsap_adapters::{EmailTemplates, Themes};
+use jsap_domain::Locale;
+use jsap_store::{Account, Cities, Outbox, RequestRecord, Requests, Store, TransactionTrait};
+use jsap_tenancy::{Tenant, TenantRegistry};
+use std::sync::Arc;
+
+/// Reminders go this long before the due date.
+pub const REMINDER_LEAD_DAYS: i64 = 3;
+/// The survey goes this long after the request.
+pub const SURVEY_AFTER_DAYS: i64 = 15;
+/// A survey link works this long.
+pub const SURVEY_TTL_DAYS: i64 = 30;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeadlineReport {
+    pub reminded: usize,
+    pub escalated: usize,
+    pub surveyed: usize,
+    /// Emails queued by this run.
+    pub emails: usize,
+    /// Another replica held the lock: this run did nothing.
+    pub skipped: bool,
+}
+
+fn format_day(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+struct Mails<'a> {
+    tenant: &'a Tenant,
+    templates: EmailTemplates,
+}
+
+impl Mails<'_> {
+    fn url(&self, locale: Locale, rest: &str) -> String {
+        format!("{}/{}{rest}", self.tenant.canonical_url(), locale)
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        locale: Locale,
+        to: &Account,
+        request: &RequestRecord,
+        city_name: &str,
+        survey_link: Option<String>,
+    ) -> anyhow::Result<jsap_store::NewEmail> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &to.display_name);
+        ctx.insert("title", &request.title);
+        ctx.insert("city_name", city_name);
+        ctx.insert(
+            "link",
+            &self.url(locale, &format!("/demandes/{}", request.id)),
+        );
+        ctx.insert("survey_link", &survey_link.unwrap_or_default());
+        ctx.insert("preferences_link", &self.url(locale, "/compte/emails"));
+        ctx.insert("delay_days", &self.tenant.response_delay_days);
+        ctx.insert(
+            "due_on",
+            &format_day(request.due_at.with_timezone(&self.tenant.tz()).date_naive()),
+        );
+        Ok(self
+            .templates
+            .render(self.tenant, locale, name, &to.email, ctx)?)
+    }
+}
+
+/// The handling side of a request: its organisation's members and its city's focal points,
+/// each address once.
+async fn handlers<C: jsap_store::ConnectionTrait>(
+    requests: &Requests<'_, C>,
+    request: &RequestRecord,
+) -> anyhow::Result<Vec<Account>> {
+    let mut all = Vec::new();
+    if let Some(org) = request.organisation_id {
+        all.extend(requests.organisation_members(org).await?);
+    }
+    all.extend(requests.focal_points(request.city_id).await?);
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|a| seen.insert(a.email.clone()));
+    Ok(all)
+}
+
+/// The focal points the tenant file names for a city (role addresses).
+fn configured_focal_points(
+    tenant: &Tenant,
+    cities: &[jsap_store::CityRecord],
+    city_id: i64,
+) -> Vec<Account> {
+    let Some(city) = cities.iter().find(|c| c.id == city_id) else {
+        return Vec::new();
+    };
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city.slug)
+        .map(|f| Account {
+            id: 0,
+            email: f.email.to_string(),
+            display_name: f.name.clone(),
+            email_verified: true,
+            is_staff: false,
+            session_generation: 0,
+            terms_accepted_at: None,
+        })
+        .collect()
+}
+
+/// One pass over one tenant at `now`.
+pub async fn request_deadlines_for(
+    store: &Store,
+    tenant: &Tenant,
+    themes: &Arc<Themes>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeadlineReport> {
+    let mut report = DeadlineReport::default();
+    let mails = Mails {
+        tenant,
+        templates: EmailTemplates::new(themes.clone()),
+    };
+    let cities = Cities::for_tenant(store.conn(), tenant).list().await?;
+    let city_name = |id: i64| {
+        cities
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(String::new, |c| c.name_in(tenant.default_locale).to_owned())
+    };
+    let reader = Requests::for_tenant(store.conn(), tenant);
+
+    for request in reader
+        .due_for_reminder(now, Duration::days(REMINDER_LEAD_DAYS))
+        .await?
+    {
+        let tx = store.conn().begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_reminded(request.id, now).await? {
+            continue;
+        }
+        let outbox = Outbox::for_tenant(&tx, tenant);
+        let mut recipients = handlers(&requests, &request).await?;
+        if requests.focal_points(request.city_id).await?.is_empty() {
+            // A focal point without an account yet is reached at the tenant file's address.
+            recipients.extend(configured_focal_points(tenant, &cities, request.city_id));
+        }
+        for to in recipients {
+            let email = mails.render(
+                "request_reminder",
+                tenant.default_locale,
+                &to,
+                &request,
+                &city_name(request.city_id),
+                None,
+            )?;
+            outbox.enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.reminded += 1;
+    }
+
+    for request in reader.due_for_escalation(now).await? {
+        let tx = store.conn().begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_escalated(request.id, now).await? {
+            continue;
+        }
+        let outbox = Outbox::for_tenant(&tx, tenant);
+        for to in requests.operators().await? {
+            let email = mails.render(
+                "request_escalation",
+                tenant.default_locale,
+                &to,
+                &request,
+                &city_name(request.city_id),
+                None,
+            )?;
+            outbox.enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.escalated += 1;
+    }
+
+    for request in reader
+        .due_for_survey(now, Duration::days(SURVEY_AFTER_DAYS))
+        .await?
+    {
+        let tx = store.conn().begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_survey_sent(request.id, now).await? {
+            continue;
+        }
+        if let Some(member) = requests.account(request.member_user_id).await? {
+            let token = requests
+                .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
+                .await?;
+            let locale = request
+                .locale
+                .parse::<Locale>()
+                .ok()
+                .filter(|l| tenant.offers(*l))
+                .unwrap_or(tenant.default_locale);
+            let email = mails.render(
+                "request_survey",
+                locale,
+                &member,
+                &request,
+                &city_name(request.city_id),
+                Some(mails.url(locale, &format!("/enquete/{token}"))),
+            )?;
+            Outbox::for_tenant(&tx, tenant).enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.surveyed += 1;
+    }
+    Ok(report)
+}
+
+/// One pass over every country tenant at `now`, once per cluster (cache lock).
+pub async fn request_deadlines(
+    store: &Store,
+    registry: &TenantRegistry,
+    themes: &Arc<Themes>,
+    cache: &jsap_adapters::Cache,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeadlineReport> {
+    let run = crate::with_lock(
+        cache,
+        "request_deadlines",
+        std::time::Duration::from_secs(600),
+        async {
+            let mut total = DeadlineReport::default();
+            for tenant in registry.tenants() {
+                let one = request_deadlines_for(store, tenant, themes, now).await?;
+                total.reminded += one.reminded;
+                total.escalated += one.escalated;
+                total.surveyed += one.surveyed;
+                total.emails += one.emails;
+            }
+            Ok(total)
+        },
+    )
+    .await?;
+    Ok(run.unwrap_or(DeadlineReport {
+        skipped: true,
+        ..Default::default()
+    }))
+}

@@ -1,0 +1,1575 @@
+//! Reaching out: a signed-in member answers a mission, proposes a project to a city or offers
+//! their profile to a city. Each form creates a request routed to the mission's organisation
+//! or to the city's focal points (always in copy), with its emails queued in the same
+//! transaction. Then one conversation per request (`/{locale}/demandes/{id}`), the state
+//! buttons, three inboxes (member, organisation, focal point) and the satisfaction survey.
+//!
+//! Only the parties of a request (its member, its organisation's members, its city's focal
+//! points, the country operators) see it: anyone else gets the same 404 as for a request
+//! that does not exist, on this tenant or another.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::render::{html, page_context};
+use crate::security::{client_ip, rate_limit};
+use crate::session::{OptionalUser, Session, csrf_ok, form_token};
+use crate::views::{contribution_label, domain_label, format_date, mission_path};
+use crate::{AppError, AppState};
+use chrono::{NaiveDate, Utc};
+use jsap_adapters::{EmailTemplates, translate};
+use jsap_domain::Locale;
+use jsap_store::{
+    Account, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail, NewRequest,
+    Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
+    TransitionError,
+};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const TITLE_MAX: usize = 120;
+pub const BODY_MAX: usize = 4000;
+pub const OFFER_MAX: usize = 2000;
+pub const COMMENT_MAX: usize = 1000;
+pub const PER_PAGE: u64 = 20;
+
+/// Every field of every request form, all optional: a missing field is an empty one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    csrf: String,
+    message: String,
+    contribution: String,
+    available_from: String,
+    available_to: String,
+    title: String,
+    domain: String,
+    description: String,
+    offer: String,
+    action: String,
+    score: String,
+    comment: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InboxParams {
+    etat: Option<String>,
+    page: Option<String>,
+    done: Option<String>,
+}
+
+type Errors = BTreeMap<&'static str, String>;
+
+#[derive(Default, Serialize)]
+struct FormView {
+    values: BTreeMap<&'static str, String>,
+    errors: Errors,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+struct Ctx<'a> {
+    state: &'a AppState,
+    tenant: &'a Tenant,
+    locale: Locale,
+}
+
+fn see_other(location: String) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
+
+/// A visitor who must sign in first: to the log-in page, then back here.
+fn to_login(locale: Locale, back: &str) -> Response {
+    see_other(format!(
+        "/{locale}/compte/connexion?{}",
+        crate::params::encode(&[("next", back.to_owned())])
+    ))
+}
+
+impl Ctx<'_> {
+    fn t(&self, key: &str) -> String {
+        translate(self.locale.as_str(), key)
+    }
+
+    fn page(
+        &self,
+        req: &Request,
+        rest: &str,
+        template: &str,
+        status: StatusCode,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Response, AppError> {
+        let (csrf, cookie) = form_token(self.state, self.tenant, req);
+        let mut ctx = page_context(self.state, self.tenant, self.locale, rest);
+        ctx.insert("csrf", &csrf);
+        ctx.insert("title_max", &TITLE_MAX);
+        ctx.insert("body_max", &BODY_MAX);
+        ctx.insert("offer_max", &OFFER_MAX);
+        ctx.insert("comment_max", &COMMENT_MAX);
+        ctx.insert("delay_days", &self.tenant.response_delay_days);
+        fill(&mut ctx);
+        let mut resp = html(self.state, self.tenant, template, &ctx)?;
+        resp.set_status(status);
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().map_err(anyhow::Error::from)?,
+        );
+        if let Some(cookie) = cookie {
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                cookie.parse().map_err(anyhow::Error::from)?,
+            );
+        }
+        Ok(resp)
+    }
+
+    fn message(
+        &self,
+        req: &Request,
+        status: StatusCode,
+        title: &str,
+        text: &str,
+        link: Option<(String, String)>,
+    ) -> Result<Response, AppError> {
+        self.page(req, "/compte", "account/message.html", status, |ctx| {
+            ctx.insert("title", title);
+            ctx.insert("text", text);
+            ctx.insert("link", &link.map(|(href, label)| [href, label]));
+        })
+    }
+
+    fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::FORBIDDEN,
+            &self.t("account.csrf_title"),
+            &self.t("account.csrf_text"),
+            None,
+        )
+    }
+
+    fn bad_request(&self, req: &Request, text: &str) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::BAD_REQUEST,
+            &self.t("request.bad_title"),
+            text,
+            None,
+        )
+    }
+
+    /// Members confirm their email before writing to anyone.
+    fn unverified(&self, req: &Request) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::FORBIDDEN,
+            &self.t("request.unverified_title"),
+            &self.t("request.unverified_text"),
+            Some((format!("/{}/compte", self.locale), self.t("account.title"))),
+        )
+    }
+
+    fn url(&self, locale: Locale, rest: &str) -> String {
+        format!("{}/{}{rest}", self.tenant.canonical_url(), locale)
+    }
+
+    /// A request email in `locale`, with the canonical links every one carries.
+    fn email(
+        &self,
+        name: &str,
+        locale: Locale,
+        to: &Account,
+        request: &RequestRecord,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<NewEmail, AppError> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &to.display_name);
+        ctx.insert("title", &request.title);
+        ctx.insert(
+            "link",
+            &self.url(locale, &format!("/demandes/{}", request.id)),
+        );
+        ctx.insert("preferences_link", &self.url(locale, "/compte/emails"));
+        ctx.insert("delay_days", &self.tenant.response_delay_days);
+        fill(&mut ctx);
+        EmailTemplates::new(self.state.themes.clone())
+            .render(self.tenant, locale, name, &to.email, ctx)
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn check_text(
+    ctx: &Ctx,
+    errors: &mut Errors,
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> String {
+    let value = raw.trim().to_owned();
+    if value.is_empty() {
+        errors.insert(field, ctx.t("request.err_required"));
+    } else if chars(&value) > max {
+        errors.insert(
+            field,
+            ctx.t("request.err_too_long")
+                .replace("%{max}", &max.to_string()),
+        );
+    }
+    value
+}
+
+fn check_date(ctx: &Ctx, errors: &mut Errors, field: &'static str, raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.insert(field, ctx.t("request.err_required"));
+        return None;
+    }
+    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.insert(field, ctx.t("request.err_date"));
+            None
+        }
+    }
+}
+
+/// Availability dates: both valid, in order, and (for a mission) inside `window`.
+fn check_dates(
+    ctx: &Ctx,
+    errors: &mut Errors,
+    form: &RequestForm,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let from = check_date(ctx, errors, "available_from", &form.available_from);
+    let to = check_date(ctx, errors, "available_to", &form.available_to);
+    let (from, to) = (from?, to?);
+    if to < from {
+        errors.insert("available_to", ctx.t("request.err_date_order"));
+        return None;
+    }
+    match window {
+        Some((start, end)) => {
+            let message = ctx
+                .t("request.err_date_window")
+                .replace("%{from}", &format_date(start, ctx.locale))
+                .replace("%{to}", &format_date(end, ctx.locale));
+            if from < start || from > end {
+                errors.insert("available_from", message.clone());
+            }
+            if to < start || to > end {
+                errors.insert("available_to", message);
+            } else if to < ctx.tenant.today() {
+                errors.insert("available_to", ctx.t("request.err_date_past"));
+            }
+        }
+        None => {
+            let today = ctx.tenant.today();
+            if to < today {
+                errors.insert("available_to", ctx.t("request.err_date_past"));
+            } else if from > today + chrono::Duration::days(3 * 365) {
+                errors.insert("available_from", ctx.t("request.err_date_far"));
+            }
+        }
+    }
+    errors.is_empty().then_some((from, to))
+}
+
+fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("message", form.message.trim().to_owned()),
+        ("contribution", form.contribution.trim().to_owned()),
+        ("available_from", form.available_from.trim().to_owned()),
+        ("available_to", form.available_to.trim().to_owned()),
+        ("title", form.title.trim().to_owned()),
+        ("domain", form.domain.trim().to_owned()),
+        ("description", form.description.trim().to_owned()),
+        ("offer", form.offer.trim().to_owned()),
+    ])
+}
+
+/// Who hears of a request on the handling side: the organisation's members (mission
+/// answers) and the city's focal points, each address once, never the author.
+async fn handlers<C: jsap_store::ConnectionTrait>(
+    requests: &Requests<'_, C>,
+    request: &RequestRecord,
+    except: i64,
+) -> Result<Vec<Account>, AppError> {
+    let mut all = Vec::new();
+    if let Some(org) = request.organisation_id {
+        all.extend(requests.organisation_members(org).await?);
+    }
+    all.extend(requests.focal_points(request.city_id).await?);
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|a| a.id != except && seen.insert(a.email.clone()));
+    Ok(all)
+}
+
+/// Focal points named in the tenant file for a city, who may not have an account yet: they
+/// still hear of requests at their role address.
+fn configured_focal_points(tenant: &Tenant, city: &CityRecord) -> Vec<Account> {
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city.slug)
+        .map(|f| Account {
+            id: 0,
+            email: f.email.to_string(),
+            display_name: f.name.clone(),
+            email_verified: true,
+            is_staff: false,
+            session_generation: 0,
+            terms_accepted_at: None,
+        })
+        .collect()
+}
+
+/// Creates the request and queues its emails, in one transaction; then to the conversation.
+async fn send_request(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    session: &Session,
+    city: &CityRecord,
+    new: NewRequest,
+) -> Result<Response, AppError> {
+    // Each request emails several people: limited per address and per member.
+    let ip = client_ip(req, ctx.state.trust_forwarded_host);
+    if let Err(wait) = rate_limit(
+        ctx.state,
+        ctx.tenant,
+        "request",
+        &ip,
+        Some(&session.account.email),
+    )
+    .await
+    {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut resp = ctx.message(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &ctx.t("account.rate_title"),
+            &ctx.t("account.rate_text")
+                .replace("%{minutes}", &minutes.to_string()),
+            None,
+        )?;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            wait.as_secs()
+                .max(1)
+                .to_string()
+                .parse()
+                .map_err(anyhow::Error::from)?,
+        );
+        return Ok(resp);
+    }
+    let tx = ctx.state.store.begin().await?;
+    let requests = Requests::for_tenant(&tx, ctx.tenant);
+    let request = requests
+        .create(new, Utc::now(), ctx.tenant.response_delay_days)
+        .await?;
+    let mut recipients = handlers(&requests, &request, session.account.id).await?;
+    if requests.focal_points(city.id).await?.is_empty() {
+        for fp in configured_focal_points(ctx.tenant, city) {
+            if !recipients.iter().any(|r| r.email == fp.email) {
+                recipients.push(fp);
+            }
+        }
+    }
+    let outbox = Outbox::for_tenant(&tx, ctx.tenant);
+    let member = &session.account;
+    for to in &recipients {
+        let email = ctx.email(
+            "request_new",
+            ctx.tenant.default_locale,
+            to,
+            &request,
+            |c| {
+                c.insert("member_name", &member.display_name);
+                c.insert("kind", request.kind.as_str());
+                c.insert("city_name", city.name_in(ctx.tenant.default_locale));
+            },
+        )?;
+        outbox.enqueue(email).await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(format!(
+        "/{}/demandes/{}?done=sent",
+        ctx.locale, request.id
+    )))
+}
+
+// ----- A: answer a mission -----
+
+async fn published_mission(
+    state: &AppState,
+    tenant: &Tenant,
+    locale: Locale,
+    id_slug: &str,
+) -> Result<(MissionDetail, CityRecord), AppError> {
+    let id: i64 = id_slug
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let conn = state.store.conn();
+    let detail = Missions::for_tenant(conn, tenant)
+        .published(id, locale.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let city = Cities::for_tenant(conn, tenant)
+        .by_id(detail.mission.city_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((detail, city))
+}
+
+fn mission_form_page(
+    ctx: &Ctx,
+    req: &Request,
+    detail: &MissionDetail,
+    id_slug: &str,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let taxonomy = ctx.tenant.taxonomy();
+    let contributions: Vec<Choice> = detail
+        .mission
+        .contribution_types
+        .iter()
+        .map(|c| {
+            let label = contribution_label(&taxonomy, c, ctx.locale);
+            Choice {
+                value: label.slug,
+                label: label.label,
+            }
+        })
+        .collect();
+    ctx.page(
+        req,
+        &format!("/missions/{id_slug}/repondre"),
+        "requests/answer.html",
+        status,
+        |c| {
+            c.insert("form", form);
+            c.insert("mission_title", &detail.mission.title);
+            c.insert(
+                "mission_url",
+                &mission_path(ctx.locale, detail.mission.id, &detail.mission.slug),
+            );
+            c.insert(
+                "action",
+                &format!("/{}/missions/{id_slug}/repondre", ctx.locale),
+            );
+            c.insert("contributions", &contributions);
+            c.insert("window_from", &detail.mission.starts_on.to_string());
+            c.insert("window_to", &detail.mission.ends_on.to_string());
+            c.insert(
+                "window",
+                &ctx.t("request.window")
+                    .replace(
+                        "%{from}",
+                        &format_date(detail.mission.starts_on, ctx.locale),
+                    )
+                    .replace("%{to}", &format_date(detail.mission.ends_on, ctx.locale)),
+            );
+        },
+    )
+}
+
+#[handler]
+pub async fn answer_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id_slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let (detail, _) = published_mission(&state, &tenant, ctx.locale, &id_slug).await?;
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    mission_form_page(
+        &ctx,
+        req,
+        &detail,
+        &id_slug,
+        &FormView::default(),
+        StatusCode::OK,
+    )
+}
+
+#[handler]
+pub async fn answer(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id_slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let (detail, city) = published_mission(&state, &tenant, ctx.locale, &id_slug).await?;
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    let mut errors = Errors::new();
+    let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    let contribution = form.contribution.trim().to_owned();
+    if !detail.mission.contribution_types.contains(&contribution) {
+        errors.insert("contribution", ctx.t("request.err_choice"));
+    }
+    let window = (detail.mission.starts_on, detail.mission.ends_on);
+    let dates = check_dates(&ctx, &mut errors, &form, Some(window));
+    let Some((from, to)) = dates.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: values(&form),
+            errors,
+        };
+        return mission_form_page(
+            &ctx,
+            req,
+            &detail,
+            &id_slug,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let new = NewRequest {
+        kind: RequestKind::Mission,
+        member_user_id: session.account.id,
+        mission_id: Some(detail.mission.id),
+        organisation_id: Some(detail.mission.organisation_id),
+        city_id: city.id,
+        locale: ctx.locale.as_str().to_owned(),
+        title: detail.mission.title.chars().take(200).collect(),
+        body,
+        offer: String::new(),
+        contribution: Some(contribution),
+        available_from: Some(from),
+        available_to: Some(to),
+        domain: Some(detail.mission.domain.clone()),
+    };
+    send_request(&ctx, req, &session, &city, new).await
+}
+
+// ----- B and C: propose a project, offer a profile to a city -----
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CityForm {
+    Project,
+    Profile,
+}
+
+impl CityForm {
+    fn segment(self) -> &'static str {
+        match self {
+            CityForm::Project => "proposer",
+            CityForm::Profile => "offrir",
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            CityForm::Project => "requests/project.html",
+            CityForm::Profile => "requests/profile.html",
+        }
+    }
+}
+
+fn city_form_page(
+    ctx: &Ctx,
+    req: &Request,
+    which: CityForm,
+    city: &CityRecord,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let taxonomy = ctx.tenant.taxonomy();
+    let domains: Vec<Choice> = taxonomy
+        .domains
+        .iter()
+        .map(|d| {
+            let label = domain_label(&taxonomy, &d.slug, ctx.locale);
+            Choice {
+                value: label.slug,
+                label: label.label,
+            }
+        })
+        .collect();
+    let rest = format!("/villes/{}/{}", city.slug, which.segment());
+    ctx.page(req, &rest, which.template(), status, |c| {
+        c.insert("form", form);
+        c.insert("city_name", city.name_in(ctx.locale));
+        c.insert("city_url", &format!("/{}/villes/{}", ctx.locale, city.slug));
+        c.insert("action", &format!("/{}{rest}", ctx.locale));
+        c.insert("domains", &domains);
+    })
+}
+
+async fn city_of(state: &AppState, tenant: &Tenant, slug: &str) -> Result<CityRecord, AppError> {
+    Cities::for_tenant(state.store.conn(), tenant)
+        .by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn city_get(
+    req: &Request,
+    state: &AppState,
+    tenant: &Tenant,
+    raw: &str,
+    slug: &str,
+    user: Option<Session>,
+    which: CityForm,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state,
+        tenant,
+        locale: page_locale(tenant, raw)?,
+    };
+    let city = city_of(state, tenant, slug).await?;
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    city_form_page(
+        &ctx,
+        req,
+        which,
+        &city,
+        &FormView::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn city_post(
+    req: &Request,
+    state: &AppState,
+    tenant: &Tenant,
+    (raw, slug): (String, String),
+    user: Option<Session>,
+    form: RequestForm,
+    which: CityForm,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state,
+        tenant,
+        locale: page_locale(tenant, &raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !csrf_ok(state, tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let city = city_of(state, tenant, &slug).await?;
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    let mut errors = Errors::new();
+    let new = match which {
+        CityForm::Project => {
+            let title = check_text(&ctx, &mut errors, "title", &form.title, TITLE_MAX);
+            let domain = form.domain.trim().to_owned();
+            if tenant.taxonomy().domain(&domain).is_none() {
+                errors.insert("domain", ctx.t("request.err_choice"));
+            }
+            let body = check_text(
+                &ctx,
+                &mut errors,
+                "description",
+                &form.description,
+                BODY_MAX,
+            );
+            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            NewRequest {
+                kind: RequestKind::Project,
+                member_user_id: session.account.id,
+                mission_id: None,
+                organisation_id: None,
+                city_id: city.id,
+                locale: ctx.locale.as_str().to_owned(),
+                title,
+                body,
+                offer,
+                contribution: None,
+                available_from: None,
+                available_to: None,
+                domain: Some(domain),
+            }
+        }
+        CityForm::Profile => {
+            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            let dates = check_dates(&ctx, &mut errors, &form, None);
+            let body = check_text(
+                &ctx,
+                &mut errors,
+                "description",
+                &form.description,
+                BODY_MAX,
+            );
+            NewRequest {
+                kind: RequestKind::Profile,
+                member_user_id: session.account.id,
+                mission_id: None,
+                organisation_id: None,
+                city_id: city.id,
+                locale: ctx.locale.as_str().to_owned(),
+                title: ctx
+                    .t("request.profile_title")
+                    .replace("%{name}", &session.account.display_name)
+                    .chars()
+                    .take(200)
+                    .collect(),
+                body,
+                offer,
+                contribution: None,
+                available_from: dates.map(|d| d.0),
+                available_to: dates.map(|d| d.1),
+                domain: None,
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let view = FormView {
+            values: values(&form),
+            errors,
+        };
+        return city_form_page(
+            &ctx,
+            req,
+            which,
+            &city,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    send_request(&ctx, req, &session, &city, new).await
+}
+
+#[handler]
+pub async fn project_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+) -> Result<Response, AppError> {
+    city_get(req, &state, &tenant, &raw, &slug, user, CityForm::Project).await
+}
+
+#[handler]
+pub async fn project(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(path): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    city_post(req, &state, &tenant, path, user, form, CityForm::Project).await
+}
+
+#[handler]
+pub async fn profile_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+) -> Result<Response, AppError> {
+    city_get(req, &state, &tenant, &raw, &slug, user, CityForm::Profile).await
+}
+
+#[handler]
+pub async fn profile(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(path): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    city_post(req, &state, &tenant, path, user, form, CityForm::Profile).await
+}
+
+// ----- conversation -----
+
+#[derive(Serialize)]
+struct MessageView {
+    author: String,
+    mine: bool,
+    body: Vec<String>,
+    at: String,
+}
+
+#[derive(Serialize)]
+struct ButtonView {
+    action: &'static str,
+    label: String,
+}
+
+/// The request `id` if `session` is one of its parties, with their side; else 404.
+async fn party(
+    state: &AppState,
+    tenant: &Tenant,
+    id: &str,
+    session: &Session,
+) -> Result<(RequestRecord, Side), AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let requests = Requests::for_tenant(state.store.conn(), tenant);
+    let request = requests.find(id).await?.ok_or(AppError::NotFound)?;
+    let side = requests
+        .side_of(&request, session.account.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((request, side))
+}
+
+fn state_label(ctx: &Ctx, state: RequestState) -> String {
+    ctx.t(&format!("request.state_{}", state.as_str()))
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn thread_page(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    session: &Session,
+    request: &RequestRecord,
+    side: Side,
+    form: &FormView,
+    status: StatusCode,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let conn = ctx.state.store.conn();
+    let requests = Requests::for_tenant(conn, ctx.tenant);
+    let messages: Vec<MessageView> = requests
+        .messages(request.id)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            mine: m.author_user_id == session.account.id,
+            author: m.author_name,
+            body: paragraphs(&m.body),
+            at: format_date(m.created_at.date_naive(), ctx.locale),
+        })
+        .collect();
+    let member = requests.account(request.member_user_id).await?;
+    let city = Cities::for_tenant(conn, ctx.tenant)
+        .by_id(request.city_id)
+        .await?;
+    let organisation = match request.organisation_id {
+        Some(id) => {
+            Organisations::for_tenant(conn, ctx.tenant)
+                .by_id(id)
+                .await?
+        }
+        None => None,
+    };
+    let taxonomy = ctx.tenant.taxonomy();
+    let buttons: Vec<ButtonView> = Action::ALL
+        .into_iter()
+        .filter(|a| a.available(side, request.state))
+        .map(|a| ButtonView {
+            action: a.as_str(),
+            label: ctx.t(&format!("request.action_{}", a.as_str())),
+        })
+        .collect();
+    let closed = request.state.is_closed();
+    requests
+        .mark_read(request.id, session.account.id, Utc::now())
+        .await?;
+    // The header was counted before this reading.
+    let viewer = match crate::session::viewer() {
+        Some(mut viewer) => {
+            viewer.unread_requests = requests.unread_count(session.account.id).await?;
+            Some(viewer)
+        }
+        None => None,
+    };
+    ctx.page(
+        req,
+        &format!("/demandes/{}", request.id),
+        "requests/thread.html",
+        status,
+        |c| {
+            if let Some(viewer) = &viewer {
+                c.insert("viewer", viewer);
+            }
+            c.insert("request", request);
+            c.insert(
+                "kind_label",
+                &ctx.t(&format!("request.kind_{}", request.kind.as_str())),
+            );
+            c.insert("state_label", &state_label(ctx, request.state));
+            c.insert("side", &side);
+            c.insert("body", &paragraphs(&request.body));
+            c.insert("offer", &paragraphs(&request.offer));
+            c.insert("messages", &messages);
+            c.insert("buttons", &buttons);
+            c.insert("closed", &closed);
+            c.insert("form", form);
+            c.insert("notice", &notice);
+            c.insert(
+                "sent_at",
+                &format_date(request.created_at.date_naive(), ctx.locale),
+            );
+            c.insert(
+                "due_on",
+                &format_date(request.due_at.date_naive(), ctx.locale),
+            );
+            c.insert(
+                "available",
+                &request
+                    .available_from
+                    .zip(request.available_to)
+                    .map(|(f, t)| {
+                        ctx.t("request.available_range")
+                            .replace("%{from}", &format_date(f, ctx.locale))
+                            .replace("%{to}", &format_date(t, ctx.locale))
+                    }),
+            );
+            c.insert(
+                "contribution",
+                &request
+                    .contribution
+                    .as_deref()
+                    .map(|s| contribution_label(&taxonomy, s, ctx.locale).label),
+            );
+            c.insert(
+                "domain",
+                &request
+                    .domain
+                    .as_deref()
+                    .map(|s| domain_label(&taxonomy, s, ctx.locale).label),
+            );
+            c.insert(
+                "city_name",
+                &city.as_ref().map(|c| c.name_in(ctx.locale).to_owned()),
+            );
+            c.insert("organisation_name", &organisation.map(|o| o.name));
+            c.insert(
+                "member_name",
+                &member.as_ref().map(|m| m.display_name.clone()),
+            );
+            // Contact details only for the side that answers.
+            c.insert(
+                "member_email",
+                &member.filter(|_| side.handles()).map(|m| m.email),
+            );
+            c.insert("delay_days", &ctx.tenant.response_delay_days);
+        },
+    )
+    .map(|mut resp| {
+        resp.headers_mut().insert(
+            header::HeaderName::from_static("x-robots-tag"),
+            header::HeaderValue::from_static("noindex"),
+        );
+        resp
+    })
+}
+
+#[handler]
+pub async fn thread(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Query(params): Query<InboxParams>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    let notice = match params.done.as_deref() {
+        Some("sent") => Some(
+            ctx.t("request.sent_notice")
+                .replace("%{days}", &tenant.response_delay_days.to_string()),
+        ),
+        Some("message") => Some(ctx.t("request.message_notice")),
+        Some("state") => Some(ctx.t("request.state_notice")),
+        _ => None,
+    };
+    thread_page(
+        &ctx,
+        req,
+        &session,
+        &request,
+        side,
+        &FormView::default(),
+        StatusCode::OK,
+        notice,
+    )
+    .await
+}
+
+#[handler]
+pub async fn post_message(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(
+            ctx.locale,
+            &format!("/{}/demandes/{id}", ctx.locale),
+        ));
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    if request.state.is_closed() {
+        return ctx.message(
+            req,
+            StatusCode::CONFLICT,
+            &ctx.t("request.conflict_title"),
+            &ctx.t("request.conflict_closed")
+                .replace("%{state}", &state_label(&ctx, request.state)),
+            Some((
+                format!("/{}/demandes/{}", ctx.locale, request.id),
+                ctx.t("request.back_to_thread"),
+            )),
+        );
+    }
+    let mut errors = Errors::new();
+    let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    if !errors.is_empty() {
+        let view = FormView {
+            values: BTreeMap::from([("message", form.message.trim().to_owned())]),
+            errors,
+        };
+        return thread_page(
+            &ctx,
+            req,
+            &session,
+            &request,
+            side,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        )
+        .await;
+    }
+    let tx = state.store.begin().await?;
+    let requests = Requests::for_tenant(&tx, &tenant);
+    requests
+        .add_message(&request, session.account.id, side, &body, Utc::now())
+        .await?;
+    let recipients = if side.handles() {
+        requests
+            .account(request.member_user_id)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        handlers(&requests, &request, session.account.id).await?
+    };
+    let outbox = Outbox::for_tenant(&tx, &tenant);
+    for to in &recipients {
+        let locale = if to.id == request.member_user_id {
+            request.locale.parse().unwrap_or(tenant.default_locale)
+        } else {
+            tenant.default_locale
+        };
+        let excerpt: String = body.chars().take(500).collect();
+        outbox
+            .enqueue(ctx.email("request_message", locale, to, &request, |c| {
+                c.insert("author_name", &session.account.display_name);
+                c.insert("excerpt", &excerpt);
+            })?)
+            .await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(format!(
+        "/{}/demandes/{}?done=message",
+        ctx.locale, request.id
+    )))
+}
+
+#[handler]
+pub async fn change_state(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(
+            ctx.locale,
+            &format!("/{}/demandes/{id}", ctx.locale),
+        ));
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    let Some(action) = Action::parse(form.action.trim()) else {
+        return ctx.bad_request(req, &ctx.t("request.err_action"));
+    };
+    let back = Some((
+        format!("/{}/demandes/{}", ctx.locale, request.id),
+        ctx.t("request.back_to_thread"),
+    ));
+    let tx = state.store.begin().await?;
+    let requests = Requests::for_tenant(&tx, &tenant);
+    let applied = requests.apply(&request, action, side, Utc::now()).await?;
+    if let Ok(new_state) = applied {
+        // The other side hears of it, in the same transaction.
+        let recipients = if side.handles() {
+            requests
+                .account(request.member_user_id)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            handlers(&requests, &request, session.account.id).await?
+        };
+        let outbox = Outbox::for_tenant(&tx, &tenant);
+        for to in &recipients {
+            let locale = if to.id == request.member_user_id {
+                request.locale.parse().unwrap_or(tenant.default_locale)
+            } else {
+                tenant.default_locale
+            };
+            let label = translate(
+                locale.as_str(),
+                &format!("request.state_{}", new_state.as_str()),
+            );
+            outbox
+                .enqueue(ctx.email("request_state", locale, to, &request, |c| {
+                    c.insert("author_name", &session.account.display_name);
+                    c.insert("state_label", &label);
+                })?)
+                .await?;
+        }
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    match applied {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/demandes/{}?done=state",
+            ctx.locale, request.id
+        ))),
+        Err(TransitionError::NotAllowed) => ctx.message(
+            req,
+            StatusCode::CONFLICT,
+            &ctx.t("request.conflict_title"),
+            &ctx.t("request.conflict_side"),
+            back,
+        ),
+        Err(TransitionError::WrongState(current)) => ctx.message(
+            req,
+            StatusCode::CONFLICT,
+            &ctx.t("request.conflict_title"),
+            &ctx.t("request.conflict_state")
+                .replace("%{state}", &state_label(&ctx, current)),
+            back,
+        ),
+    }
+}
+
+// ----- inboxes -----
+
+#[derive(Serialize)]
+struct InboxRow {
+    url: String,
+    title: String,
+    kind: String,
+    state: String,
+    unread: bool,
+    updated: String,
+}
+
+#[derive(Serialize)]
+struct Tab {
+    url: String,
+    label: String,
+    unread: u64,
+    current: bool,
+}
+
+async fn inbox_page(
+    req: &Request,
+    state: &AppState,
+    tenant: &Tenant,
+    raw: &str,
+    user: Option<Session>,
+    params: InboxParams,
+    inbox: Inbox,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state,
+        tenant,
+        locale: page_locale(tenant, raw)?,
+    };
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    let requests = Requests::for_tenant(state.store.conn(), tenant);
+    let user_id = session.account.id;
+    if !requests.has_inbox(user_id, inbox).await? {
+        return Err(AppError::NotFound);
+    }
+    let filter = match params
+        .etat
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(raw) => match RequestState::parse(raw) {
+            Some(s) => Some(s),
+            None => return ctx.bad_request(req, &ctx.t("request.err_filter")),
+        },
+    };
+    let page = match params
+        .page
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => 1,
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(n) if (1..=10_000).contains(&n) => n,
+            _ => return ctx.bad_request(req, &ctx.t("request.err_page")),
+        },
+    };
+    let found = requests
+        .inbox(user_id, inbox, filter, page, PER_PAGE)
+        .await?;
+    let path = match inbox {
+        Inbox::Member => "/compte/demandes",
+        Inbox::Organisation => "/espace/organisation/demandes",
+        Inbox::FocalPoint => "/espace/ville/demandes",
+    };
+    let mut tabs = Vec::new();
+    for (other, other_path, key) in [
+        (Inbox::Member, "/compte/demandes", "request.inbox_member"),
+        (
+            Inbox::Organisation,
+            "/espace/organisation/demandes",
+            "request.inbox_organisation",
+        ),
+        (
+            Inbox::FocalPoint,
+            "/espace/ville/demandes",
+            "request.inbox_focal",
+        ),
+    ] {
+        if other == inbox {
+            tabs.push(Tab {
+                url: format!("/{}{other_path}", ctx.locale),
+                label: ctx.t(key),
+                unread: found.unread,
+                current: true,
+            });
+        } else if requests.has_inbox(user_id, other).await? {
+            let unread = requests.inbox(user_id, other, None, 1, 1).await?.unread;
+            tabs.push(Tab {
+                url: format!("/{}{other_path}", ctx.locale),
+                label: ctx.t(key),
+                unread,
+                current: false,
+            });
+        }
+    }
+    let rows: Vec<InboxRow> = found
+        .items
+        .iter()
+        .map(|item| InboxRow {
+            url: format!("/{}/demandes/{}", ctx.locale, item.request.id),
+            title: item.request.title.clone(),
+            kind: ctx.t(&format!("request.kind_{}", item.request.kind.as_str())),
+            state: state_label(&ctx, item.request.state),
+            unread: item.unread,
+            updated: format_date(item.request.updated_at.date_naive(), ctx.locale),
+        })
+        .collect();
+    let filters: Vec<Tab> = std::iter::once(None)
+        .chain(RequestState::ALL.into_iter().map(Some))
+        .map(|s| Tab {
+            url: match s {
+                Some(s) => format!("/{}{path}?etat={}", ctx.locale, s.as_str()),
+                None => format!("/{}{path}", ctx.locale),
+            },
+            label: s.map_or_else(|| ctx.t("request.filter_all"), |s| state_label(&ctx, s)),
+            unread: 0,
+            current: s == filter,
+        })
+        .collect();
+    let pages = found.total.div_ceil(PER_PAGE).max(1);
+    let page_url = |n: u64| {
+        let mut pairs = Vec::new();
+        if let Some(s) = filter {
+            pairs.push(("etat", s.as_str().to_owned()));
+        }
+        pairs.push(("page", n.to_string()));
+        format!("/{}{path}?{}", ctx.locale, crate::params::encode(&pairs))
+    };
+    let prev = (page > 1).then(|| page_url(page - 1));
+    let next = (page < pages).then(|| page_url(page + 1));
+    let title = tabs
+        .iter()
+        .find(|t| t.current)
+        .map(|t| t.label.clone())
+        .unwrap_or_default();
+    ctx.page(req, path, "requests/inbox.html", StatusCode::OK, |c| {
+        c.insert("title", &title);
+        c.insert("tabs", &tabs);
+        c.insert("filters", &filters);
+        c.insert("rows", &rows);
+        c.insert("total", &found.total);
+        c.insert("unread", &found.unread);
+        c.insert("page", &page);
+        c.insert("pages", &pages);
+        c.insert("prev", &prev);
+        c.insert("next", &next);
+    })
+}
+
+#[handler]
+pub async fn member_inbox(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(user): OptionalUser,
+    Query(params): Query<InboxParams>,
+) -> Result<Response, AppError> {
+    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::Member).await
+}
+
+#[handler]
+pub async fn organisation_inbox(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(user): OptionalUser,
+    Query(params): Query<InboxParams>,
+) -> Result<Response, AppError> {
+    inbox_page(
+        req,
+        &state,
+        &tenant,
+        &raw,
+        user,
+        params,
+        Inbox::Organisation,
+    )
+    .await
+}
+
+#[handler]
+pub async fn focal_inbox(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(user): OptionalUser,
+    Query(params): Query<InboxParams>,
+) -> Result<Response, AppError> {
+    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::FocalPoint).await
+}
+
+// ----- survey -----
+
+fn survey_gone(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    ctx.message(
+        req,
+        StatusCode::GONE,
+        &ctx.t("survey.gone_title"),
+        &ctx.t("survey.gone_text"),
+        None,
+    )
+}
+
+fn survey_page(
+    ctx: &Ctx,
+    req: &Request,
+    token: &str,
+    title: &str,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    ctx.page(req, "/enquete", "requests/survey.html", status, |c| {
+        c.insert("action", &format!("/{}/enquete/{token}", ctx.locale));
+        c.insert("request_title", title);
+        c.insert("form", form);
+        c.insert("scores", &[1, 2, 3, 4, 5]);
+    })
+}
+
+async fn open_survey(
+    state: &AppState,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<Option<String>, AppError> {
+    let requests = Requests::for_tenant(state.store.conn(), tenant);
+    let Some(survey) = requests.open_survey(token, Utc::now()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        requests
+            .find(survey.request_id)
+            .await?
+            .map(|r| r.title)
+            .unwrap_or_default(),
+    ))
+}
+
+#[handler]
+pub async fn survey_form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    match open_survey(&state, &tenant, &token).await? {
+        None => survey_gone(&ctx, req),
+        Some(title) => survey_page(
+            &ctx,
+            req,
+            &token,
+            &title,
+            &FormView::default(),
+            StatusCode::OK,
+        ),
+    }
+}
+
+#[handler]
+pub async fn survey_answer(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, token)): Path<(String, String)>,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        tenant: &tenant,
+        locale: page_locale(&tenant, &raw)?,
+    };
+    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let Some(title) = open_survey(&state, &tenant, &token).await? else {
+        return survey_gone(&ctx, req);
+    };
+    let mut errors = Errors::new();
+    let score = match form.score.trim().parse::<i32>() {
+        Ok(n) if (1..=5).contains(&n) => Some(n),
+        _ => {
+            errors.insert("score", ctx.t("survey.err_score"));
+            None
+        }
+    };
+    let comment = form.comment.trim().to_owned();
+    if chars(&comment) > COMMENT_MAX {
+        errors.insert(
+            "comment",
+            ctx.t("request.err_too_long")
+                .replace("%{max}", &COMMENT_MAX.to_string()),
+        );
+    }
+    let Some(score) = score.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: BTreeMap::from([
+                ("score", form.score.trim().to_owned()),
+                ("comment", comment),
+            ]),
+            errors,
+        };
+        return survey_page(
+            &ctx,
+            req,
+            &token,
+            &title,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    if !Requests::for_tenant(state.store.conn(), &tenant)
+        .answer_survey(&token, score, &comment, Utc::now())
+        .await?
+    {
+        return survey_gone(&ctx, req);
+    }
+    ctx.message(
+        req,
+        StatusCode::OK,
+        &ctx.t("survey.thanks_title"),
+        &ctx.t("survey.thanks_text"),
+        Some((format!("/{}/", ctx.locale), ctx.t("nav.home"))),
+    )
+}
