@@ -148,7 +148,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::ACCEPT_ENCODING,
-            HeaderValue::from_str(accept).unwrap(),
+            HeaderValue::from_str(accept).expect("header value"),
         );
         h
     }
@@ -170,7 +170,7 @@ mod tests {
         assert!(packed.len() < text.len() / 5);
         let mut out = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut out)
-            .unwrap();
+            .expect("valid gzip");
         assert_eq!(out, text);
     }
 
