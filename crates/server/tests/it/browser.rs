@@ -237,6 +237,8 @@ async fn log_in(client: &fantoccini::Client, email: &str, password: &str) {
     .click()
     .await
     .expect("log in");
+    // Signed in once the header offers to log out (the next navigation must not race the POST).
+    wait_for(client, "form[action$='/compte/deconnexion'] button").await;
 }
 
 async fn log_out(client: &fantoccini::Client) {
