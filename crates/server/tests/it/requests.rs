@@ -743,6 +743,18 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
     let (app, f) = spawn().await;
     let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
     let thread = answer(&mut awa, &f).await;
+    // Awa's profile has a phone: it goes with her email, to the answering side only.
+    let cm = tenant(&app, "cm");
+    let awa_id = Accounts::for_tenant(store(&app).conn(), &cm)
+        .find_by_email(&EmailAddress::parse("awa@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("awa")
+        .id;
+    let profiles = jsap_store::Profiles::for_tenant(store(&app).conn(), &cm);
+    let mut profile = profiles.get(awa_id).await.expect("profile");
+    profile.phone = "+237 6 99 00 11 22".into();
+    profiles.save(awa_id, &profile).await.expect("save");
     let mut org_a = person(
         &app,
         "org.a@example.org",
@@ -793,6 +805,12 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
             page.body.contains("awa@example.org"),
             "{who} sees the member's email"
         );
+        assert!(
+            page.body
+                .contains("href=\"tel:+2376990011 22\"".replace(' ', "").as_str())
+                && page.body.contains("+237 6 99 00 11 22"),
+            "{who} sees the member's phone"
+        );
     }
     let unknown = third.get("/fr/demandes/999999").await;
     for (who, browser) in [
@@ -803,6 +821,7 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
         let page = browser.get(&thread).await;
         assert_eq!(page.status, 404, "{who}");
         assert!(!page.body.contains("awa@example.org"), "{who}");
+        assert!(!page.body.contains("99 00 11 22"), "{who}");
         let main = |body: &str| body[body.find("<main").expect("main")..].to_owned();
         assert_eq!(
             main(&page.body),

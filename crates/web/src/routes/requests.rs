@@ -898,6 +898,18 @@ async fn thread_page(
         })
         .collect();
     let member = requests.account(request.member_user_id).await?;
+    // The member's phone (from their profile) goes with the email, to the answering side only.
+    let member_phone = if side.handles() {
+        Some(
+            jsap_store::Profiles::for_tenant(conn, ctx.tenant)
+                .get(request.member_user_id)
+                .await?
+                .phone,
+        )
+        .filter(|p| !p.is_empty())
+    } else {
+        None
+    };
     let city = Cities::for_tenant(conn, ctx.tenant)
         .by_id(request.city_id)
         .await?;
@@ -1000,6 +1012,7 @@ async fn thread_page(
                 "member_email",
                 &member.filter(|_| side.handles()).map(|m| m.email),
             );
+            c.insert("member_phone", &member_phone);
             c.insert("delay_days", &ctx.tenant.response_delay_days);
         },
     )
