@@ -9,7 +9,9 @@
 use chrono::{DateTime, Duration, Utc};
 use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::Locale;
-use jsap_store::{Account, Cities, Outbox, RequestRecord, Requests, Store, TransactionTrait};
+use jsap_store::{
+    Account, Cities, Outbox, Profiles, RequestRecord, Requests, Store, TransactionTrait,
+};
 use jsap_tenancy::{Tenant, TenantRegistry};
 use std::sync::Arc;
 
@@ -25,6 +27,9 @@ pub struct DeadlineReport {
     pub reminded: usize,
     pub escalated: usize,
     pub surveyed: usize,
+    /// Surveys not sent because the member turned reminders about their requests off
+    /// (`/compte/emails`); they count in `surveyed` too, and are never retried.
+    pub survey_opted_out: usize,
     /// Emails queued by this run.
     pub emails: usize,
     /// Another replica held the lock: this run did nothing.
@@ -200,7 +205,13 @@ pub async fn request_deadlines_for(
         if !requests.mark_survey_sent(request.id, now).await? {
             continue;
         }
-        if let Some(member) = requests.account(request.member_user_id).await? {
+        let wants = Profiles::for_tenant(&tx, tenant)
+            .get(request.member_user_id)
+            .await?
+            .email_reminders;
+        if !wants {
+            report.survey_opted_out += 1;
+        } else if let Some(member) = requests.account(request.member_user_id).await? {
             let token = requests
                 .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
                 .await?;
@@ -246,6 +257,7 @@ pub async fn request_deadlines(
                 total.reminded += one.reminded;
                 total.escalated += one.escalated;
                 total.surveyed += one.surveyed;
+                total.survey_opted_out += one.survey_opted_out;
                 total.emails += one.emails;
             }
             Ok(total)

@@ -1593,3 +1593,52 @@ async fn inboxes_are_paginated_newest_first() {
     );
     app.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn no_survey_for_a_member_who_turned_request_reminders_off() {
+    let (app, f) = spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    let mut bintou = person(&app, "bintou@example.org", "Bintou Sow", &[]).await;
+    answer(&mut awa, &f).await;
+    answer(&mut bintou, &f).await;
+    // Bintou turns reminders about her requests off on her email preferences page.
+    let csrf = bintou.get("/fr/compte/emails").await.csrf();
+    let saved = bintou
+        .post("/fr/compte/emails", &[("csrf", csrf.as_str())])
+        .await;
+    assert!(saved.status < 400, "preferences saved: {}", saved.status);
+    let cm = tenant(&app, "cm");
+    let bintou_id = Accounts::for_tenant(store(&app).conn(), &cm)
+        .find_by_email(&EmailAddress::parse("bintou@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("bintou")
+        .id;
+    let profile = jsap_store::Profiles::for_tenant(store(&app).conn(), &cm)
+        .get(bintou_id)
+        .await
+        .expect("profile");
+    assert!(
+        !profile.email_reminders,
+        "the unchecked box turned them off"
+    );
+
+    let later = Utc::now() + Duration::days(15) + Duration::hours(1);
+    let report = jsap_jobs::request_deadlines_for(store(&app), &cm, &app.services.themes, later)
+        .await
+        .expect("job");
+    assert_eq!((report.surveyed, report.survey_opted_out), (2, 1));
+    let surveys = emails_of(&app, "request_survey").await;
+    let to: Vec<&str> = surveys.iter().map(|e| e.to.as_str()).collect();
+    assert_eq!(to, vec!["awa@example.org"]);
+    // Never retried.
+    let again = jsap_jobs::request_deadlines_for(
+        store(&app),
+        &cm,
+        &app.services.themes,
+        later + Duration::days(1),
+    )
+    .await
+    .expect("job");
+    assert_eq!(again.surveyed, 0);
+}
