@@ -5,6 +5,7 @@ use crate::helpers::services;
 use chrono::{Duration, NaiveDate};
 use jesuisaupays::Services;
 use jsap_domain::Locale;
+use jsap_store::ConnectionTrait;
 use jsap_store::{
     Cities, MissionQuery, MissionSearch, Missions, NewMission, NewMissionText, NewOrganisation,
     Organisations, SearchTab, SortOrder,
@@ -445,7 +446,7 @@ async fn the_search_index_is_rebuilt_when_incomplete() {
 }
 
 #[tokio::test]
-async fn a_cached_catalogue_sees_writes_made_by_another_replica_at_once() {
+async fn a_cached_catalogue_sees_a_write_through_any_store_of_the_process_at_once() {
     let (replica_a, _dir) = services().await;
     let replica_b = Services::connect(&replica_a.config)
         .await
@@ -485,4 +486,23 @@ async fn a_cached_catalogue_sees_writes_made_by_another_replica_at_once() {
         .expect("catalogue");
     assert!(std::sync::Arc::ptr_eq(&sn, &sn_before));
     assert_eq!(sn.search(conn, &q).await.expect("search").total, 0);
+}
+
+#[tokio::test]
+async fn a_write_by_another_process_is_seen_after_the_recheck_delay() {
+    let (services, _dir) = services().await;
+    let tenant = services.registry.get("cm").expect("cm").clone();
+    let before = services.store.catalogue(&tenant).await.expect("catalogue");
+    // Another process's write: the version moves in the database, nothing in this process.
+    services
+        .store
+        .conn()
+        .execute_unprepared(
+            "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'",
+        )
+        .await
+        .expect("bump");
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let after = services.store.catalogue(&tenant).await.expect("catalogue");
+    assert_eq!(after.version(), before.version() + 1);
 }

@@ -5,7 +5,8 @@
 //!
 //! A catalogue is stamped with `tenants.catalogue_version`, which every write to missions,
 //! organisations or cities bumps in the same transaction; `Catalogues::get` compares the stamp
-//! with the database on each call (one primary-key read), so every replica sees a write at once.
+//! with the database (one primary-key read) at most every 100 ms, and at once after a write
+//! made through this process: other replicas see a write within 100 ms.
 
 use super::Scope;
 use super::cities::CityRecord;
@@ -24,7 +25,9 @@ use jsap_domain::{Locale, Taxonomy};
 use jsap_tenancy::Tenant;
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The filterable facts of one published mission. Labels (domain, mission type, contribution
 /// types) are indexes into the catalogue's label table and the city an index into its cities,
@@ -575,13 +578,30 @@ pub(crate) async fn bump_version<C: ConnectionTrait>(
     sql.push("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = ")
         .param(tenant_id);
     conn.execute_raw(sql.statement()).await?;
+    LOCAL_WRITES.fetch_add(1, Ordering::Release);
     Ok(())
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Arc<Catalogue>>>>;
+/// Catalogue writes made by this process (any tenant): a change makes the next read check
+/// the database version at once.
+static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How long a checked version is trusted without asking the database again, when this
+/// process wrote nothing since: the delay after which another replica's write is seen.
+const RECHECK: Duration = Duration::from_millis(100);
+
+#[derive(Default)]
+struct SlotState {
+    catalogue: Option<Arc<Catalogue>>,
+    /// When the version was last read, and `LOCAL_WRITES` then.
+    checked: Option<(Instant, u64)>,
+}
+
+type Slot = Arc<tokio::sync::Mutex<SlotState>>;
 
 /// The catalogues of this process, one per tenant, loaded on first use and reloaded when the
-/// database holds a newer version. One load at a time per tenant; others wait for it.
+/// database holds a newer version. The version is read at most every `RECHECK` (100 ms), and
+/// at once after a write through this process. One load at a time per tenant; others wait.
 #[derive(Default)]
 pub struct Catalogues {
     slots: Mutex<HashMap<String, Slot>>,
@@ -603,19 +623,27 @@ impl Catalogues {
         tenant: &Tenant,
     ) -> Result<Arc<Catalogue>, StoreError> {
         let code = tenant.code.as_str();
-        let version = current_version(conn, code).await?;
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(code.to_owned()).or_default().clone()
         };
         let mut held = slot.lock().await;
-        if let Some(catalogue) = held.as_ref()
+        let local = LOCAL_WRITES.load(Ordering::Acquire);
+        if let (Some(catalogue), Some((at, seen))) = (held.catalogue.as_ref(), held.checked)
+            && seen == local
+            && at.elapsed() < RECHECK
+        {
+            return Ok(catalogue.clone());
+        }
+        let version = current_version(conn, code).await?;
+        held.checked = Some((Instant::now(), local));
+        if let Some(catalogue) = held.catalogue.as_ref()
             && catalogue.version >= version
         {
             return Ok(catalogue.clone());
         }
         let fresh = Arc::new(Catalogue::load(conn, tenant, version).await?);
-        *held = Some(fresh.clone());
+        held.catalogue = Some(fresh.clone());
         Ok(fresh)
     }
 }
