@@ -157,6 +157,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:locale/espace/ville/demandes", get(requests::focal_inbox))
         .at(
+            "/:locale/espace/pays/demandes",
+            get(requests::country_inbox),
+        )
+        .at(
             "/:locale/enquete/:token",
             get(requests::survey_form).post(requests::survey_answer),
         );

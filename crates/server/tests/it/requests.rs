@@ -812,6 +812,14 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
             "{who} sees the member's phone"
         );
     }
+    // The country operator's inbox lists every request of the country.
+    let country = operator.get("/fr/espace/pays/demandes").await;
+    assert_eq!(country.status, 200);
+    assert!(
+        country.body.contains(&format!("href=\"{thread}\"")),
+        "the operator's inbox lists the request"
+    );
+    assert_eq!(third.get("/fr/espace/pays/demandes").await.status, 404);
     let unknown = third.get("/fr/demandes/999999").await;
     for (who, browser) in [
         ("third member", &mut third),

@@ -268,6 +268,8 @@ pub enum Inbox {
     Organisation,
     /// The requests of the cities the user is focal point of.
     FocalPoint,
+    /// Every request of the tenant, for its country operators (who get the escalations).
+    Country,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -569,12 +571,24 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
 
     /// Whether the user has an inbox of this kind (organisation member, focal point).
     pub async fn has_inbox(&self, user_id: i64, inbox: Inbox) -> Result<bool, StoreError> {
+        if inbox == Inbox::Country {
+            return self.is_operator(user_id).await;
+        }
         let (orgs, cities) = self.handled(user_id).await?;
         Ok(match inbox {
             Inbox::Member => true,
             Inbox::Organisation => !orgs.is_empty(),
             Inbox::FocalPoint => !cities.is_empty(),
+            Inbox::Country => false,
         })
+    }
+
+    async fn is_operator(&self, user_id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .roles_of(user_id)
+            .await?
+            .iter()
+            .any(|m| m.role == Role::CountryOperator.as_str()))
     }
 
     async fn inbox_query(
@@ -585,6 +599,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         let (orgs, cities) = self.handled(user_id).await?;
         let query = self.rows();
         Ok(match inbox {
+            Inbox::Country => self.is_operator(user_id).await?.then_some(query),
             Inbox::Member => Some(query.filter(request::Column::MemberUserId.eq(user_id))),
             Inbox::Organisation if !orgs.is_empty() => {
                 Some(query.filter(request::Column::OrganisationId.is_in(orgs)))

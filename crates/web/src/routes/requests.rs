@@ -1318,6 +1318,7 @@ async fn inbox_page(
         Inbox::Member => "/compte/demandes",
         Inbox::Organisation => "/espace/organisation/demandes",
         Inbox::FocalPoint => "/espace/ville/demandes",
+        Inbox::Country => "/espace/pays/demandes",
     };
     let mut tabs = Vec::new();
     for (other, other_path, key) in [
@@ -1331,6 +1332,11 @@ async fn inbox_page(
             Inbox::FocalPoint,
             "/espace/ville/demandes",
             "request.inbox_focal",
+        ),
+        (
+            Inbox::Country,
+            "/espace/pays/demandes",
+            "request.inbox_country",
         ),
     ] {
         if other == inbox {
@@ -1414,6 +1420,18 @@ pub async fn member_inbox(
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
     inbox_page(req, &state, &tenant, &raw, user, params, Inbox::Member).await
+}
+
+#[handler]
+pub async fn country_inbox(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+    OptionalUser(user): OptionalUser,
+    Query(params): Query<InboxParams>,
+) -> Result<Response, AppError> {
+    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::Country).await
 }
 
 #[handler]
