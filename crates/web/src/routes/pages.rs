@@ -9,7 +9,7 @@ use crate::views::{
 };
 use crate::{AppError, AppState};
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, MissionPhotos, MissionQuery, Missions, Organisations, SearchResults};
+use jsap_store::{MissionPhotos, MissionQuery, Missions, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Path};
@@ -62,13 +62,26 @@ pub fn cards(
 pub async fn listing(
     state: &AppState,
     tenant: &Tenant,
-    mut q: MissionQuery,
+    q: MissionQuery,
 ) -> Result<(u64, Vec<MissionCard>, Lookup), AppError> {
-    q.with_facets = false;
     let lookup = lookup(state, tenant).await?;
-    let results = search(state, &lookup, &q).await?;
-    let missions = cards(&results, q.locale, &lookup, &tenant.taxonomy());
-    Ok((results.total, missions, lookup))
+    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
+    Ok((total, missions, lookup))
+}
+
+/// A compact listing from a lookup the caller already holds.
+pub async fn listing_in(
+    state: &AppState,
+    tenant: &Tenant,
+    lookup: &Lookup,
+    mut q: MissionQuery,
+) -> Result<(u64, Vec<MissionCard>), AppError> {
+    q.with_facets = false;
+    let results = search(state, lookup, &q).await?;
+    Ok((
+        results.total,
+        cards(&results, q.locale, lookup, &tenant.taxonomy()),
+    ))
 }
 
 #[derive(Serialize)]
@@ -334,13 +347,20 @@ pub async fn mission_page(
             .finish());
     }
     let taxonomy = tenant.taxonomy();
-    let city = Cities::for_tenant(conn, &tenant)
-        .by_id(detail.mission.city_id)
-        .await?
+    // The similar missions' catalogue also names the mission's city and organisation.
+    let mut similar_query = MissionQuery::new(locale, tenant.today());
+    similar_query.domains = vec![detail.mission.domain.clone()];
+    similar_query.per_page = 4;
+    let (_, similar, lookup) = listing(&state, &tenant, similar_query).await?;
+    let city = lookup
+        .cities
+        .get(&detail.mission.city_id)
+        .cloned()
         .ok_or(AppError::NotFound)?;
-    let organisation = Organisations::for_tenant(conn, &tenant)
-        .by_id(detail.mission.organisation_id)
-        .await?
+    let organisation = lookup
+        .organisations
+        .get(&detail.mission.organisation_id)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let photos: Vec<PhotoView> = MissionPhotos::for_tenant(conn, &tenant)
         .of_mission(detail.mission.id)
@@ -357,10 +377,6 @@ pub async fn mission_page(
             },
         })
         .collect();
-    let mut similar_query = MissionQuery::new(locale, tenant.today());
-    similar_query.domains = vec![detail.mission.domain.clone()];
-    similar_query.per_page = 4;
-    let (_, similar, _) = listing(&state, &tenant, similar_query).await?;
     let similar: Vec<MissionCard> = similar
         .into_iter()
         .filter(|c| c.id != detail.mission.id)
@@ -443,15 +459,17 @@ pub async fn city_page(
     Path((raw, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let locale = page_locale(&tenant, &raw)?;
-    let conn = state.store.conn();
-    let city = Cities::for_tenant(conn, &tenant)
-        .by_slug(&slug)
-        .await?
+    let lookup = lookup(&state, &tenant).await?;
+    let city = lookup
+        .cities
+        .values()
+        .find(|c| c.slug == slug)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
-    let (total, missions, lookup) = listing(&state, &tenant, q).await?;
+    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
     let organisations: Vec<_> = lookup
         .organisations
         .values()
@@ -487,15 +505,17 @@ pub async fn organisation_page(
     Path((raw, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let locale = page_locale(&tenant, &raw)?;
-    let conn = state.store.conn();
-    let organisation = Organisations::for_tenant(conn, &tenant)
-        .by_slug(&slug)
-        .await?
+    let lookup = lookup(&state, &tenant).await?;
+    let organisation = lookup
+        .organisations
+        .values()
+        .find(|o| o.slug == slug)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
-    let (total, missions, lookup) = listing(&state, &tenant, q).await?;
+    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
     let city = lookup.cities.get(&organisation.city_id);
     let mut ctx = page_context(&state, &tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
@@ -507,7 +527,7 @@ pub async fn organisation_page(
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
-    let satisfaction = jsap_store::Requests::for_tenant(conn, &tenant)
+    let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), &tenant)
         .organisation_score(organisation.id)
         .await?
         .map(|(average, count)| (format!("{average:.1}"), count));
