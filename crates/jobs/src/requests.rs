@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Cities, Outbox, Profiles, RequestRecord, Requests, Store, TransactionTrait,
+    Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store, TransactionTrait,
 };
 use jsap_tenancy::{Tenant, TenantRegistry};
 use std::sync::Arc;
@@ -211,7 +211,10 @@ pub async fn request_deadlines_for(
             .email_reminders;
         if !wants {
             report.survey_opted_out += 1;
-        } else if let Some(member) = requests.account(request.member_user_id).await? {
+        } else if let Some(member) = Accounts::for_tenant(&tx, tenant)
+            .find(request.member_user_id)
+            .await?
+        {
             let token = requests
                 .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
                 .await?;

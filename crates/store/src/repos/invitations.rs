@@ -1,10 +1,10 @@
 use super::Scope;
+use super::accounts::random_token;
 use crate::StoreError;
 use crate::entities::{city, focal_point_invitation as inv};
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -88,9 +88,7 @@ impl<'a, C: ConnectionTrait> FocalPointInvitations<'a, C> {
         if already.is_some() {
             return Ok(None);
         }
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let token = random_token();
         let now = Utc::now();
         let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
         let inserted = inv::Entity::insert(inv::ActiveModel {
@@ -199,9 +197,7 @@ impl<'a, C: ConnectionTrait> FocalPointInvitations<'a, C> {
                 .await?
                 .ok_or_else(|| StoreError::Invalid("invitation race".to_owned()));
         };
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let token = random_token();
         let expires_at = Utc::now() + Duration::days(INVITATION_TTL_DAYS);
         let id = existing.id;
         let mut active: inv::ActiveModel = existing.into();
@@ -267,9 +263,7 @@ impl<'a, C: ConnectionTrait> OperatorInvitations<'a, C> {
         name: &str,
         email: &EmailAddress,
     ) -> Result<(OperatorInvitationRecord, String), StoreError> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let token = hex::encode(bytes);
+        let token = random_token();
         let now = Utc::now();
         let expires_at = now + Duration::days(INVITATION_TTL_DAYS);
         let existing = op::Entity::find()

@@ -443,16 +443,6 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .collect())
     }
 
-    /// An account of this tenant (the member of a request, to show to the other side).
-    pub async fn account(&self, user_id: i64) -> Result<Option<Account>, StoreError> {
-        Ok(user::Entity::find()
-            .filter(user::Column::TenantId.eq(self.scope.id()))
-            .filter(user::Column::Id.eq(user_id))
-            .one(self.conn)
-            .await?
-            .map(Account::from))
-    }
-
     /// Adds a message. The first message from the handling side moves a new request to
     /// `in_progress`. The author has read the conversation.
     pub async fn add_message(

@@ -18,8 +18,8 @@ use chrono::{NaiveDate, Utc};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail, NewRequest,
-    Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
+    Account, Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail,
+    NewRequest, Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
     TransitionError,
 };
 use jsap_tenancy::Tenant;
@@ -897,7 +897,9 @@ async fn thread_page(
             at: format_date(m.created_at.date_naive(), ctx.locale),
         })
         .collect();
-    let member = requests.account(request.member_user_id).await?;
+    let member = Accounts::for_tenant(conn, ctx.tenant)
+        .find(request.member_user_id)
+        .await?;
     // The member's phone (from their profile) goes with the email, to the answering side only.
     let member_phone = if side.handles() {
         Some(
@@ -1127,8 +1129,8 @@ pub async fn post_message(
         .add_message(&request, session.account.id, side, &body, Utc::now())
         .await?;
     let recipients = if side.handles() {
-        requests
-            .account(request.member_user_id)
+        Accounts::for_tenant(&tx, &tenant)
+            .find(request.member_user_id)
             .await?
             .into_iter()
             .collect()
@@ -1194,8 +1196,8 @@ pub async fn change_state(
     if let Ok(new_state) = applied {
         // The other side hears of it, in the same transaction.
         let recipients = if side.handles() {
-            requests
-                .account(request.member_user_id)
+            Accounts::for_tenant(&tx, &tenant)
+                .find(request.member_user_id)
                 .await?
                 .into_iter()
                 .collect()
