@@ -71,13 +71,13 @@ pub fn forbidden_page(state: &AppState, tenant: &Tenant, locale: Locale) -> Resp
     }
 }
 
-/// The signed-in user and their memberships on this tenant, or the answer to give instead
-/// (404 on the wrong kind of site, 303 to the log-in page when anonymous).
-async fn signed_in(
+/// The signed-in user on a site of the right kind, or the answer to give instead (404 on the
+/// wrong kind of site, 303 to the log-in page when anonymous).
+async fn signed_in_user(
     req: &Request,
     body: &mut RequestBody,
     site: Site,
-) -> poem::Result<(CurrentUser, Vec<Membership>)> {
+) -> poem::Result<(CurrentUser, Arc<jsap_tenancy::Tenant>)> {
     let CurrentTenant(tenant) = CurrentTenant::from_request(req, body).await?;
     let wrong_site = match site {
         Site::Any => false,
@@ -87,7 +87,17 @@ async fn signed_in(
     if wrong_site {
         return Err(AppError::NotFound.into());
     }
-    let user = CurrentUser::from_request(req, body).await?;
+    Ok((CurrentUser::from_request(req, body).await?, tenant))
+}
+
+/// The signed-in user and their memberships on this tenant (for the role extractors that
+/// read them), or the answer to give instead, as `signed_in_user`.
+async fn signed_in(
+    req: &Request,
+    body: &mut RequestBody,
+    site: Site,
+) -> poem::Result<(CurrentUser, Vec<Membership>)> {
+    let (user, tenant) = signed_in_user(req, body, site).await?;
     let state = req
         .data::<Arc<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
@@ -114,7 +124,6 @@ fn deny(req: &Request) -> poem::Error {
 #[derive(Clone, Debug)]
 pub struct RequireMember {
     pub user: CurrentUser,
-    pub memberships: Vec<Membership>,
 }
 
 impl RequireMember {
@@ -125,8 +134,8 @@ impl RequireMember {
 
 impl<'a> FromRequest<'a> for RequireMember {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Any).await?;
-        Ok(Self { user, memberships })
+        let (user, _) = signed_in_user(req, body, Site::Any).await?;
+        Ok(Self { user })
     }
 }
 
@@ -232,7 +241,7 @@ pub struct RequireStaff {
 
 impl<'a> FromRequest<'a> for RequireStaff {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, _) = signed_in(req, body, Site::Portal).await?;
+        let (user, _) = signed_in_user(req, body, Site::Portal).await?;
         if !user.account().is_staff {
             return Err(deny(req));
         }
