@@ -666,14 +666,13 @@ pub async fn next_stay(
     else {
         return Ok(None);
     };
-    let cities = Cities::for_tenant(state.store.conn(), tenant)
-        .list()
-        .await?;
     let mut q = MissionQuery::new(locale, today);
     q.stay = Some((stay.starts_on.max(today), stay.ends_on));
     q.city_ids = stay.city_ids.clone();
     q.per_page = NEXT_STAY_MISSIONS;
-    let (total, missions, _) = crate::routes::pages::listing(state, tenant, q).await?;
+    // The listing's catalogue holds the tenant's cities too.
+    let (total, missions, lookup) = crate::routes::pages::listing(state, tenant, q).await?;
+    let cities = lookup.catalogue.cities();
     let mut pairs = vec![
         ("from", stay.starts_on.max(today).to_string()),
         ("to", stay.ends_on.to_string()),
@@ -684,7 +683,7 @@ pub async fn next_stay(
         }
     }
     Ok(Some(NextStay {
-        stay: stay_view(&stay, &cities, locale),
+        stay: stay_view(&stay, cities, locale),
         missions,
         total,
         search_url: format!("/{locale}/missions?{}", crate::params::encode(&pairs)),
