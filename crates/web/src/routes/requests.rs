@@ -10,6 +10,7 @@
 
 use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, page_context};
+use crate::routes::accounts::{Errors, FormView, see_other};
 use crate::security::{client_ip, rate_limit};
 use crate::session::{OptionalUser, Session, csrf_ok, form_token};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
@@ -62,14 +63,6 @@ pub struct InboxParams {
     done: Option<String>,
 }
 
-type Errors = BTreeMap<&'static str, String>;
-
-#[derive(Default, Serialize)]
-struct FormView {
-    values: BTreeMap<&'static str, String>,
-    errors: Errors,
-}
-
 #[derive(Serialize)]
 struct Choice {
     value: String,
@@ -80,14 +73,6 @@ struct Ctx<'a> {
     state: &'a AppState,
     tenant: &'a Tenant,
     locale: Locale,
-}
-
-fn see_other(location: String) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, location)
-        .header(header::CACHE_CONTROL, "no-store")
-        .finish()
 }
 
 /// A visitor who must sign in first: to the log-in page, then back here.
@@ -1015,7 +1000,6 @@ async fn thread_page(
                 &member.filter(|_| side.handles()).map(|m| m.email),
             );
             c.insert("member_phone", &member_phone);
-            c.insert("delay_days", &ctx.tenant.response_delay_days);
         },
     )
     .map(|mut resp| {
