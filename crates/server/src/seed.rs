@@ -312,6 +312,8 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
         }
         // Each mission template twice, in two different cities, so every city gets missions.
         let mut missions = Vec::new();
+        // One stored illustration per domain for this tenant.
+        let mut photos: HashMap<String, NewMissionPhoto> = HashMap::new();
         for round in 0..2 {
             for (i, m) in content.missions.iter().enumerate() {
                 let n = round * content.missions.len() + i;
@@ -327,7 +329,15 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
                 let mut mission = m.mission(tenant, city, organisation_id, today, n, "");
                 // Stored before the transaction commits: a failed seed leaves at most an
                 // unused illustration behind, never a mission pointing at a missing one.
-                mission.photos = vec![demo_photo(services, tenant, &m.domain).await?];
+                let photo = match photos.get(&m.domain) {
+                    Some(photo) => photo.clone(),
+                    None => {
+                        let photo = demo_photo(services, tenant, &m.domain).await?;
+                        photos.insert(m.domain.clone(), photo.clone());
+                        photo
+                    }
+                };
+                mission.photos = vec![photo];
                 // The second round repeats the templates elsewhere, without the badges.
                 mission.urgent &= round == 0;
                 mission.featured &= round == 0;
