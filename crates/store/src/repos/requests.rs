@@ -272,6 +272,13 @@ pub enum Inbox {
     Country,
 }
 
+/// What a user handles requests for, from their memberships (read once per call).
+struct Handled {
+    orgs: Vec<i64>,
+    cities: Vec<i64>,
+    operator: bool,
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InboxItem {
     pub request: RequestRecord,
@@ -540,78 +547,93 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         }
     }
 
-    /// The ids of the organisations and of the cities the user handles requests for.
-    async fn handled(&self, user_id: i64) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+    /// What the user handles requests for: organisations, cities, the whole country.
+    async fn handled(&self, user_id: i64) -> Result<Handled, StoreError> {
         let roles = self.roles_of(user_id).await?;
-        let orgs = roles
-            .iter()
-            .filter(|m| {
-                m.role == Role::OrganisationAdmin.as_str()
-                    || m.role == Role::OrganisationEditor.as_str()
-            })
-            .filter_map(|m| m.organisation_id)
-            .collect();
-        let cities = roles
-            .iter()
-            .filter(|m| m.role == Role::FocalPoint.as_str())
-            .filter_map(|m| m.city_id)
-            .collect();
-        Ok((orgs, cities))
-    }
-
-    /// Whether the user has an inbox of this kind (organisation member, focal point).
-    pub async fn has_inbox(&self, user_id: i64, inbox: Inbox) -> Result<bool, StoreError> {
-        if inbox == Inbox::Country {
-            return self.is_operator(user_id).await;
-        }
-        let (orgs, cities) = self.handled(user_id).await?;
-        Ok(match inbox {
-            Inbox::Member => true,
-            Inbox::Organisation => !orgs.is_empty(),
-            Inbox::FocalPoint => !cities.is_empty(),
-            Inbox::Country => false,
+        Ok(Handled {
+            orgs: roles
+                .iter()
+                .filter(|m| {
+                    m.role == Role::OrganisationAdmin.as_str()
+                        || m.role == Role::OrganisationEditor.as_str()
+                })
+                .filter_map(|m| m.organisation_id)
+                .collect(),
+            cities: roles
+                .iter()
+                .filter(|m| m.role == Role::FocalPoint.as_str())
+                .filter_map(|m| m.city_id)
+                .collect(),
+            operator: roles
+                .iter()
+                .any(|m| m.role == Role::CountryOperator.as_str()),
         })
     }
 
-    async fn is_operator(&self, user_id: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .roles_of(user_id)
-            .await?
-            .iter()
-            .any(|m| m.role == Role::CountryOperator.as_str()))
+    /// Whether the user has an inbox of this kind (organisation member, focal point, operator).
+    pub async fn has_inbox(&self, user_id: i64, inbox: Inbox) -> Result<bool, StoreError> {
+        let handled = self.handled(user_id).await?;
+        Ok(self.inbox_query(user_id, inbox, handled).is_some())
     }
 
-    async fn inbox_query(
+    /// The requests of an inbox, or `None` when the user has no such inbox.
+    fn inbox_query(
         &self,
         user_id: i64,
         inbox: Inbox,
-    ) -> Result<Option<sea_orm::Select<request::Entity>>, StoreError> {
-        let (orgs, cities) = self.handled(user_id).await?;
+        handled: Handled,
+    ) -> Option<sea_orm::Select<request::Entity>> {
         let query = self.rows();
-        Ok(match inbox {
-            Inbox::Country => self.is_operator(user_id).await?.then_some(query),
+        match inbox {
+            Inbox::Country => handled.operator.then_some(query),
             Inbox::Member => Some(query.filter(request::Column::MemberUserId.eq(user_id))),
-            Inbox::Organisation if !orgs.is_empty() => {
-                Some(query.filter(request::Column::OrganisationId.is_in(orgs)))
+            Inbox::Organisation if !handled.orgs.is_empty() => {
+                Some(query.filter(request::Column::OrganisationId.is_in(handled.orgs)))
             }
-            Inbox::FocalPoint if !cities.is_empty() => {
-                Some(query.filter(request::Column::CityId.is_in(cities)))
+            Inbox::FocalPoint if !handled.cities.is_empty() => {
+                Some(query.filter(request::Column::CityId.is_in(handled.cities)))
             }
             _ => None,
-        })
+        }
+    }
+
+    /// The requests of an inbox the user has not read.
+    async fn inbox_unread_ids(
+        &self,
+        user_id: i64,
+        query: &sea_orm::Select<request::Entity>,
+    ) -> Result<HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = query
+            .clone()
+            .select_only()
+            .column(request::Column::Id)
+            .into_tuple()
+            .all(self.conn)
+            .await?;
+        self.unread_among(user_id, &ids).await
+    }
+
+    /// The number of unread requests of an inbox (a tab's badge), or `None` without it.
+    pub async fn inbox_unread(
+        &self,
+        user_id: i64,
+        inbox: Inbox,
+    ) -> Result<Option<u64>, StoreError> {
+        let handled = self.handled(user_id).await?;
+        let Some(query) = self.inbox_query(user_id, inbox, handled) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.inbox_unread_ids(user_id, &query).await?.len() as u64
+        ))
     }
 
     /// Of these requests, those with something `user_id` has not read: never opened, or a
     /// message from someone else since the last reading.
-    async fn unread_among(
-        &self,
-        user_id: i64,
-        requests: &[(i64, DateTime<Utc>)],
-    ) -> Result<HashSet<i64>, StoreError> {
-        if requests.is_empty() {
+    async fn unread_among(&self, user_id: i64, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+        if ids.is_empty() {
             return Ok(HashSet::new());
         }
-        let ids: Vec<i64> = requests.iter().map(|(id, _)| *id).collect();
         let mut unread = HashSet::new();
         for chunk in ids.chunks(500) {
             let reads: HashMap<i64, DateTime<Utc>> = read::Entity::find()
@@ -664,22 +686,15 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         page: u64,
         per_page: u64,
     ) -> Result<InboxPage, StoreError> {
-        let Some(query) = self.inbox_query(user_id, inbox).await? else {
+        let handled = self.handled(user_id).await?;
+        let Some(query) = self.inbox_query(user_id, inbox, handled) else {
             return Ok(InboxPage {
                 items: Vec::new(),
                 total: 0,
                 unread: 0,
             });
         };
-        let all: Vec<(i64, DateTime<Utc>)> = query
-            .clone()
-            .select_only()
-            .column(request::Column::Id)
-            .column(request::Column::CreatedAt)
-            .into_tuple()
-            .all(self.conn)
-            .await?;
-        let unread = self.unread_among(user_id, &all).await?;
+        let unread = self.inbox_unread_ids(user_id, &query).await?;
         let query = match state {
             Some(s) => query.filter(request::Column::State.eq(s.as_str())),
             None => query,

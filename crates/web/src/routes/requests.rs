@@ -1332,8 +1332,7 @@ async fn inbox_page(
                 unread: found.unread,
                 current: true,
             });
-        } else if requests.has_inbox(user_id, other).await? {
-            let unread = requests.inbox(user_id, other, None, 1, 1).await?.unread;
+        } else if let Some(unread) = requests.inbox_unread(user_id, other).await? {
             tabs.push(Tab {
                 url: format!("/{}{other_path}", ctx.locale),
                 label: ctx.t(key),
