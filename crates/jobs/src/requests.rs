@@ -11,6 +11,7 @@ use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::Locale;
 use jsap_store::{
     Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store, TransactionTrait,
+    configured_focal_points,
 };
 use jsap_tenancy::{Tenant, TenantRegistry};
 use std::sync::Arc;
@@ -80,47 +81,6 @@ impl Mails<'_> {
     }
 }
 
-/// The handling side of a request: its organisation's members and its city's focal points,
-/// each address once.
-async fn handlers<C: jsap_store::ConnectionTrait>(
-    requests: &Requests<'_, C>,
-    request: &RequestRecord,
-) -> anyhow::Result<Vec<Account>> {
-    let mut all = Vec::new();
-    if let Some(org) = request.organisation_id {
-        all.extend(requests.organisation_members(org).await?);
-    }
-    all.extend(requests.focal_points(request.city_id).await?);
-    let mut seen = std::collections::HashSet::new();
-    all.retain(|a| seen.insert(a.email.clone()));
-    Ok(all)
-}
-
-/// The focal points the tenant file names for a city (role addresses).
-fn configured_focal_points(
-    tenant: &Tenant,
-    cities: &[jsap_store::CityRecord],
-    city_id: i64,
-) -> Vec<Account> {
-    let Some(city) = cities.iter().find(|c| c.id == city_id) else {
-        return Vec::new();
-    };
-    tenant
-        .focal_points
-        .iter()
-        .filter(|f| f.city.as_str() == city.slug)
-        .map(|f| Account {
-            id: 0,
-            email: f.email.to_string(),
-            display_name: f.name.clone(),
-            email_verified: true,
-            is_staff: false,
-            session_generation: 0,
-            terms_accepted_at: None,
-        })
-        .collect()
-}
-
 /// One pass over one tenant at `now`.
 pub async fn request_deadlines_for(
     store: &Store,
@@ -152,10 +112,12 @@ pub async fn request_deadlines_for(
             continue;
         }
         let outbox = Outbox::for_tenant(&tx, tenant);
-        let mut recipients = handlers(&requests, &request).await?;
+        let mut recipients = requests.handlers(&request, None).await?;
         if requests.focal_points(request.city_id).await?.is_empty() {
             // A focal point without an account yet is reached at the tenant file's address.
-            recipients.extend(configured_focal_points(tenant, &cities, request.city_id));
+            if let Some(city) = cities.iter().find(|c| c.id == request.city_id) {
+                recipients.extend(configured_focal_points(tenant, &city.slug));
+            }
         }
         for to in recipients {
             let email = mails.render(

@@ -41,7 +41,7 @@ pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord
 pub use repos::profiles::{Profile, Profiles, Stay};
 pub use repos::requests::{
     Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,
-    RequestRecord, RequestState, Requests, Side, TransitionError,
+    RequestRecord, RequestState, Requests, Side, TransitionError, configured_focal_points,
 };
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,

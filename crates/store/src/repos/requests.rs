@@ -450,6 +450,23 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .collect())
     }
 
+    /// The handling side of a request: its organisation's members and its city's focal
+    /// points, each address once, without `except` (the author of what they hear of).
+    pub async fn handlers(
+        &self,
+        request: &RequestRecord,
+        except: Option<i64>,
+    ) -> Result<Vec<Account>, StoreError> {
+        let mut all = Vec::new();
+        if let Some(org) = request.organisation_id {
+            all.extend(self.organisation_members(org).await?);
+        }
+        all.extend(self.focal_points(request.city_id).await?);
+        let mut seen = HashSet::new();
+        all.retain(|a| except != Some(a.id) && seen.insert(a.email.clone()));
+        Ok(all)
+    }
+
     /// Adds a message. The first message from the handling side moves a new request to
     /// `in_progress`. The author has read the conversation.
     pub async fn add_message(
@@ -1099,4 +1116,23 @@ mod tests {
         assert_eq!(RequestState::parse("bogus"), None);
         assert_eq!(Action::parse(""), None);
     }
+}
+
+/// The focal points the tenant file names for a city (role addresses), as accounts with no
+/// id: they hear of requests there until someone accepts the invitation.
+pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account> {
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city_slug)
+        .map(|f| Account {
+            id: 0,
+            email: f.email.to_string(),
+            display_name: f.name.clone(),
+            email_verified: true,
+            is_staff: false,
+            session_generation: 0,
+            terms_accepted_at: None,
+        })
+        .collect()
 }

@@ -21,7 +21,7 @@ use jsap_domain::Locale;
 use jsap_store::{
     Account, Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail,
     NewRequest, Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
-    TransitionError,
+    TransitionError, configured_focal_points,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -288,42 +288,6 @@ fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
     ])
 }
 
-/// Who hears of a request on the handling side: the organisation's members (mission
-/// answers) and the city's focal points, each address once, never the author.
-async fn handlers<C: jsap_store::ConnectionTrait>(
-    requests: &Requests<'_, C>,
-    request: &RequestRecord,
-    except: i64,
-) -> Result<Vec<Account>, AppError> {
-    let mut all = Vec::new();
-    if let Some(org) = request.organisation_id {
-        all.extend(requests.organisation_members(org).await?);
-    }
-    all.extend(requests.focal_points(request.city_id).await?);
-    let mut seen = std::collections::HashSet::new();
-    all.retain(|a| a.id != except && seen.insert(a.email.clone()));
-    Ok(all)
-}
-
-/// Focal points named in the tenant file for a city, who may not have an account yet: they
-/// still hear of requests at their role address.
-fn configured_focal_points(tenant: &Tenant, city: &CityRecord) -> Vec<Account> {
-    tenant
-        .focal_points
-        .iter()
-        .filter(|f| f.city.as_str() == city.slug)
-        .map(|f| Account {
-            id: 0,
-            email: f.email.to_string(),
-            display_name: f.name.clone(),
-            email_verified: true,
-            is_staff: false,
-            session_generation: 0,
-            terms_accepted_at: None,
-        })
-        .collect()
-}
-
 /// Creates the request and queues its emails, in one transaction; then to the conversation.
 async fn send_request(
     ctx: &Ctx<'_>,
@@ -367,9 +331,11 @@ async fn send_request(
     let request = requests
         .create(new, Utc::now(), ctx.tenant.response_delay_days)
         .await?;
-    let mut recipients = handlers(&requests, &request, session.account.id).await?;
+    let mut recipients = requests
+        .handlers(&request, Some(session.account.id))
+        .await?;
     if requests.focal_points(city.id).await?.is_empty() {
-        for fp in configured_focal_points(ctx.tenant, city) {
+        for fp in configured_focal_points(ctx.tenant, &city.slug) {
             if !recipients.iter().any(|r| r.email == fp.email) {
                 recipients.push(fp);
             }
@@ -1119,7 +1085,9 @@ pub async fn post_message(
             .into_iter()
             .collect()
     } else {
-        handlers(&requests, &request, session.account.id).await?
+        requests
+            .handlers(&request, Some(session.account.id))
+            .await?
     };
     let outbox = Outbox::for_tenant(&tx, &tenant);
     for to in &recipients {
@@ -1186,7 +1154,9 @@ pub async fn change_state(
                 .into_iter()
                 .collect()
         } else {
-            handlers(&requests, &request, session.account.id).await?
+            requests
+                .handlers(&request, Some(session.account.id))
+                .await?
         };
         let outbox = Outbox::for_tenant(&tx, &tenant);
         for to in &recipients {
