@@ -76,20 +76,42 @@ pub fn html_body(body: String) -> Response {
         .body(body)
 }
 
-/// A themed 404 or 500 page in the locale of the URL when the tenant offers it.
-pub fn error_page(state: &AppState, tenant: &Tenant, path: &str, status: StatusCode) -> Response {
-    let locale = path
-        .trim_start_matches('/')
+/// The locale of a path (`/{locale}/...`) when the tenant offers it, else its default.
+pub fn path_locale(tenant: &Tenant, path: &str) -> Locale {
+    path.trim_start_matches('/')
         .split('/')
         .next()
         .and_then(|s| s.parse::<Locale>().ok())
         .filter(|l| tenant.offers(*l))
-        .unwrap_or(tenant.default_locale);
+        .unwrap_or(tenant.default_locale)
+}
+
+/// A themed 404 or 500 page in the locale of the URL when the tenant offers it.
+pub fn error_page(state: &AppState, tenant: &Tenant, path: &str, status: StatusCode) -> Response {
     let (title, text) = if status == StatusCode::NOT_FOUND {
         ("error.not_found_title", "error.not_found_text")
     } else {
         ("error.server_title", "error.server_text")
     };
+    themed_error(
+        state,
+        tenant,
+        path_locale(tenant, path),
+        status,
+        title,
+        text,
+    )
+}
+
+/// The error template with a title and a text (translation keys), at `status`.
+pub fn themed_error(
+    state: &AppState,
+    tenant: &Tenant,
+    locale: Locale,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
     let mut ctx = page_context(state, tenant, locale, "/");
     ctx.insert("title", &jsap_adapters::translate(locale.as_str(), title));
     ctx.insert("text", &jsap_adapters::translate(locale.as_str(), text));
@@ -99,7 +121,7 @@ pub fn error_page(state: &AppState, tenant: &Tenant, path: &str, status: StatusC
             resp
         }
         Err(e) => {
-            tracing::error!(error = %e, "error page failed to render");
+            tracing::error!(error = %e, %status, "error page failed to render");
             status.into_response()
         }
     }

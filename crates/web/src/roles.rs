@@ -17,15 +17,14 @@
 //! - `RequireStaff`: platform staff (`users.is_staff`), signed in on the portal.
 
 use crate::extract::CurrentTenant;
-use crate::render::{html, page_context};
+use crate::render::{path_locale, themed_error};
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
-use jsap_adapters::translate;
 use jsap_domain::Locale;
 use jsap_store::{Account, Accounts, Membership, Role};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
+use poem::{FromRequest, Request, RequestBody, Response};
 use std::sync::Arc;
 
 /// Where a page exists.
@@ -37,38 +36,24 @@ enum Site {
 }
 
 fn locale_of(req: &Request, tenant: &Tenant) -> Locale {
-    req.uri()
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .and_then(|s| s.parse::<Locale>().ok())
-        .filter(|l| tenant.offers(*l))
-        .unwrap_or(tenant.default_locale)
+    path_locale(tenant, req.uri().path())
 }
 
 /// The themed 403 page: signed in, but without the role the page needs.
 pub fn forbidden_page(state: &AppState, tenant: &Tenant, locale: Locale) -> Response {
-    let mut ctx = page_context(state, tenant, locale, "/");
-    ctx.insert(
-        "title",
-        &translate(locale.as_str(), "roles.forbidden_title"),
+    let mut resp = themed_error(
+        state,
+        tenant,
+        locale,
+        StatusCode::FORBIDDEN,
+        "roles.forbidden_title",
+        "roles.forbidden_text",
     );
-    ctx.insert("text", &translate(locale.as_str(), "roles.forbidden_text"));
-    match html(state, tenant, "error.html", &ctx) {
-        Ok(mut resp) => {
-            resp.set_status(StatusCode::FORBIDDEN);
-            resp.headers_mut().insert(
-                header::CACHE_CONTROL,
-                poem::http::HeaderValue::from_static("no-store"),
-            );
-            resp
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "403 page failed to render");
-            StatusCode::FORBIDDEN.into_response()
-        }
-    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        poem::http::HeaderValue::from_static("no-store"),
+    );
+    resp
 }
 
 /// The signed-in user on a site of the right kind, or the answer to give instead (404 on the

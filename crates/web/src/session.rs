@@ -338,14 +338,7 @@ pub fn csrf_ok(state: &AppState, tenant: &Tenant, req: &Request, submitted: &str
 }
 
 fn locale_of(req: &Request, tenant: &Tenant) -> Locale {
-    req.uri()
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .and_then(|s| s.parse::<Locale>().ok())
-        .filter(|l| tenant.offers(*l))
-        .unwrap_or(tenant.default_locale)
+    crate::render::path_locale(tenant, req.uri().path())
 }
 
 /// The signed-in user. Anonymous visitors are redirected (303) to the log-in page.
