@@ -81,9 +81,14 @@ pub async fn home(
     if shared && let Some(page) = state.pages.get(&key) {
         return Ok(page.response(req.headers()));
     }
-    let catalogue = state.store.catalogue(&tenant).await?;
-    let counts = catalogue.open_counts(tenant.today());
-    let cities: Vec<CityView> = catalogue
+    // Featured and urgent first (the default order without text); its catalogue also gives
+    // the counts and the cities.
+    let mut top = MissionQuery::new(locale, tenant.today());
+    top.per_page = 6;
+    let (_, highlights, lookup) = listing(&state, &tenant, top).await?;
+    let counts = lookup.catalogue.open_counts(tenant.today());
+    let cities: Vec<CityView> = lookup
+        .catalogue
         .cities()
         .iter()
         .cloned()
@@ -94,10 +99,6 @@ pub async fn home(
             region: c.region,
         })
         .collect();
-    // Featured and urgent first (the default order without text).
-    let mut top = MissionQuery::new(locale, tenant.today());
-    top.per_page = 6;
-    let (_, highlights, lookup) = listing(&state, &tenant, top).await?;
     let taxonomy = tenant.taxonomy();
     let mut organisations: Vec<_> = lookup
         .organisations
@@ -113,8 +114,6 @@ pub async fn home(
         .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
         .or_else(|| tenant.cities.first())
         .map(|c| c.name_in(locale).to_owned());
-    let celsius =
-        jsap_adapters::weather::cached_temperature(&state.cache, tenant.code.as_str()).await;
     let mut ctx = page_context(&state, &tenant, locale, "/");
     ctx.insert("weather", &weather_city.zip(celsius));
     ctx.insert("open_missions", &counts.open);
