@@ -51,7 +51,7 @@ pub struct MissionQuery {
     pub per_page: u64,
     /// Missions that ended before this day are not listed.
     pub today: NaiveDate,
-    /// Compute the facet counts (four more queries); off for compact listings.
+    /// Compute the facet counts (in the same pass over the catalogue); off for compact listings.
     pub with_facets: bool,
 }
 
@@ -285,7 +285,9 @@ pub(crate) async fn full_text_matches<C: ConnectionTrait>(
                 .param(low)
                 .push(" AND ")
                 .param(high)
-                .push(" AND (rowid & 3) = ")
+                .push(" AND (rowid & ")
+                .param((1_i64 << LOCALE_BITS) - 1)
+                .push(") = ")
                 .param(locale_code(locale.as_str()))
                 .push(") SELECT group_concat(r || ' ' || CAST(s * 1000000 AS INTEGER), ',') AS packed FROM m");
             let packed: Option<String> = match conn.query_one_raw(sql.statement()).await? {
