@@ -15,6 +15,7 @@ use crate::entities::{
 };
 use crate::repos::accounts::{Account, Role};
 use crate::repos::invitations::hash_token;
+use crate::repos::search::{Sql, get};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jsap_tenancy::Tenant;
 use sea_orm::ExprTrait;
@@ -741,53 +742,46 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     /// user's requests, their organisations' and their cities', never opened by the user or
     /// with a message from someone else since their last reading.
     pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {
-        let backend = self.conn.get_database_backend();
-        let mut values: Vec<sea_orm::Value> = Vec::new();
-        let mut param = |value: sea_orm::Value| {
-            values.push(value);
-            match backend {
-                sea_orm::DbBackend::Postgres => format!("${}", values.len()),
-                _ => "?".to_owned(),
-            }
-        };
-        let tenant = self.scope.id().to_owned();
+        let tenant = self.scope.id();
         // Each branch of the union walks its own index: (tenant, member), memberships then
         // (tenant, organisation), memberships then (tenant, city); then primary keys.
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM ( \
-                 SELECT q.id FROM requests q WHERE q.tenant_id = {t1} AND q.member_user_id = {u1} \
+        let mut sql = Sql::new(self.conn.get_database_backend());
+        sql.push("SELECT COUNT(*) AS n FROM ( SELECT q.id FROM requests q WHERE q.tenant_id = ")
+            .param(tenant)
+            .push(" AND q.member_user_id = ")
+            .param(user_id)
+            .push(
+                " UNION SELECT q.id FROM memberships m JOIN requests q \
+                 ON q.tenant_id = m.tenant_id AND q.organisation_id = m.organisation_id \
+                 WHERE m.tenant_id = ",
+            )
+            .param(tenant)
+            .push(" AND m.user_id = ")
+            .param(user_id)
+            .push(
+                " AND m.role IN ('organisation_admin', 'organisation_editor') \
                  UNION SELECT q.id FROM memberships m JOIN requests q \
-                   ON q.tenant_id = m.tenant_id AND q.organisation_id = m.organisation_id \
-                   WHERE m.tenant_id = {t2} AND m.user_id = {u2} \
-                     AND m.role IN ('organisation_admin', 'organisation_editor') \
-                 UNION SELECT q.id FROM memberships m JOIN requests q \
-                   ON q.tenant_id = m.tenant_id AND q.city_id = m.city_id \
-                   WHERE m.tenant_id = {t3} AND m.user_id = {u3} AND m.role = 'focal_point' \
-             ) ids JOIN requests r ON r.id = ids.id \
-             LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
-               AND rr.user_id = {u4} \
-             WHERE r.tenant_id = {t4} \
-               AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
-                      WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id \
-                        AND rm.author_user_id <> {u5} AND rm.created_at > rr.last_read_at))",
-            t1 = param(tenant.clone().into()),
-            u1 = param(user_id.into()),
-            t2 = param(tenant.clone().into()),
-            u2 = param(user_id.into()),
-            t3 = param(tenant.clone().into()),
-            u3 = param(user_id.into()),
-            u4 = param(user_id.into()),
-            t4 = param(tenant.into()),
-            u5 = param(user_id.into()),
-        );
-        let row = self
-            .conn
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
-                backend, sql, values,
-            ))
-            .await?;
-        let n: i64 = match row {
-            Some(row) => row.try_get("", "n")?,
+                 ON q.tenant_id = m.tenant_id AND q.city_id = m.city_id WHERE m.tenant_id = ",
+            )
+            .param(tenant)
+            .push(" AND m.user_id = ")
+            .param(user_id)
+            .push(
+                " AND m.role = 'focal_point' ) ids JOIN requests r ON r.id = ids.id \
+                 LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
+                 AND rr.user_id = ",
+            )
+            .param(user_id)
+            .push(" WHERE r.tenant_id = ")
+            .param(tenant)
+            .push(
+                " AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
+                 WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id AND rm.author_user_id <> ",
+            )
+            .param(user_id)
+            .push(" AND rm.created_at > rr.last_read_at))");
+        let n: i64 = match self.conn.query_one_raw(sql.statement()).await? {
+            Some(row) => get(&row, "n")?,
             None => 0,
         };
         Ok(u64::try_from(n).unwrap_or(0))
