@@ -787,15 +787,16 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// The accounts holding one of `roles` (for that city or organisation when given), by id.
     async fn accounts_with(
         &self,
-        role: Role,
+        roles: &[Role],
         city_id: Option<i64>,
         organisation_id: Option<i64>,
     ) -> Result<Vec<Account>, StoreError> {
         let mut query = membership::Entity::find()
             .filter(membership::Column::TenantId.eq(self.scope.id()))
-            .filter(membership::Column::Role.eq(role.as_str()));
+            .filter(membership::Column::Role.is_in(roles.iter().map(|r| r.as_str())));
         if let Some(city) = city_id {
             query = query.filter(membership::Column::CityId.eq(city));
         }
@@ -827,27 +828,24 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         &self,
         organisation_id: i64,
     ) -> Result<Vec<Account>, StoreError> {
-        let mut all = self
-            .accounts_with(Role::OrganisationAdmin, None, Some(organisation_id))
-            .await?;
-        all.extend(
-            self.accounts_with(Role::OrganisationEditor, None, Some(organisation_id))
-                .await?,
-        );
-        all.sort_by_key(|a| a.id);
-        all.dedup_by_key(|a| a.id);
-        Ok(all)
+        self.accounts_with(
+            &[Role::OrganisationAdmin, Role::OrganisationEditor],
+            None,
+            Some(organisation_id),
+        )
+        .await
     }
 
     /// The focal points (accounts) of a city.
     pub async fn focal_points(&self, city_id: i64) -> Result<Vec<Account>, StoreError> {
-        self.accounts_with(Role::FocalPoint, Some(city_id), None)
+        self.accounts_with(&[Role::FocalPoint], Some(city_id), None)
             .await
     }
 
     /// The country operators of the tenant.
     pub async fn operators(&self) -> Result<Vec<Account>, StoreError> {
-        self.accounts_with(Role::CountryOperator, None, None).await
+        self.accounts_with(&[Role::CountryOperator], None, None)
+            .await
     }
 
     // ----- the promised delay -----
