@@ -803,15 +803,16 @@ fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
 }
 
 /// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
-async fn role_labels(ctx: &Ctx<'_>, account: &Account) -> Result<Vec<String>, AppError> {
-    let conn = ctx.state.store.conn();
-    let memberships = Accounts::for_tenant(conn, ctx.tenant)
-        .memberships(account.id)
-        .await?;
+async fn role_labels(
+    ctx: &Ctx<'_>,
+    memberships: &[jsap_store::Membership],
+) -> Result<Vec<String>, AppError> {
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
-    let cities = Cities::for_tenant(conn, ctx.tenant).list().await?;
+    let cities = Cities::for_tenant(ctx.state.store.conn(), ctx.tenant)
+        .list()
+        .await?;
     Ok(memberships
         .iter()
         .map(|m| {
@@ -837,8 +838,11 @@ async fn account_page(
     email_form: FormView,
     password_form: FormView,
 ) -> Result<Response, AppError> {
-    let roles = role_labels(ctx, account).await?;
-    let spaces = crate::routes::spaces::space_links(ctx, account).await?;
+    let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    let roles = role_labels(ctx, &memberships).await?;
+    let spaces = crate::routes::spaces::space_links(ctx, account, &memberships);
     let next_stay =
         crate::routes::profiles::next_stay(ctx.state, ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {

@@ -460,13 +460,11 @@ pub async fn admin_invite(
 }
 
 /// Links to the spaces the account may open (for the account page): `[href, label]`.
-pub async fn space_links(
+pub fn space_links(
     ctx: &Ctx<'_>,
     account: &jsap_store::Account,
-) -> Result<Vec<[String; 2]>, AppError> {
-    let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
-        .memberships(account.id)
-        .await?;
+    memberships: &[jsap_store::Membership],
+) -> Vec<[String; 2]> {
     let has = |roles: &[Role]| memberships.iter().any(|m| roles.contains(&m.role));
     let mut links = Vec::new();
     let mut link = |rest: &str, key: &str| {
@@ -476,7 +474,7 @@ pub async fn space_links(
         if account.is_staff {
             link("/admin", "roles.admin_title");
         }
-        return Ok(links);
+        return links;
     }
     if has(&[Role::OrganisationAdmin, Role::OrganisationEditor]) {
         link("/espace/organisation", "roles.organisation_space_title");
@@ -487,5 +485,5 @@ pub async fn space_links(
     if has(&[Role::CountryOperator]) {
         link("/espace/pays", "roles.country_space_title");
     }
-    Ok(links)
+    links
 }
