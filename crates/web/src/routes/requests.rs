@@ -288,6 +288,36 @@ fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
     ])
 }
 
+/// Who hears of what `author` (on `side`) did: the member, or the handling side.
+async fn other_side<C: jsap_store::ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    request: &RequestRecord,
+    side: Side,
+    author: i64,
+) -> Result<Vec<Account>, AppError> {
+    if side.handles() {
+        Ok(Accounts::for_tenant(conn, tenant)
+            .find(request.member_user_id)
+            .await?
+            .into_iter()
+            .collect())
+    } else {
+        Ok(Requests::for_tenant(conn, tenant)
+            .handlers(request, Some(author))
+            .await?)
+    }
+}
+
+/// The member gets emails in the language they wrote in; the handling side in the site's.
+fn recipient_locale(tenant: &Tenant, request: &RequestRecord, to: &Account) -> Locale {
+    if to.id == request.member_user_id {
+        request.locale.parse().unwrap_or(tenant.default_locale)
+    } else {
+        tenant.default_locale
+    }
+}
+
 /// Creates the request and queues its emails, in one transaction; then to the conversation.
 async fn send_request(
     ctx: &Ctx<'_>,
@@ -1078,25 +1108,11 @@ pub async fn post_message(
     requests
         .add_message(&request, session.account.id, side, &body, Utc::now())
         .await?;
-    let recipients = if side.handles() {
-        Accounts::for_tenant(&tx, &tenant)
-            .find(request.member_user_id)
-            .await?
-            .into_iter()
-            .collect()
-    } else {
-        requests
-            .handlers(&request, Some(session.account.id))
-            .await?
-    };
+    let recipients = other_side(&tx, &tenant, &request, side, session.account.id).await?;
     let outbox = Outbox::for_tenant(&tx, &tenant);
+    let excerpt: String = body.chars().take(500).collect();
     for to in &recipients {
-        let locale = if to.id == request.member_user_id {
-            request.locale.parse().unwrap_or(tenant.default_locale)
-        } else {
-            tenant.default_locale
-        };
-        let excerpt: String = body.chars().take(500).collect();
+        let locale = recipient_locale(&tenant, &request, to);
         outbox
             .enqueue(ctx.email("request_message", locale, to, &request, |c| {
                 c.insert("author_name", &session.account.display_name);
@@ -1147,24 +1163,10 @@ pub async fn change_state(
     let applied = requests.apply(&request, action, side, Utc::now()).await?;
     if let Ok(new_state) = applied {
         // The other side hears of it, in the same transaction.
-        let recipients = if side.handles() {
-            Accounts::for_tenant(&tx, &tenant)
-                .find(request.member_user_id)
-                .await?
-                .into_iter()
-                .collect()
-        } else {
-            requests
-                .handlers(&request, Some(session.account.id))
-                .await?
-        };
+        let recipients = other_side(&tx, &tenant, &request, side, session.account.id).await?;
         let outbox = Outbox::for_tenant(&tx, &tenant);
         for to in &recipients {
-            let locale = if to.id == request.member_user_id {
-                request.locale.parse().unwrap_or(tenant.default_locale)
-            } else {
-                tenant.default_locale
-            };
+            let locale = recipient_locale(&tenant, &request, to);
             let label = translate(
                 locale.as_str(),
                 &format!("request.state_{}", new_state.as_str()),
