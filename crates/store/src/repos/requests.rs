@@ -1036,6 +1036,25 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     }
 }
 
+/// The focal points the tenant file names for a city (role addresses), as accounts with no
+/// id: they hear of requests there until someone accepts the invitation.
+pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account> {
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city_slug)
+        .map(|f| Account {
+            id: 0,
+            email: f.email.to_string(),
+            display_name: f.name.clone(),
+            email_verified: true,
+            is_staff: false,
+            session_generation: 0,
+            terms_accepted_at: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1108,23 +1127,4 @@ mod tests {
         assert_eq!(RequestState::parse("bogus"), None);
         assert_eq!(Action::parse(""), None);
     }
-}
-
-/// The focal points the tenant file names for a city (role addresses), as accounts with no
-/// id: they hear of requests there until someone accepts the invitation.
-pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account> {
-    tenant
-        .focal_points
-        .iter()
-        .filter(|f| f.city.as_str() == city_slug)
-        .map(|f| Account {
-            id: 0,
-            email: f.email.to_string(),
-            display_name: f.name.clone(),
-            email_verified: true,
-            is_staff: false,
-            session_generation: 0,
-            terms_accepted_at: None,
-        })
-        .collect()
 }
