@@ -4,6 +4,7 @@
 
 pub mod blob;
 pub mod cache;
+pub mod health;
 pub mod mail;
 pub mod templates;
 pub mod weather;
@@ -12,6 +13,7 @@ rust_i18n::i18n!("../../locales", fallback = "fr");
 
 pub use blob::BlobStore;
 pub use cache::Cache;
+pub use health::JobHealth;
 pub use mail::{EmailTemplates, Mailer};
 pub use templates::{Themes, translate};
 pub use weather::WeatherProvider;

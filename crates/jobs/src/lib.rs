@@ -1,5 +1,5 @@
-//! Background jobs. Each run takes a lock in the cache (in process, or Redis shared by every
-//! replica) so that N replicas run it once.
+//! Background jobs, each in a supervised loop (`supervisor`). Each run takes a lock in the
+//! cache (in process, or Redis shared by every replica) so that N replicas run it once.
 
 mod requests;
 
@@ -8,12 +8,15 @@ pub use requests::{
     request_deadlines_for,
 };
 
-use jsap_adapters::{Cache, Mailer, Themes, WeatherProvider};
+mod supervisor;
+
+pub use supervisor::{JobFuture, Supervisor};
+
+use jsap_adapters::{Cache, JobHealth, Mailer, Themes, WeatherProvider};
 use jsap_store::{Accounts, DbSessions, OutboxDelivery, OutboxStatus, Store};
 use jsap_tenancy::TenantRegistry;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_cron_scheduler::{Job, JobScheduler};
 
 /// How many emails one delivery run sends at most.
 const DELIVERY_BATCH: u64 = 100;
@@ -160,44 +163,48 @@ pub struct JobContext {
     pub outbox_every: Duration,
     /// Renders the emails of the request delay job.
     pub themes: Arc<Themes>,
+    /// Where each job records its runs (read by `/readyz`).
+    pub health: Arc<JobHealth>,
 }
 
-/// Starts the scheduler with every recurring job. Keep the returned handle alive; call
-/// `shutdown` on it for a clean stop.
-pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
-    let scheduler = JobScheduler::new().await?;
+/// Starts every recurring job, each in its own supervised loop. Keep the returned handle;
+/// call `shutdown` on it for a clean stop.
+pub fn start(context: JobContext) -> Supervisor {
+    let mut jobs = Supervisor::new(context.health.clone());
     if let Some(provider) = context.weather.clone() {
         let (registry, cache) = (context.registry.clone(), context.cache.clone());
         // A first reading right away, then every 30 minutes.
-        {
-            let (registry, cache, provider) = (registry.clone(), cache.clone(), provider.clone());
-            tokio::spawn(async move { refresh_weather(&registry, &provider, &cache).await });
-        }
-        let job = Job::new_repeated_async(Duration::from_secs(30 * 60), move |_id, _scheduler| {
-            let (registry, cache, provider) = (registry.clone(), cache.clone(), provider.clone());
-            Box::pin(async move {
-                let locked =
+        jobs.every(
+            "refresh_weather",
+            Duration::from_secs(30 * 60),
+            Duration::ZERO,
+            move || {
+                let (registry, cache, provider) =
+                    (registry.clone(), cache.clone(), provider.clone());
+                Box::pin(async move {
                     with_lock(&cache, "refresh_weather", Duration::from_secs(300), async {
                         Ok(refresh_weather(&registry, &provider, &cache).await)
                     })
-                    .await;
-                if let Err(error) = locked {
-                    tracing::error!(%error, "weather refresh failed");
-                }
-            })
-        })?;
-        scheduler.add(job).await?;
+                    .await?;
+                    Ok(())
+                })
+            },
+        );
     }
     let (store, mailer, cache) = (
         context.store.clone(),
         context.mailer.clone(),
         context.cache.clone(),
     );
-    let job = Job::new_repeated_async(context.outbox_every, move |_id, _scheduler| {
-        let (store, mailer, cache) = (store.clone(), mailer.clone(), cache.clone());
-        Box::pin(async move {
-            match deliver_outbox(&store, &mailer, &cache).await {
-                Ok(report) if report.sent + report.retried + report.failed > 0 => {
+    jobs.every(
+        "deliver_outbox",
+        context.outbox_every,
+        context.outbox_every,
+        move || {
+            let (store, mailer, cache) = (store.clone(), mailer.clone(), cache.clone());
+            Box::pin(async move {
+                let report = deliver_outbox(&store, &mailer, &cache).await?;
+                if report.sent + report.retried + report.failed > 0 {
                     tracing::info!(
                         sent = report.sent,
                         retried = report.retried,
@@ -205,34 +212,30 @@ pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
                         "outbox delivered"
                     );
                 }
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "outbox delivery run failed"),
-            }
-        })
-    })?;
-    scheduler.add(job).await?;
+                Ok(())
+            })
+        },
+    );
     let (store, registry, cache) = (
         context.store.clone(),
         context.registry.clone(),
         context.cache.clone(),
     );
-    let job = Job::new_repeated_async(Duration::from_secs(3600), move |_id, _scheduler| {
+    let hour = Duration::from_secs(3600);
+    jobs.every("purge_account_data", hour, hour, move || {
         let (store, registry, cache) = (store.clone(), registry.clone(), cache.clone());
         Box::pin(async move {
-            match purge_account_data(&store, &registry, &cache).await {
-                Ok(report) if report.sessions + report.tokens > 0 => {
-                    tracing::info!(
-                        sessions = report.sessions,
-                        tokens = report.tokens,
-                        "expired account data purged"
-                    );
-                }
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "account data purge failed"),
+            let report = purge_account_data(&store, &registry, &cache).await?;
+            if report.sessions + report.tokens > 0 {
+                tracing::info!(
+                    sessions = report.sessions,
+                    tokens = report.tokens,
+                    "expired account data purged"
+                );
             }
+            Ok(())
         })
-    })?;
-    scheduler.add(job).await?;
+    });
     let (store, registry, cache, themes) = (
         context.store.clone(),
         context.registry.clone(),
@@ -240,7 +243,8 @@ pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
         context.themes.clone(),
     );
     // Reminders, escalations and surveys: every 15 minutes is precise enough for days.
-    let job = Job::new_repeated_async(Duration::from_secs(15 * 60), move |_id, _scheduler| {
+    let quarter = Duration::from_secs(15 * 60);
+    jobs.every("request_deadlines", quarter, quarter, move || {
         let (store, registry, cache, themes) = (
             store.clone(),
             registry.clone(),
@@ -248,19 +252,19 @@ pub async fn start(context: JobContext) -> anyhow::Result<JobScheduler> {
             themes.clone(),
         );
         Box::pin(async move {
-            match request_deadlines(&store, &registry, &themes, &cache, chrono::Utc::now()).await {
-                Ok(report) if report.emails > 0 => tracing::info!(
+            let report =
+                request_deadlines(&store, &registry, &themes, &cache, chrono::Utc::now()).await?;
+            if report.emails > 0 {
+                tracing::info!(
                     reminded = report.reminded,
                     escalated = report.escalated,
                     surveyed = report.surveyed,
                     "request deadlines"
-                ),
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "request deadline job failed"),
+                );
             }
+            Ok(())
         })
-    })?;
-    scheduler.add(job).await?;
-    scheduler.start().await?;
-    Ok(scheduler)
+    });
+    jobs.watchdog(Duration::from_secs(30).min(context.outbox_every));
+    jobs
 }

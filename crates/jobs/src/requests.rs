@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store, TransactionTrait,
+    Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store,
     configured_focal_points,
 };
 use jsap_tenancy::{Tenant, TenantRegistry};
@@ -106,7 +106,7 @@ pub async fn request_deadlines_for(
         .due_for_reminder(now, Duration::days(REMINDER_LEAD_DAYS))
         .await?
     {
-        let tx = store.conn().begin().await?;
+        let tx = store.begin().await?;
         let requests = Requests::for_tenant(&tx, tenant);
         if !requests.mark_reminded(request.id, now).await? {
             continue;
@@ -136,7 +136,7 @@ pub async fn request_deadlines_for(
     }
 
     for request in reader.due_for_escalation(now).await? {
-        let tx = store.conn().begin().await?;
+        let tx = store.begin().await?;
         let requests = Requests::for_tenant(&tx, tenant);
         if !requests.mark_escalated(request.id, now).await? {
             continue;
@@ -162,7 +162,7 @@ pub async fn request_deadlines_for(
         .due_for_survey(now, Duration::days(SURVEY_AFTER_DAYS))
         .await?
     {
-        let tx = store.conn().begin().await?;
+        let tx = store.begin().await?;
         let requests = Requests::for_tenant(&tx, tenant);
         if !requests.mark_survey_sent(request.id, now).await? {
             continue;

@@ -5,7 +5,7 @@ use crate::startup::Services;
 use anyhow::{Context, bail};
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use jsap_domain::EmailAddress;
-use jsap_store::{FocalPointInvitations, OperatorInvitations, Outbox, StaffAccounts};
+use jsap_store::{FocalPointInvitations, OperatorInvitations, Outbox, StaffAccounts, StaffUpsert};
 use rand::Rng;
 use std::path::Path;
 
@@ -79,7 +79,12 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 /// Creates (or resets) a platform staff account and prints its password once.
-pub async fn create_staff(config: &Config, email: &str, name: Option<&str>) -> anyhow::Result<()> {
+pub async fn create_staff(
+    config: &Config,
+    email: &str,
+    name: Option<&str>,
+    take_over: bool,
+) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let services = Services::connect(config).await?;
     services.sync_tenants().await?;
@@ -94,15 +99,22 @@ pub async fn create_staff(config: &Config, email: &str, name: Option<&str>) -> a
         )?;
     let password = generate_password();
     let display_name = name.unwrap_or("Équipe jesuisaupays");
-    let (user, created) = StaffAccounts::new(services.store.conn(), &portal)?
-        .upsert(&email, display_name, &hash_password(&password)?)
-        .await?;
+    let upserted = StaffAccounts::new(services.store.conn(), &portal)?
+        .upsert(&email, display_name, &hash_password(&password)?, take_over)
+        .await;
+    let (user, outcome) = match upserted {
+        Err(jsap_store::StoreError::Invalid(reason)) => anyhow::bail!(
+            "create-staff: {reason}. Refused. Use another address, or run again with \
+             --take-over-existing to end its sessions, replace its password and make it staff"
+        ),
+        other => other?,
+    };
     println!(
         "{} staff account {} (id {}). Password, shown only once: {password}",
-        if created {
-            "Created"
-        } else {
-            "Reset the password of"
+        match outcome {
+            StaffUpsert::Created => "Created",
+            StaffUpsert::PasswordReset => "Reset the password (every session ended) of",
+            StaffUpsert::TookOver => "Took over (every session and link ended) as",
         },
         user.email,
         user.id

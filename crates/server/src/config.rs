@@ -34,6 +34,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub s3: Option<S3Config>,
     pub trust_forwarded_host: bool,
+    /// Proxies in front of the app that append to `X-Forwarded-For` (with
+    /// `TRUST_FORWARDED_HOST`): the client is the entry this far from the right end.
+    pub trusted_proxy_hops: usize,
     pub log_format: LogFormat,
     pub demo_data: DemoData,
     /// Seconds between two runs of the outbox delivery job.
@@ -58,6 +61,7 @@ impl Config {
             smtp_url: None,
             s3: None,
             trust_forwarded_host: false,
+            trusted_proxy_hops: 1,
             log_format: LogFormat::Pretty,
             demo_data: DemoData::Auto,
             outbox_interval_secs: 10,
@@ -114,6 +118,15 @@ impl Config {
         }
         if let Some(v) = get("TRUST_FORWARDED_HOST") {
             c.trust_forwarded_host = parse_bool("TRUST_FORWARDED_HOST", &v)?;
+        }
+        if let Some(v) = get("TRUSTED_PROXY_HOPS") {
+            c.trusted_proxy_hops = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=10).contains(n))
+                .with_context(|| {
+                    format!("TRUSTED_PROXY_HOPS: \"{v}\" is not a number of proxies from 1 to 10")
+                })?;
         }
         if let Some(v) = get("LOG_FORMAT") {
             c.log_format = match v.as_str() {

@@ -39,6 +39,11 @@ enum Command {
         email: String,
         #[arg(long)]
         name: Option<String>,
+        /// Make an existing non-staff portal account staff: its sessions and links end and
+        /// its password is replaced. Without it such an account is refused, since anyone may
+        /// have registered that address first.
+        #[arg(long)]
+        take_over_existing: bool,
     },
     /// (Re-)send a focal-point or country-operator invitation: a fresh link (valid 14 days)
     /// through the outbox.
@@ -93,9 +98,11 @@ async fn main() -> ExitCode {
             command: TenantsCommand::List { dir },
         } => commands::tenants_list(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
         Command::SeedDemo { missions } => commands::seed_demo(&config, missions).await,
-        Command::CreateStaff { email, name } => {
-            commands::create_staff(&config, &email, name.as_deref()).await
-        }
+        Command::CreateStaff {
+            email,
+            name,
+            take_over_existing,
+        } => commands::create_staff(&config, &email, name.as_deref(), take_over_existing).await,
         Command::Invite {
             tenant,
             role,

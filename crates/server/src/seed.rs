@@ -580,6 +580,7 @@ pub async fn seed_demo_accounts(services: &Services) -> anyhow::Result<Vec<DemoA
                     &email,
                     "Équipe jesuisaupays",
                     &crate::commands::hash_password(&password)?,
+                    false,
                 )
                 .await?;
             Some(password)

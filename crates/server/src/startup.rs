@@ -25,6 +25,8 @@ pub struct Services {
     pub themes: Arc<Themes>,
     /// Signs CSRF tokens (`SECRET_KEY` or `DATA_DIR/secret_key`).
     pub secret_key: Arc<[u8]>,
+    /// When each background job last ran (written by the jobs, read by `/readyz`).
+    pub job_health: Arc<jsap_adapters::JobHealth>,
 }
 
 impl Services {
@@ -74,6 +76,7 @@ impl Services {
             blobs,
             mailer,
             themes: Arc::new(themes),
+            job_health: Default::default(),
         })
     }
 
@@ -223,13 +226,20 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()>,
     ) -> anyhow::Result<()> {
         let services = self.services;
+        let job_health = services.job_health.clone();
         let state = Arc::new(AppState {
+            jobs: job_health.clone(),
             registry: services.registry.clone(),
             store: services.store.clone(),
             cache: services.cache.clone(),
             blobs: services.blobs.clone(),
             themes: services.themes.clone(),
             trust_forwarded_host: services.config.trust_forwarded_host,
+            proxy_hops: if services.config.trust_forwarded_host {
+                services.config.trusted_proxy_hops
+            } else {
+                0
+            },
             redis_configured: services.config.redis_url.is_some(),
             pages: Default::default(),
             secret_key: services.secret_key.clone(),
@@ -239,7 +249,7 @@ impl Application {
             Some(url) => Some(jsap_adapters::WeatherProvider::new(url).context("WEATHER_URL")?),
             None => None,
         };
-        let mut scheduler = jsap_jobs::start(jsap_jobs::JobContext {
+        let jobs = jsap_jobs::start(jsap_jobs::JobContext {
             store: services.store.clone(),
             mailer: services.mailer.clone(),
             cache: services.cache.clone(),
@@ -247,8 +257,8 @@ impl Application {
             weather,
             outbox_every: Duration::from_secs(services.config.outbox_interval_secs),
             themes: services.themes.clone(),
-        })
-        .await?;
+            health: job_health,
+        });
         let result = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 jsap_web::app(state),
@@ -256,9 +266,7 @@ impl Application {
                 Some(Duration::from_secs(10)),
             )
             .await;
-        if let Err(e) = scheduler.shutdown().await {
-            tracing::warn!(error = %e, "scheduler did not stop cleanly");
-        }
+        jobs.shutdown(Duration::from_secs(5)).await;
         services.store.close().await?;
         result.context("server error")
     }

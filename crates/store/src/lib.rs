@@ -47,7 +47,7 @@ pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };
 pub use repos::sync::{SyncReport, sync_tenant};
-pub use repos::users::{StaffAccounts, UserRecord};
+pub use repos::users::{StaffAccounts, StaffUpsert, UserRecord};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
 };
@@ -127,8 +127,18 @@ impl Store {
         }
     }
 
+    /// Begins a transaction. On SQLite it begins `IMMEDIATE`: a deferred transaction that
+    /// reads and then writes fails at once with "database is locked" when another writer got
+    /// there first, whatever the busy timeout; an immediate one waits its turn.
     pub async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
-        Ok(self.db.begin().await?)
+        let options = match self.db.get_database_backend() {
+            DbBackend::Sqlite => sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            },
+            _ => Default::default(),
+        };
+        Ok(self.db.begin_with_options(options).await?)
     }
 
     pub async fn close(self) -> Result<(), StoreError> {

@@ -38,6 +38,8 @@ pub struct AppState {
     pub themes: Arc<Themes>,
     /// Trust `X-Forwarded-Host` (only behind a proxy that sets it).
     pub trust_forwarded_host: bool,
+    /// Trusted proxies appending to `X-Forwarded-For` (0: use the socket peer).
+    pub proxy_hops: usize,
     /// Whether Redis is configured: then `/readyz` checks it.
     pub redis_configured: bool,
     /// Rendered pages served for a short time without work (the home page).
@@ -45,6 +47,8 @@ pub struct AppState {
     /// `SECRET_KEY`: signs CSRF tokens.
     pub secret_key: Arc<[u8]>,
     pub rate_limits: RateLimits,
+    /// When each background job last ran: `/readyz` fails while one is stale.
+    pub jobs: Arc<jsap_adapters::JobHealth>,
 }
 
 use routes::{accounts, profiles, requests, spaces};
@@ -57,7 +61,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let routes = Route::new()
         .nest("/api", api)
         .at("/api/openapi.json", spec)
-        .nest("/api/docs", docs)
+        .nest("/api/docs", docs.around(middleware::inline_hashes_policy))
         .at("/healthz", get(routes::ops::healthz))
         .at("/readyz", get(routes::ops::readyz))
         .at("/assets/:theme/:file", get(routes::assets::asset))

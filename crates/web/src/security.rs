@@ -144,17 +144,28 @@ pub async fn rate_limit(
     }
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the app
-/// runs behind a proxy (`TRUST_FORWARDED_HOST`).
-pub fn client_ip(req: &Request, trust_forwarded: bool) -> String {
-    if trust_forwarded
-        && let Some(first) = req
-            .header("x-forwarded-for")
-            .and_then(|v| v.split(',').next())
+/// The client's address: the socket peer or, behind `proxy_hops` trusted proxies, the
+/// `X-Forwarded-For` entry that many from the right end. Each proxy appends the peer it saw,
+/// so entries further left were written by the client and prove nothing.
+pub fn client_ip(req: &Request, proxy_hops: usize) -> String {
+    if proxy_hops > 0 {
+        let entries: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-    {
-        return first.to_owned();
+            .collect();
+        if let Some(first) = entries.first() {
+            // Fewer entries than proxies: every entry was written by a trusted proxy.
+            let client = entries
+                .len()
+                .checked_sub(proxy_hops)
+                .map_or(*first, |i| entries[i]);
+            return client.to_owned();
+        }
     }
     req.remote_addr()
         .as_socket_addr()
@@ -173,13 +184,15 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// Development hosts are served over plain HTTP: their cookies cannot be `Secure`.
-pub fn is_dev_host(req: &Request) -> bool {
-    let host = req
-        .header(header::HOST)
-        .unwrap_or("")
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
+/// Whether this response's cookies are `Secure`, decided once by the tenant middleware from
+/// the host that resolved the tenant (not from a Host header a proxy may have rewritten).
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
+/// Development hosts are served over plain HTTP: their cookies cannot be `Secure`, and they
+/// get no HSTS. `host` may carry a port.
+pub fn is_dev_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_owned(),
         _ => host,
@@ -188,14 +201,18 @@ pub fn is_dev_host(req: &Request) -> bool {
 }
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, no `Domain` (host-only, so one
-/// tenant's cookie never reaches another's host), `Secure` except on development hosts.
-/// `max_age` zero deletes the cookie.
+/// tenant's cookie never reaches another's host), `Secure` except on development hosts (and
+/// `Secure` when the middleware did not say: fail safe). `max_age` zero deletes the cookie.
 pub fn set_cookie(req: &Request, name: &str, value: &str, max_age: Duration) -> String {
     let mut cookie = format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         max_age.as_secs()
     );
-    if !is_dev_host(req) {
+    if req
+        .extensions()
+        .get::<SecureCookies>()
+        .is_none_or(|secure| secure.0)
+    {
         cookie.push_str("; Secure");
     }
     cookie
@@ -228,24 +245,62 @@ mod tests {
 
     #[test]
     fn only_development_hosts_get_cookies_without_secure() {
-        let host = |h: &str| poem::Request::builder().header(header::HOST, h).finish();
+        let resolved = |h: &str| {
+            let mut req = poem::Request::builder()
+                .header(header::HOST, "upstream.internal")
+                .finish();
+            req.extensions_mut().insert(SecureCookies(!is_dev_host(h)));
+            req
+        };
         for dev in [
             "localhost",
             "cm.localhost:8080",
             "127.0.0.1:3000",
             "SN.LOCALHOST.",
         ] {
-            assert!(is_dev_host(&host(dev)), "{dev}");
-            assert!(!set_cookie(&host(dev), "a", "b", Duration::ZERO).contains("Secure"));
+            assert!(is_dev_host(dev), "{dev}");
+            assert!(!set_cookie(&resolved(dev), "a", "b", Duration::ZERO).contains("Secure"));
         }
         for real in [
             "jesuisaucameroun.com",
             "localhost.evil.com",
             "cm.localhost.example.org",
         ] {
-            assert!(!is_dev_host(&host(real)), "{real}");
-            assert!(set_cookie(&host(real), "a", "b", Duration::ZERO).ends_with("; Secure"));
+            assert!(!is_dev_host(real), "{real}");
+            assert!(set_cookie(&resolved(real), "a", "b", Duration::ZERO).ends_with("; Secure"));
         }
+        let undecided = poem::Request::builder()
+            .header(header::HOST, "localhost")
+            .finish();
+        assert!(
+            set_cookie(&undecided, "a", "b", Duration::ZERO).ends_with("; Secure"),
+            "without the middleware's decision, Secure"
+        );
+    }
+
+    #[test]
+    fn the_client_is_the_entry_the_trusted_proxies_wrote() {
+        let req = |values: &[&str]| {
+            let mut b = poem::Request::builder();
+            for v in values {
+                b = b.header("x-forwarded-for", *v);
+            }
+            b.finish()
+        };
+        // The client wrote "1.1.1.1"; the one proxy appended the peer it saw.
+        let forged = req(&["1.1.1.1, 203.0.113.7"]);
+        assert_eq!(client_ip(&forged, 1), "203.0.113.7");
+        assert_eq!(client_ip(&forged, 2), "1.1.1.1");
+        assert_eq!(
+            client_ip(&req(&["1.1.1.1", "10.0.0.2, 10.0.0.3"]), 2),
+            "10.0.0.2"
+        );
+        assert_eq!(client_ip(&req(&["203.0.113.7"]), 3), "203.0.113.7");
+        assert_eq!(
+            client_ip(&forged, 0),
+            "unknown",
+            "no proxy: the socket peer"
+        );
     }
 
     #[tokio::test]

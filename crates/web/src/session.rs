@@ -170,7 +170,8 @@ async fn resolve(
     else {
         return Ok(None);
     };
-    if account.session_generation != found.generation {
+    // An unverified address opens nothing: the account may not be its owner's.
+    if account.session_generation != found.generation || !account.email_verified {
         return Ok(None);
     }
     Ok(Some(Session {

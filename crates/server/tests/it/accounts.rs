@@ -265,6 +265,14 @@ async fn the_session_cookie_is_secure_on_real_domains() {
     let app = spawn().await;
     let mut browser = Browser::new(&app, CM);
     browser.signup("secure@example.org", "Sécu").await;
+    let link = last_link(
+        &app,
+        "secure@example.org",
+        "account_verification",
+        "compte/verifier/",
+    )
+    .await;
+    assert_eq!(browser.get(&link).await.status, 200);
     let mut real = browser.on("jesuisaucameroun.com");
     let page = real.login("secure@example.org", PASSWORD).await;
     assert_eq!(page.status, 303);
@@ -278,40 +286,38 @@ async fn the_session_cookie_is_secure_on_real_domains() {
 }
 
 #[tokio::test]
-async fn unverified_members_see_a_banner_and_can_resend_the_link() {
+async fn unverified_members_cannot_log_in_and_get_a_fresh_link_instead() {
     let app = spawn().await;
     let mut ali = Browser::new(&app, CM);
     ali.signup("ali@example.org", "Ali").await;
-    assert_eq!(ali.login("ali@example.org", PASSWORD).await.status, 303);
-    let page = ali.get("/fr/compte").await;
-    assert!(page.body.contains("Confirmez votre adresse e-mail"));
-    assert!(page.body.contains("non vérifiée"));
-    assert!(page.body.contains("action=\"/fr/compte/renvoyer\""));
-    let csrf = page.csrf();
-    let sent = ali
-        .post("/fr/compte/renvoyer", &[("csrf", csrf.as_str())])
-        .await;
-    assert_eq!(sent.status, 303);
-    assert_eq!(sent.location(), "/fr/compte?done=verification_sent");
+    let refused = ali.login("ali@example.org", PASSWORD).await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused
+            .body
+            .contains("nous venons de vous envoyer un nouveau lien")
+    );
+    assert!(!ali.is_signed_in().await);
     let verifications = emails(&app, "cm", "ali@example.org").await;
     assert_eq!(verifications.len(), 2, "a second link");
+    let wrong = Browser::new(&app, CM)
+        .login("ali@example.org", "pas le mot de passe")
+        .await;
+    assert_eq!(
+        wrong.status, 401,
+        "a wrong password says nothing of the address"
+    );
+    assert_eq!(emails(&app, "cm", "ali@example.org").await.len(), 2);
     let link = link_path(
         &verifications[1],
         "jesuisaucameroun.com",
         "compte/verifier/",
     );
-    let verified = ali.get(&link).await;
-    assert_eq!(verified.status, 200);
-    assert!(
-        !verified.body.contains("Confirmez votre adresse e-mail"),
-        "banner gone at once"
-    );
-    assert!(
-        !ali.get("/fr/compte")
-            .await
-            .body
-            .contains("Confirmez votre adresse e-mail")
-    );
+    assert_eq!(ali.get(&link).await.status, 200);
+    assert_eq!(ali.login("ali@example.org", PASSWORD).await.status, 303);
+    let page = ali.get("/fr/compte").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Confirmez votre adresse e-mail"));
     app.stop().await.expect("stop");
 }
 

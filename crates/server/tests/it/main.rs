@@ -7,6 +7,7 @@ mod adapters;
 mod api;
 mod browser;
 mod cli;
+mod hardening;
 mod helpers;
 mod outbox;
 mod pages;

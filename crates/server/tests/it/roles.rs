@@ -222,6 +222,7 @@ pub async fn staff(app: &TestApp, email: &str) {
             &EmailAddress::parse(email).expect("email"),
             "Staff",
             &jesuisaupays::commands::hash_password(PASSWORD).expect("hash"),
+            false,
         )
         .await
         .expect("staff");

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -134,6 +134,29 @@ pub fn random_token() -> String {
 /// The SHA-256 under which a token or session id is stored.
 pub fn token_digest(token: &str) -> String {
     hash_token(token)
+}
+
+/// Deletes the user's database sessions (Redis sessions die with the session generation the
+/// caller bumps) and marks their unused password reset links used.
+pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    user_id: i64,
+) -> Result<(), StoreError> {
+    token::Entity::update_many()
+        .col_expr(token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(token::Column::TenantId.eq(tenant_id))
+        .filter(token::Column::UserId.eq(user_id))
+        .filter(token::Column::Purpose.eq(TokenPurpose::ResetPassword.as_str()))
+        .filter(token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::TenantId.eq(tenant_id))
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// The accounts of one tenant.
@@ -258,20 +281,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         }
         let updated = active.update(self.conn).await?;
         if end_sessions {
-            // Outstanding reset links die with the old password.
-            token::Entity::update_many()
-                .col_expr(token::Column::UsedAt, Expr::value(Utc::now()))
-                .filter(token::Column::TenantId.eq(self.scope.id()))
-                .filter(token::Column::UserId.eq(id))
-                .filter(token::Column::Purpose.eq(TokenPurpose::ResetPassword.as_str()))
-                .filter(token::Column::UsedAt.is_null())
-                .exec(self.conn)
-                .await?;
-            session::Entity::delete_many()
-                .filter(session::Column::TenantId.eq(self.scope.id()))
-                .filter(session::Column::UserId.eq(id))
-                .exec(self.conn)
-                .await?;
+            end_sessions_and_links(self.conn, self.scope.id(), id).await?;
         }
         Ok(updated.into())
     }
@@ -373,7 +383,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         }))
     }
 
-    /// Grants a role (idempotent).
+    /// Grants a role (idempotent). A new role ends every session of the user (they were
+    /// opened with other rights): a caller that signs the user in afterwards reloads the
+    /// account for its new session generation.
     pub async fn grant(
         &self,
         user_id: i64,
@@ -400,6 +412,26 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         })
         .exec_without_returning(self.conn)
         .await?;
+        self.end_sessions(user_id).await
+    }
+
+    /// Ends every session of the user, on both session backends: the generation bump voids
+    /// Redis sessions, the database ones are deleted.
+    pub async fn end_sessions(&self, user_id: i64) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::SessionGeneration,
+                Expr::col(user::Column::SessionGeneration).add(1),
+            )
+            .filter(user::Column::TenantId.eq(self.scope.id()))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(self.conn)
+            .await?;
+        session::Entity::delete_many()
+            .filter(session::Column::TenantId.eq(self.scope.id()))
+            .filter(session::Column::UserId.eq(user_id))
+            .exec(self.conn)
+            .await?;
         Ok(())
     }
 

@@ -1,8 +1,19 @@
 use crate::StoreError;
 use crate::entities::user;
+use crate::repos::accounts::end_sessions_and_links;
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+/// What `StaffAccounts::upsert` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffUpsert {
+    Created,
+    /// An existing staff account got a new password; its sessions ended.
+    PasswordReset,
+    /// A portal account that was not staff became staff (`take_over`); its sessions ended.
+    TookOver,
+}
 
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -34,28 +45,51 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
         })
     }
 
-    /// Creates a staff account, or updates the password of an existing one.
+    /// Creates a staff account, or resets the password of an existing staff account.
+    ///
+    /// An account of the portal that is not staff is never adopted silently: anyone may have
+    /// signed up with that address before it was given to a new hire. With `take_over` it is
+    /// adopted, but only after every one of its sessions and pending links has ended. Every
+    /// path that changes the password ends the account's sessions.
     pub async fn upsert(
         &self,
         email: &EmailAddress,
         display_name: &str,
         password_hash: &str,
-    ) -> Result<(UserRecord, bool), StoreError> {
+        take_over: bool,
+    ) -> Result<(UserRecord, StaffUpsert), StoreError> {
         let existing = user::Entity::find()
             .filter(user::Column::TenantId.eq(&self.portal_code))
             .filter(user::Column::Email.eq(email.as_str()))
             .one(self.conn)
             .await?;
         let now = chrono::Utc::now();
-        let (model, created) = match existing {
+        let (model, outcome) = match existing {
             Some(found) => {
+                let outcome = if found.is_staff {
+                    StaffUpsert::PasswordReset
+                } else if take_over {
+                    StaffUpsert::TookOver
+                } else {
+                    return Err(StoreError::Invalid(format!(
+                        "an account with the address {email} already exists on the portal and is \
+                         not staff: it may have been registered by someone else"
+                    )));
+                };
+                let id = found.id;
+                let generation = found.session_generation;
                 let mut active: user::ActiveModel = found.into();
                 active.password_hash = Set(Some(password_hash.to_owned()));
                 active.is_staff = Set(true);
-                (
-                    sea_orm::ActiveModelTrait::update(active, self.conn).await?,
-                    false,
-                )
+                active.session_generation = Set(generation + 1);
+                if outcome == StaffUpsert::TookOver {
+                    // What the earlier holder chose is not the new staff member's.
+                    active.display_name = Set(display_name.to_owned());
+                    active.email_verified_at = Set(Some(now));
+                }
+                let model = sea_orm::ActiveModelTrait::update(active, self.conn).await?;
+                end_sessions_and_links(self.conn, &self.portal_code, id).await?;
+                (model, outcome)
             }
             None => {
                 let active = user::ActiveModel {
@@ -72,7 +106,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                     user::Entity::insert(active)
                         .exec_with_returning(self.conn)
                         .await?,
-                    true,
+                    StaffUpsert::Created,
                 )
             }
         };
@@ -83,7 +117,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                 display_name: model.display_name,
                 is_staff: model.is_staff,
             },
-            created,
+            outcome,
         ))
     }
 

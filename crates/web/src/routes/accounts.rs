@@ -328,7 +328,7 @@ pub async fn signup(
     if !csrf_ok(&state, &tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let ip = client_ip(req, state.trust_forwarded_host);
+    let ip = client_ip(req, state.proxy_hops);
     if let Err(wait) = rate_limit(&state, &tenant, "signup", &ip, Some(&form.email)).await {
         return ctx.too_many(req, wait);
     }
@@ -535,7 +535,7 @@ pub async fn login(
     if !csrf_ok(&state, &tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let ip = client_ip(req, state.trust_forwarded_host);
+    let ip = client_ip(req, state.proxy_hops);
     if let Err(wait) = rate_limit(&state, &tenant, "login", &ip, Some(&form.email)).await {
         return ctx.too_many(req, wait);
     }
@@ -558,6 +558,9 @@ pub async fn login(
         if verify_password(password, hash).await
             && let Some(account) = account
         {
+            if !account.email_verified {
+                return unverified_login(&ctx, req, &account).await;
+            }
             if let Some(old) = current {
                 session::close(&state, &tenant, &old.id).await?;
             }
@@ -584,6 +587,35 @@ pub async fn login(
             c.insert("failure", &failure);
             c.insert("next", &safe_next(Some(&form.next)));
         },
+    )
+}
+
+/// The right password of an account whose address is not confirmed: no session, a fresh
+/// confirmation link (the log-in's rate limit bounds how many).
+async fn unverified_login(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    account: &Account,
+) -> Result<Response, AppError> {
+    let tx = ctx.state.store.begin().await?;
+    let token = Accounts::for_tenant(&tx, ctx.tenant)
+        .issue_token(account.id, TokenPurpose::VerifyEmail, None)
+        .await?;
+    Outbox::for_tenant(&tx, ctx.tenant)
+        .enqueue(ctx.email(
+            "account_verification",
+            &account.email,
+            &account.display_name,
+            Some(ctx.url(&format!("/compte/verifier/{token}"))),
+        )?)
+        .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    ctx.message(
+        req,
+        StatusCode::FORBIDDEN,
+        &ctx.t("account.check_inbox_title"),
+        &ctx.t("account.login_unverified"),
+        None,
     )
 }
 
@@ -656,7 +688,7 @@ pub async fn forgot(
     if !csrf_ok(&state, &tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let ip = client_ip(req, state.trust_forwarded_host);
+    let ip = client_ip(req, state.proxy_hops);
     if let Err(wait) = rate_limit(&state, &tenant, "forgot", &ip, Some(&form.email)).await {
         return ctx.too_many(req, wait);
     }
@@ -904,7 +936,7 @@ pub async fn change_email(
     }
     let account = user.account();
     // Each request may email an address of the member's choosing: limited like a sign-up.
-    let ip = client_ip(req, state.trust_forwarded_host);
+    let ip = client_ip(req, state.proxy_hops);
     if let Err(wait) = rate_limit(&state, &tenant, "email_change", &ip, Some(&account.email)).await
     {
         return ctx.too_many(req, wait);
@@ -1037,7 +1069,7 @@ pub async fn resend_verification(
         return ctx.forbidden(req);
     }
     let account = user.account();
-    let ip = client_ip(req, state.trust_forwarded_host);
+    let ip = client_ip(req, state.proxy_hops);
     if let Err(wait) = rate_limit(&state, &tenant, "resend", &ip, Some(&account.email)).await {
         return ctx.too_many(req, wait);
     }
@@ -1267,6 +1299,11 @@ pub async fn accept_invitation(
                 .await?
         }
     }
+    // The new role ended the account's sessions: the new one carries its new generation.
+    let account = accounts
+        .find(account.id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     if let Some(old) = current {
         session::close(&state, &tenant, &old.id).await?;

@@ -32,8 +32,13 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
     } else {
         "in-process".to_owned()
     };
-    let ready = database == "ok" && cache != "unavailable";
-    let body = Json(serde_json::json!({ "database": database, "cache": cache }));
+    let stale: Vec<&str> = state.jobs.stale().iter().map(|j| j.name).collect();
+    let ready = database == "ok" && cache != "unavailable" && stale.is_empty();
+    let body = Json(serde_json::json!({
+        "database": database,
+        "cache": cache,
+        "stale_jobs": stale,
+    }));
     let status = if ready {
         StatusCode::OK
     } else {

@@ -75,19 +75,31 @@ fn tags(
     max_items: usize,
     errors: &mut Errors,
 ) -> Vec<String> {
-    let mut items: Vec<String> = Vec::new();
-    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        if !items.iter().any(|i| i.eq_ignore_ascii_case(item)) {
-            items.push(item.to_owned());
-        }
-    }
-    if items.len() > max_items {
+    let too_many = |errors: &mut Errors| {
         errors.insert(
             field,
             ctx.t("profile.err_tags_many")
                 .replace("%{max}", &max_items.to_string()),
         );
-    } else if items.iter().any(|i| i.chars().count() > TAG_MAX) {
+    };
+    // Bounded before any work: no list longer than this can be valid (each item at most
+    // TAG_MAX characters of at most 4 bytes, plus a separator and spaces).
+    if raw.len() > max_items * (TAG_MAX * 4 + 4) {
+        too_many(errors);
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut items: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if seen.insert(item.to_ascii_lowercase()) {
+            if items.len() == max_items {
+                too_many(errors);
+                return items;
+            }
+            items.push(item.to_owned());
+        }
+    }
+    if items.iter().any(|i| i.chars().count() > TAG_MAX) {
         errors.insert(
             field,
             ctx.t("profile.err_tag_long")

@@ -327,7 +327,7 @@ async fn send_request(
     new: NewRequest,
 ) -> Result<Response, AppError> {
     // Each request emails several people: limited per address and per member.
-    let ip = client_ip(req, ctx.state.trust_forwarded_host);
+    let ip = client_ip(req, ctx.state.proxy_hops);
     if let Err(wait) = rate_limit(
         ctx.state,
         ctx.tenant,
