@@ -1,4 +1,9 @@
 //! Key-value cache with expiry; also the lock that makes a scheduled job run once per cluster.
+//!
+//! Redis sits behind a circuit breaker: after a failure every call fails at once for
+//! `BREAKER_OPEN` instead of paying the client's timeouts again, then one call tries again.
+//! Callers treat a cache error as "no value" (pages, weather) or answer "try again in a
+//! minute" (log-in), never as a 500.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +13,59 @@ use std::time::{Duration, Instant};
 pub enum CacheError {
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
+    #[error("redis unavailable: failing fast for a few seconds after an error")]
+    CircuitOpen,
+}
+
+/// How long the breaker stays open after a Redis failure.
+pub const BREAKER_OPEN: Duration = Duration::from_secs(5);
+
+/// Opens after a failure; lets one call through once `BREAKER_OPEN` has passed.
+#[derive(Debug, Default)]
+pub struct Breaker {
+    open_until: Mutex<Option<Instant>>,
+}
+
+impl Breaker {
+    fn check(&self) -> Result<(), CacheError> {
+        let mut open = lock(&self.open_until);
+        match *open {
+            Some(until) if Instant::now() < until => Err(CacheError::CircuitOpen),
+            Some(_) => {
+                // Half open: this call tries; others fail fast until it answers.
+                *open = Some(Instant::now() + BREAKER_OPEN);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn record<T>(&self, result: redis::RedisResult<T>) -> Result<T, CacheError> {
+        let mut open = lock(&self.open_until);
+        match result {
+            Ok(value) => {
+                *open = None;
+                Ok(value)
+            }
+            Err(e) => {
+                if e.is_io_error()
+                    || e.is_timeout()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                {
+                    if open.is_none() {
+                        tracing::warn!(error = %e, "redis failed: failing fast for {}s", BREAKER_OPEN.as_secs());
+                    }
+                    *open = Some(Instant::now() + BREAKER_OPEN);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        lock(&self.open_until).is_some_and(|until| Instant::now() < until)
+    }
 }
 
 /// In-process map (the embedded default) or Redis (`REDIS_URL`). Every key gets the prefix so
@@ -21,6 +79,7 @@ pub enum Cache {
     Redis {
         conn: redis::aio::ConnectionManager,
         prefix: String,
+        breaker: Arc<Breaker>,
     },
 }
 
@@ -38,14 +97,34 @@ impl Cache {
     pub async fn redis(url: &str, prefix: &str) -> Result<Self, CacheError> {
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(3)))
-            .set_response_timeout(Some(Duration::from_secs(3)))
-            .set_number_of_retries(2);
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
         let conn = redis::aio::ConnectionManager::new_with_config(client, config).await?;
         Ok(Cache::Redis {
             conn,
             prefix: prefix.to_owned(),
+            breaker: Arc::default(),
         })
+    }
+
+    /// Runs one Redis command behind the breaker.
+    async fn run<T: redis::FromRedisValue>(
+        conn: &redis::aio::ConnectionManager,
+        breaker: &Breaker,
+        cmd: &redis::Cmd,
+    ) -> Result<T, CacheError> {
+        breaker.check()?;
+        let mut conn = conn.clone();
+        breaker.record(cmd.query_async(&mut conn).await)
+    }
+
+    /// Whether the Redis breaker is open (always `false` in process).
+    pub fn is_failing_fast(&self) -> bool {
+        match self {
+            Cache::InProcess(_) => false,
+            Cache::Redis { breaker, .. } => breaker.is_open(),
+        }
     }
 
     pub fn kind(&self) -> &'static str {
@@ -69,13 +148,16 @@ impl Cache {
                     None => Ok(None),
                 }
             }
-            Cache::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                Ok(redis::cmd("GET")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async(&mut conn)
-                    .await?)
-            }
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => Ok(Self::run(
+                conn,
+                breaker,
+                &redis::cmd("GET").arg(format!("{prefix}{key}")),
+            )
+            .await?),
         }
     }
 
@@ -90,15 +172,21 @@ impl Cache {
                 map.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
                 Ok(())
             }
-            Cache::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                redis::cmd("SET")
-                    .arg(format!("{prefix}{key}"))
-                    .arg(value)
-                    .arg("PX")
-                    .arg(ttl.as_millis().max(1) as u64)
-                    .query_async::<()>(&mut conn)
-                    .await?;
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                Self::run::<()>(
+                    conn,
+                    breaker,
+                    &redis::cmd("SET")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(value)
+                        .arg("PX")
+                        .arg(ttl.as_millis().max(1) as u64),
+                )
+                .await?;
                 Ok(())
             }
         }
@@ -122,16 +210,22 @@ impl Cache {
                 map.insert(key.to_owned(), (value.to_owned(), now + ttl));
                 Ok(true)
             }
-            Cache::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                let reply: Option<String> = redis::cmd("SET")
-                    .arg(format!("{prefix}{key}"))
-                    .arg(value)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ttl.as_millis().max(1) as u64)
-                    .query_async(&mut conn)
-                    .await?;
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                let reply: Option<String> = Self::run(
+                    conn,
+                    breaker,
+                    &redis::cmd("SET")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(value)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ttl.as_millis().max(1) as u64),
+                )
+                .await?;
                 Ok(reply.is_some())
             }
         }
@@ -158,15 +252,21 @@ impl Cache {
                 map.insert(key.to_owned(), (count.to_string(), expiry));
                 Ok((count, expiry.saturating_duration_since(now)))
             }
-            Cache::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                let (count, pttl): (u64, i64) = redis::cmd("EVAL")
-                    .arg(INCR_WITH_TTL)
-                    .arg(1)
-                    .arg(format!("{prefix}{key}"))
-                    .arg(ttl.as_millis().max(1) as u64)
-                    .query_async(&mut conn)
-                    .await?;
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                let (count, pttl): (u64, i64) = Self::run(
+                    conn,
+                    breaker,
+                    &redis::cmd("EVAL")
+                        .arg(INCR_WITH_TTL)
+                        .arg(1)
+                        .arg(format!("{prefix}{key}"))
+                        .arg(ttl.as_millis().max(1) as u64),
+                )
+                .await?;
                 let left = u64::try_from(pttl).map_or(ttl, Duration::from_millis);
                 Ok((count, left))
             }
@@ -179,13 +279,94 @@ impl Cache {
                 lock(map).remove(key);
                 Ok(())
             }
-            Cache::Redis { conn, prefix } => {
-                let mut conn = conn.clone();
-                redis::cmd("DEL")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async::<()>(&mut conn)
-                    .await?;
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                Self::run::<()>(
+                    conn,
+                    breaker,
+                    &redis::cmd("DEL").arg(format!("{prefix}{key}")),
+                )
+                .await?;
                 Ok(())
+            }
+        }
+    }
+
+    /// Deletes the key only if it still holds `expected` (atomic: a lock released by its
+    /// owner, never one another replica took after it expired). `true` if deleted.
+    pub async fn delete_if_equals(&self, key: &str, expected: &str) -> Result<bool, CacheError> {
+        match self {
+            Cache::InProcess(map) => {
+                let mut map = lock(map);
+                let now = Instant::now();
+                let owned = map
+                    .get(key)
+                    .is_some_and(|(value, expiry)| *expiry > now && value == expected);
+                if owned {
+                    map.remove(key);
+                }
+                Ok(owned)
+            }
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                let deleted: i64 = Self::run(
+                    conn,
+                    breaker,
+                    redis::cmd("EVAL")
+                        .arg(DELETE_IF_EQUALS)
+                        .arg(1)
+                        .arg(format!("{prefix}{key}"))
+                        .arg(expected),
+                )
+                .await?;
+                Ok(deleted == 1)
+            }
+        }
+    }
+
+    /// Gives the key a new `ttl` only if it still holds `expected` (a lease renewed by its
+    /// owner). `true` if renewed.
+    pub async fn extend_if_equals(
+        &self,
+        key: &str,
+        expected: &str,
+        ttl: Duration,
+    ) -> Result<bool, CacheError> {
+        match self {
+            Cache::InProcess(map) => {
+                let mut map = lock(map);
+                let now = Instant::now();
+                match map.get_mut(key) {
+                    Some((value, expiry)) if *expiry > now && value == expected => {
+                        *expiry = now + ttl;
+                        Ok(true)
+                    }
+                    _ => Ok(false),
+                }
+            }
+            Cache::Redis {
+                conn,
+                prefix,
+                breaker,
+            } => {
+                let renewed: i64 = Self::run(
+                    conn,
+                    breaker,
+                    redis::cmd("EVAL")
+                        .arg(EXTEND_IF_EQUALS)
+                        .arg(1)
+                        .arg(format!("{prefix}{key}"))
+                        .arg(expected)
+                        .arg(ttl.as_millis().max(1) as u64),
+                )
+                .await?;
+                Ok(renewed == 1)
             }
         }
     }
@@ -193,14 +374,23 @@ impl Cache {
     pub async fn ping(&self) -> Result<(), CacheError> {
         match self {
             Cache::InProcess(_) => Ok(()),
-            Cache::Redis { conn, .. } => {
-                let mut conn = conn.clone();
-                redis::cmd("PING").query_async::<String>(&mut conn).await?;
+            Cache::Redis { conn, breaker, .. } => {
+                Self::run::<String>(conn, breaker, &redis::cmd("PING")).await?;
                 Ok(())
             }
         }
     }
 }
+
+const DELETE_IF_EQUALS: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+const EXTEND_IF_EQUALS: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+";
 
 /// INCR, and start the window on the first increment; returns the count and the ms left.
 const INCR_WITH_TTL: &str = r"

@@ -21,6 +21,10 @@ use std::time::Duration;
 /// How many emails one delivery run sends at most.
 const DELIVERY_BATCH: u64 = 100;
 
+/// How long a claimed email is left alone: if the sender dies between its claim and its
+/// result, the email is tried again after this (at least once; never twice while alive).
+const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DeliveryReport {
     pub sent: usize,
@@ -30,8 +34,9 @@ pub struct DeliveryReport {
     pub skipped: bool,
 }
 
-/// Runs `work` only if this process gets the named lock; the lock expires on its own if the
-/// holder dies.
+/// Runs `work` only if this process gets the named lock. The lock is a lease of `ttl`,
+/// renewed every third of it while `work` runs (so a long run keeps it), that expires on its
+/// own if the holder dies; it is released only by its owner (compare and delete).
 pub async fn with_lock<F, T>(
     cache: &Cache,
     name: &str,
@@ -46,9 +51,29 @@ where
     if !cache.set_if_absent(&key, &owner, ttl).await? {
         return Ok(None);
     }
-    let result = work.await;
-    if cache.get(&key).await?.as_deref() == Some(owner.as_str()) {
-        cache.delete(&key).await?;
+    let renew = async {
+        loop {
+            tokio::time::sleep(ttl / 3).await;
+            match cache.extend_if_equals(&key, &owner, ttl).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::error!(lock = %key, "job lock lost while running");
+                    return;
+                }
+                Err(error) => tracing::warn!(lock = %key, %error, "job lock not renewed"),
+            }
+        }
+    };
+    let result = tokio::select! {
+        result = work => result,
+        () = renew => {
+            // The lease is gone: another replica may run now. The rows this run claimed stay
+            // claimed (see `OutboxDelivery::claim`), so nothing is sent twice.
+            anyhow::bail!("job lock {key} lost")
+        }
+    };
+    if let Err(error) = cache.delete_if_equals(&key, &owner).await {
+        tracing::warn!(lock = %key, %error, "job lock not released: it will expire");
     }
     result.map(Some)
 }
@@ -64,6 +89,11 @@ pub async fn deliver_outbox(
         let delivery = OutboxDelivery::across_all_tenants(store.conn());
         let mut report = DeliveryReport::default();
         for email in delivery.due(chrono::Utc::now(), DELIVERY_BATCH).await? {
+            // Claimed just before it is sent: a row another run (a replica whose lock had
+            // expired, a second process) claimed first is skipped.
+            if !delivery.claim(&email, chrono::Utc::now(), CLAIM_LEASE).await? {
+                continue;
+            }
             match mailer.send(&email).await {
                 Ok(()) => {
                     delivery.mark_sent(email.id).await?;

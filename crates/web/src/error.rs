@@ -7,6 +7,9 @@ use poem::{IntoResponse, Response};
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A service the request needs (database, Redis) is down: "try again in a minute" (503).
+    #[error("unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -15,6 +18,7 @@ impl poem::error::ResponseError for AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -28,6 +32,7 @@ impl From<jsap_store::StoreError> for AppError {
     fn from(e: jsap_store::StoreError) -> Self {
         match e {
             jsap_store::StoreError::NotFound => AppError::NotFound,
+            other if other.is_unavailable() => AppError::Unavailable(other.into()),
             other => AppError::Internal(other.into()),
         }
     }
@@ -36,5 +41,12 @@ impl From<jsap_store::StoreError> for AppError {
 impl From<jsap_adapters::templates::ThemeError> for AppError {
     fn from(e: jsap_adapters::templates::ThemeError) -> Self {
         AppError::Internal(e.into())
+    }
+}
+
+impl From<jsap_adapters::cache::CacheError> for AppError {
+    /// A cache the request cannot do without (a session to save) is down.
+    fn from(e: jsap_adapters::cache::CacheError) -> Self {
+        AppError::Unavailable(e.into())
     }
 }

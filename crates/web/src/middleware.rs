@@ -190,6 +190,12 @@ pub async fn tenant_and_tracing<E: Endpoint>(
                         let status = error.status();
                         if status == StatusCode::NOT_FOUND {
                             render::error_page(&state, &tenant, &path, status)
+                        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                            tracing::warn!(error = %error, "dependency unavailable");
+                            let mut page = render::error_page(&state, &tenant, &path, status);
+                            page.headers_mut()
+                                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                            page
                         } else if status.is_server_error() {
                             tracing::error!(error = %error, "request failed");
                             render::error_page(&state, &tenant, &path, status)

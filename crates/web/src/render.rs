@@ -88,10 +88,10 @@ pub fn path_locale(tenant: &Tenant, path: &str) -> Locale {
 
 /// A themed 404 or 500 page in the locale of the URL when the tenant offers it.
 pub fn error_page(state: &AppState, tenant: &Tenant, path: &str, status: StatusCode) -> Response {
-    let (title, text) = if status == StatusCode::NOT_FOUND {
-        ("error.not_found_title", "error.not_found_text")
-    } else {
-        ("error.server_title", "error.server_text")
+    let (title, text) = match status {
+        StatusCode::NOT_FOUND => ("error.not_found_title", "error.not_found_text"),
+        StatusCode::SERVICE_UNAVAILABLE => ("error.unavailable_title", "error.unavailable_text"),
+        _ => ("error.server_title", "error.server_text"),
     };
     themed_error(
         state,

@@ -90,8 +90,7 @@ pub async fn open(
         state
             .cache
             .set(&cache_key(tenant, &id_hash), &value, session_ttl())
-            .await
-            .map_err(anyhow::Error::from)?;
+            .await?;
     } else {
         let sessions = DbSessions::for_tenant(state.store.conn(), tenant);
         // Each log-in sweeps the tenant's expired sessions (Redis expires its own keys).
@@ -105,11 +104,7 @@ pub async fn open(
 pub async fn close(state: &AppState, tenant: &Tenant, id: &str) -> Result<(), AppError> {
     let id_hash = token_digest(id);
     if state.redis_configured {
-        state
-            .cache
-            .delete(&cache_key(tenant, &id_hash))
-            .await
-            .map_err(anyhow::Error::from)?;
+        state.cache.delete(&cache_key(tenant, &id_hash)).await?;
     } else {
         DbSessions::for_tenant(state.store.conn(), tenant)
             .delete(&id_hash)
@@ -125,12 +120,7 @@ async fn stored(
 ) -> Result<Option<StoredSession>, AppError> {
     let id_hash = token_digest(id);
     if state.redis_configured {
-        let Some(raw) = state
-            .cache
-            .get(&cache_key(tenant, &id_hash))
-            .await
-            .map_err(anyhow::Error::from)?
-        else {
+        let Some(raw) = state.cache.get(&cache_key(tenant, &id_hash)).await? else {
             return Ok(None);
         };
         let Ok(cached) = serde_json::from_str::<CachedSession>(&raw) else {

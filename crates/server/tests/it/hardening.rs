@@ -523,3 +523,342 @@ async fn two_host_headers_are_a_bad_request() {
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     app.stop().await.expect("stop");
 }
+
+// ----- 13. each email sent once, with a slow relay and two senders -----
+
+/// An SMTP relay (enough of the protocol for lettre) that takes `delay` per message and
+/// records each message's recipients.
+async fn slow_relay(delay: Duration) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let delivered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = delivered.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 slow ESMTP\r\n").await;
+                let mut recipients = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 slow\r\n",
+                        "RCPT" => {
+                            recipients.push(line[8..].trim_matches(['<', '>', ' ']).to_owned());
+                            b"250 OK\r\n"
+                        }
+                        "DATA" => {
+                            let _ = write.write_all(b"354 go on\r\n").await;
+                            while let Ok(Some(body)) = lines.next_line().await {
+                                if body == "." {
+                                    break;
+                                }
+                            }
+                            tokio::time::sleep(delay).await;
+                            log.lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .append(&mut recipients);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, delivered)
+}
+
+#[tokio::test]
+async fn two_senders_with_a_slow_relay_deliver_each_email_once() {
+    let app = spawn().await;
+    let cm = tenant(&app, "cm");
+    let outbox = jsap_store::Outbox::for_tenant(app.services.store.conn(), &cm);
+    for i in 0..24 {
+        outbox
+            .enqueue(jsap_store::NewEmail {
+                kind: "test".into(),
+                to: format!("m{i}@example.org"),
+                subject: "Bonjour".into(),
+                text_body: "Texte".into(),
+                html_body: "<p>Texte</p>".into(),
+            })
+            .await
+            .expect("enqueue");
+    }
+    // The focal points' invitations of every tenant are queued too.
+    let due = jsap_store::OutboxDelivery::across_all_tenants(app.services.store.conn())
+        .due(chrono::Utc::now(), 1000)
+        .await
+        .expect("due");
+    let mut expected: Vec<String> = due.iter().map(|e| e.to.clone()).collect();
+    expected.sort();
+    assert!(
+        expected.len() > 24 && expected.len() < 100,
+        "one run sends them all"
+    );
+    let (port, delivered) = slow_relay(Duration::from_millis(50)).await;
+    let mailer = jsap_adapters::Mailer::smtp(&format!("smtp://127.0.0.1:{port}")).expect("mailer");
+    // Two replicas whose locks do not exclude each other (as when a lock expired mid-run):
+    // only the claim of each row keeps them apart.
+    let (first_cache, second_cache) = (
+        jsap_adapters::Cache::in_process(),
+        jsap_adapters::Cache::in_process(),
+    );
+    let store = &app.services.store;
+    let (first, second) = tokio::join!(
+        jsap_jobs::deliver_outbox(store, &mailer, &first_cache),
+        jsap_jobs::deliver_outbox(store, &mailer, &second_cache),
+    );
+    let (first, second) = (first.expect("first"), second.expect("second"));
+    assert_eq!(
+        first.sent + second.sent,
+        expected.len(),
+        "{first:?} {second:?}"
+    );
+    assert!(
+        first.sent > 0 && second.sent > 0,
+        "both worked: {first:?} {second:?}"
+    );
+    let mut seen = delivered.lock().expect("log").clone();
+    seen.sort();
+    assert_eq!(seen, expected, "each email delivered exactly once");
+    app.stop().await.expect("stop");
+}
+
+#[tokio::test]
+async fn a_job_lock_is_renewed_while_its_run_lasts_and_released_by_its_owner_only() {
+    let cache = match crate::helpers::env("TEST_REDIS_URL") {
+        Some(url) => jsap_adapters::Cache::redis(
+            &url,
+            &format!("jsap-test:{}:", uuid::Uuid::new_v4().simple()),
+        )
+        .await
+        .expect("redis"),
+        None => jsap_adapters::Cache::in_process(),
+    };
+    let ttl = Duration::from_millis(150);
+    let (long, late) = tokio::join!(
+        jsap_jobs::with_lock(&cache, "renewed", ttl, async {
+            // Four lock lifetimes.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            Ok(1)
+        }),
+        async {
+            tokio::time::sleep(Duration::from_millis(450)).await;
+            jsap_jobs::with_lock(&cache, "renewed", ttl, async { Ok(2) }).await
+        }
+    );
+    assert_eq!(long.expect("long"), Some(1));
+    assert_eq!(late.expect("late"), None, "the lock outlived its first ttl");
+    // Release is compare-and-delete: another owner's lock stays.
+    cache
+        .set("lock:job:other", "someone else", Duration::from_secs(30))
+        .await
+        .expect("set");
+    assert!(
+        !cache
+            .delete_if_equals("lock:job:other", "me")
+            .await
+            .expect("delete")
+    );
+    assert_eq!(
+        cache.get("lock:job:other").await.expect("get").as_deref(),
+        Some("someone else")
+    );
+}
+
+// ----- 14, 15. a dead database or Redis: bounded waits, clear pages -----
+
+/// A TCP relay to `upstream` that the test can cut: open connections are dropped and the port
+/// closed (new connections refused), as when the server behind it stops.
+struct CuttableProxy {
+    port: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CuttableProxy {
+    async fn start(upstream: String) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let cut = async {
+                    while !flag.load(Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                };
+                let mut client = tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((client, _)) => client,
+                        Err(_) => return,
+                    },
+                    () = cut => return, // the listener is dropped: connections refused
+                };
+                let flag = flag.clone();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
+                    let watch = async {
+                        while !flag.load(Ordering::SeqCst) {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    };
+                    tokio::select! {
+                        _ = copy => {}
+                        () = watch => {}
+                    }
+                });
+            }
+        });
+        Self { port, cut }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn with_postgresql_gone_searches_do_not_queue_and_readyz_answers_at_once() {
+    let Some(admin) = crate::helpers::env("TEST_DATABASE_URL") else {
+        eprintln!("skipping: needs TEST_DATABASE_URL (PostgreSQL) to cut it");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = crate::helpers::test_database_url(dir.path()).await;
+    let (_, name) = url.rsplit_once('/').expect("database name");
+    let authority = admin
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("host");
+    let host_port = authority.rsplit('@').next().expect("host:port").to_owned();
+    let user = authority
+        .split_once('@')
+        .map_or(String::new(), |(u, _)| format!("{u}@"));
+    let proxy = CuttableProxy::start(host_port).await;
+    let app = TestApp::spawn_with(Options {
+        database_url: Some(format!("postgres://{user}127.0.0.1:{}/{name}", proxy.port)),
+        ..Options::default()
+    })
+    .await;
+    let (status, _) = app.page(CM, "/fr/missions").await;
+    assert_eq!(status, 200);
+    assert_eq!(app.get(CM, "/readyz").await.status(), 200);
+
+    proxy.cut();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let ready = app.get(CM, "/readyz").await;
+    assert_eq!(ready.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "readyz bounded: {:?}",
+        started.elapsed()
+    );
+    // Eight searches at once: none waits behind another's database wait.
+    let started = std::time::Instant::now();
+    let mut searches = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (client, addr) = (app.client.clone(), app.addr);
+        searches.spawn(async move {
+            let response = client
+                .get(format!("http://{addr}/fr/missions?q=ecole{i}"))
+                .header("Host", CM)
+                .send()
+                .await
+                .expect("search");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("body"))
+        });
+    }
+    for (status, body) in searches.join_all().await {
+        assert_eq!(status, 503);
+        assert!(body.contains("Réessayez dans une minute"), "{body}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "not one wait after another: {:?}",
+        started.elapsed()
+    );
+    app.stop().await.ok();
+}
+
+#[tokio::test]
+async fn with_redis_gone_pages_stay_fast_and_log_in_says_try_again() {
+    let redis_port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        probe.local_addr().expect("addr").port()
+    };
+    let server = std::process::Command::new("redis-server")
+        .args(["--port", &redis_port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn();
+    let available = server.is_ok();
+    if !crate::helpers::service_available("redis-server", available, "not installed") {
+        return;
+    }
+    let mut server = server.expect("redis-server");
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", redis_port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        redis_url: Some(format!("redis://127.0.0.1:{redis_port}")),
+        ..Options::default()
+    })
+    .await;
+    account(&app, "cm", "awa@example.org", &[]).await;
+    let mut awa = signed_in(&app, CM, "awa@example.org").await;
+    assert!(awa.is_signed_in().await);
+
+    server.kill().expect("stop redis");
+    server.wait().expect("stopped");
+    // The first call pays the client's timeout and opens the breaker; then no page waits.
+    let _ = app.page(CM, "/fr/").await;
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let (status, _) = app.page(CM, "/fr/").await;
+        assert_eq!(status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "five home pages: {:?}",
+        started.elapsed()
+    );
+    let mut other = Browser::new(&app, CM);
+    account(&app, "cm", "ali@example.org", &[]).await;
+    let login = other.login("ali@example.org", PASSWORD).await;
+    assert_eq!(login.status, 503, "{}", login.body);
+    assert!(login.body.contains("Réessayez dans une minute"));
+    assert_eq!(app.get(CM, "/readyz").await.status(), 503);
+    app.stop().await.ok();
+}

@@ -65,6 +65,10 @@ pub struct Options {
     pub trust_forwarded_host: bool,
     /// A fake weather provider; none by default (tests never reach the Internet).
     pub weather_url: Option<String>,
+    /// Instead of the test's own database (`test_database_url`).
+    pub database_url: Option<String>,
+    /// Instead of `TEST_REDIS_URL`.
+    pub redis_url: Option<String>,
 }
 
 impl Default for Options {
@@ -74,6 +78,8 @@ impl Default for Options {
             demo: true,
             trust_forwarded_host: false,
             weather_url: None,
+            database_url: None,
+            redis_url: None,
         }
     }
 }
@@ -84,8 +90,11 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
     config.data_dir = dir.join("data");
     config.tenants_dir = options.tenants_dir.clone();
     config.themes_dir = repo_root().join("themes");
-    config.database_url = Some(test_database_url(dir).await);
-    config.redis_url = env("TEST_REDIS_URL");
+    config.database_url = Some(match &options.database_url {
+        Some(url) => url.clone(),
+        None => test_database_url(dir).await,
+    });
+    config.redis_url = options.redis_url.clone().or_else(|| env("TEST_REDIS_URL"));
     config.redis_prefix = format!("jsap-test:{}:", uuid::Uuid::new_v4().simple());
     config.trust_forwarded_host = options.trust_forwarded_host;
     config.demo_data = if options.demo {

@@ -590,6 +590,10 @@ static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
 /// process wrote nothing since: the delay after which another replica's write is seen.
 const RECHECK: Duration = Duration::from_millis(100);
 
+/// How long a caller that holds a catalogue waits for another caller's load before serving
+/// the one it holds.
+const LOAD_WAIT: Duration = Duration::from_secs(1);
+
 #[derive(Default)]
 struct SlotState {
     catalogue: Option<Arc<Catalogue>>,
@@ -597,14 +601,28 @@ struct SlotState {
     checked: Option<(Instant, u64)>,
 }
 
-type Slot = Arc<tokio::sync::Mutex<SlotState>>;
+/// One tenant's catalogue. The state is behind a plain mutex held for no I/O at all; `loading`
+/// lets one caller at a time build a new catalogue while the others keep the last one.
+#[derive(Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    fn state(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// The catalogues of this process, one per tenant, loaded on first use and reloaded when the
 /// database holds a newer version. The version is read at most every `RECHECK` (100 ms), and
-/// at once after a write through this process. One load at a time per tenant; others wait.
+/// at once after a write through this process. No lock is held across a database call: while
+/// the database cannot be reached, or while another caller loads a newer catalogue, the last
+/// good catalogue is served.
 #[derive(Default)]
 pub struct Catalogues {
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
 impl std::fmt::Debug for Catalogues {
@@ -627,24 +645,64 @@ impl Catalogues {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(code.to_owned()).or_default().clone()
         };
-        let mut held = slot.lock().await;
         let local = LOCAL_WRITES.load(Ordering::Acquire);
-        if let (Some(catalogue), Some((at, seen))) = (held.catalogue.as_ref(), held.checked)
-            && seen == local
-            && at.elapsed() < RECHECK
+        let last = {
+            let state = slot.state();
+            if let (Some(catalogue), Some((at, seen))) = (state.catalogue.as_ref(), state.checked)
+                && seen == local
+                && at.elapsed() < RECHECK
+            {
+                return Ok(catalogue.clone());
+            }
+            state.catalogue.clone()
+        };
+        let version = match current_version(conn, code).await {
+            Ok(version) => version,
+            Err(error) => {
+                let Some(last) = last else { return Err(error) };
+                tracing::warn!(tenant.code = %code, %error, "catalogue version unreadable: serving the last one");
+                // Not asked again before RECHECK: a dead database is not hammered.
+                slot.state().checked = Some((Instant::now(), local));
+                return Ok(last);
+            }
+        };
         {
-            return Ok(catalogue.clone());
+            let mut state = slot.state();
+            state.checked = Some((Instant::now(), local));
+            if let Some(catalogue) = state.catalogue.as_ref()
+                && catalogue.version >= version
+            {
+                return Ok(catalogue.clone());
+            }
         }
-        let version = current_version(conn, code).await?;
-        held.checked = Some((Instant::now(), local));
-        if let Some(catalogue) = held.catalogue.as_ref()
+        // A newer version: one caller loads it. The others wait for that load (it may be the
+        // version they need), but no longer than `LOAD_WAIT` when they have one to serve.
+        let _loading = match &last {
+            None => slot.loading.lock().await,
+            Some(last) => match tokio::time::timeout(LOAD_WAIT, slot.loading.lock()).await {
+                Ok(guard) => guard,
+                Err(_) => return Ok(last.clone()),
+            },
+        };
+        if let Some(catalogue) = slot.state().catalogue.as_ref()
             && catalogue.version >= version
         {
             return Ok(catalogue.clone());
         }
-        let fresh = Arc::new(Catalogue::load(conn, tenant, version).await?);
-        held.catalogue = Some(fresh.clone());
-        Ok(fresh)
+        match Catalogue::load(conn, tenant, version).await {
+            Ok(fresh) => {
+                let fresh = Arc::new(fresh);
+                slot.state().catalogue = Some(fresh.clone());
+                Ok(fresh)
+            }
+            Err(error) => match last {
+                Some(last) => {
+                    tracing::warn!(tenant.code = %code, %error, "catalogue not reloaded: serving the last one");
+                    Ok(last)
+                }
+                None => Err(error),
+            },
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::StoreError;
 use crate::entities::email_outbox as row;
 use chrono::{DateTime, Duration, Utc};
 use jsap_tenancy::Tenant;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -167,6 +168,25 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
             .into_iter()
             .map(OutboxEmail::from)
             .collect())
+    }
+
+    /// Claims a due email for one sender: its next attempt moves `lease` ahead, only if it is
+    /// still pending and due (one conditional `UPDATE`, atomic on both databases: a second
+    /// claimer finds it no longer due). `true` if this caller got it.
+    pub async fn claim(
+        &self,
+        email: &OutboxEmail,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let claimed = row::Entity::update_many()
+            .col_expr(row::Column::NextAttemptAt, Expr::value(now + lease))
+            .filter(row::Column::Id.eq(email.id))
+            .filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()))
+            .filter(row::Column::NextAttemptAt.lte(now))
+            .exec(self.conn)
+            .await?;
+        Ok(claimed.rows_affected == 1)
     }
 
     pub async fn mark_sent(&self, id: i64) -> Result<(), StoreError> {

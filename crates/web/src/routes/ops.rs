@@ -14,7 +14,15 @@ pub fn healthz() -> &'static str {
 
 #[handler]
 pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
-    let database = match state.store.ping().await {
+    // Each check bounded: the probe answers within a second whatever is down.
+    let bound = std::time::Duration::from_millis(800);
+    let database = match tokio::time::timeout(bound, state.store.ping())
+        .await
+        .unwrap_or_else(|_| {
+            Err(jsap_store::StoreError::Invalid(
+                "no answer within 800 ms".into(),
+            ))
+        }) {
         Ok(()) => "ok".to_owned(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database down");
@@ -22,9 +30,13 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
         }
     };
     let cache = if state.redis_configured {
-        match state.cache.ping().await {
-            Ok(()) => "ok".to_owned(),
-            Err(e) => {
+        match tokio::time::timeout(bound, state.cache.ping()).await {
+            Ok(Ok(())) => "ok".to_owned(),
+            Err(_) => {
+                tracing::warn!("readiness: redis did not answer");
+                "unavailable".to_owned()
+            }
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "readiness: redis down");
                 "unavailable".to_owned()
             }
