@@ -77,6 +77,11 @@ enum TenantsCommand {
     List { dir: Option<PathBuf> },
 }
 
+/// mimalloc gives freed memory back to the system: with glibc's arenas, a burst of password
+/// hashes (19 MiB each) left the server at 890 MB resident for good.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

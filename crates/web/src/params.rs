@@ -41,10 +41,22 @@ fn bad(param: &'static str, message: impl Into<String>) -> ParamError {
     }
 }
 
-fn push_unique(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|v| v == value) {
-        list.push(value.to_owned());
+/// At most this many distinct values of one repeated parameter (`city`, `domain`...).
+pub const MAX_REPEATED: usize = 50;
+/// At most this many parameters in one query string.
+pub const MAX_PARAMS: usize = 300;
+
+/// Adds `value` once; more than `MAX_REPEATED` distinct values is an error (the check over
+/// the list is then bounded too).
+fn push_unique(list: &mut Vec<String>, value: &str, param: &'static str) -> Result<(), ParamError> {
+    if list.iter().any(|v| v == value) {
+        return Ok(());
     }
+    if list.len() == MAX_REPEATED {
+        return Err(bad(param, format!("at most {MAX_REPEATED} values")));
+    }
+    list.push(value.to_owned());
+    Ok(())
 }
 
 pub fn tab_name(tab: SearchTab) -> &'static str {
@@ -77,6 +89,9 @@ impl SearchParams {
     pub fn parse(query: &str, taxonomy: &Taxonomy) -> Result<Self, ParamError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|_| bad("query", "the query string is malformed"))?;
+        if pairs.len() > MAX_PARAMS {
+            return Err(bad("query", format!("at most {MAX_PARAMS} parameters")));
+        }
         let mut p = SearchParams {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
@@ -91,12 +106,12 @@ impl SearchParams {
                     }
                     p.q = value.to_owned();
                 }
-                "city" if !value.is_empty() => push_unique(&mut p.cities, value),
+                "city" if !value.is_empty() => push_unique(&mut p.cities, value, "city")?,
                 "domain" if !value.is_empty() => {
                     if taxonomy.domain(value).is_none() {
                         return Err(bad("domain", format!("unknown domain \"{value}\"")));
                     }
-                    push_unique(&mut p.domains, value);
+                    push_unique(&mut p.domains, value, "domain")?;
                 }
                 "mission_type" if !value.is_empty() => {
                     if taxonomy.mission_type(value).is_none() {
@@ -105,7 +120,7 @@ impl SearchParams {
                             format!("unknown mission type \"{value}\""),
                         ));
                     }
-                    push_unique(&mut p.mission_types, value);
+                    push_unique(&mut p.mission_types, value, "mission_type")?;
                 }
                 "contribution" if !value.is_empty() => {
                     if taxonomy.contribution_type(value).is_none() {
@@ -114,7 +129,7 @@ impl SearchParams {
                             format!("unknown contribution type \"{value}\""),
                         ));
                     }
-                    push_unique(&mut p.contributions, value);
+                    push_unique(&mut p.contributions, value, "contribution")?;
                 }
                 "tab" if !value.is_empty() => {
                     p.tab = Some(match value {
@@ -274,6 +289,23 @@ pub fn encode(pairs: &[(&str, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn repeated_parameters_are_bounded() {
+        let fifty: Vec<String> = (0..50).map(|i| format!("city=c{i}")).collect();
+        let parsed = SearchParams::parse(&fifty.join("&"), Taxonomy::builtin()).expect("fifty");
+        assert_eq!(parsed.cities.len(), 50);
+        let same: Vec<&str> = vec!["city=douala"; 250];
+        let parsed = SearchParams::parse(&same.join("&"), Taxonomy::builtin()).expect("same");
+        assert_eq!(parsed.cities, vec!["douala".to_owned()]);
+        let many: Vec<String> = (0..51).map(|i| format!("city=c{i}")).collect();
+        let error = SearchParams::parse(&many.join("&"), Taxonomy::builtin()).expect_err("51");
+        assert_eq!(error.param, "city");
+        let six_thousand: Vec<String> = (0..6000).map(|i| format!("city=c{i}")).collect();
+        let error =
+            SearchParams::parse(&six_thousand.join("&"), Taxonomy::builtin()).expect_err("6000");
+        assert_eq!(error.param, "query");
+    }
+
     use super::*;
 
     fn parse(q: &str) -> Result<SearchParams, ParamError> {

@@ -11,9 +11,31 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+/// Password hashes at once, at most: one per core. Each argon2 hash takes 19 MiB for about
+/// 50 ms; a burst of sign-ups waits its turn instead of growing memory and starving the
+/// blocking pool.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs one argon2 computation on the blocking pool, within `hashing_slots`.
+async fn with_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing pool closed: {e}"))?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// Hashes a password with argon2id (the crate's default parameters), off the async threads.
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    with_hashing_slot(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         argon2::Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -38,7 +60,7 @@ fn decoy_hash() -> &'static str {
 
 /// Whether `password` matches `hash`; `None` (no account, no password) checks a decoy and fails.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    with_hashing_slot(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
         let matches = PasswordHash::new(&hash).is_ok_and(|parsed| {

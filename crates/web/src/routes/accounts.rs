@@ -242,7 +242,35 @@ pub(crate) fn check_email(
     }
 }
 
-pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
+/// Whether a password of acceptable length is too easy to guess: a common password (zxcvbn's
+/// lists of leaked passwords, names and words, shipped in the binary), a simple pattern
+/// (`aaaaaaaaaa`, `password12`), or one made of the person's own email or name.
+pub fn password_too_weak(password: &str, own: &[&str]) -> bool {
+    let lower = password.to_lowercase();
+    let mut inputs: Vec<String> = Vec::new();
+    for value in own.iter().map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()) {
+        if lower.contains(&value) {
+            return true;
+        }
+        // The parts of an address or a name are guessable too: "awa.diallo@x.org".
+        inputs.extend(
+            value
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| p.chars().count() >= 3)
+                .map(str::to_owned),
+        );
+        inputs.push(value);
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    zxcvbn::zxcvbn(password, &inputs).score() < zxcvbn::Score::Two
+}
+
+/// Checks a new password and its confirmation; `own`: the person's email and name (the
+/// site's domain is added: "jesuisaucameroun" is no password on jesuisaucameroun.com).
+pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, own: &[&str], errors: &mut Errors) {
+    let site = ctx.tenant.canonical_domain.to_string();
+    let own: Vec<&str> = own.iter().copied().chain([site.as_str()]).collect();
+    let own = own.as_slice();
     let n = form.password.chars().count();
     if n == 0 {
         errors.insert("password", ctx.t("account.err_password_required"));
@@ -258,6 +286,8 @@ pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, errors: &mut Err
             ctx.t("account.err_password_long")
                 .replace("%{max}", &PASSWORD_MAX.to_string()),
         );
+    } else if password_too_weak(&form.password, own) {
+        errors.insert("password", ctx.t("account.err_password_weak"));
     } else if form.password != form.password_confirm {
         errors.insert("password_confirm", ctx.t("account.err_password_mismatch"));
     }
@@ -335,7 +365,7 @@ pub async fn signup(
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     let name = check_name(&ctx, &form.display_name, &mut errors);
-    check_new_password(&ctx, &form, &mut errors);
+    check_new_password(&ctx, &form, &[&form.email, &form.display_name], &mut errors);
     check_terms(&ctx, &form, &mut errors);
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         let view = FormView {
@@ -778,7 +808,16 @@ pub async fn reset(
         return ctx.forbidden(req);
     }
     let mut errors = Errors::new();
-    check_new_password(&ctx, &form, &mut errors);
+    let accounts = Accounts::for_tenant(state.store.conn(), &tenant);
+    let owner = match accounts.peek_token(&token, TokenPurpose::ResetPassword).await? {
+        Some(used) => accounts.find(used.user_id).await?,
+        None => None,
+    };
+    let own: Vec<&str> = owner
+        .iter()
+        .flat_map(|a| [a.email.as_str(), a.display_name.as_str()])
+        .collect();
+    check_new_password(&ctx, &form, &own, &mut errors);
     if !errors.is_empty() {
         let view = FormView {
             values: BTreeMap::new(),
@@ -1011,7 +1050,12 @@ pub async fn change_password(
     }
     let account = user.account();
     let mut errors = Errors::new();
-    check_new_password(&ctx, &form, &mut errors);
+    check_new_password(
+        &ctx,
+        &form,
+        &[&account.email, &account.display_name],
+        &mut errors,
+    );
     if form.current_password.is_empty() {
         errors.insert("current_password", ctx.t("account.err_password_required"));
     } else {
@@ -1241,7 +1285,7 @@ pub async fn accept_invitation(
     };
     let mut errors = Errors::new();
     let name = check_name(&ctx, &form.display_name, &mut errors);
-    check_new_password(&ctx, &form, &mut errors);
+    check_new_password(&ctx, &form, &[&view.email, &form.display_name], &mut errors);
     check_terms(&ctx, &form, &mut errors);
     if !errors.is_empty() {
         let view_form = FormView {
@@ -1311,4 +1355,28 @@ pub async fn accept_invitation(
     let id = session::open(&state, &tenant, &account).await?;
     let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
     with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_too_weak;
+
+    #[test]
+    fn common_patterned_and_personal_passwords_are_too_weak() {
+        let own = ["awa.diallo@example.org", "Awa Diallo", "jesuisaucameroun.com"];
+        for weak in [
+            "aaaaaaaaaa",
+            "password12",
+            "1234567890",
+            "azertyuiop",
+            "awa.diallo@example.org",
+            "AwaDiallo2026",
+            "jesuisaucameroun",
+        ] {
+            assert!(password_too_weak(weak, &own), "{weak}");
+        }
+        for strong in ["un mot de passe solide", "Douala2024!", "vert-manioc-7-pluie"] {
+            assert!(!password_too_weak(strong, &own), "{strong}");
+        }
+    }
 }

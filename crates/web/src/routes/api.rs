@@ -22,7 +22,8 @@ use std::sync::Arc;
 struct ApiError {
     /// Stable code: `invalid_parameter`, `not_found`, `internal`.
     error: String,
-    /// The parameter at fault, for `invalid_parameter`.
+    /// The parameter at fault, for `invalid_parameter` (absent otherwise: never `null`).
+    #[oai(skip_serializing_if_is_none)]
     parameter: Option<String>,
     message: String,
 }
@@ -114,7 +115,9 @@ struct CityItem {
 struct TaxonomyItem {
     slug: String,
     label: String,
-    /// For mission types: their domain. For contribution types: their tab.
+    /// For mission types: their domain. For contribution types: their tab. Absent for
+    /// domains (never `null`).
+    #[oai(skip_serializing_if_is_none)]
     group: Option<String>,
 }
 

@@ -26,6 +26,8 @@ pub const COUNTRY_MAX: usize = 80;
 pub const SKILLS_MAX: usize = 20;
 pub const LANGUAGES_MAX: usize = 10;
 pub const TAG_MAX: usize = 40;
+/// Cities one stay may list.
+pub const MAX_STAY_CITIES: usize = 50;
 /// Longest stay accepted, in days (two years).
 pub const STAY_MAX_DAYS: i64 = 731;
 /// Missions shown on the account page for the next stay.
@@ -501,7 +503,10 @@ pub async fn add_stay(
             Err(_) => return Ok(bad_request()),
         }
     }
-    if !profiles.cities_exist(&city_ids).await? {
+    city_ids.sort_unstable();
+    city_ids.dedup();
+    // The form offers the tenant's cities (14 at most today): more is a forged form.
+    if city_ids.len() > MAX_STAY_CITIES || !profiles.cities_exist(&city_ids).await? {
         return Ok(bad_request());
     }
     let mut errors = Errors::new();
