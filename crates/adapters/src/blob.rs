@@ -65,6 +65,26 @@ impl BlobStore {
         self.kind
     }
 
+    /// Where the probe object lives: outside every tenant's keys (tenant codes have no `_`).
+    fn probe() -> ObjectPath {
+        ObjectPath::from("_health/probe")
+    }
+
+    /// Writes and reads back a probe object: the bucket exists and the keys may write.
+    /// Run at start-up.
+    pub async fn check(&self) -> Result<(), BlobError> {
+        self.inner
+            .put(&Self::probe(), PutPayload::from_static(b"ok"))
+            .await?;
+        self.ping().await
+    }
+
+    /// Reads the probe object's metadata: for readiness probes.
+    pub async fn ping(&self) -> Result<(), BlobError> {
+        self.inner.head(&Self::probe()).await?;
+        Ok(())
+    }
+
     fn path(tenant: &str, key: &str) -> Result<ObjectPath, BlobError> {
         let valid = !key.is_empty()
             && !key.starts_with('/')

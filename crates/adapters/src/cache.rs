@@ -155,7 +155,7 @@ impl Cache {
             } => Ok(Self::run(
                 conn,
                 breaker,
-                &redis::cmd("GET").arg(format!("{prefix}{key}")),
+                redis::cmd("GET").arg(format!("{prefix}{key}")),
             )
             .await?),
         }
@@ -180,7 +180,7 @@ impl Cache {
                 Self::run::<()>(
                     conn,
                     breaker,
-                    &redis::cmd("SET")
+                    redis::cmd("SET")
                         .arg(format!("{prefix}{key}"))
                         .arg(value)
                         .arg("PX")
@@ -218,7 +218,7 @@ impl Cache {
                 let reply: Option<String> = Self::run(
                     conn,
                     breaker,
-                    &redis::cmd("SET")
+                    redis::cmd("SET")
                         .arg(format!("{prefix}{key}"))
                         .arg(value)
                         .arg("NX")
@@ -260,7 +260,7 @@ impl Cache {
                 let (count, pttl): (u64, i64) = Self::run(
                     conn,
                     breaker,
-                    &redis::cmd("EVAL")
+                    redis::cmd("EVAL")
                         .arg(INCR_WITH_TTL)
                         .arg(1)
                         .arg(format!("{prefix}{key}"))
@@ -287,7 +287,7 @@ impl Cache {
                 Self::run::<()>(
                     conn,
                     breaker,
-                    &redis::cmd("DEL").arg(format!("{prefix}{key}")),
+                    redis::cmd("DEL").arg(format!("{prefix}{key}")),
                 )
                 .await?;
                 Ok(())

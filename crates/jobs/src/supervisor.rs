@@ -112,6 +112,17 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    /// Waits until `runs` reaches `n` (10 s at most: a loaded machine is slow, never wrong).
+    async fn until(runs: &AtomicUsize, n: usize) -> usize {
+        for _ in 0..1000 {
+            if runs.load(Ordering::SeqCst) >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        runs.load(Ordering::SeqCst)
+    }
+
     /// The flaw of tokio-cron-scheduler 0.15: a run that lasts past its interval made the
     /// job die. Here the first run takes five intervals, then runs go on.
     #[tokio::test]
@@ -134,8 +145,7 @@ mod tests {
                 })
             },
         );
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        let seen = runs.load(Ordering::SeqCst);
+        let seen = until(&runs, 4).await;
         assert!(seen >= 4, "runs after the late one: {seen}");
         assert!(health.since_success("slow_then_fast").is_some());
         jobs.shutdown(Duration::from_secs(1)).await;
@@ -162,8 +172,10 @@ mod tests {
                 })
             },
         );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(runs.load(Ordering::SeqCst) >= 3);
+        assert!(
+            until(&runs, 4).await >= 4,
+            "the third run (a success) finished"
+        );
         assert!(health.since_success("flaky").is_some());
         assert!(health.stale().is_empty());
         jobs.shutdown(Duration::from_secs(1)).await;

@@ -132,7 +132,7 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", startup::one_line(&e));
             ExitCode::FAILURE
         }
     }

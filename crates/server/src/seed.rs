@@ -254,10 +254,18 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
     let countries: Vec<_> = services.registry.countries().cloned().collect();
     let bar = progress(countries.len() as u64, "demo data");
     for tenant in &countries {
+        // Each tenant's demo in one transaction: a tenant has all of it or none.
         let tx = services.store.begin().await?;
         let orgs = Organisations::for_tenant(&tx, tenant);
-        if !orgs.list().await?.is_empty() {
-            tracing::info!(tenant.code = %tenant.code, "demo data already present: skipped");
+        // The synthetic missions' organisation is not demo content: a tenant that has only
+        // that one still gets its demo.
+        if orgs
+            .list()
+            .await?
+            .iter()
+            .any(|o| o.slug != SYNTHETIC_ORGANISATION)
+        {
+            tracing::info!(tenant.code = %tenant.code, "demo data (or real organisations) present: skipped");
             bar.inc(1);
             continue;
         }
@@ -355,10 +363,13 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
     Ok(report)
 }
 
-/// Adds `total` synthetic published missions spread evenly over every country site, for
-/// benchmarks. Inserted in transactions of a few thousand rows.
+/// The organisation that holds the synthetic missions.
+pub const SYNTHETIC_ORGANISATION: &str = "organisation-de-demonstration";
+
+/// Brings the synthetic published missions to `total`, spread evenly over every country site,
+/// for benchmarks. Each tenant's missing share is inserted in one transaction with its
+/// organisation, so a run killed halfway is completed by the next one, never duplicated.
 pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result<SeedReport> {
-    const BATCH: usize = 5_000;
     let content = content()?;
     let today = Utc::now().date_naive();
     let countries: Vec<_> = services.registry.countries().cloned().collect();
@@ -379,19 +390,20 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
         if share == 0 {
             continue;
         }
-        let conn = services.store.conn();
-        let cities = Cities::for_tenant(conn, tenant).list().await?;
+        let tx = services.store.begin().await?;
+        let cities = Cities::for_tenant(&tx, tenant).list().await?;
         if cities.is_empty() {
+            bar.inc(share as u64);
             continue;
         }
-        let orgs = Organisations::for_tenant(conn, tenant);
-        let organisation_id = match orgs.by_slug("organisation-de-demonstration").await? {
+        let orgs = Organisations::for_tenant(&tx, tenant);
+        let organisation_id = match orgs.by_slug(SYNTHETIC_ORGANISATION).await? {
             Some(o) => o.id,
             None => {
                 report.organisations += 1;
                 orgs.insert(NewOrganisation {
                     city_id: cities[0].id,
-                    slug: "organisation-de-demonstration".into(),
+                    slug: SYNTHETIC_ORGANISATION.into(),
                     kind: "association".into(),
                     name: "Organisation de démonstration".into(),
                     description: "Missions générées pour les mesures de performance.".into(),
@@ -400,40 +412,42 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                 .await?
             }
         };
-        let mut done = 0;
-        while done < share {
-            let size = BATCH.min(share - done);
-            let batch: Vec<NewMission> = (done..done + size)
-                .map(|k| {
-                    let m = &content.missions[k % content.missions.len()];
-                    let city = &cities[k % cities.len()];
-                    let mut mission = m.mission(
-                        tenant,
-                        city,
-                        organisation_id,
-                        today,
-                        k,
-                        &format!(" — n°{}", k + 1),
-                    );
-                    mission.urgent = k % 17 == 0;
-                    mission.featured = false;
-                    mission
-                })
-                .collect();
-            let tx = services.store.begin().await?;
-            report.missions += Missions::for_tenant(&tx, tenant).insert_all(batch).await?;
-            tx.commit().await?;
-            done += size;
-            bar.inc(size as u64);
-            let decile = report.missions * 10 / total.max(1);
-            if bar.is_hidden() && decile > logged_decile {
-                logged_decile = decile;
-                tracing::info!(
-                    missions = report.missions,
-                    total,
-                    "synthetic missions inserted"
+        let missions = Missions::for_tenant(&tx, tenant);
+        let present = missions.count_of_organisation(organisation_id).await? as usize;
+        if present >= share {
+            tracing::info!(tenant.code = %tenant.code, present, "synthetic missions already there");
+            bar.inc(share as u64);
+            continue;
+        }
+        // Numbered after the ones already there: titles stay unique across reruns.
+        let batch: Vec<NewMission> = (present..share)
+            .map(|k| {
+                let m = &content.missions[k % content.missions.len()];
+                let city = &cities[k % cities.len()];
+                let mut mission = m.mission(
+                    tenant,
+                    city,
+                    organisation_id,
+                    today,
+                    k,
+                    &format!(" — n°{}", k + 1),
                 );
-            }
+                mission.urgent = k % 17 == 0;
+                mission.featured = false;
+                mission
+            })
+            .collect();
+        report.missions += missions.insert_all(batch).await?;
+        tx.commit().await?;
+        bar.inc(share as u64);
+        let decile = (t + 1) * 10 / countries.len();
+        if bar.is_hidden() && decile > logged_decile {
+            logged_decile = decile;
+            tracing::info!(
+                missions = report.missions,
+                total,
+                "synthetic missions inserted"
+            );
         }
     }
     bar.finish_and_clear();

@@ -29,6 +29,55 @@ pub struct Services {
     pub job_health: Arc<jsap_adapters::JobHealth>,
 }
 
+/// How long start-up waits for each service before it says which one does not answer.
+const CONNECT_WAIT: Duration = Duration::from_millis(2500);
+
+/// `work`, or its error, or "no answer within ..." once `wait` has passed; the error as one
+/// line (its causes without repeats).
+async fn within<T, E: Into<anyhow::Error>>(
+    wait: Duration,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(wait, work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(one_line(&e.into())),
+        Err(_) => Err(format!("no answer within {:.1} s", wait.as_secs_f64())),
+    }
+}
+
+/// An error and its causes on one line, each message once: wrappers often repeat the
+/// message of the error they wrap.
+pub fn one_line(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    // Keep the outermost message that contains each inner one.
+    parts.join(": ")
+}
+
+/// Where a database or Redis URL points, without its credentials.
+pub fn place(url: &str) -> String {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        return format!("the SQLite file {}", path.split('?').next().unwrap_or(path));
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{host}/{path}")
+    }
+}
+
 impl Services {
     /// Loads tenants and themes, connects every adapter and migrates the database.
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
@@ -46,20 +95,62 @@ impl Services {
         }
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("Failed to create DATA_DIR {}", config.data_dir.display()))?;
-        let store = Store::connect(&config.effective_database_url())
+        let url = config.effective_database_url();
+        let store = within(CONNECT_WAIT, Store::connect(&url))
             .await
-            .context("Failed to connect to the database")?;
+            .map_err(|cause| {
+                let hint = if url.starts_with("sqlite:") {
+                    "check that DATA_DIR exists, is writable and its disk has space"
+                } else {
+                    "check that PostgreSQL runs there and accepts this user"
+                };
+                anyhow::anyhow!("DATABASE_URL: cannot open {}: {cause}; {hint}", place(&url))
+            })?;
         store.migrate().await.context("Failed to run migrations")?;
         let cache = match &config.redis_url {
-            Some(url) => Cache::redis(url, &config.redis_prefix)
-                .await
-                .context("Failed to connect to Redis")?,
+            Some(url) => {
+                let connected = within(CONNECT_WAIT, async {
+                    let cache = Cache::redis(url, &config.redis_prefix).await?;
+                    cache.ping().await?;
+                    Ok::<_, jsap_adapters::cache::CacheError>(cache)
+                })
+                .await;
+                connected.map_err(|cause| {
+                    anyhow::anyhow!(
+                        "REDIS_URL: no Redis answers at {}: {cause}; check that Redis runs there, \
+                         or unset REDIS_URL for the in-process cache",
+                        place(url)
+                    )
+                })?
+            }
             None => Cache::in_process(),
         };
         let blobs = match &config.s3 {
-            Some(s3) => BlobStore::s3(s3).context("Failed to configure S3 storage")?,
-            None => BlobStore::local(&config.data_dir.join("uploads"))
-                .context("Failed to create the uploads folder")?,
+            Some(s3) => {
+                let blobs = BlobStore::s3(s3).context("S3 settings")?;
+                within(CONNECT_WAIT, blobs.check()).await.map_err(|cause| {
+                    anyhow::anyhow!(
+                        "S3_BUCKET: cannot write to the bucket {} at {}: {cause}; check that \
+                         the bucket exists and S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY may write to it",
+                        s3.bucket,
+                        s3.endpoint.as_deref().unwrap_or("AWS")
+                    )
+                })?;
+                blobs
+            }
+            None => {
+                let dir = config.data_dir.join("uploads");
+                let blobs = BlobStore::local(&dir)
+                    .with_context(|| format!("DATA_DIR: cannot create {}", dir.display()))?;
+                within(CONNECT_WAIT, blobs.check()).await.map_err(|cause| {
+                    anyhow::anyhow!(
+                        "DATA_DIR: cannot write uploads to {}: {cause}; check that it is \
+                         writable and its disk has space",
+                        dir.display()
+                    )
+                })?;
+                blobs
+            }
         };
         let mailer = match &config.smtp_url {
             Some(url) => Mailer::smtp(url).context("SMTP_URL is invalid")?,

@@ -87,24 +87,111 @@ fn mac(secret: &[u8], parts: &[&str]) -> HmacSha256 {
 }
 
 /// The CSRF token of a form: an HMAC of the tenant and of a secret bound to the visitor (the
-/// session's CSRF secret, or before log-in the pre-session cookie).
+/// session's CSRF secret, or before log-in the pre-session cookie), masked with a fresh random
+/// pad on every call (`pad || pad XOR hmac`, hex). Pages that reflect a search and carry the
+/// token are compressed: a token that changes on every response gives a compression oracle
+/// (BREACH) nothing to converge on.
 pub fn csrf_token(secret: &[u8], tenant: &Tenant, binding: &str) -> String {
-    hex::encode(
-        mac(secret, &["csrf", tenant.code.as_str(), binding])
-            .finalize()
-            .into_bytes(),
-    )
+    use rand::RngCore;
+    let token = mac(secret, &["csrf", tenant.code.as_str(), binding])
+        .finalize()
+        .into_bytes();
+    let mut pad = [0u8; 32];
+    rand::rng().fill_bytes(&mut pad);
+    let masked: Vec<u8> = pad.iter().zip(token.iter()).map(|(p, t)| p ^ t).collect();
+    let mut out = hex::encode(pad);
+    out.push_str(&hex::encode(masked));
+    out
 }
 
-/// Constant-time check of a submitted CSRF token.
+/// Constant-time check of a submitted (masked) CSRF token.
 pub fn csrf_matches(secret: &[u8], tenant: &Tenant, binding: &str, submitted: &str) -> bool {
     let Ok(bytes) = hex::decode(submitted.trim()) else {
         return false;
     };
+    if bytes.len() != 64 {
+        return false;
+    }
+    let (pad, masked) = bytes.split_at(32);
+    let token: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
     mac(secret, &["csrf", tenant.code.as_str(), binding])
-        .verify_slice(&bytes)
+        .verify_slice(&token)
         .is_ok()
 }
+
+/// The longest wait one log-in attempt is given for its account (see `account_delay`).
+pub const MAX_ACCOUNT_DELAY: Duration = Duration::from_secs(10);
+
+/// Log-in attempts on one account, from any address, past `per_email` in the window: each
+/// further one waits a second more (at most `MAX_ACCOUNT_DELAY`) instead of being refused, so
+/// that guessing from rotating addresses is slowed without locking the owner out.
+pub async fn account_delay(
+    state: &AppState,
+    tenant: &Tenant,
+    action: &str,
+    email: &str,
+) -> Duration {
+    let key = account_key(tenant, action, email);
+    match state
+        .cache
+        .incr_with_ttl(&key, state.rate_limits.window)
+        .await
+    {
+        Ok((count, _)) if count > state.rate_limits.per_email => {
+            Duration::from_secs(count - state.rate_limits.per_email).min(MAX_ACCOUNT_DELAY)
+        }
+        Ok(_) => Duration::ZERO,
+        Err(e) => {
+            tracing::warn!(error = %e, "account attempt counter unavailable");
+            Duration::ZERO
+        }
+    }
+}
+
+/// Forgets the account's attempts (after a successful log-in).
+pub async fn reset_account_delay(state: &AppState, tenant: &Tenant, action: &str, email: &str) {
+    if let Err(e) = state
+        .cache
+        .delete(&account_key(tenant, action, email))
+        .await
+    {
+        tracing::warn!(error = %e, "account attempt counter not reset");
+    }
+}
+
+fn account_key(tenant: &Tenant, action: &str, email: &str) -> String {
+    let digest = hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()));
+    format!("rl:{}:{action}:account:{}", tenant.code, &digest[..32])
+}
+
+/// The `jsap_device` cookie's value for an account: set at a successful log-in, it lets the
+/// account's owner past the account's delay (never past the password).
+pub fn device_token(secret: &[u8], tenant: &Tenant, email: &str) -> String {
+    hex::encode(
+        mac(
+            secret,
+            &["device", tenant.code.as_str(), &email.trim().to_lowercase()],
+        )
+        .finalize()
+        .into_bytes(),
+    )
+}
+
+/// Whether the request comes from a device that signed in to this account before.
+pub fn known_device(req: &Request, secret: &[u8], tenant: &Tenant, email: &str) -> bool {
+    cookie(req, DEVICE_COOKIE).is_some_and(|value| {
+        hex::decode(value.trim()).is_ok_and(|bytes| {
+            mac(
+                secret,
+                &["device", tenant.code.as_str(), &email.trim().to_lowercase()],
+            )
+            .verify_slice(&bytes)
+            .is_ok()
+        })
+    })
+}
+
+pub const DEVICE_COOKIE: &str = "jsap_device";
 
 /// Allowed attempts per window.
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +345,13 @@ mod tests {
             .expect("sn");
         let token = csrf_token(b"secret", cm, "visitor");
         assert!(csrf_matches(b"secret", cm, "visitor", &token));
+        let again = csrf_token(b"secret", cm, "visitor");
+        assert_ne!(token, again, "masked afresh for every response");
+        assert!(csrf_matches(b"secret", cm, "visitor", &again));
+        assert!(
+            !csrf_matches(b"secret", cm, "visitor", &token[64..]),
+            "unmasked half alone"
+        );
         assert!(!csrf_matches(b"secret", cm, "other visitor", &token));
         assert!(!csrf_matches(b"secret", sn, "visitor", &token));
         assert!(!csrf_matches(b"other secret", cm, "visitor", &token));

@@ -9,6 +9,7 @@ use jsap_store::{
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
+use std::time::Duration;
 
 const CM: &str = "cm.localhost";
 const SN: &str = "sn.localhost";
@@ -588,7 +589,7 @@ async fn posts_without_the_right_csrf_token_are_refused_with_403() {
 }
 
 #[tokio::test]
-async fn repeated_attempts_are_rate_limited_per_email_and_per_address() {
+async fn repeated_attempts_slow_the_account_down_and_are_refused_per_address() {
     let app = spawn().await;
     let mut browser = Browser::new(&app, CM);
     for _ in 0..5 {
@@ -597,9 +598,33 @@ async fn repeated_attempts_are_rate_limited_per_email_and_per_address() {
             .await;
         assert_eq!(page.status, 401);
     }
-    let limited = browser
+    // Past five attempts on one account, each waits a little longer: never locked out.
+    let started = std::time::Instant::now();
+    let slowed = browser
         .login("target@example.org", "mauvais mot de passe")
         .await;
+    assert_eq!(slowed.status, 401);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "slowed down: {:?}",
+        started.elapsed()
+    );
+    // Another email from the same address is not slowed...
+    assert_eq!(
+        browser
+            .login("other@example.org", "mauvais mot de passe")
+            .await
+            .status,
+        401
+    );
+    // ...until the per-address limit (10 in the window) is reached.
+    for n in 0..3 {
+        let page = browser
+            .login(&format!("n{n}@example.org"), "mauvais mot de passe")
+            .await;
+        assert_eq!(page.status, 401);
+    }
+    let limited = browser.login("new@example.org", "x").await;
     assert_eq!(limited.status, 429);
     assert!(
         limited
@@ -615,22 +640,6 @@ async fn repeated_attempts_are_rate_limited_per_email_and_per_address() {
         .and_then(|v| v.parse().ok())
         .expect("Retry-After");
     assert!(retry > 800 && retry <= 900, "{retry}");
-    // Another email from the same address still gets through the per-email limit...
-    assert_eq!(
-        browser
-            .login("other@example.org", "mauvais mot de passe")
-            .await
-            .status,
-        401
-    );
-    // ...until the per-address limit (10 in the window) is reached.
-    for n in 0..3 {
-        let page = browser
-            .login(&format!("n{n}@example.org"), "mauvais mot de passe")
-            .await;
-        assert_eq!(page.status, 401);
-    }
-    assert_eq!(browser.login("new@example.org", "x").await.status, 429);
     // Each action counts on its own: forgotten password still answers.
     let forgot = browser
         .submit(

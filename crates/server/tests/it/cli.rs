@@ -109,3 +109,84 @@ fn a_bad_environment_variable_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("BIND_ADDR"));
 }
+
+/// Runs `serve` with `vars` on an empty data folder; returns the exit status and stderr.
+fn serve_with(vars: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = jesuisaupays();
+    cmd.arg("serve")
+        .env("DATA_DIR", dir.path())
+        .env("TENANTS_DIR", repo_root().join("tenants"))
+        .env("THEMES_DIR", repo_root().join("themes"))
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("WEATHER_URL", "off")
+        .env("DEMO_DATA", "off");
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    let out = cmd.output().expect("run");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_unreachable_database_is_named_once_with_what_to_do() {
+    let (status, stderr) =
+        serve_with(&[("DATABASE_URL", "postgres://someone:secret@127.0.0.1:1/jsap")]);
+    assert!(!status.success());
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    let line = errors[0];
+    assert!(line.contains("DATABASE_URL"), "{line}");
+    assert!(line.contains("postgres://127.0.0.1:1/jsap"), "{line}");
+    assert!(!line.contains("secret"), "no password printed: {line}");
+    assert!(line.contains("check that PostgreSQL runs"), "{line}");
+    let first_cause = line.split(": ").nth(2).unwrap_or_default().to_owned();
+    assert_eq!(line.matches(&first_cause).count(), 1, "said once: {line}");
+}
+
+#[test]
+fn redis_pointed_at_another_service_is_named() {
+    // Something that is not Redis listens there and closes the connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            drop(stream);
+        }
+    });
+    let (status, stderr) = serve_with(&[("REDIS_URL", &format!("redis://127.0.0.1:{port}"))]);
+    assert!(!status.success());
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("REDIS_URL"), "{line}");
+    assert!(
+        line.contains(&format!("redis://127.0.0.1:{port}")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_missing_s3_bucket_stops_the_start_with_its_name() {
+    let Some(endpoint) = crate::helpers::env("TEST_S3_ENDPOINT") else {
+        crate::helpers::service_available("S3", false, "TEST_S3_ENDPOINT unset");
+        return;
+    };
+    let (status, stderr) = serve_with(&[
+        ("S3_ENDPOINT", &endpoint),
+        ("S3_BUCKET", "no-such-bucket-jsap"),
+        ("S3_ACCESS_KEY_ID", "test"),
+        ("S3_SECRET_ACCESS_KEY", "testtest"),
+    ]);
+    assert!(!status.success());
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("S3_BUCKET"), "{line}");
+    assert!(line.contains("no-such-bucket-jsap"), "{line}");
+}

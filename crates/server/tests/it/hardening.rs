@@ -862,3 +862,49 @@ async fn with_redis_gone_pages_stay_fast_and_log_in_says_try_again() {
     assert_eq!(app.get(CM, "/readyz").await.status(), 503);
     app.stop().await.ok();
 }
+
+// ----- 9. guessing from rotating addresses slows the account, never locks its owner out -----
+
+#[tokio::test]
+async fn wrong_passwords_from_many_addresses_do_not_lock_the_owner_out() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        trust_forwarded_host: true,
+        ..Options::default()
+    })
+    .await;
+    account(&app, "cm", "awa@example.org", &[]).await;
+    // The owner signed in from this browser before: it is a known device.
+    let mut owner = signed_in(&app, CM, "awa@example.org").await;
+    assert!(owner.cookies.contains_key("jsap_device"));
+    owner.cookies.remove("jsap_session");
+    // An attacker rotates addresses: no per-address limit applies.
+    for i in 0..7 {
+        let status = post_as_visitor(
+            app.client.clone(),
+            app.addr,
+            format!("192.0.2.{i}"),
+            "/fr/compte/connexion",
+            vec![
+                ("email", "awa@example.org".to_owned()),
+                ("password", "une supposition".to_owned()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 401, "refused, not locked");
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(owner.login("awa@example.org", PASSWORD).await.status, 303);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the known device is not slowed: {:?}",
+        started.elapsed()
+    );
+    // From a new device the right password still gets in, after the account's delay.
+    let mut elsewhere = Browser::new(&app, CM);
+    assert_eq!(
+        elsewhere.login("awa@example.org", PASSWORD).await.status,
+        303
+    );
+    app.stop().await.expect("stop");
+}

@@ -168,6 +168,35 @@ async fn synthetic_missions_spread_evenly_over_every_country() {
     assert_eq!(total, 1_003);
 }
 
+/// A run killed halfway leaves some tenants with part of their share (each tenant's share is
+/// one transaction, so at worst none of it): the next run fills what is missing, a third adds
+/// nothing, and the demo content still loads beside the synthetic missions.
+#[tokio::test]
+async fn seeding_again_fills_what_is_missing_and_never_duplicates() {
+    let (services, _dir) = services().await;
+    let partial = seed::seed_synthetic(&services, 400).await.expect("partial");
+    assert_eq!(partial.missions, 400);
+    let rest = seed::seed_synthetic(&services, 1_003).await.expect("rerun");
+    assert_eq!(rest.missions, 603, "only the missing missions");
+    assert_eq!(rest.organisations, 0, "the organisation is reused");
+    let again = seed::seed_synthetic(&services, 1_003).await.expect("third");
+    assert_eq!(again.missions, 0);
+    let countries: Vec<_> = services.registry.countries().cloned().collect();
+    let mut total = 0;
+    for tenant in &countries {
+        total += Missions::for_tenant(services.store.conn(), tenant)
+            .count_all()
+            .await
+            .expect("count");
+    }
+    assert_eq!(total, 1_003);
+    let demo = seed::seed_demo(&services)
+        .await
+        .expect("demo after synthetic");
+    assert_eq!(demo.tenants, countries.len(), "every tenant gets its demo");
+    assert_eq!(demo.missions, 60 * countries.len());
+}
+
 /// (tenant, role, email, password) rows of the table `seed-demo` prints.
 fn table_rows(table: &str) -> Vec<(String, String, String, String)> {
     table

@@ -353,6 +353,15 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .await?)
     }
 
+    /// Missions of one organisation of the tenant, published or not.
+    pub async fn count_of_organisation(&self, organisation_id: i64) -> Result<u64, StoreError> {
+        Ok(mission::Entity::find()
+            .filter(mission::Column::TenantId.eq(self.scope.id()))
+            .filter(mission::Column::OrganisationId.eq(organisation_id))
+            .count(self.conn)
+            .await?)
+    }
+
     /// Titles in one locale, for listings; missions without a text in it are skipped.
     pub async fn titles(&self, locale: &str, limit: u64) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(mission_text::Entity::find()

@@ -9,7 +9,10 @@
 
 use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, page_context};
-use crate::security::{client_ip, hash_password, rate_limit, set_cookie, verify_password};
+use crate::security::{
+    DEVICE_COOKIE, account_delay, client_ip, device_token, hash_password, known_device, rate_limit,
+    reset_account_delay, set_cookie, verify_password,
+};
 use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
 use crate::{AppError, AppState};
 use jsap_adapters::{EmailTemplates, translate};
@@ -246,10 +249,28 @@ pub(crate) fn check_email(
 /// lists of leaked passwords, names and words, shipped in the binary), a simple pattern
 /// (`aaaaaaaaaa`, `password12`), or one made of the person's own email or name.
 pub fn password_too_weak(password: &str, own: &[&str]) -> bool {
+    let compact = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     let lower = password.to_lowercase();
+    let password_compact = compact(password);
     let mut inputs: Vec<String> = Vec::new();
-    for value in own.iter().map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()) {
-        if lower.contains(&value) {
+    for value in own
+        .iter()
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+    {
+        // The whole email or name, with or without its dots and spaces ("AwaDiallo2026").
+        let local = value.split('@').next().unwrap_or(&value);
+        let whole = [compact(&value), compact(local)];
+        if lower.contains(&value)
+            || whole
+                .iter()
+                .any(|w| w.chars().count() >= 4 && password_compact.contains(w.as_str()))
+        {
             return true;
         }
         // The parts of an address or a name are guessable too: "awa.diallo@x.org".
@@ -566,8 +587,16 @@ pub async fn login(
         return ctx.forbidden(req);
     }
     let ip = client_ip(req, state.proxy_hops);
-    if let Err(wait) = rate_limit(&state, &tenant, "login", &ip, Some(&form.email)).await {
+    // Per address: refused past the limit. Per account: slowed, never locked, and not at
+    // all from a device the account signed in from before.
+    if let Err(wait) = rate_limit(&state, &tenant, "login", &ip, None).await {
         return ctx.too_many(req, wait);
+    }
+    if !known_device(req, &state.secret_key, &tenant, &form.email) {
+        let delay = account_delay(&state, &tenant, "login", &form.email).await;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
     }
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
@@ -595,10 +624,18 @@ pub async fn login(
                 session::close(&state, &tenant, &old.id).await?;
             }
             let id = session::open(&state, &tenant, &account).await?;
+            reset_account_delay(&state, &tenant, "login", &form.email).await;
             let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+            let device = set_cookie(
+                req,
+                DEVICE_COOKIE,
+                &device_token(&state.secret_key, &tenant, &account.email),
+                Duration::from_secs(365 * 24 * 3600),
+            );
             let next =
                 safe_next(Some(&form.next)).unwrap_or_else(|| format!("/{}/compte", ctx.locale));
-            return with_cookie(see_other(next), &cookie);
+            let response = with_cookie(see_other(next), &cookie)?;
+            return with_cookie(response, &device);
         }
         status = StatusCode::UNAUTHORIZED;
         failure = Some(ctx.t("account.login_failed"));
@@ -809,7 +846,10 @@ pub async fn reset(
     }
     let mut errors = Errors::new();
     let accounts = Accounts::for_tenant(state.store.conn(), &tenant);
-    let owner = match accounts.peek_token(&token, TokenPurpose::ResetPassword).await? {
+    let owner = match accounts
+        .peek_token(&token, TokenPurpose::ResetPassword)
+        .await?
+    {
         Some(used) => accounts.find(used.user_id).await?,
         None => None,
     };
@@ -1363,7 +1403,11 @@ mod tests {
 
     #[test]
     fn common_patterned_and_personal_passwords_are_too_weak() {
-        let own = ["awa.diallo@example.org", "Awa Diallo", "jesuisaucameroun.com"];
+        let own = [
+            "awa.diallo@example.org",
+            "Awa Diallo",
+            "jesuisaucameroun.com",
+        ];
         for weak in [
             "aaaaaaaaaa",
             "password12",
@@ -1375,7 +1419,11 @@ mod tests {
         ] {
             assert!(password_too_weak(weak, &own), "{weak}");
         }
-        for strong in ["un mot de passe solide", "Douala2024!", "vert-manioc-7-pluie"] {
+        for strong in [
+            "un mot de passe solide",
+            "Douala2024!",
+            "vert-manioc-7-pluie",
+        ] {
             assert!(!password_too_weak(strong, &own), "{strong}");
         }
     }

@@ -44,11 +44,23 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
     } else {
         "in-process".to_owned()
     };
+    let storage = match tokio::time::timeout(bound, state.blobs.ping()).await {
+        Ok(Ok(())) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: file storage down");
+            "unavailable"
+        }
+        Err(_) => {
+            tracing::warn!("readiness: file storage did not answer");
+            "unavailable"
+        }
+    };
     let stale: Vec<&str> = state.jobs.stale().iter().map(|j| j.name).collect();
-    let ready = database == "ok" && cache != "unavailable" && stale.is_empty();
+    let ready = database == "ok" && cache != "unavailable" && storage == "ok" && stale.is_empty();
     let body = Json(serde_json::json!({
         "database": database,
         "cache": cache,
+        "storage": storage,
         "stale_jobs": stale,
     }));
     let status = if ready {
