@@ -22,8 +22,9 @@ fn hashing_slots() -> &'static tokio::sync::Semaphore {
     })
 }
 
-/// Runs one argon2 computation on the blocking pool, within `hashing_slots`.
-async fn with_hashing_slot<T: Send + 'static>(
+/// Runs one CPU-heavy computation (argon2, password strength) on the blocking pool, within
+/// `hashing_slots`: never on the async workers.
+pub async fn with_hashing_slot<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> anyhow::Result<T> {
     let _slot = hashing_slots()

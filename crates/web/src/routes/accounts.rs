@@ -11,7 +11,7 @@ use crate::extract::{CurrentTenant, page_locale};
 use crate::render::{html, page_context};
 use crate::security::{
     DEVICE_COOKIE, account_delay, client_ip, device_token, hash_password, known_device, rate_limit,
-    reset_account_delay, set_cookie, verify_password,
+    reset_account_delay, set_cookie, verify_password, with_hashing_slot,
 };
 use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
 use crate::{AppError, AppState};
@@ -288,11 +288,29 @@ pub fn password_too_weak(password: &str, own: &[&str]) -> bool {
 
 /// Checks a new password and its confirmation; `own`: the person's email and name (the
 /// site's domain is added: "jesuisaucameroun" is no password on jesuisaucameroun.com).
-pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, own: &[&str], errors: &mut Errors) {
-    let site = ctx.tenant.canonical_domain.to_string();
-    let own: Vec<&str> = own.iter().copied().chain([site.as_str()]).collect();
-    let own = own.as_slice();
+pub(crate) async fn check_new_password(
+    ctx: &Ctx<'_>,
+    form: &AccountForm,
+    own: &[&str],
+    errors: &mut Errors,
+) -> Result<(), AppError> {
     let n = form.password.chars().count();
+    // zxcvbn takes up to tens of milliseconds on a long password: off the async workers.
+    let weak = if (PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        let password = form.password.clone();
+        let own: Vec<String> = own
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain([ctx.tenant.canonical_domain.to_string()])
+            .collect();
+        with_hashing_slot(move || {
+            let own: Vec<&str> = own.iter().map(String::as_str).collect();
+            password_too_weak(&password, &own)
+        })
+        .await?
+    } else {
+        false
+    };
     if n == 0 {
         errors.insert("password", ctx.t("account.err_password_required"));
     } else if n < PASSWORD_MIN {
@@ -307,11 +325,12 @@ pub(crate) fn check_new_password(ctx: &Ctx, form: &AccountForm, own: &[&str], er
             ctx.t("account.err_password_long")
                 .replace("%{max}", &PASSWORD_MAX.to_string()),
         );
-    } else if password_too_weak(&form.password, own) {
+    } else if weak {
         errors.insert("password", ctx.t("account.err_password_weak"));
     } else if form.password != form.password_confirm {
         errors.insert("password_confirm", ctx.t("account.err_password_mismatch"));
     }
+    Ok(())
 }
 
 pub(crate) fn check_name(ctx: &Ctx, raw: &str, errors: &mut Errors) -> String {
@@ -386,7 +405,7 @@ pub async fn signup(
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     let name = check_name(&ctx, &form.display_name, &mut errors);
-    check_new_password(&ctx, &form, &[&form.email, &form.display_name], &mut errors);
+    check_new_password(&ctx, &form, &[&form.email, &form.display_name], &mut errors).await?;
     check_terms(&ctx, &form, &mut errors);
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         let view = FormView {
@@ -857,7 +876,7 @@ pub async fn reset(
         .iter()
         .flat_map(|a| [a.email.as_str(), a.display_name.as_str()])
         .collect();
-    check_new_password(&ctx, &form, &own, &mut errors);
+    check_new_password(&ctx, &form, &own, &mut errors).await?;
     if !errors.is_empty() {
         let view = FormView {
             values: BTreeMap::new(),
@@ -1095,7 +1114,8 @@ pub async fn change_password(
         &form,
         &[&account.email, &account.display_name],
         &mut errors,
-    );
+    )
+    .await?;
     if form.current_password.is_empty() {
         errors.insert("current_password", ctx.t("account.err_password_required"));
     } else {
@@ -1325,7 +1345,7 @@ pub async fn accept_invitation(
     };
     let mut errors = Errors::new();
     let name = check_name(&ctx, &form.display_name, &mut errors);
-    check_new_password(&ctx, &form, &[&view.email, &form.display_name], &mut errors);
+    check_new_password(&ctx, &form, &[&view.email, &form.display_name], &mut errors).await?;
     check_terms(&ctx, &form, &mut errors);
     if !errors.is_empty() {
         let view_form = FormView {
