@@ -87,11 +87,12 @@ impl SearchParams {
     /// Parses a raw query string against the tenant's taxonomy. City slugs are checked by
     /// the caller (they live in the database).
     pub fn parse(query: &str, taxonomy: &Taxonomy) -> Result<Self, ParamError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|_| bad("query", "the query string is malformed"))?;
-        if pairs.len() > MAX_PARAMS {
+        // Counted on the raw string, before any decoding work.
+        if query.bytes().filter(|b| *b == b'&').count() >= MAX_PARAMS {
             return Err(bad("query", format!("at most {MAX_PARAMS} parameters")));
         }
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| bad("query", "the query string is malformed"))?;
         let mut p = SearchParams {
             page: 1,
             per_page: DEFAULT_PER_PAGE,

@@ -43,12 +43,15 @@ fn one<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// The distinct non-empty values of a repeated field, in order (a tampered form repeating a
+/// value 100,000 times yields it once).
 fn all<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
     pairs
         .iter()
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty() && seen.insert(*v))
         .collect()
 }
 
