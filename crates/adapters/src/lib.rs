@@ -4,6 +4,7 @@
 
 pub mod blob;
 pub mod cache;
+pub mod dates;
 pub mod health;
 pub mod mail;
 pub mod templates;

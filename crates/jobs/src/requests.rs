@@ -7,12 +7,11 @@
 //! send twice. Functions take `now`, so tests move time instead of sleeping.
 
 use chrono::{DateTime, Duration, Utc};
+use jsap_adapters::dates::format_date;
 use jsap_adapters::{EmailTemplates, Themes};
+use jsap_app::requests::recipients;
 use jsap_domain::Locale;
-use jsap_store::{
-    Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store,
-    configured_focal_points,
-};
+use jsap_store::{Account, Accounts, Cities, Outbox, Profiles, RequestRecord, Requests, Store};
 use jsap_tenancy::{Tenant, TenantRegistry};
 use std::sync::Arc;
 
@@ -35,10 +34,6 @@ pub struct DeadlineReport {
     pub emails: usize,
     /// Another replica held the lock: this run did nothing.
     pub skipped: bool,
-}
-
-fn format_day(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 struct Mails<'a> {
@@ -73,7 +68,7 @@ impl Mails<'_> {
         ctx.insert("delay_days", &self.tenant.response_delay_days);
         ctx.insert(
             "due_on",
-            &format_day(request.due_at.with_timezone(&self.tenant.tz()).date_naive()),
+            &format_date(self.tenant.local_date(request.due_at), locale),
         );
         Ok(self
             .templates
@@ -112,13 +107,11 @@ pub async fn request_deadlines_for(
             continue;
         }
         let outbox = Outbox::for_tenant(&tx, tenant);
-        let mut recipients = requests.handlers(&request, None).await?;
-        if requests.focal_points(request.city_id).await?.is_empty() {
-            // A focal point without an account yet is reached at the tenant file's address.
-            if let Some(city) = cities.iter().find(|c| c.id == request.city_id) {
-                recipients.extend(configured_focal_points(tenant, &city.slug));
-            }
-        }
+        let city_slug = cities
+            .iter()
+            .find(|c| c.id == request.city_id)
+            .map(|c| c.slug.as_str());
+        let recipients = recipients::handling_side(&tx, tenant, &request, city_slug, None).await?;
         for to in recipients {
             let email = mails.render(
                 "request_reminder",
@@ -180,12 +173,7 @@ pub async fn request_deadlines_for(
             let token = requests
                 .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
                 .await?;
-            let locale = request
-                .locale
-                .parse::<Locale>()
-                .ok()
-                .filter(|l| tenant.offers(*l))
-                .unwrap_or(tenant.default_locale);
+            let locale = recipients::member_locale(tenant, &request);
             let email = mails.render(
                 "request_survey",
                 locale,

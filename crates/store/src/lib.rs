@@ -67,13 +67,15 @@ impl Store {
     /// Connects to `sqlite://path?mode=rwc` or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let mut options = ConnectOptions::new(url.to_owned());
-        // Bounded waits: with the database down a request answers "try again" within about
-        // two seconds instead of queueing.
+        // Bounded waits: with PostgreSQL down a request answers "try again" within about two
+        // seconds instead of queueing. (SQLite is a local file: its waits are for the one
+        // writer, so a little longer.)
         options
             .connect_timeout(Duration::from_secs(2))
             .acquire_timeout(Duration::from_secs(2))
             .sqlx_logging(false);
         if url.starts_with("sqlite:") {
+            options.acquire_timeout(Duration::from_secs(5));
             // One writer at a time is what SQLite allows; WAL lets readers go on meanwhile.
             options
                 .max_connections(8)

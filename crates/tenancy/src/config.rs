@@ -153,6 +153,11 @@ impl Tenant {
         self.time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
 
+    /// The date where the tenant is at `at`: what pages and emails show of an instant.
+    pub fn local_date(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.tz()).date_naive()
+    }
+
     /// Today's date where the tenant is: what "open missions" are counted against.
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz()).date_naive()

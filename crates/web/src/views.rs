@@ -1,24 +1,11 @@
 //! View types: what templates receive. Built from repository records, never entities.
 
-use chrono::{Datelike, NaiveDate};
-use jsap_adapters::translate;
 use jsap_domain::{Locale, Taxonomy};
 use jsap_store::{CityRecord, MissionHit, OrganisationRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-/// "12 janv. 2027", "12 Jan 2027", "12 يناير 2027".
-pub fn format_date(date: NaiveDate, locale: Locale) -> String {
-    let month = translate(
-        locale.as_str(),
-        &format!("month.{}", MONTHS[date.month0() as usize]),
-    );
-    format!("{} {} {}", date.day(), month, date.year())
-}
+pub use jsap_adapters::dates::format_date;
 
 pub fn mission_path(locale: Locale, id: i64, slug: &str) -> String {
     format!("/{locale}/missions/{id}-{slug}")
@@ -114,18 +101,5 @@ impl MissionCard {
             starts_on: format_date(hit.starts_on, locale),
             ends_on: format_date(hit.ends_on, locale),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_written_for_the_locale() {
-        let d = NaiveDate::from_ymd_opt(2027, 1, 12).expect("date");
-        assert_eq!(format_date(d, Locale::Fr), "12 janv. 2027");
-        assert_eq!(format_date(d, Locale::En), "12 Jan 2027");
-        assert_eq!(format_date(d, Locale::Ar), "12 يناير 2027");
     }
 }

@@ -649,15 +649,16 @@ async fn a_job_lock_is_renewed_while_its_run_lasts_and_released_by_its_owner_onl
         .expect("redis"),
         None => jsap_adapters::Cache::in_process(),
     };
-    let ttl = Duration::from_millis(150);
+    // Renewed every 200 ms: only a 400 ms stall of the test could let the lock lapse.
+    let ttl = Duration::from_millis(600);
     let (long, late) = tokio::join!(
         jsap_jobs::with_lock(&cache, "renewed", ttl, async {
             // Four lock lifetimes.
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            tokio::time::sleep(Duration::from_millis(2400)).await;
             Ok(1)
         }),
         async {
-            tokio::time::sleep(Duration::from_millis(450)).await;
+            tokio::time::sleep(Duration::from_millis(1800)).await;
             jsap_jobs::with_lock(&cache, "renewed", ttl, async { Ok(2) }).await
         }
     );

@@ -1645,3 +1645,98 @@ async fn no_survey_for_a_member_who_turned_request_reminders_off() {
     .expect("job");
     assert_eq!(again.surveyed, 0);
 }
+
+/// The three rules the page and the delay job used to write each on its own, now decided once
+/// (`jsap_app::requests::recipients`, `Tenant::local_date`): an address reached twice is
+/// emailed once by both; dates are the tenant's local dates on the page and in the email; the
+/// member's language is used only while the site offers it.
+#[tokio::test]
+async fn the_page_and_the_delay_job_agree_on_recipients_dates_and_languages() {
+    let (app, f) = spawn().await;
+    // The organisation's admin is also the address the tenant file gives Douala's focal point.
+    let mut org_member = person(
+        &app,
+        "pf.douala@jesuisaucameroun.com",
+        "Paul Focal et Org",
+        &[(Role::OrganisationAdmin, None, Some(f.org_a))],
+    )
+    .await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    let thread = answer(&mut awa, &f).await;
+    let id = request_id(&thread);
+    let new: Vec<String> = emails_of(&app, "request_new")
+        .await
+        .into_iter()
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(new, vec!["pf.douala@jesuisaucameroun.com"], "once");
+
+    // Due at 23:30 UTC on 15 July: 16 July in Douala (UTC+1), on the page and in the email.
+    store(&app)
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE requests SET due_at = '2027-07-15 23:30:00+00:00' WHERE id = {id}"
+        ))
+        .await
+        .expect("due date");
+    let page = awa.get(&thread).await;
+    assert!(page.body.contains("16 juil. 2027"), "{}", page.body);
+    assert!(!page.body.contains("15 juil. 2027"));
+    let cm = tenant(&app, "cm");
+    let due = chrono::DateTime::parse_from_rfc3339("2027-07-15T23:30:00Z")
+        .expect("date")
+        .with_timezone(&Utc);
+    let report = jsap_jobs::request_deadlines_for(
+        store(&app),
+        &cm,
+        &app.services.themes,
+        due - Duration::days(2),
+    )
+    .await
+    .expect("job");
+    assert_eq!(report.reminded, 1);
+    let reminders = emails_of(&app, "request_reminder").await;
+    let to: Vec<&str> = reminders.iter().map(|e| e.to.as_str()).collect();
+    assert_eq!(
+        to,
+        vec!["pf.douala@jesuisaucameroun.com"],
+        "the job too: once"
+    );
+    assert!(
+        reminders[0].text_body.contains("16 juil. 2027"),
+        "{}",
+        reminders[0].text_body
+    );
+
+    // The request was written in Arabic, which this site no longer offers: the member's
+    // emails come in the site's language.
+    store(&app)
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE requests SET locale = 'ar' WHERE id = {id}"
+        ))
+        .await
+        .expect("locale");
+    let csrf = org_member.get(&thread).await.csrf();
+    let sent = org_member
+        .post(
+            &format!("{thread}/messages"),
+            &[("csrf", &csrf), ("message", "Bonjour Awa !")],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let to_member: Vec<OutboxEmail> = emails(&app, "cm")
+        .await
+        .into_iter()
+        .filter(|e| e.to == "awa@example.org" && e.kind == "request_message")
+        .collect();
+    assert_eq!(to_member.len(), 1);
+    assert!(
+        to_member[0]
+            .text_body
+            .contains("https://jesuisaucameroun.com/fr/demandes/"),
+        "{}",
+        to_member[0].text_body
+    );
+    app.stop().await.expect("stop");
+}

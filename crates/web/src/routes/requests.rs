@@ -17,11 +17,12 @@ use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
 use chrono::{NaiveDate, Utc};
 use jsap_adapters::{EmailTemplates, translate};
+use jsap_app::requests::recipients;
 use jsap_domain::Locale;
 use jsap_store::{
     Account, Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail,
     NewRequest, Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
-    TransitionError, configured_focal_points,
+    TransitionError,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -288,36 +289,6 @@ fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
     ])
 }
 
-/// Who hears of what `author` (on `side`) did: the member, or the handling side.
-async fn other_side<C: jsap_store::ConnectionTrait>(
-    conn: &C,
-    tenant: &Tenant,
-    request: &RequestRecord,
-    side: Side,
-    author: i64,
-) -> Result<Vec<Account>, AppError> {
-    if side.handles() {
-        Ok(Accounts::for_tenant(conn, tenant)
-            .find(request.member_user_id)
-            .await?
-            .into_iter()
-            .collect())
-    } else {
-        Ok(Requests::for_tenant(conn, tenant)
-            .handlers(request, Some(author))
-            .await?)
-    }
-}
-
-/// The member gets emails in the language they wrote in; the handling side in the site's.
-fn recipient_locale(tenant: &Tenant, request: &RequestRecord, to: &Account) -> Locale {
-    if to.id == request.member_user_id {
-        request.locale.parse().unwrap_or(tenant.default_locale)
-    } else {
-        tenant.default_locale
-    }
-}
-
 /// Creates the request and queues its emails, in one transaction; then to the conversation.
 async fn send_request(
     ctx: &Ctx<'_>,
@@ -361,16 +332,14 @@ async fn send_request(
     let request = requests
         .create(new, Utc::now(), ctx.tenant.response_delay_days)
         .await?;
-    let mut recipients = requests
-        .handlers(&request, Some(session.account.id))
-        .await?;
-    if requests.focal_points(city.id).await?.is_empty() {
-        for fp in configured_focal_points(ctx.tenant, &city.slug) {
-            if !recipients.iter().any(|r| r.email == fp.email) {
-                recipients.push(fp);
-            }
-        }
-    }
+    let recipients = recipients::handling_side(
+        &tx,
+        ctx.tenant,
+        &request,
+        Some(&city.slug),
+        Some(session.account.id),
+    )
+    .await?;
     let outbox = Outbox::for_tenant(&tx, ctx.tenant);
     let member = &session.account;
     for to in &recipients {
@@ -875,7 +844,7 @@ async fn thread_page(
             mine: m.author_user_id == session.account.id,
             author: m.author_name,
             body: paragraphs(&m.body),
-            at: format_date(m.created_at.date_naive(), ctx.locale),
+            at: format_date(ctx.tenant.local_date(m.created_at), ctx.locale),
         })
         .collect();
     let member = Accounts::for_tenant(conn, ctx.tenant)
@@ -950,11 +919,11 @@ async fn thread_page(
             c.insert("notice", &notice);
             c.insert(
                 "sent_at",
-                &format_date(request.created_at.date_naive(), ctx.locale),
+                &format_date(ctx.tenant.local_date(request.created_at), ctx.locale),
             );
             c.insert(
                 "due_on",
-                &format_date(request.due_at.date_naive(), ctx.locale),
+                &format_date(ctx.tenant.local_date(request.due_at), ctx.locale),
             );
             c.insert(
                 "available",
@@ -1108,11 +1077,12 @@ pub async fn post_message(
     requests
         .add_message(&request, session.account.id, side, &body, Utc::now())
         .await?;
-    let recipients = other_side(&tx, &tenant, &request, side, session.account.id).await?;
+    let recipients =
+        recipients::other_side(&tx, &tenant, &request, side, session.account.id).await?;
     let outbox = Outbox::for_tenant(&tx, &tenant);
     let excerpt: String = body.chars().take(500).collect();
     for to in &recipients {
-        let locale = recipient_locale(&tenant, &request, to);
+        let locale = recipients::recipient_locale(&tenant, &request, to);
         outbox
             .enqueue(ctx.email("request_message", locale, to, &request, |c| {
                 c.insert("author_name", &session.account.display_name);
@@ -1163,10 +1133,11 @@ pub async fn change_state(
     let applied = requests.apply(&request, action, side, Utc::now()).await?;
     if let Ok(new_state) = applied {
         // The other side hears of it, in the same transaction.
-        let recipients = other_side(&tx, &tenant, &request, side, session.account.id).await?;
+        let recipients =
+            recipients::other_side(&tx, &tenant, &request, side, session.account.id).await?;
         let outbox = Outbox::for_tenant(&tx, &tenant);
         for to in &recipients {
-            let locale = recipient_locale(&tenant, &request, to);
+            let locale = recipients::recipient_locale(&tenant, &request, to);
             let label = translate(
                 locale.as_str(),
                 &format!("request.state_{}", new_state.as_str()),

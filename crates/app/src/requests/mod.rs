@@ -1,0 +1,3 @@
+//! Requests: who hears of them and in which language.
+
+pub mod recipients;

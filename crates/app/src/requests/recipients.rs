@@ -1,0 +1,78 @@
+//! Who hears of a request, and in which language: decided here once for the request pages
+//! (a new request, a message, a state change) and for the deadline job (reminders, surveys).
+//! Before, each wrote its own copy and they drifted: only the page removed a focal point
+//! reached twice, only the job checked that the site still offers the member's language.
+
+use jsap_domain::Locale;
+use jsap_store::{
+    Account, Accounts, ConnectionTrait, RequestRecord, Requests, Side, StoreError,
+    configured_focal_points,
+};
+use jsap_tenancy::Tenant;
+
+/// The handling side of a request: the mission's organisation and the city's focal points
+/// (`author` left out: they know what they wrote). While the city has no focal-point account
+/// yet, the focal points of the tenant file are reached at their configured address. Each
+/// address once.
+pub async fn handling_side<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    request: &RequestRecord,
+    city_slug: Option<&str>,
+    author: Option<i64>,
+) -> Result<Vec<Account>, StoreError> {
+    let requests = Requests::for_tenant(conn, tenant);
+    let mut recipients = requests.handlers(request, author).await?;
+    if let Some(slug) = city_slug
+        && requests.focal_points(request.city_id).await?.is_empty()
+    {
+        recipients.extend(configured_focal_points(tenant, slug));
+    }
+    let mut seen = std::collections::HashSet::new();
+    recipients.retain(|r| seen.insert(r.email.to_lowercase()));
+    Ok(recipients)
+}
+
+/// Who hears of what `author`, on `side`, did: the member, or the handling side.
+pub async fn other_side<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    request: &RequestRecord,
+    side: Side,
+    author: i64,
+) -> Result<Vec<Account>, StoreError> {
+    if side.handles() {
+        Ok(Accounts::for_tenant(conn, tenant)
+            .find(request.member_user_id)
+            .await?
+            .into_iter()
+            .collect())
+    } else {
+        let requests = Requests::for_tenant(conn, tenant);
+        let mut recipients = requests.handlers(request, Some(author)).await?;
+        let mut seen = std::collections::HashSet::new();
+        recipients.retain(|r| seen.insert(r.email.to_lowercase()));
+        Ok(recipients)
+    }
+}
+
+/// The member's language: the one they wrote the request in, while the site still offers it;
+/// else the site's.
+pub fn member_locale(tenant: &Tenant, request: &RequestRecord) -> Locale {
+    request
+        .locale
+        .parse::<Locale>()
+        .ok()
+        .filter(|l| tenant.offers(*l))
+        .unwrap_or(tenant.default_locale)
+}
+
+/// The member gets emails in their language (`member_locale`); the handling side in the
+/// site's.
+pub fn recipient_locale(tenant: &Tenant, request: &RequestRecord, to: &Account) -> Locale {
+    if to.id == request.member_user_id {
+        member_locale(tenant, request)
+    } else {
+        tenant.default_locale
+    }
+}
