@@ -106,10 +106,6 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             post(accounts::change_password),
         )
         .at(
-            "/:locale/compte/renvoyer",
-            post(accounts::resend_verification),
-        )
-        .at(
             "/:locale/invitation/:token",
             get(accounts::invitation_form).post(accounts::accept_invitation),
         )

@@ -1,5 +1,5 @@
 //! Member accounts: sign-up, email verification, log-in and log-out, forgotten password and
-//! reset, the account page (change email, change password, resend verification) and the
+//! reset, the account page (change email, change password) and the
 //! invitation page (focal points and country operators).
 //!
 //! Every POST form carries a CSRF token (403 without it, before anything is written); sign-up,
@@ -18,8 +18,8 @@ use crate::{AppError, AppState};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::{EmailAddress, Locale};
 use jsap_store::{
-    Account, Accounts, Cities, FocalPointInvitations, OperatorInvitations, Outbox, Role,
-    StoreError, TokenPurpose,
+    Account, Accounts, Cities, ConnectionTrait, FocalPointInvitations, OperatorInvitations, Outbox,
+    Role, StoreError, TokenPurpose,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -200,6 +200,28 @@ impl Ctx<'_> {
         EmailTemplates::new(self.state.themes.clone())
             .render(self.tenant, self.locale, name, to, ctx)
             .map_err(|e| AppError::Internal(e.into()))
+    }
+}
+
+impl Ctx<'_> {
+    /// Issues a fresh confirmation link for `account` and queues its email, in `tx`.
+    async fn queue_verification<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        account: &Account,
+    ) -> Result<(), AppError> {
+        let token = Accounts::for_tenant(tx, self.tenant)
+            .issue_token(account.id, TokenPurpose::VerifyEmail, None)
+            .await?;
+        Outbox::for_tenant(tx, self.tenant)
+            .enqueue(self.email(
+                "account_verification",
+                &account.email,
+                &account.display_name,
+                Some(self.url(&format!("/compte/verifier/{token}"))),
+            )?)
+            .await?;
+        Ok(())
     }
 }
 
@@ -452,17 +474,7 @@ pub async fn signup(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let token = accounts
-                .issue_token(account.id, TokenPurpose::VerifyEmail, None)
-                .await?;
-            outbox
-                .enqueue(ctx.email(
-                    "account_verification",
-                    &account.email,
-                    &account.display_name,
-                    Some(ctx.url(&format!("/compte/verifier/{token}"))),
-                )?)
-                .await?;
+            ctx.queue_verification(&tx, &account).await?;
         }
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
@@ -684,17 +696,7 @@ async fn unverified_login(
     account: &Account,
 ) -> Result<Response, AppError> {
     let tx = ctx.state.store.begin().await?;
-    let token = Accounts::for_tenant(&tx, ctx.tenant)
-        .issue_token(account.id, TokenPurpose::VerifyEmail, None)
-        .await?;
-    Outbox::for_tenant(&tx, ctx.tenant)
-        .enqueue(ctx.email(
-            "account_verification",
-            &account.email,
-            &account.display_name,
-            Some(ctx.url(&format!("/compte/verifier/{token}"))),
-        )?)
-        .await?;
+    ctx.queue_verification(&tx, account).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     ctx.message(
         req,
@@ -926,7 +928,6 @@ fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
         "logged_out" => "account.done_logged_out",
         "password_changed" => "account.done_password_changed",
         "email_sent" => "account.done_email_sent",
-        "verification_sent" => "account.done_verification_sent",
         _ => return None,
     };
     Some(ctx.t(key))
@@ -1153,49 +1154,6 @@ pub async fn change_password(
         see_other(format!("/{}/compte?done=password_changed", ctx.locale)),
         &cookie,
     )
-}
-
-#[handler]
-pub async fn resend_verification(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-    user: CurrentUser,
-    Form(form): Form<AccountForm>,
-) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let account = user.account();
-    let ip = client_ip(req, state.proxy_hops);
-    if let Err(wait) = rate_limit(&state, &tenant, "resend", &ip, Some(&account.email)).await {
-        return ctx.too_many(req, wait);
-    }
-    if !account.email_verified {
-        let tx = state.store.begin().await?;
-        let token = Accounts::for_tenant(&tx, &tenant)
-            .issue_token(account.id, TokenPurpose::VerifyEmail, None)
-            .await?;
-        Outbox::for_tenant(&tx, &tenant)
-            .enqueue(ctx.email(
-                "account_verification",
-                &account.email,
-                &account.display_name,
-                Some(ctx.url(&format!("/compte/verifier/{token}"))),
-            )?)
-            .await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
-    }
-    Ok(see_other(format!(
-        "/{}/compte?done=verification_sent",
-        ctx.locale
-    )))
 }
 
 // ----- invitations (focal points, country operators) -----
