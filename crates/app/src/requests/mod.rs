@@ -1,3 +1,5 @@
-//! Requests: who hears of them and in which language.
+//! Requests: who hears of them and in which language, their emails, and their deadlines.
 
+pub mod deadlines;
+pub mod mails;
 pub mod recipients;

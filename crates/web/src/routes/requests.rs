@@ -16,7 +16,8 @@ use crate::session::{OptionalUser, Session, csrf_ok, form_token};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
 use chrono::{NaiveDate, Utc};
-use jsap_adapters::{EmailTemplates, translate};
+use jsap_adapters::translate;
+use jsap_app::requests::mails::RequestMails;
 use jsap_app::requests::recipients;
 use jsap_domain::Locale;
 use jsap_store::{
@@ -167,11 +168,7 @@ impl Ctx<'_> {
         )
     }
 
-    fn url(&self, locale: Locale, rest: &str) -> String {
-        format!("{}/{}{rest}", self.tenant.canonical_url(), locale)
-    }
-
-    /// A request email in `locale`, with the canonical links every one carries.
+    /// A request email in `locale`, rendered like the deadline job's (`RequestMails`).
     fn email(
         &self,
         name: &str,
@@ -180,18 +177,8 @@ impl Ctx<'_> {
         request: &RequestRecord,
         fill: impl FnOnce(&mut tera::Context),
     ) -> Result<NewEmail, AppError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("name", &to.display_name);
-        ctx.insert("title", &request.title);
-        ctx.insert(
-            "link",
-            &self.url(locale, &format!("/demandes/{}", request.id)),
-        );
-        ctx.insert("preferences_link", &self.url(locale, "/compte/emails"));
-        ctx.insert("delay_days", &self.tenant.response_delay_days);
-        fill(&mut ctx);
-        EmailTemplates::new(self.state.themes.clone())
-            .render(self.tenant, locale, name, &to.email, ctx)
+        RequestMails::new(self.tenant, self.state.themes.clone())
+            .render(name, locale, to, request, fill)
             .map_err(|e| AppError::Internal(e.into()))
     }
 }

@@ -1,0 +1,152 @@
+//! The promised response delay: reminders before `due_at`, escalation to the country
+//! operators after it, and a satisfaction survey to the member 15 days after a request.
+//!
+//! Each email goes out once: the job stamps the request (`reminded_at`, `escalated_at`,
+//! `survey_sent_at`) with a conditional `UPDATE` and queues its emails in that transaction,
+//! so a run that fails half-way, or two replicas (the job's cache lock is a first guard),
+//! never send twice. Functions take `now` (the caller's clock), so tests move time instead of
+//! sleeping. The job (`jsap_jobs::request_deadlines`) runs this for every tenant.
+
+use super::mails::RequestMails;
+use super::recipients;
+use chrono::{DateTime, Duration, Utc};
+use jsap_adapters::Themes;
+use jsap_store::{Accounts, Cities, Outbox, Profiles, Requests, Store};
+use jsap_tenancy::Tenant;
+use std::sync::Arc;
+
+/// Reminders go this long before the due date.
+pub const REMINDER_LEAD_DAYS: i64 = 3;
+/// The survey goes this long after the request.
+pub const SURVEY_AFTER_DAYS: i64 = 15;
+/// A survey link works this long.
+pub const SURVEY_TTL_DAYS: i64 = 30;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeadlineReport {
+    pub reminded: usize,
+    pub escalated: usize,
+    pub surveyed: usize,
+    /// Surveys not sent because the member turned reminders about their requests off
+    /// (`/compte/emails`); they count in `surveyed` too, and are never retried.
+    pub survey_opted_out: usize,
+    /// Emails queued by this run.
+    pub emails: usize,
+    /// Another replica held the lock: this run did nothing.
+    pub skipped: bool,
+}
+
+/// One pass over one tenant at `now`.
+pub async fn request_deadlines_for(
+    store: &Store,
+    tenant: &Tenant,
+    themes: &Arc<Themes>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeadlineReport> {
+    let mut report = DeadlineReport::default();
+    let mails = RequestMails::new(tenant, themes.clone());
+    let cities = Cities::for_tenant(store.conn(), tenant).list().await?;
+    let city_name = |id: i64| {
+        cities
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(String::new, |c| c.name_in(tenant.default_locale).to_owned())
+    };
+    let reader = Requests::for_tenant(store.conn(), tenant);
+
+    for request in reader
+        .due_for_reminder(now, Duration::days(REMINDER_LEAD_DAYS))
+        .await?
+    {
+        let tx = store.begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_reminded(request.id, now).await? {
+            continue;
+        }
+        let outbox = Outbox::for_tenant(&tx, tenant);
+        let city_slug = cities
+            .iter()
+            .find(|c| c.id == request.city_id)
+            .map(|c| c.slug.as_str());
+        let recipients = recipients::handling_side(&tx, tenant, &request, city_slug, None).await?;
+        for to in recipients {
+            let email = mails.render(
+                "request_reminder",
+                tenant.default_locale,
+                &to,
+                &request,
+                |c| {
+                    c.insert("city_name", &city_name(request.city_id));
+                    c.insert("survey_link", "");
+                },
+            )?;
+            outbox.enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.reminded += 1;
+    }
+
+    for request in reader.due_for_escalation(now).await? {
+        let tx = store.begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_escalated(request.id, now).await? {
+            continue;
+        }
+        let outbox = Outbox::for_tenant(&tx, tenant);
+        for to in requests.operators().await? {
+            let email = mails.render(
+                "request_escalation",
+                tenant.default_locale,
+                &to,
+                &request,
+                |c| {
+                    c.insert("city_name", &city_name(request.city_id));
+                    c.insert("survey_link", "");
+                },
+            )?;
+            outbox.enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.escalated += 1;
+    }
+
+    for request in reader
+        .due_for_survey(now, Duration::days(SURVEY_AFTER_DAYS))
+        .await?
+    {
+        let tx = store.begin().await?;
+        let requests = Requests::for_tenant(&tx, tenant);
+        if !requests.mark_survey_sent(request.id, now).await? {
+            continue;
+        }
+        let wants = Profiles::for_tenant(&tx, tenant)
+            .get(request.member_user_id)
+            .await?
+            .email_reminders;
+        if !wants {
+            report.survey_opted_out += 1;
+        } else if let Some(member) = Accounts::for_tenant(&tx, tenant)
+            .find(request.member_user_id)
+            .await?
+        {
+            let token = requests
+                .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
+                .await?;
+            let locale = recipients::member_locale(tenant, &request);
+            let email = mails.render("request_survey", locale, &member, &request, |c| {
+                c.insert("city_name", &city_name(request.city_id));
+                c.insert(
+                    "survey_link",
+                    &mails.url(locale, &format!("/enquete/{token}")),
+                );
+            })?;
+            Outbox::for_tenant(&tx, tenant).enqueue(email).await?;
+            report.emails += 1;
+        }
+        tx.commit().await?;
+        report.surveyed += 1;
+    }
+    Ok(report)
+}
