@@ -174,6 +174,10 @@ async fn the_api_serves_only_the_hosts_tenant() {
     .await;
     assert_eq!(status, 404);
     assert_eq!(body["error"], "not_found");
+    assert!(
+        body.get("parameter").is_none(),
+        "absent, never null (the schema says string): {body}"
+    );
     let (_, sn) = json(
         &app,
         "jesuisausenegal.com",
@@ -206,6 +210,18 @@ async fn taxonomy_cities_and_the_openapi_description() {
         Some(8)
     );
     assert_eq!(taxonomy["domains"][2]["label"], "الصحة");
+    assert!(
+        taxonomy["domains"]
+            .as_array()
+            .expect("domains")
+            .iter()
+            .all(|d| d.get("group").is_none()),
+        "domains have no group: absent, never null"
+    );
+    assert!(
+        taxonomy["mission_types"][0]["group"].is_string(),
+        "mission types name their domain"
+    );
     let (_, cities) = json(&app, "jesuisaucameroun.com", "/api/v1/cities").await;
     assert_eq!(cities.as_array().map(Vec::len), Some(14));
     let (status, spec) = json(&app, "jesuisaucameroun.com", "/api/openapi.json").await;
