@@ -7,6 +7,8 @@
 //! themselves (sign up, submit a request...) move here next (issue 9).
 
 pub mod clock;
+mod error;
 pub mod requests;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::Failure;

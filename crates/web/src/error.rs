@@ -50,3 +50,12 @@ impl From<jsap_adapters::cache::CacheError> for AppError {
         AppError::Unavailable(e.into())
     }
 }
+
+impl From<jsap_app::Failure> for AppError {
+    fn from(e: jsap_app::Failure) -> Self {
+        match e {
+            jsap_app::Failure::Store(e) => e.into(),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}

@@ -3,3 +3,4 @@
 pub mod deadlines;
 pub mod mails;
 pub mod recipients;
+pub mod submit;

@@ -17,6 +17,7 @@ use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
 use chrono::{NaiveDate, Utc};
 use jsap_adapters::translate;
+use jsap_app::SystemClock;
 use jsap_app::requests::mails::RequestMails;
 use jsap_app::requests::recipients;
 use jsap_domain::Locale;
@@ -314,36 +315,16 @@ async fn send_request(
         );
         return Ok(resp);
     }
-    let tx = ctx.state.store.begin().await?;
-    let requests = Requests::for_tenant(&tx, ctx.tenant);
-    let request = requests
-        .create(new, Utc::now(), ctx.tenant.response_delay_days)
-        .await?;
-    let recipients = recipients::handling_side(
-        &tx,
+    let request = jsap_app::requests::submit::submit(
+        &ctx.state.store,
+        ctx.state.themes.clone(),
         ctx.tenant,
-        &request,
-        Some(&city.slug),
-        Some(session.account.id),
+        &session.account,
+        city,
+        new,
+        &SystemClock,
     )
     .await?;
-    let outbox = Outbox::for_tenant(&tx, ctx.tenant);
-    let member = &session.account;
-    for to in &recipients {
-        let email = ctx.email(
-            "request_new",
-            ctx.tenant.default_locale,
-            to,
-            &request,
-            |c| {
-                c.insert("member_name", &member.display_name);
-                c.insert("kind", request.kind.as_str());
-                c.insert("city_name", city.name_in(ctx.tenant.default_locale));
-            },
-        )?;
-        outbox.enqueue(email).await?;
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(see_other(format!(
         "/{}/demandes/{}?done=sent",
         ctx.locale, request.id

@@ -1,0 +1,10 @@
+//! What a use case can fail with. The web layer maps it once (a database that cannot be
+//! reached is a 503, the rest a logged 500).
+
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Store(#[from] jsap_store::StoreError),
+    #[error(transparent)]
+    Mail(#[from] jsap_adapters::mail::MailError),
+}

@@ -1,0 +1,106 @@
+//! Use cases called directly, without HTTP, on a real SQLite database, with a fixed clock.
+
+use chrono::{DateTime, Duration, Utc};
+use jsap_app::FixedClock;
+use jsap_app::requests::submit::submit;
+use jsap_domain::EmailAddress;
+use jsap_store::{Accounts, Cities, NewRequest, Outbox, RequestKind, Requests, Store, sync_tenant};
+use jsap_tenancy::Tenant;
+use std::path::Path;
+use std::sync::Arc;
+
+fn repo(dir: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(dir)
+}
+
+fn tenant(tenants: &[Tenant], code: &str) -> Tenant {
+    tenants
+        .iter()
+        .find(|t| t.code.as_str() == code)
+        .expect("tenant")
+        .clone()
+}
+
+#[tokio::test]
+async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_point_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("app.db").display()
+    ))
+    .await
+    .expect("store");
+    store.migrate().await.expect("migrate");
+    let tenants = jsap_tenancy::load_dir(&repo("tenants")).expect("tenants");
+    let themes = Arc::new(jsap_adapters::Themes::load(&repo("themes")).expect("themes"));
+    let (cm, sn) = (tenant(&tenants, "cm"), tenant(&tenants, "sn"));
+    for t in [&cm, &sn] {
+        sync_tenant(store.conn(), t).await.expect("sync");
+    }
+    let member = Accounts::for_tenant(store.conn(), &cm)
+        .create(
+            &EmailAddress::parse("awa@example.org").expect("email"),
+            "Awa Diallo",
+            "not a real hash",
+            true,
+        )
+        .await
+        .expect("member");
+    let douala = Cities::for_tenant(store.conn(), &cm)
+        .by_slug("douala")
+        .await
+        .expect("cities")
+        .expect("douala");
+    let now: DateTime<Utc> = "2027-07-01T10:00:00Z".parse().expect("now");
+    let new = NewRequest {
+        kind: RequestKind::Project,
+        member_user_id: member.id,
+        mission_id: None,
+        organisation_id: None,
+        city_id: douala.id,
+        locale: "fr".into(),
+        title: "Une bibliothèque de quartier".into(),
+        body: "Je propose d'ouvrir une bibliothèque à Akwa.".into(),
+        offer: "Des livres et du temps".into(),
+        contribution: None,
+        available_from: None,
+        available_to: None,
+        domain: None,
+    };
+
+    let request = submit(&store, themes, &cm, &member, &douala, new, &FixedClock(now))
+        .await
+        .expect("submitted");
+
+    assert_eq!(request.due_at, now + Duration::days(14));
+    let emails = Outbox::for_tenant(store.conn(), &cm)
+        .list()
+        .await
+        .expect("outbox");
+    let new: Vec<_> = emails.iter().filter(|e| e.kind == "request_new").collect();
+    assert_eq!(new.len(), 1, "the focal point of the tenant file, once");
+    assert_eq!(new[0].to, "pf.douala@jesuisaucameroun.com");
+    assert!(new[0].text_body.contains(&format!(
+        "https://jesuisaucameroun.com/fr/demandes/{}",
+        request.id
+    )));
+    assert!(new[0].text_body.contains("Awa Diallo"));
+    // Another tenant sees neither the request nor its emails.
+    assert_eq!(
+        Requests::for_tenant(store.conn(), &sn)
+            .find(request.id)
+            .await
+            .expect("find"),
+        None
+    );
+    assert!(
+        Outbox::for_tenant(store.conn(), &sn)
+            .list()
+            .await
+            .expect("outbox")
+            .iter()
+            .all(|e| e.kind != "request_new")
+    );
+}
