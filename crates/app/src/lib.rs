@@ -6,6 +6,7 @@
 //! (`requests::deadlines`), shared by the request pages and the deadline job. The use cases
 //! themselves (sign up, submit a request...) move here next (issue 9).
 
+pub mod accounts;
 pub mod clock;
 mod error;
 pub mod requests;

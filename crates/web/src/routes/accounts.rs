@@ -15,11 +15,12 @@ use crate::security::{
 };
 use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
 use crate::{AppError, AppState};
-use jsap_adapters::{EmailTemplates, translate};
+use jsap_adapters::translate;
+use jsap_app::accounts::{AccountMails, SignUp, send_verification, sign_up};
 use jsap_domain::{EmailAddress, Locale};
 use jsap_store::{
-    Account, Accounts, Cities, ConnectionTrait, FocalPointInvitations, OperatorInvitations, Outbox,
-    Role, StoreError, TokenPurpose,
+    Account, Accounts, Cities, FocalPointInvitations, OperatorInvitations, Outbox, Role,
+    StoreError, TokenPurpose,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -181,7 +182,7 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn url(&self, rest: &str) -> String {
-        format!("{}/{}{rest}", self.tenant.canonical_url(), self.locale)
+        self.mails().url(rest)
     }
 
     fn email(
@@ -191,37 +192,14 @@ impl Ctx<'_> {
         display_name: &str,
         link: Option<String>,
     ) -> Result<jsap_store::NewEmail, AppError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("name", display_name);
-        ctx.insert("link", &link.unwrap_or_default());
-        ctx.insert("login_link", &self.url("/compte/connexion"));
-        ctx.insert("forgot_link", &self.url("/compte/mot-de-passe-oublie"));
-        ctx.insert("preferences_link", &self.url("/compte/emails"));
-        EmailTemplates::new(self.state.themes.clone())
-            .render(self.tenant, self.locale, name, to, ctx)
+        self.mails()
+            .render(name, to, display_name, link)
             .map_err(|e| AppError::Internal(e.into()))
     }
-}
 
-impl Ctx<'_> {
-    /// Issues a fresh confirmation link for `account` and queues its email, in `tx`.
-    async fn queue_verification<C: ConnectionTrait>(
-        &self,
-        tx: &C,
-        account: &Account,
-    ) -> Result<(), AppError> {
-        let token = Accounts::for_tenant(tx, self.tenant)
-            .issue_token(account.id, TokenPurpose::VerifyEmail, None)
-            .await?;
-        Outbox::for_tenant(tx, self.tenant)
-            .enqueue(self.email(
-                "account_verification",
-                &account.email,
-                &account.display_name,
-                Some(self.url(&format!("/compte/verifier/{token}"))),
-            )?)
-            .await?;
-        Ok(())
+    /// The account emails of this tenant, in this page's language.
+    pub(crate) fn mails(&self) -> AccountMails<'_> {
+        AccountMails::new(self.tenant, self.locale, self.state.themes.clone())
     }
 }
 
@@ -448,36 +426,10 @@ pub async fn signup(
     };
     // Hashed before looking the email up, so both answers take as long.
     let hash = hash_password(form.password.clone()).await?;
-    let tx = state.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    let outbox = Outbox::for_tenant(&tx, &tenant);
-    match accounts.find_by_email(&email).await? {
-        Some(existing) => {
-            // Tell the owner, not the visitor.
-            outbox
-                .enqueue(ctx.email(
-                    "account_exists",
-                    existing.email.as_str(),
-                    &existing.display_name,
-                    None,
-                )?)
-                .await?;
-        }
-        None => {
-            let account = match accounts.create(&email, &name, &hash, false).await {
-                Ok(account) => account,
-                Err(e) if e.is_conflict() => {
-                    // The same email signed up at the same moment: answer the same way.
-                    tracing::info!("concurrent sign-up for one email");
-                    tx.rollback().await.map_err(anyhow::Error::from)?;
-                    return signup_done(&ctx, req);
-                }
-                Err(e) => return Err(e.into()),
-            };
-            ctx.queue_verification(&tx, &account).await?;
-        }
+    // Every outcome gets the same answer: the visitor learns nothing about the address.
+    if sign_up(&state.store, &ctx.mails(), &email, &name, &hash).await? == SignUp::Concurrent {
+        tracing::info!("concurrent sign-up for one email");
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
     signup_done(&ctx, req)
 }
 
@@ -695,9 +647,7 @@ async fn unverified_login(
     req: &Request,
     account: &Account,
 ) -> Result<Response, AppError> {
-    let tx = ctx.state.store.begin().await?;
-    ctx.queue_verification(&tx, account).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    send_verification(&ctx.state.store, &ctx.mails(), account).await?;
     ctx.message(
         req,
         StatusCode::FORBIDDEN,
