@@ -23,6 +23,10 @@ impl<'a> RequestMails<'a> {
         }
     }
 
+    pub fn tenant(&self) -> &'a Tenant {
+        self.tenant
+    }
+
     /// `https://<canonical domain>/<locale><rest>`.
     pub fn url(&self, locale: Locale, rest: &str) -> String {
         format!("{}/{}{rest}", self.tenant.canonical_url(), locale)

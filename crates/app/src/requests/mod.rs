@@ -1,5 +1,6 @@
 //! Requests: who hears of them and in which language, their emails, and their deadlines.
 
+pub mod conversation;
 pub mod deadlines;
 pub mod mails;
 pub mod recipients;

@@ -18,13 +18,11 @@ use crate::{AppError, AppState};
 use chrono::{NaiveDate, Utc};
 use jsap_adapters::translate;
 use jsap_app::SystemClock;
-use jsap_app::requests::mails::RequestMails;
-use jsap_app::requests::recipients;
+use jsap_app::requests::conversation;
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewEmail,
-    NewRequest, Organisations, Outbox, RequestKind, RequestRecord, RequestState, Requests, Side,
-    TransitionError,
+    Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewRequest,
+    Organisations, RequestKind, RequestRecord, RequestState, Requests, Side, TransitionError,
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -167,20 +165,6 @@ impl Ctx<'_> {
             &self.t("request.unverified_text"),
             Some((format!("/{}/compte", self.locale), self.t("account.title"))),
         )
-    }
-
-    /// A request email in `locale`, rendered like the deadline job's (`RequestMails`).
-    fn email(
-        &self,
-        name: &str,
-        locale: Locale,
-        to: &Account,
-        request: &RequestRecord,
-        fill: impl FnOnce(&mut tera::Context),
-    ) -> Result<NewEmail, AppError> {
-        RequestMails::new(self.tenant, self.state.themes.clone())
-            .render(name, locale, to, request, fill)
-            .map_err(|e| AppError::Internal(e.into()))
     }
 }
 
@@ -1040,25 +1024,17 @@ pub async fn post_message(
         )
         .await;
     }
-    let tx = state.store.begin().await?;
-    let requests = Requests::for_tenant(&tx, &tenant);
-    requests
-        .add_message(&request, session.account.id, side, &body, Utc::now())
-        .await?;
-    let recipients =
-        recipients::other_side(&tx, &tenant, &request, side, session.account.id).await?;
-    let outbox = Outbox::for_tenant(&tx, &tenant);
-    let excerpt: String = body.chars().take(500).collect();
-    for to in &recipients {
-        let locale = recipients::recipient_locale(&tenant, &request, to);
-        outbox
-            .enqueue(ctx.email("request_message", locale, to, &request, |c| {
-                c.insert("author_name", &session.account.display_name);
-                c.insert("excerpt", &excerpt);
-            })?)
-            .await?;
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    conversation::post_message(
+        &state.store,
+        state.themes.clone(),
+        &tenant,
+        &request,
+        side,
+        &session.account,
+        &body,
+        &SystemClock,
+    )
+    .await?;
     Ok(see_other(format!(
         "/{}/demandes/{}?done=message",
         ctx.locale, request.id
@@ -1096,29 +1072,17 @@ pub async fn change_state(
         format!("/{}/demandes/{}", ctx.locale, request.id),
         ctx.t("request.back_to_thread"),
     ));
-    let tx = state.store.begin().await?;
-    let requests = Requests::for_tenant(&tx, &tenant);
-    let applied = requests.apply(&request, action, side, Utc::now()).await?;
-    if let Ok(new_state) = applied {
-        // The other side hears of it, in the same transaction.
-        let recipients =
-            recipients::other_side(&tx, &tenant, &request, side, session.account.id).await?;
-        let outbox = Outbox::for_tenant(&tx, &tenant);
-        for to in &recipients {
-            let locale = recipients::recipient_locale(&tenant, &request, to);
-            let label = translate(
-                locale.as_str(),
-                &format!("request.state_{}", new_state.as_str()),
-            );
-            outbox
-                .enqueue(ctx.email("request_state", locale, to, &request, |c| {
-                    c.insert("author_name", &session.account.display_name);
-                    c.insert("state_label", &label);
-                })?)
-                .await?;
-        }
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    let applied = conversation::change_state(
+        &state.store,
+        state.themes.clone(),
+        &tenant,
+        &request,
+        side,
+        &session.account,
+        action,
+        &SystemClock,
+    )
+    .await?;
     match applied {
         Ok(_) => Ok(see_other(format!(
             "/{}/demandes/{}?done=state",
