@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod clock;
 mod error;
+pub mod invitations;
 pub mod requests;
 
 pub use clock::{Clock, FixedClock, SystemClock};

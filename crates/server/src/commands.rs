@@ -5,7 +5,7 @@ use crate::startup::Services;
 use anyhow::{Context, bail};
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use jsap_domain::EmailAddress;
-use jsap_store::{FocalPointInvitations, OperatorInvitations, Outbox, StaffAccounts, StaffUpsert};
+use jsap_store::{FocalPointInvitations, Outbox, StaffAccounts, StaffUpsert};
 use rand::Rng;
 use std::path::Path;
 
@@ -230,23 +230,14 @@ pub async fn invite_operator(
             tenant.code
         );
     }
-    let tx = services.store.begin().await?;
-    let invitations = OperatorInvitations::for_tenant(&tx, &tenant);
-    let previous = invitations
-        .list()
-        .await?
-        .into_iter()
-        .find(|i| i.email == email.as_str())
-        .map(|i| i.name);
-    let name = name
-        .map(str::to_owned)
-        .or(previous)
-        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
-    let (invitation, token) = invitations.reissue(&name, &email).await?;
-    let message =
-        jsap_web::operator_invitation_email(services.themes.clone(), &tenant, &invitation, &token)?;
-    let id = Outbox::for_tenant(&tx, &tenant).enqueue(message).await?;
-    tx.commit().await?;
+    let (invitation, id) = jsap_app::invitations::invite_operator(
+        &services.store,
+        services.themes.clone(),
+        &tenant,
+        name,
+        &email,
+    )
+    .await?;
     println!(
         "Country-operator invitation for {} ({}) queued as email #{id}; the link is valid until {}.",
         invitation.email,

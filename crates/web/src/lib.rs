@@ -18,7 +18,6 @@ pub use roles::{
     RequireCountryOperator, RequireFocalPoint, RequireMember, RequireOrganisationAdmin,
     RequireOrganisationMember, RequireStaff,
 };
-pub use routes::spaces::operator_invitation_email;
 pub use security::RateLimits;
 pub use session::{CurrentUser, OptionalUser, Session};
 

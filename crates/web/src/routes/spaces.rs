@@ -15,11 +15,9 @@ use crate::routes::accounts::{Ctx, Errors, FormView, check_email, check_name, se
 use crate::session::csrf_ok;
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
-use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Accounts, Cities, FocalPointInvitations, Missions, NewEmail, OperatorInvitationRecord,
-    OperatorInvitations, Organisations, Outbox, Role,
+    Accounts, Cities, FocalPointInvitations, Missions, OperatorInvitations, Organisations, Role,
 };
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
@@ -48,53 +46,22 @@ fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
     (done.done.as_deref() == Some("invited")).then(|| ctx.t("roles.done_invited"))
 }
 
-/// The email inviting a country operator, in the tenant's default locale.
-pub fn operator_invitation_email(
-    themes: Arc<Themes>,
-    tenant: &Tenant,
-    invitation: &OperatorInvitationRecord,
-    token: &str,
-) -> anyhow::Result<NewEmail> {
-    let locale = tenant.default_locale;
-    let mut ctx = tera::Context::new();
-    ctx.insert("name", &invitation.name);
-    ctx.insert("country_name", tenant.country_name.get(locale));
-    ctx.insert(
-        "link",
-        &format!("{}/{locale}/invitation/{token}", tenant.canonical_url()),
-    );
-    ctx.insert(
-        "preferences_link",
-        &format!("{}/{locale}/compte/emails", tenant.canonical_url()),
-    );
-    ctx.insert(
-        "expires_on",
-        &invitation.expires_at.format("%Y-%m-%d").to_string(),
-    );
-    Ok(EmailTemplates::new(themes).render(
-        tenant,
-        locale,
-        "country_operator_invitation",
-        &invitation.email,
-        ctx,
-    )?)
-}
-
 /// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues
-/// its email in the same transaction.
+/// its email in the same transaction (`jsap_app::invitations::invite_operator`).
 pub async fn invite_operator(
     state: &AppState,
     tenant: &Tenant,
     name: &str,
     email: &EmailAddress,
 ) -> Result<(), AppError> {
-    let tx = state.store.begin().await?;
-    let (invitation, token) = OperatorInvitations::for_tenant(&tx, tenant)
-        .reissue(name, email)
-        .await?;
-    let message = operator_invitation_email(state.themes.clone(), tenant, &invitation, &token)?;
-    Outbox::for_tenant(&tx, tenant).enqueue(message).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    jsap_app::invitations::invite_operator(
+        &state.store,
+        state.themes.clone(),
+        tenant,
+        Some(name),
+        email,
+    )
+    .await?;
     Ok(())
 }
 
