@@ -1,16 +1,18 @@
 //! The use-case layer: the rules a route handler, a job and a CLI command would otherwise each
 //! write again. Direction: domain <- tenancy <- store <- adapters <- app <- jobs / web <- server.
 //!
-//! This first slice holds the clock and, for requests, who hears of them and in which language
-//! (`requests::recipients`), their emails (`requests::mails`) and the deadline pass
-//! (`requests::deadlines`), shared by the request pages and the deadline job. The use cases
-//! themselves (sign up, submit a request...) move here next (issue 9).
+//! Every write a person or a job makes is a function here: accounts (sign up, confirm, reset,
+//! change the address), invitations (invite, accept), requests (submit, converse, deadlines) and
+//! profiles. Each owns its transaction, decides who is emailed and in which language, and
+//! returns a typed outcome; `web`, `jobs` and the CLI only parse, call and render.
 
 pub mod accounts;
 pub mod clock;
 mod error;
 pub mod invitations;
+pub mod profiles;
 pub mod requests;
+pub mod tenants;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Failure;

@@ -1,45 +1,18 @@
 //! Use cases called directly, without HTTP, on a real SQLite database, with a fixed clock.
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
 use jsap_app::FixedClock;
 use jsap_app::requests::submit::submit;
 use jsap_domain::EmailAddress;
-use jsap_store::{Accounts, Cities, NewRequest, Outbox, RequestKind, Requests, Store, sync_tenant};
-use jsap_tenancy::Tenant;
-use std::path::Path;
-use std::sync::Arc;
-
-fn repo(dir: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(dir)
-}
-
-fn tenant(tenants: &[Tenant], code: &str) -> Tenant {
-    tenants
-        .iter()
-        .find(|t| t.code.as_str() == code)
-        .expect("tenant")
-        .clone()
-}
+use jsap_store::{Accounts, Cities, NewRequest, Outbox, RequestKind, Requests};
 
 #[tokio::test]
 async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_point_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::connect(&format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("app.db").display()
-    ))
-    .await
-    .expect("store");
-    store.migrate().await.expect("migrate");
-    let tenants = jsap_tenancy::load_dir(&repo("tenants")).expect("tenants");
-    let themes = Arc::new(jsap_adapters::Themes::load(&repo("themes")).expect("themes"));
-    let (cm, sn) = (tenant(&tenants, "cm"), tenant(&tenants, "sn"));
-    for t in [&cm, &sn] {
-        sync_tenant(store.conn(), t).await.expect("sync");
-    }
-    let member = Accounts::for_tenant(store.conn(), &cm)
+    let world = common::world().await;
+    let (store, themes, cm, sn) = (&world.store, world.themes.clone(), &world.cm, &world.sn);
+    let member = Accounts::for_tenant(store.conn(), cm)
         .create(
             &EmailAddress::parse("awa@example.org").expect("email"),
             "Awa Diallo",
@@ -48,7 +21,7 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
         )
         .await
         .expect("member");
-    let douala = Cities::for_tenant(store.conn(), &cm)
+    let douala = Cities::for_tenant(store.conn(), cm)
         .by_slug("douala")
         .await
         .expect("cities")
@@ -70,12 +43,12 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
         domain: None,
     };
 
-    let request = submit(&store, themes, &cm, &member, &douala, new, &FixedClock(now))
+    let request = submit(store, themes, cm, &member, &douala, new, &FixedClock(now))
         .await
         .expect("submitted");
 
     assert_eq!(request.due_at, now + Duration::days(14));
-    let emails = Outbox::for_tenant(store.conn(), &cm)
+    let emails = Outbox::for_tenant(store.conn(), cm)
         .list()
         .await
         .expect("outbox");
@@ -89,14 +62,14 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
     assert!(new[0].text_body.contains("Awa Diallo"));
     // Another tenant sees neither the request nor its emails.
     assert_eq!(
-        Requests::for_tenant(store.conn(), &sn)
+        Requests::for_tenant(store.conn(), sn)
             .find(request.id)
             .await
             .expect("find"),
         None
     );
     assert!(
-        Outbox::for_tenant(store.conn(), &sn)
+        Outbox::for_tenant(store.conn(), sn)
             .list()
             .await
             .expect("outbox")

@@ -5,7 +5,7 @@ use crate::startup::Services;
 use anyhow::{Context, bail};
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use jsap_domain::EmailAddress;
-use jsap_store::{FocalPointInvitations, Outbox, StaffAccounts, StaffUpsert};
+use jsap_store::{StaffAccounts, StaffUpsert};
 use rand::Rng;
 use std::path::Path;
 
@@ -169,29 +169,15 @@ pub async fn invite(
             slugs.join(", ")
         );
     }
-    let tx = services.store.begin().await?;
-    let invitations = FocalPointInvitations::for_tenant(&tx, &tenant);
-    let previous = invitations
-        .list()
-        .await?
-        .into_iter()
-        .find(|i| i.email == email.as_str())
-        .map(|i| i.name);
-    let configured = tenant
-        .focal_points
-        .iter()
-        .find(|fp| fp.city.as_str() == city && fp.email == email)
-        .map(|fp| fp.name.clone());
-    let name = name
-        .map(str::to_owned)
-        .or(configured)
-        .or(previous)
-        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
-    let invitation = invitations.reissue(city, &name, &email).await?;
-    let message =
-        crate::startup::invitation_email(&services.email_templates(), &tenant, &invitation)?;
-    let id = Outbox::for_tenant(&tx, &tenant).enqueue(message).await?;
-    tx.commit().await?;
+    let (invitation, id) = jsap_app::invitations::invite_focal_point(
+        &services.store,
+        services.themes.clone(),
+        &tenant,
+        city,
+        name,
+        &email,
+    )
+    .await?;
     println!(
         "Invitation for {} ({city}, {}) queued as email #{id}; the link is valid until {}.",
         invitation.email,

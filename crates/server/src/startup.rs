@@ -4,9 +4,8 @@ use crate::config::{Config, DemoData};
 use crate::seed;
 use anyhow::Context;
 use jsap_adapters::{BlobStore, Cache, EmailTemplates, Mailer, Themes};
-use jsap_domain::Locale;
-use jsap_store::{Missions, NewInvitation, Outbox, Store, sync_tenant};
-use jsap_tenancy::{Tenant, TenantRegistry};
+use jsap_store::{Missions, Store};
+use jsap_tenancy::TenantRegistry;
 use jsap_web::AppState;
 use poem::listener::TcpAcceptor;
 use std::net::SocketAddr;
@@ -178,16 +177,8 @@ impl Services {
     /// Syncs every tenant file into the database; each tenant in its own transaction, with the
     /// invitation emails of newly configured focal points.
     pub async fn sync_tenants(&self) -> anyhow::Result<()> {
-        let emails = self.email_templates();
         for tenant in self.registry.tenants() {
-            let tx = self.store.begin().await?;
-            let report = sync_tenant(&tx, tenant).await?;
-            let outbox = Outbox::for_tenant(&tx, tenant);
-            for invitation in &report.new_invitations {
-                let email = invitation_email(&emails, tenant, invitation)?;
-                outbox.enqueue(email).await?;
-            }
-            tx.commit().await?;
+            let report = jsap_app::tenants::sync(&self.store, self.themes.clone(), tenant).await?;
             let missions = Missions::for_tenant(self.store.conn(), tenant);
             if !missions.search_index_complete().await? {
                 let rows = missions.rebuild_search_index().await?;
@@ -208,46 +199,6 @@ impl Services {
         }
         Ok(())
     }
-}
-
-pub(crate) fn invitation_email(
-    emails: &EmailTemplates,
-    tenant: &Tenant,
-    invitation: &NewInvitation,
-) -> anyhow::Result<jsap_store::NewEmail> {
-    let locale: Locale = tenant.default_locale;
-    let city_name = tenant
-        .cities
-        .iter()
-        .find(|c| c.slug.as_str() == invitation.city_slug)
-        .map_or(invitation.city_slug.as_str(), |c| c.name_in(locale));
-    let mut ctx = tera::Context::new();
-    ctx.insert("name", &invitation.name);
-    ctx.insert("city_name", city_name);
-    ctx.insert(
-        "link",
-        &format!(
-            "{}/{}/invitation/{}",
-            tenant.canonical_url(),
-            locale,
-            invitation.token
-        ),
-    );
-    ctx.insert(
-        "preferences_link",
-        &format!("{}/{}/compte/emails", tenant.canonical_url(), locale),
-    );
-    ctx.insert(
-        "expires_on",
-        &invitation.expires_at.format("%Y-%m-%d").to_string(),
-    );
-    Ok(emails.render(
-        tenant,
-        locale,
-        "focal_point_invitation",
-        &invitation.email,
-        ctx,
-    )?)
 }
 
 /// A built application: bound to its port, ready to serve.

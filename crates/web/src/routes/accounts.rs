@@ -16,12 +16,10 @@ use crate::security::{
 use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
 use crate::{AppError, AppState};
 use jsap_adapters::translate;
-use jsap_app::accounts::{AccountMails, SignUp, send_verification, sign_up};
+use jsap_app::accounts::{self, AccountMails, SignUp, Verified, send_verification, sign_up};
+use jsap_app::invitations::{self, Invitation};
 use jsap_domain::{EmailAddress, Locale};
-use jsap_store::{
-    Account, Accounts, Cities, FocalPointInvitations, OperatorInvitations, Outbox, Role,
-    StoreError, TokenPurpose,
-};
+use jsap_store::{Account, Accounts, Cities, TokenPurpose};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
@@ -181,23 +179,6 @@ impl Ctx<'_> {
         )
     }
 
-    pub(crate) fn url(&self, rest: &str) -> String {
-        self.mails().url(rest)
-    }
-
-    fn email(
-        &self,
-        name: &str,
-        to: &str,
-        display_name: &str,
-        link: Option<String>,
-    ) -> Result<jsap_store::NewEmail, AppError> {
-        self.mails()
-            .render(name, to, display_name, link)
-            .map_err(|e| AppError::Internal(e.into()))
-    }
-
-    /// The account emails of this tenant, in this page's language.
     pub(crate) fn mails(&self) -> AccountMails<'_> {
         AccountMails::new(self.tenant, self.locale, self.state.themes.clone())
     }
@@ -461,41 +442,20 @@ pub async fn verify(
         tenant: &tenant,
         locale: page_locale(&tenant, &raw)?,
     };
-    let tx = state.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    let text = if let Some(used) = accounts
-        .consume_token(&token, TokenPurpose::VerifyEmail)
-        .await?
-    {
-        accounts.mark_verified(used.user_id).await?;
-        ctx.t("account.verified_text")
-    } else if let Some(used) = accounts
-        .consume_token(&token, TokenPurpose::ChangeEmail)
-        .await?
-    {
-        let Some(new_email) = used.new_email.and_then(|e| EmailAddress::parse(&e).ok()) else {
-            return ctx.link_gone(req, StatusCode::GONE);
-        };
-        match accounts.change_email(used.user_id, &new_email).await {
-            Ok(()) => {}
-            Err(StoreError::Invalid(_)) => {
-                tx.rollback().await.map_err(anyhow::Error::from)?;
-                return ctx.message(
-                    req,
-                    StatusCode::CONFLICT,
-                    &ctx.t("account.email_taken_title"),
-                    &ctx.t("account.email_taken_text"),
-                    None,
-                );
-            }
-            Err(e) => return Err(e.into()),
+    let text = match accounts::verify_link(&state.store, &tenant, &token).await? {
+        Verified::Address => ctx.t("account.verified_text"),
+        Verified::EmailChanged => ctx.t("account.email_changed_text"),
+        Verified::EmailTaken => {
+            return ctx.message(
+                req,
+                StatusCode::CONFLICT,
+                &ctx.t("account.email_taken_title"),
+                &ctx.t("account.email_taken_text"),
+                None,
+            );
         }
-        ctx.t("account.email_changed_text")
-    } else {
-        drop(tx);
-        return ctx.link_gone(req, StatusCode::GONE);
+        Verified::Gone => return ctx.link_gone(req, StatusCode::GONE),
     };
-    tx.commit().await.map_err(anyhow::Error::from)?;
     let title = ctx.t("account.verified_title");
     let link = [format!("/{}/compte", ctx.locale), ctx.t("account.title")];
     ctx.page(
@@ -744,22 +704,7 @@ pub async fn forgot(
             |c| c.insert("form", &view),
         );
     };
-    let tx = state.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    if let Some(account) = accounts.find_by_email(&email).await? {
-        let token = accounts
-            .issue_token(account.id, TokenPurpose::ResetPassword, None)
-            .await?;
-        Outbox::for_tenant(&tx, &tenant)
-            .enqueue(ctx.email(
-                "password_reset",
-                &account.email,
-                &account.display_name,
-                Some(ctx.url(&format!("/compte/reinitialiser/{token}"))),
-            )?)
-            .await?;
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    accounts::forgot_password(&state.store, &ctx.mails(), &email).await?;
     ctx.message(
         req,
         StatusCode::OK,
@@ -846,19 +791,12 @@ pub async fn reset(
         );
     }
     let hash = hash_password(form.password.clone()).await?;
-    let tx = state.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    let Some(used) = accounts
-        .consume_token(&token, TokenPurpose::ResetPassword)
+    if accounts::reset_password(&state.store, &tenant, &token, &hash)
         .await?
-    else {
-        drop(tx);
+        .is_none()
+    {
         return ctx.link_gone(req, StatusCode::GONE);
-    };
-    let account = accounts.set_password(used.user_id, &hash, true).await?;
-    // Following the emailed link proves the address too.
-    accounts.mark_verified(account.id).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    }
     ctx.message(
         req,
         StatusCode::OK,
@@ -1021,23 +959,7 @@ pub async fn change_email(
         )
         .await;
     };
-    let tx = state.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    // An address another account holds gets nothing: the answer is the same either way.
-    if accounts.find_by_email(&email).await?.is_none() {
-        let token = accounts
-            .issue_token(account.id, TokenPurpose::ChangeEmail, Some(&email))
-            .await?;
-        Outbox::for_tenant(&tx, &tenant)
-            .enqueue(ctx.email(
-                "email_change",
-                email.as_str(),
-                &account.display_name,
-                Some(ctx.url(&format!("/compte/verifier/{token}"))),
-            )?)
-            .await?;
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    accounts::change_email(&state.store, &ctx.mails(), account, &email).await?;
     Ok(see_other(format!("/{}/compte?done=email_sent", ctx.locale)))
 }
 
@@ -1116,76 +1038,47 @@ struct InvitationView {
     email: String,
 }
 
-/// What accepting an invitation grants.
-#[derive(Clone, Copy)]
-enum Grant {
-    FocalPoint(i64),
-    CountryOperator,
-}
-
-/// Whether an invitation of either kind can still be used: 404 when unknown here, 410 when
-/// expired or already accepted.
-fn usable(
-    accepted_at: Option<chrono::DateTime<chrono::Utc>>,
-    expires_at: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    accepted_at.is_none() && expires_at > chrono::Utc::now()
-}
-
-/// The invitation of a token on this tenant (a focal point's, else a country operator's):
-/// `Err(status)` 404 when unknown here, 410 when expired or already accepted.
+/// The invitation of a token on this tenant, as its page shows it: `Err(status)` 404 when
+/// unknown here, 410 when expired or already accepted.
 async fn invitation(
     state: &AppState,
     tenant: &Tenant,
     locale: Locale,
     token: &str,
-) -> Result<Result<(InvitationView, Grant), StatusCode>, AppError> {
+) -> Result<Result<InvitationView, StatusCode>, AppError> {
     let t = |key: &str| translate(locale.as_str(), key);
-    if let Some(found) = FocalPointInvitations::for_tenant(state.store.conn(), tenant)
-        .find_by_token(token)
-        .await?
-    {
-        if !usable(found.accepted_at, found.expires_at) {
-            return Ok(Err(StatusCode::GONE));
-        }
-        let city = Cities::for_tenant(state.store.conn(), tenant)
-            .list()
-            .await?
-            .into_iter()
-            .find(|c| c.id == found.city_id)
-            .map_or_else(String::new, |c| c.name_in(locale).to_owned());
-        return Ok(Ok((
-            InvitationView {
-                intro: t("account.invitation_intro")
+    let found = invitations::find(&state.store, tenant, token, chrono::Utc::now()).await?;
+    let intro = match &found {
+        Invitation::Unknown => return Ok(Err(StatusCode::NOT_FOUND)),
+        Invitation::Gone => return Ok(Err(StatusCode::GONE)),
+        Invitation::FocalPoint(found) => {
+            let city = Cities::for_tenant(state.store.conn(), tenant)
+                .list()
+                .await?
+                .into_iter()
+                .find(|c| c.id == found.city_id)
+                .map_or_else(String::new, |c| c.name_in(locale).to_owned());
+            (
+                t("account.invitation_intro")
                     .replace("%{name}", &found.name)
                     .replace("%{city}", &city),
-                title: t("account.invitation_title"),
-                name: found.name,
-                email: found.email,
-            },
-            Grant::FocalPoint(found.city_id),
-        )));
-    }
-    let Some(found) = OperatorInvitations::for_tenant(state.store.conn(), tenant)
-        .find_by_token(token)
-        .await?
-    else {
-        return Ok(Err(StatusCode::NOT_FOUND));
-    };
-    if !usable(found.accepted_at, found.expires_at) {
-        return Ok(Err(StatusCode::GONE));
-    }
-    Ok(Ok((
-        InvitationView {
-            intro: t("roles.operator_invitation_intro")
+                t("account.invitation_title"),
+            )
+        }
+        Invitation::CountryOperator(found) => (
+            t("roles.operator_invitation_intro")
                 .replace("%{name}", &found.name)
                 .replace("%{country}", tenant.country_name.get(locale)),
-            title: t("roles.operator_invitation_title"),
-            name: found.name,
-            email: found.email,
-        },
-        Grant::CountryOperator,
-    )))
+            t("roles.operator_invitation_title"),
+        ),
+    };
+    let (name, email) = found.invitee().unwrap_or_default();
+    Ok(Ok(InvitationView {
+        intro: intro.0,
+        title: intro.1,
+        name: name.to_owned(),
+        email: email.to_owned(),
+    }))
 }
 
 fn invitation_page(
@@ -1220,7 +1113,7 @@ pub async fn invitation_form(
     };
     match invitation(&state, &tenant, ctx.locale, &token).await? {
         Err(status) => ctx.link_gone(req, status),
-        Ok((view, _)) => {
+        Ok(view) => {
             let form = FormView {
                 values: BTreeMap::from([("display_name", view.name.clone())]),
                 errors: Errors::new(),
@@ -1247,7 +1140,7 @@ pub async fn accept_invitation(
     if !csrf_ok(&state, &tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let (view, grant) = match invitation(&state, &tenant, ctx.locale, &token).await? {
+    let view = match invitation(&state, &tenant, ctx.locale, &token).await? {
         Err(status) => return ctx.link_gone(req, status),
         Ok(found) => found,
     };
@@ -1272,51 +1165,11 @@ pub async fn accept_invitation(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let email = EmailAddress::parse(&view.email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let hash = hash_password(form.password.clone()).await?;
-    let tx = state.store.begin().await?;
-    let accepted = match grant {
-        Grant::FocalPoint(_) => FocalPointInvitations::for_tenant(&tx, &tenant)
-            .accept(&token)
-            .await?
-            .is_some(),
-        Grant::CountryOperator => OperatorInvitations::for_tenant(&tx, &tenant)
-            .accept(&token)
-            .await?
-            .is_some(),
-    };
-    if !accepted {
-        drop(tx);
+    let Some(account) = invitations::accept(&state.store, &tenant, &token, &name, &hash).await?
+    else {
         return ctx.link_gone(req, StatusCode::GONE);
-    }
-    let accounts = Accounts::for_tenant(&tx, &tenant);
-    let account = match accounts.find_by_email(&email).await? {
-        Some(existing) => {
-            // The link reached this address: it proves the address, like a password reset.
-            accounts.set_display_name(existing.id, &name).await?;
-            accounts.mark_verified(existing.id).await?;
-            accounts.set_password(existing.id, &hash, true).await?
-        }
-        None => accounts.create(&email, &name, &hash, true).await?,
     };
-    match grant {
-        Grant::FocalPoint(city_id) => {
-            accounts
-                .grant(account.id, Role::FocalPoint, Some(city_id), None)
-                .await?
-        }
-        Grant::CountryOperator => {
-            accounts
-                .grant(account.id, Role::CountryOperator, None, None)
-                .await?
-        }
-    }
-    // The new role ended the account's sessions: the new one carries its new generation.
-    let account = accounts
-        .find(account.id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
     if let Some(old) = current {
         session::close(&state, &tenant, &old.id).await?;
     }

@@ -14,7 +14,7 @@ use crate::views::MissionCard;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::Locale;
-use jsap_store::{Accounts, Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
+use jsap_store::{Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
@@ -429,16 +429,7 @@ pub async fn save_profile(
         phone,
         ..current
     };
-    let tx = state.store.begin().await?;
-    Profiles::for_tenant(&tx, &tenant)
-        .save(account.id, &profile)
-        .await?;
-    if name != account.display_name {
-        Accounts::for_tenant(&tx, &tenant)
-            .set_display_name(account.id, &name)
-            .await?;
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    jsap_app::profiles::save(&state.store, &tenant, account, &name, &profile).await?;
     Ok(see_other(format!(
         "/{}/compte/profil?done=saved",
         ctx.locale

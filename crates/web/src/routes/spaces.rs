@@ -75,6 +75,7 @@ struct Invitee {
 }
 
 fn invitee(
+    ctx: &Ctx,
     name: &str,
     email: &str,
     accepted_at: Option<DateTime<Utc>>,
@@ -91,7 +92,7 @@ fn invitee(
         name: name.to_owned(),
         email: email.to_owned(),
         status,
-        until: expires_at.format("%Y-%m-%d").to_string(),
+        until: crate::views::format_date(ctx.tenant.local_date(expires_at), ctx.locale),
     }
 }
 
@@ -231,7 +232,7 @@ async fn country_page(
                 invitations
                     .iter()
                     .filter(|i| i.city_id == c.id && !holders.iter().any(|a| a.email == i.email))
-                    .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+                    .map(|i| invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at)),
             );
             CountryCity {
                 name: c.name_in(ctx.locale).to_owned(),
@@ -248,7 +249,7 @@ async fn country_page(
             .await?
             .iter()
             .filter(|i| !holders.iter().any(|(a, _)| a.email == i.email))
-            .map(|i| invitee(&i.name, &i.email, i.accepted_at, i.expires_at)),
+            .map(|i| invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at)),
     );
     ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
         c.insert("cities", &cities);

@@ -1,0 +1,88 @@
+//! The setup every use-case test shares: a migrated SQLite file with the shipped tenants
+//! synchronised, and the shipped themes.
+
+#![allow(dead_code)]
+
+use jsap_adapters::Themes;
+use jsap_store::{Outbox, Store, sync_tenant};
+use jsap_tenancy::Tenant;
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct World {
+    pub store: Store,
+    pub themes: Arc<Themes>,
+    /// Cameroon, the tenant under test.
+    pub cm: Tenant,
+    /// Senegal, the second tenant that must see none of it.
+    pub sn: Tenant,
+    _dir: tempfile::TempDir,
+}
+
+fn repo(dir: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(dir)
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("app.db").display()
+    ))
+    .await
+    .expect("store");
+    store.migrate().await.expect("migrate");
+    let tenants = jsap_tenancy::load_dir(&repo("tenants")).expect("tenants");
+    let pick = |code: &str| {
+        tenants
+            .iter()
+            .find(|t| t.code.as_str() == code)
+            .expect("tenant")
+            .clone()
+    };
+    let (cm, sn) = (pick("cm"), pick("sn"));
+    for t in [&cm, &sn] {
+        sync_tenant(store.conn(), t).await.expect("sync");
+    }
+    World {
+        store,
+        themes: Arc::new(Themes::load(&repo("themes")).expect("themes")),
+        cm,
+        sn,
+        _dir: dir,
+    }
+}
+
+impl World {
+    /// The path token of the last `kind` email queued on `tenant`, after `marker` in its text.
+    pub async fn last_link_token(&self, tenant: &Tenant, kind: &str, marker: &str) -> String {
+        let emails = Outbox::for_tenant(self.store.conn(), tenant)
+            .list()
+            .await
+            .expect("outbox");
+        let email = emails
+            .iter()
+            .rev()
+            .find(|e| e.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} email"));
+        let start = email.text_body.find(marker).expect("link") + marker.len();
+        email.text_body[start..]
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .expect("token")
+            .to_owned()
+    }
+
+    /// How many `kind` emails are queued on `tenant`.
+    pub async fn queued(&self, tenant: &Tenant, kind: &str) -> usize {
+        Outbox::for_tenant(self.store.conn(), tenant)
+            .list()
+            .await
+            .expect("outbox")
+            .iter()
+            .filter(|e| e.kind == kind)
+            .count()
+    }
+}
