@@ -3,6 +3,7 @@
 mod compress;
 mod error;
 mod extract;
+mod kit;
 mod middleware;
 mod params;
 mod render;

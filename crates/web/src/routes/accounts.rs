@@ -7,26 +7,24 @@
 //! tell whether an email has an account: sign-up and forgotten password always say "check your
 //! inbox", a failed log-in always says "email or password incorrect".
 
-use crate::extract::{CurrentTenant, page_locale};
-use crate::render::{html, page_context};
+use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
 use crate::security::{
-    DEVICE_COOKIE, account_delay, client_ip, device_token, hash_password, known_device, rate_limit,
-    reset_account_delay, set_cookie, verify_password, with_hashing_slot,
+    DEVICE_COOKIE, account_delay, device_token, hash_password, known_device, reset_account_delay,
+    set_cookie, verify_password, with_hashing_slot,
 };
-use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok, form_token};
+use crate::session::{self, CurrentUser, OptionalUser, SESSION_COOKIE, csrf_ok};
 use crate::{AppError, AppState};
 use jsap_adapters::translate;
-use jsap_app::accounts::{self, AccountMails, SignUp, Verified, send_verification, sign_up};
+use jsap_app::accounts::{self, SignUp, Verified, send_verification, sign_up};
 use jsap_app::invitations::{self, Invitation};
 use jsap_domain::{EmailAddress, Locale};
 use jsap_store::{Account, Accounts, Cities, TokenPurpose};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Form, Path, Query};
 use poem::{Request, Response, handler};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub const PASSWORD_MIN: usize = 10;
@@ -64,132 +62,6 @@ fn safe_next(raw: Option<&str>) -> Option<String> {
         && raw.len() <= 512
         && !raw.chars().any(|c| c.is_control());
     local.then(|| raw.to_owned())
-}
-
-/// Field name -> translated error.
-pub(crate) type Errors = BTreeMap<&'static str, String>;
-
-/// What a form shows back: the visitor's input (never passwords) and the errors.
-#[derive(Default, Serialize)]
-pub(crate) struct FormView {
-    pub(crate) values: BTreeMap<&'static str, String>,
-    pub(crate) errors: Errors,
-}
-
-pub(crate) struct Ctx<'a> {
-    pub(crate) state: &'a AppState,
-    pub(crate) tenant: &'a Tenant,
-    pub(crate) locale: Locale,
-}
-
-impl Ctx<'_> {
-    pub(crate) fn t(&self, key: &str) -> String {
-        translate(self.locale.as_str(), key)
-    }
-
-    /// Renders an account template with the form's CSRF token (and its pre-session cookie).
-    pub(crate) fn page(
-        &self,
-        req: &Request,
-        rest: &str,
-        template: &str,
-        status: StatusCode,
-        fill: impl FnOnce(&mut tera::Context),
-    ) -> Result<Response, AppError> {
-        let (csrf, cookie) = form_token(self.state, self.tenant, req);
-        let mut ctx = page_context(self.state, self.tenant, self.locale, rest);
-        ctx.insert("csrf", &csrf);
-        ctx.insert("password_min", &PASSWORD_MIN);
-        ctx.insert("password_max", &PASSWORD_MAX);
-        ctx.insert("name_max", &NAME_MAX);
-        fill(&mut ctx);
-        let mut resp = html(self.state, self.tenant, template, &ctx)?;
-        resp.set_status(status);
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            "no-store".parse().map_err(anyhow::Error::from)?,
-        );
-        if let Some(cookie) = cookie {
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                cookie.parse().map_err(anyhow::Error::from)?,
-            );
-        }
-        Ok(resp)
-    }
-
-    /// A page with a title, a text and an optional link, under `status`.
-    pub(crate) fn message(
-        &self,
-        req: &Request,
-        status: StatusCode,
-        title: &str,
-        text: &str,
-        link: Option<(String, String)>,
-    ) -> Result<Response, AppError> {
-        self.page(req, "/compte", "account/message.html", status, |ctx| {
-            ctx.insert("title", title);
-            ctx.insert("text", text);
-            ctx.insert("link", &link.map(|(href, label)| [href, label]));
-        })
-    }
-
-    pub(crate) fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
-        self.message(
-            req,
-            StatusCode::FORBIDDEN,
-            &self.t("account.csrf_title"),
-            &self.t("account.csrf_text"),
-            None,
-        )
-    }
-
-    fn too_many(&self, req: &Request, wait: Duration) -> Result<Response, AppError> {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let mut resp = self.message(
-            req,
-            StatusCode::TOO_MANY_REQUESTS,
-            &self.t("account.rate_title"),
-            &self
-                .t("account.rate_text")
-                .replace("%{minutes}", &minutes.to_string()),
-            None,
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            wait.as_secs()
-                .max(1)
-                .to_string()
-                .parse()
-                .map_err(anyhow::Error::from)?,
-        );
-        Ok(resp)
-    }
-
-    fn link_gone(&self, req: &Request, status: StatusCode) -> Result<Response, AppError> {
-        self.message(
-            req,
-            status,
-            &self.t("account.link_invalid_title"),
-            &self.t("account.link_invalid_text"),
-            Some((
-                format!("/{}/compte/connexion", self.locale),
-                self.t("account.login_title"),
-            )),
-        )
-    }
-
-    pub(crate) fn mails(&self) -> AccountMails<'_> {
-        AccountMails::new(self.tenant, self.locale, self.state.themes.clone())
-    }
-}
-
-pub(crate) fn see_other(location: String) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, location)
-        .header(header::CACHE_CONTROL, "no-store")
-        .finish()
 }
 
 fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
@@ -270,7 +142,7 @@ pub fn password_too_weak(password: &str, own: &[&str]) -> bool {
 /// Checks a new password and its confirmation; `own`: the person's email and name (the
 /// site's domain is added: "jesuisaucameroun" is no password on jesuisaucameroun.com).
 pub(crate) async fn check_new_password(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     form: &AccountForm,
     own: &[&str],
     errors: &mut Errors,
@@ -339,16 +211,9 @@ pub(crate) fn check_terms(ctx: &Ctx, form: &AccountForm, errors: &mut Errors) {
 #[handler]
 pub async fn signup_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(current): OptionalUser,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
     if current.is_some() {
         return Ok(see_other(format!("/{}/compte", ctx.locale)));
     }
@@ -366,22 +231,12 @@ pub async fn signup_form(
 #[handler]
 pub async fn signup(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-    Form(form): Form<AccountForm>,
+    ctx: Ctx,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let ip = client_ip(req, state.proxy_hops);
-    if let Err(wait) = rate_limit(&state, &tenant, "signup", &ip, Some(&form.email)).await {
-        return ctx.too_many(req, wait);
+    let state = &*ctx.state;
+    if let Some(refused) = ctx.throttle(req, "signup", Some(&form.email)).await? {
+        return Ok(refused);
     }
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
@@ -433,16 +288,11 @@ fn signup_done(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 #[handler]
 pub async fn verify(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let text = match accounts::verify_link(&state.store, &tenant, &token).await? {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let text = match accounts::verify_link(&state.store, tenant, &token).await? {
         Verified::Address => ctx.t("account.verified_text"),
         Verified::EmailChanged => ctx.t("account.email_changed_text"),
         Verified::EmailTaken => {
@@ -481,17 +331,10 @@ pub async fn verify(
 #[handler]
 pub async fn login_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(current): OptionalUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
     let next = safe_next(done.next.as_deref());
     if current.is_some() {
         return Ok(see_other(
@@ -515,28 +358,18 @@ pub async fn login_form(
 #[handler]
 pub async fn login(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(current): OptionalUser,
-    Form(form): Form<AccountForm>,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let ip = client_ip(req, state.proxy_hops);
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     // Per address: refused past the limit. Per account: slowed, never locked, and not at
     // all from a device the account signed in from before.
-    if let Err(wait) = rate_limit(&state, &tenant, "login", &ip, None).await {
-        return ctx.too_many(req, wait);
+    if let Some(refused) = ctx.throttle(req, "login", None).await? {
+        return Ok(refused);
     }
-    if !known_device(req, &state.secret_key, &tenant, &form.email) {
-        let delay = account_delay(&state, &tenant, "login", &form.email).await;
+    if !known_device(req, &state.secret_key, tenant, &form.email) {
+        let delay = account_delay(state, tenant, "login", &form.email).await;
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
@@ -549,7 +382,7 @@ pub async fn login(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let mut failure = None;
     if let Some(email) = email.filter(|_| errors.is_empty()) {
-        let found = Accounts::for_tenant(state.store.conn(), &tenant)
+        let found = Accounts::for_tenant(state.store.conn(), tenant)
             .credentials(&email)
             .await?;
         let (account, hash) = match found {
@@ -564,15 +397,15 @@ pub async fn login(
                 return unverified_login(&ctx, req, &account).await;
             }
             if let Some(old) = current {
-                session::close(&state, &tenant, &old.id).await?;
+                session::close(state, tenant, &old.id).await?;
             }
-            let id = session::open(&state, &tenant, &account).await?;
-            reset_account_delay(&state, &tenant, "login", &form.email).await;
+            let id = session::open(state, tenant, &account).await?;
+            reset_account_delay(state, tenant, "login", &form.email).await;
             let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
             let device = set_cookie(
                 req,
                 DEVICE_COOKIE,
-                &device_token(&state.secret_key, &tenant, &account.email),
+                &device_token(&state.secret_key, tenant, &account.email),
                 Duration::from_secs(365 * 24 * 3600),
             );
             let next =
@@ -603,7 +436,7 @@ pub async fn login(
 /// The right password of an account whose address is not confirmed: no session, a fresh
 /// confirmation link (the log-in's rate limit bounds how many).
 async fn unverified_login(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     account: &Account,
 ) -> Result<Response, AppError> {
@@ -620,24 +453,18 @@ async fn unverified_login(
 #[handler]
 pub async fn logout(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(current): OptionalUser,
     Form(form): Form<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(current) = current else {
         return Ok(see_other(format!("/{}/compte/connexion", ctx.locale)));
     };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+    if !csrf_ok(state, tenant, req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    session::close(&state, &tenant, &current.id).await?;
+    session::close(state, tenant, &current.id).await?;
     let cookie = set_cookie(req, SESSION_COOKIE, "", Duration::ZERO);
     with_cookie(
         see_other(format!("/{}/compte/connexion?done=logged_out", ctx.locale)),
@@ -648,17 +475,7 @@ pub async fn logout(
 // ----- forgotten password, reset -----
 
 #[handler]
-pub async fn forgot_form(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+pub async fn forgot_form(req: &Request, ctx: Ctx) -> Result<Response, AppError> {
     ctx.page(
         req,
         "/compte/mot-de-passe-oublie",
@@ -673,22 +490,12 @@ pub async fn forgot_form(
 #[handler]
 pub async fn forgot(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-    Form(form): Form<AccountForm>,
+    ctx: Ctx,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let ip = client_ip(req, state.proxy_hops);
-    if let Err(wait) = rate_limit(&state, &tenant, "forgot", &ip, Some(&form.email)).await {
-        return ctx.too_many(req, wait);
+    let state = &*ctx.state;
+    if let Some(refused) = ctx.throttle(req, "forgot", Some(&form.email)).await? {
+        return Ok(refused);
     }
     let mut errors = Errors::new();
     let Some(email) = check_email(&ctx, &form.email, "email", &mut errors) else {
@@ -717,16 +524,11 @@ pub async fn forgot(
 #[handler]
 pub async fn reset_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let valid = Accounts::for_tenant(state.store.conn(), &tenant)
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let valid = Accounts::for_tenant(state.store.conn(), tenant)
         .peek_token(&token, TokenPurpose::ResetPassword)
         .await?;
     if valid.is_none() {
@@ -747,21 +549,13 @@ pub async fn reset_form(
 #[handler]
 pub async fn reset(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
-    Form(form): Form<AccountForm>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let mut errors = Errors::new();
-    let accounts = Accounts::for_tenant(state.store.conn(), &tenant);
+    let accounts = Accounts::for_tenant(state.store.conn(), tenant);
     let owner = match accounts
         .peek_token(&token, TokenPurpose::ResetPassword)
         .await?
@@ -791,7 +585,7 @@ pub async fn reset(
         );
     }
     let hash = hash_password(form.password.clone()).await?;
-    if accounts::reset_password(&state.store, &tenant, &token, &hash)
+    if accounts::reset_password(&state.store, tenant, &token, &hash)
         .await?
         .is_none()
     {
@@ -823,13 +617,13 @@ fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
 
 /// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
 async fn role_labels(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     memberships: &[jsap_store::Membership],
 ) -> Result<Vec<String>, AppError> {
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
-    let cities = Cities::for_tenant(ctx.state.store.conn(), ctx.tenant)
+    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .list()
         .await?;
     Ok(memberships
@@ -849,7 +643,7 @@ async fn role_labels(
 }
 
 async fn account_page(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     account: &Account,
     status: StatusCode,
@@ -857,13 +651,13 @@ async fn account_page(
     email_form: FormView,
     password_form: FormView,
 ) -> Result<Response, AppError> {
-    let memberships = Accounts::for_tenant(ctx.state.store.conn(), ctx.tenant)
+    let memberships = Accounts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .memberships(account.id)
         .await?;
     let roles = role_labels(ctx, &memberships).await?;
     let spaces = crate::routes::spaces::space_links(ctx, account, &memberships);
     let next_stay =
-        crate::routes::profiles::next_stay(ctx.state, ctx.tenant, ctx.locale, account.id).await?;
+        crate::routes::profiles::next_stay(&ctx.state, &ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
         c.insert("roles", &roles);
         c.insert("spaces", &spaces);
@@ -880,17 +674,10 @@ async fn account_page(
 #[handler]
 pub async fn account_home(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     user: CurrentUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
     let notice = done_notice(&ctx, done.done.as_deref());
     account_page(
         &ctx,
@@ -907,26 +694,18 @@ pub async fn account_home(
 #[handler]
 pub async fn change_email(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     user: CurrentUser,
-    Form(form): Form<AccountForm>,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = user.account();
     // Each request may email an address of the member's choosing: limited like a sign-up.
-    let ip = client_ip(req, state.proxy_hops);
-    if let Err(wait) = rate_limit(&state, &tenant, "email_change", &ip, Some(&account.email)).await
+    if let Some(refused) = ctx
+        .throttle(req, "email_change", Some(&account.email))
+        .await?
     {
-        return ctx.too_many(req, wait);
+        return Ok(refused);
     }
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
@@ -936,7 +715,7 @@ pub async fn change_email(
     if form.current_password.is_empty() {
         errors.insert("current_password", ctx.t("account.err_password_required"));
     } else if errors.is_empty() {
-        let hash = Accounts::for_tenant(state.store.conn(), &tenant)
+        let hash = Accounts::for_tenant(state.store.conn(), tenant)
             .password_hash(account.id)
             .await?;
         if !verify_password(form.current_password.clone(), hash).await {
@@ -966,20 +745,11 @@ pub async fn change_email(
 #[handler]
 pub async fn change_password(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     user: CurrentUser,
-    Form(form): Form<AccountForm>,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = user.account();
     let mut errors = Errors::new();
     check_new_password(
@@ -992,7 +762,7 @@ pub async fn change_password(
     if form.current_password.is_empty() {
         errors.insert("current_password", ctx.t("account.err_password_required"));
     } else {
-        let hash = Accounts::for_tenant(state.store.conn(), &tenant)
+        let hash = Accounts::for_tenant(state.store.conn(), tenant)
             .password_hash(account.id)
             .await?;
         if !verify_password(form.current_password.clone(), hash).await {
@@ -1016,11 +786,11 @@ pub async fn change_password(
     }
     let hash = hash_password(form.password.clone()).await?;
     // Every other session ends; this browser gets a fresh one.
-    let updated = Accounts::for_tenant(state.store.conn(), &tenant)
+    let updated = Accounts::for_tenant(state.store.conn(), tenant)
         .set_password(account.id, &hash, true)
         .await?;
-    session::close(&state, &tenant, &user.0.id).await?;
-    let id = session::open(&state, &tenant, &updated).await?;
+    session::close(state, tenant, &user.0.id).await?;
+    let id = session::open(state, tenant, &updated).await?;
     let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
     with_cookie(
         see_other(format!("/{}/compte?done=password_changed", ctx.locale)),
@@ -1102,16 +872,11 @@ fn invitation_page(
 #[handler]
 pub async fn invitation_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    match invitation(&state, &tenant, ctx.locale, &token).await? {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    match invitation(state, tenant, ctx.locale, &token).await? {
         Err(status) => ctx.link_gone(req, status),
         Ok(view) => {
             let form = FormView {
@@ -1126,21 +891,13 @@ pub async fn invitation_form(
 #[handler]
 pub async fn accept_invitation(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
     OptionalUser(current): OptionalUser,
-    Form(form): Form<AccountForm>,
+    Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let view = match invitation(&state, &tenant, ctx.locale, &token).await? {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let view = match invitation(state, tenant, ctx.locale, &token).await? {
         Err(status) => return ctx.link_gone(req, status),
         Ok(found) => found,
     };
@@ -1166,14 +923,14 @@ pub async fn accept_invitation(
         );
     }
     let hash = hash_password(form.password.clone()).await?;
-    let Some(account) = invitations::accept(&state.store, &tenant, &token, &name, &hash).await?
+    let Some(account) = invitations::accept(&state.store, tenant, &token, &name, &hash).await?
     else {
         return ctx.link_gone(req, StatusCode::GONE);
     };
     if let Some(old) = current {
-        session::close(&state, &tenant, &old.id).await?;
+        session::close(state, tenant, &old.id).await?;
     }
-    let id = session::open(&state, &tenant, &account).await?;
+    let id = session::open(state, tenant, &account).await?;
     let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
     with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie)
 }

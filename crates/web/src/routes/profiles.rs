@@ -6,21 +6,19 @@
 //! Field errors re-render the form (422). A value no form of ours can send (a city or a
 //! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
 
-use crate::extract::{CurrentTenant, page_locale};
+use crate::kit::{Checked, Ctx, Errors, see_other};
 use crate::roles::RequireMember;
-use crate::routes::accounts::{Ctx, Errors, NAME_MAX, check_name, see_other};
-use crate::session::csrf_ok;
+use crate::routes::accounts::{NAME_MAX, check_name};
 use crate::views::MissionCard;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::Locale;
 use jsap_store::{Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Path, Query};
 use poem::{IntoResponse, Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub const COUNTRY_MAX: usize = 80;
 pub const SKILLS_MAX: usize = 20;
@@ -193,7 +191,7 @@ fn profile_values(account_name: &str, p: &Profile) -> ProfileForm {
 }
 
 async fn profile_page(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     member: &RequireMember,
     status: StatusCode,
@@ -203,8 +201,8 @@ async fn profile_page(
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let account = member.account();
-    let cities = Cities::for_tenant(conn, ctx.tenant).list().await?;
-    let stays: Vec<StayView> = Profiles::for_tenant(conn, ctx.tenant)
+    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let stays: Vec<StayView> = Profiles::for_tenant(conn, &ctx.tenant)
         .stays(account.id)
         .await?
         .iter()
@@ -277,19 +275,13 @@ async fn profile_page(
 #[handler]
 pub async fn profile_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireMember,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = member.account();
-    let profile = Profiles::for_tenant(state.store.conn(), &tenant)
+    let profile = Profiles::for_tenant(state.store.conn(), tenant)
         .get(account.id)
         .await?;
     let form = profile_values(&account.display_name, &profile);
@@ -309,22 +301,13 @@ pub async fn profile_form(
 #[handler]
 pub async fn save_profile(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireMember,
-    Form(pairs): Form<Pairs>,
+    Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = member.account();
-    let profiles = Profiles::for_tenant(state.store.conn(), &tenant);
+    let profiles = Profiles::for_tenant(state.store.conn(), tenant);
     let current = profiles.get(account.id).await?;
     // Values only a tampered form sends: 400, nothing written.
     let taxonomy = tenant.taxonomy();
@@ -429,7 +412,7 @@ pub async fn save_profile(
         phone,
         ..current
     };
-    jsap_app::profiles::save(&state.store, &tenant, account, &name, &profile).await?;
+    jsap_app::profiles::save(&state.store, tenant, account, &name, &profile).await?;
     Ok(see_other(format!(
         "/{}/compte/profil?done=saved",
         ctx.locale
@@ -474,22 +457,13 @@ pub fn check_stay_dates(
 #[handler]
 pub async fn add_stay(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireMember,
-    Form(pairs): Form<Pairs>,
+    Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = member.account();
-    let profiles = Profiles::for_tenant(state.store.conn(), &tenant);
+    let profiles = Profiles::for_tenant(state.store.conn(), tenant);
     let mut city_ids = Vec::new();
     for raw_id in all(&pairs, "city") {
         match raw_id.parse::<i64>() {
@@ -530,14 +504,14 @@ pub async fn add_stay(
 }
 
 async fn stay_errors(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     member: &RequireMember,
     pairs: &Pairs,
     errors: Errors,
 ) -> Result<Response, AppError> {
     let account = member.account();
-    let profile = Profiles::for_tenant(ctx.state.store.conn(), ctx.tenant)
+    let profile = Profiles::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .get(account.id)
         .await?;
     let stay_form = ProfileForm {
@@ -565,23 +539,14 @@ async fn stay_errors(
 
 #[handler]
 pub async fn remove_stay(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
     member: RequireMember,
-    Form(pairs): Form<Pairs>,
+    Checked(_): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    Profiles::for_tenant(state.store.conn(), &tenant)
+    Profiles::for_tenant(state.store.conn(), tenant)
         .delete_stay(member.account().id, id)
         .await?;
     Ok(see_other(format!(
@@ -595,18 +560,12 @@ pub async fn remove_stay(
 #[handler]
 pub async fn emails_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireMember,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let profile = Profiles::for_tenant(state.store.conn(), &tenant)
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let profile = Profiles::for_tenant(state.store.conn(), tenant)
         .get(member.account().id)
         .await?;
     let notice = notice(&ctx, &done);
@@ -625,22 +584,12 @@ pub async fn emails_form(
 
 #[handler]
 pub async fn save_emails(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireMember,
-    Form(pairs): Form<Pairs>,
+    Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, one(&pairs, "csrf")) {
-        return ctx.forbidden(req);
-    }
-    Profiles::for_tenant(state.store.conn(), &tenant)
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    Profiles::for_tenant(state.store.conn(), tenant)
         .set_email_preferences(
             member.account().id,
             !one(&pairs, "campaigns").is_empty(),

@@ -8,15 +8,11 @@
 //! points, the country operators) see it: anyone else gets the same 404 as for a request
 //! that does not exist, on this tenant or another.
 
-use crate::extract::{CurrentTenant, page_locale};
-use crate::render::{html, page_context};
-use crate::routes::accounts::{Errors, FormView, see_other};
-use crate::security::{client_ip, rate_limit};
-use crate::session::{OptionalUser, Session, csrf_ok, form_token};
+use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
+use crate::session::{OptionalUser, Session};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
 use chrono::{NaiveDate, Utc};
-use jsap_adapters::translate;
 use jsap_app::SystemClock;
 use jsap_app::requests::conversation;
 use jsap_domain::Locale;
@@ -26,11 +22,10 @@ use jsap_store::{
 };
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Form, Path, Query};
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub const TITLE_MAX: usize = 120;
 pub const BODY_MAX: usize = 4000;
@@ -70,102 +65,12 @@ struct Choice {
     label: String,
 }
 
-struct Ctx<'a> {
-    state: &'a AppState,
-    tenant: &'a Tenant,
-    locale: Locale,
-}
-
 /// A visitor who must sign in first: to the log-in page, then back here.
 fn to_login(locale: Locale, back: &str) -> Response {
     see_other(format!(
         "/{locale}/compte/connexion?{}",
         crate::params::encode(&[("next", back.to_owned())])
     ))
-}
-
-impl Ctx<'_> {
-    fn t(&self, key: &str) -> String {
-        translate(self.locale.as_str(), key)
-    }
-
-    fn page(
-        &self,
-        req: &Request,
-        rest: &str,
-        template: &str,
-        status: StatusCode,
-        fill: impl FnOnce(&mut tera::Context),
-    ) -> Result<Response, AppError> {
-        let (csrf, cookie) = form_token(self.state, self.tenant, req);
-        let mut ctx = page_context(self.state, self.tenant, self.locale, rest);
-        ctx.insert("csrf", &csrf);
-        ctx.insert("title_max", &TITLE_MAX);
-        ctx.insert("body_max", &BODY_MAX);
-        ctx.insert("offer_max", &OFFER_MAX);
-        ctx.insert("comment_max", &COMMENT_MAX);
-        ctx.insert("delay_days", &self.tenant.response_delay_days);
-        fill(&mut ctx);
-        let mut resp = html(self.state, self.tenant, template, &ctx)?;
-        resp.set_status(status);
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            "no-store".parse().map_err(anyhow::Error::from)?,
-        );
-        if let Some(cookie) = cookie {
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                cookie.parse().map_err(anyhow::Error::from)?,
-            );
-        }
-        Ok(resp)
-    }
-
-    fn message(
-        &self,
-        req: &Request,
-        status: StatusCode,
-        title: &str,
-        text: &str,
-        link: Option<(String, String)>,
-    ) -> Result<Response, AppError> {
-        self.page(req, "/compte", "account/message.html", status, |ctx| {
-            ctx.insert("title", title);
-            ctx.insert("text", text);
-            ctx.insert("link", &link.map(|(href, label)| [href, label]));
-        })
-    }
-
-    fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
-        self.message(
-            req,
-            StatusCode::FORBIDDEN,
-            &self.t("account.csrf_title"),
-            &self.t("account.csrf_text"),
-            None,
-        )
-    }
-
-    fn bad_request(&self, req: &Request, text: &str) -> Result<Response, AppError> {
-        self.message(
-            req,
-            StatusCode::BAD_REQUEST,
-            &self.t("request.bad_title"),
-            text,
-            None,
-        )
-    }
-
-    /// Members confirm their email before writing to anyone.
-    fn unverified(&self, req: &Request) -> Result<Response, AppError> {
-        self.message(
-            req,
-            StatusCode::FORBIDDEN,
-            &self.t("request.unverified_title"),
-            &self.t("request.unverified_text"),
-            Some((format!("/{}/compte", self.locale), self.t("account.title"))),
-        )
-    }
 }
 
 fn chars(s: &str) -> usize {
@@ -263,46 +168,23 @@ fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
 
 /// Creates the request and queues its emails, in one transaction; then to the conversation.
 async fn send_request(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     session: &Session,
     city: &CityRecord,
     new: NewRequest,
 ) -> Result<Response, AppError> {
     // Each request emails several people: limited per address and per member.
-    let ip = client_ip(req, ctx.state.proxy_hops);
-    if let Err(wait) = rate_limit(
-        ctx.state,
-        ctx.tenant,
-        "request",
-        &ip,
-        Some(&session.account.email),
-    )
-    .await
+    if let Some(refused) = ctx
+        .throttle(req, "request", Some(&session.account.email))
+        .await?
     {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let mut resp = ctx.message(
-            req,
-            StatusCode::TOO_MANY_REQUESTS,
-            &ctx.t("account.rate_title"),
-            &ctx.t("account.rate_text")
-                .replace("%{minutes}", &minutes.to_string()),
-            None,
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            wait.as_secs()
-                .max(1)
-                .to_string()
-                .parse()
-                .map_err(anyhow::Error::from)?,
-        );
-        return Ok(resp);
+        return Ok(refused);
     }
     let request = jsap_app::requests::submit::submit(
         &ctx.state.store,
         ctx.state.themes.clone(),
-        ctx.tenant,
+        &ctx.tenant,
         &session.account,
         city,
         new,
@@ -396,17 +278,12 @@ fn mission_form_page(
 #[handler]
 pub async fn answer_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id_slug)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let (detail, _) = published_mission(&state, &tenant, ctx.locale, &id_slug).await?;
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let (detail, _) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
     };
@@ -426,24 +303,19 @@ pub async fn answer_form(
 #[handler]
 pub async fn answer(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id_slug)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
     };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+    if !ctx.csrf_ok(req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let (detail, city) = published_mission(&state, &tenant, ctx.locale, &id_slug).await?;
+    let (detail, city) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
     if !session.account.email_verified {
         return ctx.unverified(req);
     }
@@ -550,18 +422,12 @@ async fn city_of(state: &AppState, tenant: &Tenant, slug: &str) -> Result<CityRe
 
 async fn city_get(
     req: &Request,
-    state: &AppState,
-    tenant: &Tenant,
-    raw: &str,
+    ctx: Ctx,
     slug: &str,
     user: Option<Session>,
     which: CityForm,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state,
-        tenant,
-        locale: page_locale(tenant, raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let city = city_of(state, tenant, slug).await?;
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
@@ -581,22 +447,17 @@ async fn city_get(
 
 async fn city_post(
     req: &Request,
-    state: &AppState,
-    tenant: &Tenant,
-    (raw, slug): (String, String),
+    ctx: Ctx,
+    slug: String,
     user: Option<Session>,
     form: RequestForm,
     which: CityForm,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state,
-        tenant,
-        locale: page_locale(tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
     };
-    if !csrf_ok(state, tenant, req, &form.csrf) {
+    if !ctx.csrf_ok(req, &form.csrf) {
         return ctx.forbidden(req);
     }
     let city = city_of(state, tenant, &slug).await?;
@@ -687,47 +548,43 @@ async fn city_post(
 #[handler]
 pub async fn project_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, slug)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
 ) -> Result<Response, AppError> {
-    city_get(req, &state, &tenant, &raw, &slug, user, CityForm::Project).await
+    city_get(req, ctx, &slug, user, CityForm::Project).await
 }
 
 #[handler]
 pub async fn project(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(path): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
-    city_post(req, &state, &tenant, path, user, form, CityForm::Project).await
+    city_post(req, ctx, slug, user, form, CityForm::Project).await
 }
 
 #[handler]
 pub async fn profile_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, slug)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
 ) -> Result<Response, AppError> {
-    city_get(req, &state, &tenant, &raw, &slug, user, CityForm::Profile).await
+    city_get(req, ctx, &slug, user, CityForm::Profile).await
 }
 
 #[handler]
 pub async fn profile(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(path): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
-    city_post(req, &state, &tenant, path, user, form, CityForm::Profile).await
+    city_post(req, ctx, slug, user, form, CityForm::Profile).await
 }
 
 // ----- conversation -----
@@ -777,7 +634,7 @@ fn paragraphs(text: &str) -> Vec<String> {
 
 #[allow(clippy::too_many_arguments)]
 async fn thread_page(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     session: &Session,
     request: &RequestRecord,
@@ -787,7 +644,7 @@ async fn thread_page(
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
-    let requests = Requests::for_tenant(conn, ctx.tenant);
+    let requests = Requests::for_tenant(conn, &ctx.tenant);
     let messages: Vec<MessageView> = requests
         .messages(request.id)
         .await?
@@ -799,13 +656,13 @@ async fn thread_page(
             at: format_date(ctx.tenant.local_date(m.created_at), ctx.locale),
         })
         .collect();
-    let member = Accounts::for_tenant(conn, ctx.tenant)
+    let member = Accounts::for_tenant(conn, &ctx.tenant)
         .find(request.member_user_id)
         .await?;
     // The member's phone (from their profile) goes with the email, to the answering side only.
     let member_phone = if side.handles() {
         Some(
-            jsap_store::Profiles::for_tenant(conn, ctx.tenant)
+            jsap_store::Profiles::for_tenant(conn, &ctx.tenant)
                 .get(request.member_user_id)
                 .await?
                 .phone,
@@ -814,12 +671,12 @@ async fn thread_page(
     } else {
         None
     };
-    let city = Cities::for_tenant(conn, ctx.tenant)
+    let city = Cities::for_tenant(conn, &ctx.tenant)
         .by_id(request.city_id)
         .await?;
     let organisation = match request.organisation_id {
         Some(id) => {
-            Organisations::for_tenant(conn, ctx.tenant)
+            Organisations::for_tenant(conn, &ctx.tenant)
                 .by_id(id)
                 .await?
         }
@@ -931,21 +788,16 @@ async fn thread_page(
 #[handler]
 pub async fn thread(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
     };
-    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    let (request, side) = party(state, tenant, &id, &session).await?;
     let notice = match params.done.as_deref() {
         Some("sent") => Some(
             ctx.t("request.sent_notice")
@@ -971,27 +823,22 @@ pub async fn thread(
 #[handler]
 pub async fn post_message(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(
             ctx.locale,
             &format!("/{}/demandes/{id}", ctx.locale),
         ));
     };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+    if !ctx.csrf_ok(req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    let (request, side) = party(state, tenant, &id, &session).await?;
     if request.state.is_closed() {
         return ctx.message(
             req,
@@ -1027,7 +874,7 @@ pub async fn post_message(
     conversation::post_message(
         &state.store,
         state.themes.clone(),
-        &tenant,
+        tenant,
         &request,
         side,
         &session.account,
@@ -1044,27 +891,22 @@ pub async fn post_message(
 #[handler]
 pub async fn change_state(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
     OptionalUser(user): OptionalUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(
             ctx.locale,
             &format!("/{}/demandes/{id}", ctx.locale),
         ));
     };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
+    if !ctx.csrf_ok(req, &form.csrf) {
         return ctx.forbidden(req);
     }
-    let (request, side) = party(&state, &tenant, &id, &session).await?;
+    let (request, side) = party(state, tenant, &id, &session).await?;
     let Some(action) = Action::parse(form.action.trim()) else {
         return ctx.bad_request(req, &ctx.t("request.err_action"));
     };
@@ -1075,7 +917,7 @@ pub async fn change_state(
     let applied = conversation::change_state(
         &state.store,
         state.themes.clone(),
-        &tenant,
+        tenant,
         &request,
         side,
         &session.account,
@@ -1128,18 +970,12 @@ struct Tab {
 
 async fn inbox_page(
     req: &Request,
-    state: &AppState,
-    tenant: &Tenant,
-    raw: &str,
+    ctx: Ctx,
     user: Option<Session>,
     params: InboxParams,
     inbox: Inbox,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state,
-        tenant,
-        locale: page_locale(tenant, raw)?,
-    };
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let Some(session) = user else {
         return Ok(to_login(ctx.locale, req.uri().path()));
     };
@@ -1273,58 +1109,41 @@ async fn inbox_page(
 #[handler]
 pub async fn member_inbox(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(user): OptionalUser,
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
-    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::Member).await
+    inbox_page(req, ctx, user, params, Inbox::Member).await
 }
 
 #[handler]
 pub async fn country_inbox(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(user): OptionalUser,
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
-    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::Country).await
+    inbox_page(req, ctx, user, params, Inbox::Country).await
 }
 
 #[handler]
 pub async fn organisation_inbox(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(user): OptionalUser,
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
-    inbox_page(
-        req,
-        &state,
-        &tenant,
-        &raw,
-        user,
-        params,
-        Inbox::Organisation,
-    )
-    .await
+    inbox_page(req, ctx, user, params, Inbox::Organisation).await
 }
 
 #[handler]
 pub async fn focal_inbox(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     OptionalUser(user): OptionalUser,
     Query(params): Query<InboxParams>,
 ) -> Result<Response, AppError> {
-    inbox_page(req, &state, &tenant, &raw, user, params, Inbox::FocalPoint).await
+    inbox_page(req, ctx, user, params, Inbox::FocalPoint).await
 }
 
 // ----- survey -----
@@ -1376,16 +1195,11 @@ async fn open_survey(
 #[handler]
 pub async fn survey_form(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    match open_survey(&state, &tenant, &token).await? {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    match open_survey(state, tenant, &token).await? {
         None => survey_gone(&ctx, req),
         Some(title) => survey_page(
             &ctx,
@@ -1401,20 +1215,12 @@ pub async fn survey_form(
 #[handler]
 pub async fn survey_answer(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, token)): Path<(String, String)>,
-    Form(form): Form<RequestForm>,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+    Checked(form): Checked<RequestForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
-    let Some(title) = open_survey(&state, &tenant, &token).await? else {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let Some(title) = open_survey(state, tenant, &token).await? else {
         return survey_gone(&ctx, req);
     };
     let mut errors = Errors::new();
@@ -1450,7 +1256,7 @@ pub async fn survey_answer(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    if !Requests::for_tenant(state.store.conn(), &tenant)
+    if !Requests::for_tenant(state.store.conn(), tenant)
         .answer_survey(&token, score, &comment, Utc::now())
         .await?
     {

@@ -7,12 +7,11 @@
 //! - `/{locale}/admin` (portal only): staff, every tenant with its counts, and a form to invite
 //!   a country operator for a tenant.
 
-use crate::extract::{CurrentTenant, page_locale};
+use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
 use crate::roles::{
     RequireCountryOperator, RequireFocalPoint, RequireOrganisationMember, RequireStaff,
 };
-use crate::routes::accounts::{Ctx, Errors, FormView, check_email, check_name, see_other};
-use crate::session::csrf_ok;
+use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
@@ -21,11 +20,10 @@ use jsap_store::{
 };
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -118,17 +116,11 @@ struct OrganisationRow {
 #[handler]
 pub async fn organisation_space(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     member: RequireOrganisationMember,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let all = Organisations::for_tenant(state.store.conn(), &tenant)
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let all = Organisations::for_tenant(state.store.conn(), tenant)
         .list()
         .await?;
     let rows: Vec<OrganisationRow> = member
@@ -164,17 +156,11 @@ struct CityRow {
 #[handler]
 pub async fn city_space(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     focal: RequireFocalPoint,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    let rows: Vec<CityRow> = Cities::for_tenant(state.store.conn(), &tenant)
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let rows: Vec<CityRow> = Cities::for_tenant(state.store.conn(), tenant)
         .list()
         .await?
         .into_iter()
@@ -204,19 +190,19 @@ struct CountryCity {
 }
 
 async fn country_page(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     status: StatusCode,
     form: FormView,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
-    let accounts = Accounts::for_tenant(conn, ctx.tenant);
+    let accounts = Accounts::for_tenant(conn, &ctx.tenant);
     let focal_points = accounts.with_role(Role::FocalPoint).await?;
-    let invitations = FocalPointInvitations::for_tenant(conn, ctx.tenant)
+    let invitations = FocalPointInvitations::for_tenant(conn, &ctx.tenant)
         .list()
         .await?;
-    let cities: Vec<CountryCity> = Cities::for_tenant(conn, ctx.tenant)
+    let cities: Vec<CountryCity> = Cities::for_tenant(conn, &ctx.tenant)
         .list()
         .await?
         .into_iter()
@@ -244,7 +230,7 @@ async fn country_page(
     let holders = accounts.with_role(Role::CountryOperator).await?;
     let mut operators: Vec<Invitee> = holders.iter().map(|(a, _)| active(a)).collect();
     operators.extend(
-        OperatorInvitations::for_tenant(conn, ctx.tenant)
+        OperatorInvitations::for_tenant(conn, &ctx.tenant)
             .list()
             .await?
             .iter()
@@ -262,17 +248,10 @@ async fn country_page(
 #[handler]
 pub async fn country_space(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     _operator: RequireCountryOperator,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
     let notice = notice(&ctx, &done);
     country_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
 }
@@ -298,24 +277,15 @@ fn check_invite(ctx: &Ctx, form: &InviteForm) -> Result<(String, EmailAddress), 
 #[handler]
 pub async fn country_invite(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     _operator: RequireCountryOperator,
-    Form(form): Form<InviteForm>,
+    Checked(form): Checked<InviteForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     match check_invite(&ctx, &form) {
         Err(view) => country_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await,
         Ok((name, email)) => {
-            invite_operator(&state, &tenant, &name, &email).await?;
+            invite_operator(state, tenant, &name, &email).await?;
             Ok(see_other(format!(
                 "/{}/espace/pays?done=invited",
                 ctx.locale
@@ -338,7 +308,7 @@ struct TenantRow {
 }
 
 async fn admin_page(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     req: &Request,
     status: StatusCode,
     form: FormView,
@@ -370,17 +340,10 @@ async fn admin_page(
 #[handler]
 pub async fn admin_home(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     _staff: RequireStaff,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
     let notice = notice(&ctx, &done);
     admin_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
 }
@@ -388,20 +351,11 @@ pub async fn admin_home(
 #[handler]
 pub async fn admin_invite(
     req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
+    ctx: Ctx,
     _staff: RequireStaff,
-    Form(form): Form<InviteForm>,
+    Checked(form): Checked<InviteForm>,
 ) -> Result<Response, AppError> {
-    let ctx = Ctx {
-        state: &state,
-        tenant: &tenant,
-        locale: page_locale(&tenant, &raw)?,
-    };
-    if !csrf_ok(&state, &tenant, req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
+    let state = &*ctx.state;
     let target = state
         .registry
         .get(form.tenant.trim())
@@ -410,7 +364,7 @@ pub async fn admin_invite(
     let checked = check_invite(&ctx, &form);
     match (target, checked) {
         (Some(target), Ok((name, email))) => {
-            invite_operator(&state, &target, &name, &email).await?;
+            invite_operator(state, &target, &name, &email).await?;
             Ok(see_other(format!("/{}/admin?done=invited", ctx.locale)))
         }
         (target, checked) => {
@@ -429,7 +383,7 @@ pub async fn admin_invite(
 
 /// Links to the spaces the account may open (for the account page): `[href, label]`.
 pub fn space_links(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     account: &jsap_store::Account,
     memberships: &[jsap_store::Membership],
 ) -> Vec<[String; 2]> {

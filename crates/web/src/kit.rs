@@ -1,0 +1,253 @@
+//! The web kit: what every page handler starts with, written once.
+//!
+//! - [`Ctx`], an extractor: the application, the tenant of the host and the locale of the
+//!   `/{locale}/...` URL (a locale the tenant does not offer is a 404), with the pages every
+//!   handler renders (a form page, a message, 403, 410, 429).
+//! - [`Checked`], an extractor: a form whose CSRF token was verified before the handler runs.
+//!   A POST handler that takes its form this way cannot forget the check; without a valid token
+//!   the visitor gets the 403 page and nothing is written.
+//! - [`FormView`], [`Errors`], [`see_other`]: what a form shows back, and the redirect after a
+//!   successful POST.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::render::{html, page_context};
+use crate::routes::accounts::{NAME_MAX, PASSWORD_MAX, PASSWORD_MIN};
+use crate::routes::requests::{BODY_MAX, COMMENT_MAX, OFFER_MAX, TITLE_MAX};
+use crate::security::{client_ip, rate_limit};
+use crate::session::{csrf_ok, form_token};
+use crate::{AppError, AppState};
+use jsap_adapters::translate;
+use jsap_app::accounts::AccountMails;
+use jsap_domain::Locale;
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::{FromRequest, Request, RequestBody, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Field name -> translated error.
+pub(crate) type Errors = BTreeMap<&'static str, String>;
+
+/// What a form shows back: the visitor's input (never passwords) and the errors.
+#[derive(Default, Serialize)]
+pub(crate) struct FormView {
+    pub(crate) values: BTreeMap<&'static str, String>,
+    pub(crate) errors: Errors,
+}
+
+/// A 303 to `location`, never cached.
+pub(crate) fn see_other(location: String) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
+
+/// The page context of a `/{locale}/...` handler.
+pub(crate) struct Ctx {
+    pub(crate) state: Arc<AppState>,
+    pub(crate) tenant: Arc<Tenant>,
+    pub(crate) locale: Locale,
+}
+
+impl<'a> FromRequest<'a> for Ctx {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let state = req
+            .data::<Arc<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
+        let CurrentTenant(tenant) = CurrentTenant::from_request(req, body).await?;
+        let raw = req.raw_path_param("locale").ok_or(AppError::NotFound)?;
+        let locale = page_locale(&tenant, raw)?;
+        Ok(Self {
+            state,
+            tenant,
+            locale,
+        })
+    }
+}
+
+impl Ctx {
+    pub(crate) fn t(&self, key: &str) -> String {
+        translate(self.locale.as_str(), key)
+    }
+
+    /// Renders a template with the form's CSRF token (and its pre-session cookie) and the
+    /// forms' length limits, never cached.
+    pub(crate) fn page(
+        &self,
+        req: &Request,
+        rest: &str,
+        template: &str,
+        status: StatusCode,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Response, AppError> {
+        let (csrf, cookie) = form_token(&self.state, &self.tenant, req);
+        let mut ctx = page_context(&self.state, &self.tenant, self.locale, rest);
+        ctx.insert("csrf", &csrf);
+        ctx.insert("password_min", &PASSWORD_MIN);
+        ctx.insert("password_max", &PASSWORD_MAX);
+        ctx.insert("name_max", &NAME_MAX);
+        ctx.insert("title_max", &TITLE_MAX);
+        ctx.insert("body_max", &BODY_MAX);
+        ctx.insert("offer_max", &OFFER_MAX);
+        ctx.insert("comment_max", &COMMENT_MAX);
+        ctx.insert("delay_days", &self.tenant.response_delay_days);
+        fill(&mut ctx);
+        let mut resp = html(&self.state, &self.tenant, template, &ctx)?;
+        resp.set_status(status);
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            "no-store".parse().map_err(anyhow::Error::from)?,
+        );
+        if let Some(cookie) = cookie {
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                cookie.parse().map_err(anyhow::Error::from)?,
+            );
+        }
+        Ok(resp)
+    }
+
+    /// A page with a title, a text and an optional link, under `status`.
+    pub(crate) fn message(
+        &self,
+        req: &Request,
+        status: StatusCode,
+        title: &str,
+        text: &str,
+        link: Option<(String, String)>,
+    ) -> Result<Response, AppError> {
+        self.page(req, "/compte", "account/message.html", status, |ctx| {
+            ctx.insert("title", title);
+            ctx.insert("text", text);
+            ctx.insert("link", &link.map(|(href, label)| [href, label]));
+        })
+    }
+
+    /// 403: the form's token did not check out; nothing was written.
+    pub(crate) fn forbidden(&self, req: &Request) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::FORBIDDEN,
+            &self.t("account.csrf_title"),
+            &self.t("account.csrf_text"),
+            None,
+        )
+    }
+
+    /// 400 with a text saying what was wrong.
+    pub(crate) fn bad_request(&self, req: &Request, text: &str) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::BAD_REQUEST,
+            &self.t("request.bad_title"),
+            text,
+            None,
+        )
+    }
+
+    /// 403 for a member who has not confirmed their address yet.
+    pub(crate) fn unverified(&self, req: &Request) -> Result<Response, AppError> {
+        self.message(
+            req,
+            StatusCode::FORBIDDEN,
+            &self.t("request.unverified_title"),
+            &self.t("request.unverified_text"),
+            Some((format!("/{}/compte", self.locale), self.t("account.title"))),
+        )
+    }
+
+    /// 404 or 410 for a link that is unknown, expired or already used.
+    pub(crate) fn link_gone(
+        &self,
+        req: &Request,
+        status: StatusCode,
+    ) -> Result<Response, AppError> {
+        self.message(
+            req,
+            status,
+            &self.t("account.link_invalid_title"),
+            &self.t("account.link_invalid_text"),
+            Some((
+                format!("/{}/compte/connexion", self.locale),
+                self.t("account.login_title"),
+            )),
+        )
+    }
+
+    /// Counts one `action` for the client's address (and `email`, when given): `Some(429 page)`
+    /// once over the limit.
+    pub(crate) async fn throttle(
+        &self,
+        req: &Request,
+        action: &str,
+        email: Option<&str>,
+    ) -> Result<Option<Response>, AppError> {
+        let ip = client_ip(req, self.state.proxy_hops);
+        match rate_limit(&self.state, &self.tenant, action, &ip, email).await {
+            Ok(()) => Ok(None),
+            Err(wait) => self.too_many(req, wait).map(Some),
+        }
+    }
+
+    fn too_many(&self, req: &Request, wait: Duration) -> Result<Response, AppError> {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut resp = self.message(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &self.t("account.rate_title"),
+            &self
+                .t("account.rate_text")
+                .replace("%{minutes}", &minutes.to_string()),
+            None,
+        )?;
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            wait.as_secs()
+                .max(1)
+                .to_string()
+                .parse()
+                .map_err(anyhow::Error::from)?,
+        );
+        Ok(resp)
+    }
+
+    /// Whether `submitted` is this request's CSRF token, for the few handlers that must first
+    /// send a visitor to log in (the rest take a [`Checked`] form).
+    pub(crate) fn csrf_ok(&self, req: &Request, submitted: &str) -> bool {
+        csrf_ok(&self.state, &self.tenant, req, submitted)
+    }
+
+    /// The account emails of this tenant in this page's language.
+    pub(crate) fn mails(&self) -> AccountMails<'_> {
+        AccountMails::new(&self.tenant, self.locale, self.state.themes.clone())
+    }
+}
+
+/// A form (`application/x-www-form-urlencoded`) whose `csrf` field was checked before the
+/// handler runs: a wrong or missing token answers the 403 page.
+pub(crate) struct Checked<T>(pub T);
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = body.take()?.into_bytes().await?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))?;
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map_or("", |(_, v)| v.as_str());
+        let ctx = Ctx::from_request(req, body).await?;
+        if !ctx.csrf_ok(req, token) {
+            return Err(poem::Error::from_response(ctx.forbidden(req)?));
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Checked)
+            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))
+    }
+}
