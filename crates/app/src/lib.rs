@@ -12,7 +12,9 @@ mod error;
 pub mod invitations;
 pub mod profiles;
 pub mod requests;
+mod scope;
 pub mod tenants;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Failure;
+pub use scope::Scope;

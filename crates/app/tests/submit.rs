@@ -3,8 +3,8 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use jsap_app::FixedClock;
 use jsap_app::requests::submit::submit;
+use jsap_app::{FixedClock, Scope};
 use jsap_domain::EmailAddress;
 use jsap_store::{Accounts, Cities, NewRequest, Outbox, RequestKind, Requests};
 
@@ -43,9 +43,19 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
         domain: None,
     };
 
-    let request = submit(store, themes, cm, &member, &douala, new, &FixedClock(now))
-        .await
-        .expect("submitted");
+    let request = submit(
+        &Scope {
+            store,
+            themes,
+            tenant: cm,
+            clock: &FixedClock(now),
+        },
+        &member,
+        &douala,
+        new,
+    )
+    .await
+    .expect("submitted");
 
     assert_eq!(request.due_at, now + Duration::days(14));
     let emails = Outbox::for_tenant(store.conn(), cm)

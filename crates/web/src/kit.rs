@@ -223,6 +223,16 @@ impl Ctx {
         csrf_ok(&self.state, &self.tenant, req, submitted)
     }
 
+    /// The use-case scope of this request: its tenant, the real clock.
+    pub(crate) fn scope(&self) -> jsap_app::Scope<'_> {
+        jsap_app::Scope {
+            store: &self.state.store,
+            themes: self.state.themes.clone(),
+            tenant: &self.tenant,
+            clock: &jsap_app::SystemClock,
+        }
+    }
+
     /// The account emails of this tenant in this page's language.
     pub(crate) fn mails(&self) -> AccountMails<'_> {
         AccountMails::new(&self.tenant, self.locale, self.state.themes.clone())

@@ -137,12 +137,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(requests::answer_form).post(requests::answer),
         )
         .at(
-            "/:locale/villes/:slug/proposer",
-            get(requests::project_form).post(requests::project),
-        )
-        .at(
-            "/:locale/villes/:slug/offrir",
-            get(requests::profile_form).post(requests::profile),
+            // proposer (a project) or offrir (a profile); any other segment is a 404.
+            "/:locale/villes/:slug/:form",
+            get(requests::city_request_form).post(requests::city_request),
         )
         .at("/:locale/demandes/:id", get(requests::thread))
         .at(

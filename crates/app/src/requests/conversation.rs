@@ -3,33 +3,38 @@
 
 use super::mails::RequestMails;
 use super::recipients;
-use crate::{Clock, Failure};
-use jsap_adapters::{Themes, translate};
+use crate::{Failure, Scope};
+use jsap_adapters::translate;
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Action, ConnectionTrait, Outbox, RequestRecord, RequestState, Requests, Side, Store,
+    Account, Action, ConnectionTrait, Outbox, RequestRecord, RequestState, Requests, Side,
     TransitionError,
 };
-use jsap_tenancy::Tenant;
-use std::sync::Arc;
 
-/// Queues the email `name` to each person of the other side, in their language; `fill` adds
-/// what this email says beyond the common part.
+/// One turn in a conversation: who acts, on which side, on which request.
+#[derive(Clone, Copy)]
+pub struct Turn<'a> {
+    pub request: &'a RequestRecord,
+    pub side: Side,
+    pub author: &'a Account,
+}
+
+/// Queues the email `name` to each person of the other side of `turn`, in their language;
+/// `fill` adds what this email says beyond the common part.
 async fn tell_other_side<C: ConnectionTrait>(
     conn: &C,
-    mails: &RequestMails<'_>,
-    request: &RequestRecord,
-    side: Side,
-    author: &Account,
+    scope: &Scope<'_>,
+    turn: Turn<'_>,
     name: &str,
     fill: impl Fn(&mut tera::Context, Locale),
 ) -> Result<(), Failure> {
-    let tenant = mails.tenant();
+    let (tenant, request) = (scope.tenant, turn.request);
+    let mails = RequestMails::new(tenant, scope.themes.clone());
     let outbox = Outbox::for_tenant(conn, tenant);
-    for to in recipients::other_side(conn, tenant, request, side, author.id).await? {
+    for to in recipients::other_side(conn, tenant, request, turn.side, turn.author.id).await? {
         let locale = recipients::recipient_locale(tenant, request, &to);
         let email = mails.render(name, locale, &to, request, |c| {
-            c.insert("author_name", &author.display_name);
+            c.insert("author_name", &turn.author.display_name);
             fill(c, locale);
         })?;
         outbox.enqueue(email).await?;
@@ -37,75 +42,49 @@ async fn tell_other_side<C: ConnectionTrait>(
     Ok(())
 }
 
-/// `author`, on `side`, writes `body` in the conversation; the other side is emailed an
+/// The author of `turn` writes `body` in the conversation; the other side is emailed an
 /// excerpt.
-#[allow(clippy::too_many_arguments)]
-pub async fn post_message(
-    store: &Store,
-    themes: Arc<Themes>,
-    tenant: &Tenant,
-    request: &RequestRecord,
-    side: Side,
-    author: &Account,
-    body: &str,
-    clock: &dyn Clock,
-) -> Result<(), Failure> {
-    let tx = store.begin().await?;
-    Requests::for_tenant(&tx, tenant)
-        .add_message(request, author.id, side, body, clock.now())
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, request.id = turn.request.id))]
+pub async fn post_message(scope: &Scope<'_>, turn: Turn<'_>, body: &str) -> Result<(), Failure> {
+    let tx = scope.store.begin().await?;
+    Requests::for_tenant(&tx, scope.tenant)
+        .add_message(
+            turn.request,
+            turn.author.id,
+            turn.side,
+            body,
+            scope.clock.now(),
+        )
         .await?;
     let excerpt: String = body.chars().take(500).collect();
-    let mails = RequestMails::new(tenant, themes);
-    tell_other_side(
-        &tx,
-        &mails,
-        request,
-        side,
-        author,
-        "request_message",
-        |c, _| {
-            c.insert("excerpt", &excerpt);
-        },
-    )
+    tell_other_side(&tx, scope, turn, "request_message", |c, _| {
+        c.insert("excerpt", &excerpt);
+    })
     .await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
     Ok(())
 }
 
-/// `author`, on `side`, applies `action`; when the state machine allows it, the other side is
+/// The author of `turn` applies `action`; when the state machine allows it, the other side is
 /// emailed the new state. The inner error says why it was refused (nothing written then).
-#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, request.id = turn.request.id))]
 pub async fn change_state(
-    store: &Store,
-    themes: Arc<Themes>,
-    tenant: &Tenant,
-    request: &RequestRecord,
-    side: Side,
-    author: &Account,
+    scope: &Scope<'_>,
+    turn: Turn<'_>,
     action: Action,
-    clock: &dyn Clock,
 ) -> Result<Result<RequestState, TransitionError>, Failure> {
-    let tx = store.begin().await?;
-    let applied = Requests::for_tenant(&tx, tenant)
-        .apply(request, action, side, clock.now())
+    let tx = scope.store.begin().await?;
+    let applied = Requests::for_tenant(&tx, scope.tenant)
+        .apply(turn.request, action, turn.side, scope.clock.now())
         .await?;
     if let Ok(new_state) = applied {
-        let mails = RequestMails::new(tenant, themes);
-        tell_other_side(
-            &tx,
-            &mails,
-            request,
-            side,
-            author,
-            "request_state",
-            |c, locale| {
-                let label = translate(
-                    locale.as_str(),
-                    &format!("request.state_{}", new_state.as_str()),
-                );
-                c.insert("state_label", &label);
-            },
-        )
+        tell_other_side(&tx, scope, turn, "request_state", |c, locale| {
+            let label = translate(
+                locale.as_str(),
+                &format!("request.state_{}", new_state.as_str()),
+            );
+            c.insert("state_label", &label);
+        })
         .await?;
     }
     tx.commit().await.map_err(jsap_store::StoreError::from)?;

@@ -3,30 +3,26 @@
 
 use super::mails::RequestMails;
 use super::recipients;
-use crate::{Clock, Failure};
-use jsap_adapters::Themes;
-use jsap_store::{Account, CityRecord, NewRequest, Outbox, RequestRecord, Requests, Store};
-use jsap_tenancy::Tenant;
-use std::sync::Arc;
+use crate::{Failure, Scope};
+use jsap_store::{Account, CityRecord, NewRequest, Outbox, RequestRecord, Requests};
 
 /// Creates the request (due `response_delay_days` after `clock`'s now) and queues a
 /// `request_new` email, in the site's language, to each address of its handling side.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn submit(
-    store: &Store,
-    themes: Arc<Themes>,
-    tenant: &Tenant,
+    scope: &Scope<'_>,
     member: &Account,
     city: &CityRecord,
     new: NewRequest,
-    clock: &dyn Clock,
 ) -> Result<RequestRecord, Failure> {
-    let tx = store.begin().await?;
+    let tenant = scope.tenant;
+    let tx = scope.store.begin().await?;
     let request = Requests::for_tenant(&tx, tenant)
-        .create(new, clock.now(), tenant.response_delay_days)
+        .create(new, scope.clock.now(), tenant.response_delay_days)
         .await?;
     let to =
         recipients::handling_side(&tx, tenant, &request, Some(&city.slug), Some(member.id)).await?;
-    let mails = RequestMails::new(tenant, themes);
+    let mails = RequestMails::new(tenant, scope.themes.clone());
     let outbox = Outbox::for_tenant(&tx, tenant);
     for recipient in &to {
         let email = mails.render(

@@ -709,7 +709,16 @@ async fn projects_and_profiles_go_to_the_city_focal_points() {
     // Another tenant's city, an unknown city: 404, nothing written.
     let before = request_count(&app).await;
     assert_eq!(awa.get("/fr/villes/dakar/proposer").await.status, 404);
+    // A form the city pages do not offer: 404 too.
+    assert_eq!(awa.get("/fr/villes/douala/vendre").await.status, 404);
     let csrf = awa.get(project).await.csrf();
+    let unknown_form = awa
+        .post(
+            "/fr/villes/douala/vendre",
+            &[("csrf", csrf.as_str()), ("title", "Un titre")],
+        )
+        .await;
+    assert_eq!(unknown_form.status, 404);
     let page = awa
         .post(
             "/fr/villes/dakar/offrir",

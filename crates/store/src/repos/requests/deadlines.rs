@@ -1,0 +1,94 @@
+//! The promised delay: requests due for a reminder, an escalation or a survey, each stamped once.
+
+use super::*;
+
+impl<'a, C: ConnectionTrait> Requests<'a, C> {
+    /// New requests due within `lead` of `now`, not yet reminded.
+    pub async fn due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        lead: Duration,
+    ) -> Result<Vec<RequestRecord>, StoreError> {
+        Ok(self
+            .rows()
+            .filter(request::Column::State.eq(RequestState::New.as_str()))
+            .filter(request::Column::RemindedAt.is_null())
+            .filter(request::Column::EscalatedAt.is_null())
+            .filter(request::Column::DueAt.gt(now))
+            .filter(request::Column::DueAt.lte(now + lead))
+            .order_by_asc(request::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(RequestRecord::from)
+            .collect())
+    }
+
+    /// Requests still new after their due date, not yet escalated.
+    pub async fn due_for_escalation(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RequestRecord>, StoreError> {
+        Ok(self
+            .rows()
+            .filter(request::Column::State.eq(RequestState::New.as_str()))
+            .filter(request::Column::EscalatedAt.is_null())
+            .filter(request::Column::DueAt.lte(now))
+            .order_by_asc(request::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(RequestRecord::from)
+            .collect())
+    }
+
+    /// Requests sent at least `after` before `now` whose member has not been surveyed
+    /// (withdrawn ones are not surveyed).
+    pub async fn due_for_survey(
+        &self,
+        now: DateTime<Utc>,
+        after: Duration,
+    ) -> Result<Vec<RequestRecord>, StoreError> {
+        Ok(self
+            .rows()
+            .filter(request::Column::SurveySentAt.is_null())
+            .filter(request::Column::State.ne(RequestState::Withdrawn.as_str()))
+            .filter(request::Column::CreatedAt.lte(now - after))
+            .order_by_asc(request::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(RequestRecord::from)
+            .collect())
+    }
+
+    /// Stamps one of `reminded_at`, `escalated_at`, `survey_sent_at` if still empty: `true`
+    /// for the one caller that did (the job sends its emails only then).
+    pub(super) async fn stamp(
+        &self,
+        id: i64,
+        column: request::Column,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let updated = request::Entity::update_many()
+            .col_expr(column, Expr::value(now))
+            .filter(request::Column::TenantId.eq(self.scope.id()))
+            .filter(request::Column::Id.eq(id))
+            .filter(column.is_null())
+            .exec(self.conn)
+            .await?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    pub async fn mark_reminded(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.stamp(id, request::Column::RemindedAt, now).await
+    }
+
+    pub async fn mark_escalated(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.stamp(id, request::Column::EscalatedAt, now).await
+    }
+
+    pub async fn mark_survey_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.stamp(id, request::Column::SurveySentAt, now).await
+    }
+}

@@ -1,0 +1,138 @@
+//! The invitation page of a focal point or a country operator, and accepting it.
+
+use super::*;
+
+pub(super) struct InvitationView {
+    /// The sentence that says what the invitation is for.
+    intro: String,
+    title: String,
+    name: String,
+    email: String,
+}
+
+/// The invitation of a token on this tenant, as its page shows it: `Err(status)` 404 when
+/// unknown here, 410 when expired or already accepted.
+pub(super) async fn invitation(
+    state: &AppState,
+    tenant: &Tenant,
+    locale: Locale,
+    token: &str,
+) -> Result<Result<InvitationView, StatusCode>, AppError> {
+    let t = |key: &str| translate(locale.as_str(), key);
+    let found = invitations::find(&state.store, tenant, token, chrono::Utc::now()).await?;
+    let intro = match &found {
+        Invitation::Unknown => return Ok(Err(StatusCode::NOT_FOUND)),
+        Invitation::Gone => return Ok(Err(StatusCode::GONE)),
+        Invitation::FocalPoint(found) => {
+            let city = Cities::for_tenant(state.store.conn(), tenant)
+                .list()
+                .await?
+                .into_iter()
+                .find(|c| c.id == found.city_id)
+                .map_or_else(String::new, |c| c.name_in(locale).to_owned());
+            (
+                t("account.invitation_intro")
+                    .replace("%{name}", &found.name)
+                    .replace("%{city}", &city),
+                t("account.invitation_title"),
+            )
+        }
+        Invitation::CountryOperator(found) => (
+            t("roles.operator_invitation_intro")
+                .replace("%{name}", &found.name)
+                .replace("%{country}", tenant.country_name.get(locale)),
+            t("roles.operator_invitation_title"),
+        ),
+    };
+    let (name, email) = found.invitee().unwrap_or_default();
+    Ok(Ok(InvitationView {
+        intro: intro.0,
+        title: intro.1,
+        name: name.to_owned(),
+        email: email.to_owned(),
+    }))
+}
+
+pub(super) fn invitation_page(
+    ctx: &Ctx,
+    req: &Request,
+    token: &str,
+    view: &InvitationView,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    ctx.page(req, "/compte", "account/invitation.html", status, |c| {
+        c.insert("token", token);
+        c.insert("intro", &view.intro);
+        c.insert("invitation_title", &view.title);
+        c.insert("invitee_name", &view.name);
+        c.insert("invitee_email", &view.email);
+        c.insert("form", form);
+    })
+}
+
+#[handler]
+pub async fn invitation_form(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    match invitation(state, tenant, ctx.locale, &token).await? {
+        Err(status) => ctx.link_gone(req, status),
+        Ok(view) => {
+            let form = FormView {
+                values: BTreeMap::from([("display_name", view.name.clone())]),
+                errors: Errors::new(),
+            };
+            invitation_page(&ctx, req, &token, &view, &form, StatusCode::OK)
+        }
+    }
+}
+
+#[handler]
+pub async fn accept_invitation(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, token)): Path<(String, String)>,
+    OptionalUser(current): OptionalUser,
+    Checked(form): Checked<AccountForm>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let view = match invitation(state, tenant, ctx.locale, &token).await? {
+        Err(status) => return ctx.link_gone(req, status),
+        Ok(found) => found,
+    };
+    let mut errors = Errors::new();
+    let name = check_name(&ctx, &form.display_name, &mut errors);
+    check_new_password(&ctx, &form, &[&view.email, &form.display_name], &mut errors).await?;
+    check_terms(&ctx, &form, &mut errors);
+    if !errors.is_empty() {
+        let view_form = FormView {
+            values: BTreeMap::from([
+                ("display_name", form.display_name.trim().to_owned()),
+                ("terms", form.terms.is_some().to_string()),
+            ]),
+            errors,
+        };
+        return invitation_page(
+            &ctx,
+            req,
+            &token,
+            &view,
+            &view_form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let hash = hash_password(form.password.clone()).await?;
+    let Some(account) = invitations::accept(&state.store, tenant, &token, &name, &hash).await?
+    else {
+        return ctx.link_gone(req, StatusCode::GONE);
+    };
+    if let Some(old) = current {
+        session::close(state, tenant, &old.id).await?;
+    }
+    let id = session::open(state, tenant, &account).await?;
+    let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+    with_cookie(see_other(format!("/{}/compte", ctx.locale)), &cookie)
+}

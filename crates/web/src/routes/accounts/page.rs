@@ -1,0 +1,196 @@
+//! The account page: roles and spaces, the next stay, changing the address or the password.
+
+use super::*;
+
+pub(super) fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
+    let key = match done? {
+        "logged_out" => "account.done_logged_out",
+        "password_changed" => "account.done_password_changed",
+        "email_sent" => "account.done_email_sent",
+        _ => return None,
+    };
+    Some(ctx.t(key))
+}
+
+/// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
+pub(super) async fn role_labels(
+    ctx: &Ctx,
+    memberships: &[jsap_store::Membership],
+) -> Result<Vec<String>, AppError> {
+    if memberships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .list()
+        .await?;
+    Ok(memberships
+        .iter()
+        .map(|m| {
+            let scope = m
+                .city_id
+                .and_then(|id| cities.iter().find(|c| c.id == id))
+                .map_or_else(
+                    || ctx.tenant.country_name.get(ctx.locale).to_owned(),
+                    |c| c.name_in(ctx.locale).to_owned(),
+                );
+            ctx.t(&format!("account.role_{}", m.role.as_str()))
+                .replace("%{scope}", &scope)
+        })
+        .collect())
+}
+
+pub(super) async fn account_page(
+    ctx: &Ctx,
+    req: &Request,
+    account: &Account,
+    status: StatusCode,
+    notice: Option<String>,
+    email_form: FormView,
+    password_form: FormView,
+) -> Result<Response, AppError> {
+    let memberships = Accounts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .memberships(account.id)
+        .await?;
+    let roles = role_labels(ctx, &memberships).await?;
+    let spaces = crate::routes::spaces::space_links(ctx, account, &memberships);
+    let next_stay =
+        crate::routes::profiles::next_stay(&ctx.state, &ctx.tenant, ctx.locale, account.id).await?;
+    ctx.page(req, "/compte", "account/account.html", status, |c| {
+        c.insert("roles", &roles);
+        c.insert("spaces", &spaces);
+        c.insert("next_stay", &next_stay);
+        c.insert("account_email", &account.email);
+        c.insert("account_name", &account.display_name);
+        c.insert("account_verified", &account.email_verified);
+        c.insert("notice", &notice);
+        c.insert("email_form", &email_form);
+        c.insert("password_form", &password_form);
+    })
+}
+
+#[handler]
+pub async fn account_home(
+    req: &Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = done_notice(&ctx, done.done.as_deref());
+    account_page(
+        &ctx,
+        req,
+        user.account(),
+        StatusCode::OK,
+        notice,
+        FormView::default(),
+        FormView::default(),
+    )
+    .await
+}
+
+#[handler]
+pub async fn change_email(
+    req: &Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    Checked(form): Checked<AccountForm>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let account = user.account();
+    // Each request may email an address of the member's choosing: limited like a sign-up.
+    if let Some(refused) = ctx
+        .throttle(req, "email_change", Some(&account.email))
+        .await?
+    {
+        return Ok(refused);
+    }
+    let mut errors = Errors::new();
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    if email.as_ref().is_some_and(|e| e.as_str() == account.email) {
+        errors.insert("email", ctx.t("account.err_email_same"));
+    }
+    if form.current_password.is_empty() {
+        errors.insert("current_password", ctx.t("account.err_password_required"));
+    } else if errors.is_empty() {
+        let hash = Accounts::for_tenant(state.store.conn(), tenant)
+            .password_hash(account.id)
+            .await?;
+        if !verify_password(form.current_password.clone(), hash).await {
+            errors.insert("current_password", ctx.t("account.err_current_password"));
+        }
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: BTreeMap::from([("email", form.email.trim().to_owned())]),
+            errors,
+        };
+        return account_page(
+            &ctx,
+            req,
+            account,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            view,
+            FormView::default(),
+        )
+        .await;
+    };
+    accounts::change_email(&state.store, &ctx.mails(), account, &email).await?;
+    Ok(see_other(format!("/{}/compte?done=email_sent", ctx.locale)))
+}
+
+#[handler]
+pub async fn change_password(
+    req: &Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    Checked(form): Checked<AccountForm>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let account = user.account();
+    let mut errors = Errors::new();
+    check_new_password(
+        &ctx,
+        &form,
+        &[&account.email, &account.display_name],
+        &mut errors,
+    )
+    .await?;
+    if form.current_password.is_empty() {
+        errors.insert("current_password", ctx.t("account.err_password_required"));
+    } else {
+        let hash = Accounts::for_tenant(state.store.conn(), tenant)
+            .password_hash(account.id)
+            .await?;
+        if !verify_password(form.current_password.clone(), hash).await {
+            errors.insert("current_password", ctx.t("account.err_current_password"));
+        }
+    }
+    if !errors.is_empty() {
+        return account_page(
+            &ctx,
+            req,
+            account,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            FormView::default(),
+            FormView {
+                values: BTreeMap::new(),
+                errors,
+            },
+        )
+        .await;
+    }
+    let hash = hash_password(form.password.clone()).await?;
+    // Every other session ends; this browser gets a fresh one.
+    let updated = Accounts::for_tenant(state.store.conn(), tenant)
+        .set_password(account.id, &hash, true)
+        .await?;
+    session::close(state, tenant, &user.0.id).await?;
+    let id = session::open(state, tenant, &updated).await?;
+    let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+    with_cookie(
+        see_other(format!("/{}/compte?done=password_changed", ctx.locale)),
+        &cookie,
+    )
+}

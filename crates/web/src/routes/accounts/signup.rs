@@ -1,0 +1,78 @@
+//! Signing up and following the emailed confirmation link (a new account's or a changed address).
+
+use super::*;
+
+#[handler]
+pub async fn signup_form(
+    req: &Request,
+    ctx: Ctx,
+    OptionalUser(current): OptionalUser,
+) -> Result<Response, AppError> {
+    if current.is_some() {
+        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+    }
+    ctx.page(
+        req,
+        "/compte/inscription",
+        "account/signup.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("form", &FormView::default());
+        },
+    )
+}
+
+#[handler]
+pub async fn signup(
+    req: &Request,
+    ctx: Ctx,
+    Checked(form): Checked<AccountForm>,
+) -> Result<Response, AppError> {
+    let state = &*ctx.state;
+    if let Some(refused) = ctx.throttle(req, "signup", Some(&form.email)).await? {
+        return Ok(refused);
+    }
+    let mut errors = Errors::new();
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    let name = check_name(&ctx, &form.display_name, &mut errors);
+    check_new_password(&ctx, &form, &[&form.email, &form.display_name], &mut errors).await?;
+    check_terms(&ctx, &form, &mut errors);
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: BTreeMap::from([
+                ("email", form.email.trim().to_owned()),
+                ("display_name", form.display_name.trim().to_owned()),
+                ("terms", form.terms.is_some().to_string()),
+            ]),
+            errors,
+        };
+        return ctx.page(
+            req,
+            "/compte/inscription",
+            "account/signup.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            |c| c.insert("form", &view),
+        );
+    };
+    // Hashed before looking the email up, so both answers take as long.
+    let hash = hash_password(form.password.clone()).await?;
+    // Every outcome gets the same answer: the visitor learns nothing about the address.
+    if sign_up(&state.store, &ctx.mails(), &email, &name, &hash).await? == SignUp::Concurrent {
+        tracing::info!("concurrent sign-up for one email");
+    }
+    signup_done(&ctx, req)
+}
+
+/// The answer to every valid sign-up, whether the email was free or not.
+pub(super) fn signup_done(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    ctx.message(
+        req,
+        StatusCode::OK,
+        &ctx.t("account.check_inbox_title"),
+        &ctx.t("account.signup_done"),
+        Some((
+            format!("/{}/compte/connexion", ctx.locale),
+            ctx.t("account.login_title"),
+        )),
+    )
+}

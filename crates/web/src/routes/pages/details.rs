@@ -1,0 +1,249 @@
+//! The pages of one mission, one city and one organisation.
+
+use super::*;
+
+#[derive(Serialize)]
+pub(super) struct FocalPointView {
+    name: String,
+    email: String,
+}
+
+pub(super) fn focal_points(tenant: &Tenant, city_slug: &str) -> Vec<FocalPointView> {
+    tenant
+        .focal_points
+        .iter()
+        .filter(|f| f.city.as_str() == city_slug)
+        .map(|f| FocalPointView {
+            name: f.name.clone(),
+            email: f.email.to_string(),
+        })
+        .collect()
+}
+
+pub(super) fn json_ld(value: &serde_json::Value) -> String {
+    // Inside <script>, "</" could close the element: escape it.
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
+}
+
+#[derive(Serialize)]
+pub(super) struct PhotoView {
+    url: String,
+    width: u32,
+    height: u32,
+    alt: String,
+}
+
+#[handler]
+pub async fn mission_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, id_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let id: i64 = id_slug
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let conn = state.store.conn();
+    let detail = Missions::for_tenant(conn, &tenant)
+        .published(id, locale.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let canonical_path = mission_path(locale, detail.mission.id, &detail.mission.slug);
+    if format!("{}-{}", detail.mission.id, detail.mission.slug) != id_slug {
+        return Ok(Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(header::LOCATION, canonical_path)
+            .finish());
+    }
+    let taxonomy = tenant.taxonomy();
+    // The similar missions' catalogue also names the mission's city and organisation.
+    let mut similar_query = MissionQuery::new(locale, tenant.today());
+    similar_query.domains = vec![detail.mission.domain.clone()];
+    similar_query.per_page = 4;
+    let (_, similar, lookup) = listing(&state, &tenant, similar_query).await?;
+    let city = lookup
+        .cities
+        .get(&detail.mission.city_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let organisation = lookup
+        .organisations
+        .get(&detail.mission.organisation_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let photos: Vec<PhotoView> = MissionPhotos::for_tenant(conn, &tenant)
+        .of_mission(detail.mission.id)
+        .await?
+        .into_iter()
+        .map(|p| PhotoView {
+            url: crate::routes::media::photo_path(&p.blob_key),
+            width: p.width,
+            height: p.height,
+            alt: if p.alt.is_empty() {
+                detail.mission.title.clone()
+            } else {
+                p.alt
+            },
+        })
+        .collect();
+    let similar: Vec<MissionCard> = similar
+        .into_iter()
+        .filter(|c| c.id != detail.mission.id)
+        .take(3)
+        .collect();
+
+    let rest = format!("/missions/{id_slug}");
+    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    let page_url = format!("{}{}", tenant.canonical_url(), canonical_path);
+    let site_name = tenant.site_name.get(locale);
+    let share_text = format!("{} — {} {}", detail.mission.title, site_name, page_url);
+    let whatsapp = format!("https://wa.me/?{}", encode(&[("text", share_text)]));
+    let paragraphs: Vec<&str> = detail
+        .description
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let json_ld = json_ld(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": detail.mission.title,
+        "description": detail.mission.summary,
+        "url": page_url,
+        "startDate": detail.mission.starts_on.to_string(),
+        "endDate": detail.mission.ends_on.to_string(),
+        "eventAttendanceMode": if detail.mission.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
+        "location": {
+            "@type": "Place",
+            "name": city.name_in(locale),
+            "address": { "@type": "PostalAddress", "addressLocality": city.name_in(locale), "addressRegion": city.region, "addressCountry": tenant.country_code },
+        },
+        "organizer": { "@type": "Organization", "name": organisation.name },
+    }));
+    ctx.insert("mission", &detail);
+    ctx.insert("paragraphs", &paragraphs);
+    ctx.insert(
+        "domain",
+        &domain_label(&taxonomy, &detail.mission.domain, locale),
+    );
+    ctx.insert(
+        "mission_type",
+        &mission_type_label(&taxonomy, &detail.mission.mission_type, locale),
+    );
+    let contributions: Vec<Label> = detail
+        .mission
+        .contribution_types
+        .iter()
+        .map(|c| contribution_label(&taxonomy, c, locale))
+        .collect();
+    ctx.insert("contributions", &contributions);
+    ctx.insert("starts_on", &format_date(detail.mission.starts_on, locale));
+    ctx.insert("ends_on", &format_date(detail.mission.ends_on, locale));
+    ctx.insert("city_name", city.name_in(locale));
+    ctx.insert("city_slug", &city.slug);
+    ctx.insert("organisation", &organisation);
+    let contacts = focal_points(&tenant, &city.slug);
+    // The call to action: answer the mission (a request to its organisation).
+    ctx.insert("contact_url", &format!("{canonical_path}/repondre"));
+    ctx.insert("focal_points", &contacts);
+    ctx.insert("similar", &similar);
+    ctx.insert(
+        "share_image",
+        &photos
+            .first()
+            .map(|p| format!("{}{}", tenant.canonical_url(), p.url)),
+    );
+    ctx.insert("photos", &photos);
+    ctx.insert("page_url", &page_url);
+    ctx.insert("whatsapp_url", &whatsapp);
+    ctx.insert("json_ld", &json_ld);
+    ctx.insert("text_locale", &detail.locale);
+    html(&state, &tenant, "mission.html", &ctx)
+}
+
+#[handler]
+pub async fn city_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let lookup = lookup(&state, &tenant).await?;
+    let city = lookup
+        .cities
+        .values()
+        .find(|c| c.slug == slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let mut q = MissionQuery::new(locale, tenant.today());
+    q.city_ids = vec![city.id];
+    q.per_page = 12;
+    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
+    let organisations: Vec<_> = lookup
+        .organisations
+        .values()
+        .filter(|o| o.city_id == city.id)
+        .cloned()
+        .collect();
+    let mut ctx = page_context(&state, &tenant, locale, &format!("/villes/{slug}"));
+    ctx.insert("city_name", city.name_in(locale));
+    ctx.insert("city", &city);
+    ctx.insert(
+        "map_url",
+        &format!(
+            "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=12/{lat:.5}/{lon:.5}",
+            lat = city.latitude,
+            lon = city.longitude
+        ),
+    );
+    ctx.insert("focal_points", &focal_points(&tenant, &city.slug));
+    ctx.insert("total", &total);
+    ctx.insert("missions", &missions);
+    ctx.insert("organisations", &organisations);
+    ctx.insert(
+        "all_url",
+        &search_url(locale, &[("city", city.slug.clone())]),
+    );
+    html(&state, &tenant, "city.html", &ctx)
+}
+
+#[handler]
+pub async fn organisation_page(
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path((raw, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let lookup = lookup(&state, &tenant).await?;
+    let organisation = lookup
+        .organisations
+        .values()
+        .find(|o| o.slug == slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let mut q = MissionQuery::new(locale, tenant.today());
+    q.organisation_ids = vec![organisation.id];
+    q.per_page = 24;
+    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
+    let city = lookup.cities.get(&organisation.city_id);
+    let mut ctx = page_context(&state, &tenant, locale, &format!("/organisations/{slug}"));
+    ctx.insert("organisation", &organisation);
+    ctx.insert(
+        "kind_label",
+        &jsap_adapters::translate(locale.as_str(), &format!("org_kind.{}", organisation.kind)),
+    );
+    ctx.insert("city_name", &city.map(|c| c.name_in(locale).to_owned()));
+    ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
+    ctx.insert("total", &total);
+    ctx.insert("missions", &missions);
+    let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), &tenant)
+        .organisation_score(organisation.id)
+        .await?
+        .map(|(average, count)| (format!("{average:.1}"), count));
+    ctx.insert("satisfaction", &satisfaction);
+    html(&state, &tenant, "organisation.html", &ctx)
+}

@@ -1,0 +1,295 @@
+//! Search, mission, city and organisation pages of a country site.
+
+use crate::extract::{CurrentTenant, page_locale};
+use crate::params::{SearchParams, encode, sort_name, tab_name};
+use crate::render::{html, page_context};
+use crate::views::{
+    Label, Lookup, MissionCard, contribution_label, domain_label, format_date, mission_path,
+    mission_type_label,
+};
+use crate::{AppError, AppState};
+use jsap_domain::{Locale, Taxonomy};
+use jsap_store::{MissionPhotos, MissionQuery, Missions, SearchResults};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Path};
+use poem::{Request, Response, handler};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+mod details;
+mod portal;
+pub use details::*;
+use portal::*;
+
+/// The tenant's cached catalogue, with its cities and organisations by id.
+pub async fn lookup(state: &AppState, tenant: &Tenant) -> Result<Lookup, AppError> {
+    let catalogue = state.store.catalogue(tenant).await?;
+    Ok(Lookup {
+        cities: catalogue
+            .cities()
+            .iter()
+            .map(|c| (c.id, c.clone()))
+            .collect(),
+        organisations: catalogue
+            .organisations()
+            .iter()
+            .map(|o| (o.id, o.clone()))
+            .collect(),
+        catalogue,
+    })
+}
+
+/// Searches the catalogue the lookup came from.
+pub async fn search(
+    state: &AppState,
+    lookup: &Lookup,
+    q: &MissionQuery,
+) -> Result<SearchResults, AppError> {
+    Ok(lookup.catalogue.search(state.store.conn(), q).await?)
+}
+
+pub fn cards(
+    results: &SearchResults,
+    locale: Locale,
+    lookup: &Lookup,
+    taxonomy: &Taxonomy,
+) -> Vec<MissionCard> {
+    results
+        .items
+        .iter()
+        .map(|hit| MissionCard::new(hit, locale, lookup, taxonomy))
+        .collect()
+}
+
+/// A compact listing (no facet counts) as cards, with the lookup that named them.
+pub async fn listing(
+    state: &AppState,
+    tenant: &Tenant,
+    q: MissionQuery,
+) -> Result<(u64, Vec<MissionCard>, Lookup), AppError> {
+    let lookup = lookup(state, tenant).await?;
+    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
+    Ok((total, missions, lookup))
+}
+
+/// A compact listing from a lookup the caller already holds.
+pub async fn listing_in(
+    state: &AppState,
+    tenant: &Tenant,
+    lookup: &Lookup,
+    mut q: MissionQuery,
+) -> Result<(u64, Vec<MissionCard>), AppError> {
+    q.with_facets = false;
+    let results = search(state, lookup, &q).await?;
+    Ok((
+        results.total,
+        cards(&results, q.locale, lookup, &tenant.taxonomy()),
+    ))
+}
+
+#[derive(Serialize)]
+struct FacetOption {
+    slug: String,
+    label: String,
+    count: u64,
+    selected: bool,
+}
+
+fn options(
+    all: impl Iterator<Item = (String, String)>,
+    counts: &HashMap<String, u64>,
+    selected: &[String],
+    keep_empty: bool,
+) -> Vec<FacetOption> {
+    all.map(|(slug, label)| FacetOption {
+        count: counts.get(&slug).copied().unwrap_or(0),
+        selected: selected.contains(&slug),
+        slug,
+        label,
+    })
+    .filter(|o| keep_empty || o.count > 0 || o.selected)
+    .collect()
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: u64,
+    url: String,
+    current: bool,
+}
+
+/// Builds the query of `params` (and what the caller changes) into a `/missions` URL.
+fn search_url(locale: Locale, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        format!("/{locale}/missions")
+    } else {
+        format!("/{locale}/missions?{}", encode(pairs))
+    }
+}
+
+#[handler]
+pub async fn search_page(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let locale = page_locale(&tenant, &raw)?;
+    let query = req.uri().query().unwrap_or("");
+    if tenant.is_portal() {
+        return portal_search(&state, &tenant, locale, query).await;
+    }
+    let taxonomy = tenant.taxonomy();
+    let lookup = lookup(&state, &tenant).await?;
+    let mut error = None;
+    let params = match SearchParams::parse(query, &taxonomy) {
+        Ok(p) => match p
+            .cities
+            .iter()
+            .find(|slug| !lookup.cities.values().any(|c| &&c.slug == slug))
+        {
+            Some(unknown) => {
+                error = Some(("city", unknown.clone()));
+                SearchParams {
+                    page: 1,
+                    per_page: crate::params::DEFAULT_PER_PAGE,
+                    ..Default::default()
+                }
+            }
+            None => p,
+        },
+        Err(e) => {
+            error = Some((e.param, e.message));
+            SearchParams {
+                page: 1,
+                per_page: crate::params::DEFAULT_PER_PAGE,
+                ..Default::default()
+            }
+        }
+    };
+    let q = params.mission_query(locale, tenant.today(), &lookup.cities);
+    let results = search(&state, &lookup, &q).await?;
+
+    let mut sorted_cities: Vec<_> = lookup.cities.values().collect();
+    sorted_cities.sort_by_key(|c| c.name_in(locale).to_owned());
+    let city_counts: HashMap<String, u64> = lookup
+        .cities
+        .values()
+        .map(|c| {
+            (
+                c.slug.clone(),
+                results.facets.cities.get(&c.id).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let facet_cities = options(
+        sorted_cities
+            .iter()
+            .map(|c| (c.slug.clone(), c.name_in(locale).to_owned())),
+        &city_counts,
+        &params.cities,
+        true,
+    );
+    let facet_domains = options(
+        taxonomy
+            .domains
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.domains,
+        &params.domains,
+        true,
+    );
+    let facet_types = options(
+        taxonomy
+            .mission_types
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.mission_types,
+        &params.mission_types,
+        false,
+    );
+    let facet_contributions = options(
+        taxonomy
+            .contribution_types
+            .iter()
+            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned())),
+        &results.facets.contributions,
+        &params.contributions,
+        true,
+    );
+
+    let base = params.to_query();
+    let pages = results.total.div_ceil(params.per_page.max(1));
+    let page_url = |n: u64| {
+        let mut pairs = base.clone();
+        if n > 1 {
+            pairs.push(("page", n.to_string()));
+        }
+        search_url(locale, &pairs)
+    };
+    let window = params.page.saturating_sub(2).max(1)..=(params.page + 2).min(pages);
+    let page_links: Vec<PageLink> = window
+        .map(|n| PageLink {
+            number: n,
+            url: page_url(n),
+            current: n == params.page,
+        })
+        .collect();
+    let tab_links: Vec<(String, String, bool)> = ["sinvestir", "investir", "distance"]
+        .iter()
+        .map(|t| {
+            let mut pairs: Vec<(&str, String)> =
+                base.iter().filter(|(k, _)| *k != "tab").cloned().collect();
+            pairs.push(("tab", (*t).to_owned()));
+            (
+                t.to_string(),
+                search_url(locale, &pairs),
+                params.tab.map(tab_name) == Some(t),
+            )
+        })
+        .collect();
+
+    let rest = if query.is_empty() {
+        "/missions".to_owned()
+    } else {
+        format!("/missions?{query}")
+    };
+    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    ctx.insert("q", &params.q);
+    ctx.insert(
+        "from",
+        &params.from.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    ctx.insert("to", &params.to.map(|d| d.to_string()).unwrap_or_default());
+    ctx.insert("urgent", &params.urgent);
+    ctx.insert("tab", params.tab.map(tab_name).unwrap_or(""));
+    ctx.insert("sort", sort_name(params.sort));
+    ctx.insert("tabs", &tab_links);
+    ctx.insert("facet_cities", &facet_cities);
+    ctx.insert("facet_domains", &facet_domains);
+    ctx.insert("facet_types", &facet_types);
+    ctx.insert("facet_contributions", &facet_contributions);
+    ctx.insert("total", &results.total);
+    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    ctx.insert("page", &params.page);
+    ctx.insert("pages", &pages);
+    ctx.insert("page_links", &page_links);
+    ctx.insert(
+        "prev_url",
+        &(params.page > 1).then(|| page_url(params.page - 1)),
+    );
+    ctx.insert(
+        "next_url",
+        &(params.page < pages).then(|| page_url(params.page + 1)),
+    );
+    ctx.insert("has_filters", &params.has_filters());
+    ctx.insert("error_param", &error.as_ref().map(|e| e.0));
+    ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
+    let mut response = html(&state, &tenant, "search.html", &ctx)?;
+    if error.is_some() {
+        response.set_status(StatusCode::BAD_REQUEST);
+    }
+    Ok(response)
+}

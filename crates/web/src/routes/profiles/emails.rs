@@ -1,0 +1,96 @@
+//! Email preferences (where every email footer links) and the next stay shown on the account page.
+
+use super::*;
+
+#[handler]
+pub async fn emails_form(
+    req: &Request,
+    ctx: Ctx,
+    member: RequireMember,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let profile = Profiles::for_tenant(state.store.conn(), tenant)
+        .get(member.account().id)
+        .await?;
+    let notice = notice(&ctx, &done);
+    ctx.page(
+        req,
+        "/compte/emails",
+        "account/emails.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("campaigns", &profile.email_campaigns);
+            c.insert("reminders", &profile.email_reminders);
+            c.insert("notice", &notice);
+        },
+    )
+}
+
+#[handler]
+pub async fn save_emails(
+    ctx: Ctx,
+    member: RequireMember,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    Profiles::for_tenant(state.store.conn(), tenant)
+        .set_email_preferences(
+            member.account().id,
+            !one(&pairs, "campaigns").is_empty(),
+            !one(&pairs, "reminders").is_empty(),
+        )
+        .await?;
+    Ok(see_other(format!(
+        "/{}/compte/emails?done=emails_saved",
+        ctx.locale
+    )))
+}
+
+// ----- the account page's part -----
+
+/// The next (or current) stay and the missions open during it, for the account page.
+#[derive(Serialize)]
+pub struct NextStay {
+    stay: StayView,
+    missions: Vec<MissionCard>,
+    total: u64,
+    search_url: String,
+}
+
+pub async fn next_stay(
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    locale: Locale,
+    user_id: i64,
+) -> Result<Option<NextStay>, AppError> {
+    let today = tenant.today();
+    let Some(stay) = Profiles::for_tenant(state.store.conn(), tenant)
+        .next_stay(user_id, today)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut q = MissionQuery::new(locale, today);
+    q.stay = Some((stay.starts_on.max(today), stay.ends_on));
+    q.city_ids = stay.city_ids.clone();
+    q.per_page = NEXT_STAY_MISSIONS;
+    // The listing's catalogue holds the tenant's cities too.
+    let (total, missions, lookup) = crate::routes::pages::listing(state, tenant, q).await?;
+    let cities = lookup.catalogue.cities();
+    let mut pairs = vec![
+        ("from", stay.starts_on.max(today).to_string()),
+        ("to", stay.ends_on.to_string()),
+    ];
+    for id in &stay.city_ids {
+        if let Some(c) = cities.iter().find(|c| c.id == *id) {
+            pairs.push(("city", c.slug.clone()));
+        }
+    }
+    Ok(Some(NextStay {
+        stay: stay_view(&stay, cities, locale),
+        missions,
+        total,
+        search_url: format!("/{locale}/missions?{}", crate::params::encode(&pairs)),
+    }))
+}

@@ -1,0 +1,198 @@
+//! Reaching out: a signed-in member answers a mission, proposes a project to a city or offers
+//! their profile to a city. Each form creates a request routed to the mission's organisation
+//! or to the city's focal points (always in copy), with its emails queued in the same
+//! transaction. Then one conversation per request (`/{locale}/demandes/{id}`), the state
+//! buttons, three inboxes (member, organisation, focal point) and the satisfaction survey.
+//!
+//! Only the parties of a request (its member, its organisation's members, its city's focal
+//! points, the country operators) see it: anyone else gets the same 404 as for a request
+//! that does not exist, on this tenant or another.
+
+use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
+use crate::session::{OptionalUser, Session};
+use crate::views::{contribution_label, domain_label, format_date, mission_path};
+use crate::{AppError, AppState};
+use chrono::{NaiveDate, Utc};
+use jsap_app::requests::conversation;
+use jsap_domain::Locale;
+use jsap_store::{
+    Accounts, Action, Cities, CityRecord, Inbox, MissionDetail, Missions, NewRequest,
+    Organisations, RequestKind, RequestRecord, RequestState, Requests, Side, TransitionError,
+};
+use jsap_tenancy::Tenant;
+use poem::http::{StatusCode, header};
+use poem::web::{Form, Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+mod inbox;
+mod submit;
+mod survey;
+mod thread;
+pub use inbox::*;
+pub use submit::*;
+pub use survey::*;
+pub use thread::*;
+
+pub const TITLE_MAX: usize = 120;
+pub const BODY_MAX: usize = 4000;
+pub const OFFER_MAX: usize = 2000;
+pub const COMMENT_MAX: usize = 1000;
+pub const PER_PAGE: u64 = 20;
+
+/// Every field of every request form, all optional: a missing field is an empty one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    csrf: String,
+    message: String,
+    contribution: String,
+    available_from: String,
+    available_to: String,
+    title: String,
+    domain: String,
+    description: String,
+    offer: String,
+    action: String,
+    score: String,
+    comment: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InboxParams {
+    etat: Option<String>,
+    page: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// A visitor who must sign in first: to the log-in page, then back here.
+fn to_login(locale: Locale, back: &str) -> Response {
+    see_other(format!(
+        "/{locale}/compte/connexion?{}",
+        crate::params::encode(&[("next", back.to_owned())])
+    ))
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn check_text(
+    ctx: &Ctx,
+    errors: &mut Errors,
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> String {
+    let value = raw.trim().to_owned();
+    if value.is_empty() {
+        errors.insert(field, ctx.t("request.err_required"));
+    } else if chars(&value) > max {
+        errors.insert(
+            field,
+            ctx.t("request.err_too_long")
+                .replace("%{max}", &max.to_string()),
+        );
+    }
+    value
+}
+
+fn check_date(ctx: &Ctx, errors: &mut Errors, field: &'static str, raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.insert(field, ctx.t("request.err_required"));
+        return None;
+    }
+    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.insert(field, ctx.t("request.err_date"));
+            None
+        }
+    }
+}
+
+/// Availability dates: both valid, in order, and (for a mission) inside `window`.
+fn check_dates(
+    ctx: &Ctx,
+    errors: &mut Errors,
+    form: &RequestForm,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let from = check_date(ctx, errors, "available_from", &form.available_from);
+    let to = check_date(ctx, errors, "available_to", &form.available_to);
+    let (from, to) = (from?, to?);
+    if to < from {
+        errors.insert("available_to", ctx.t("request.err_date_order"));
+        return None;
+    }
+    match window {
+        Some((start, end)) => {
+            let message = ctx
+                .t("request.err_date_window")
+                .replace("%{from}", &format_date(start, ctx.locale))
+                .replace("%{to}", &format_date(end, ctx.locale));
+            if from < start || from > end {
+                errors.insert("available_from", message.clone());
+            }
+            if to < start || to > end {
+                errors.insert("available_to", message);
+            } else if to < ctx.tenant.today() {
+                errors.insert("available_to", ctx.t("request.err_date_past"));
+            }
+        }
+        None => {
+            let today = ctx.tenant.today();
+            if to < today {
+                errors.insert("available_to", ctx.t("request.err_date_past"));
+            } else if from > today + chrono::Duration::days(3 * 365) {
+                errors.insert("available_from", ctx.t("request.err_date_far"));
+            }
+        }
+    }
+    errors.is_empty().then_some((from, to))
+}
+
+fn values(form: &RequestForm) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("message", form.message.trim().to_owned()),
+        ("contribution", form.contribution.trim().to_owned()),
+        ("available_from", form.available_from.trim().to_owned()),
+        ("available_to", form.available_to.trim().to_owned()),
+        ("title", form.title.trim().to_owned()),
+        ("domain", form.domain.trim().to_owned()),
+        ("description", form.description.trim().to_owned()),
+        ("offer", form.offer.trim().to_owned()),
+    ])
+}
+
+/// Creates the request and queues its emails, in one transaction; then to the conversation.
+async fn send_request(
+    ctx: &Ctx,
+    req: &Request,
+    session: &Session,
+    city: &CityRecord,
+    new: NewRequest,
+) -> Result<Response, AppError> {
+    // Each request emails several people: limited per address and per member.
+    if let Some(refused) = ctx
+        .throttle(req, "request", Some(&session.account.email))
+        .await?
+    {
+        return Ok(refused);
+    }
+    let request =
+        jsap_app::requests::submit::submit(&ctx.scope(), &session.account, city, new).await?;
+    Ok(see_other(format!(
+        "/{}/demandes/{}?done=sent",
+        ctx.locale, request.id
+    )))
+}

@@ -1,0 +1,384 @@
+//! Answering a mission, proposing a project to a city, offering a profile to a city: the three request forms.
+
+use super::*;
+
+pub(super) async fn published_mission(
+    state: &AppState,
+    tenant: &Tenant,
+    locale: Locale,
+    id_slug: &str,
+) -> Result<(MissionDetail, CityRecord), AppError> {
+    let id: i64 = id_slug
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let conn = state.store.conn();
+    let detail = Missions::for_tenant(conn, tenant)
+        .published(id, locale.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let city = Cities::for_tenant(conn, tenant)
+        .by_id(detail.mission.city_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((detail, city))
+}
+
+pub(super) fn mission_form_page(
+    ctx: &Ctx,
+    req: &Request,
+    detail: &MissionDetail,
+    id_slug: &str,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let taxonomy = ctx.tenant.taxonomy();
+    let contributions: Vec<Choice> = detail
+        .mission
+        .contribution_types
+        .iter()
+        .map(|c| {
+            let label = contribution_label(&taxonomy, c, ctx.locale);
+            Choice {
+                value: label.slug,
+                label: label.label,
+            }
+        })
+        .collect();
+    ctx.page(
+        req,
+        &format!("/missions/{id_slug}/repondre"),
+        "requests/answer.html",
+        status,
+        |c| {
+            c.insert("form", form);
+            c.insert("mission_title", &detail.mission.title);
+            c.insert(
+                "mission_url",
+                &mission_path(ctx.locale, detail.mission.id, &detail.mission.slug),
+            );
+            c.insert(
+                "action",
+                &format!("/{}/missions/{id_slug}/repondre", ctx.locale),
+            );
+            c.insert("contributions", &contributions);
+            c.insert("window_from", &detail.mission.starts_on.to_string());
+            c.insert("window_to", &detail.mission.ends_on.to_string());
+            c.insert(
+                "window",
+                &ctx.t("request.window")
+                    .replace(
+                        "%{from}",
+                        &format_date(detail.mission.starts_on, ctx.locale),
+                    )
+                    .replace("%{to}", &format_date(detail.mission.ends_on, ctx.locale)),
+            );
+        },
+    )
+}
+
+#[handler]
+pub async fn answer_form(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let (detail, _) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    mission_form_page(
+        &ctx,
+        req,
+        &detail,
+        &id_slug,
+        &FormView::default(),
+        StatusCode::OK,
+    )
+}
+
+#[handler]
+pub async fn answer(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !ctx.csrf_ok(req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let (detail, city) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    let mut errors = Errors::new();
+    let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    let contribution = form.contribution.trim().to_owned();
+    if !detail.mission.contribution_types.contains(&contribution) {
+        errors.insert("contribution", ctx.t("request.err_choice"));
+    }
+    let window = (detail.mission.starts_on, detail.mission.ends_on);
+    let dates = check_dates(&ctx, &mut errors, &form, Some(window));
+    let Some((from, to)) = dates.filter(|_| errors.is_empty()) else {
+        let view = FormView {
+            values: values(&form),
+            errors,
+        };
+        return mission_form_page(
+            &ctx,
+            req,
+            &detail,
+            &id_slug,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let new = NewRequest {
+        kind: RequestKind::Mission,
+        member_user_id: session.account.id,
+        mission_id: Some(detail.mission.id),
+        organisation_id: Some(detail.mission.organisation_id),
+        city_id: city.id,
+        locale: ctx.locale.as_str().to_owned(),
+        title: detail.mission.title.chars().take(200).collect(),
+        body,
+        offer: String::new(),
+        contribution: Some(contribution),
+        available_from: Some(from),
+        available_to: Some(to),
+        domain: Some(detail.mission.domain.clone()),
+    };
+    send_request(&ctx, req, &session, &city, new).await
+}
+
+// ----- B and C: propose a project, offer a profile to a city -----
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CityForm {
+    Project,
+    Profile,
+}
+
+impl CityForm {
+    fn from_segment(segment: &str) -> Option<Self> {
+        [CityForm::Project, CityForm::Profile]
+            .into_iter()
+            .find(|f| f.segment() == segment)
+    }
+
+    fn segment(self) -> &'static str {
+        match self {
+            CityForm::Project => "proposer",
+            CityForm::Profile => "offrir",
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            CityForm::Project => "requests/project.html",
+            CityForm::Profile => "requests/profile.html",
+        }
+    }
+}
+
+pub(super) fn city_form_page(
+    ctx: &Ctx,
+    req: &Request,
+    which: CityForm,
+    city: &CityRecord,
+    form: &FormView,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let taxonomy = ctx.tenant.taxonomy();
+    let domains: Vec<Choice> = taxonomy
+        .domains
+        .iter()
+        .map(|d| {
+            let label = domain_label(&taxonomy, &d.slug, ctx.locale);
+            Choice {
+                value: label.slug,
+                label: label.label,
+            }
+        })
+        .collect();
+    let rest = format!("/villes/{}/{}", city.slug, which.segment());
+    ctx.page(req, &rest, which.template(), status, |c| {
+        c.insert("form", form);
+        c.insert("city_name", city.name_in(ctx.locale));
+        c.insert("city_url", &format!("/{}/villes/{}", ctx.locale, city.slug));
+        c.insert("action", &format!("/{}{rest}", ctx.locale));
+        c.insert("domains", &domains);
+    })
+}
+
+pub(super) async fn city_of(
+    state: &AppState,
+    tenant: &Tenant,
+    slug: &str,
+) -> Result<CityRecord, AppError> {
+    Cities::for_tenant(state.store.conn(), tenant)
+        .by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub(super) async fn city_get(
+    req: &Request,
+    ctx: Ctx,
+    slug: &str,
+    user: Option<Session>,
+    which: CityForm,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let city = city_of(state, tenant, slug).await?;
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    city_form_page(
+        &ctx,
+        req,
+        which,
+        &city,
+        &FormView::default(),
+        StatusCode::OK,
+    )
+}
+
+pub(super) async fn city_post(
+    req: &Request,
+    ctx: Ctx,
+    slug: String,
+    user: Option<Session>,
+    form: RequestForm,
+    which: CityForm,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let Some(session) = user else {
+        return Ok(to_login(ctx.locale, req.uri().path()));
+    };
+    if !ctx.csrf_ok(req, &form.csrf) {
+        return ctx.forbidden(req);
+    }
+    let city = city_of(state, tenant, &slug).await?;
+    if !session.account.email_verified {
+        return ctx.unverified(req);
+    }
+    let mut errors = Errors::new();
+    let new = match which {
+        CityForm::Project => {
+            let title = check_text(&ctx, &mut errors, "title", &form.title, TITLE_MAX);
+            let domain = form.domain.trim().to_owned();
+            if tenant.taxonomy().domain(&domain).is_none() {
+                errors.insert("domain", ctx.t("request.err_choice"));
+            }
+            let body = check_text(
+                &ctx,
+                &mut errors,
+                "description",
+                &form.description,
+                BODY_MAX,
+            );
+            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            NewRequest {
+                kind: RequestKind::Project,
+                member_user_id: session.account.id,
+                mission_id: None,
+                organisation_id: None,
+                city_id: city.id,
+                locale: ctx.locale.as_str().to_owned(),
+                title,
+                body,
+                offer,
+                contribution: None,
+                available_from: None,
+                available_to: None,
+                domain: Some(domain),
+            }
+        }
+        CityForm::Profile => {
+            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            let dates = check_dates(&ctx, &mut errors, &form, None);
+            let body = check_text(
+                &ctx,
+                &mut errors,
+                "description",
+                &form.description,
+                BODY_MAX,
+            );
+            NewRequest {
+                kind: RequestKind::Profile,
+                member_user_id: session.account.id,
+                mission_id: None,
+                organisation_id: None,
+                city_id: city.id,
+                locale: ctx.locale.as_str().to_owned(),
+                title: ctx
+                    .t("request.profile_title")
+                    .replace("%{name}", &session.account.display_name)
+                    .chars()
+                    .take(200)
+                    .collect(),
+                body,
+                offer,
+                contribution: None,
+                available_from: dates.map(|d| d.0),
+                available_to: dates.map(|d| d.1),
+                domain: None,
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let view = FormView {
+            values: values(&form),
+            errors,
+        };
+        return city_form_page(
+            &ctx,
+            req,
+            which,
+            &city,
+            &view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    send_request(&ctx, req, &session, &city, new).await
+}
+
+/// `GET /{locale}/villes/{slug}/{proposer|offrir}`: the project or profile form of a city.
+#[handler]
+pub async fn city_request_form(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug, form)): Path<(String, String, String)>,
+    OptionalUser(user): OptionalUser,
+) -> Result<Response, AppError> {
+    let which = CityForm::from_segment(&form).ok_or(AppError::NotFound)?;
+    city_get(req, ctx, &slug, user, which).await
+}
+
+/// `POST /{locale}/villes/{slug}/{proposer|offrir}`: sends the project or the profile.
+#[handler]
+pub async fn city_request(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug, form_kind)): Path<(String, String, String)>,
+    OptionalUser(user): OptionalUser,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
+    let which = CityForm::from_segment(&form_kind).ok_or(AppError::NotFound)?;
+    city_post(req, ctx, slug, user, form, which).await
+}
