@@ -122,6 +122,21 @@ pub async fn create_staff(
     Ok(())
 }
 
+/// Connects, syncs the tenant files and finds the tenant of `--tenant`.
+async fn services_for(
+    config: &Config,
+    code: &str,
+) -> anyhow::Result<(Services, std::sync::Arc<jsap_tenancy::Tenant>)> {
+    let services = Services::connect(config).await?;
+    services.sync_tenants().await?;
+    let tenant = services
+        .registry
+        .get(code)
+        .cloned()
+        .with_context(|| format!("--tenant: no tenant {code} in TENANTS_DIR"))?;
+    Ok((services, tenant))
+}
+
 pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Result<()> {
     let services = Services::connect(config).await?;
     services.sync_tenants().await?;
@@ -154,13 +169,7 @@ pub async fn invite(
     name: Option<&str>,
 ) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let services = Services::connect(config).await?;
-    services.sync_tenants().await?;
-    let tenant = services
-        .registry
-        .get(tenant)
-        .cloned()
-        .with_context(|| format!("--tenant: no tenant {tenant} in TENANTS_DIR"))?;
+    let (services, tenant) = services_for(config, tenant).await?;
     if !tenant.cities.iter().any(|c| c.slug.as_str() == city) {
         let slugs: Vec<&str> = tenant.cities.iter().map(|c| c.slug.as_str()).collect();
         bail!(
@@ -203,13 +212,7 @@ pub async fn invite_operator(
     name: Option<&str>,
 ) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let services = Services::connect(config).await?;
-    services.sync_tenants().await?;
-    let tenant = services
-        .registry
-        .get(tenant)
-        .cloned()
-        .with_context(|| format!("--tenant: no tenant {tenant} in TENANTS_DIR"))?;
+    let (services, tenant) = services_for(config, tenant).await?;
     if tenant.is_portal() {
         bail!(
             "--tenant: {} is the portal; country operators belong to a country site",

@@ -36,6 +36,24 @@ pub struct DeadlineReport {
     pub skipped: bool,
 }
 
+/// An email about the promised delay, sent once per request.
+#[derive(Clone, Copy)]
+enum Nudge {
+    /// Before the due date, to the handling side.
+    Reminder,
+    /// After it, to the country operators.
+    Escalation,
+}
+
+impl Nudge {
+    fn email(self) -> &'static str {
+        match self {
+            Nudge::Reminder => "request_reminder",
+            Nudge::Escalation => "request_escalation",
+        }
+    }
+}
+
 /// One pass over one tenant at `now`.
 pub async fn request_deadlines_for(
     store: &Store,
@@ -54,62 +72,49 @@ pub async fn request_deadlines_for(
     };
     let reader = Requests::for_tenant(store.conn(), tenant);
 
-    for request in reader
+    let reminders = reader
         .due_for_reminder(now, Duration::days(REMINDER_LEAD_DAYS))
-        .await?
-    {
+        .await?;
+    let escalations = reader.due_for_escalation(now).await?;
+    let due = reminders
+        .into_iter()
+        .map(|r| (Nudge::Reminder, r))
+        .chain(escalations.into_iter().map(|r| (Nudge::Escalation, r)));
+    for (nudge, request) in due {
         let tx = store.begin().await?;
         let requests = Requests::for_tenant(&tx, tenant);
-        if !requests.mark_reminded(request.id, now).await? {
+        let stamped = match nudge {
+            Nudge::Reminder => requests.mark_reminded(request.id, now).await?,
+            Nudge::Escalation => requests.mark_escalated(request.id, now).await?,
+        };
+        if !stamped {
             continue;
         }
+        // Reminders go to the handling side, escalations to the country operators.
+        let to = match nudge {
+            Nudge::Reminder => {
+                let city_slug = cities
+                    .iter()
+                    .find(|c| c.id == request.city_id)
+                    .map(|c| c.slug.as_str());
+                recipients::handling_side(&tx, tenant, &request, city_slug, None).await?
+            }
+            Nudge::Escalation => requests.operators().await?,
+        };
         let outbox = Outbox::for_tenant(&tx, tenant);
-        let city_slug = cities
-            .iter()
-            .find(|c| c.id == request.city_id)
-            .map(|c| c.slug.as_str());
-        let recipients = recipients::handling_side(&tx, tenant, &request, city_slug, None).await?;
-        for to in recipients {
-            let email = mails.render(
-                "request_reminder",
-                tenant.default_locale,
-                &to,
-                &request,
-                |c| {
-                    c.insert("city_name", &city_name(request.city_id));
-                    c.insert("survey_link", "");
-                },
-            )?;
+        for to in to {
+            let email = mails.render(nudge.email(), tenant.default_locale, &to, &request, |c| {
+                c.insert("city_name", &city_name(request.city_id));
+                c.insert("survey_link", "");
+            })?;
             outbox.enqueue(email).await?;
             report.emails += 1;
         }
         tx.commit().await?;
-        report.reminded += 1;
-    }
-
-    for request in reader.due_for_escalation(now).await? {
-        let tx = store.begin().await?;
-        let requests = Requests::for_tenant(&tx, tenant);
-        if !requests.mark_escalated(request.id, now).await? {
-            continue;
+        match nudge {
+            Nudge::Reminder => report.reminded += 1,
+            Nudge::Escalation => report.escalated += 1,
         }
-        let outbox = Outbox::for_tenant(&tx, tenant);
-        for to in requests.operators().await? {
-            let email = mails.render(
-                "request_escalation",
-                tenant.default_locale,
-                &to,
-                &request,
-                |c| {
-                    c.insert("city_name", &city_name(request.city_id));
-                    c.insert("survey_link", "");
-                },
-            )?;
-            outbox.enqueue(email).await?;
-            report.emails += 1;
-        }
-        tx.commit().await?;
-        report.escalated += 1;
     }
 
     for request in reader
