@@ -190,3 +190,72 @@ fn a_missing_s3_bucket_stops_the_start_with_its_name() {
     assert!(line.contains("S3_BUCKET"), "{line}");
     assert!(line.contains("no-such-bucket-jsap"), "{line}");
 }
+
+/// A database broken under a running server (a table gone): the page says "server error"
+/// (500, themed, in the page's language), never a wrong answer such as "this link is no longer
+/// valid", and the failure is logged with its cause.
+#[tokio::test]
+async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut server = tokio::process::Command::from(jesuisaupays())
+        .arg("serve")
+        .env("DATA_DIR", dir.path())
+        .env("TENANTS_DIR", repo_root().join("tenants"))
+        .env("THEMES_DIR", repo_root().join("themes"))
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("WEATHER_URL", "off")
+        .env("DEMO_DATA", "off")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve");
+    let client = reqwest::Client::new();
+    let survey = format!("http://127.0.0.1:{port}/fr/enquete/not-a-real-token");
+    let get = || client.get(&survey).header("Host", "cm.localhost").send();
+    let mut healthy = None;
+    for _ in 0..100 {
+        if let Ok(resp) = get().await {
+            healthy = Some(resp.status().as_u16());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // While the database is whole, an unknown survey link is "no longer valid".
+    assert_eq!(healthy, Some(410), "the server answered");
+
+    let store = jsap_store::Store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("jesuisaupays.db").display()
+    ))
+    .await
+    .expect("connect");
+    use jsap_store::ConnectionTrait;
+    store
+        .conn()
+        .execute_unprepared("ALTER TABLE surveys RENAME TO surveys_gone")
+        .await
+        .expect("break the database");
+
+    let broken = get().await.expect("answer");
+    assert_eq!(broken.status().as_u16(), 500);
+    let body = broken.text().await.expect("body");
+    assert!(body.contains("lang=\"fr\""), "a themed page in French");
+    assert!(body.contains("Une erreur est survenue"), "{body}");
+    assert!(!body.contains("not-a-real-token"), "no detail leaks");
+
+    server.start_kill().expect("kill");
+    let out = server.wait_with_output().await.expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let logged = stderr
+        .lines()
+        .find(|l| l.contains("request failed"))
+        .unwrap_or_else(|| panic!("no failure logged: {stderr}"));
+    assert!(
+        logged.contains("surveys"),
+        "the cause is in the log: {logged}"
+    );
+}

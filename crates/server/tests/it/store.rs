@@ -5,8 +5,9 @@ use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
-    Cities, FocalPointInvitations, Missions, NewEmail, NewMission, NewMissionText, NewOrganisation,
-    Organisations, Outbox, sync_tenant,
+    Accounts, Cities, FocalPointInvitations, MissionPhotos, Missions, NewEmail, NewMission,
+    NewMissionPhoto, NewMissionText, NewOrganisation, Organisations, Outbox, Profile, Profiles,
+    StoreError, sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
@@ -367,4 +368,114 @@ async fn config_sync_is_idempotent_and_keeps_cities_added_later() {
         .expect("q")
         .expect("douala");
     assert_eq!(douala.region, "Littoral (modifié)");
+}
+
+#[tokio::test]
+async fn tenant_b_cannot_read_or_write_tenant_a_profiles_stays_or_photos() {
+    let (services, _dir) = services().await;
+    let conn = services.store.conn();
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let sn = services.registry.get("sn").expect("sn").clone();
+    let douala = Cities::for_tenant(conn, &cm)
+        .by_slug("douala")
+        .await
+        .expect("query")
+        .expect("douala");
+    let awa = Accounts::for_tenant(conn, &cm)
+        .create(
+            &EmailAddress::parse("awa@example.org").expect("email"),
+            "Awa",
+            "hash",
+            true,
+        )
+        .await
+        .expect("account");
+    let profile = Profile {
+        country_of_residence: "FR".into(),
+        home_city_id: Some(douala.id),
+        skills: vec!["logistique".into()],
+        ..Profile::default()
+    };
+    let mine = Profiles::for_tenant(conn, &cm);
+    mine.save(awa.id, &profile).await.expect("save");
+    let today = Utc::now().date_naive();
+    let stay = mine
+        .add_stay(awa.id, today, today + Duration::days(10), &[douala.id])
+        .await
+        .expect("stay");
+
+    // Reads: tenant B sees the defaults and no stay.
+    let theirs = Profiles::for_tenant(conn, &sn);
+    assert_eq!(theirs.get(awa.id).await.expect("get"), Profile::default());
+    assert!(theirs.stays(awa.id).await.expect("stays").is_empty());
+    // Writes: refused, and tenant A's rows are untouched.
+    assert!(matches!(
+        theirs.save(awa.id, &Profile::default()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        theirs.add_stay(awa.id, today, today, &[]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        theirs.delete_stay(awa.id, stay).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(theirs.count_stays().await.expect("count"), 0);
+    assert_eq!(mine.get(awa.id).await.expect("get"), profile);
+    assert_eq!(mine.stays(awa.id).await.expect("stays").len(), 1);
+
+    // Photos: a mission of A with a photo is invisible from B, by mission and by key.
+    let organisation = Organisations::for_tenant(conn, &cm)
+        .insert(NewOrganisation {
+            city_id: douala.id,
+            slug: "asso-photo".into(),
+            kind: "association".into(),
+            name: "Asso photo".into(),
+            description: String::new(),
+            verified: true,
+        })
+        .await
+        .expect("organisation");
+    let mut with_photo = mission(organisation, douala.id, "Mission avec photo");
+    with_photo.photos = vec![NewMissionPhoto {
+        blob_key: "cm/missions/photo-1.jpg".into(),
+        content_type: "image/jpeg".into(),
+        width: 800,
+        height: 600,
+        alt: String::new(),
+    }];
+    Missions::for_tenant(conn, &cm)
+        .insert_all(vec![with_photo])
+        .await
+        .expect("mission");
+    let (mission_id, _) = Missions::for_tenant(conn, &cm)
+        .titles("fr", 10)
+        .await
+        .expect("titles")
+        .into_iter()
+        .find(|(_, title)| title == "Mission avec photo")
+        .expect("mission");
+    assert_eq!(
+        MissionPhotos::for_tenant(conn, &cm)
+            .of_mission(mission_id)
+            .await
+            .expect("photos")
+            .len(),
+        1
+    );
+    assert!(
+        MissionPhotos::for_tenant(conn, &sn)
+            .of_mission(mission_id)
+            .await
+            .expect("photos")
+            .is_empty()
+    );
+    assert!(
+        MissionPhotos::for_tenant(conn, &sn)
+            .by_key("cm/missions/photo-1.jpg")
+            .await
+            .expect("photo")
+            .is_none()
+    );
 }

@@ -4,7 +4,7 @@
 
 use super::Scope;
 use crate::StoreError;
-use crate::entities::{city, profile, stay, stay_city};
+use crate::entities::{city, profile, stay, stay_city, user};
 use chrono::{NaiveDate, Utc};
 use jsap_tenancy::Tenant;
 use sea_orm::{
@@ -109,6 +109,20 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .await?)
     }
 
+    /// `NotFound` unless `user_id` is an account of this tenant: a profile or a stay is never
+    /// written for another tenant's account, whatever id a caller passes.
+    async fn ensure_member(&self, user_id: i64) -> Result<(), StoreError> {
+        let found = user::Entity::find()
+            .filter(user::Column::TenantId.eq(self.scope.id()))
+            .filter(user::Column::Id.eq(user_id))
+            .count(self.conn)
+            .await?;
+        if found == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// The member's profile (the defaults when never saved).
     pub async fn get(&self, user_id: i64) -> Result<Profile, StoreError> {
         Ok(self
@@ -139,8 +153,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
     }
 
     /// Saves the whole profile (email preferences included). `Invalid` when the home city is
-    /// not a city of this tenant.
+    /// not a city of this tenant, `NotFound` when the account is not one of this tenant.
     pub async fn save(&self, user_id: i64, p: &Profile) -> Result<(), StoreError> {
+        self.ensure_member(user_id).await?;
         if let Some(id) = p.home_city_id
             && !self.cities_exist(&[id]).await?
         {
@@ -254,6 +269,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
         ends_on: NaiveDate,
         city_ids: &[i64],
     ) -> Result<i64, StoreError> {
+        self.ensure_member(user_id).await?;
         if !self.cities_exist(city_ids).await? {
             return Err(StoreError::Invalid("unknown city".to_owned()));
         }
