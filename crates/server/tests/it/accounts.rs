@@ -1259,11 +1259,6 @@ async fn account_pages_are_translated_and_right_to_left_in_arabic() {
 
 #[tokio::test]
 async fn axe_finds_no_serious_or_critical_violation_on_the_account_forms() {
-    use crate::helpers::{env, service_available};
-    let Some(axe) = env("AXE_BIN") else {
-        service_available("axe-core CLI", false, "AXE_BIN not set");
-        return;
-    };
     let app = spawn().await;
     let port = app.addr.port();
     let invitation = invitation_link(
@@ -1280,39 +1275,9 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_account_forms() {
         format!("http://cm.localhost:{port}{invitation}"),
         format!("http://ma.localhost:{port}/ar/compte/inscription"),
     ];
-    let out = tempfile::tempdir().expect("tempdir");
-    let mut command = std::process::Command::new(&axe);
-    command
-        .args(&urls)
-        .arg("--chrome-path")
-        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
-        .arg("--chromedriver-path")
-        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
-        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
-        .args(["--save", "axe.json", "--dir"])
-        .arg(out.path());
-    let status = tokio::task::spawn_blocking(move || command.status())
-        .await
-        .expect("join")
-        .expect("run axe");
-    assert!(status.success(), "axe failed to run");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("axe.json")).expect("report"),
-    )
-    .expect("json");
-    let pages = report.as_array().expect("one result per page");
-    assert_eq!(pages.len(), urls.len());
-    let problems: Vec<String> = pages
-        .iter()
-        .flat_map(|page| {
-            page["violations"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-                .map(move |v| format!("{}: {} ({})", page["url"], v["id"], v["impact"]))
-        })
-        .collect();
+    let Some(problems) = crate::helpers::axe_audit(&urls, None).await else {
+        return;
+    };
     assert!(problems.is_empty(), "{problems:#?}");
     app.stop().await.expect("stop");
 }

@@ -2,7 +2,7 @@
 //! (screenshots saved under `target/screenshots/` for review), and an axe-core audit of the
 //! main pages (no serious or critical violation).
 
-use crate::helpers::{TestApp, env, repo_root, service_available};
+use crate::helpers::{TestApp, axe_audit, axe_check, env, repo_root, service_available};
 use fantoccini::{ClientBuilder, Locator};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -144,10 +144,6 @@ async fn a_phone_visitor_searches_and_reaches_a_mission_page() {
 
 #[tokio::test]
 async fn axe_finds_no_serious_or_critical_violation_on_the_main_pages() {
-    let Some(axe) = env("AXE_BIN") else {
-        service_available("axe-core CLI", false, "AXE_BIN not set");
-        return;
-    };
     let app = TestApp::spawn().await;
     let port = app.addr.port();
     let (_, list) = app.page("jesuisaucameroun.com", "/fr/missions").await;
@@ -162,42 +158,9 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_main_pages() {
         format!("http://ma.localhost:{port}/ar/missions"),
         format!("http://localhost:{port}/en/"),
     ];
-    let out = tempfile::tempdir().expect("tempdir");
-    let mut command = std::process::Command::new(&axe);
-    command
-        .args(&urls)
-        .arg("--chrome-path")
-        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
-        .arg("--chromedriver-path")
-        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
-        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
-        .args(["--save", "axe.json", "--dir"])
-        .arg(out.path());
-    // Blocking: run it off the runtime that serves the pages.
-    let status = tokio::task::spawn_blocking(move || command.status())
-        .await
-        .expect("join")
-        .expect("run axe");
-    assert!(status.success(), "axe failed to run");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("axe.json")).expect("report"),
-    )
-    .expect("json");
-    let pages = report.as_array().expect("one result per page");
-    assert_eq!(pages.len(), urls.len());
-    let mut problems = Vec::new();
-    for page in pages {
-        for v in page["violations"].as_array().into_iter().flatten() {
-            if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
-                problems.push(format!("{}: {} ({})", page["url"], v["id"], v["impact"]));
-            }
-        }
-    }
-    std::fs::copy(
-        out.path().join("axe.json"),
-        screenshots_dir().join("axe.json"),
-    )
-    .expect("keep report");
+    let Some(problems) = axe_audit(&urls, Some(&screenshots_dir().join("axe.json"))).await else {
+        return;
+    };
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -248,36 +211,6 @@ async fn log_out(client: &fantoccini::Client) {
         .await
         .expect("log out");
     wait_for(client, "form[action$='/compte/connexion']").await;
-}
-
-/// Runs axe-core (from the axe CLI's install, `AXE_BIN`) inside the page: no serious or
-/// critical violation. Without `AXE_BIN` it does nothing.
-async fn axe_check(client: &fantoccini::Client, page: &str) {
-    let Some(bin) = env("AXE_BIN") else {
-        return;
-    };
-    let script = std::path::Path::new(&bin)
-        .parent()
-        .and_then(|bin_dir| bin_dir.parent())
-        .map(|modules| modules.join("axe-core/axe.min.js"))
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .expect("axe-core next to AXE_BIN");
-    client
-        .execute(&format!("{script}; return true;"), vec![])
-        .await
-        .expect("load axe");
-    let found = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
-               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
-            vec![],
-        )
-        .await
-        .expect("run axe");
-    let problems: Vec<String> = serde_json::from_value(found).expect("list");
-    assert!(problems.is_empty(), "{page}: {problems:#?}");
 }
 
 /// The last email of `kind` to `to`, by the outbox.

@@ -366,3 +366,84 @@ impl<'a> Browser<'a> {
         }
     }
 }
+
+/// Audits `urls` with the axe-core CLI (`AXE_BIN`) in headless Chromium: the serious and
+/// critical violations, one line each (`url: rule (impact)`). `None` without `AXE_BIN` (the
+/// test then says why it skipped; with `CI=true` a missing axe fails it). The JSON report is
+/// copied to `keep` when given.
+pub async fn axe_audit(urls: &[String], keep: Option<&Path>) -> Option<Vec<String>> {
+    let Some(axe) = env("AXE_BIN") else {
+        service_available("axe-core CLI", false, "AXE_BIN not set");
+        return None;
+    };
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut command = std::process::Command::new(&axe);
+    command
+        .args(urls)
+        .arg("--chrome-path")
+        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
+        .arg("--chromedriver-path")
+        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
+        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
+        .args(["--save", "axe.json", "--dir"])
+        .arg(out.path());
+    // Blocking: run it off the runtime that serves the pages.
+    let status = tokio::task::spawn_blocking(move || command.status())
+        .await
+        .expect("join")
+        .expect("run axe");
+    assert!(status.success(), "axe failed to run");
+    let report_path = out.path().join("axe.json");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report"))
+            .expect("json");
+    if let Some(keep) = keep {
+        std::fs::copy(&report_path, keep).expect("keep report");
+    }
+    let pages = report.as_array().expect("one result per page");
+    assert_eq!(pages.len(), urls.len());
+    Some(
+        pages
+            .iter()
+            .flat_map(|page| {
+                page["violations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                    .map(move |v| format!("{}: {} ({})", page["url"], v["id"], v["impact"]))
+            })
+            .collect(),
+    )
+}
+
+/// Runs axe-core (from the axe CLI's install, `AXE_BIN`) inside the page a WebDriver session
+/// shows, signed-in pages included: no serious or critical violation. Without `AXE_BIN` it
+/// does nothing.
+pub async fn axe_check(client: &fantoccini::Client, page: &str) {
+    let Some(bin) = env("AXE_BIN") else {
+        return;
+    };
+    let script = Path::new(&bin)
+        .parent()
+        .and_then(|bin_dir| bin_dir.parent())
+        .map(|modules| modules.join("axe-core/axe.min.js"))
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .expect("axe-core next to AXE_BIN");
+    client
+        .execute(&format!("{script}; return true;"), vec![])
+        .await
+        .expect("load axe");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let problems: Vec<String> = serde_json::from_value(found).expect("list");
+    assert!(problems.is_empty(), "{page}: {problems:#?}");
+}
