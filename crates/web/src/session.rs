@@ -353,10 +353,19 @@ impl<'a> FromRequest<'a> for CurrentUser {
             .cloned()
             .ok_or(AppError::NotFound)?;
         let locale = locale_of(req, &tenant);
+        // Back here after logging in (or signing up): a page asked for, or the page of a form.
+        let back = match (req.method(), req.uri().query()) {
+            (&poem::http::Method::GET, Some(query)) => format!("{}?{query}", req.uri().path()),
+            _ => req.uri().path().to_owned(),
+        };
+        let login = format!(
+            "/{locale}/compte/connexion?{}",
+            crate::params::encode(&[("next", back)])
+        );
         Err(poem::Error::from_response(
             Response::builder()
                 .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, format!("/{locale}/compte/connexion"))
+                .header(header::LOCATION, login)
                 .header(header::CACHE_CONTROL, "no-store")
                 .finish(),
         ))

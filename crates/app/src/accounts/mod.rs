@@ -21,6 +21,9 @@ pub struct AccountMails<'a> {
     pub(crate) tenant: &'a Tenant,
     locale: Locale,
     templates: EmailTemplates,
+    /// A local path the confirmation link leads on to (`?next=`), when the member was on
+    /// their way somewhere.
+    next: Option<String>,
 }
 
 impl<'a> AccountMails<'a> {
@@ -29,7 +32,15 @@ impl<'a> AccountMails<'a> {
             tenant,
             locale,
             templates: EmailTemplates::new(themes),
+            next: None,
         }
+    }
+
+    /// The same emails, with confirmation links that lead on to `next` (a local path the
+    /// caller has checked).
+    pub fn returning_to(mut self, next: Option<&str>) -> Self {
+        self.next = next.map(str::to_owned);
+        self
     }
 
     /// `https://<canonical domain>/<locale><rest>`.
@@ -69,7 +80,13 @@ impl<'a> AccountMails<'a> {
                 "account_verification",
                 &account.email,
                 &account.display_name,
-                Some(self.url(&format!("/compte/verifier/{token}"))),
+                Some(self.url(&match &self.next {
+                    Some(next) => format!(
+                        "/compte/verifier/{token}?{}",
+                        serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                    ),
+                    None => format!("/compte/verifier/{token}"),
+                })),
             )?)
             .await?;
         Ok(())

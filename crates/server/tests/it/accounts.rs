@@ -1338,3 +1338,103 @@ async fn the_purge_job_drops_expired_sessions_and_stale_tokens_only() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn the_page_asked_for_is_kept_through_log_in_sign_up_and_confirmation() {
+    let app = spawn().await;
+    let mut awa = Browser::new(&app, "jesuisaucameroun.com");
+    // A members' page sends a visitor to log in, then back to it, query included.
+    let asked = awa.get("/fr/compte/profil?done=saved").await;
+    assert_eq!(asked.status, 303);
+    let login = asked.location().to_owned();
+    assert_eq!(
+        login,
+        "/fr/compte/connexion?next=%2Ffr%2Fcompte%2Fprofil%3Fdone%3Dsaved"
+    );
+    // The log-in page's "create an account" link carries it to the sign-up form...
+    let page = awa.get(&login).await;
+    let signup = "/fr/compte/inscription?next=%2Ffr%2Fcompte%2Fprofil%3Fdone%3Dsaved";
+    assert!(
+        page.body.contains(&format!("href=\"{signup}\"")),
+        "{}",
+        page.body
+    );
+    let form = awa.get(signup).await;
+    assert!(
+        form.body
+            .contains("name=\"next\" value=\"/fr/compte/profil?done=saved\""),
+        "{}",
+        form.body
+    );
+    // ...which sends it in the confirmation link...
+    let done = awa
+        .post(
+            "/fr/compte/inscription",
+            &[
+                ("csrf", form.csrf().as_str()),
+                ("display_name", "Awa Diallo"),
+                ("email", "awa@example.org"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("terms", "yes"),
+                ("next", "/fr/compte/profil?done=saved"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200);
+    let sent = emails(&app, "cm", "awa@example.org").await;
+    let link = link_path(&sent[0], "jesuisaucameroun.com", "compte/verifier/");
+    assert!(
+        link.ends_with("?next=%2Ffr%2Fcompte%2Fprofil%3Fdone%3Dsaved"),
+        "{link}"
+    );
+    // ...whose page leads on to logging in, then to the page first asked for.
+    let confirmed = Browser::new(&app, "jesuisaucameroun.com").get(&link).await;
+    assert_eq!(confirmed.status, 200);
+    assert!(
+        confirmed
+            .body
+            .contains(&format!("href=\"{}\"", login.replace('&', "&amp;"))),
+        "{}",
+        confirmed.body
+    );
+    let csrf = awa.get(&login).await.csrf();
+    let back = awa
+        .post(
+            "/fr/compte/connexion",
+            &[
+                ("csrf", csrf.as_str()),
+                ("email", "awa@example.org"),
+                ("password", PASSWORD),
+                ("next", "/fr/compte/profil?done=saved"),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, 303);
+    assert_eq!(back.location(), "/fr/compte/profil?done=saved");
+
+    // A foreign address is never carried: the confirmation link then has no `next`.
+    let mut mallory = Browser::new(&app, "jesuisaucameroun.com");
+    let form = mallory
+        .get("/fr/compte/inscription?next=//evil.example/x")
+        .await;
+    assert!(!form.body.contains("evil.example"));
+    mallory
+        .post(
+            "/fr/compte/inscription",
+            &[
+                ("csrf", form.csrf().as_str()),
+                ("display_name", "Mallory"),
+                ("email", "mallory@example.org"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("terms", "yes"),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    let sent = emails(&app, "cm", "mallory@example.org").await;
+    let link = link_path(&sent[0], "jesuisaucameroun.com", "compte/verifier/");
+    assert!(!link.contains('?'), "{link}");
+    app.stop().await.expect("stop");
+}

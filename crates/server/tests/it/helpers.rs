@@ -359,7 +359,7 @@ impl<'a> Browser<'a> {
         match page.status {
             200 => true,
             303 => {
-                assert_eq!(page.location(), "/fr/compte/connexion");
+                assert_eq!(page.location(), "/fr/compte/connexion?next=%2Ffr%2Fcompte");
                 false
             }
             other => panic!("unexpected {other}"),

@@ -25,6 +25,7 @@ pub async fn login_form(
             c.insert("form", &FormView::default());
             c.insert("notice", &notice);
             c.insert("next", &next);
+            c.insert("next_query", &next_query(next.as_deref()));
         },
     )
 }
@@ -68,7 +69,7 @@ pub async fn login(
             && let Some(account) = account
         {
             if !account.email_verified {
-                return unverified_login(&ctx, req, &account).await;
+                return unverified_login(&ctx, req, &account, safe_next(Some(&form.next))).await;
             }
             if let Some(old) = current {
                 session::close(state, tenant, &old.id).await?;
@@ -102,7 +103,9 @@ pub async fn login(
         |c| {
             c.insert("form", &view);
             c.insert("failure", &failure);
-            c.insert("next", &safe_next(Some(&form.next)));
+            let next = safe_next(Some(&form.next));
+            c.insert("next_query", &next_query(next.as_deref()));
+            c.insert("next", &next);
         },
     )
 }
@@ -113,8 +116,10 @@ pub(super) async fn unverified_login(
     ctx: &Ctx,
     req: &Request,
     account: &Account,
+    next: Option<String>,
 ) -> Result<Response, AppError> {
-    send_verification(&ctx.state.store, &ctx.mails(), account).await?;
+    let mails = ctx.mails().returning_to(next.as_deref());
+    send_verification(&ctx.state.store, &mails, account).await?;
     ctx.message(
         req,
         StatusCode::FORBIDDEN,

@@ -7,9 +7,13 @@ pub async fn signup_form(
     req: &Request,
     ctx: Ctx,
     OptionalUser(current): OptionalUser,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
+    let next = safe_next(done.next.as_deref());
     if current.is_some() {
-        return Ok(see_other(format!("/{}/compte", ctx.locale)));
+        return Ok(see_other(
+            next.unwrap_or_else(|| format!("/{}/compte", ctx.locale)),
+        ));
     }
     ctx.page(
         req,
@@ -18,6 +22,8 @@ pub async fn signup_form(
         StatusCode::OK,
         |c| {
             c.insert("form", &FormView::default());
+            c.insert("next", &next);
+            c.insert("next_query", &next_query(next.as_deref()));
         },
     )
 }
@@ -32,6 +38,7 @@ pub async fn signup(
     if let Some(refused) = ctx.throttle(req, "signup", Some(&form.email)).await? {
         return Ok(refused);
     }
+    let next = safe_next(Some(&form.next));
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     let name = check_name(&ctx, &form.display_name, &mut errors);
@@ -51,28 +58,46 @@ pub async fn signup(
             "/compte/inscription",
             "account/signup.html",
             StatusCode::UNPROCESSABLE_ENTITY,
-            |c| c.insert("form", &view),
+            |c| {
+                c.insert("form", &view);
+                c.insert("next", &next);
+                c.insert("next_query", &next_query(next.as_deref()));
+            },
         );
     };
     // Hashed before looking the email up, so both answers take as long.
     let hash = hash_password(form.password.clone()).await?;
     // Every outcome gets the same answer: the visitor learns nothing about the address.
-    if sign_up(&state.store, &ctx.mails(), &email, &name, &hash).await? == SignUp::Concurrent {
+    let mails = ctx.mails().returning_to(next.as_deref());
+    if sign_up(&state.store, &mails, &email, &name, &hash).await? == SignUp::Concurrent {
         tracing::info!("concurrent sign-up for one email");
     }
-    signup_done(&ctx, req)
+    signup_done(&ctx, req, next.as_deref())
 }
 
 /// The answer to every valid sign-up, whether the email was free or not.
-pub(super) fn signup_done(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+pub(super) fn signup_done(
+    ctx: &Ctx,
+    req: &Request,
+    next: Option<&str>,
+) -> Result<Response, AppError> {
     ctx.message(
         req,
         StatusCode::OK,
         &ctx.t("account.check_inbox_title"),
         &ctx.t("account.signup_done"),
-        Some((
-            format!("/{}/compte/connexion", ctx.locale),
-            ctx.t("account.login_title"),
-        )),
+        Some((login_url(ctx, next), ctx.t("account.login_title"))),
     )
+}
+
+/// The log-in page, then `next` when given.
+pub(super) fn login_url(ctx: &Ctx, next: Option<&str>) -> String {
+    format!("/{}/compte/connexion{}", ctx.locale, next_query(next))
+}
+
+/// `?next=<encoded path>`, or nothing: what the log-in and sign-up links carry between them.
+pub(super) fn next_query(next: Option<&str>) -> String {
+    next.map_or_else(String::new, |next| {
+        format!("?{}", crate::params::encode(&[("next", next.to_owned())]))
+    })
 }

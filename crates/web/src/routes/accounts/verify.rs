@@ -7,7 +7,9 @@ pub async fn verify(
     req: &Request,
     ctx: Ctx,
     Path((_, token)): Path<(String, String)>,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
+    let next = safe_next(done.next.as_deref());
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let text = match accounts::verify_link(&state.store, tenant, &token).await? {
         Verified::Address => ctx.t("account.verified_text"),
@@ -24,7 +26,13 @@ pub async fn verify(
         Verified::Gone => return ctx.link_gone(req, StatusCode::GONE),
     };
     let title = ctx.t("account.verified_title");
-    let link = [format!("/{}/compte", ctx.locale), ctx.t("account.title")];
+    // Onward to the page the member was on before signing up: directly when signed in,
+    // through the log-in page otherwise.
+    let link = match (&next, session::viewer()) {
+        (Some(next), Some(_)) => [next.clone(), ctx.t("account.continue")],
+        (Some(next), None) => [login_url(&ctx, Some(next)), ctx.t("account.login_title")],
+        (None, _) => [format!("/{}/compte", ctx.locale), ctx.t("account.title")],
+    };
     ctx.page(
         req,
         "/compte",
