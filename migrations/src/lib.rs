@@ -12,6 +12,7 @@ mod m0004_accounts;
 mod m0005_mission_photos;
 mod m0006_profiles;
 mod m0007_requests;
+mod m0008_invitations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_mission_photos::Migration),
             Box::new(m0006_profiles::Migration),
             Box::new(m0007_requests::Migration),
+            Box::new(m0008_invitations::Migration),
         ]
     }
 }

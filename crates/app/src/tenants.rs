@@ -2,9 +2,9 @@
 //! configured focal points, with their emails, in one transaction.
 
 use crate::Failure;
-use crate::invitations::focal_point_invitation_email;
+use crate::invitations::queue_email;
 use jsap_adapters::Themes;
-use jsap_store::{Outbox, Store, StoreError, SyncReport, sync_tenant};
+use jsap_store::{Invitations, Store, StoreError, SyncReport, sync_tenant};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
@@ -17,15 +17,13 @@ pub async fn sync(
 ) -> Result<SyncReport, Failure> {
     let tx = store.begin().await?;
     let report = sync_tenant(&tx, tenant).await?;
-    let outbox = Outbox::for_tenant(&tx, tenant);
-    for invitation in &report.new_invitations {
-        outbox
-            .enqueue(focal_point_invitation_email(
-                themes.clone(),
-                tenant,
-                invitation,
-            )?)
-            .await?;
+    let invitations = Invitations::for_tenant(&tx, tenant);
+    for new in &report.new_invitations {
+        let invitation = invitations
+            .find_by_token(&new.token)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        queue_email(&tx, themes.clone(), tenant, &invitation, &new.token).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report)

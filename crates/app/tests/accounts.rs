@@ -5,7 +5,7 @@ mod common;
 use jsap_app::accounts::{self, AccountMails, Verified};
 use jsap_app::invitations::{self, Invitation};
 use jsap_domain::{EmailAddress, Locale};
-use jsap_store::{Account, Accounts, Role};
+use jsap_store::{Account, Accounts, Grant, Role};
 use jsap_tenancy::Tenant;
 
 fn email(raw: &str) -> EmailAddress {
@@ -135,10 +135,11 @@ async fn an_email_change_moves_the_address_unless_another_account_took_it_first(
 #[tokio::test]
 async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
     let world = common::world().await;
-    let (invitation, _) = invitations::invite_operator(
+    let (invitation, _) = invitations::invite(
         &world.store,
         world.themes.clone(),
         &world.cm,
+        Grant::CountryOperator,
         Some("Jean Mbarga"),
         &email("jean@example.org"),
     )
@@ -173,7 +174,7 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
         Invitation::Unknown
     ));
     assert_eq!(
-        invitations::accept(&world.store, &world.sn, &token, "Jean", "hash")
+        invitations::accept(&world.store, &world.sn, &token, "Jean", "hash", now)
             .await
             .expect("accept"),
         None
@@ -181,9 +182,15 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
     let found = invitations::find(&world.store, &world.cm, &token, now)
         .await
         .expect("find");
-    assert_eq!(found.invitee(), Some(("Jean Mbarga", "jean@example.org")));
+    let Invitation::Usable(found) = found else {
+        panic!("a usable invitation: {found:?}");
+    };
+    assert_eq!(
+        (found.name.as_str(), found.email.as_str(), found.grant),
+        ("Jean Mbarga", "jean@example.org", Grant::CountryOperator)
+    );
 
-    let jean = invitations::accept(&world.store, &world.cm, &token, "Jean M.", "hash")
+    let jean = invitations::accept(&world.store, &world.cm, &token, "Jean M.", "hash", now)
         .await
         .expect("accept")
         .expect("a usable invitation");
@@ -205,7 +212,7 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
     );
 
     assert_eq!(
-        invitations::accept(&world.store, &world.cm, &token, "Mallory", "other")
+        invitations::accept(&world.store, &world.cm, &token, "Mallory", "other", now)
             .await
             .expect("accept"),
         None,
@@ -219,10 +226,11 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
     ));
 
     // A fresh invitation is no longer usable once its expiry has passed.
-    invitations::invite_operator(
+    invitations::invite(
         &world.store,
         world.themes.clone(),
         &world.cm,
+        Grant::CountryOperator,
         None,
         &email("paul@example.org"),
     )
@@ -235,7 +243,7 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
         invitations::find(&world.store, &world.cm, &fresh, now)
             .await
             .expect("find"),
-        Invitation::CountryOperator(_)
+        Invitation::Usable(_)
     ));
     assert!(matches!(
         invitations::find(

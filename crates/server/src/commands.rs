@@ -178,11 +178,14 @@ pub async fn invite(
             slugs.join(", ")
         );
     }
-    let (invitation, id) = jsap_app::invitations::invite_focal_point(
+    let city_id = jsap_store::Invitations::for_tenant(services.store.conn(), &tenant)
+        .city_id(city)
+        .await?;
+    let (invitation, id) = jsap_app::invitations::invite(
         &services.store,
         services.themes.clone(),
         &tenant,
-        city,
+        jsap_store::Grant::FocalPoint { city_id },
         name,
         &email,
     )
@@ -219,10 +222,11 @@ pub async fn invite_operator(
             tenant.code
         );
     }
-    let (invitation, id) = jsap_app::invitations::invite_operator(
+    let (invitation, id) = jsap_app::invitations::invite(
         &services.store,
         services.themes.clone(),
         &tenant,
+        jsap_store::Grant::CountryOperator,
         name,
         &email,
     )

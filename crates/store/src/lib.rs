@@ -31,8 +31,7 @@ pub use repos::accounts::{
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord};
 pub use repos::invitations::{
-    FocalPointInvitations, InvitationRecord, NewInvitation, OperatorInvitationRecord,
-    OperatorInvitations,
+    Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};

@@ -4,9 +4,7 @@
 //! outbox and their links followed.
 
 use crate::helpers::{Browser, Options, PASSWORD, TestApp, repo_root};
-use jsap_store::{
-    Accounts, ConnectionTrait, FocalPointInvitations, Outbox, OutboxEmail, Role, Store,
-};
+use jsap_store::{Accounts, ConnectionTrait, Invitations, Outbox, OutboxEmail, Role, Store};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 use std::time::Duration;
@@ -996,7 +994,7 @@ async fn a_focal_point_accepts_the_invitation_and_is_signed_in_with_the_role() {
         1
     );
     assert!(
-        FocalPointInvitations::for_tenant(store(&app).conn(), &cm)
+        Invitations::for_tenant(store(&app).conn(), &cm)
             .find_valid(token)
             .await
             .expect("find")
@@ -1030,7 +1028,7 @@ async fn a_focal_point_accepts_the_invitation_and_is_signed_in_with_the_role() {
     let mut late = Browser::new(&app, CM);
     let form = late.get(&douala).await;
     assert_eq!(form.status, 200);
-    expire_all(&app, "focal_point_invitations").await;
+    expire_all(&app, "invitations").await;
     let expired = late
         .post(
             &douala,
@@ -1133,7 +1131,7 @@ fn the_invite_command_queues_a_fresh_invitation_and_retires_the_old_link() {
                 .expect("token")
                 .to_owned()
         };
-        let invitations = FocalPointInvitations::for_tenant(store.conn(), cm);
+        let invitations = Invitations::for_tenant(store.conn(), cm);
         assert!(
             invitations
                 .find_valid(&token(&sent[0]))

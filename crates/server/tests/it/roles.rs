@@ -5,7 +5,7 @@
 use crate::helpers::{Browser, PASSWORD, TestApp};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Accounts, Cities, OperatorInvitations, Organisations, Outbox, OutboxEmail, Profiles, Role,
+    Accounts, Cities, Invitations, Organisations, Outbox, OutboxEmail, Profiles, Role,
     StaffAccounts,
 };
 use jsap_tenancy::Tenant;
@@ -364,8 +364,8 @@ async fn every_protected_route_answers_each_visitor_by_role() {
     for code in ["cm", "sn"] {
         let t = tenant(&app, code);
         assert!(
-            OperatorInvitations::for_tenant(conn, &t)
-                .list()
+            Invitations::for_tenant(conn, &t)
+                .list_of(Role::CountryOperator)
                 .await
                 .expect("list")
                 .is_empty()
@@ -429,8 +429,14 @@ async fn country_operators_invite_operators_who_accept_and_get_the_role() {
         .await;
     assert_eq!(denied.status, 403);
     let cm = tenant(&app, "cm");
-    let invitations = OperatorInvitations::for_tenant(app.services.store.conn(), &cm);
-    assert!(invitations.list().await.expect("list").is_empty());
+    let invitations = Invitations::for_tenant(app.services.store.conn(), &cm);
+    assert!(
+        invitations
+            .list_of(Role::CountryOperator)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 
     let mut operator = signed_in(&app, CM, "operateur@example.org").await;
     // Field errors re-render the page.
@@ -451,7 +457,13 @@ async fn country_operators_invite_operators_who_accept_and_get_the_role() {
         )
         .await;
     assert_eq!(forged.status, 403);
-    assert!(invitations.list().await.expect("list").is_empty());
+    assert!(
+        invitations
+            .list_of(Role::CountryOperator)
+            .await
+            .expect("list")
+            .is_empty()
+    );
     let sent = operator
         .submit(
             "/fr/espace/pays",
@@ -648,8 +660,8 @@ fn the_invite_command_invites_a_country_operator_without_a_city() {
             .filter(|e| e.to == "op@example.org")
             .collect();
         assert_eq!(sent.len(), 2, "one email per run");
-        let invitations = OperatorInvitations::for_tenant(store.conn(), sn)
-            .list()
+        let invitations = Invitations::for_tenant(store.conn(), sn)
+            .list_of(Role::CountryOperator)
             .await
             .expect("list");
         assert_eq!(invitations.len(), 1, "one invitation per email");

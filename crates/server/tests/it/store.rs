@@ -5,9 +5,9 @@ use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
-    Accounts, Cities, FocalPointInvitations, MissionPhotos, Missions, NewEmail, NewMission,
-    NewMissionPhoto, NewMissionText, NewOrganisation, Organisations, Outbox, Profile, Profiles,
-    StoreError, sync_tenant,
+    Accounts, Cities, Invitations, MissionPhotos, Missions, NewEmail, NewMission, NewMissionPhoto,
+    NewMissionText, NewOrganisation, Organisations, Outbox, Profile, Profiles, Role, StoreError,
+    sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
@@ -207,8 +207,8 @@ async fn tenant_b_cannot_see_or_use_tenant_a_invitations_or_outbox() {
     let conn = services.store.conn();
     let cm = services.registry.get("cm").expect("cm").clone();
     let sn = services.registry.get("sn").expect("sn").clone();
-    let cm_invitations = FocalPointInvitations::for_tenant(conn, &cm)
-        .list()
+    let cm_invitations = Invitations::for_tenant(conn, &cm)
+        .list_of(Role::FocalPoint)
         .await
         .expect("list");
     assert_eq!(cm_invitations.len(), 14, "one per configured focal point");
@@ -217,8 +217,8 @@ async fn tenant_b_cannot_see_or_use_tenant_a_invitations_or_outbox() {
             .iter()
             .all(|i| i.email.ends_with("@jesuisaucameroun.com"))
     );
-    let sn_invitations = FocalPointInvitations::for_tenant(conn, &sn)
-        .list()
+    let sn_invitations = Invitations::for_tenant(conn, &sn)
+        .list_of(Role::FocalPoint)
         .await
         .expect("list");
     assert!(
@@ -229,40 +229,40 @@ async fn tenant_b_cannot_see_or_use_tenant_a_invitations_or_outbox() {
 
     // A fresh invitation's token works for its tenant only.
     let email = EmailAddress::parse("nouveau.pf@jesuisaucameroun.com").expect("email");
-    let created = FocalPointInvitations::for_tenant(conn, &cm)
-        .invite_if_new("douala", "Nouveau point focal", &email)
+    let created = Invitations::for_tenant(conn, &cm)
+        .invite_focal_point_if_new("douala", "Nouveau point focal", &email)
         .await
         .expect("invite")
         .expect("new");
     assert!(
-        FocalPointInvitations::for_tenant(conn, &cm)
+        Invitations::for_tenant(conn, &cm)
             .find_valid(&created.token)
             .await
             .expect("q")
             .is_some()
     );
     assert!(
-        FocalPointInvitations::for_tenant(conn, &sn)
+        Invitations::for_tenant(conn, &sn)
             .find_valid(&created.token)
             .await
             .expect("q")
             .is_none()
     );
     assert!(
-        FocalPointInvitations::for_tenant(conn, &cm)
+        Invitations::for_tenant(conn, &cm)
             .find_valid("not-a-token")
             .await
             .expect("q")
             .is_none()
     );
-    let again = FocalPointInvitations::for_tenant(conn, &cm)
-        .invite_if_new("douala", "Nouveau point focal", &email)
+    let again = Invitations::for_tenant(conn, &cm)
+        .invite_focal_point_if_new("douala", "Nouveau point focal", &email)
         .await
         .expect("invite");
     assert!(again.is_none(), "invited once");
     assert!(
-        FocalPointInvitations::for_tenant(conn, &sn)
-            .invite_if_new("douala", "x", &email)
+        Invitations::for_tenant(conn, &sn)
+            .invite_focal_point_if_new("douala", "x", &email)
             .await
             .is_err(),
         "Senegal has no Douala"
@@ -340,8 +340,8 @@ async fn config_sync_is_idempotent_and_keeps_cities_added_later() {
     assert_eq!(cities.len(), 15, "14 from config + Buea kept");
     assert!(cities.iter().any(|c| c.slug == "buea"));
     assert_eq!(
-        FocalPointInvitations::for_tenant(conn, &cm)
-            .list()
+        Invitations::for_tenant(conn, &cm)
+            .list_of(Role::FocalPoint)
             .await
             .expect("list")
             .len(),
@@ -478,4 +478,61 @@ async fn tenant_b_cannot_read_or_write_tenant_a_profiles_stays_or_photos() {
             .expect("photo")
             .is_none()
     );
+}
+
+/// The migration to one invitations table keeps every invitation and its link, and going back
+/// down restores the two earlier tables with the same rows.
+#[tokio::test]
+async fn invitations_survive_the_move_to_one_table_and_back() {
+    use jsap_migrations::{Migrator, MigratorTrait};
+    use jsap_store::{ConnectionTrait, Grant};
+    let (services, _dir) = services().await;
+    let conn = services.store.conn();
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let email = EmailAddress::parse("operateur@example.org").expect("email");
+    let (_, operator_token) = Invitations::for_tenant(conn, &cm)
+        .reissue(Grant::CountryOperator, "Opérateur", &email)
+        .await
+        .expect("invite");
+    let before = Invitations::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("list");
+    assert_eq!(before.len(), 15, "14 focal points and one operator");
+
+    let count = |table: &'static str| async move {
+        let row = conn
+            .query_one_raw(jsap_store::Statement::from_string(
+                conn.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE tenant_id = 'cm'"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    };
+    Migrator::down(conn, Some(1)).await.expect("down");
+    assert_eq!(count("focal_point_invitations").await, 14);
+    assert_eq!(count("operator_invitations").await, 1);
+    Migrator::up(conn, None).await.expect("up");
+
+    let after = Invitations::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("list");
+    let strip = |list: &[jsap_store::InvitationRecord]| {
+        let mut v: Vec<_> = list
+            .iter()
+            .map(|i| (i.grant, i.email.clone(), i.name.clone(), i.expires_at))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    };
+    assert_eq!(strip(&after), strip(&before));
+    let found = Invitations::for_tenant(conn, &cm)
+        .find_valid(&operator_token)
+        .await
+        .expect("find")
+        .expect("the emailed link still works");
+    assert_eq!(found.grant, Grant::CountryOperator);
 }

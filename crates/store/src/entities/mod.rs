@@ -5,13 +5,12 @@
 pub(crate) mod account_token;
 pub(crate) mod city;
 pub(crate) mod email_outbox;
-pub(crate) mod focal_point_invitation;
+pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod mission;
 pub(crate) mod mission_contribution;
 pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
-pub(crate) mod operator_invitation;
 pub(crate) mod organisation;
 pub(crate) mod profile;
 pub(crate) mod request;

@@ -97,7 +97,7 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "focal_point" => Role::FocalPoint,
             "organisation_admin" => Role::OrganisationAdmin,

@@ -4,7 +4,7 @@
 use crate::StoreError;
 use crate::entities::{city, tenant};
 use crate::repos::catalogue::bump_version;
-use crate::repos::invitations::{FocalPointInvitations, NewInvitation};
+use crate::repos::invitations::{Invitations, NewInvitation};
 use crate::repos::search::assign_search_key;
 use jsap_tenancy::{Tenant, TenantKind};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -111,10 +111,10 @@ pub async fn sync_tenant<C: ConnectionTrait>(
         bump_version(conn, code).await?;
     }
 
-    let invitations = FocalPointInvitations::for_tenant(conn, cfg);
+    let invitations = Invitations::for_tenant(conn, cfg);
     for fp in &cfg.focal_points {
         if let Some(invitation) = invitations
-            .invite_if_new(fp.city.as_str(), &fp.name, &fp.email)
+            .invite_focal_point_if_new(fp.city.as_str(), &fp.name, &fp.email)
             .await?
         {
             report.new_invitations.push(invitation);

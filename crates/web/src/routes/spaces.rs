@@ -15,9 +15,7 @@ use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
-use jsap_store::{
-    Accounts, Cities, FocalPointInvitations, Missions, OperatorInvitations, Organisations, Role,
-};
+use jsap_store::{Accounts, Cities, Grant, Invitations, Missions, Organisations, Role};
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
 use poem::web::Query;
@@ -45,17 +43,18 @@ fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
 }
 
 /// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues
-/// its email in the same transaction (`jsap_app::invitations::invite_operator`).
+/// its email in the same transaction (`jsap_app::invitations::invite`).
 pub async fn invite_operator(
     state: &AppState,
     tenant: &Tenant,
     name: &str,
     email: &EmailAddress,
 ) -> Result<(), AppError> {
-    jsap_app::invitations::invite_operator(
+    jsap_app::invitations::invite(
         &state.store,
         state.themes.clone(),
         tenant,
+        Grant::CountryOperator,
         Some(name),
         email,
     )
@@ -199,9 +198,8 @@ async fn country_page(
     let conn = ctx.state.store.conn();
     let accounts = Accounts::for_tenant(conn, &ctx.tenant);
     let focal_points = accounts.with_role(Role::FocalPoint).await?;
-    let invitations = FocalPointInvitations::for_tenant(conn, &ctx.tenant)
-        .list()
-        .await?;
+    let invitations = Invitations::for_tenant(conn, &ctx.tenant);
+    let focal_invitations = invitations.list_of(Role::FocalPoint).await?;
     let cities: Vec<CountryCity> = Cities::for_tenant(conn, &ctx.tenant)
         .list()
         .await?
@@ -215,9 +213,12 @@ async fn country_page(
                 .collect();
             let mut people: Vec<Invitee> = holders.iter().map(|a| active(a)).collect();
             people.extend(
-                invitations
+                focal_invitations
                     .iter()
-                    .filter(|i| i.city_id == c.id && !holders.iter().any(|a| a.email == i.email))
+                    .filter(|i| {
+                        i.grant.city_id() == Some(c.id)
+                            && !holders.iter().any(|a| a.email == i.email)
+                    })
                     .map(|i| invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at)),
             );
             CountryCity {
@@ -230,8 +231,8 @@ async fn country_page(
     let holders = accounts.with_role(Role::CountryOperator).await?;
     let mut operators: Vec<Invitee> = holders.iter().map(|(a, _)| active(a)).collect();
     operators.extend(
-        OperatorInvitations::for_tenant(conn, &ctx.tenant)
-            .list()
+        invitations
+            .list_of(Role::CountryOperator)
             .await?
             .iter()
             .filter(|i| !holders.iter().any(|(a, _)| a.email == i.email))

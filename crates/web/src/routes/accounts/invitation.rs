@@ -19,16 +19,16 @@ pub(super) async fn invitation(
     token: &str,
 ) -> Result<Result<InvitationView, StatusCode>, AppError> {
     let t = |key: &str| translate(locale.as_str(), key);
-    let found = invitations::find(&state.store, tenant, token, chrono::Utc::now()).await?;
-    let intro = match &found {
+    let found = match invitations::find(&state.store, tenant, token, chrono::Utc::now()).await? {
         Invitation::Unknown => return Ok(Err(StatusCode::NOT_FOUND)),
         Invitation::Gone => return Ok(Err(StatusCode::GONE)),
-        Invitation::FocalPoint(found) => {
+        Invitation::Usable(found) => found,
+    };
+    let (intro, title) = match found.grant {
+        Grant::FocalPoint { city_id } => {
             let city = Cities::for_tenant(state.store.conn(), tenant)
-                .list()
+                .by_id(city_id)
                 .await?
-                .into_iter()
-                .find(|c| c.id == found.city_id)
                 .map_or_else(String::new, |c| c.name_in(locale).to_owned());
             (
                 t("account.invitation_intro")
@@ -37,19 +37,22 @@ pub(super) async fn invitation(
                 t("account.invitation_title"),
             )
         }
-        Invitation::CountryOperator(found) => (
+        Grant::CountryOperator => (
             t("roles.operator_invitation_intro")
                 .replace("%{name}", &found.name)
                 .replace("%{country}", tenant.country_name.get(locale)),
             t("roles.operator_invitation_title"),
         ),
+        // Organisation roles are not invited yet: their links are refused.
+        Grant::OrganisationAdmin { .. } | Grant::OrganisationEditor { .. } => {
+            return Ok(Err(StatusCode::NOT_FOUND));
+        }
     };
-    let (name, email) = found.invitee().unwrap_or_default();
     Ok(Ok(InvitationView {
-        intro: intro.0,
-        title: intro.1,
-        name: name.to_owned(),
-        email: email.to_owned(),
+        intro,
+        title,
+        name: found.name,
+        email: found.email,
     }))
 }
 
@@ -125,7 +128,15 @@ pub async fn accept_invitation(
         );
     }
     let hash = hash_password(form.password.clone()).await?;
-    let Some(account) = invitations::accept(&state.store, tenant, &token, &name, &hash).await?
+    let Some(account) = invitations::accept(
+        &state.store,
+        tenant,
+        &token,
+        &name,
+        &hash,
+        chrono::Utc::now(),
+    )
+    .await?
     else {
         return ctx.link_gone(req, StatusCode::GONE);
     };

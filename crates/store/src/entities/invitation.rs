@@ -1,11 +1,15 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "operator_invitations")]
+#[sea_orm(table_name = "invitations")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub tenant_id: String,
+    pub role: String,
+    pub scope_key: String,
+    pub city_id: Option<i64>,
+    pub organisation_id: Option<i64>,
     pub name: String,
     pub email: String,
     pub token_hash: String,
