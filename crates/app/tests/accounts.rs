@@ -34,6 +34,25 @@ async fn a_reset_link_works_once_on_its_own_tenant_and_confirms_the_address() {
         .await
         .expect("forgot");
     assert_eq!(world.queued(&world.cm, "password_reset").await, 1);
+    // The shared email layout wraps the message: the site's name above, the footer below.
+    let email = jsap_store::Outbox::for_tenant(world.store.conn(), &world.cm)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|e| e.kind == "password_reset")
+        .expect("reset email");
+    let html = &email.html_body;
+    let (greeting, footer) = (
+        html.find("Bonjour Awa Diallo").expect("the body"),
+        html.find("Préférences d’e-mail")
+            .expect("the footer, translated"),
+    );
+    assert!(
+        html.starts_with("<!doctype html>") && greeting < footer,
+        "{html}"
+    );
+    assert!(html.contains("lang=\"fr\"") && !html.contains("email.preferences"));
     let token = world
         .last_link_token(&world.cm, "password_reset", "/fr/compte/reinitialiser/")
         .await;
