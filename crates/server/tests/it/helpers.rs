@@ -48,6 +48,90 @@ pub async fn test_database_url(dir: &Path) -> String {
     }
 }
 
+fn default_tenants() -> PathBuf {
+    repo_root().join("tenants")
+}
+
+/// A migrated and synced database (with the demo data, or without) and its data folder,
+/// built once per test process; each test gets a copy (a SQLite file copy, or a PostgreSQL
+/// `CREATE DATABASE ... TEMPLATE`), so the suite pays the set-up once instead of per test.
+struct Template {
+    dir: PathBuf,
+    database_url: String,
+}
+
+static TEMPLATES: [tokio::sync::OnceCell<Template>; 2] = [
+    tokio::sync::OnceCell::const_new(),
+    tokio::sync::OnceCell::const_new(),
+];
+
+async fn template(demo: bool) -> &'static Template {
+    TEMPLATES[usize::from(demo)]
+        .get_or_init(|| async move {
+            let dir = tempfile::tempdir().expect("tempdir").keep();
+            let mut config = Config::defaults();
+            config.bind_addr = "127.0.0.1:0".parse().expect("addr");
+            config.data_dir = dir.join("data");
+            config.tenants_dir = default_tenants();
+            config.themes_dir = repo_root().join("themes");
+            let database_url = test_database_url(&dir).await;
+            config.database_url = Some(database_url.clone());
+            config.demo_data = if demo { DemoData::On } else { DemoData::Off };
+            config.weather_url = None;
+            let app = Application::build(config)
+                .await
+                .expect("template application builds");
+            let store = app.services().store.clone();
+            drop(app);
+            // No connection may stay open: PostgreSQL copies a template nobody is connected to.
+            store.close().await.expect("close the template database");
+            Template { dir, database_url }
+        })
+        .await
+}
+
+/// Copies `from` into `to`, folders included.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read template").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy template file");
+        }
+    }
+}
+
+/// A database of its own for one test, copied from the template: returns its URL.
+async fn copy_template(dir: &Path, demo: bool) -> String {
+    let template = template(demo).await;
+    // The data folder (uploaded photos, the secret key) and, on SQLite, the database file.
+    copy_tree(&template.dir, dir);
+    let Some(admin_url) = env("TEST_DATABASE_URL") else {
+        return format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+    };
+    let source = template
+        .database_url
+        .rsplit_once('/')
+        .expect("a database name")
+        .1;
+    let name = format!("jsap_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = jsap_store::Store::connect(&admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    admin
+        .conn()
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{source}\""))
+        .await
+        .expect("copy the template database");
+    admin.close().await.expect("close admin connection");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL has a database name");
+    format!("{base}/{name}")
+}
+
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub client: reqwest::Client,
@@ -74,7 +158,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            tenants_dir: repo_root().join("tenants"),
+            tenants_dir: default_tenants(),
             demo: true,
             trust_forwarded_host: false,
             weather_url: None,
@@ -90,14 +174,17 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
     config.data_dir = dir.join("data");
     config.tenants_dir = options.tenants_dir.clone();
     config.themes_dir = repo_root().join("themes");
+    let from_template = options.database_url.is_none() && options.tenants_dir == default_tenants();
     config.database_url = Some(match &options.database_url {
         Some(url) => url.clone(),
+        None if from_template => copy_template(dir, options.demo).await,
         None => test_database_url(dir).await,
     });
     config.redis_url = options.redis_url.clone().or_else(|| env("TEST_REDIS_URL"));
     config.redis_prefix = format!("jsap-test:{}:", uuid::Uuid::new_v4().simple());
     config.trust_forwarded_host = options.trust_forwarded_host;
-    config.demo_data = if options.demo {
+    // A copied template already holds the demo data: the build does not load it again.
+    config.demo_data = if options.demo && !from_template {
         DemoData::On
     } else {
         DemoData::Off
