@@ -239,6 +239,22 @@ impl Ctx {
     }
 }
 
+/// A signed-in member whose address is confirmed: a visitor is sent to log in (and back here
+/// after), an unconfirmed member gets the page that says to confirm the address first.
+pub(crate) struct VerifiedMember(pub crate::session::Session);
+
+impl<'a> FromRequest<'a> for VerifiedMember {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let crate::session::CurrentUser(session) =
+            crate::session::CurrentUser::from_request(req, body).await?;
+        if !session.account.email_verified {
+            let ctx = Ctx::from_request(req, body).await?;
+            return Err(poem::Error::from_response(ctx.unverified(req)?));
+        }
+        Ok(Self(session))
+    }
+}
+
 /// A form (`application/x-www-form-urlencoded`) whose `csrf` field was checked before the
 /// handler runs: a wrong or missing token answers the 403 page.
 pub(crate) struct Checked<T>(pub T);

@@ -25,6 +25,45 @@ pub struct Label {
     pub label: String,
 }
 
+/// Inserts the taxonomy's domains and contribution types, labelled in `locale`, as the search
+/// forms' choices (`domains`, `contribution_types`).
+pub fn insert_search_choices(
+    ctx: &mut tera::Context,
+    taxonomy: &jsap_domain::Taxonomy,
+    locale: Locale,
+) {
+    let labels = |items: &mut dyn Iterator<Item = (&String, &jsap_domain::taxonomy::Labels)>| {
+        items
+            .map(|(slug, labels)| Label {
+                slug: slug.clone(),
+                label: labels.get(locale).to_owned(),
+            })
+            .collect::<Vec<_>>()
+    };
+    ctx.insert(
+        "domains",
+        &labels(&mut taxonomy.domains.iter().map(|d| (&d.slug, &d.labels))),
+    );
+    ctx.insert(
+        "contribution_types",
+        &labels(
+            &mut taxonomy
+                .contribution_types
+                .iter()
+                .map(|c| (&c.slug, &c.labels)),
+        ),
+    );
+}
+
+/// The mission id of a `{id}-{slug}` path segment; anything else is a 404.
+pub fn mission_id(id_slug: &str) -> Result<i64, crate::AppError> {
+    id_slug
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(crate::AppError::NotFound)
+}
+
 #[derive(Serialize)]
 pub struct MissionCard {
     pub id: i64,

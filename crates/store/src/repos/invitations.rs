@@ -236,19 +236,20 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
 
     /// Every invitation of the tenant, oldest first.
     pub async fn list(&self) -> Result<Vec<InvitationRecord>, StoreError> {
-        self.rows()
-            .order_by_asc(inv::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(InvitationRecord::of_row)
-            .collect()
+        self.oldest_first(self.rows()).await
     }
 
     /// The invitations granting `role`, oldest first.
     pub async fn list_of(&self, role: Role) -> Result<Vec<InvitationRecord>, StoreError> {
-        self.rows()
-            .filter(inv::Column::Role.eq(role.as_str()))
+        self.oldest_first(self.rows().filter(inv::Column::Role.eq(role.as_str())))
+            .await
+    }
+
+    async fn oldest_first(
+        &self,
+        query: sea_orm::Select<inv::Entity>,
+    ) -> Result<Vec<InvitationRecord>, StoreError> {
+        query
             .order_by_asc(inv::Column::Id)
             .all(self.conn)
             .await?

@@ -28,6 +28,17 @@ pub struct PhotoRecord {
     pub alt: String,
 }
 
+impl PhotoRecord {
+    /// The alternative text, or `title` (the mission's) when none was given.
+    pub fn alt_or(&self, title: &str) -> String {
+        if self.alt.is_empty() {
+            title.to_owned()
+        } else {
+            self.alt.clone()
+        }
+    }
+}
+
 impl From<mission_photo::Model> for PhotoRecord {
     fn from(m: mission_photo::Model) -> Self {
         Self {

@@ -397,11 +397,7 @@ impl Api {
                 ),
                 width: p.width,
                 height: p.height,
-                alt: if p.alt.is_empty() {
-                    detail.mission.title.clone()
-                } else {
-                    p.alt
-                },
+                alt: p.alt_or(&detail.mission.title),
             })
             .collect();
         Ok(MissionResponse::Ok(Json(Box::new(MissionDetailItem {

@@ -121,22 +121,7 @@ pub async fn home(
     ctx.insert("response_delay_days", &tenant.response_delay_days);
     ctx.insert("highlights", &highlights);
     ctx.insert("organisations", &organisations);
-    ctx.insert(
-        "domains",
-        &taxonomy
-            .domains
-            .iter()
-            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned()))
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert(
-        "contribution_types",
-        &taxonomy
-            .contribution_types
-            .iter()
-            .map(|d| (d.slug.clone(), d.labels.get(locale).to_owned()))
-            .collect::<Vec<_>>(),
-    );
+    crate::views::insert_search_choices(&mut ctx, &taxonomy, locale);
     let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
     if shared {
         return Ok(state.pages.put(key, body, HOME_TTL).response(req.headers()));

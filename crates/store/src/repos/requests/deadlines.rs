@@ -9,19 +9,15 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         now: DateTime<Utc>,
         lead: Duration,
     ) -> Result<Vec<RequestRecord>, StoreError> {
-        Ok(self
-            .rows()
-            .filter(request::Column::State.eq(RequestState::New.as_str()))
-            .filter(request::Column::RemindedAt.is_null())
-            .filter(request::Column::EscalatedAt.is_null())
-            .filter(request::Column::DueAt.gt(now))
-            .filter(request::Column::DueAt.lte(now + lead))
-            .order_by_asc(request::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(RequestRecord::from)
-            .collect())
+        self.oldest_first(
+            self.rows()
+                .filter(request::Column::State.eq(RequestState::New.as_str()))
+                .filter(request::Column::RemindedAt.is_null())
+                .filter(request::Column::EscalatedAt.is_null())
+                .filter(request::Column::DueAt.gt(now))
+                .filter(request::Column::DueAt.lte(now + lead)),
+        )
+        .await
     }
 
     /// Requests still new after their due date, not yet escalated.
@@ -29,17 +25,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<RequestRecord>, StoreError> {
-        Ok(self
-            .rows()
-            .filter(request::Column::State.eq(RequestState::New.as_str()))
-            .filter(request::Column::EscalatedAt.is_null())
-            .filter(request::Column::DueAt.lte(now))
-            .order_by_asc(request::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(RequestRecord::from)
-            .collect())
+        self.oldest_first(
+            self.rows()
+                .filter(request::Column::State.eq(RequestState::New.as_str()))
+                .filter(request::Column::EscalatedAt.is_null())
+                .filter(request::Column::DueAt.lte(now)),
+        )
+        .await
     }
 
     /// Requests sent at least `after` before `now` whose member has not been surveyed
@@ -49,17 +41,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         now: DateTime<Utc>,
         after: Duration,
     ) -> Result<Vec<RequestRecord>, StoreError> {
-        Ok(self
-            .rows()
-            .filter(request::Column::SurveySentAt.is_null())
-            .filter(request::Column::State.ne(RequestState::Withdrawn.as_str()))
-            .filter(request::Column::CreatedAt.lte(now - after))
-            .order_by_asc(request::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(RequestRecord::from)
-            .collect())
+        self.oldest_first(
+            self.rows()
+                .filter(request::Column::SurveySentAt.is_null())
+                .filter(request::Column::State.ne(RequestState::Withdrawn.as_str()))
+                .filter(request::Column::CreatedAt.lte(now - after)),
+        )
+        .await
     }
 
     /// Stamps one of `reminded_at`, `escalated_at`, `survey_sent_at` if still empty: `true`

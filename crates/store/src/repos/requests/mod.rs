@@ -177,6 +177,20 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         }
     }
 
+    /// The requests `query` selects, oldest first.
+    async fn oldest_first(
+        &self,
+        query: sea_orm::Select<request::Entity>,
+    ) -> Result<Vec<RequestRecord>, StoreError> {
+        Ok(query
+            .order_by_asc(request::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(RequestRecord::from)
+            .collect())
+    }
+
     fn rows(&self) -> sea_orm::Select<request::Entity> {
         request::Entity::find().filter(request::Column::TenantId.eq(self.scope.id()))
     }

@@ -9,24 +9,14 @@ pub async fn login_form(
     OptionalUser(current): OptionalUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let next = safe_next(done.next.as_deref());
-    if current.is_some() {
-        return Ok(see_other(
-            next.unwrap_or_else(|| format!("/{}/compte", ctx.locale)),
-        ));
-    }
     let notice = done_notice(&ctx, done.done.as_deref());
-    ctx.page(
+    visitor_form(
+        &ctx,
         req,
-        "/compte/connexion",
-        "account/login.html",
-        StatusCode::OK,
-        |c| {
-            c.insert("form", &FormView::default());
-            c.insert("notice", &notice);
-            c.insert("next", &next);
-            c.insert("next_query", &next_query(next.as_deref()));
-        },
+        current.is_some(),
+        &done,
+        ("/compte/connexion", "account/login.html"),
+        |c| c.insert("notice", &notice),
     )
 }
 

@@ -9,23 +9,38 @@ pub async fn signup_form(
     OptionalUser(current): OptionalUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
+    visitor_form(
+        &ctx,
+        req,
+        current.is_some(),
+        &done,
+        ("/compte/inscription", "account/signup.html"),
+        |_| {},
+    )
+}
+
+/// A form for visitors (log-in, sign-up) that keeps `?next=`: a signed-in member goes straight
+/// on to `next` (or their account).
+pub(super) fn visitor_form(
+    ctx: &Ctx,
+    req: &Request,
+    signed_in: bool,
+    done: &Done,
+    (rest, template): (&str, &str),
+    fill: impl FnOnce(&mut tera::Context),
+) -> Result<Response, AppError> {
     let next = safe_next(done.next.as_deref());
-    if current.is_some() {
+    if signed_in {
         return Ok(see_other(
             next.unwrap_or_else(|| format!("/{}/compte", ctx.locale)),
         ));
     }
-    ctx.page(
-        req,
-        "/compte/inscription",
-        "account/signup.html",
-        StatusCode::OK,
-        |c| {
-            c.insert("form", &FormView::default());
-            c.insert("next", &next);
-            c.insert("next_query", &next_query(next.as_deref()));
-        },
-    )
+    ctx.page(req, rest, template, StatusCode::OK, |c| {
+        c.insert("form", &FormView::default());
+        c.insert("next_query", &next_query(next.as_deref()));
+        c.insert("next", &next);
+        fill(c);
+    })
 }
 
 #[handler]

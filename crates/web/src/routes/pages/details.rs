@@ -42,11 +42,7 @@ pub async fn mission_page(
     Path((raw, id_slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let locale = page_locale(&tenant, &raw)?;
-    let id: i64 = id_slug
-        .split('-')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or(AppError::NotFound)?;
+    let id = crate::views::mission_id(&id_slug)?;
     let conn = state.store.conn();
     let detail = Missions::for_tenant(conn, &tenant)
         .published(id, locale.as_str())
@@ -83,11 +79,7 @@ pub async fn mission_page(
             url: crate::routes::media::photo_path(&p.blob_key),
             width: p.width,
             height: p.height,
-            alt: if p.alt.is_empty() {
-                detail.mission.title.clone()
-            } else {
-                p.alt
-            },
+            alt: p.alt_or(&detail.mission.title),
         })
         .collect();
     let similar: Vec<MissionCard> = similar

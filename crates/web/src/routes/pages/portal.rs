@@ -113,28 +113,7 @@ pub(super) async fn portal_search(
         "remote_only",
         &(params.tab == Some(jsap_store::SearchTab::Distance)),
     );
-    ctx.insert(
-        "domains",
-        &taxonomy
-            .domains
-            .iter()
-            .map(|d| Label {
-                slug: d.slug.clone(),
-                label: d.labels.get(locale).to_owned(),
-            })
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert(
-        "contribution_types",
-        &taxonomy
-            .contribution_types
-            .iter()
-            .map(|c| Label {
-                slug: c.slug.clone(),
-                label: c.labels.get(locale).to_owned(),
-            })
-            .collect::<Vec<_>>(),
-    );
+    crate::views::insert_search_choices(&mut ctx, taxonomy, locale);
     ctx.insert("selected_domain", &params.domains.first());
     ctx.insert("selected_contribution", &params.contributions.first());
     ctx.insert("total", &total);

@@ -8,7 +8,7 @@
 //! points, the country operators) see it: anyone else gets the same 404 as for a request
 //! that does not exist, on this tenant or another.
 
-use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
+use crate::kit::{Checked, Ctx, Errors, FormView, VerifiedMember, see_other};
 use crate::session::{OptionalUser, Session};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};

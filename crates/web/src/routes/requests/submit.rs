@@ -8,11 +8,7 @@ pub(super) async fn published_mission(
     locale: Locale,
     id_slug: &str,
 ) -> Result<(MissionDetail, CityRecord), AppError> {
-    let id: i64 = id_slug
-        .split('-')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or(AppError::NotFound)?;
+    let id = crate::views::mission_id(id_slug)?;
     let conn = state.store.conn();
     let detail = Missions::for_tenant(conn, tenant)
         .published(id, locale.as_str())
@@ -83,16 +79,9 @@ pub async fn answer_form(
     req: &Request,
     ctx: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
-    OptionalUser(user): OptionalUser,
+    _member: VerifiedMember,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let (detail, _) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
-    let Some(session) = user else {
-        return Ok(to_login(ctx.locale, req.uri().path()));
-    };
-    if !session.account.email_verified {
-        return ctx.unverified(req);
-    }
+    let (detail, _) = published_mission(&ctx.state, &ctx.tenant, ctx.locale, &id_slug).await?;
     mission_form_page(
         &ctx,
         req,
@@ -108,20 +97,11 @@ pub async fn answer(
     req: &Request,
     ctx: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
-    OptionalUser(user): OptionalUser,
-    Form(form): Form<RequestForm>,
+    VerifiedMember(session): VerifiedMember,
+    Checked(form): Checked<RequestForm>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let Some(session) = user else {
-        return Ok(to_login(ctx.locale, req.uri().path()));
-    };
-    if !ctx.csrf_ok(req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
     let (detail, city) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
-    if !session.account.email_verified {
-        return ctx.unverified(req);
-    }
     let mut errors = Errors::new();
     let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
     let contribution = form.contribution.trim().to_owned();
@@ -237,17 +217,9 @@ pub(super) async fn city_get(
     req: &Request,
     ctx: Ctx,
     slug: &str,
-    user: Option<Session>,
     which: CityForm,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let city = city_of(state, tenant, slug).await?;
-    let Some(session) = user else {
-        return Ok(to_login(ctx.locale, req.uri().path()));
-    };
-    if !session.account.email_verified {
-        return ctx.unverified(req);
-    }
+    let city = city_of(&ctx.state, &ctx.tenant, slug).await?;
     city_form_page(
         &ctx,
         req,
@@ -262,21 +234,12 @@ pub(super) async fn city_post(
     req: &Request,
     ctx: Ctx,
     slug: String,
-    user: Option<Session>,
+    session: Session,
     form: RequestForm,
     which: CityForm,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let Some(session) = user else {
-        return Ok(to_login(ctx.locale, req.uri().path()));
-    };
-    if !ctx.csrf_ok(req, &form.csrf) {
-        return ctx.forbidden(req);
-    }
     let city = city_of(state, tenant, &slug).await?;
-    if !session.account.email_verified {
-        return ctx.unverified(req);
-    }
     let mut errors = Errors::new();
     let new = match which {
         CityForm::Project => {
@@ -364,10 +327,10 @@ pub async fn city_request_form(
     req: &Request,
     ctx: Ctx,
     Path((_, slug, form)): Path<(String, String, String)>,
-    OptionalUser(user): OptionalUser,
+    _member: VerifiedMember,
 ) -> Result<Response, AppError> {
     let which = CityForm::from_segment(&form).ok_or(AppError::NotFound)?;
-    city_get(req, ctx, &slug, user, which).await
+    city_get(req, ctx, &slug, which).await
 }
 
 /// `POST /{locale}/villes/{slug}/{proposer|offrir}`: sends the project or the profile.
@@ -376,9 +339,9 @@ pub async fn city_request(
     req: &Request,
     ctx: Ctx,
     Path((_, slug, form_kind)): Path<(String, String, String)>,
-    OptionalUser(user): OptionalUser,
-    Form(form): Form<RequestForm>,
+    VerifiedMember(session): VerifiedMember,
+    Checked(form): Checked<RequestForm>,
 ) -> Result<Response, AppError> {
     let which = CityForm::from_segment(&form_kind).ok_or(AppError::NotFound)?;
-    city_post(req, ctx, slug, user, form, which).await
+    city_post(req, ctx, slug, session, form, which).await
 }

@@ -234,41 +234,50 @@ pub async fn thread(
     .await
 }
 
-/// The preamble of a POST on a conversation: a visitor is sent to log in (then back to the
-/// thread), a bad form token is a 403, and anyone but a party of the request gets a 404.
-pub(super) async fn posting_party(
-    req: &Request,
-    ctx: &Ctx,
-    id: &str,
-    user: Option<Session>,
-    csrf: &str,
-) -> Result<Result<(Session, RequestRecord, Side), Response>, AppError> {
-    let Some(session) = user else {
-        return Ok(Err(to_login(
-            ctx.locale,
-            &format!("/{}/demandes/{id}", ctx.locale),
-        )));
-    };
-    if !ctx.csrf_ok(req, csrf) {
-        return ctx.forbidden(req).map(Err);
+/// A POST on a conversation, its preamble done: a visitor is sent to log in (then back to
+/// the thread), a bad form token is a 403, and anyone but a party of the request gets a 404.
+pub(super) struct ThreadPost {
+    session: Session,
+    request: RequestRecord,
+    side: Side,
+    form: RequestForm,
+}
+
+impl<'a> poem::FromRequest<'a> for ThreadPost {
+    async fn from_request(req: &'a Request, body: &mut poem::RequestBody) -> poem::Result<Self> {
+        let ctx = Ctx::from_request(req, body).await?;
+        let id = req.raw_path_param("id").ok_or(AppError::NotFound)?;
+        let Some(session) = req.extensions().get::<Session>().cloned() else {
+            return Err(poem::Error::from_response(to_login(
+                ctx.locale,
+                &format!("/{}/demandes/{id}", ctx.locale),
+            )));
+        };
+        let Form(form) = Form::<RequestForm>::from_request(req, body).await?;
+        if !ctx.csrf_ok(req, &form.csrf) {
+            return Err(poem::Error::from_response(ctx.forbidden(req)?));
+        }
+        let (request, side) = party(&ctx.state, &ctx.tenant, id, &session).await?;
+        Ok(Self {
+            session,
+            request,
+            side,
+            form,
+        })
     }
-    let (request, side) = party(&ctx.state, &ctx.tenant, id, &session).await?;
-    Ok(Ok((session, request, side)))
 }
 
 #[handler]
 pub async fn post_message(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
-    OptionalUser(user): OptionalUser,
-    Form(form): Form<RequestForm>,
+    ThreadPost {
+        session,
+        request,
+        side,
+        form,
+    }: ThreadPost,
 ) -> Result<Response, AppError> {
-    let (session, request, side) = match posting_party(req, &ctx, &id, user, &form.csrf).await? {
-        Ok(found) => found,
-        Err(refused) => return Ok(refused),
-    };
-
     if request.state.is_closed() {
         return ctx.message(
             req,
@@ -317,15 +326,13 @@ pub async fn post_message(
 pub async fn change_state(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
-    OptionalUser(user): OptionalUser,
-    Form(form): Form<RequestForm>,
+    ThreadPost {
+        session,
+        request,
+        side,
+        form,
+    }: ThreadPost,
 ) -> Result<Response, AppError> {
-    let (session, request, side) = match posting_party(req, &ctx, &id, user, &form.csrf).await? {
-        Ok(found) => found,
-        Err(refused) => return Ok(refused),
-    };
-
     let Some(action) = Action::parse(form.action.trim()) else {
         return ctx.bad_request(req, &ctx.t("request.err_action"));
     };
