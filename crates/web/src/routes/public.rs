@@ -1,6 +1,7 @@
 //! The public pages of a country site and of the portal.
 
 use crate::extract::{CurrentTenant, page_locale};
+use crate::kit::Ctx;
 use crate::render::{html, html_body, page_context};
 use crate::routes::pages::listing;
 use crate::{AppError, AppState};
@@ -8,10 +9,9 @@ use jsap_domain::Locale;
 use jsap_store::MissionQuery;
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Path};
+use poem::web::Path;
 use poem::{Request, Response, handler};
 use serde::Serialize;
-use std::sync::Arc;
 
 /// `/` -> `/{locale}/`, the best of the tenant's locales for `Accept-Language`.
 #[handler]
@@ -57,15 +57,10 @@ struct SiteView {
 }
 
 #[handler]
-pub async fn home(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-) -> Result<Response, AppError> {
-    let locale = page_locale(&tenant, &raw)?;
+pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
+    let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
     if tenant.is_portal() {
-        return portal_home(&state, &tenant, locale).await;
+        return portal_home(state, tenant, locale).await;
     }
     // The home page is the busiest: rendered once per tenant, locale and weather reading,
     // then served from the cache for HOME_TTL (the mission count is at most that old).
@@ -85,7 +80,7 @@ pub async fn home(
     // the counts and the cities.
     let mut top = MissionQuery::new(locale, tenant.today());
     top.per_page = 6;
-    let (_, highlights, lookup) = listing(&state, &tenant, top).await?;
+    let (_, highlights, lookup) = listing(state, tenant, top).await?;
     let counts = lookup.catalogue.open_counts(tenant.today());
     let cities: Vec<CityView> = lookup
         .catalogue
@@ -114,7 +109,7 @@ pub async fn home(
         .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
         .or_else(|| tenant.cities.first())
         .map(|c| c.name_in(locale).to_owned());
-    let mut ctx = page_context(&state, &tenant, locale, "/");
+    let mut ctx = page_context(state, tenant, locale, "/");
     ctx.insert("weather", &weather_city.zip(celsius));
     ctx.insert("open_missions", &counts.open);
     ctx.insert("cities", &cities);

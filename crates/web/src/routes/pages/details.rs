@@ -37,14 +37,13 @@ pub(super) struct PhotoView {
 
 #[handler]
 pub async fn mission_page(
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, id_slug)): Path<(String, String)>,
+    page: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let locale = page_locale(&tenant, &raw)?;
+    let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
     let id = crate::views::mission_id(&id_slug)?;
     let conn = state.store.conn();
-    let detail = Missions::for_tenant(conn, &tenant)
+    let detail = Missions::for_tenant(conn, tenant)
         .published(id, locale.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -60,7 +59,7 @@ pub async fn mission_page(
     let mut similar_query = MissionQuery::new(locale, tenant.today());
     similar_query.domains = vec![detail.mission.domain.clone()];
     similar_query.per_page = 4;
-    let (_, similar, lookup) = listing(&state, &tenant, similar_query).await?;
+    let (_, similar, lookup) = listing(state, tenant, similar_query).await?;
     let city = lookup
         .cities
         .get(&detail.mission.city_id)
@@ -71,7 +70,7 @@ pub async fn mission_page(
         .get(&detail.mission.organisation_id)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let photos: Vec<PhotoView> = MissionPhotos::for_tenant(conn, &tenant)
+    let photos: Vec<PhotoView> = MissionPhotos::for_tenant(conn, tenant)
         .of_mission(detail.mission.id)
         .await?
         .into_iter()
@@ -89,7 +88,7 @@ pub async fn mission_page(
         .collect();
 
     let rest = format!("/missions/{id_slug}");
-    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    let mut ctx = page_context(state, tenant, locale, &rest);
     let page_url = format!("{}{}", tenant.canonical_url(), canonical_path);
     let site_name = tenant.site_name.get(locale);
     let share_text = format!("{} — {} {}", detail.mission.title, site_name, page_url);
@@ -138,7 +137,7 @@ pub async fn mission_page(
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
-    let contacts = focal_points(&tenant, &city.slug);
+    let contacts = focal_points(tenant, &city.slug);
     // The call to action: answer the mission (a request to its organisation).
     ctx.insert("contact_url", &format!("{canonical_path}/repondre"));
     ctx.insert("focal_points", &contacts);
@@ -154,17 +153,16 @@ pub async fn mission_page(
     ctx.insert("whatsapp_url", &whatsapp);
     ctx.insert("json_ld", &json_ld);
     ctx.insert("text_locale", &detail.locale);
-    html(&state, &tenant, "mission.html", &ctx)
+    html(state, tenant, "mission.html", &ctx)
 }
 
 #[handler]
 pub async fn city_page(
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, slug)): Path<(String, String)>,
+    page: Ctx,
+    Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let locale = page_locale(&tenant, &raw)?;
-    let lookup = lookup(&state, &tenant).await?;
+    let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
+    let lookup = lookup(state, tenant).await?;
     let city = lookup
         .cities
         .values()
@@ -174,14 +172,14 @@ pub async fn city_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
-    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
+    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
     let organisations: Vec<_> = lookup
         .organisations
         .values()
         .filter(|o| o.city_id == city.id)
         .cloned()
         .collect();
-    let mut ctx = page_context(&state, &tenant, locale, &format!("/villes/{slug}"));
+    let mut ctx = page_context(state, tenant, locale, &format!("/villes/{slug}"));
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city", &city);
     ctx.insert(
@@ -192,7 +190,7 @@ pub async fn city_page(
             lon = city.longitude
         ),
     );
-    ctx.insert("focal_points", &focal_points(&tenant, &city.slug));
+    ctx.insert("focal_points", &focal_points(tenant, &city.slug));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
     ctx.insert("organisations", &organisations);
@@ -200,17 +198,16 @@ pub async fn city_page(
         "all_url",
         &search_url(locale, &[("city", city.slug.clone())]),
     );
-    html(&state, &tenant, "city.html", &ctx)
+    html(state, tenant, "city.html", &ctx)
 }
 
 #[handler]
 pub async fn organisation_page(
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path((raw, slug)): Path<(String, String)>,
+    page: Ctx,
+    Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let locale = page_locale(&tenant, &raw)?;
-    let lookup = lookup(&state, &tenant).await?;
+    let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
+    let lookup = lookup(state, tenant).await?;
     let organisation = lookup
         .organisations
         .values()
@@ -220,9 +217,9 @@ pub async fn organisation_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
-    let (total, missions) = listing_in(&state, &tenant, &lookup, q).await?;
+    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
     let city = lookup.cities.get(&organisation.city_id);
-    let mut ctx = page_context(&state, &tenant, locale, &format!("/organisations/{slug}"));
+    let mut ctx = page_context(state, tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
     ctx.insert(
         "kind_label",
@@ -232,10 +229,10 @@ pub async fn organisation_page(
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
-    let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), &tenant)
+    let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
         .organisation_score(organisation.id)
         .await?
         .map(|(average, count)| (format!("{average:.1}"), count));
     ctx.insert("satisfaction", &satisfaction);
-    html(&state, &tenant, "organisation.html", &ctx)
+    html(state, tenant, "organisation.html", &ctx)
 }

@@ -1,6 +1,6 @@
 //! Search, mission, city and organisation pages of a country site.
 
-use crate::extract::{CurrentTenant, page_locale};
+use crate::kit::Ctx;
 use crate::params::{SearchParams, encode, sort_name, tab_name};
 use crate::render::{html, page_context};
 use crate::views::{
@@ -12,11 +12,10 @@ use jsap_domain::{Locale, Taxonomy};
 use jsap_store::{MissionPhotos, MissionQuery, Missions, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Path};
+use poem::web::Path;
 use poem::{Request, Response, handler};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 mod details;
 mod portal;
@@ -130,19 +129,14 @@ fn search_url(locale: Locale, pairs: &[(&str, String)]) -> String {
 }
 
 #[handler]
-pub async fn search_page(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    CurrentTenant(tenant): CurrentTenant,
-    Path(raw): Path<String>,
-) -> Result<Response, AppError> {
-    let locale = page_locale(&tenant, &raw)?;
+pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError> {
+    let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
     let query = req.uri().query().unwrap_or("");
     if tenant.is_portal() {
-        return portal_search(&state, &tenant, locale, query).await;
+        return portal_search(state, tenant, locale, query).await;
     }
     let taxonomy = tenant.taxonomy();
-    let lookup = lookup(&state, &tenant).await?;
+    let lookup = lookup(state, tenant).await?;
     let mut error = None;
     let params = match SearchParams::parse(query, &taxonomy) {
         Ok(p) => match p
@@ -170,7 +164,7 @@ pub async fn search_page(
         }
     };
     let q = params.mission_query(locale, tenant.today(), &lookup.cities);
-    let results = search(&state, &lookup, &q).await?;
+    let results = search(state, &lookup, &q).await?;
 
     let mut sorted_cities: Vec<_> = lookup.cities.values().collect();
     sorted_cities.sort_by_key(|c| c.name_in(locale).to_owned());
@@ -256,7 +250,7 @@ pub async fn search_page(
     } else {
         format!("/missions?{query}")
     };
-    let mut ctx = page_context(&state, &tenant, locale, &rest);
+    let mut ctx = page_context(state, tenant, locale, &rest);
     ctx.insert("q", &params.q);
     ctx.insert(
         "from",
@@ -287,7 +281,7 @@ pub async fn search_page(
     ctx.insert("has_filters", &params.has_filters());
     ctx.insert("error_param", &error.as_ref().map(|e| e.0));
     ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
-    let mut response = html(&state, &tenant, "search.html", &ctx)?;
+    let mut response = html(state, tenant, "search.html", &ctx)?;
     if error.is_some() {
         response.set_status(StatusCode::BAD_REQUEST);
     }

@@ -323,16 +323,13 @@ pub async fn post_message(
 }
 
 #[handler]
-pub async fn change_state(
-    req: &Request,
-    ctx: Ctx,
-    ThreadPost {
+pub async fn change_state(req: &Request, ctx: Ctx, post: ThreadPost) -> Result<Response, AppError> {
+    let ThreadPost {
         session,
         request,
         side,
         form,
-    }: ThreadPost,
-) -> Result<Response, AppError> {
+    } = post;
     let Some(action) = Action::parse(form.action.trim()) else {
         return ctx.bad_request(req, &ctx.t("request.err_action"));
     };
