@@ -22,3 +22,41 @@ pub(crate) mod stay_city;
 pub(crate) mod survey;
 pub(crate) mod tenant;
 pub(crate) mod user;
+
+/// A table whose rows belong to one tenant (`tenant_id`): the only entities a repository may
+/// query, through `Scope::all`, `Scope::update` and `Scope::delete`, which add the tenant.
+pub(crate) trait TenantOwned: sea_orm::EntityTrait {
+    fn tenant_column() -> Self::Column;
+}
+
+macro_rules! tenant_owned {
+    ($($module:ident),* $(,)?) => {
+        $(impl TenantOwned for $module::Entity {
+            fn tenant_column() -> Self::Column {
+                $module::Column::TenantId
+            }
+        })*
+    };
+}
+
+tenant_owned!(
+    account_token,
+    city,
+    email_outbox,
+    invitation,
+    membership,
+    mission,
+    mission_contribution,
+    mission_photo,
+    mission_text,
+    organisation,
+    profile,
+    request,
+    request_message,
+    request_read,
+    session,
+    stay,
+    stay_city,
+    survey,
+    user,
+);

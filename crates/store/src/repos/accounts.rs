@@ -140,19 +140,19 @@ pub fn token_digest(token: &str) -> String {
 /// caller bumps) and marks their unused password reset links used.
 pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: &str,
+    scope: &Scope,
     user_id: i64,
 ) -> Result<(), StoreError> {
-    token::Entity::update_many()
+    scope
+        .update::<token::Entity>()
         .col_expr(token::Column::UsedAt, Expr::value(Utc::now()))
-        .filter(token::Column::TenantId.eq(tenant_id))
         .filter(token::Column::UserId.eq(user_id))
         .filter(token::Column::Purpose.eq(TokenPurpose::ResetPassword.as_str()))
         .filter(token::Column::UsedAt.is_null())
         .exec(conn)
         .await?;
-    session::Entity::delete_many()
-        .filter(session::Column::TenantId.eq(tenant_id))
+    scope
+        .delete::<session::Entity>()
         .filter(session::Column::UserId.eq(user_id))
         .exec(conn)
         .await?;
@@ -174,7 +174,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 
     fn users(&self) -> sea_orm::Select<user::Entity> {
-        user::Entity::find().filter(user::Column::TenantId.eq(self.scope.id()))
+        self.scope.all::<user::Entity>()
     }
 
     pub async fn find(&self, id: i64) -> Result<Option<Account>, StoreError> {
@@ -281,7 +281,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         }
         let updated = active.update(self.conn).await?;
         if end_sessions {
-            end_sessions_and_links(self.conn, self.scope.id(), id).await?;
+            end_sessions_and_links(self.conn, &self.scope, id).await?;
         }
         Ok(updated.into())
     }
@@ -333,8 +333,8 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 
     fn valid_token(&self, raw: &str, purpose: TokenPurpose) -> sea_orm::Select<token::Entity> {
-        token::Entity::find()
-            .filter(token::Column::TenantId.eq(self.scope.id()))
+        self.scope
+            .all::<token::Entity>()
             .filter(token::Column::TokenHash.eq(hash_token(raw)))
             .filter(token::Column::Purpose.eq(purpose.as_str()))
             .filter(token::Column::UsedAt.is_null())
@@ -367,9 +367,10 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             return Ok(None);
         };
         let now = Utc::now();
-        let updated = token::Entity::update_many()
+        let updated = self
+            .scope
+            .update::<token::Entity>()
             .col_expr(token::Column::UsedAt, Expr::value(now))
-            .filter(token::Column::TenantId.eq(self.scope.id()))
             .filter(token::Column::Id.eq(found.id))
             .filter(token::Column::UsedAt.is_null())
             .exec(self.conn)
@@ -418,17 +419,17 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     /// Ends every session of the user, on both session backends: the generation bump voids
     /// Redis sessions, the database ones are deleted.
     pub async fn end_sessions(&self, user_id: i64) -> Result<(), StoreError> {
-        user::Entity::update_many()
+        self.scope
+            .update::<user::Entity>()
             .col_expr(
                 user::Column::SessionGeneration,
                 Expr::col(user::Column::SessionGeneration).add(1),
             )
-            .filter(user::Column::TenantId.eq(self.scope.id()))
             .filter(user::Column::Id.eq(user_id))
             .exec(self.conn)
             .await?;
-        session::Entity::delete_many()
-            .filter(session::Column::TenantId.eq(self.scope.id()))
+        self.scope
+            .delete::<session::Entity>()
             .filter(session::Column::UserId.eq(user_id))
             .exec(self.conn)
             .await?;
@@ -436,8 +437,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, StoreError> {
-        Ok(membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<membership::Entity>()
             .filter(membership::Column::UserId.eq(user_id))
             .order_by_asc(membership::Column::Id)
             .all(self.conn)
@@ -456,8 +458,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     /// Every account holding `role` on this tenant, with the membership (one pair per
     /// membership: a focal point of two cities comes twice).
     pub async fn with_role(&self, role: Role) -> Result<Vec<(Account, Membership)>, StoreError> {
-        let rows = membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(self.scope.id()))
+        let rows = self
+            .scope
+            .all::<membership::Entity>()
             .filter(membership::Column::Role.eq(role.as_str()))
             .order_by_asc(membership::Column::Id)
             .all(self.conn)
@@ -495,8 +498,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         &self,
         before: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        Ok(token::Entity::delete_many()
-            .filter(token::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .delete::<token::Entity>()
             .filter(token::Column::ExpiresAt.lt(before))
             .exec(self.conn)
             .await?
@@ -551,8 +555,9 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
 
     /// The unexpired session of this tenant with this id hash.
     pub async fn get(&self, id_hash: &str) -> Result<Option<StoredSession>, StoreError> {
-        Ok(session::Entity::find()
-            .filter(session::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<session::Entity>()
             .filter(session::Column::IdHash.eq(id_hash))
             .filter(session::Column::ExpiresAt.gt(Utc::now()))
             .one(self.conn)
@@ -566,8 +571,8 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
     }
 
     pub async fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
-        session::Entity::delete_many()
-            .filter(session::Column::TenantId.eq(self.scope.id()))
+        self.scope
+            .delete::<session::Entity>()
             .filter(session::Column::IdHash.eq(id_hash))
             .exec(self.conn)
             .await?;
@@ -576,8 +581,9 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
 
     /// Drops this tenant's expired sessions; returns how many.
     pub async fn purge_expired(&self) -> Result<u64, StoreError> {
-        Ok(session::Entity::delete_many()
-            .filter(session::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .delete::<session::Entity>()
             .filter(session::Column::ExpiresAt.lte(Utc::now()))
             .exec(self.conn)
             .await?

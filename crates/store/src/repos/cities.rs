@@ -62,8 +62,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
     }
 
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
-        Ok(city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<city::Entity>()
             .order_by_asc(city::Column::Position)
             .order_by_asc(city::Column::Id)
             .all(self.conn)
@@ -74,8 +75,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
     }
 
     pub async fn by_slug(&self, slug: &str) -> Result<Option<CityRecord>, StoreError> {
-        Ok(city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<city::Entity>()
             .filter(city::Column::Slug.eq(slug))
             .one(self.conn)
             .await?
@@ -83,8 +85,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
     }
 
     pub async fn by_id(&self, id: i64) -> Result<Option<CityRecord>, StoreError> {
-        Ok(city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<city::Entity>()
             .filter(city::Column::Id.eq(id))
             .one(self.conn)
             .await?

@@ -138,7 +138,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
     }
 
     fn rows(&self) -> sea_orm::Select<inv::Entity> {
-        inv::Entity::find().filter(inv::Column::TenantId.eq(self.scope.id()))
+        self.scope.all::<inv::Entity>()
     }
 
     async fn of(
@@ -157,8 +157,9 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
 
     /// The id of this tenant's city `slug`; `Invalid` when there is none.
     pub async fn city_id(&self, slug: &str) -> Result<i64, StoreError> {
-        Ok(city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<city::Entity>()
             .filter(city::Column::Slug.eq(slug))
             .one(self.conn)
             .await?
@@ -292,9 +293,10 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
         else {
             return Ok(None);
         };
-        let updated = inv::Entity::update_many()
+        let updated = self
+            .scope
+            .update::<inv::Entity>()
             .col_expr(inv::Column::AcceptedAt, Expr::value(now))
-            .filter(inv::Column::TenantId.eq(self.scope.id()))
             .filter(inv::Column::Id.eq(found.id))
             .filter(inv::Column::AcceptedAt.is_null())
             .exec(self.conn)

@@ -182,11 +182,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
     /// (city id, locale) -> the city's name in that locale.
     async fn city_names(&self) -> Result<HashMap<(i64, String), String>, StoreError> {
         let mut names = HashMap::new();
-        for c in city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
-            .all(self.conn)
-            .await?
-        {
+        for c in self.scope.all::<city::Entity>().all(self.conn).await? {
             names.insert((c.id, "fr".to_owned()), c.name.clone());
             names.insert(
                 (c.id, "en".to_owned()),
@@ -202,8 +198,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Whether every mission text of the tenant has its search index row.
     pub async fn search_index_complete(&self) -> Result<bool, StoreError> {
-        let texts = mission_text::Entity::find()
-            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+        let texts = self
+            .scope
+            .all::<mission_text::Entity>()
             .count(self.conn)
             .await?;
         Ok(count_index(self.conn, self.scope.id()).await? == texts)
@@ -214,16 +211,18 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let tenant_id = self.scope.id().to_owned();
         clear_index(self.conn, &tenant_id).await?;
         let city_names = self.city_names().await?;
-        let missions: HashMap<i64, mission::Model> = mission::Entity::find()
-            .filter(mission::Column::TenantId.eq(&tenant_id))
+        let missions: HashMap<i64, mission::Model> = self
+            .scope
+            .all::<mission::Entity>()
             .all(self.conn)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
         let mut rows = Vec::new();
-        for t in mission_text::Entity::find()
-            .filter(mission_text::Column::TenantId.eq(&tenant_id))
+        for t in self
+            .scope
+            .all::<mission_text::Entity>()
             .all(self.conn)
             .await?
         {
@@ -256,11 +255,12 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Published missions still open on `today`, in total and per city.
     pub async fn open_counts(&self, today: NaiveDate) -> Result<MissionCounts, StoreError> {
-        let rows = mission::Entity::find()
+        let rows = self
+            .scope
+            .all::<mission::Entity>()
             .select_only()
             .column(mission::Column::CityId)
             .column_as(Expr::col(mission::Column::Id).count(), "n")
-            .filter(mission::Column::TenantId.eq(self.scope.id()))
             .filter(mission::Column::Status.eq("published"))
             .filter(mission::Column::EndsOn.gte(today))
             .group_by(mission::Column::CityId)
@@ -282,8 +282,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         id: i64,
         locale: &str,
     ) -> Result<Option<MissionDetail>, StoreError> {
-        let Some(m) = mission::Entity::find()
-            .filter(mission::Column::TenantId.eq(self.scope.id()))
+        let Some(m) = self
+            .scope
+            .all::<mission::Entity>()
             .filter(mission::Column::Id.eq(id))
             .filter(mission::Column::Status.eq("published"))
             .one(self.conn)
@@ -291,8 +292,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         else {
             return Ok(None);
         };
-        let mut texts = mission_text::Entity::find()
-            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+        let mut texts = self
+            .scope
+            .all::<mission_text::Entity>()
             .filter(mission_text::Column::MissionId.eq(id))
             .all(self.conn)
             .await?;
@@ -333,8 +335,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// (id, slug) of every published mission still open on `today`, for the sitemap.
     pub async fn open_slugs(&self, today: NaiveDate) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(mission::Entity::find()
-            .filter(mission::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission::Entity>()
             .filter(mission::Column::Status.eq("published"))
             .filter(mission::Column::EndsOn.gte(today))
             .order_by_asc(mission::Column::Id)
@@ -347,16 +350,14 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Every mission of the tenant, published or not.
     pub async fn count_all(&self) -> Result<u64, StoreError> {
-        Ok(mission::Entity::find()
-            .filter(mission::Column::TenantId.eq(self.scope.id()))
-            .count(self.conn)
-            .await?)
+        Ok(self.scope.all::<mission::Entity>().count(self.conn).await?)
     }
 
     /// Missions of one organisation of the tenant, published or not.
     pub async fn count_of_organisation(&self, organisation_id: i64) -> Result<u64, StoreError> {
-        Ok(mission::Entity::find()
-            .filter(mission::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission::Entity>()
             .filter(mission::Column::OrganisationId.eq(organisation_id))
             .count(self.conn)
             .await?)
@@ -364,8 +365,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Titles in one locale, for listings; missions without a text in it are skipped.
     pub async fn titles(&self, locale: &str, limit: u64) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(mission_text::Entity::find()
-            .filter(mission_text::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission_text::Entity>()
             .filter(mission_text::Column::Locale.eq(locale))
             .limit(limit)
             .all(self.conn)
@@ -377,8 +379,9 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Contribution types of a mission of this tenant.
     pub async fn contributions(&self, mission_id: i64) -> Result<Vec<String>, StoreError> {
-        Ok(mission_contribution::Entity::find()
-            .filter(mission_contribution::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission_contribution::Entity>()
             .filter(mission_contribution::Column::MissionId.eq(mission_id))
             .all(self.conn)
             .await?

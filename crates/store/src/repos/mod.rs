@@ -12,7 +12,9 @@ pub(crate) mod search;
 pub(crate) mod sync;
 pub(crate) mod users;
 
+use crate::entities::TenantOwned;
 use jsap_tenancy::Tenant;
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The tenant a repository is bound to. Built only from a `Tenant`, so each repository
 /// carries a tenant from birth.
@@ -26,5 +28,69 @@ impl Scope {
 
     pub(crate) fn id(&self) -> &str {
         &self.0
+    }
+
+    /// `SELECT` of this tenant's rows of `E`: the start of every repository query.
+    pub(crate) fn all<E: TenantOwned>(&self) -> sea_orm::Select<E> {
+        E::find().filter(E::tenant_column().eq(self.id()))
+    }
+
+    /// `UPDATE` of this tenant's rows of `E` (add the columns and any further filter).
+    pub(crate) fn update<E: TenantOwned>(&self) -> sea_orm::UpdateMany<E> {
+        E::update_many().filter(E::tenant_column().eq(self.id()))
+    }
+
+    /// `DELETE` of this tenant's rows of `E` (add any further filter).
+    pub(crate) fn delete<E: TenantOwned>(&self) -> sea_orm::DeleteMany<E> {
+        E::delete_many().filter(E::tenant_column().eq(self.id()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn bare_queries(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("repos folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                bare_queries(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            // String literals (this test's own) are not queries.
+            for line in text.lines().filter(|l| !l.trim_start().starts_with('"')) {
+                for bare in [
+                    "Entity::find()",
+                    "Entity::update_many()",
+                    "Entity::delete_many()",
+                ] {
+                    if line.contains(bare) {
+                        let name = path.file_name().expect("name").to_string_lossy();
+                        found.push(format!("{name}: {}", line.trim()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every repository query starts from `Scope::all`, `Scope::update` or `Scope::delete`,
+    /// which add the tenant. The only bare ones are the outbox delivery's, which works across
+    /// tenants by design and says so in its constructor (`across_all_tenants`).
+    #[test]
+    fn no_repository_queries_a_table_without_its_tenant() {
+        let mut found = Vec::new();
+        bare_queries(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/repos"),
+            &mut found,
+        );
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "outbox.rs: Ok(row::Entity::find()",
+                "outbox.rs: let claimed = row::Entity::update_many()",
+            ]
+        );
     }
 }

@@ -74,8 +74,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
     }
 
     pub async fn list(&self) -> Result<Vec<OrganisationRecord>, StoreError> {
-        Ok(organisation::Entity::find()
-            .filter(organisation::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<organisation::Entity>()
             .order_by_asc(organisation::Column::Name)
             .all(self.conn)
             .await?
@@ -85,8 +86,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
     }
 
     pub async fn by_id(&self, id: i64) -> Result<Option<OrganisationRecord>, StoreError> {
-        Ok(organisation::Entity::find()
-            .filter(organisation::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<organisation::Entity>()
             .filter(organisation::Column::Id.eq(id))
             .one(self.conn)
             .await?
@@ -94,8 +96,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
     }
 
     pub async fn by_slug(&self, slug: &str) -> Result<Option<OrganisationRecord>, StoreError> {
-        Ok(organisation::Entity::find()
-            .filter(organisation::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<organisation::Entity>()
             .filter(organisation::Column::Slug.eq(slug))
             .one(self.conn)
             .await?

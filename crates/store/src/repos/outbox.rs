@@ -129,8 +129,9 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     }
 
     pub async fn list(&self) -> Result<Vec<OutboxEmail>, StoreError> {
-        Ok(row::Entity::find()
-            .filter(row::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<row::Entity>()
             .order_by_asc(row::Column::Id)
             .all(self.conn)
             .await?

@@ -114,8 +114,9 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
 
     /// The photos of a mission of this tenant, in order.
     pub async fn of_mission(&self, mission_id: i64) -> Result<Vec<PhotoRecord>, StoreError> {
-        Ok(mission_photo::Entity::find()
-            .filter(mission_photo::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::MissionId.eq(mission_id))
             .order_by_asc(mission_photo::Column::Position)
             .all(self.conn)
@@ -127,8 +128,9 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
 
     /// A photo of this tenant by its blob key (any mission showing it).
     pub async fn by_key(&self, blob_key: &str) -> Result<Option<PhotoRecord>, StoreError> {
-        Ok(mission_photo::Entity::find()
-            .filter(mission_photo::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::BlobKey.eq(blob_key))
             .one(self.conn)
             .await?

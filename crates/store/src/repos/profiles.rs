@@ -102,8 +102,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
     }
 
     async fn row(&self, user_id: i64) -> Result<Option<profile::Model>, StoreError> {
-        Ok(profile::Entity::find()
-            .filter(profile::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<profile::Entity>()
             .filter(profile::Column::UserId.eq(user_id))
             .one(self.conn)
             .await?)
@@ -112,8 +113,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
     /// `NotFound` unless `user_id` is an account of this tenant: a profile or a stay is never
     /// written for another tenant's account, whatever id a caller passes.
     async fn ensure_member(&self, user_id: i64) -> Result<(), StoreError> {
-        let found = user::Entity::find()
-            .filter(user::Column::TenantId.eq(self.scope.id()))
+        let found = self
+            .scope
+            .all::<user::Entity>()
             .filter(user::Column::Id.eq(user_id))
             .count(self.conn)
             .await?;
@@ -144,8 +146,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
         if unique.len() > 500 {
             return Ok(false);
         }
-        let found = city::Entity::find()
-            .filter(city::Column::TenantId.eq(self.scope.id()))
+        let found = self
+            .scope
+            .all::<city::Entity>()
             .filter(city::Column::Id.is_in(unique.clone()))
             .count(self.conn)
             .await?;
@@ -217,8 +220,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
 
     /// The member's stays, soonest first, with their cities.
     pub async fn stays(&self, user_id: i64) -> Result<Vec<Stay>, StoreError> {
-        let rows = stay::Entity::find()
-            .filter(stay::Column::TenantId.eq(self.scope.id()))
+        let rows = self
+            .scope
+            .all::<stay::Entity>()
             .filter(stay::Column::UserId.eq(user_id))
             .order_by_asc(stay::Column::StartsOn)
             .order_by_asc(stay::Column::Id)
@@ -228,8 +232,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             return Ok(vec![]);
         }
         let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
-        let links = stay_city::Entity::find()
-            .filter(stay_city::Column::TenantId.eq(self.scope.id()))
+        let links = self
+            .scope
+            .all::<stay_city::Entity>()
             .filter(stay_city::Column::StayId.is_in(ids))
             .all(self.conn)
             .await?;
@@ -301,20 +306,21 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
 
     /// Deletes a stay of this member on this tenant; `NotFound` otherwise (nothing written).
     pub async fn delete_stay(&self, user_id: i64, stay_id: i64) -> Result<(), StoreError> {
-        let found = stay::Entity::find()
-            .filter(stay::Column::TenantId.eq(self.scope.id()))
+        let found = self
+            .scope
+            .all::<stay::Entity>()
             .filter(stay::Column::UserId.eq(user_id))
             .filter(stay::Column::Id.eq(stay_id))
             .one(self.conn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        stay_city::Entity::delete_many()
-            .filter(stay_city::Column::TenantId.eq(self.scope.id()))
+        self.scope
+            .delete::<stay_city::Entity>()
             .filter(stay_city::Column::StayId.eq(found.id))
             .exec(self.conn)
             .await?;
-        stay::Entity::delete_many()
-            .filter(stay::Column::TenantId.eq(self.scope.id()))
+        self.scope
+            .delete::<stay::Entity>()
             .filter(stay::Column::Id.eq(found.id))
             .exec(self.conn)
             .await?;
@@ -323,9 +329,6 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
 
     /// How many stays this tenant holds (for tests and checks).
     pub async fn count_stays(&self) -> Result<u64, StoreError> {
-        Ok(stay::Entity::find()
-            .filter(stay::Column::TenantId.eq(self.scope.id()))
-            .count(self.conn)
-            .await?)
+        Ok(self.scope.all::<stay::Entity>().count(self.conn).await?)
     }
 }

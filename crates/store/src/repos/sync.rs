@@ -7,7 +7,7 @@ use crate::repos::catalogue::bump_version;
 use crate::repos::invitations::{Invitations, NewInvitation};
 use crate::repos::search::assign_search_key;
 use jsap_tenancy::{Tenant, TenantKind};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -55,8 +55,8 @@ pub async fn sync_tenant<C: ConnectionTrait>(
         }
     }
 
-    let existing = city::Entity::find()
-        .filter(city::Column::TenantId.eq(code))
+    let existing = super::Scope::of(cfg)
+        .all::<city::Entity>()
         .all(conn)
         .await?;
     for (position, c) in cfg.cities.iter().enumerate() {

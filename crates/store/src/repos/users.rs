@@ -1,3 +1,4 @@
+use super::Scope;
 use crate::StoreError;
 use crate::entities::user;
 use crate::repos::accounts::end_sessions_and_links;
@@ -27,7 +28,7 @@ pub struct UserRecord {
 /// only host where the staff console answers.
 pub struct StaffAccounts<'a, C> {
     conn: &'a C,
-    portal_code: String,
+    scope: Scope,
 }
 
 impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
@@ -41,7 +42,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
         }
         Ok(Self {
             conn,
-            portal_code: portal.code.to_string(),
+            scope: Scope::of(portal),
         })
     }
 
@@ -58,8 +59,9 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
         password_hash: &str,
         take_over: bool,
     ) -> Result<(UserRecord, StaffUpsert), StoreError> {
-        let existing = user::Entity::find()
-            .filter(user::Column::TenantId.eq(&self.portal_code))
+        let existing = self
+            .scope
+            .all::<user::Entity>()
             .filter(user::Column::Email.eq(email.as_str()))
             .one(self.conn)
             .await?;
@@ -88,12 +90,12 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                     active.email_verified_at = Set(Some(now));
                 }
                 let model = sea_orm::ActiveModelTrait::update(active, self.conn).await?;
-                end_sessions_and_links(self.conn, &self.portal_code, id).await?;
+                end_sessions_and_links(self.conn, &self.scope, id).await?;
                 (model, outcome)
             }
             None => {
                 let active = user::ActiveModel {
-                    tenant_id: Set(self.portal_code.clone()),
+                    tenant_id: Set(self.scope.id().to_owned()),
                     email: Set(email.to_string()),
                     password_hash: Set(Some(password_hash.to_owned())),
                     display_name: Set(display_name.to_owned()),
@@ -125,8 +127,9 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<(UserRecord, Option<String>)>, StoreError> {
-        Ok(user::Entity::find()
-            .filter(user::Column::TenantId.eq(&self.portal_code))
+        Ok(self
+            .scope
+            .all::<user::Entity>()
             .filter(user::Column::Email.eq(email.as_str()))
             .filter(user::Column::IsStaff.eq(true))
             .one(self.conn)

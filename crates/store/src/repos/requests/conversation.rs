@@ -5,8 +5,9 @@ use super::*;
 impl<'a, C: ConnectionTrait> Requests<'a, C> {
     /// The conversation, oldest first, with each author's display name.
     pub async fn messages(&self, request_id: i64) -> Result<Vec<RequestMessage>, StoreError> {
-        let rows = message::Entity::find()
-            .filter(message::Column::TenantId.eq(self.scope.id()))
+        let rows = self
+            .scope
+            .all::<message::Entity>()
             .filter(message::Column::RequestId.eq(request_id))
             .order_by_asc(message::Column::CreatedAt)
             .order_by_asc(message::Column::Id)
@@ -30,8 +31,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        Ok(user::Entity::find()
-            .filter(user::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<user::Entity>()
             .filter(user::Column::Id.is_in(ids))
             .all(self.conn)
             .await?
@@ -77,19 +79,19 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         })
         .exec_without_returning(self.conn)
         .await?;
-        request::Entity::update_many()
+        self.scope
+            .update::<request::Entity>()
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
-            .filter(request::Column::TenantId.eq(self.scope.id()))
             .filter(request::Column::Id.eq(request.id))
             .exec(self.conn)
             .await?;
         if side.handles() {
-            request::Entity::update_many()
+            self.scope
+                .update::<request::Entity>()
                 .col_expr(
                     request::Column::State,
                     Expr::value(RequestState::InProgress.as_str()),
                 )
-                .filter(request::Column::TenantId.eq(self.scope.id()))
                 .filter(request::Column::Id.eq(request.id))
                 .filter(request::Column::State.eq(RequestState::New.as_str()))
                 .exec(self.conn)
@@ -138,10 +140,11 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             return Ok(Err(TransitionError::NotAllowed));
         }
         let (from, to) = action.transition();
-        let updated = request::Entity::update_many()
+        let updated = self
+            .scope
+            .update::<request::Entity>()
             .col_expr(request::Column::State, Expr::value(to.as_str()))
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
-            .filter(request::Column::TenantId.eq(self.scope.id()))
             .filter(request::Column::Id.eq(request.id))
             .filter(request::Column::State.is_in(from.iter().map(|s| s.as_str())))
             .exec(self.conn)

@@ -58,9 +58,10 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         column: request::Column,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let updated = request::Entity::update_many()
+        let updated = self
+            .scope
+            .update::<request::Entity>()
             .col_expr(column, Expr::value(now))
-            .filter(request::Column::TenantId.eq(self.scope.id()))
             .filter(request::Column::Id.eq(id))
             .filter(column.is_null())
             .exec(self.conn)

@@ -96,8 +96,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         }
         let mut unread = HashSet::new();
         for chunk in ids.chunks(500) {
-            let reads: HashMap<i64, DateTime<Utc>> = read::Entity::find()
-                .filter(read::Column::TenantId.eq(self.scope.id()))
+            let reads: HashMap<i64, DateTime<Utc>> = self
+                .scope
+                .all::<read::Entity>()
                 .filter(read::Column::UserId.eq(user_id))
                 .filter(read::Column::RequestId.is_in(chunk.to_vec()))
                 .all(self.conn)
@@ -105,11 +106,12 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 .into_iter()
                 .map(|r| (r.request_id, r.last_read_at))
                 .collect();
-            let latest: Vec<(i64, Option<DateTime<Utc>>)> = message::Entity::find()
+            let latest: Vec<(i64, Option<DateTime<Utc>>)> = self
+                .scope
+                .all::<message::Entity>()
                 .select_only()
                 .column(message::Column::RequestId)
                 .column_as(Expr::col(message::Column::CreatedAt).max(), "latest")
-                .filter(message::Column::TenantId.eq(self.scope.id()))
                 .filter(message::Column::AuthorUserId.ne(user_id))
                 .filter(message::Column::RequestId.is_in(chunk.to_vec()))
                 .group_by(message::Column::RequestId)
@@ -236,8 +238,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         city_id: Option<i64>,
         organisation_id: Option<i64>,
     ) -> Result<Vec<Account>, StoreError> {
-        let mut query = membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(self.scope.id()))
+        let mut query = self
+            .scope
+            .all::<membership::Entity>()
             .filter(membership::Column::Role.is_in(roles.iter().map(|r| r.as_str())));
         if let Some(city) = city_id {
             query = query.filter(membership::Column::CityId.eq(city));
@@ -254,8 +257,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(user::Entity::find()
-            .filter(user::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<user::Entity>()
             .filter(user::Column::Id.is_in(ids))
             .order_by_asc(user::Column::Id)
             .all(self.conn)

@@ -192,7 +192,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     }
 
     fn rows(&self) -> sea_orm::Select<request::Entity> {
-        request::Entity::find().filter(request::Column::TenantId.eq(self.scope.id()))
+        self.scope.all::<request::Entity>()
     }
 
     /// Records a request, due `delay_days` after `now`; the member has read it.
@@ -242,8 +242,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     }
 
     async fn roles_of(&self, user_id: i64) -> Result<Vec<membership::Model>, StoreError> {
-        Ok(membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<membership::Entity>()
             .filter(membership::Column::UserId.eq(user_id))
             .all(self.conn)
             .await?)

@@ -34,8 +34,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         raw: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<OpenSurvey>, StoreError> {
-        Ok(survey::Entity::find()
-            .filter(survey::Column::TenantId.eq(self.scope.id()))
+        Ok(self
+            .scope
+            .all::<survey::Entity>()
             .filter(survey::Column::TokenHash.eq(hash_token(raw)))
             .filter(survey::Column::AnsweredAt.is_null())
             .filter(survey::Column::ExpiresAt.gt(now))
@@ -56,14 +57,15 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let updated = survey::Entity::update_many()
+        let updated = self
+            .scope
+            .update::<survey::Entity>()
             .col_expr(survey::Column::Score, Expr::value(score))
             .col_expr(
                 survey::Column::Comment,
                 Expr::value((!comment.is_empty()).then(|| comment.to_owned())),
             )
             .col_expr(survey::Column::AnsweredAt, Expr::value(now))
-            .filter(survey::Column::TenantId.eq(self.scope.id()))
             .filter(survey::Column::TokenHash.eq(hash_token(raw)))
             .filter(survey::Column::AnsweredAt.is_null())
             .filter(survey::Column::ExpiresAt.gt(now))
@@ -77,10 +79,11 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         &self,
         organisation_id: i64,
     ) -> Result<Option<(f64, u64)>, StoreError> {
-        let scores: Vec<Option<i32>> = survey::Entity::find()
+        let scores: Vec<Option<i32>> = self
+            .scope
+            .all::<survey::Entity>()
             .select_only()
             .column(survey::Column::Score)
-            .filter(survey::Column::TenantId.eq(self.scope.id()))
             .filter(survey::Column::OrganisationId.eq(organisation_id))
             .filter(survey::Column::AnsweredAt.is_not_null())
             .into_tuple()
