@@ -178,7 +178,7 @@ pub async fn accept(
         return Ok(None);
     };
     let email = EmailAddress::parse(&accepted.email)
-        .map_err(|e| StoreError::Invalid(format!("invitation address: {e}")))?;
+        .map_err(|e| StoreError::Corrupt(format!("invitation address: {e}")))?;
     let accounts = Accounts::for_tenant(&tx, tenant);
     let account = match accounts.find_by_email(&email).await? {
         Some(existing) => {

@@ -103,7 +103,7 @@ pub async fn create_staff(
         .upsert(&email, display_name, &hash_password(&password)?, take_over)
         .await;
     let (user, outcome) = match upserted {
-        Err(jsap_store::StoreError::Invalid(reason)) => anyhow::bail!(
+        Err(reason @ jsap_store::StoreError::AccountNotOurs(_)) => anyhow::bail!(
             "create-staff: {reason}. Refused. Use another address, or run again with \
              --take-over-existing to end its sessions, replace its password and make it staff"
         ),

@@ -4,8 +4,28 @@ pub enum StoreError {
     Db(#[from] sea_orm::DbErr),
     #[error("not found")]
     NotFound,
+    /// Another account of the tenant holds this address.
+    #[error("the address is already in use")]
+    EmailTaken,
+    /// The address belongs to an account the caller did not create and may not take over.
+    #[error(
+        "an account with the address {0} already exists and is not staff: it may have been registered by someone else"
+    )]
+    AccountNotOurs(String),
+    /// A city (by slug or id) that is not one of the tenant's.
+    #[error("no city {0} on this site")]
+    UnknownCity(String),
+    /// A write the data's own rules refuse (a mission ending before it starts, a photo of a
+    /// type or size not accepted, the portal where a country is needed).
     #[error("{0}")]
-    Invalid(String),
+    Refused(String),
+    /// A row the code cannot read back (a role it does not know, a missing search key): the
+    /// database holds something it should not.
+    #[error("unexpected data: {0}")]
+    Corrupt(String),
+    /// The database did not answer in time.
+    #[error("no answer within {0} ms")]
+    Timeout(u64),
 }
 
 impl StoreError {

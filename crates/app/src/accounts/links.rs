@@ -40,7 +40,7 @@ pub async fn verify_link(store: &Store, tenant: &Tenant, token: &str) -> Result<
             None => Verified::Gone,
             Some(new_email) => match accounts.change_email(used.user_id, &new_email).await {
                 Ok(()) => Verified::EmailChanged,
-                Err(StoreError::Invalid(_)) => Verified::EmailTaken,
+                Err(StoreError::EmailTaken) => Verified::EmailTaken,
                 Err(e) => return Err(e.into()),
             },
         }

@@ -69,7 +69,7 @@ async fn create_staff_refuses_an_account_it_did_not_create() {
     let staff = StaffAccounts::new(app.services.store.conn(), &portal).expect("portal");
     let refused = staff.upsert(&email, "New Hire", &hash(), false).await;
     assert!(
-        matches!(&refused, Err(StoreError::Invalid(reason)) if reason.contains("not staff")),
+        matches!(&refused, Err(StoreError::AccountNotOurs(address)) if address == "new.hire@jesuisaupays.com"),
         "{refused:?}"
     );
     let account = Accounts::for_tenant(app.services.store.conn(), &portal)

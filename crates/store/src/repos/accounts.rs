@@ -298,7 +298,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         if let Some(other) = self.find_by_email(email).await?
             && other.id != id
         {
-            return Err(StoreError::Invalid("email already in use".to_owned()));
+            return Err(StoreError::EmailTaken);
         }
         let mut active: user::ActiveModel = self.model(id).await?.into();
         active.email = Set(email.to_string());

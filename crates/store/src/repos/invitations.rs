@@ -95,7 +95,7 @@ pub struct InvitationRecord {
 impl InvitationRecord {
     fn of_row(m: inv::Model) -> Result<Self, StoreError> {
         let grant = Grant::of_row(&m)
-            .ok_or_else(|| StoreError::Invalid(format!("invitation {}: role {}", m.id, m.role)))?;
+            .ok_or_else(|| StoreError::Corrupt(format!("invitation {}: role {}", m.id, m.role)))?;
         Ok(Self {
             id: m.id,
             grant,
@@ -163,7 +163,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             .filter(city::Column::Slug.eq(slug))
             .one(self.conn)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("unknown city {slug}")))?
+            .ok_or_else(|| StoreError::UnknownCity(slug.to_owned()))?
             .id)
     }
 

@@ -100,7 +100,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let mut contributions = Vec::with_capacity(count * 2);
         for m in missions {
             if m.ends_on < m.starts_on {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Refused(format!(
                     "mission {} ends before it starts",
                     m.slug
                 )));

@@ -81,14 +81,14 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
         let mut rows = Vec::with_capacity(photos.len());
         for (position, p) in photos.iter().enumerate() {
             if !PHOTO_TYPES.contains(&p.content_type.as_str()) {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Refused(format!(
                     "photo type {} is not one of {}",
                     p.content_type,
                     PHOTO_TYPES.join(", ")
                 )));
             }
             if p.blob_key.is_empty() || p.blob_key.len() > 200 || p.width == 0 || p.height == 0 {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Refused(format!(
                     "photo {} has no key or no size",
                     p.blob_key
                 )));

@@ -162,7 +162,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
         if let Some(id) = p.home_city_id
             && !self.cities_exist(&[id]).await?
         {
-            return Err(StoreError::Invalid(format!("no city {id} here")));
+            return Err(StoreError::UnknownCity(id.to_string()));
         }
         let now = Utc::now();
         match self.row(user_id).await? {
@@ -276,7 +276,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
     ) -> Result<i64, StoreError> {
         self.ensure_member(user_id).await?;
         if !self.cities_exist(city_ids).await? {
-            return Err(StoreError::Invalid("unknown city".to_owned()));
+            return Err(StoreError::UnknownCity(format!("{city_ids:?}")));
         }
         let inserted = stay::Entity::insert(stay::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),

@@ -221,7 +221,7 @@ pub(crate) async fn search_key<C: ConnectionTrait>(
         Some(row) => get::<Option<i64>>(&row, "k")?,
         None => None,
     };
-    key.ok_or_else(|| StoreError::Invalid(format!("tenant {tenant_id} has no search key")))
+    key.ok_or_else(|| StoreError::Corrupt(format!("tenant {tenant_id} has no search key")))
 }
 
 /// Gives a new tenant the next search key.
@@ -302,7 +302,7 @@ pub(crate) async fn full_text_matches<C: ConnectionTrait>(
             {
                 let (rowid, score) = pair.split_once(' ').unwrap_or((pair, "0"));
                 let (Ok(rowid), Ok(score)) = (rowid.parse::<i64>(), score.parse::<i64>()) else {
-                    return Err(StoreError::Invalid(format!("bad search row {pair}")));
+                    return Err(StoreError::Corrupt(format!("bad search row {pair}")));
                 };
                 let mission_id = (rowid & ((1 << KEY_SHIFT) - 1)) >> LOCALE_BITS;
                 out.insert(mission_id, score as f64);

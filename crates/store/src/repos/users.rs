@@ -35,7 +35,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
     /// `portal` must be the portal tenant.
     pub fn new(conn: &'a C, portal: &Tenant) -> Result<Self, StoreError> {
         if !portal.is_portal() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Refused(format!(
                 "{} is not the portal tenant",
                 portal.code
             )));
@@ -73,10 +73,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                 } else if take_over {
                     StaffUpsert::TookOver
                 } else {
-                    return Err(StoreError::Invalid(format!(
-                        "an account with the address {email} already exists on the portal and is \
-                         not staff: it may have been registered by someone else"
-                    )));
+                    return Err(StoreError::AccountNotOurs(email.to_string()));
                 };
                 let id = found.id;
                 let generation = found.session_generation;

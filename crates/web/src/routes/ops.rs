@@ -18,11 +18,8 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
     let bound = std::time::Duration::from_millis(800);
     let database = match tokio::time::timeout(bound, state.store.ping())
         .await
-        .unwrap_or_else(|_| {
-            Err(jsap_store::StoreError::Invalid(
-                "no answer within 800 ms".into(),
-            ))
-        }) {
+        .unwrap_or_else(|_| Err(jsap_store::StoreError::Timeout(800)))
+    {
         Ok(()) => "ok".to_owned(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database down");

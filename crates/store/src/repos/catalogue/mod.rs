@@ -71,7 +71,7 @@ impl Labels {
             return Ok(*id);
         }
         let id = u16::try_from(self.names.len())
-            .map_err(|_| StoreError::Invalid("more than 65,535 distinct labels".to_owned()))?;
+            .map_err(|_| StoreError::Corrupt("more than 65,535 distinct labels".to_owned()))?;
         let name: Arc<str> = Arc::from(s);
         self.names.push(name.clone());
         self.ids.insert(name, id);
