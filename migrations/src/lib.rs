@@ -13,6 +13,7 @@ mod m0005_mission_photos;
 mod m0006_profiles;
 mod m0007_requests;
 mod m0008_invitations;
+mod m0009_organisation_registration;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_profiles::Migration),
             Box::new(m0007_requests::Migration),
             Box::new(m0008_invitations::Migration),
+            Box::new(m0009_organisation_registration::Migration),
         ]
     }
 }

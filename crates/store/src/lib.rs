@@ -34,7 +34,7 @@ pub use repos::invitations::{
     Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
-pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations};
+pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
 pub use repos::profiles::{Profile, Profiles, Stay};

@@ -38,6 +38,28 @@ pub(crate) struct FormView {
     pub(crate) errors: Errors,
 }
 
+/// A submitted form as its pairs (checkboxes repeat their name).
+pub(crate) type Pairs = Vec<(String, String)>;
+
+pub(crate) fn one<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The distinct non-empty values of a repeated field, in order (a tampered form repeating a
+/// value 100,000 times yields it once).
+pub(crate) fn all<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty() && seen.insert(*v))
+        .collect()
+}
+
 /// A 303 to `location`, never cached.
 pub(crate) fn see_other(location: String) -> Response {
     Response::builder()
@@ -236,6 +258,19 @@ impl Ctx {
     /// The account emails of this tenant in this page's language.
     pub(crate) fn mails(&self) -> AccountMails<'_> {
         AccountMails::new(&self.tenant, self.locale, self.state.themes.clone())
+    }
+}
+
+/// A page of a country site: on the portal it is a 404, before anything else is checked.
+pub(crate) struct CountrySite;
+
+impl<'a> FromRequest<'a> for CountrySite {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let CurrentTenant(tenant) = CurrentTenant::from_request(req, body).await?;
+        if tenant.is_portal() {
+            return Err(AppError::NotFound.into());
+        }
+        Ok(Self)
     }
 }
 

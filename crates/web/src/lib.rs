@@ -78,6 +78,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:locale/villes/:slug", get(routes::pages::city_page))
         .at(
+            "/:locale/organisations/nouvelle",
+            get(routes::organisations::register_form).post(routes::organisations::register),
+        )
+        .at(
+            "/:locale/espace/organisations/verification",
+            get(routes::organisations::review_queue),
+        )
+        .at(
+            "/:locale/espace/organisations/:id/verification",
+            post(routes::organisations::review),
+        )
+        .at(
             "/:locale/organisations/:slug",
             get(routes::pages::organisation_page),
         )

@@ -202,6 +202,39 @@ impl<'a> FromRequest<'a> for RequireFocalPoint {
     }
 }
 
+/// Who reviews organisations: a focal point (for their cities) or a country operator (for
+/// every city).
+#[derive(Clone, Debug)]
+pub struct RequireReviewer {
+    pub user: CurrentUser,
+    /// The cities reviewed; `None` for a country operator (all of them).
+    pub city_ids: Option<Vec<i64>>,
+}
+
+impl<'a> FromRequest<'a> for RequireReviewer {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        if memberships.iter().any(|m| m.role == Role::CountryOperator) {
+            return Ok(Self {
+                user,
+                city_ids: None,
+            });
+        }
+        let city_ids: Vec<i64> = memberships
+            .iter()
+            .filter(|m| m.role == Role::FocalPoint)
+            .filter_map(|m| m.city_id)
+            .collect();
+        if city_ids.is_empty() {
+            return Err(deny(req));
+        }
+        Ok(Self {
+            user,
+            city_ids: Some(city_ids),
+        })
+    }
+}
+
 /// Country operator of the (country) tenant.
 #[derive(Clone, Debug)]
 pub struct RequireCountryOperator {

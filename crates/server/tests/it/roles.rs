@@ -44,6 +44,26 @@ const NOT_HERE: [u16; 8] = [404; 8];
 pub const ROUTES: &[Route] = &[
     Route {
         host: CM,
+        path: "/fr/organisations/nouvelle",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/organisations/nouvelle",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/organisations/verification",
+        expect: [303, 403, 403, 403, 200, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/organisations/verification",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
         path: "/fr/compte",
         expect: SIGNED_IN_ON_CM,
     },
@@ -144,6 +164,17 @@ pub const ROUTES: &[Route] = &[
 /// (303 anonymous, 403 without the role, 404 on the other kind of site), then the missing
 /// token makes it a 403 for those who hold the role. Nothing is ever written.
 pub const POST_ROUTES: &[Route] = &[
+    // Signed-in members may register an organisation, but not without the form's token.
+    Route {
+        host: CM,
+        path: "/fr/organisations/nouvelle",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/organisations/1/verification",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
     Route {
         host: CM,
         path: "/fr/compte/profil",

@@ -13,6 +13,15 @@ pub struct Model {
     pub description: String,
     pub verified: bool,
     pub created_at: DateTimeUtc,
+    pub status: String,
+    pub status_reason: String,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub created_by: Option<i64>,
+    pub website: String,
+    pub public_email: String,
+    pub phone: String,
+    pub facilities: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,12 @@
 use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
-use crate::entities::organisation;
+use crate::entities::{city, organisation};
+use jsap_domain::organisations::OrganisationStatus;
 use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -24,7 +27,17 @@ pub struct OrganisationRecord {
     pub kind: String,
     pub name: String,
     pub description: String,
+    /// `status == Verified`, for the readers that only show the badge.
     pub verified: bool,
+    pub status: OrganisationStatus,
+    /// Why it was refused or suspended (shown to its admins).
+    pub status_reason: String,
+    pub website: String,
+    pub public_email: String,
+    pub phone: String,
+    pub facilities: Vec<String>,
+    pub created_by: Option<i64>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<organisation::Model> for OrganisationRecord {
@@ -37,8 +50,35 @@ impl From<organisation::Model> for OrganisationRecord {
             name: m.name,
             description: m.description,
             verified: m.verified,
+            status: OrganisationStatus::parse(&m.status).unwrap_or(OrganisationStatus::Pending),
+            status_reason: m.status_reason,
+            website: m.website,
+            public_email: m.public_email,
+            phone: m.phone,
+            facilities: m
+                .facilities
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            created_by: m.created_by,
+            created_at: m.created_at,
         }
     }
+}
+
+/// An organisation a member registers: pending until reviewed.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub city_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub website: String,
+    pub public_email: String,
+    pub phone: String,
+    pub facilities: Vec<String>,
+    pub created_by: i64,
 }
 
 /// Organisations (city halls, NGOs, companies...) of one tenant.
@@ -64,6 +104,13 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             name: Set(new.name),
             description: Set(new.description),
             verified: Set(new.verified),
+            status: Set(if new.verified {
+                OrganisationStatus::Verified
+            } else {
+                OrganisationStatus::Pending
+            }
+            .as_str()
+            .to_owned()),
             created_at: Set(chrono::Utc::now()),
             ..Default::default()
         })
@@ -103,5 +150,111 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .one(self.conn)
             .await?
             .map(OrganisationRecord::from))
+    }
+
+    /// Registers `new` as pending, under a slug made from its name (with `-2`, `-3`... when
+    /// taken on this tenant). `UnknownCity` when the city is not one of this tenant's.
+    pub async fn register(&self, new: Registration) -> Result<OrganisationRecord, StoreError> {
+        let city = self
+            .scope
+            .all::<city::Entity>()
+            .filter(city::Column::Id.eq(new.city_id))
+            .count(self.conn)
+            .await?;
+        if city == 0 {
+            return Err(StoreError::UnknownCity(new.city_id.to_string()));
+        }
+        let base = jsap_domain::slugify(&new.name);
+        let base = if base.is_empty() {
+            "organisation".to_owned()
+        } else {
+            base
+        };
+        let mut slug = base.clone();
+        let mut n = 1;
+        // `nouvelle` is the registration page's path segment.
+        while slug == "nouvelle" || self.by_slug(&slug).await?.is_some() {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        let model = organisation::Entity::insert(organisation::ActiveModel {
+            tenant_id: Set(self.scope.id().to_owned()),
+            city_id: Set(new.city_id),
+            slug: Set(slug),
+            kind: Set(new.kind),
+            name: Set(new.name),
+            description: Set(new.description),
+            verified: Set(false),
+            status: Set(OrganisationStatus::Pending.as_str().to_owned()),
+            status_reason: Set(String::new()),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            created_by: Set(Some(new.created_by)),
+            website: Set(new.website),
+            public_email: Set(new.public_email),
+            phone: Set(new.phone),
+            facilities: Set(new.facilities.join(",")),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        })
+        .exec_with_returning(self.conn)
+        .await?;
+        bump_version(self.conn, self.scope.id()).await?;
+        Ok(model.into())
+    }
+
+    /// Moves organisation `id` from `from` to `to` (with the reviewer and the reason), in one
+    /// conditional update: `false` when it was no longer `from` (another reviewer was first).
+    pub async fn set_status(
+        &self,
+        id: i64,
+        from: OrganisationStatus,
+        to: OrganisationStatus,
+        reason: &str,
+        reviewer: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::sea_query::Expr;
+        let updated = self
+            .scope
+            .update::<organisation::Entity>()
+            .col_expr(organisation::Column::Status, Expr::value(to.as_str()))
+            .col_expr(
+                organisation::Column::Verified,
+                Expr::value(to == OrganisationStatus::Verified),
+            )
+            .col_expr(organisation::Column::StatusReason, Expr::value(reason))
+            .col_expr(organisation::Column::ReviewedBy, Expr::value(reviewer))
+            .col_expr(organisation::Column::ReviewedAt, Expr::value(now))
+            .filter(organisation::Column::Id.eq(id))
+            .filter(organisation::Column::Status.eq(from.as_str()))
+            .exec(self.conn)
+            .await?;
+        if updated.rows_affected == 1 {
+            bump_version(self.conn, self.scope.id()).await?;
+        }
+        Ok(updated.rows_affected == 1)
+    }
+
+    /// The organisations waiting for review, oldest first; of `city_ids` only when given.
+    pub async fn pending(
+        &self,
+        city_ids: Option<&[i64]>,
+    ) -> Result<Vec<OrganisationRecord>, StoreError> {
+        let mut query = self
+            .scope
+            .all::<organisation::Entity>()
+            .filter(organisation::Column::Status.eq(OrganisationStatus::Pending.as_str()));
+        if let Some(ids) = city_ids {
+            query = query.filter(organisation::Column::CityId.is_in(ids.to_vec()));
+        }
+        Ok(query
+            .order_by_asc(organisation::Column::CreatedAt)
+            .order_by_asc(organisation::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(OrganisationRecord::from)
+            .collect())
     }
 }

@@ -110,6 +110,12 @@ struct OrganisationRow {
     name: String,
     slug: String,
     role: String,
+    status: &'static str,
+    status_label: String,
+    /// Why it was refused or suspended.
+    reason: String,
+    /// Its public page exists (verified).
+    public: bool,
 }
 
 #[handler]
@@ -117,7 +123,9 @@ pub async fn organisation_space(
     req: &Request,
     ctx: Ctx,
     member: RequireOrganisationMember,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
+    let notice = (done.done.as_deref() == Some("registered")).then(|| ctx.t("org.registered"));
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let all = Organisations::for_tenant(state.store.conn(), tenant)
         .list()
@@ -131,6 +139,10 @@ pub async fn organisation_space(
                 name: o.name.clone(),
                 slug: o.slug.clone(),
                 role: ctx.t(&format!("roles.{}", role.as_str())),
+                status: o.status.as_str(),
+                status_label: ctx.t(&format!("org.status_{}", o.status.as_str())),
+                reason: o.status_reason.clone(),
+                public: o.verified,
             })
         })
         .collect();
@@ -139,7 +151,10 @@ pub async fn organisation_space(
         "/espace/organisation",
         "spaces/organisation.html",
         StatusCode::OK,
-        |c| c.insert("organisations", &rows),
+        |c| {
+            c.insert("organisations", &rows);
+            c.insert("notice", &notice);
+        },
     )
 }
 
@@ -404,6 +419,9 @@ pub fn space_links(
     }
     if has(&[Role::FocalPoint]) {
         link("/espace/ville", "roles.city_space_title");
+    }
+    if has(&[Role::FocalPoint, Role::CountryOperator]) {
+        link("/espace/organisations/verification", "org.review_link");
     }
     if has(&[Role::CountryOperator]) {
         link("/espace/pays", "roles.country_space_title");

@@ -176,7 +176,7 @@ pub async fn city_page(
     let organisations: Vec<_> = lookup
         .organisations
         .values()
-        .filter(|o| o.city_id == city.id)
+        .filter(|o| o.city_id == city.id && o.verified)
         .cloned()
         .collect();
     let mut ctx = page_context(state, tenant, locale, &format!("/villes/{slug}"));
@@ -211,7 +211,7 @@ pub async fn organisation_page(
     let organisation = lookup
         .organisations
         .values()
-        .find(|o| o.slug == slug)
+        .find(|o| o.slug == slug && o.verified)
         .cloned()
         .ok_or(AppError::NotFound)?;
     let mut q = MissionQuery::new(locale, tenant.today());

@@ -6,7 +6,7 @@
 //! Field errors re-render the form (422). A value no form of ours can send (a city or a
 //! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
 
-use crate::kit::{Checked, Ctx, Errors, see_other};
+use crate::kit::{Checked, Ctx, Errors, Pairs, all, one, see_other};
 use crate::roles::RequireMember;
 use crate::routes::accounts::{NAME_MAX, check_name};
 use crate::views::MissionCard;
@@ -35,28 +35,6 @@ pub const MAX_STAY_CITIES: usize = 50;
 pub const STAY_MAX_DAYS: i64 = 731;
 /// Missions shown on the account page for the next stay.
 const NEXT_STAY_MISSIONS: u64 = 6;
-
-/// A submitted form as its pairs (checkboxes repeat their name).
-type Pairs = Vec<(String, String)>;
-
-fn one<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-/// The distinct non-empty values of a repeated field, in order (a tampered form repeating a
-/// value 100,000 times yields it once).
-fn all<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
-    let mut seen = std::collections::HashSet::new();
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty() && seen.insert(*v))
-        .collect()
-}
 
 fn bad_request() -> Response {
     StatusCode::BAD_REQUEST.into_response()

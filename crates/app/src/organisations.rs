@@ -1,0 +1,249 @@
+//! Organisations: a verified member registers one (and becomes its admin), the focal point of
+//! its city or a country operator verifies, refuses or suspends it, and each step is emailed.
+
+use crate::{Failure, Scope};
+use jsap_adapters::{EmailTemplates, translate};
+use jsap_domain::organisations::OrganisationStatus;
+use jsap_store::{
+    Account, Accounts, Cities, ConnectionTrait, Membership, NewEmail, OrganisationRecord,
+    Organisations, Outbox, Registration, Role, StoreError,
+};
+use jsap_tenancy::Tenant;
+
+/// The accounts holding `role`, each address once, those `keep` selects.
+async fn holders<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    role: Role,
+    keep: impl Fn(&Membership) -> bool,
+) -> Result<Vec<Account>, StoreError> {
+    let mut out: Vec<Account> = Vec::new();
+    for (account, membership) in Accounts::for_tenant(conn, tenant).with_role(role).await? {
+        if keep(&membership) && !out.iter().any(|a| a.email == account.email) {
+            out.push(account);
+        }
+    }
+    Ok(out)
+}
+
+/// Who reviews an organisation of `city_id`: the city's focal points, then the country
+/// operators, each address once.
+async fn reviewers<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    city_id: i64,
+) -> Result<Vec<Account>, StoreError> {
+    let mut all = holders(conn, tenant, Role::FocalPoint, |m| {
+        m.city_id == Some(city_id)
+    })
+    .await?;
+    for operator in holders(conn, tenant, Role::CountryOperator, |_| true).await? {
+        if !all.iter().any(|a| a.email == operator.email) {
+            all.push(operator);
+        }
+    }
+    Ok(all)
+}
+
+/// Whether `account` may review organisations of `city_id`: a focal point of that city or a
+/// country operator.
+pub async fn may_review<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    account: &Account,
+    city_id: i64,
+) -> Result<bool, StoreError> {
+    Ok(Accounts::for_tenant(conn, tenant)
+        .memberships(account.id)
+        .await?
+        .iter()
+        .any(|m| {
+            m.role == Role::CountryOperator
+                || (m.role == Role::FocalPoint && m.city_id == Some(city_id))
+        }))
+}
+
+/// An organisation email to `to`, in the tenant's default locale.
+fn email(
+    scope: &Scope<'_>,
+    name: &str,
+    to: &Account,
+    organisation: &OrganisationRecord,
+    link: &str,
+    fill: impl FnOnce(&mut tera::Context),
+) -> Result<NewEmail, Failure> {
+    let tenant = scope.tenant;
+    let locale = tenant.default_locale;
+    let base = format!("{}/{locale}", tenant.canonical_url());
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &to.display_name);
+    ctx.insert("organisation_name", &organisation.name);
+    ctx.insert("link", &format!("{base}{link}"));
+    ctx.insert("preferences_link", &format!("{base}/compte/emails"));
+    fill(&mut ctx);
+    Ok(EmailTemplates::new(scope.themes.clone()).render(tenant, locale, name, &to.email, ctx)?)
+}
+
+/// What a member fills in to register an organisation (already checked by the page).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub city_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub website: String,
+    pub public_email: String,
+    pub phone: String,
+    pub facilities: Vec<String>,
+}
+
+/// Registers `draft` as a pending organisation with `member` as its admin, and tells its
+/// reviewers (the city's focal points and the country operators), in one transaction.
+/// `UnknownCity` when the city is not one of the tenant's.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
+pub async fn register(
+    scope: &Scope<'_>,
+    member: &Account,
+    draft: Draft,
+) -> Result<OrganisationRecord, Failure> {
+    let tenant = scope.tenant;
+    let tx = scope.store.begin().await?;
+    let organisation = Organisations::for_tenant(&tx, tenant)
+        .register(Registration {
+            city_id: draft.city_id,
+            kind: draft.kind,
+            name: draft.name,
+            description: draft.description,
+            website: draft.website,
+            public_email: draft.public_email,
+            phone: draft.phone,
+            facilities: draft.facilities,
+            created_by: member.id,
+        })
+        .await?;
+    Accounts::for_tenant(&tx, tenant)
+        .grant(
+            member.id,
+            Role::OrganisationAdmin,
+            None,
+            Some(organisation.id),
+        )
+        .await?;
+    let locale = tenant.default_locale;
+    let city_name = Cities::for_tenant(&tx, tenant)
+        .by_id(organisation.city_id)
+        .await?
+        .map(|c| c.name_in(locale).to_owned())
+        .unwrap_or_default();
+    let kind_label = translate(locale.as_str(), &format!("org_kind.{}", organisation.kind));
+    let outbox = Outbox::for_tenant(&tx, tenant);
+    for to in reviewers(&tx, tenant, organisation.city_id).await? {
+        outbox
+            .enqueue(email(
+                scope,
+                "organisation_pending",
+                &to,
+                &organisation,
+                "/espace/organisations/verification",
+                |c| {
+                    c.insert("member_name", &member.display_name);
+                    c.insert("city_name", &city_name);
+                    c.insert("kind_label", &kind_label);
+                },
+            )?)
+            .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(organisation)
+}
+
+/// A reviewer's decision on an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Verify,
+    /// Refuse a pending organisation, with the reason its admins are told.
+    Refuse(String),
+    /// Suspend a verified organisation, with the reason its admins are told.
+    Suspend(String),
+}
+
+/// Why a decision was not applied (nothing written then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No organisation of this tenant has this id.
+    NotFound,
+    /// The account is neither a focal point of the organisation's city nor a country operator.
+    NotAReviewer,
+    /// The organisation is not in a state this decision applies to (another reviewer was
+    /// first, or it is already verified).
+    WrongState,
+    /// Refusing and suspending need a reason.
+    ReasonRequired,
+}
+
+/// Applies `decision` of `reviewer` to organisation `id` and emails its admins the outcome,
+/// in one transaction.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = id))]
+pub async fn review(
+    scope: &Scope<'_>,
+    reviewer: &Account,
+    id: i64,
+    decision: Decision,
+) -> Result<Result<OrganisationRecord, Refusal>, Failure> {
+    let tenant = scope.tenant;
+    let tx = scope.store.begin().await?;
+    let organisations = Organisations::for_tenant(&tx, tenant);
+    let Some(organisation) = organisations.by_id(id).await? else {
+        return Ok(Err(Refusal::NotFound));
+    };
+    if !may_review(&tx, tenant, reviewer, organisation.city_id).await? {
+        return Ok(Err(Refusal::NotAReviewer));
+    }
+    let (to, reason) = match &decision {
+        Decision::Verify => (OrganisationStatus::Verified, String::new()),
+        Decision::Refuse(reason) => (OrganisationStatus::Refused, reason.trim().to_owned()),
+        Decision::Suspend(reason) => (OrganisationStatus::Suspended, reason.trim().to_owned()),
+    };
+    if to != OrganisationStatus::Verified && reason.is_empty() {
+        return Ok(Err(Refusal::ReasonRequired));
+    }
+    if !organisation.status.may_become(to)
+        || !organisations
+            .set_status(
+                id,
+                organisation.status,
+                to,
+                &reason,
+                reviewer.id,
+                scope.clock.now(),
+            )
+            .await?
+    {
+        return Ok(Err(Refusal::WrongState));
+    }
+    let locale = tenant.default_locale;
+    let status_label = translate(locale.as_str(), &format!("org.status_{}", to.as_str()));
+    let outbox = Outbox::for_tenant(&tx, tenant);
+    let admins = holders(&tx, tenant, Role::OrganisationAdmin, |m| {
+        m.organisation_id == Some(id)
+    })
+    .await?;
+    for admin in &admins {
+        outbox
+            .enqueue(email(
+                scope,
+                "organisation_reviewed",
+                admin,
+                &organisation,
+                "/espace/organisation",
+                |c| {
+                    c.insert("status_label", &status_label);
+                    c.insert("reason", &reason);
+                },
+            )?)
+            .await?;
+    }
+    let updated = organisations.by_id(id).await?.ok_or(StoreError::NotFound)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(updated))
+}

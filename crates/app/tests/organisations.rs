@@ -1,0 +1,296 @@
+//! Registering and reviewing organisations, called without HTTP on a real SQLite database.
+
+mod common;
+
+use jsap_app::organisations::{self, Decision, Draft, Refusal};
+use jsap_app::{FixedClock, Scope};
+use jsap_domain::EmailAddress;
+use jsap_domain::organisations::OrganisationStatus;
+use jsap_store::{Account, Accounts, Cities, Organisations, Outbox, Role};
+use jsap_tenancy::Tenant;
+
+async fn account(
+    world: &common::World,
+    tenant: &Tenant,
+    email: &str,
+    role: Option<(Role, Option<i64>)>,
+) -> Account {
+    let accounts = Accounts::for_tenant(world.store.conn(), tenant);
+    let account = accounts
+        .create(
+            &EmailAddress::parse(email).expect("email"),
+            email,
+            "hash",
+            true,
+        )
+        .await
+        .expect("account");
+    if let Some((role, city)) = role {
+        accounts
+            .grant(account.id, role, city, None)
+            .await
+            .expect("grant");
+    }
+    account
+}
+
+async fn city(world: &common::World, tenant: &Tenant, slug: &str) -> i64 {
+    Cities::for_tenant(world.store.conn(), tenant)
+        .by_slug(slug)
+        .await
+        .expect("cities")
+        .expect("city")
+        .id
+}
+
+fn draft(city_id: i64) -> Draft {
+    Draft {
+        city_id,
+        kind: "association".into(),
+        name: "Les Amis de Bonabéri".into(),
+        description: "Soutien scolaire et bibliothèque de quartier.".into(),
+        website: "https://amis-bonaberi.example.org".into(),
+        public_email: "contact@amis-bonaberi.example.org".into(),
+        phone: "+237 6 99 00 00 00".into(),
+        facilities: vec!["interlocuteur".into(), "locaux".into()],
+    }
+}
+
+async fn emails_to(world: &common::World, tenant: &Tenant, kind: &str) -> Vec<String> {
+    Outbox::for_tenant(world.store.conn(), tenant)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.to)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_once() {
+    let world = common::world().await;
+    let (cm, sn) = (&world.cm, &world.sn);
+    let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
+    let scope = Scope {
+        store: &world.store,
+        themes: world.themes.clone(),
+        tenant: cm,
+        clock: &clock,
+    };
+    let (douala, yaounde) = (
+        city(&world, cm, "douala").await,
+        city(&world, cm, "yaounde").await,
+    );
+    let member = account(&world, cm, "awa@example.org", None).await;
+    let focal = account(
+        &world,
+        cm,
+        "pf@example.org",
+        Some((Role::FocalPoint, Some(douala))),
+    )
+    .await;
+    let other_focal = account(
+        &world,
+        cm,
+        "pf.yde@example.org",
+        Some((Role::FocalPoint, Some(yaounde))),
+    )
+    .await;
+    let operator = account(
+        &world,
+        cm,
+        "op@example.org",
+        Some((Role::CountryOperator, None)),
+    )
+    .await;
+    // The same address holds both roles: emailed once.
+    Accounts::for_tenant(world.store.conn(), cm)
+        .grant(operator.id, Role::FocalPoint, Some(douala), None)
+        .await
+        .expect("grant");
+
+    let registered = organisations::register(&scope, &member, draft(douala))
+        .await
+        .expect("register");
+    assert_eq!(registered.status, OrganisationStatus::Pending);
+    assert!(!registered.verified);
+    assert_eq!(registered.slug, "les-amis-de-bonaberi");
+    assert_eq!(registered.facilities, ["interlocuteur", "locaux"]);
+    let memberships = Accounts::for_tenant(world.store.conn(), cm)
+        .memberships(member.id)
+        .await
+        .expect("memberships");
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(memberships[0].role, Role::OrganisationAdmin);
+    assert_eq!(memberships[0].organisation_id, Some(registered.id));
+    let mut told = emails_to(&world, cm, "organisation_pending").await;
+    told.sort();
+    assert_eq!(
+        told,
+        ["op@example.org", "pf@example.org"],
+        "the city's reviewers, once each"
+    );
+
+    // A second organisation of the same name gets its own slug.
+    let twin = organisations::register(&scope, &member, draft(douala))
+        .await
+        .expect("register");
+    assert_eq!(twin.slug, "les-amis-de-bonaberi-2");
+
+    // Another city's focal point, a member and another tenant cannot review it.
+    for outsider in [&other_focal, &member] {
+        assert_eq!(
+            organisations::review(&scope, outsider, registered.id, Decision::Verify)
+                .await
+                .expect("review")
+                .err(),
+            Some(Refusal::NotAReviewer)
+        );
+    }
+    let sn_operator = account(
+        &world,
+        sn,
+        "op@example.sn",
+        Some((Role::CountryOperator, None)),
+    )
+    .await;
+    let sn_scope = Scope {
+        store: &world.store,
+        themes: world.themes.clone(),
+        tenant: sn,
+        clock: &clock,
+    };
+    assert_eq!(
+        organisations::review(&sn_scope, &sn_operator, registered.id, Decision::Verify)
+            .await
+            .expect("review")
+            .err(),
+        Some(Refusal::NotFound)
+    );
+    assert!(
+        Organisations::for_tenant(world.store.conn(), sn)
+            .list()
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        emails_to(&world, sn, "organisation_pending")
+            .await
+            .is_empty()
+    );
+
+    // Refusing needs a reason; the admin gets it.
+    assert_eq!(
+        organisations::review(&scope, &focal, registered.id, Decision::Refuse("  ".into()))
+            .await
+            .expect("review")
+            .err(),
+        Some(Refusal::ReasonRequired)
+    );
+    let refused = organisations::review(
+        &scope,
+        &focal,
+        registered.id,
+        Decision::Refuse("Aucune trace de cette association au registre.".into()),
+    )
+    .await
+    .expect("review")
+    .expect("refused");
+    assert_eq!(refused.status, OrganisationStatus::Refused);
+    assert_eq!(
+        refused.status_reason,
+        "Aucune trace de cette association au registre."
+    );
+    let reviewed = Outbox::for_tenant(world.store.conn(), cm)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| e.kind == "organisation_reviewed")
+        .collect::<Vec<_>>();
+    assert_eq!(reviewed.len(), 1);
+    assert_eq!(reviewed[0].to, "awa@example.org");
+    assert!(
+        reviewed[0]
+            .text_body
+            .contains("Aucune trace de cette association")
+    );
+    assert!(reviewed[0].text_body.contains("refusée"));
+
+    // Refused can be verified later (new documents); verified cannot be verified twice.
+    let verified = organisations::review(&scope, &operator, registered.id, Decision::Verify)
+        .await
+        .expect("review")
+        .expect("verified");
+    assert_eq!(verified.status, OrganisationStatus::Verified);
+    assert!(verified.verified && verified.status_reason.is_empty());
+    assert_eq!(
+        organisations::review(&scope, &focal, registered.id, Decision::Verify)
+            .await
+            .expect("review")
+            .err(),
+        Some(Refusal::WrongState)
+    );
+    // The catalogue (public pages, search) sees the verified organisation.
+    let catalogue = world.store.catalogue(cm).await.expect("catalogue");
+    assert!(
+        catalogue
+            .organisations()
+            .iter()
+            .any(|o| o.id == registered.id && o.verified)
+    );
+    // The queue of Douala's reviewers holds the twin only now.
+    let pending = Organisations::for_tenant(world.store.conn(), cm)
+        .pending(Some(&[douala]))
+        .await
+        .expect("pending");
+    assert_eq!(pending.iter().map(|o| o.id).collect::<Vec<_>>(), [twin.id]);
+    assert!(
+        Organisations::for_tenant(world.store.conn(), cm)
+            .pending(Some(&[yaounde]))
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_organisation_in_another_tenants_city_is_refused_and_nothing_is_written() {
+    let world = common::world().await;
+    let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
+    let scope = Scope {
+        store: &world.store,
+        themes: world.themes.clone(),
+        tenant: &world.cm,
+        clock: &clock,
+    };
+    let dakar = city(&world, &world.sn, "dakar").await;
+    let member = account(&world, &world.cm, "awa@example.org", None).await;
+    let failed = organisations::register(&scope, &member, draft(dakar)).await;
+    assert!(
+        matches!(
+            failed,
+            Err(jsap_app::Failure::Store(
+                jsap_store::StoreError::UnknownCity(_)
+            ))
+        ),
+        "{failed:?}"
+    );
+    assert!(
+        Organisations::for_tenant(world.store.conn(), &world.cm)
+            .list()
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        Accounts::for_tenant(world.store.conn(), &world.cm)
+            .memberships(member.id)
+            .await
+            .expect("memberships")
+            .is_empty(),
+        "no half-written registration"
+    );
+}

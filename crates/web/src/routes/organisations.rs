@@ -1,0 +1,342 @@
+//! Organisations: a verified member registers one (`/{locale}/organisations/nouvelle`), sees
+//! where it stands in the organisation space, and the reviewers (the city's focal points, the
+//! country operators) verify or refuse it from their queue
+//! (`/{locale}/espace/organisations/verification`).
+
+use crate::AppError;
+use crate::kit::{
+    Checked, CountrySite, Ctx, Errors, FormView, Pairs, VerifiedMember, all, one, see_other,
+};
+use crate::roles::RequireReviewer;
+use crate::routes::profiles::phone_ok;
+use crate::views::format_date;
+use jsap_app::organisations::{self, Decision, Draft, Refusal};
+use jsap_domain::EmailAddress;
+use jsap_domain::organisations::{FACILITIES, KINDS};
+use jsap_store::{Cities, CityRecord, Organisations};
+use poem::http::StatusCode;
+use poem::web::{Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const ORG_NAME_MAX: usize = 120;
+pub const ORG_DESCRIPTION_MAX: usize = 2000;
+const WEBSITE_MAX: usize = 200;
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+fn kinds(ctx: &Ctx) -> Vec<Choice> {
+    KINDS
+        .iter()
+        .map(|k| Choice {
+            value: (*k).to_owned(),
+            label: ctx.t(&format!("org_kind.{k}")),
+            checked: false,
+        })
+        .collect()
+}
+
+fn cities(ctx: &Ctx, cities: &[CityRecord]) -> Vec<Choice> {
+    cities
+        .iter()
+        .map(|c| Choice {
+            value: c.slug.clone(),
+            label: c.name_in(ctx.locale).to_owned(),
+            checked: false,
+        })
+        .collect()
+}
+
+fn facilities(ctx: &Ctx, chosen: &[&str]) -> Vec<Choice> {
+    FACILITIES
+        .iter()
+        .map(|f| Choice {
+            value: (*f).to_owned(),
+            label: ctx.t(&format!("org.facility_{f}")),
+            checked: chosen.contains(f),
+        })
+        .collect()
+}
+
+async fn register_page(
+    ctx: &Ctx,
+    req: &Request,
+    status: StatusCode,
+    form: &FormView,
+    chosen: &[&str],
+) -> Result<Response, AppError> {
+    let all_cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .list()
+        .await?;
+    ctx.page(
+        req,
+        "/organisations/nouvelle",
+        "organisations/new.html",
+        status,
+        |c| {
+            c.insert("form", form);
+            c.insert("kinds", &kinds(ctx));
+            c.insert("cities", &cities(ctx, &all_cities));
+            c.insert("facilities", &facilities(ctx, chosen));
+            c.insert("org_name_max", &ORG_NAME_MAX);
+            c.insert("org_description_max", &ORG_DESCRIPTION_MAX);
+            c.insert("website_max", &WEBSITE_MAX);
+        },
+    )
+}
+
+/// `GET /{locale}/organisations/nouvelle`.
+#[handler]
+pub async fn register_form(
+    _country: CountrySite,
+    req: &Request,
+    ctx: Ctx,
+    _member: VerifiedMember,
+) -> Result<Response, AppError> {
+    register_page(&ctx, req, StatusCode::OK, &FormView::default(), &[]).await
+}
+
+/// Checks the registration form: the draft, or the field errors.
+fn check(ctx: &Ctx, pairs: &Pairs, cities: &[CityRecord]) -> Result<Draft, Errors> {
+    let mut errors = Errors::new();
+    let text = |errors: &mut Errors, field: &'static str, max: usize, required: bool| {
+        let value = one(pairs, field).trim().to_owned();
+        if required && value.is_empty() {
+            errors.insert(field, ctx.t("org.err_required"));
+        } else if value.chars().count() > max {
+            errors.insert(
+                field,
+                ctx.t("org.err_too_long")
+                    .replace("%{max}", &max.to_string()),
+            );
+        }
+        value
+    };
+    let name = text(&mut errors, "name", ORG_NAME_MAX, true);
+    let kind = one(pairs, "kind").trim().to_owned();
+    if !KINDS.contains(&kind.as_str()) {
+        errors.insert("kind", ctx.t("org.err_choice"));
+    }
+    let city = cities.iter().find(|c| c.slug == one(pairs, "city").trim());
+    if city.is_none() {
+        errors.insert("city", ctx.t("org.err_choice"));
+    }
+    let description = text(&mut errors, "description", ORG_DESCRIPTION_MAX, true);
+    let website = text(&mut errors, "website", WEBSITE_MAX, false);
+    let web_address = website.starts_with("https://") || website.starts_with("http://");
+    if !website.is_empty() && !errors.contains_key("website") && !web_address {
+        errors.insert("website", ctx.t("org.err_website"));
+    }
+    let public_email = one(pairs, "public_email").trim().to_owned();
+    if !public_email.is_empty() && EmailAddress::parse(&public_email).is_err() {
+        errors.insert("public_email", ctx.t("account.err_email_invalid"));
+    }
+    let phone = one(pairs, "phone").trim().to_owned();
+    if !phone.is_empty() && !phone_ok(&phone) {
+        errors.insert("phone", ctx.t("profile.err_phone"));
+    }
+    let chosen: Vec<String> = all(pairs, "facility")
+        .into_iter()
+        .filter(|f| FACILITIES.contains(f))
+        .map(str::to_owned)
+        .collect();
+    match city.filter(|_| errors.is_empty()) {
+        Some(city) => Ok(Draft {
+            city_id: city.id,
+            kind,
+            name,
+            description,
+            website,
+            public_email,
+            phone,
+            facilities: chosen,
+        }),
+        None => Err(errors),
+    }
+}
+
+/// `POST /{locale}/organisations/nouvelle`: registers the organisation, pending review, with
+/// the member as its admin.
+#[handler]
+pub async fn register(
+    _country: CountrySite,
+    req: &Request,
+    ctx: Ctx,
+    VerifiedMember(session): VerifiedMember,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let all_cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .list()
+        .await?;
+    match check(&ctx, &pairs, &all_cities) {
+        Err(errors) => {
+            let values = [
+                "name",
+                "kind",
+                "city",
+                "description",
+                "website",
+                "public_email",
+                "phone",
+            ]
+            .into_iter()
+            .map(|f| (f, one(&pairs, f).trim().to_owned()))
+            .collect::<BTreeMap<_, _>>();
+            let chosen = all(&pairs, "facility");
+            let form = FormView { values, errors };
+            register_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &form, &chosen).await
+        }
+        Ok(draft) => {
+            organisations::register(&ctx.scope(), &session.account, draft).await?;
+            Ok(see_other(format!(
+                "/{}/espace/organisation?done=registered",
+                ctx.locale
+            )))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Pending {
+    id: i64,
+    name: String,
+    kind: String,
+    city: String,
+    description: String,
+    website: String,
+    public_email: String,
+    phone: String,
+    facilities: Vec<String>,
+    registered_on: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueParams {
+    done: Option<String>,
+}
+
+async fn queue_page(
+    ctx: &Ctx,
+    req: &Request,
+    reviewer: &RequireReviewer,
+    status: StatusCode,
+    failure: Option<(i64, String)>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let conn = ctx.state.store.conn();
+    let all_cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let pending: Vec<Pending> = Organisations::for_tenant(conn, &ctx.tenant)
+        .pending(reviewer.city_ids.as_deref())
+        .await?
+        .into_iter()
+        .map(|o| Pending {
+            id: o.id,
+            kind: ctx.t(&format!("org_kind.{}", o.kind)),
+            city: all_cities
+                .iter()
+                .find(|c| c.id == o.city_id)
+                .map_or_else(String::new, |c| c.name_in(ctx.locale).to_owned()),
+            facilities: o
+                .facilities
+                .iter()
+                .map(|f| ctx.t(&format!("org.facility_{f}")))
+                .collect(),
+            registered_on: format_date(ctx.tenant.local_date(o.created_at), ctx.locale),
+            name: o.name,
+            description: o.description,
+            website: o.website,
+            public_email: o.public_email,
+            phone: o.phone,
+        })
+        .collect();
+    ctx.page(
+        req,
+        "/espace/organisations/verification",
+        "spaces/organisations_review.html",
+        status,
+        |c| {
+            c.insert("pending", &pending);
+            c.insert("notice", &notice);
+            c.insert("failed_id", &failure.as_ref().map(|(id, _)| *id));
+            c.insert(
+                "failed_text",
+                &failure.as_ref().map(|(_, text)| text.clone()),
+            );
+        },
+    )
+}
+
+/// `GET /{locale}/espace/organisations/verification`: the organisations waiting for this
+/// reviewer, oldest first.
+#[handler]
+pub async fn review_queue(
+    req: &Request,
+    ctx: Ctx,
+    reviewer: RequireReviewer,
+    Query(params): Query<QueueParams>,
+) -> Result<Response, AppError> {
+    let notice = match params.done.as_deref() {
+        Some("verified") => Some(ctx.t("org.done_verified")),
+        Some("refused") => Some(ctx.t("org.done_refused")),
+        Some("already") => Some(ctx.t("org.err_state")),
+        _ => None,
+    };
+    queue_page(&ctx, req, &reviewer, StatusCode::OK, None, notice).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    decision: String,
+    reason: String,
+}
+
+/// `POST /{locale}/espace/organisations/{id}/verification`: verify, or refuse with a reason.
+#[handler]
+pub async fn review(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    reviewer: RequireReviewer,
+    Checked(form): Checked<ReviewForm>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let decision = match form.decision.as_str() {
+        "verify" => Decision::Verify,
+        "refuse" => Decision::Refuse(form.reason.chars().take(1000).collect()),
+        _ => return ctx.bad_request(req, &ctx.t("org.err_decision")),
+    };
+    let refused = matches!(decision, Decision::Refuse(_));
+    let account = reviewer.user.account().clone();
+    match organisations::review(&ctx.scope(), &account, id, decision).await? {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/espace/organisations/verification?done={}",
+            ctx.locale,
+            if refused { "refused" } else { "verified" }
+        ))),
+        Err(Refusal::NotFound) => Err(AppError::NotFound),
+        Err(Refusal::NotAReviewer) => Err(AppError::NotFound),
+        Err(Refusal::WrongState) => Ok(see_other(format!(
+            "/{}/espace/organisations/verification?done=already",
+            ctx.locale
+        ))),
+        Err(Refusal::ReasonRequired) => {
+            queue_page(
+                &ctx,
+                req,
+                &reviewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((id, ctx.t("org.err_reason"))),
+                None,
+            )
+            .await
+        }
+    }
+}
