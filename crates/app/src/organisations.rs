@@ -5,8 +5,9 @@ use crate::{Failure, Scope};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::organisations::OrganisationStatus;
 use jsap_store::{
-    Account, Accounts, Cities, ConnectionTrait, Membership, NewEmail, OrganisationRecord,
-    Organisations, Outbox, Registration, Role, StoreError,
+    Account, Accounts, Cities, CityRecord, ConnectionTrait, Membership, NewEmail,
+    OrganisationRecord, Organisations, Outbox, Registration, Role, StoreError,
+    configured_focal_points,
 };
 use jsap_tenancy::Tenant;
 
@@ -26,21 +27,25 @@ async fn holders<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Who reviews an organisation of `city_id`: the city's focal points, then the country
-/// operators, each address once.
+/// Who hears of an organisation registered in `city`: the city's focal points and the country
+/// operators, each address once; while nobody holds those roles, the focal-point addresses the
+/// tenant file names for the city (their invitation may still be pending).
 async fn reviewers<C: ConnectionTrait>(
     conn: &C,
     tenant: &Tenant,
-    city_id: i64,
+    city: &CityRecord,
 ) -> Result<Vec<Account>, StoreError> {
     let mut all = holders(conn, tenant, Role::FocalPoint, |m| {
-        m.city_id == Some(city_id)
+        m.city_id == Some(city.id)
     })
     .await?;
     for operator in holders(conn, tenant, Role::CountryOperator, |_| true).await? {
         if !all.iter().any(|a| a.email == operator.email) {
             all.push(operator);
         }
+    }
+    if all.is_empty() {
+        all = configured_focal_points(tenant, &city.slug);
     }
     Ok(all)
 }
@@ -99,13 +104,14 @@ pub struct Draft {
 
 /// Registers `draft` as a pending organisation with `member` as its admin, and tells its
 /// reviewers (the city's focal points and the country operators), in one transaction.
-/// `UnknownCity` when the city is not one of the tenant's.
+/// `UnknownCity` when the city is not one of the tenant's. Returns the organisation and the
+/// member's account after the new role (which ended its sessions: the caller opens a new one).
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn register(
     scope: &Scope<'_>,
     member: &Account,
     draft: Draft,
-) -> Result<OrganisationRecord, Failure> {
+) -> Result<(OrganisationRecord, Account), Failure> {
     let tenant = scope.tenant;
     let tx = scope.store.begin().await?;
     let organisation = Organisations::for_tenant(&tx, tenant)
@@ -130,14 +136,14 @@ pub async fn register(
         )
         .await?;
     let locale = tenant.default_locale;
-    let city_name = Cities::for_tenant(&tx, tenant)
+    let city = Cities::for_tenant(&tx, tenant)
         .by_id(organisation.city_id)
         .await?
-        .map(|c| c.name_in(locale).to_owned())
-        .unwrap_or_default();
+        .ok_or_else(|| StoreError::UnknownCity(organisation.city_id.to_string()))?;
+    let city_name = city.name_in(locale).to_owned();
     let kind_label = translate(locale.as_str(), &format!("org_kind.{}", organisation.kind));
     let outbox = Outbox::for_tenant(&tx, tenant);
-    for to in reviewers(&tx, tenant, organisation.city_id).await? {
+    for to in reviewers(&tx, tenant, &city).await? {
         outbox
             .enqueue(email(
                 scope,
@@ -153,8 +159,12 @@ pub async fn register(
             )?)
             .await?;
     }
+    let admin = Accounts::for_tenant(&tx, tenant)
+        .find(member.id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(organisation)
+    Ok((organisation, admin))
 }
 
 /// A reviewer's decision on an organisation.

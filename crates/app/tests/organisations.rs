@@ -110,9 +110,13 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
         .await
         .expect("grant");
 
-    let registered = organisations::register(&scope, &member, draft(douala))
+    let (registered, admin) = organisations::register(&scope, &member, draft(douala))
         .await
         .expect("register");
+    assert!(
+        admin.session_generation > member.session_generation,
+        "the new role ended the sessions opened before it"
+    );
     assert_eq!(registered.status, OrganisationStatus::Pending);
     assert!(!registered.verified);
     assert_eq!(registered.slug, "les-amis-de-bonaberi");
@@ -133,7 +137,7 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     );
 
     // A second organisation of the same name gets its own slug.
-    let twin = organisations::register(&scope, &member, draft(douala))
+    let (twin, _) = organisations::register(&scope, &member, draft(douala))
         .await
         .expect("register");
     assert_eq!(twin.slug, "les-amis-de-bonaberi-2");
@@ -292,5 +296,26 @@ async fn an_organisation_in_another_tenants_city_is_refused_and_nothing_is_writt
             .expect("memberships")
             .is_empty(),
         "no half-written registration"
+    );
+}
+
+#[tokio::test]
+async fn with_no_reviewer_account_yet_the_city_focal_point_address_of_the_tenant_file_is_told() {
+    let world = common::world().await;
+    let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
+    let scope = Scope {
+        store: &world.store,
+        themes: world.themes.clone(),
+        tenant: &world.cm,
+        clock: &clock,
+    };
+    let douala = city(&world, &world.cm, "douala").await;
+    let member = account(&world, &world.cm, "awa@example.org", None).await;
+    organisations::register(&scope, &member, draft(douala))
+        .await
+        .expect("register");
+    assert_eq!(
+        emails_to(&world, &world.cm, "organisation_pending").await,
+        ["pf.douala@jesuisaucameroun.com"]
     );
 }

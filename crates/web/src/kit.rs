@@ -255,6 +255,26 @@ impl Ctx {
         }
     }
 
+    /// Ends `old` and opens a session for `account` (after a new role ended its sessions):
+    /// `response` with the new session's cookie.
+    pub(crate) async fn renew_session(
+        &self,
+        req: &Request,
+        old: &crate::session::Session,
+        account: &jsap_store::Account,
+        mut response: Response,
+    ) -> Result<Response, AppError> {
+        use crate::session::{self, SESSION_COOKIE};
+        session::close(&self.state, &self.tenant, &old.id).await?;
+        let id = session::open(&self.state, &self.tenant, account).await?;
+        let cookie = crate::security::set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookie.parse().map_err(anyhow::Error::from)?,
+        );
+        Ok(response)
+    }
+
     /// The account emails of this tenant in this page's language.
     pub(crate) fn mails(&self) -> AccountMails<'_> {
         AccountMails::new(&self.tenant, self.locale, self.state.themes.clone())

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod hardening;
 mod helpers;
+mod organisations;
 mod outbox;
 mod pages;
 mod profiles;

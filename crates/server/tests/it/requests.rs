@@ -167,7 +167,7 @@ async fn seed(app: &TestApp) -> Fixture {
     }
 }
 
-async fn emails(app: &TestApp, code: &str) -> Vec<OutboxEmail> {
+pub async fn emails(app: &TestApp, code: &str) -> Vec<OutboxEmail> {
     Outbox::for_tenant(store(app).conn(), &tenant(app, code))
         .list()
         .await
@@ -197,7 +197,7 @@ fn link_in(email: &OutboxEmail, segment: &str) -> String {
 }
 
 /// A verified member, signed in, on the Cameroon site; granted `roles` through the store.
-async fn person<'a>(
+pub async fn person<'a>(
     app: &'a TestApp,
     email: &str,
     name: &str,

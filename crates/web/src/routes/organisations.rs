@@ -193,11 +193,13 @@ pub async fn register(
             register_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &form, &chosen).await
         }
         Ok(draft) => {
-            organisations::register(&ctx.scope(), &session.account, draft).await?;
-            Ok(see_other(format!(
+            let (_, admin) = organisations::register(&ctx.scope(), &session.account, draft).await?;
+            let next = see_other(format!(
                 "/{}/espace/organisation?done=registered",
                 ctx.locale
-            )))
+            ));
+            // The admin role ended the member's sessions: this one goes on with a fresh id.
+            ctx.renew_session(req, &session, &admin, next).await
         }
     }
 }

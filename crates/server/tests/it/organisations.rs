@@ -1,0 +1,190 @@
+//! Organisations over real HTTP: a member registers one, it waits without a public page, the
+//! focal point of its city verifies it from the queue and it appears; field errors, refusals
+//! with a reason, and the other tenant.
+
+use crate::helpers::{Browser, TestApp};
+use crate::requests::{emails, person};
+use crate::roles::SN;
+use jsap_store::Role;
+
+fn fields<'a>(name: &'a str, city: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("kind", "association"),
+        ("city", city),
+        (
+            "description",
+            "Soutien scolaire et bibliothèque de quartier à Bonabéri.",
+        ),
+        ("website", "https://amis-bonaberi.example.org"),
+        ("public_email", "contact@amis-bonaberi.example.org"),
+        ("phone", "+237 699 00 00 00"),
+        ("facility", "interlocuteur"),
+        ("facility", "locaux"),
+    ]
+}
+
+async fn register(awa: &mut Browser<'_>, fields: &[(&str, &str)]) -> crate::helpers::Page {
+    let form = awa.get("/fr/organisations/nouvelle").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = form.csrf();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    awa.post("/fr/organisations/nouvelle", &all).await
+}
+
+#[tokio::test]
+async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_verifies_it() {
+    let app = TestApp::spawn().await;
+    let douala = jsap_store::Cities::for_tenant(
+        app.services.store.conn(),
+        &app.services.registry.get("cm").expect("cm").clone(),
+    )
+    .by_slug("douala")
+    .await
+    .expect("cities")
+    .expect("douala")
+    .id;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    let mut focal = person(
+        &app,
+        "pf.douala@example.org",
+        "Fatou Focal",
+        &[(Role::FocalPoint, Some(douala), None)],
+    )
+    .await;
+
+    // Field errors: shown back in order, nothing written.
+    let bad = register(
+        &mut awa,
+        &[
+            ("name", ""),
+            ("kind", "club-secret"),
+            ("city", "dakar"),
+            ("description", ""),
+            ("website", "amis.example.org"),
+            ("public_email", "pas-une-adresse"),
+            ("facility", "interlocuteur"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    for message in [
+        "Ce champ est obligatoire.",
+        "Choisissez une valeur de la liste.",
+        "https://",
+    ] {
+        assert!(bad.body.contains(message), "{message}");
+    }
+    assert!(
+        bad.body.contains("value=\"amis.example.org\""),
+        "input kept"
+    );
+    assert!(
+        bad.body.contains("value=\"interlocuteur\" checked"),
+        "facility kept"
+    );
+
+    let done = register(&mut awa, &fields("Les Amis de Bonabéri", "douala")).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(done.location(), "/fr/espace/organisation?done=registered");
+    let space = awa.get(done.location()).await;
+    assert!(space.body.contains("Les Amis de Bonabéri"));
+    assert!(space.body.contains("en attente de vérification"));
+    assert!(space.body.contains("Organisation inscrite"));
+    // No public page while pending.
+    let (status, _) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/organisations/les-amis-de-bonaberi",
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // The focal point of Douala was told, and finds it in the queue.
+    let told = emails(&app, "cm").await;
+    let pending: Vec<_> = told
+        .iter()
+        .filter(|e| e.kind == "organisation_pending")
+        .collect();
+    assert!(
+        pending.iter().any(|e| e.to == "pf.douala@example.org"),
+        "{:?}",
+        pending.iter().map(|e| &e.to).collect::<Vec<_>>()
+    );
+    let queue = focal.get("/fr/espace/organisations/verification").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("Les Amis de Bonabéri"));
+    assert!(queue.body.contains("Interlocuteur dédié"));
+    let id: String = {
+        let start = queue.body.find("id=\"organisation-").expect("an item") + 17;
+        queue.body[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    let action = format!("/fr/espace/organisations/{id}/verification");
+
+    // Refusing without a reason: 422 and the reason asked for.
+    let csrf = queue.csrf();
+    let no_reason = focal
+        .post(
+            &action,
+            &[("csrf", &csrf), ("decision", "refuse"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains("Indiquez le motif du refus"));
+
+    // Another tenant cannot act on it (its id means nothing there).
+    crate::roles::account(
+        &app,
+        "sn",
+        "op@example.sn",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let mut moussa = crate::roles::signed_in(&app, SN, "op@example.sn").await;
+    let csrf_sn = moussa
+        .get("/fr/espace/organisations/verification")
+        .await
+        .csrf();
+    let foreign = moussa
+        .post(&action, &[("csrf", &csrf_sn), ("decision", "verify")])
+        .await;
+    assert_eq!(foreign.status, 404);
+
+    let verified = focal
+        .post(&action, &[("csrf", &csrf), ("decision", "verify")])
+        .await;
+    assert_eq!(verified.status, 303);
+    let after = focal.get(verified.location()).await;
+    assert!(after.body.contains("Organisation vérifiée"));
+    assert!(
+        after.body.contains("attend de vérification."),
+        "the queue is empty"
+    );
+    let (status, page) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/organisations/les-amis-de-bonaberi",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Organisation vérifiée"));
+    let reviewed: Vec<_> = emails(&app, "cm")
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "organisation_reviewed" && e.to == "awa@example.org")
+        .collect();
+    assert_eq!(reviewed.len(), 1);
+    assert!(reviewed[0].text_body.contains("vérifiée"));
+    let again = focal
+        .post(&action, &[("csrf", &csrf), ("decision", "verify")])
+        .await;
+    assert_eq!(
+        again.location(),
+        "/fr/espace/organisations/verification?done=already"
+    );
+    app.stop().await.expect("stop");
+}
