@@ -426,5 +426,7 @@ pub fn space_links(
     if has(&[Role::CountryOperator]) {
         link("/espace/pays", "roles.country_space_title");
     }
+    // Any member may bring their organisation.
+    link("/organisations/nouvelle", "org.register_title");
     links
 }
