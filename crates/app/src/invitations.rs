@@ -10,26 +10,34 @@ use jsap_adapters::{EmailTemplates, Themes};
 use jsap_domain::EmailAddress;
 use jsap_store::{
     Account, Accounts, Cities, ConnectionTrait, Grant, InvitationRecord, Invitations, NewEmail,
-    Outbox, Store, StoreError,
+    Organisations, Outbox, Store, StoreError,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
 /// The email of an invitation, in the tenant's default locale: what it grants, on what, and
-/// the link (valid until a date written as people write dates). `city_name` names the city of
-/// a focal point's invitation.
+/// the link (valid until a date written as people write dates). `place` names what the role
+/// is held on: the city of a focal point, the organisation of an admin or editor.
 pub fn invitation_email(
     themes: Arc<Themes>,
     tenant: &Tenant,
     invitation: &InvitationRecord,
-    city_name: &str,
+    place: &str,
     token: &str,
 ) -> Result<NewEmail, MailError> {
     let locale = tenant.default_locale;
     let base = format!("{}/{locale}", tenant.canonical_url());
     let mut ctx = tera::Context::new();
     ctx.insert("name", &invitation.name);
-    ctx.insert("city_name", city_name);
+    ctx.insert("city_name", place);
+    ctx.insert("organisation_name", place);
+    ctx.insert(
+        "role_label",
+        &jsap_adapters::translate(
+            locale.as_str(),
+            &format!("roles.{}", invitation.grant.role().as_str()),
+        ),
+    );
     ctx.insert("country_name", tenant.country_name.get(locale));
     ctx.insert("link", &format!("{base}/invitation/{token}"));
     ctx.insert("preferences_link", &format!("{base}/compte/emails"));
@@ -47,20 +55,28 @@ pub fn invitation_email(
     EmailTemplates::new(themes).render(tenant, locale, template, &invitation.email, ctx)
 }
 
-/// The name of the city a grant is held on ("" for other grants), in the default locale.
-async fn city_name<C: ConnectionTrait>(
+/// The name of what a grant is held on (a city, an organisation; "" for the country), in the
+/// default locale.
+async fn place_name<C: ConnectionTrait>(
     conn: &C,
     tenant: &Tenant,
     grant: Grant,
 ) -> Result<String, StoreError> {
-    let Some(id) = grant.city_id() else {
-        return Ok(String::new());
-    };
-    Ok(Cities::for_tenant(conn, tenant)
-        .by_id(id)
-        .await?
-        .map(|c| c.name_in(tenant.default_locale).to_owned())
-        .unwrap_or_default())
+    if let Some(id) = grant.city_id() {
+        return Ok(Cities::for_tenant(conn, tenant)
+            .by_id(id)
+            .await?
+            .map(|c| c.name_in(tenant.default_locale).to_owned())
+            .unwrap_or_default());
+    }
+    if let Some(id) = grant.organisation_id() {
+        return Ok(Organisations::for_tenant(conn, tenant)
+            .by_id(id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default());
+    }
+    Ok(String::new())
 }
 
 /// Queues the email of a freshly (re)issued invitation, in `conn`'s transaction.
@@ -71,8 +87,8 @@ pub(crate) async fn queue_email<C: ConnectionTrait>(
     invitation: &InvitationRecord,
     token: &str,
 ) -> Result<i64, Failure> {
-    let city = city_name(conn, tenant, invitation.grant).await?;
-    let message = invitation_email(themes, tenant, invitation, &city, token)?;
+    let place = place_name(conn, tenant, invitation.grant).await?;
+    let message = invitation_email(themes, tenant, invitation, &place, token)?;
     Ok(Outbox::for_tenant(conn, tenant).enqueue(message).await?)
 }
 

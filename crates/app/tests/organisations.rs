@@ -319,3 +319,134 @@ async fn with_no_reviewer_account_yet_the_city_focal_point_address_of_the_tenant
         ["pf.douala@jesuisaucameroun.com"]
     );
 }
+
+#[tokio::test]
+async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
+    let world = common::world().await;
+    let (cm, sn) = (&world.cm, &world.sn);
+    let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
+    let scope = Scope {
+        store: &world.store,
+        themes: world.themes.clone(),
+        tenant: cm,
+        clock: &clock,
+    };
+    let douala = city(&world, cm, "douala").await;
+    let awa = account(&world, cm, "awa@example.org", None).await;
+    let (organisation, awa) = organisations::register(&scope, &awa, draft(douala))
+        .await
+        .expect("register");
+    let outsider = account(&world, cm, "outsider@example.org", None).await;
+    let ibrahim = EmailAddress::parse("ibrahim@example.org").expect("email");
+
+    // Only an admin invites; the invitation email names the organisation and the role.
+    assert_eq!(
+        organisations::invite_member(
+            &scope,
+            &outsider,
+            organisation.id,
+            false,
+            "Ibrahim",
+            &ibrahim
+        )
+        .await
+        .expect("invite")
+        .err(),
+        Some(organisations::MemberRefusal::NotAdmin)
+    );
+    let invitation =
+        organisations::invite_member(&scope, &awa, organisation.id, false, "Ibrahim", &ibrahim)
+            .await
+            .expect("invite")
+            .expect("invited");
+    assert_eq!(
+        invitation.grant,
+        jsap_store::Grant::OrganisationEditor {
+            organisation_id: organisation.id
+        }
+    );
+    let sent = Outbox::for_tenant(world.store.conn(), cm)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|e| e.kind == "organisation_invitation")
+        .expect("invitation email");
+    assert_eq!(sent.to, "ibrahim@example.org");
+    assert!(
+        sent.text_body.contains("Les Amis de Bonabéri") && sent.text_body.contains("rédacteur")
+    );
+    // Accepting it makes Ibrahim an editor of that organisation.
+    let token = world
+        .last_link_token(cm, "organisation_invitation", "/fr/invitation/")
+        .await;
+    let ibrahim_account = jsap_app::invitations::accept(
+        &world.store,
+        cm,
+        &token,
+        "Ibrahim",
+        "hash",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("accept")
+    .expect("accepted");
+    let members = jsap_store::OrganisationMembers::for_tenant(world.store.conn(), cm)
+        .list(organisation.id)
+        .await
+        .expect("members");
+    assert_eq!(
+        members
+            .iter()
+            .map(|(a, r)| (a.email.as_str(), *r))
+            .collect::<Vec<_>>(),
+        [
+            ("awa@example.org", Role::OrganisationAdmin),
+            ("ibrahim@example.org", Role::OrganisationEditor)
+        ]
+    );
+    // Another tenant sees no member, and cannot remove one.
+    assert!(
+        jsap_store::OrganisationMembers::for_tenant(world.store.conn(), sn)
+            .list(organisation.id)
+            .await
+            .expect("members")
+            .is_empty()
+    );
+
+    // The last admin cannot leave; an editor cannot remove the admin; the admin removes the
+    // editor, whose sessions end.
+    use organisations::MemberRefusal;
+    assert_eq!(
+        organisations::remove_member(&scope, &awa, organisation.id, awa.id)
+            .await
+            .expect("remove")
+            .err(),
+        Some(MemberRefusal::LastAdmin)
+    );
+    assert_eq!(
+        organisations::remove_member(&scope, &ibrahim_account, organisation.id, awa.id)
+            .await
+            .expect("remove")
+            .err(),
+        Some(MemberRefusal::NotAdmin)
+    );
+    organisations::remove_member(&scope, &awa, organisation.id, ibrahim_account.id)
+        .await
+        .expect("remove")
+        .expect("removed");
+    let after = Accounts::for_tenant(world.store.conn(), cm)
+        .find(ibrahim_account.id)
+        .await
+        .expect("find")
+        .expect("ibrahim");
+    assert!(after.session_generation > ibrahim_account.session_generation);
+    assert_eq!(
+        organisations::remove_member(&scope, &awa, organisation.id, ibrahim_account.id)
+            .await
+            .expect("remove")
+            .err(),
+        Some(MemberRefusal::NotFound),
+        "no longer a member"
+    );
+}

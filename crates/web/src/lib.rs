@@ -78,6 +78,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:locale/villes/:slug", get(routes::pages::city_page))
         .at(
+            "/:locale/espace/organisation/:id/membres",
+            post(routes::organisation_space::invite_member),
+        )
+        .at(
+            "/:locale/espace/organisation/:id/membres/:user/retirer",
+            post(routes::organisation_space::remove_member),
+        )
+        .at(
             "/:locale/organisations/nouvelle",
             get(routes::organisations::register_form).post(routes::organisations::register),
         )
@@ -137,7 +145,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         // Role spaces (`roles.rs`): each handler names the role it needs.
         .at(
             "/:locale/espace/organisation",
-            get(spaces::organisation_space),
+            get(routes::organisation_space::organisation_space),
         )
         .at("/:locale/espace/ville", get(spaces::city_space))
         .at("/:locale/espace/pays", get(spaces::country_space))

@@ -188,3 +188,113 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
     );
     app.stop().await.expect("stop");
 }
+
+#[tokio::test]
+async fn an_admin_invites_an_editor_who_accepts_and_the_last_admin_cannot_leave() {
+    let app = TestApp::spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    assert_eq!(
+        register(&mut awa, &fields("Les Amis de Bonabéri", "douala"))
+            .await
+            .status,
+        303
+    );
+    let space = awa.get("/fr/espace/organisation").await;
+    let start = space.body.find("id=\"organisation-").expect("a section") + 17;
+    let id: String = space.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let invite = format!("/fr/espace/organisation/{id}/membres");
+
+    // Field errors are shown in the organisation's own form.
+    let csrf = space.csrf();
+    let bad = awa
+        .post(
+            &invite,
+            &[
+                ("csrf", &csrf),
+                ("display_name", ""),
+                ("email", "x"),
+                ("role", "editor"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("field-error"));
+
+    let sent = awa
+        .post(
+            &invite,
+            &[
+                ("csrf", &csrf),
+                ("display_name", "Ibrahim Ndiaye"),
+                ("email", "ibrahim@example.org"),
+                ("role", "editor"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.location(), "/fr/espace/organisation?done=invited");
+    let space = awa.get(sent.location()).await;
+    assert!(
+        space.body.contains("ibrahim@example.org") && space.body.contains("invitation envoyée")
+    );
+
+    // Ibrahim follows the link: the page says which organisation and which role.
+    let email = emails(&app, "cm")
+        .await
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == "organisation_invitation" && e.to == "ibrahim@example.org")
+        .expect("invitation");
+    let prefix = "https://jesuisaucameroun.com";
+    let start = email.text_body.find(prefix).expect("link") + prefix.len();
+    let link: String = email.text_body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let mut ibrahim = Browser::new(&app, crate::roles::CM);
+    let page = ibrahim.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Les Amis de Bonabéri") && page.body.contains("rédacteur"));
+    let accepted = ibrahim
+        .post(
+            &link,
+            &[
+                ("csrf", &page.csrf()),
+                ("display_name", "Ibrahim Ndiaye"),
+                ("password", crate::helpers::PASSWORD),
+                ("password_confirm", crate::helpers::PASSWORD),
+                ("terms", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, 303);
+    let his = ibrahim.get("/fr/espace/organisation").await;
+    assert_eq!(his.status, 200);
+    assert!(his.body.contains("Les Amis de Bonabéri") && his.body.contains("Quitter"));
+
+    // The last admin cannot leave.
+    let space = awa.get("/fr/espace/organisation").await;
+    let me = awa_id(&app).await;
+    let leave = awa
+        .post(
+            &format!("/fr/espace/organisation/{id}/membres/{me}/retirer"),
+            &[("csrf", &space.csrf())],
+        )
+        .await;
+    assert_eq!(leave.location(), "/fr/espace/organisation?done=last_admin");
+    let refused = awa.get(leave.location()).await;
+    assert!(refused.body.contains("au moins un administrateur"));
+    app.stop().await.expect("stop");
+}
+
+async fn awa_id(app: &TestApp) -> i64 {
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    jsap_store::Accounts::for_tenant(app.services.store.conn(), &cm)
+        .find_by_email(&jsap_domain::EmailAddress::parse("awa@example.org").expect("email"))
+        .await
+        .expect("find")
+        .expect("awa")
+        .id
+}

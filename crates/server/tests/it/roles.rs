@@ -177,6 +177,16 @@ pub const POST_ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/organisation/1/membres",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/organisation/1/membres/1/retirer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/compte/profil",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },

@@ -3,6 +3,7 @@ pub mod api;
 pub mod assets;
 pub mod media;
 pub mod ops;
+pub mod organisation_space;
 pub mod organisations;
 pub mod pages;
 pub mod profiles;

@@ -8,9 +8,7 @@
 //!   a country operator for a tenant.
 
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
-use crate::roles::{
-    RequireCountryOperator, RequireFocalPoint, RequireOrganisationMember, RequireStaff,
-};
+use crate::roles::{RequireCountryOperator, RequireFocalPoint, RequireStaff};
 use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
@@ -104,59 +102,6 @@ fn active(account: &jsap_store::Account) -> Invitee {
 }
 
 // ----- organisation members -----
-
-#[derive(Serialize)]
-struct OrganisationRow {
-    name: String,
-    slug: String,
-    role: String,
-    status: &'static str,
-    status_label: String,
-    /// Why it was refused or suspended.
-    reason: String,
-    /// Its public page exists (verified).
-    public: bool,
-}
-
-#[handler]
-pub async fn organisation_space(
-    req: &Request,
-    ctx: Ctx,
-    member: RequireOrganisationMember,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
-    let notice = (done.done.as_deref() == Some("registered")).then(|| ctx.t("org.registered"));
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let all = Organisations::for_tenant(state.store.conn(), tenant)
-        .list()
-        .await?;
-    let rows: Vec<OrganisationRow> = member
-        .organisations
-        .iter()
-        .filter_map(|(id, role)| {
-            let o = all.iter().find(|o| o.id == *id)?;
-            Some(OrganisationRow {
-                name: o.name.clone(),
-                slug: o.slug.clone(),
-                role: ctx.t(&format!("roles.{}", role.as_str())),
-                status: o.status.as_str(),
-                status_label: ctx.t(&format!("org.status_{}", o.status.as_str())),
-                reason: o.status_reason.clone(),
-                public: o.verified,
-            })
-        })
-        .collect();
-    ctx.page(
-        req,
-        "/espace/organisation",
-        "spaces/organisation.html",
-        StatusCode::OK,
-        |c| {
-            c.insert("organisations", &rows);
-            c.insert("notice", &notice);
-        },
-    )
-}
 
 // ----- focal points -----
 

@@ -43,9 +43,23 @@ pub(super) async fn invitation(
                 .replace("%{country}", tenant.country_name.get(locale)),
             t("roles.operator_invitation_title"),
         ),
-        // Organisation roles are not invited yet: their links are refused.
-        Grant::OrganisationAdmin { .. } | Grant::OrganisationEditor { .. } => {
-            return Ok(Err(StatusCode::NOT_FOUND));
+        Grant::OrganisationAdmin { organisation_id }
+        | Grant::OrganisationEditor { organisation_id } => {
+            let organisation = jsap_store::Organisations::for_tenant(state.store.conn(), tenant)
+                .by_id(organisation_id)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            (
+                t("org.invitation_intro")
+                    .replace("%{name}", &found.name)
+                    .replace("%{organisation}", &organisation)
+                    .replace(
+                        "%{role}",
+                        &t(&format!("roles.{}", found.grant.role().as_str())),
+                    ),
+                t("org.invitation_title"),
+            )
         }
     };
     Ok(Ok(InvitationView {

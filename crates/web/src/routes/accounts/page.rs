@@ -7,6 +7,7 @@ pub(super) fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
         "logged_out" => "account.done_logged_out",
         "password_changed" => "account.done_password_changed",
         "email_sent" => "account.done_email_sent",
+        "left" => "org.done_left",
         _ => return None,
     };
     Some(ctx.t(key))

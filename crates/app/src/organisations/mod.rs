@@ -1,6 +1,10 @@
 //! Organisations: a verified member registers one (and becomes its admin), the focal point of
 //! its city or a country operator verifies, refuses or suspends it, and each step is emailed.
 
+mod members;
+
+pub use members::{MemberRefusal, invite_member, remove_member};
+
 use crate::{Failure, Scope};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::organisations::OrganisationStatus;

@@ -1,0 +1,65 @@
+//! The members of an organisation (its admins and editors): listed, and removed without ever
+//! leaving the organisation with no admin.
+
+use super::Scope;
+use super::accounts::{Account, Accounts, Role};
+use crate::StoreError;
+use crate::entities::membership;
+use jsap_tenancy::Tenant;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+
+/// The members of one tenant's organisations.
+pub struct OrganisationMembers<'a, C> {
+    conn: &'a C,
+    scope: Scope,
+    accounts: Accounts<'a, C>,
+}
+
+impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
+    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
+        Self {
+            conn,
+            scope: Scope::of(tenant),
+            accounts: Accounts::for_tenant(conn, tenant),
+        }
+    }
+
+    /// The members of `organisation_id` with their role, admins first, then by name.
+    pub async fn list(&self, organisation_id: i64) -> Result<Vec<(Account, Role)>, StoreError> {
+        let mut members = Vec::new();
+        for role in [Role::OrganisationAdmin, Role::OrganisationEditor] {
+            let mut holders: Vec<(Account, Role)> = self
+                .accounts
+                .with_role(role)
+                .await?
+                .into_iter()
+                .filter(|(_, m)| m.organisation_id == Some(organisation_id))
+                .map(|(a, _)| (a, role))
+                .collect();
+            holders.sort_by(|a, b| a.0.display_name.cmp(&b.0.display_name));
+            members.extend(holders);
+        }
+        Ok(members)
+    }
+
+    /// Removes every role `user_id` holds on `organisation_id` and ends their sessions (their
+    /// rights changed). `false` when they held none.
+    pub async fn remove(&self, organisation_id: i64, user_id: i64) -> Result<bool, StoreError> {
+        let deleted = self
+            .scope
+            .delete::<membership::Entity>()
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::OrganisationId.eq(organisation_id))
+            .filter(membership::Column::Role.is_in([
+                Role::OrganisationAdmin.as_str(),
+                Role::OrganisationEditor.as_str(),
+            ]))
+            .exec(self.conn)
+            .await?;
+        if deleted.rows_affected == 0 {
+            return Ok(false);
+        }
+        self.accounts.end_sessions(user_id).await?;
+        Ok(true)
+    }
+}
