@@ -221,7 +221,7 @@ async fn an_admin_invites_an_editor_who_accepts_and_the_last_admin_cannot_leave(
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("field-error"));
+    assert!(bad.body.contains("Indiquez le nom de la personne invitée."));
 
     let sent = awa
         .post(

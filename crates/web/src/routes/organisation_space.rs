@@ -160,6 +160,13 @@ pub async fn invite_member(
     let mut errors = Errors::new();
     let name = check_name(&ctx, &form.display_name, &mut errors);
     let email = check_email(&ctx, &form.email, "email", &mut errors);
+    // The messages speak of the person invited, not of the one filling the form.
+    if form.display_name.trim().is_empty() {
+        errors.insert("display_name", ctx.t("org.err_invitee_name"));
+    }
+    if form.email.trim().is_empty() {
+        errors.insert("email", ctx.t("org.err_invitee_email"));
+    }
     let as_admin = match form.role.as_str() {
         "admin" => true,
         "editor" => false,
