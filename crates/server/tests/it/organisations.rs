@@ -112,6 +112,11 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
         "{:?}",
         pending.iter().map(|e| &e.to).collect::<Vec<_>>()
     );
+    let space = focal.get("/fr/espace/ville").await;
+    assert!(
+        space.body.contains("<span class=\"count\">1</span>"),
+        "the focal point's space counts what waits"
+    );
     let queue = focal.get("/fr/espace/organisations/verification").await;
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("Les Amis de Bonabéri"));

@@ -130,12 +130,19 @@ pub async fn city_space(
             region: c.region.clone(),
         })
         .collect();
+    let waiting = Organisations::for_tenant(state.store.conn(), tenant)
+        .pending(Some(&focal.city_ids))
+        .await?
+        .len();
     ctx.page(
         req,
         "/espace/ville",
         "spaces/city.html",
         StatusCode::OK,
-        |c| c.insert("cities", &rows),
+        |c| {
+            c.insert("cities", &rows);
+            c.insert("organisations_waiting", &waiting);
+        },
     )
 }
 
@@ -198,7 +205,12 @@ async fn country_page(
             .filter(|i| !holders.iter().any(|(a, _)| a.email == i.email))
             .map(|i| invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at)),
     );
+    let waiting = Organisations::for_tenant(conn, &ctx.tenant)
+        .pending(None)
+        .await?
+        .len();
     ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
+        c.insert("organisations_waiting", &waiting);
         c.insert("cities", &cities);
         c.insert("operators", &operators);
         c.insert("form", &form);
