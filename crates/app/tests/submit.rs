@@ -87,3 +87,115 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
             .all(|e| e.kind != "request_new")
     );
 }
+
+#[tokio::test]
+async fn a_request_nobody_holds_a_role_for_reaches_the_country_operators_and_says_so() {
+    let world = common::world().await;
+    let (store, cm) = (&world.store, &world.cm);
+    let accounts = Accounts::for_tenant(store.conn(), cm);
+    let member = accounts
+        .create(
+            &EmailAddress::parse("awa@example.org").expect("email"),
+            "Awa Diallo",
+            "not a real hash",
+            true,
+        )
+        .await
+        .expect("member");
+    let operator = accounts
+        .create(
+            &EmailAddress::parse("op@example.org").expect("email"),
+            "Olivier Opérateur",
+            "not a real hash",
+            true,
+        )
+        .await
+        .expect("operator");
+    accounts
+        .grant(operator.id, jsap_store::Role::CountryOperator, None, None)
+        .await
+        .expect("grant");
+    let kribi = Cities::for_tenant(store.conn(), cm)
+        .by_slug("kribi")
+        .await
+        .expect("cities")
+        .expect("kribi");
+    let new = NewRequest {
+        kind: RequestKind::Project,
+        member_user_id: member.id,
+        mission_id: None,
+        organisation_id: None,
+        city_id: kribi.id,
+        locale: "fr".into(),
+        title: "Un atelier de réparation de filets".into(),
+        body: "Je propose un atelier pour les pêcheurs.".into(),
+        offer: "Du temps".into(),
+        contribution: None,
+        available_from: None,
+        available_to: None,
+        domain: None,
+    };
+    let now: DateTime<Utc> = "2027-07-01T10:00:00Z".parse().expect("now");
+    let scope = Scope {
+        store,
+        themes: world.themes.clone(),
+        tenant: cm,
+        clock: &FixedClock(now),
+    };
+    let request = submit(&scope, &member, &kribi, new)
+        .await
+        .expect("submitted");
+
+    let mut to: Vec<String> = Outbox::for_tenant(store.conn(), cm)
+        .list()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| e.kind == "request_new")
+        .map(|e| e.to)
+        .collect();
+    to.sort();
+    assert_eq!(to, ["op@example.org", "pf.kribi@jesuisaucameroun.com"]);
+    assert_eq!(
+        jsap_app::requests::recipients::answerer(store.conn(), cm, &request)
+            .await
+            .expect("answerer"),
+        jsap_app::requests::recipients::Answerer::Operators
+    );
+    // Once the city has a focal point, they answer (and the operators are no longer emailed).
+    let focal = accounts
+        .create(
+            &EmailAddress::parse("pf@example.org").expect("email"),
+            "Fatou Focal",
+            "not a real hash",
+            true,
+        )
+        .await
+        .expect("focal");
+    accounts
+        .grant(focal.id, jsap_store::Role::FocalPoint, Some(kribi.id), None)
+        .await
+        .expect("grant");
+    assert_eq!(
+        jsap_app::requests::recipients::answerer(store.conn(), cm, &request)
+            .await
+            .expect("answerer"),
+        jsap_app::requests::recipients::Answerer::FocalPoints
+    );
+    let handling = jsap_app::requests::recipients::handling_side(
+        store.conn(),
+        cm,
+        &request,
+        Some("kribi"),
+        Some(member.id),
+    )
+    .await
+    .expect("handling side");
+    assert_eq!(
+        handling
+            .iter()
+            .map(|a| a.email.as_str())
+            .collect::<Vec<_>>(),
+        ["pf@example.org"]
+    );
+}

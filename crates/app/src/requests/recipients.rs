@@ -10,10 +10,46 @@ use jsap_store::{
 };
 use jsap_tenancy::Tenant;
 
+/// Who answers a request, as its member is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answerer {
+    /// The members of the mission's organisation (named).
+    Organisation(String),
+    /// The focal points of the request's city.
+    FocalPoints,
+    /// Nobody holds a role for it yet: the country operators answer.
+    Operators,
+}
+
+/// Who answers `request`: its organisation when it has members, else its city's focal points
+/// when there are any, else the country operators.
+pub async fn answerer<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    request: &RequestRecord,
+) -> Result<Answerer, StoreError> {
+    let requests = Requests::for_tenant(conn, tenant);
+    if let Some(org) = request.organisation_id
+        && !requests.organisation_members(org).await?.is_empty()
+    {
+        let name = jsap_store::Organisations::for_tenant(conn, tenant)
+            .by_id(org)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        return Ok(Answerer::Organisation(name));
+    }
+    if !requests.focal_points(request.city_id).await?.is_empty() {
+        return Ok(Answerer::FocalPoints);
+    }
+    Ok(Answerer::Operators)
+}
+
 /// The handling side of a request: the mission's organisation and the city's focal points
 /// (`author` left out: they know what they wrote). While the city has no focal-point account
-/// yet, the focal points of the tenant file are reached at their configured address. Each
-/// address once.
+/// yet, the focal points of the tenant file are reached at their configured address; while
+/// nobody at all holds a role for the request, the country operators are reached too, so a
+/// request always reaches someone who can act. Each address once.
 pub async fn handling_side<C: ConnectionTrait>(
     conn: &C,
     tenant: &Tenant,
@@ -27,6 +63,9 @@ pub async fn handling_side<C: ConnectionTrait>(
         && requests.focal_points(request.city_id).await?.is_empty()
     {
         recipients.extend(configured_focal_points(tenant, slug));
+    }
+    if requests.handlers(request, None).await?.is_empty() {
+        recipients.extend(requests.operators().await?);
     }
     let mut seen = std::collections::HashSet::new();
     recipients.retain(|r| seen.insert(r.email.to_lowercase()));

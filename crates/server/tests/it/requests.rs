@@ -394,6 +394,10 @@ async fn a_member_answers_a_mission_and_the_organisation_and_focal_point_are_tol
         confirmation.body
     );
     assert!(confirmation.body.contains("Mentorat au lycée de Douala"));
+    assert!(
+        confirmation.body.contains("vous répondra"),
+        "the member is told who will answer"
+    );
 
     // The organisation's member and the city's focal point hear of it; the other
     // organisation does not; the member is not emailed about their own request.

@@ -213,10 +213,21 @@ pub async fn thread(
     };
     let (request, side) = party(state, tenant, &id, &session).await?;
     let notice = match params.done.as_deref() {
-        Some("sent") => Some(
-            ctx.t("request.sent_notice")
-                .replace("%{days}", &tenant.response_delay_days.to_string()),
-        ),
+        Some("sent") => {
+            use jsap_app::requests::recipients::{Answerer, answerer};
+            let who = match answerer(state.store.conn(), tenant, &request).await? {
+                Answerer::Organisation(name) => ctx
+                    .t("request.answered_by_organisation")
+                    .replace("%{name}", &name),
+                Answerer::FocalPoints => ctx.t("request.answered_by_focal_points"),
+                Answerer::Operators => ctx.t("request.answered_by_operators"),
+            };
+            Some(format!(
+                "{} {who}",
+                ctx.t("request.sent_notice")
+                    .replace("%{days}", &tenant.response_delay_days.to_string())
+            ))
+        }
         Some("message") => Some(ctx.t("request.message_notice")),
         Some("state") => Some(ctx.t("request.state_notice")),
         _ => None,
