@@ -14,6 +14,7 @@ mod m0006_profiles;
 mod m0007_requests;
 mod m0008_invitations;
 mod m0009_organisation_registration;
+mod m0010_organisation_logo;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_requests::Migration),
             Box::new(m0008_invitations::Migration),
             Box::new(m0009_organisation_registration::Migration),
+            Box::new(m0010_organisation_logo::Migration),
         ]
     }
 }

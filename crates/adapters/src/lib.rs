@@ -6,6 +6,7 @@ pub mod blob;
 pub mod cache;
 pub mod dates;
 pub mod health;
+pub mod images;
 pub mod mail;
 pub mod templates;
 pub mod weather;

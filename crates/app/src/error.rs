@@ -7,4 +7,7 @@ pub enum Failure {
     Store(#[from] jsap_store::StoreError),
     #[error(transparent)]
     Mail(#[from] jsap_adapters::mail::MailError),
+    /// The file storage failed (nothing half-written is left behind).
+    #[error(transparent)]
+    Blob(#[from] jsap_adapters::blob::BlobError),
 }

@@ -82,6 +82,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             post(routes::organisation_space::invite_member),
         )
         .at(
+            "/:locale/espace/organisation/:id/logo",
+            post(routes::organisation_space::upload_logo),
+        )
+        .at(
             "/:locale/espace/organisation/:id/membres/:user/retirer",
             post(routes::organisation_space::remove_member),
         )

@@ -14,13 +14,18 @@ use tracing::Instrument;
 
 const REQUEST_ID: &str = "x-request-id";
 
-/// The largest request body: forms are a few kilobytes. Upload routes, when they come, get
-/// their own limit in `body_limit`.
+/// The largest request body: forms are a few kilobytes. Upload routes get their own limit in
+/// `body_limit`.
 pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The body limit of a path.
-pub fn body_limit(_path: &str) -> usize {
-    FORM_BODY_LIMIT
+/// The body limit of a path: an image upload (`.../logo`) takes the largest image accepted
+/// and its form around it.
+pub fn body_limit(path: &str) -> usize {
+    if path.contains("/espace/organisation/") && path.ends_with("/logo") {
+        jsap_adapters::images::MAX_UPLOAD_BYTES + 64 * 1024
+    } else {
+        FORM_BODY_LIMIT
+    }
 }
 
 /// The policy of every HTML page: nothing from elsewhere, no inline script or style, never

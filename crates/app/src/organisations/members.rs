@@ -20,7 +20,7 @@ pub enum MemberRefusal {
 }
 
 /// Whether `account` is an admin of `organisation_id`.
-async fn is_admin(
+pub(super) async fn is_admin(
     scope: &Scope<'_>,
     account: &Account,
     organisation_id: i64,

@@ -1,8 +1,10 @@
 //! Organisations: a verified member registers one (and becomes its admin), the focal point of
 //! its city or a country operator verifies, refuses or suspends it, and each step is emailed.
 
+mod logo;
 mod members;
 
+pub use logo::{LogoRefusal, set_logo};
 pub use members::{MemberRefusal, invite_member, remove_member};
 
 use crate::{Failure, Scope};

@@ -303,3 +303,113 @@ async fn awa_id(app: &TestApp) -> i64 {
         .expect("awa")
         .id
 }
+
+/// A `multipart/form-data` body with a `csrf` field and a `logo` file.
+fn logo_form(csrf: &str, file: &[u8], name: &str) -> (String, Vec<u8>) {
+    let boundary = "jsap-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{name}\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_admin_uploads_a_logo_that_is_re_encoded_and_shown_on_this_site_only() {
+    let app = TestApp::spawn().await;
+    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    assert_eq!(
+        register(&mut awa, &fields("Les Amis de Bonabéri", "douala"))
+            .await
+            .status,
+        303
+    );
+    let space = awa.get("/fr/espace/organisation").await;
+    let start = space.body.find("id=\"organisation-").expect("a section") + 17;
+    let id: String = space.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let action = format!("http://{}/fr/espace/organisation/{id}/logo", app.addr);
+    let post = |content_type: String, body: Vec<u8>, cookies: String| {
+        app.client
+            .post(&action)
+            .header("Host", crate::roles::CM)
+            .header("Cookie", cookies)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let csrf = space.csrf();
+
+    // A script named like an image: refused, with the reason next to the form.
+    let (ct, body) = logo_form(&csrf, b"<script>alert(1)</script>", "logo.png");
+    let refused = post(ct, body, awa.cookie_header()).await.expect("post");
+    assert_eq!(refused.status().as_u16(), 415);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("image JPEG, PNG ou WebP")
+    );
+
+    // Over 10 MB: refused as too large.
+    let mut big = png_bytes(40, 40);
+    big.resize(10 * 1024 * 1024 + 10, 0);
+    let (ct, body) = logo_form(&csrf, &big, "big.png");
+    let large = post(ct, body, awa.cookie_header()).await.expect("post");
+    assert_eq!(large.status().as_u16(), 413);
+
+    // Without the form's token: 403, nothing stored.
+    let (ct, body) = logo_form("forged", &png_bytes(600, 300), "logo.png");
+    assert_eq!(
+        post(ct, body, awa.cookie_header())
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        403
+    );
+
+    let (ct, body) = logo_form(&csrf, &png_bytes(600, 300), "logo.png");
+    let saved = post(ct, body, awa.cookie_header()).await.expect("post");
+    assert_eq!(saved.status().as_u16(), 303);
+    let space = awa.get("/fr/espace/organisation?done=logo").await;
+    assert!(space.body.contains("Logo enregistré."));
+    let start = space.body.find("src=\"/media/logos/").expect("the logo") + 5;
+    let src: String = space.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let logo = app.get("jesuisaucameroun.com", &src).await;
+    assert_eq!(logo.status().as_u16(), 200);
+    assert_eq!(
+        logo.headers()["content-type"].to_str().expect("type"),
+        "image/png"
+    );
+    let bytes = logo.bytes().await.expect("bytes");
+    let decoded = image::load_from_memory(&bytes).expect("an image");
+    assert_eq!((decoded.width(), decoded.height()), (256, 128));
+    // The other tenant's host does not serve it.
+    assert_eq!(
+        app.get("jesuisausenegal.com", &src).await.status().as_u16(),
+        404
+    );
+    app.stop().await.expect("stop");
+}
+
+fn png_bytes(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([31, 111, 80, 255]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    out.into_inner()
+}

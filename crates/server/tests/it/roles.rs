@@ -180,6 +180,12 @@ pub const POST_ROUTES: &[Route] = &[
         path: "/fr/espace/organisation/1/membres",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
+    // Not a multipart form: refused before anything is read (no token either).
+    Route {
+        host: CM,
+        path: "/fr/espace/organisation/1/logo",
+        expect: [303, 403, 415, 415, 403, 403, 303, 303],
+    },
     Route {
         host: CM,
         path: "/fr/espace/organisation/1/membres/1/retirer",

@@ -22,6 +22,7 @@ pub struct Model {
     pub public_email: String,
     pub phone: String,
     pub facilities: String,
+    pub logo_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

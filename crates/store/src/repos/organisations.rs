@@ -36,6 +36,8 @@ pub struct OrganisationRecord {
     pub public_email: String,
     pub phone: String,
     pub facilities: Vec<String>,
+    /// The blob key of its logo ('' for none).
+    pub logo_key: String,
     pub created_by: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -61,6 +63,7 @@ impl From<organisation::Model> for OrganisationRecord {
                 .filter(|f| !f.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            logo_key: m.logo_key,
             created_by: m.created_by,
             created_at: m.created_at,
         }
@@ -194,6 +197,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             public_email: Set(new.public_email),
             phone: Set(new.phone),
             facilities: Set(new.facilities.join(",")),
+            logo_key: Set(String::new()),
             created_at: Set(chrono::Utc::now()),
             ..Default::default()
         })
@@ -234,6 +238,35 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             bump_version(self.conn, self.scope.id()).await?;
         }
         Ok(updated.rows_affected == 1)
+    }
+
+    /// Sets the logo's blob key of organisation `id`; returns the key it replaces ('' for
+    /// none). `NotFound` when there is no such organisation here.
+    pub async fn set_logo(&self, id: i64, key: &str) -> Result<String, StoreError> {
+        use sea_orm::sea_query::Expr;
+        let previous = self.by_id(id).await?.ok_or(StoreError::NotFound)?.logo_key;
+        self.scope
+            .update::<organisation::Entity>()
+            .col_expr(organisation::Column::LogoKey, Expr::value(key))
+            .filter(organisation::Column::Id.eq(id))
+            .exec(self.conn)
+            .await?;
+        bump_version(self.conn, self.scope.id()).await?;
+        Ok(previous)
+    }
+
+    /// The organisation whose logo is `key`, if any.
+    pub async fn by_logo_key(&self, key: &str) -> Result<Option<OrganisationRecord>, StoreError> {
+        if key.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .scope
+            .all::<organisation::Entity>()
+            .filter(organisation::Column::LogoKey.eq(key))
+            .one(self.conn)
+            .await?
+            .map(OrganisationRecord::from))
     }
 
     /// The organisations waiting for review, oldest first; of `city_ids` only when given.

@@ -1,9 +1,10 @@
-//! Mission photos from blob storage (local folder or S3), for the tenant of the host only.
-//! Keys are content-addressed, so a photo never changes under its URL: cached for a year.
+//! Mission photos and organisation logos from blob storage (local folder or S3), for the
+//! tenant of the host only. A key never changes content (photos are content-addressed, a new
+//! logo gets a new random key): cached for a year.
 
 use crate::extract::CurrentTenant;
 use crate::{AppError, AppState};
-use jsap_store::MissionPhotos;
+use jsap_store::{MissionPhotos, Organisations};
 use poem::http::header;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
@@ -33,10 +34,17 @@ pub async fn photo(
     if !valid_key(&key) {
         return Err(AppError::NotFound);
     }
-    let record = MissionPhotos::for_tenant(state.store.conn(), &tenant)
+    let content_type = match MissionPhotos::for_tenant(state.store.conn(), &tenant)
         .by_key(&key)
         .await?
-        .ok_or(AppError::NotFound)?;
+    {
+        Some(photo) => photo.content_type,
+        None => Organisations::for_tenant(state.store.conn(), &tenant)
+            .by_logo_key(&key)
+            .await?
+            .map(|_| "image/png".to_owned())
+            .ok_or(AppError::NotFound)?,
+    };
     let bytes = state
         .blobs
         .get(tenant.code.as_str(), &key)
@@ -44,7 +52,7 @@ pub async fn photo(
         .map_err(|e| AppError::Internal(e.into()))?
         .ok_or(AppError::NotFound)?;
     Ok(Response::builder()
-        .header(header::CONTENT_TYPE, record.content_type)
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
         .header("X-Content-Type-Options", "nosniff")
         // An SVG is a document: it may not run scripts or load anything.

@@ -6,7 +6,8 @@ use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
 use crate::roles::RequireOrganisationMember;
 use crate::routes::accounts::{check_email, check_name};
-use jsap_app::organisations::{self, MemberRefusal};
+use jsap_adapters::images::ImageError;
+use jsap_app::organisations::{self, LogoRefusal, MemberRefusal};
 use jsap_store::{Accounts, Invitations, OrganisationMembers, Organisations, Role};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -41,6 +42,8 @@ struct OrganisationRow {
     invited: Vec<[String; 3]>,
     /// The invitation form as shown back (its errors, after a failed attempt).
     form: FormView,
+    /// The logo's URL path, when it has one.
+    logo: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +84,7 @@ async fn space_page(
             status_label: ctx.t(&format!("org.status_{}", o.status.as_str())),
             reason: o.status_reason.clone(),
             public: o.verified,
+            logo: (!o.logo_key.is_empty()).then(|| crate::routes::media::photo_path(&o.logo_key)),
             form: match failure.take() {
                 Some((failed, form)) if failed == o.id => form,
                 other => {
@@ -130,6 +134,7 @@ pub async fn organisation_space(
         Some("invited") => Some(ctx.t("org.done_invited")),
         Some("removed") => Some(ctx.t("org.done_removed")),
         Some("last_admin") => Some(ctx.t("org.err_last_admin")),
+        Some("logo") => Some(ctx.t("org.done_logo")),
         _ => None,
     };
     space_page(&ctx, req, &member, StatusCode::OK, notice, None).await
@@ -229,5 +234,83 @@ pub async fn remove_member(
         Ok(()) => Ok(back(&ctx, "removed")),
         Err(MemberRefusal::LastAdmin) => Ok(back(&ctx, "last_admin")),
         Err(MemberRefusal::NotFound | MemberRefusal::NotAdmin) => Err(AppError::NotFound),
+    }
+}
+
+/// `POST /{locale}/espace/organisation/{id}/logo` (multipart: `csrf`, `logo`): an admin sets the
+/// organisation's logo. A file that is not a JPEG, PNG or WebP image, or is over 10 MB, is
+/// refused with a message next to the form; nothing is stored then.
+#[handler]
+pub async fn upload_logo(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+    member: RequireOrganisationMember,
+    mut multipart: poem::web::Multipart,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (mut csrf, mut file) = (String::new(), None::<Vec<u8>>);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::NotFound)?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("logo") => file = Some(field.bytes().await.map_err(|_| AppError::NotFound)?),
+            _ => {}
+        }
+    }
+    if !ctx.csrf_ok(req, &csrf) {
+        return ctx.forbidden(req);
+    }
+    let refused = |key: &str| {
+        let mut errors = Errors::new();
+        errors.insert("logo", ctx.t(key));
+        FormView {
+            values: BTreeMap::new(),
+            errors,
+        }
+    };
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        let view = refused("org.err_logo_missing");
+        return space_page(
+            &ctx,
+            req,
+            &member,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some((id, view)),
+        )
+        .await;
+    };
+    let account = member.user.account();
+    match organisations::set_logo(&ctx.scope(), &ctx.state.blobs, account, id, bytes).await? {
+        Ok(_) => Ok(back(&ctx, "logo")),
+        Err(LogoRefusal::NotFound) => Err(AppError::NotFound),
+        Err(LogoRefusal::Image(ImageError::TooLarge)) => {
+            let view = refused("org.err_logo_large");
+            space_page(
+                &ctx,
+                req,
+                &member,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                None,
+                Some((id, view)),
+            )
+            .await
+        }
+        Err(LogoRefusal::Image(_)) => {
+            let view = refused("org.err_logo_type");
+            space_page(
+                &ctx,
+                req,
+                &member,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                None,
+                Some((id, view)),
+            )
+            .await
+        }
     }
 }

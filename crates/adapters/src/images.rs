@@ -1,0 +1,132 @@
+//! Uploaded images. The type is read from the bytes (never the file name or the declared
+//! type), the image is decoded in full, resized and encoded again: what is stored is a new
+//! file made from the pixels only, so no metadata (GPS position, camera, comments) and no
+//! hidden payload of a polyglot file survives. The uploaded bytes are never stored or served.
+
+use image::{ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// The largest upload accepted.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// The largest side of a logo, in pixels.
+pub const LOGO_SIDE: u32 = 256;
+
+/// Why an upload is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("the file is larger than 10 MB")]
+    TooLarge,
+    #[error("the file is not a JPEG, PNG or WebP image")]
+    NotAnImage,
+    #[error("the image could not be read: damaged, or too large in pixels")]
+    Unreadable,
+}
+
+/// An image ready to store.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The format of `bytes` by their first bytes, when it is one we take.
+pub fn accepted_format(bytes: &[u8]) -> Option<ImageFormat> {
+    match image::guess_format(bytes).ok()? {
+        f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => Some(f),
+        _ => None,
+    }
+}
+
+/// A logo: at most `LOGO_SIDE` pixels on its longer side, as PNG (transparency kept).
+pub fn logo(bytes: &[u8]) -> Result<Processed, ImageError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(ImageError::TooLarge);
+    }
+    let format = accepted_format(bytes).ok_or(ImageError::NotAnImage)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // A small file may claim enormous dimensions (a decompression bomb): bounded.
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|_| ImageError::Unreadable)?;
+    let resized = if decoded.width() > LOGO_SIDE || decoded.height() > LOGO_SIDE {
+        decoded.thumbnail(LOGO_SIDE, LOGO_SIDE)
+    } else {
+        decoded
+    };
+    let mut out = Cursor::new(Vec::new());
+    resized
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(|_| ImageError::Unreadable)?;
+    Ok(Processed {
+        bytes: out.into_inner(),
+        content_type: "image/png",
+        width: resized.width(),
+        height: resized.height(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(width, height, image::Rgba([31, 111, 80, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).expect("png");
+        out.into_inner()
+    }
+
+    fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Jpeg).expect("jpeg");
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_large_jpeg_becomes_a_small_png_made_from_its_pixels_only() {
+        let mut input = jpeg(1200, 600);
+        // A comment segment after the start of image: metadata that must not survive.
+        let marker = b"GPS 4.05N 9.70E secret";
+        let mut com = vec![0xFF, 0xFE, 0x00, (marker.len() + 2) as u8];
+        com.extend_from_slice(marker);
+        input.splice(2..2, com);
+        let out = logo(&input).expect("logo");
+        assert_eq!((out.width, out.height), (256, 128));
+        assert_eq!(out.content_type, "image/png");
+        assert_eq!(accepted_format(&out.bytes), Some(ImageFormat::Png));
+        assert!(
+            !out.bytes.windows(marker.len()).any(|w| w == marker),
+            "no metadata kept"
+        );
+        // A small logo keeps its size.
+        let small = logo(&png(100, 80)).expect("logo");
+        assert_eq!((small.width, small.height), (100, 80));
+    }
+
+    #[test]
+    fn scripts_other_formats_damaged_and_oversized_files_are_refused() {
+        assert_eq!(
+            logo(b"<script>alert(1)</script>").err(),
+            Some(ImageError::NotAnImage)
+        );
+        assert_eq!(
+            logo(b"GIF89a\x01\x00\x01\x00").err(),
+            Some(ImageError::NotAnImage),
+            "GIF is not taken"
+        );
+        // A PNG signature followed by HTML: claims to be an image, is not one.
+        let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
+        fake.extend_from_slice(b"<html><script>alert(1)</script></html>");
+        assert_eq!(logo(&fake).err(), Some(ImageError::Unreadable));
+        let mut huge = png(10, 10);
+        huge.resize(MAX_UPLOAD_BYTES + 1, 0);
+        assert_eq!(logo(&huge).err(), Some(ImageError::TooLarge));
+    }
+}
