@@ -187,18 +187,22 @@ pub struct RequireFocalPoint {
     pub city_ids: Vec<i64>,
 }
 
-impl<'a> FromRequest<'a> for RequireFocalPoint {
-    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+impl RequireFocalPoint {
+    /// The focal point among `memberships`, if they hold that role for any city.
+    fn of(user: CurrentUser, memberships: &[Membership]) -> Option<Self> {
         let city_ids: Vec<i64> = memberships
             .iter()
             .filter(|m| m.role == Role::FocalPoint)
             .filter_map(|m| m.city_id)
             .collect();
-        if city_ids.is_empty() {
-            return Err(deny(req));
-        }
-        Ok(Self { user, city_ids })
+        (!city_ids.is_empty()).then_some(Self { user, city_ids })
+    }
+}
+
+impl<'a> FromRequest<'a> for RequireFocalPoint {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, memberships) = signed_in(req, body, Site::Country).await?;
+        Self::of(user, &memberships).ok_or_else(|| deny(req))
     }
 }
 
@@ -220,17 +224,10 @@ impl<'a> FromRequest<'a> for RequireReviewer {
                 city_ids: None,
             });
         }
-        let city_ids: Vec<i64> = memberships
-            .iter()
-            .filter(|m| m.role == Role::FocalPoint)
-            .filter_map(|m| m.city_id)
-            .collect();
-        if city_ids.is_empty() {
-            return Err(deny(req));
-        }
+        let focal = RequireFocalPoint::of(user, &memberships).ok_or_else(|| deny(req))?;
         Ok(Self {
-            user,
-            city_ids: Some(city_ids),
+            user: focal.user,
+            city_ids: Some(focal.city_ids),
         })
     }
 }

@@ -74,6 +74,11 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
             .collect())
     }
 
+    /// The cities of the tenant a repository is already bound to.
+    pub(crate) fn in_scope(conn: &'a C, scope: Scope) -> Self {
+        Self { conn, scope }
+    }
+
     pub async fn by_slug(&self, slug: &str) -> Result<Option<CityRecord>, StoreError> {
         Ok(self
             .scope

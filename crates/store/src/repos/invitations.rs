@@ -4,8 +4,9 @@
 
 use super::Scope;
 use super::accounts::{Role, random_token};
+use super::cities::Cities;
 use crate::StoreError;
-use crate::entities::{city, invitation as inv};
+use crate::entities::invitation as inv;
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
@@ -157,11 +158,8 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
 
     /// The id of this tenant's city `slug`; `Invalid` when there is none.
     pub async fn city_id(&self, slug: &str) -> Result<i64, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Slug.eq(slug))
-            .one(self.conn)
+        Ok(Cities::in_scope(self.conn, self.scope.clone())
+            .by_slug(slug)
             .await?
             .ok_or_else(|| StoreError::UnknownCity(slug.to_owned()))?
             .id)

@@ -122,6 +122,18 @@ async fn space_page(
     )
 }
 
+/// The space again, with `view`'s errors next to the form of organisation `id`.
+async fn refuse_with(
+    ctx: &Ctx,
+    req: &Request,
+    member: &RequireOrganisationMember,
+    status: StatusCode,
+    id: i64,
+    view: FormView,
+) -> Result<Response, AppError> {
+    space_page(ctx, req, member, status, None, Some((id, view))).await
+}
+
 #[handler]
 pub async fn organisation_space(
     req: &Request,
@@ -189,13 +201,13 @@ pub async fn invite_member(
             ]),
             errors,
         };
-        return space_page(
+        return refuse_with(
             &ctx,
             req,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some((id, view)),
+            id,
+            view,
         )
         .await;
     };
@@ -274,13 +286,13 @@ pub async fn upload_logo(
     };
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
         let view = refused("org.err_logo_missing");
-        return space_page(
+        return refuse_with(
             &ctx,
             req,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some((id, view)),
+            id,
+            view,
         )
         .await;
     };
@@ -290,25 +302,17 @@ pub async fn upload_logo(
         Err(LogoRefusal::NotFound) => Err(AppError::NotFound),
         Err(LogoRefusal::Image(ImageError::TooLarge)) => {
             let view = refused("org.err_logo_large");
-            space_page(
-                &ctx,
-                req,
-                &member,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                Some((id, view)),
-            )
-            .await
+            refuse_with(&ctx, req, &member, StatusCode::PAYLOAD_TOO_LARGE, id, view).await
         }
         Err(LogoRefusal::Image(_)) => {
             let view = refused("org.err_logo_type");
-            space_page(
+            refuse_with(
                 &ctx,
                 req,
                 &member,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                None,
-                Some((id, view)),
+                id,
+                view,
             )
             .await
         }
