@@ -177,6 +177,14 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("Organisation vérifiée"));
+    // Not a city hall: the city page lists it, without naming it the city's hall.
+    let (_, city) = app.page("jesuisaucameroun.com", "/fr/villes/douala").await;
+    assert!(city.contains("/fr/organisations/les-amis-de-bonaberi"));
+    assert!(
+        city.contains("La mairie sur le site :"),
+        "the demo city hall"
+    );
+    assert!(!city.contains("La mairie sur le site : <a href=\"/fr/organisations/les-amis"));
     let reviewed: Vec<_> = emails(&app, "cm")
         .await
         .into_iter()

@@ -193,6 +193,9 @@ pub async fn city_page(
     ctx.insert("focal_points", &focal_points(tenant, &city.slug));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
+    // A verified city hall is the city's own organisation: linked from the top of its page.
+    let city_hall = organisations.iter().find(|o| o.kind == "mairie").cloned();
+    ctx.insert("city_hall", &city_hall);
     ctx.insert("organisations", &organisations);
     ctx.insert(
         "all_url",
