@@ -139,7 +139,7 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
         )
         .await;
     assert_eq!(no_reason.status, 422);
-    assert!(no_reason.body.contains("Indiquez le motif du refus"));
+    assert!(no_reason.body.contains("Indiquez le motif"));
 
     // Another tenant cannot act on it (its id means nothing there).
     crate::roles::account(
@@ -199,6 +199,57 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
         again.location(),
         "/fr/espace/organisations/verification?done=already"
     );
+
+    // Suspended (with a reason) it leaves the site; restored it comes back.
+    let no_reason = focal
+        .post(
+            &action,
+            &[("csrf", &csrf), ("decision", "suspend"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    let suspended = focal
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("decision", "suspend"),
+                ("reason", "Annonces trompeuses signalées."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        suspended.location(),
+        "/fr/espace/organisations/verification?done=suspended"
+    );
+    let listed = focal.get(suspended.location()).await;
+    assert!(listed.body.contains("suspendue") && listed.body.contains("Rétablir"));
+    let (status, _) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/organisations/les-amis-de-bonaberi",
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        emails(&app, "cm")
+            .await
+            .iter()
+            .any(|e| e.kind == "organisation_reviewed"
+                && e.to == "awa@example.org"
+                && e.text_body.contains("Annonces trompeuses signalées."))
+    );
+    let restored = focal
+        .post(&action, &[("csrf", &csrf), ("decision", "verify")])
+        .await;
+    assert_eq!(restored.status, 303);
+    let (status, _) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/organisations/les-amis-de-bonaberi",
+        )
+        .await;
+    assert_eq!(status, 200);
     app.stop().await.expect("stop");
 }
 

@@ -274,10 +274,19 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         &self,
         city_ids: Option<&[i64]>,
     ) -> Result<Vec<OrganisationRecord>, StoreError> {
+        self.in_status(OrganisationStatus::Pending, city_ids).await
+    }
+
+    /// The organisations in `status`, oldest first; of `city_ids` only when given.
+    pub async fn in_status(
+        &self,
+        status: OrganisationStatus,
+        city_ids: Option<&[i64]>,
+    ) -> Result<Vec<OrganisationRecord>, StoreError> {
         let mut query = self
             .scope
             .all::<organisation::Entity>()
-            .filter(organisation::Column::Status.eq(OrganisationStatus::Pending.as_str()));
+            .filter(organisation::Column::Status.eq(status.as_str()));
         if let Some(ids) = city_ids {
             query = query.filter(organisation::Column::CityId.is_in(ids.to_vec()));
         }

@@ -12,7 +12,7 @@ use crate::routes::profiles::phone_ok;
 use crate::views::format_date;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
-use jsap_domain::organisations::{FACILITIES, KINDS};
+use jsap_domain::organisations::{FACILITIES, KINDS, OrganisationStatus};
 use jsap_store::{Cities, CityRecord, Organisations};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -218,6 +218,17 @@ struct Pending {
     registered_on: String,
 }
 
+/// A verified or suspended organisation, which a reviewer may suspend or restore.
+#[derive(Serialize)]
+struct Reviewed {
+    id: i64,
+    name: String,
+    slug: String,
+    status: &'static str,
+    status_label: String,
+    reason: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueueParams {
@@ -234,8 +245,23 @@ async fn queue_page(
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let all_cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
-    let pending: Vec<Pending> = Organisations::for_tenant(conn, &ctx.tenant)
-        .pending(reviewer.city_ids.as_deref())
+    let organisations = Organisations::for_tenant(conn, &ctx.tenant);
+    let cities = reviewer.city_ids.as_deref();
+    let mut reviewed = Vec::new();
+    for status in [OrganisationStatus::Verified, OrganisationStatus::Suspended] {
+        for o in organisations.in_status(status, cities).await? {
+            reviewed.push(Reviewed {
+                id: o.id,
+                name: o.name,
+                slug: o.slug,
+                status: status.as_str(),
+                status_label: ctx.t(&format!("org.status_{}", status.as_str())),
+                reason: o.status_reason,
+            });
+        }
+    }
+    let pending: Vec<Pending> = organisations
+        .pending(cities)
         .await?
         .into_iter()
         .map(|o| Pending {
@@ -265,6 +291,7 @@ async fn queue_page(
         status,
         |c| {
             c.insert("pending", &pending);
+            c.insert("reviewed", &reviewed);
             c.insert("notice", &notice);
             c.insert("failed_id", &failure.as_ref().map(|(id, _)| *id));
             c.insert(
@@ -287,6 +314,7 @@ pub async fn review_queue(
     let notice = match params.done.as_deref() {
         Some("verified") => Some(ctx.t("org.done_verified")),
         Some("refused") => Some(ctx.t("org.done_refused")),
+        Some("suspended") => Some(ctx.t("org.done_suspended")),
         Some("already") => Some(ctx.t("org.err_state")),
         _ => None,
     };
@@ -313,15 +341,19 @@ pub async fn review(
     let decision = match form.decision.as_str() {
         "verify" => Decision::Verify,
         "refuse" => Decision::Refuse(form.reason.chars().take(1000).collect()),
+        "suspend" => Decision::Suspend(form.reason.chars().take(1000).collect()),
         _ => return ctx.bad_request(req, &ctx.t("org.err_decision")),
     };
-    let refused = matches!(decision, Decision::Refuse(_));
+    let done = match decision {
+        Decision::Verify => "verified",
+        Decision::Refuse(_) => "refused",
+        Decision::Suspend(_) => "suspended",
+    };
     let account = reviewer.user.account().clone();
     match organisations::review(&ctx.scope(), &account, id, decision).await? {
         Ok(_) => Ok(see_other(format!(
-            "/{}/espace/organisations/verification?done={}",
-            ctx.locale,
-            if refused { "refused" } else { "verified" }
+            "/{}/espace/organisations/verification?done={done}",
+            ctx.locale
         ))),
         Err(Refusal::NotFound) => Err(AppError::NotFound),
         Err(Refusal::NotAReviewer) => Err(AppError::NotFound),
