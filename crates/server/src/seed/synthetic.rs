@@ -46,7 +46,7 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                     kind: "association".into(),
                     name: "Organisation de démonstration".into(),
                     description: "Missions générées pour les mesures de performance.".into(),
-                    verified: false,
+                    verified: true,
                 })
                 .await?
             }

@@ -472,3 +472,99 @@ fn png_bytes(width: u32, height: u32) -> Vec<u8> {
         .expect("png");
     out.into_inner()
 }
+
+/// The missions of a suspended organisation leave search, their page, the API, the sitemap
+/// and the home count; restored, they come back.
+#[tokio::test]
+async fn a_suspended_organisations_missions_are_no_longer_public() {
+    use jsap_app::organisations::{Decision, review};
+    let app = TestApp::spawn().await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let conn = app.services.store.conn();
+    let (total_before, list) = {
+        let (_, list) = app.page("jesuisaucameroun.com", "/fr/missions").await;
+        let api = app
+            .get("jesuisaucameroun.com", "/api/v1/missions")
+            .await
+            .text()
+            .await
+            .expect("api");
+        let total: serde_json::Value = serde_json::from_str(&api).expect("json");
+        (total["total"].as_u64().expect("total"), list)
+    };
+    let start = list.find("href=\"/fr/missions/").expect("a mission") + 6;
+    let path: String = list[start..].chars().take_while(|c| *c != '"').collect();
+    let id: i64 = path
+        .trim_start_matches("/fr/missions/")
+        .split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let organisation = jsap_store::Missions::for_tenant(conn, &cm)
+        .published(id, "fr")
+        .await
+        .expect("mission")
+        .expect("published")
+        .mission
+        .organisation_id;
+    let organisation_missions = jsap_store::Missions::for_tenant(conn, &cm)
+        .count_of_organisation(organisation)
+        .await
+        .expect("count");
+    let operator = crate::roles::account(
+        &app,
+        "cm",
+        "op@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let operator = jsap_store::Accounts::for_tenant(conn, &cm)
+        .find(operator)
+        .await
+        .expect("find")
+        .expect("operator");
+    let scope = jsap_app::Scope {
+        store: &app.services.store,
+        themes: app.services.themes.clone(),
+        tenant: &cm,
+        clock: &jsap_app::SystemClock,
+    };
+    review(
+        &scope,
+        &operator,
+        organisation,
+        Decision::Suspend("Signalements répétés.".into()),
+    )
+    .await
+    .expect("review")
+    .expect("suspended");
+
+    assert_eq!(app.page("jesuisaucameroun.com", &path).await.0, 404);
+    let api = app
+        .get("jesuisaucameroun.com", "/api/v1/missions")
+        .await
+        .text()
+        .await
+        .expect("api");
+    let after: serde_json::Value = serde_json::from_str(&api).expect("json");
+    assert_eq!(
+        after["total"].as_u64().expect("total"),
+        total_before - organisation_missions
+    );
+    let (_, sitemap) = app.page("jesuisaucameroun.com", "/sitemap.xml").await;
+    assert!(!sitemap.contains(&path), "not in the sitemap");
+    assert_eq!(
+        app.get("jesuisaucameroun.com", &format!("/api/v1/missions/{id}"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+
+    review(&scope, &operator, organisation, Decision::Verify)
+        .await
+        .expect("review")
+        .expect("restored");
+    assert_eq!(app.page("jesuisaucameroun.com", &path).await.0, 200);
+    app.stop().await.expect("stop");
+}

@@ -1,7 +1,7 @@
 use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
-use crate::entities::{city, mission, mission_contribution, mission_text};
+use crate::entities::{city, mission, mission_contribution, mission_text, organisation};
 use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
 use crate::repos::search::{
     IndexRow, MissionHit, clear_index, count_index, mission_body, write_index,
@@ -253,15 +253,28 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         Ok(rows.len())
     }
 
+    /// The public missions: published, of a verified organisation of this tenant.
+    fn public(&self) -> sea_orm::Select<mission::Entity> {
+        use sea_orm::sea_query::Query;
+        let verified = Query::select()
+            .column(organisation::Column::Id)
+            .from(organisation::Entity)
+            .and_where(Expr::col(organisation::Column::TenantId).eq(self.scope.id()))
+            .and_where(Expr::col(organisation::Column::Verified).eq(true))
+            .to_owned();
+        self.scope
+            .all::<mission::Entity>()
+            .filter(mission::Column::Status.eq("published"))
+            .filter(mission::Column::OrganisationId.in_subquery(verified))
+    }
+
     /// Published missions still open on `today`, in total and per city.
     pub async fn open_counts(&self, today: NaiveDate) -> Result<MissionCounts, StoreError> {
         let rows = self
-            .scope
-            .all::<mission::Entity>()
+            .public()
             .select_only()
             .column(mission::Column::CityId)
             .column_as(Expr::col(mission::Column::Id).count(), "n")
-            .filter(mission::Column::Status.eq("published"))
             .filter(mission::Column::EndsOn.gte(today))
             .group_by(mission::Column::CityId)
             .into_model::<CityCount>()
@@ -283,10 +296,8 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         locale: &str,
     ) -> Result<Option<MissionDetail>, StoreError> {
         let Some(m) = self
-            .scope
-            .all::<mission::Entity>()
+            .public()
             .filter(mission::Column::Id.eq(id))
-            .filter(mission::Column::Status.eq("published"))
             .one(self.conn)
             .await?
         else {
@@ -336,9 +347,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
     /// (id, slug) of every published mission still open on `today`, for the sitemap.
     pub async fn open_slugs(&self, today: NaiveDate) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(self
-            .scope
-            .all::<mission::Entity>()
-            .filter(mission::Column::Status.eq("published"))
+            .public()
             .filter(mission::Column::EndsOn.gte(today))
             .order_by_asc(mission::Column::Id)
             .all(self.conn)

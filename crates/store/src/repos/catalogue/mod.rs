@@ -254,7 +254,15 @@ impl Catalogue {
              starts_on, ends_on, published_at FROM missions WHERE tenant_id = ",
         )
         .param(scope.id())
-        .push(" AND status = 'published' ORDER BY id");
+        // Only the missions of verified organisations are public.
+        .push(
+            " AND status = 'published' AND organisation_id IN \
+             (SELECT id FROM organisations WHERE tenant_id = ",
+        )
+        .param(scope.id())
+        .push(" AND verified = ")
+        .param(true)
+        .push(") ORDER BY id");
         let rows = conn.query_all_raw(sql.statement()).await?;
         let mut missions = Vec::with_capacity(rows.len());
         for row in rows {
