@@ -28,8 +28,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Field name -> translated error.
-pub(crate) type Errors = BTreeMap<&'static str, String>;
+/// Field name -> translated error, in the order the fields were checked (the order of the
+/// form): the error summary lists them as the page shows the fields.
+pub(crate) type Errors = indexmap::IndexMap<&'static str, String>;
 
 /// What a form shows back: the visitor's input (never passwords) and the errors.
 #[derive(Default, Serialize)]

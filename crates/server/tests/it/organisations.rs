@@ -80,6 +80,23 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
         bad.body.contains("value=\"amis.example.org\""),
         "input kept"
     );
+    // The error summary follows the order of the form's fields.
+    let positions: Vec<usize> = [
+        "#name",
+        "#kind",
+        "#city",
+        "#description",
+        "#website",
+        "#public_email",
+    ]
+    .iter()
+    .map(|anchor| {
+        bad.body
+            .find(&format!("href=\"{anchor}\""))
+            .unwrap_or_else(|| panic!("{anchor} in the summary"))
+    })
+    .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     assert!(
         bad.body.contains("value=\"interlocuteur\" checked"),
         "facility kept"

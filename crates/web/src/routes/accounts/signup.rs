@@ -55,8 +55,9 @@ pub async fn signup(
     }
     let next = safe_next(Some(&form.next));
     let mut errors = Errors::new();
-    let email = check_email(&ctx, &form.email, "email", &mut errors);
+    // In the order of the form's fields, as the error summary lists them.
     let name = check_name(&ctx, &form.display_name, &mut errors);
+    let email = check_email(&ctx, &form.email, "email", &mut errors);
     check_new_password(&ctx, &form, &[&form.email, &form.display_name], &mut errors).await?;
     check_terms(&ctx, &form, &mut errors);
     let Some(email) = email.filter(|_| errors.is_empty()) else {
