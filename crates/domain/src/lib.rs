@@ -7,6 +7,7 @@ pub mod organisations;
 pub mod password;
 pub mod requests;
 pub mod search;
+pub mod stays;
 pub mod taxonomy;
 
 pub use ids::{EmailAddress, ParseError, Slug, TenantCode, slugify};

@@ -31,8 +31,6 @@ pub const LANGUAGES_MAX: usize = 10;
 pub const TAG_MAX: usize = 40;
 /// Cities one stay may list.
 pub const MAX_STAY_CITIES: usize = 50;
-/// Longest stay accepted, in days (two years).
-pub const STAY_MAX_DAYS: i64 = 731;
 /// Missions shown on the account page for the next stay.
 const NEXT_STAY_MISSIONS: u64 = 6;
 

@@ -29,14 +29,12 @@ pub fn check_stay_dates(
     ends_on: NaiveDate,
     today: NaiveDate,
 ) -> Option<&'static str> {
-    if ends_on < starts_on {
-        Some("profile.err_stay_order")
-    } else if (ends_on - starts_on).num_days() > STAY_MAX_DAYS {
-        Some("profile.err_stay_long")
-    } else if ends_on < today {
-        Some("profile.err_stay_past")
-    } else {
-        None
+    use jsap_domain::stays::{StayDates, StayProblem};
+    match StayDates::new(starts_on, ends_on, today) {
+        Ok(_) => None,
+        Err(StayProblem::EndsBeforeStart) => Some("profile.err_stay_order"),
+        Err(StayProblem::TooLong) => Some("profile.err_stay_long"),
+        Err(StayProblem::AlreadyOver) => Some("profile.err_stay_past"),
     }
 }
 
