@@ -6,6 +6,7 @@ mod locale;
 pub mod organisations;
 pub mod password;
 pub mod requests;
+pub mod roles;
 pub mod search;
 pub mod stays;
 pub mod taxonomy;

@@ -21,7 +21,8 @@ use crate::render::{path_locale, themed_error};
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
-use jsap_store::{Account, Accounts, Membership, Role};
+use jsap_domain::roles::Permissions;
+use jsap_store::{Account, Accounts, Role};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::{FromRequest, Request, RequestBody, Response};
@@ -81,7 +82,7 @@ async fn signed_in(
     req: &Request,
     body: &mut RequestBody,
     site: Site,
-) -> poem::Result<(CurrentUser, Vec<Membership>)> {
+) -> poem::Result<(CurrentUser, Permissions)> {
     let (user, tenant) = signed_in_user(req, body, site).await?;
     let state = req
         .data::<Arc<AppState>>()
@@ -90,7 +91,7 @@ async fn signed_in(
         .memberships(user.account().id)
         .await
         .map_err(AppError::from)?;
-    Ok((user, memberships))
+    Ok((user, Permissions::new(memberships)))
 }
 
 /// The 403 answer for this request.
@@ -134,17 +135,8 @@ pub struct RequireOrganisationMember {
 
 impl<'a> FromRequest<'a> for RequireOrganisationMember {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
-        let mut organisations: Vec<(i64, Role)> = Vec::new();
-        for role in [Role::OrganisationAdmin, Role::OrganisationEditor] {
-            for m in memberships.iter().filter(|m| m.role == role) {
-                if let Some(id) = m.organisation_id
-                    && !organisations.iter().any(|(o, _)| *o == id)
-                {
-                    organisations.push((id, role));
-                }
-            }
-        }
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        let organisations = permissions.organisations();
         if organisations.is_empty() {
             return Err(deny(req));
         }
@@ -164,11 +156,12 @@ pub struct RequireOrganisationAdmin {
 
 impl<'a> FromRequest<'a> for RequireOrganisationAdmin {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
-        let organisation_ids: Vec<i64> = memberships
-            .iter()
-            .filter(|m| m.role == Role::OrganisationAdmin)
-            .filter_map(|m| m.organisation_id)
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        let organisation_ids: Vec<i64> = permissions
+            .organisations()
+            .into_iter()
+            .filter(|(_, role)| *role == Role::OrganisationAdmin)
+            .map(|(id, _)| id)
             .collect();
         if organisation_ids.is_empty() {
             return Err(deny(req));
@@ -188,21 +181,17 @@ pub struct RequireFocalPoint {
 }
 
 impl RequireFocalPoint {
-    /// The focal point among `memberships`, if they hold that role for any city.
-    fn of(user: CurrentUser, memberships: &[Membership]) -> Option<Self> {
-        let city_ids: Vec<i64> = memberships
-            .iter()
-            .filter(|m| m.role == Role::FocalPoint)
-            .filter_map(|m| m.city_id)
-            .collect();
+    /// The focal point these permissions make `user`, if any city.
+    fn of(user: CurrentUser, permissions: &Permissions) -> Option<Self> {
+        let city_ids = permissions.focal_cities();
         (!city_ids.is_empty()).then_some(Self { user, city_ids })
     }
 }
 
 impl<'a> FromRequest<'a> for RequireFocalPoint {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
-        Self::of(user, &memberships).ok_or_else(|| deny(req))
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        Self::of(user, &permissions).ok_or_else(|| deny(req))
     }
 }
 
@@ -217,14 +206,14 @@ pub struct RequireReviewer {
 
 impl<'a> FromRequest<'a> for RequireReviewer {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
-        if memberships.iter().any(|m| m.role == Role::CountryOperator) {
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        if permissions.is_operator() {
             return Ok(Self {
                 user,
                 city_ids: None,
             });
         }
-        let focal = RequireFocalPoint::of(user, &memberships).ok_or_else(|| deny(req))?;
+        let focal = RequireFocalPoint::of(user, &permissions).ok_or_else(|| deny(req))?;
         Ok(Self {
             user: focal.user,
             city_ids: Some(focal.city_ids),
@@ -240,8 +229,8 @@ pub struct RequireCountryOperator {
 
 impl<'a> FromRequest<'a> for RequireCountryOperator {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let (user, memberships) = signed_in(req, body, Site::Country).await?;
-        if !memberships.iter().any(|m| m.role == Role::CountryOperator) {
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        if !permissions.is_operator() {
             return Err(deny(req));
         }
         Ok(Self { user })

@@ -4,8 +4,7 @@
 use crate::{Failure, Scope};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Account, Accounts, Grant, InvitationRecord, OrganisationMembers, Organisations, Role,
-    StoreError,
+    Account, Grant, InvitationRecord, OrganisationMembers, Organisations, Role, StoreError,
 };
 
 /// Why a change of members was not made (nothing written then).
@@ -25,11 +24,11 @@ pub(super) async fn is_admin(
     account: &Account,
     organisation_id: i64,
 ) -> Result<bool, StoreError> {
-    Ok(Accounts::for_tenant(scope.store.conn(), scope.tenant)
-        .memberships(account.id)
-        .await?
-        .iter()
-        .any(|m| m.role == Role::OrganisationAdmin && m.organisation_id == Some(organisation_id)))
+    Ok(
+        super::permissions(scope.store.conn(), scope.tenant, account)
+            .await?
+            .admin_of(organisation_id),
+    )
 }
 
 /// `admin` invites `email` to `organisation_id` as an admin (`as_admin`) or an editor: an

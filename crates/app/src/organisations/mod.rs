@@ -10,6 +10,7 @@ pub use members::{MemberRefusal, invite_member, remove_member};
 use crate::{Failure, Scope};
 use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::organisations::OrganisationStatus;
+use jsap_domain::roles::Permissions;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, ConnectionTrait, Membership, NewEmail,
     OrganisationRecord, Organisations, Outbox, Registration, Role, StoreError,
@@ -56,6 +57,19 @@ async fn reviewers<C: ConnectionTrait>(
     Ok(all)
 }
 
+/// What `account` may do on `tenant`.
+pub(crate) async fn permissions<C: ConnectionTrait>(
+    conn: &C,
+    tenant: &Tenant,
+    account: &Account,
+) -> Result<Permissions, StoreError> {
+    Ok(Permissions::new(
+        Accounts::for_tenant(conn, tenant)
+            .memberships(account.id)
+            .await?,
+    ))
+}
+
 /// Whether `account` may review organisations of `city_id`: a focal point of that city or a
 /// country operator.
 pub async fn may_review<C: ConnectionTrait>(
@@ -64,14 +78,9 @@ pub async fn may_review<C: ConnectionTrait>(
     account: &Account,
     city_id: i64,
 ) -> Result<bool, StoreError> {
-    Ok(Accounts::for_tenant(conn, tenant)
-        .memberships(account.id)
+    Ok(permissions(conn, tenant, account)
         .await?
-        .iter()
-        .any(|m| {
-            m.role == Role::CountryOperator
-                || (m.role == Role::FocalPoint && m.city_id == Some(city_id))
-        }))
+        .reviews_city(city_id))
 }
 
 /// An organisation email to `to`, in the tenant's default locale.

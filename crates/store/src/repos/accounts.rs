@@ -78,42 +78,7 @@ pub struct TokenUse {
     pub new_email: Option<String>,
 }
 
-/// A role of a user in a tenant. Later slices add organisation roles and country operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    FocalPoint,
-    OrganisationAdmin,
-    OrganisationEditor,
-    CountryOperator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::FocalPoint => "focal_point",
-            Role::OrganisationAdmin => "organisation_admin",
-            Role::OrganisationEditor => "organisation_editor",
-            Role::CountryOperator => "country_operator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "focal_point" => Role::FocalPoint,
-            "organisation_admin" => Role::OrganisationAdmin,
-            "organisation_editor" => Role::OrganisationEditor,
-            "country_operator" => Role::CountryOperator,
-            _ => return None,
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Membership {
-    pub role: Role,
-    pub city_id: Option<i64>,
-    pub organisation_id: Option<i64>,
-}
+pub use jsap_domain::roles::{Membership, Role};
 
 /// A session kept in the database (the embedded setup; Redis keeps them otherwise).
 #[derive(Debug, Clone, PartialEq, Eq)]
