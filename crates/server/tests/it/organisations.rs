@@ -45,6 +45,9 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
     .expect("cities")
     .expect("douala")
     .id;
+    // The home page invites organisations to register.
+    let (_, home) = app.page("jesuisaucameroun.com", "/fr/").await;
+    assert!(home.contains("href=\"/fr/organisations/nouvelle\""));
     let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
     let mut focal = person(
         &app,
