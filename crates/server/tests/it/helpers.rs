@@ -28,22 +28,7 @@ pub fn env(name: &str) -> Option<String> {
 /// A database of its own for one test: a SQLite file in `dir`, or a new PostgreSQL database.
 pub async fn test_database_url(dir: &Path) -> String {
     match env("TEST_DATABASE_URL") {
-        Some(admin_url) => {
-            let name = format!("jsap_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = jsap_store::Store::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .conn()
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
-            admin.close().await.expect("close admin connection");
-            let (base, _) = admin_url
-                .rsplit_once('/')
-                .expect("TEST_DATABASE_URL has a database name");
-            format!("{base}/{name}")
-        }
+        Some(admin_url) => create_database(&admin_url, None).await,
         None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
     }
 }
@@ -116,15 +101,22 @@ async fn copy_template(dir: &Path, demo: bool) -> String {
         .rsplit_once('/')
         .expect("a database name")
         .1;
+    create_database(&admin_url, Some(source)).await
+}
+
+/// A new PostgreSQL database on the server of `admin_url` (a copy of `template` when given):
+/// its URL.
+async fn create_database(admin_url: &str, template: Option<&str>) -> String {
     let name = format!("jsap_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = jsap_store::Store::connect(&admin_url)
+    let admin = jsap_store::Store::connect(admin_url)
         .await
         .expect("connect to TEST_DATABASE_URL");
+    let copy = template.map_or_else(String::new, |t| format!(" TEMPLATE \"{t}\""));
     admin
         .conn()
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{source}\""))
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\"{copy}"))
         .await
-        .expect("copy the template database");
+        .expect("create test database");
     admin.close().await.expect("close admin connection");
     let (base, _) = admin_url
         .rsplit_once('/')
@@ -498,7 +490,12 @@ pub async fn axe_audit(urls: &[String], keep: Option<&Path>) -> Option<Vec<Strin
                     .into_iter()
                     .flatten()
                     .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-                    .map(move |v| format!("{}: {} ({})", page["url"], v["id"], v["impact"]))
+                    .map(move |v| {
+                        format!(
+                            "{}: {} ({}) {}",
+                            page["url"], v["id"], v["impact"], v["nodes"][0]["html"]
+                        )
+                    })
             })
             .collect(),
     )

@@ -354,11 +354,6 @@ async fn email_preferences_are_saved_and_every_email_links_to_them() {
 
 #[tokio::test]
 async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
-    use crate::helpers::{env, service_available};
-    let Some(axe) = env("AXE_BIN") else {
-        service_available("axe-core CLI", false, "AXE_BIN not set");
-        return;
-    };
     let app = TestApp::spawn().await;
     account(
         &app,
@@ -420,43 +415,9 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
             format!("file://{}", path.display())
         })
         .collect();
-    let mut command = std::process::Command::new(&axe);
-    command
-        .args(&urls)
-        .arg("--chrome-path")
-        .arg(env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()))
-        .arg("--chromedriver-path")
-        .arg(env("CHROMEDRIVER_BIN").unwrap_or_else(|| "/usr/bin/chromedriver".into()))
-        .arg("--chrome-options=headless,no-sandbox,disable-gpu,disable-dev-shm-usage,disable-background-networking,disable-component-update,disable-sync,no-first-run")
-        .args(["--save", "axe.json", "--dir"])
-        .arg(dir.path());
-    let status = tokio::task::spawn_blocking(move || command.status())
-        .await
-        .expect("join")
-        .expect("run axe");
-    assert!(status.success(), "axe failed to run");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("axe.json")).expect("report"),
-    )
-    .expect("json");
-    let results = report.as_array().expect("one result per page");
-    assert_eq!(results.len(), urls.len());
-    let problems: Vec<String> = results
-        .iter()
-        .flat_map(|page| {
-            page["violations"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-                .map(move |v| {
-                    format!(
-                        "{}: {} ({}) {}",
-                        page["url"], v["id"], v["impact"], v["nodes"][0]["html"]
-                    )
-                })
-        })
-        .collect();
+    let Some(problems) = crate::helpers::axe_audit(&urls, None).await else {
+        return;
+    };
     assert!(problems.is_empty(), "{problems:#?}");
     app.stop().await.expect("stop");
 }
