@@ -24,6 +24,23 @@ fn fields<'a>(name: &'a str, city: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
+/// The id in the first `id="organisation-<id>"` of a page (the space, the queue).
+fn first_organisation_id(body: &str) -> String {
+    let start = body.find("id=\"organisation-").expect("an organisation") + 17;
+    body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+/// Awa, signed in, admin of the pending "Les Amis de Bonabéri" (Douala) she registered.
+async fn awa_with_an_organisation(app: &TestApp) -> Browser<'_> {
+    let mut awa = person(app, "awa@example.org", "Awa Diallo", &[]).await;
+    let done = register(&mut awa, &fields("Les Amis de Bonabéri", "douala")).await;
+    assert_eq!(done.status, 303);
+    awa
+}
+
 async fn register(awa: &mut Browser<'_>, fields: &[(&str, &str)]) -> crate::helpers::Page {
     let form = awa.get("/fr/organisations/nouvelle").await;
     assert_eq!(form.status, 200, "{}", form.body);
@@ -141,13 +158,7 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("Les Amis de Bonabéri"));
     assert!(queue.body.contains("Interlocuteur dédié"));
-    let id: String = {
-        let start = queue.body.find("id=\"organisation-").expect("an item") + 17;
-        queue.body[start..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect()
-    };
+    let id = first_organisation_id(&queue.body);
     let action = format!("/fr/espace/organisations/{id}/verification");
 
     // Refusing without a reason: 422 and the reason asked for.
@@ -276,19 +287,9 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
 #[tokio::test]
 async fn an_admin_invites_an_editor_who_accepts_and_the_last_admin_cannot_leave() {
     let app = TestApp::spawn().await;
-    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
-    assert_eq!(
-        register(&mut awa, &fields("Les Amis de Bonabéri", "douala"))
-            .await
-            .status,
-        303
-    );
+    let mut awa = awa_with_an_organisation(&app).await;
     let space = awa.get("/fr/espace/organisation").await;
-    let start = space.body.find("id=\"organisation-").expect("a section") + 17;
-    let id: String = space.body[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let id = first_organisation_id(&space.body);
     let invite = format!("/fr/espace/organisation/{id}/membres");
 
     // Field errors are shown in the organisation's own form.
@@ -403,19 +404,9 @@ fn logo_form(csrf: &str, file: &[u8], name: &str) -> (String, Vec<u8>) {
 #[tokio::test]
 async fn an_admin_uploads_a_logo_that_is_re_encoded_and_shown_on_this_site_only() {
     let app = TestApp::spawn().await;
-    let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
-    assert_eq!(
-        register(&mut awa, &fields("Les Amis de Bonabéri", "douala"))
-            .await
-            .status,
-        303
-    );
+    let mut awa = awa_with_an_organisation(&app).await;
     let space = awa.get("/fr/espace/organisation").await;
-    let start = space.body.find("id=\"organisation-").expect("a section") + 17;
-    let id: String = space.body[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let id = first_organisation_id(&space.body);
     let action = format!("http://{}/fr/espace/organisation/{id}/logo", app.addr);
     let post = |content_type: String, body: Vec<u8>, cookies: String| {
         app.client
