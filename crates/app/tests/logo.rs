@@ -7,8 +7,8 @@ mod common;
 use jsap_adapters::BlobStore;
 use jsap_adapters::blob::S3Config;
 use jsap_adapters::images::ImageError;
+use jsap_app::FixedClock;
 use jsap_app::organisations::{self, Draft, LogoRefusal};
-use jsap_app::{FixedClock, Scope};
 use jsap_domain::EmailAddress;
 use jsap_store::{Accounts, Cities, Organisations};
 use std::io::Cursor;
@@ -34,12 +34,7 @@ async fn exercise(blobs: &BlobStore) {
     let world = common::world().await;
     let (cm, sn) = (&world.cm, &world.sn);
     let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
-    let scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: cm,
-        clock: &clock,
-    };
+    let scope = world.scope(cm, &clock);
     let accounts = Accounts::for_tenant(world.store.conn(), cm);
     let email = |s: &str| EmailAddress::parse(s).expect("email");
     let awa = accounts
@@ -117,12 +112,7 @@ async fn exercise(blobs: &BlobStore) {
     assert!(blobs.get("cm", &second).await.expect("get").is_some());
 
     // Another tenant does not know this organisation.
-    let sn_scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: sn,
-        clock: &clock,
-    };
+    let sn_scope = world.scope(sn, &clock);
     assert_eq!(
         organisations::set_logo(&sn_scope, blobs, &awa, organisation.id, png())
             .await

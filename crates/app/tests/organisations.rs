@@ -2,46 +2,12 @@
 
 mod common;
 
+use jsap_app::FixedClock;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
-use jsap_app::{FixedClock, Scope};
 use jsap_domain::EmailAddress;
 use jsap_domain::organisations::OrganisationStatus;
-use jsap_store::{Account, Accounts, Cities, Organisations, Outbox, Role};
+use jsap_store::{Accounts, Organisations, Outbox, Role};
 use jsap_tenancy::Tenant;
-
-async fn account(
-    world: &common::World,
-    tenant: &Tenant,
-    email: &str,
-    role: Option<(Role, Option<i64>)>,
-) -> Account {
-    let accounts = Accounts::for_tenant(world.store.conn(), tenant);
-    let account = accounts
-        .create(
-            &EmailAddress::parse(email).expect("email"),
-            email,
-            "hash",
-            true,
-        )
-        .await
-        .expect("account");
-    if let Some((role, city)) = role {
-        accounts
-            .grant(account.id, role, city, None)
-            .await
-            .expect("grant");
-    }
-    account
-}
-
-async fn city(world: &common::World, tenant: &Tenant, slug: &str) -> i64 {
-    Cities::for_tenant(world.store.conn(), tenant)
-        .by_slug(slug)
-        .await
-        .expect("cities")
-        .expect("city")
-        .id
-}
 
 fn draft(city_id: i64) -> Draft {
     Draft {
@@ -72,38 +38,38 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     let world = common::world().await;
     let (cm, sn) = (&world.cm, &world.sn);
     let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
-    let scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: cm,
-        clock: &clock,
-    };
+    let scope = world.scope(cm, &clock);
     let (douala, yaounde) = (
-        city(&world, cm, "douala").await,
-        city(&world, cm, "yaounde").await,
+        world.city(cm, "douala").await,
+        world.city(cm, "yaounde").await,
     );
-    let member = account(&world, cm, "awa@example.org", None).await;
-    let focal = account(
-        &world,
-        cm,
-        "pf@example.org",
-        Some((Role::FocalPoint, Some(douala))),
-    )
-    .await;
-    let other_focal = account(
-        &world,
-        cm,
-        "pf.yde@example.org",
-        Some((Role::FocalPoint, Some(yaounde))),
-    )
-    .await;
-    let operator = account(
-        &world,
-        cm,
-        "op@example.org",
-        Some((Role::CountryOperator, None)),
-    )
-    .await;
+    let member = world
+        .account(cm, "awa@example.org", "awa@example.org", &[])
+        .await;
+    let focal = world
+        .account(
+            cm,
+            "pf@example.org",
+            "pf@example.org",
+            &[(Role::FocalPoint, Some(douala))],
+        )
+        .await;
+    let other_focal = world
+        .account(
+            cm,
+            "pf.yde@example.org",
+            "pf.yde@example.org",
+            &[(Role::FocalPoint, Some(yaounde))],
+        )
+        .await;
+    let operator = world
+        .account(
+            cm,
+            "op@example.org",
+            "op@example.org",
+            &[(Role::CountryOperator, None)],
+        )
+        .await;
     // The same address holds both roles: emailed once.
     Accounts::for_tenant(world.store.conn(), cm)
         .grant(operator.id, Role::FocalPoint, Some(douala), None)
@@ -152,19 +118,15 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
             Some(Refusal::NotAReviewer)
         );
     }
-    let sn_operator = account(
-        &world,
-        sn,
-        "op@example.sn",
-        Some((Role::CountryOperator, None)),
-    )
-    .await;
-    let sn_scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: sn,
-        clock: &clock,
-    };
+    let sn_operator = world
+        .account(
+            sn,
+            "op@example.sn",
+            "op@example.sn",
+            &[(Role::CountryOperator, None)],
+        )
+        .await;
+    let sn_scope = world.scope(sn, &clock);
     assert_eq!(
         organisations::review(&sn_scope, &sn_operator, registered.id, Decision::Verify)
             .await
@@ -264,14 +226,11 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
 async fn an_organisation_in_another_tenants_city_is_refused_and_nothing_is_written() {
     let world = common::world().await;
     let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
-    let scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: &world.cm,
-        clock: &clock,
-    };
-    let dakar = city(&world, &world.sn, "dakar").await;
-    let member = account(&world, &world.cm, "awa@example.org", None).await;
+    let scope = world.scope(&world.cm, &clock);
+    let dakar = world.city(&world.sn, "dakar").await;
+    let member = world
+        .account(&world.cm, "awa@example.org", "awa@example.org", &[])
+        .await;
     let failed = organisations::register(&scope, &member, draft(dakar)).await;
     assert!(
         matches!(
@@ -303,14 +262,11 @@ async fn an_organisation_in_another_tenants_city_is_refused_and_nothing_is_writt
 async fn with_no_reviewer_account_yet_the_city_focal_point_address_of_the_tenant_file_is_told() {
     let world = common::world().await;
     let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
-    let scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: &world.cm,
-        clock: &clock,
-    };
-    let douala = city(&world, &world.cm, "douala").await;
-    let member = account(&world, &world.cm, "awa@example.org", None).await;
+    let scope = world.scope(&world.cm, &clock);
+    let douala = world.city(&world.cm, "douala").await;
+    let member = world
+        .account(&world.cm, "awa@example.org", "awa@example.org", &[])
+        .await;
     organisations::register(&scope, &member, draft(douala))
         .await
         .expect("register");
@@ -325,18 +281,17 @@ async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
     let world = common::world().await;
     let (cm, sn) = (&world.cm, &world.sn);
     let clock = FixedClock("2027-07-01T10:00:00Z".parse().expect("now"));
-    let scope = Scope {
-        store: &world.store,
-        themes: world.themes.clone(),
-        tenant: cm,
-        clock: &clock,
-    };
-    let douala = city(&world, cm, "douala").await;
-    let awa = account(&world, cm, "awa@example.org", None).await;
+    let scope = world.scope(cm, &clock);
+    let douala = world.city(cm, "douala").await;
+    let awa = world
+        .account(cm, "awa@example.org", "awa@example.org", &[])
+        .await;
     let (organisation, awa) = organisations::register(&scope, &awa, draft(douala))
         .await
         .expect("register");
-    let outsider = account(&world, cm, "outsider@example.org", None).await;
+    let outsider = world
+        .account(cm, "outsider@example.org", "outsider@example.org", &[])
+        .await;
     let ibrahim = EmailAddress::parse("ibrahim@example.org").expect("email");
 
     // Only an admin invites; the invitation email names the organisation and the role.

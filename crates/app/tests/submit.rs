@@ -92,29 +92,17 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
 async fn a_request_nobody_holds_a_role_for_reaches_the_country_operators_and_says_so() {
     let world = common::world().await;
     let (store, cm) = (&world.store, &world.cm);
-    let accounts = Accounts::for_tenant(store.conn(), cm);
-    let member = accounts
-        .create(
-            &EmailAddress::parse("awa@example.org").expect("email"),
-            "Awa Diallo",
-            "not a real hash",
-            true,
-        )
-        .await
-        .expect("member");
-    let operator = accounts
-        .create(
-            &EmailAddress::parse("op@example.org").expect("email"),
+    let member = world
+        .account(cm, "awa@example.org", "Awa Diallo", &[])
+        .await;
+    world
+        .account(
+            cm,
+            "op@example.org",
             "Olivier Opérateur",
-            "not a real hash",
-            true,
+            &[(jsap_store::Role::CountryOperator, None)],
         )
-        .await
-        .expect("operator");
-    accounts
-        .grant(operator.id, jsap_store::Role::CountryOperator, None, None)
-        .await
-        .expect("grant");
+        .await;
     let kribi = Cities::for_tenant(store.conn(), cm)
         .by_slug("kribi")
         .await
@@ -136,12 +124,8 @@ async fn a_request_nobody_holds_a_role_for_reaches_the_country_operators_and_say
         domain: None,
     };
     let now: DateTime<Utc> = "2027-07-01T10:00:00Z".parse().expect("now");
-    let scope = Scope {
-        store,
-        themes: world.themes.clone(),
-        tenant: cm,
-        clock: &FixedClock(now),
-    };
+    let clock = FixedClock(now);
+    let scope = world.scope(cm, &clock);
     let request = submit(&scope, &member, &kribi, new)
         .await
         .expect("submitted");
@@ -163,19 +147,14 @@ async fn a_request_nobody_holds_a_role_for_reaches_the_country_operators_and_say
         jsap_app::requests::recipients::Answerer::Operators
     );
     // Once the city has a focal point, they answer (and the operators are no longer emailed).
-    let focal = accounts
-        .create(
-            &EmailAddress::parse("pf@example.org").expect("email"),
+    world
+        .account(
+            cm,
+            "pf@example.org",
             "Fatou Focal",
-            "not a real hash",
-            true,
+            &[(jsap_store::Role::FocalPoint, Some(kribi.id))],
         )
-        .await
-        .expect("focal");
-    accounts
-        .grant(focal.id, jsap_store::Role::FocalPoint, Some(kribi.id), None)
-        .await
-        .expect("grant");
+        .await;
     assert_eq!(
         jsap_app::requests::recipients::answerer(store.conn(), cm, &request)
             .await

@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 use jsap_adapters::Themes;
-use jsap_store::{Outbox, Store, sync_tenant};
+use jsap_app::{Clock, Scope};
+use jsap_domain::EmailAddress;
+use jsap_store::{Account, Accounts, Cities, Outbox, Role, Store, sync_tenant};
 use jsap_tenancy::Tenant;
 use std::path::Path;
 use std::sync::Arc;
@@ -56,6 +58,53 @@ pub async fn world() -> World {
 }
 
 impl World {
+    /// The use-case scope of `tenant` at `clock`'s time.
+    pub fn scope<'a>(&'a self, tenant: &'a Tenant, clock: &'a dyn Clock) -> Scope<'a> {
+        Scope {
+            store: &self.store,
+            themes: self.themes.clone(),
+            tenant,
+            clock,
+        }
+    }
+
+    /// A verified account of `tenant` holding `roles` (role, city).
+    pub async fn account(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        name: &str,
+        roles: &[(Role, Option<i64>)],
+    ) -> Account {
+        let accounts = Accounts::for_tenant(self.store.conn(), tenant);
+        let account = accounts
+            .create(
+                &EmailAddress::parse(email).expect("email"),
+                name,
+                "hash",
+                true,
+            )
+            .await
+            .expect("account");
+        for (role, city) in roles {
+            accounts
+                .grant(account.id, *role, *city, None)
+                .await
+                .expect("grant");
+        }
+        account
+    }
+
+    /// The id of `tenant`'s city `slug`.
+    pub async fn city(&self, tenant: &Tenant, slug: &str) -> i64 {
+        Cities::for_tenant(self.store.conn(), tenant)
+            .by_slug(slug)
+            .await
+            .expect("cities")
+            .expect("city")
+            .id
+    }
+
     /// The path token of the last `kind` email queued on `tenant`, after `marker` in its text.
     pub async fn last_link_token(&self, tenant: &Tenant, kind: &str, marker: &str) -> String {
         let emails = Outbox::for_tenant(self.store.conn(), tenant)
