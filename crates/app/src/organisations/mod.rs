@@ -13,7 +13,7 @@ use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, ConnectionTrait, Membership, NewEmail,
-    OrganisationRecord, Organisations, Outbox, Registration, Role, StoreError,
+    OrganisationMembers, OrganisationRecord, Organisations, Outbox, Registration, Role, StoreError,
     configured_focal_points,
 };
 use jsap_tenancy::Tenant;
@@ -249,10 +249,13 @@ pub async fn review(
     let locale = tenant.default_locale;
     let status_label = translate(locale.as_str(), &format!("org.status_{}", to.as_str()));
     let outbox = Outbox::for_tenant(&tx, tenant);
-    let admins = holders(&tx, tenant, Role::OrganisationAdmin, |m| {
-        m.organisation_id == Some(id)
-    })
-    .await?;
+    let admins: Vec<Account> = OrganisationMembers::for_tenant(&tx, tenant)
+        .list(id)
+        .await?
+        .into_iter()
+        .filter(|(_, role)| *role == Role::OrganisationAdmin)
+        .map(|(account, _)| account)
+        .collect();
     for admin in &admins {
         outbox
             .enqueue(email(

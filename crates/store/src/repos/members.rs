@@ -4,7 +4,7 @@
 use super::Scope;
 use super::accounts::{Account, Accounts, Role};
 use crate::StoreError;
-use crate::entities::membership;
+use crate::entities::{membership, user};
 use jsap_tenancy::Tenant;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 
@@ -24,17 +24,38 @@ impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
         }
     }
 
-    /// The members of `organisation_id` with their role, admins first, then by name.
+    /// The members of `organisation_id` with their role, admins first, then by name (one
+    /// query for the organisation's memberships, one for their accounts).
     pub async fn list(&self, organisation_id: i64) -> Result<Vec<(Account, Role)>, StoreError> {
+        let rows = self
+            .scope
+            .all::<membership::Entity>()
+            .filter(membership::Column::OrganisationId.eq(organisation_id))
+            .all(self.conn)
+            .await?;
+        let roles: Vec<(i64, Role)> = rows
+            .iter()
+            .filter_map(|m| Some((m.user_id, Role::parse(&m.role)?)))
+            .filter(|(_, r)| matches!(r, Role::OrganisationAdmin | Role::OrganisationEditor))
+            .collect();
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let accounts: Vec<Account> = self
+            .scope
+            .all::<user::Entity>()
+            .filter(user::Column::Id.is_in(roles.iter().map(|(id, _)| *id)))
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(Account::from)
+            .collect();
         let mut members = Vec::new();
         for role in [Role::OrganisationAdmin, Role::OrganisationEditor] {
-            let mut holders: Vec<(Account, Role)> = self
-                .accounts
-                .with_role(role)
-                .await?
-                .into_iter()
-                .filter(|(_, m)| m.organisation_id == Some(organisation_id))
-                .map(|(a, _)| (a, role))
+            let mut holders: Vec<(Account, Role)> = accounts
+                .iter()
+                .filter(|a| roles.contains(&(a.id, role)))
+                .map(|a| (a.clone(), role))
                 .collect();
             holders.sort_by(|a, b| a.0.display_name.cmp(&b.0.display_name));
             members.extend(holders);
