@@ -3,6 +3,7 @@
 
 mod ids;
 mod locale;
+pub mod missions;
 pub mod organisations;
 pub mod password;
 pub mod requests;
