@@ -15,6 +15,7 @@ mod m0007_requests;
 mod m0008_invitations;
 mod m0009_organisation_registration;
 mod m0010_organisation_logo;
+mod m0011_mission_lifecycle;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_invitations::Migration),
             Box::new(m0009_organisation_registration::Migration),
             Box::new(m0010_organisation_logo::Migration),
+            Box::new(m0011_mission_lifecycle::Migration),
         ]
     }
 }

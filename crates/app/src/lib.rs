@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod clock;
 mod error;
 pub mod invitations;
+pub mod missions;
 pub mod organisations;
 pub mod profiles;
 pub mod requests;

@@ -34,6 +34,10 @@ pub use repos::invitations::{
     Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };
 pub use repos::members::OrganisationMembers;
+pub use repos::mission_edits::{
+    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow,
+    MissionTextRecord, StepWrite,
+};
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};

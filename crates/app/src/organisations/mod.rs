@@ -19,7 +19,7 @@ use jsap_store::{
 use jsap_tenancy::Tenant;
 
 /// The accounts holding `role`, each address once, those `keep` selects.
-async fn holders<C: ConnectionTrait>(
+pub(crate) async fn holders<C: ConnectionTrait>(
     conn: &C,
     tenant: &Tenant,
     role: Role,
@@ -37,7 +37,7 @@ async fn holders<C: ConnectionTrait>(
 /// Who hears of an organisation registered in `city`: the city's focal points and the country
 /// operators, each address once; while nobody holds those roles, the focal-point addresses the
 /// tenant file names for the city (their invitation may still be pending).
-async fn reviewers<C: ConnectionTrait>(
+pub(crate) async fn reviewers<C: ConnectionTrait>(
     conn: &C,
     tenant: &Tenant,
     city: &CityRecord,
@@ -84,7 +84,7 @@ pub async fn may_review<C: ConnectionTrait>(
 }
 
 /// An organisation email to `to`, in the tenant's default locale.
-fn email(
+pub(crate) fn email(
     scope: &Scope<'_>,
     name: &str,
     to: &Account,

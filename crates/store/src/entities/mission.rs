@@ -20,6 +20,17 @@ pub struct Model {
     pub skills: String,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    pub flexible: bool,
+    pub capacity: Option<i32>,
+    pub contact_name: String,
+    pub created_by: Option<i64>,
+    pub updated_at: Option<DateTimeUtc>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub review_comment: String,
+    pub validated: bool,
+    pub closed_reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod mission;
 pub(crate) mod mission_contribution;
+pub(crate) mod mission_history;
 pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
 pub(crate) mod organisation;
@@ -47,6 +48,7 @@ tenant_owned!(
     membership,
     mission,
     mission_contribution,
+    mission_history,
     mission_photo,
     mission_text,
     organisation,

@@ -54,6 +54,12 @@ pub struct MissionDetail {
     pub skills: Vec<String>,
     /// The locale the text is in (the requested one, or another when it is missing).
     pub locale: String,
+    /// No dates window (open a year from when it was saved).
+    pub flexible: bool,
+    pub capacity: Option<i32>,
+    pub contact_name: String,
+    /// Published after a review ("Validé par <site>").
+    pub validated: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -341,6 +347,10 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 .filter(|s| !s.is_empty())
                 .collect(),
             locale: text.locale,
+            flexible: m.flexible,
+            capacity: m.capacity,
+            contact_name: m.contact_name,
+            validated: m.validated,
         }))
     }
 

@@ -3,6 +3,7 @@ pub(crate) mod catalogue;
 pub(crate) mod cities;
 pub(crate) mod invitations;
 pub(crate) mod members;
+pub(crate) mod mission_edits;
 pub(crate) mod missions;
 pub(crate) mod organisations;
 pub(crate) mod outbox;

@@ -413,6 +413,33 @@ async fn tenant_rows<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Deletes the index rows of one mission (every locale).
+pub(crate) async fn clear_mission_index<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    mission_id: i64,
+) -> Result<(), StoreError> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(backend);
+    match backend {
+        DbBackend::Postgres => {
+            sql.push("DELETE FROM mission_search WHERE tenant_id = ")
+                .param(tenant_id)
+                .push(" AND mission_id = ")
+                .param(mission_id);
+        }
+        _ => {
+            let low = index_rowid(search_key(conn, tenant_id).await?, mission_id, "fr");
+            sql.push("DELETE FROM mission_search WHERE rowid BETWEEN ")
+                .param(low)
+                .push(" AND ")
+                .param(low | ((1 << LOCALE_BITS) - 1));
+        }
+    }
+    conn.execute_raw(sql.statement()).await?;
+    Ok(())
+}
+
 /// Deletes a tenant's index rows.
 pub(crate) async fn clear_index<C: ConnectionTrait>(
     conn: &C,

@@ -1,0 +1,428 @@
+//! Missions: organisation members (and focal points for their cities) write them, submit
+//! them to the focal points of their city and the country operators, who publish them,
+//! request changes or refuse; their organisation closes them, a daily job expires them.
+//! Every step is kept in the mission's history and the people concerned are emailed.
+
+mod lifecycle;
+
+pub use lifecycle::{close, expire_ended, review, submit};
+
+use crate::organisations::permissions;
+use crate::{Failure, Scope};
+use jsap_domain::Locale;
+use jsap_domain::missions::{self, MissionInput, MissionStatus, Problem};
+use jsap_domain::roles::Permissions;
+use jsap_store::{
+    Account, MissionEdits, MissionFields, MissionRecord, NewMissionText, OrganisationRecord,
+    Organisations, StoreError,
+};
+
+/// Why a mission change was not made (nothing written then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissionRefusal {
+    /// No mission (or organisation) of this tenant has this id.
+    NotFound,
+    /// The account may not do this to this mission.
+    NotAllowed,
+    /// The mission's status does not allow it (someone else moved it first).
+    WrongState,
+    /// Fields that do not pass the checks, in form order.
+    Invalid(Vec<(String, Problem)>),
+    /// Its organisation is not verified yet: it may prepare missions, not publish them.
+    OrganisationNotVerified,
+    /// Nobody would receive its requests: its organisation has no member and its city no
+    /// focal point.
+    NoRecipient,
+    /// Requesting changes and refusing need a comment.
+    CommentRequired,
+}
+
+/// What an editor sends: the organisation, the fields, and the flags only reviewers set
+/// (ignored for others).
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub organisation_id: i64,
+    pub input: MissionInput,
+    pub urgent: bool,
+    pub featured: bool,
+}
+
+/// Whether `p` may write missions for `organisation` in `city_id`: a member of the
+/// organisation, or a reviewer (focal point, operator) of its city or of the mission's city.
+pub fn may_edit(p: &Permissions, organisation: &OrganisationRecord, city_id: i64) -> bool {
+    p.organisations().iter().any(|(id, _)| *id == organisation.id)
+        || p.reviews_city(organisation.city_id)
+        || p.reviews_city(city_id)
+}
+
+/// The organisations `p` may write missions for: its own, and for a reviewer those of the
+/// cities it reviews.
+pub async fn writable_organisations(
+    scope: &Scope<'_>,
+    who: &Account,
+) -> Result<Vec<OrganisationRecord>, Failure> {
+    let conn = scope.store.conn();
+    let p = permissions(conn, scope.tenant, who).await?;
+    Ok(Organisations::for_tenant(conn, scope.tenant)
+        .list()
+        .await?
+        .into_iter()
+        .filter(|o| may_edit(&p, o, o.city_id))
+        .collect())
+}
+
+fn fields(
+    checked: missions::CheckedMission,
+    organisation_id: i64,
+    urgent: bool,
+    featured: bool,
+) -> MissionFields {
+    MissionFields {
+        organisation_id,
+        city_id: checked.city_id.unwrap_or_default(),
+        domain: checked.domain,
+        mission_type: checked.mission_type,
+        contributions: checked.contribution_types,
+        remote: checked.remote,
+        urgent,
+        featured,
+        flexible: checked.flexible,
+        starts_on: checked.starts_on,
+        ends_on: checked.ends_on,
+        skills: checked.skills,
+        capacity: checked.capacity,
+        contact_name: checked.contact_name,
+        texts: checked
+            .texts
+            .into_iter()
+            .map(|t| NewMissionText {
+                locale: t.locale.as_str().to_owned(),
+                summary: if t.summary.is_empty() {
+                    summary_of(&t.description)
+                } else {
+                    t.summary
+                },
+                title: t.title,
+                description: t.description,
+            })
+            .collect(),
+    }
+}
+
+/// A summary made from a description: its first sentence or 200 characters.
+fn summary_of(description: &str) -> String {
+    let first = description.lines().next().unwrap_or("").trim();
+    if first.chars().count() <= 200 {
+        return first.to_owned();
+    }
+    let cut: String = first.chars().take(199).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut}…")
+}
+
+/// Checks `edit` for `scope`'s tenant; the city defaults to the organisation's.
+fn checked(
+    scope: &Scope<'_>,
+    organisation: &OrganisationRecord,
+    mut input: MissionInput,
+) -> Result<missions::CheckedMission, Vec<(String, Problem)>> {
+    let tenant = scope.tenant;
+    if input.city_id.is_none() {
+        input.city_id = Some(organisation.city_id);
+    }
+    missions::check(
+        input,
+        &tenant.taxonomy(),
+        &tenant.locales,
+        tenant.default_locale,
+        tenant.local_date(scope.clock.now()),
+    )
+}
+
+fn slug_of(fields: &MissionFields) -> String {
+    let slug = jsap_domain::slugify(fields.texts.first().map_or("", |t| t.title.as_str()));
+    if slug.is_empty() {
+        "mission".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// The organisation `id` and whether `p` may write missions for it in `city_id`.
+async fn organisation_for(
+    scope: &Scope<'_>,
+    id: i64,
+) -> Result<Option<OrganisationRecord>, StoreError> {
+    Organisations::for_tenant(scope.store.conn(), scope.tenant)
+        .by_id(id)
+        .await
+}
+
+/// Creates a draft mission of `edit` by `who`.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
+pub async fn create(
+    scope: &Scope<'_>,
+    who: &Account,
+    edit: Edit,
+) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let conn = scope.store.conn();
+    let p = permissions(conn, scope.tenant, who).await?;
+    let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    if !may_edit(&p, &organisation, city) {
+        return Ok(Err(MissionRefusal::NotAllowed));
+    }
+    let checked = match checked(scope, &organisation, edit.input) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(MissionRefusal::Invalid(e))),
+    };
+    let flags = p.reviews_city(city);
+    let fields = fields(
+        checked,
+        organisation.id,
+        flags && edit.urgent,
+        flags && edit.featured,
+    );
+    let now = scope.clock.now();
+    let tx = scope.store.begin().await?;
+    let edits = MissionEdits::for_tenant(&tx, scope.tenant);
+    let id = edits.create(&fields, &slug_of(&fields), who.id, now).await?;
+    edits.record(id, Some(who.id), "create", "", now).await?;
+    let record = edits.find(id).await?.ok_or(StoreError::NotFound)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(record))
+}
+
+/// The fields whose change sends a published mission back to review.
+fn reviewed_fields_changed(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if before.city_id != after.city_id || before.remote != after.remote {
+        changed.push("city");
+    }
+    if before.flexible != after.flexible
+        || (!after.flexible && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on))
+    {
+        changed.push("dates");
+    }
+    if before.contributions != sorted(&after.contributions) {
+        changed.push("contribution_types");
+    }
+    changed
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+/// Every field that differs, for the history.
+fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let texts: Vec<(String, String, String, String)> = before
+        .texts
+        .iter()
+        .map(|t| {
+            (
+                t.locale.clone(),
+                t.title.clone(),
+                t.summary.clone(),
+                t.description.clone(),
+            )
+        })
+        .collect();
+    let new_texts: Vec<(String, String, String, String)> = after
+        .texts
+        .iter()
+        .map(|t| {
+            (
+                t.locale.clone(),
+                t.title.clone(),
+                t.summary.clone(),
+                t.description.clone(),
+            )
+        })
+        .collect();
+    if sorted_texts(texts) != sorted_texts(new_texts) {
+        changed.push("texts");
+    }
+    if before.organisation_id != after.organisation_id {
+        changed.push("organisation");
+    }
+    changed.extend(reviewed_fields_changed(before, after));
+    if before.domain != after.domain || before.mission_type != after.mission_type {
+        changed.push("mission_type");
+    }
+    if before.skills != after.skills {
+        changed.push("skills");
+    }
+    if before.capacity != after.capacity {
+        changed.push("capacity");
+    }
+    if before.contact_name != after.contact_name {
+        changed.push("contact_name");
+    }
+    if before.urgent != after.urgent || before.featured != after.featured {
+        changed.push("flags");
+    }
+    changed
+}
+
+fn sorted_texts(
+    mut v: Vec<(String, String, String, String)>,
+) -> Vec<(String, String, String, String)> {
+    v.sort();
+    v
+}
+
+/// What saving a mission did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub mission: MissionRecord,
+    /// A published mission went back to review (its city, dates or contribution types
+    /// changed).
+    pub back_to_review: bool,
+}
+
+/// Saves `edit` over mission `id`. A published mission whose city, dates or contribution
+/// types change goes back to review (its reviewers are told); other edits keep it published.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+pub async fn update(
+    scope: &Scope<'_>,
+    who: &Account,
+    id: i64,
+    edit: Edit,
+) -> Result<Result<Saved, MissionRefusal>, Failure> {
+    let conn = scope.store.conn();
+    let p = permissions(conn, scope.tenant, who).await?;
+    let Some(before) = MissionEdits::for_tenant(conn, scope.tenant).find(id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    let Some(current) = organisation_for(scope, before.organisation_id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    if !may_edit(&p, &current, before.city_id) {
+        return Ok(Err(MissionRefusal::NotAllowed));
+    }
+    let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    if !may_edit(&p, &organisation, city) {
+        return Ok(Err(MissionRefusal::NotAllowed));
+    }
+    if !before.status.editable() {
+        return Ok(Err(MissionRefusal::WrongState));
+    }
+    let checked = match checked(scope, &organisation, edit.input) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(MissionRefusal::Invalid(e))),
+    };
+    // Only reviewers set the flags; anyone else keeps those the mission has.
+    let (urgent, featured) = if p.reviews_city(city) {
+        (edit.urgent, edit.featured)
+    } else {
+        (before.urgent, before.featured)
+    };
+    let mut fields = fields(checked, organisation.id, urgent, featured);
+    if fields.flexible && before.flexible {
+        // Flexible dates keep the window they were given.
+        fields.starts_on = before.starts_on;
+        fields.ends_on = before.ends_on;
+    }
+    let changed = changed_fields(&before, &fields);
+    let back_to_review = before.status == MissionStatus::Published
+        && !reviewed_fields_changed(&before, &fields).is_empty();
+    let now = scope.clock.now();
+    let tx = scope.store.begin().await?;
+    let edits = MissionEdits::for_tenant(&tx, scope.tenant);
+    edits.save(id, &fields, &slug_of(&fields), now).await?;
+    edits
+        .record(id, Some(who.id), "edit", &changed.join(", "), now)
+        .await?;
+    if back_to_review {
+        if !edits
+            .step(
+                id,
+                &[MissionStatus::Published],
+                MissionStatus::Submitted,
+                &jsap_store::StepWrite::default(),
+                now,
+            )
+            .await?
+        {
+            return Ok(Err(MissionRefusal::WrongState));
+        }
+        edits.record(id, Some(who.id), "resubmit", "", now).await?;
+        lifecycle::tell_reviewers(scope, &tx, &organisation, id).await?;
+    }
+    let mission = edits.find(id).await?.ok_or(StoreError::NotFound)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(Saved {
+        mission,
+        back_to_review,
+    }))
+}
+
+/// Copies mission `id` into a new draft ("(copie)" after its titles) that `who` may edit.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+pub async fn duplicate(
+    scope: &Scope<'_>,
+    who: &Account,
+    id: i64,
+) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let conn = scope.store.conn();
+    let p = permissions(conn, scope.tenant, who).await?;
+    let Some(source) = MissionEdits::for_tenant(conn, scope.tenant).find(id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    let Some(organisation) = organisation_for(scope, source.organisation_id).await? else {
+        return Ok(Err(MissionRefusal::NotFound));
+    };
+    if !may_edit(&p, &organisation, source.city_id) {
+        return Ok(Err(MissionRefusal::NotAllowed));
+    }
+    let copy = translate_copy(scope.tenant.default_locale);
+    let fields = MissionFields {
+        organisation_id: source.organisation_id,
+        city_id: source.city_id,
+        domain: source.domain.clone(),
+        mission_type: source.mission_type.clone(),
+        contributions: source.contributions.clone(),
+        remote: source.remote,
+        urgent: false,
+        featured: false,
+        flexible: source.flexible,
+        starts_on: source.starts_on,
+        ends_on: source.ends_on,
+        skills: source.skills.clone(),
+        capacity: source.capacity,
+        contact_name: source.contact_name.clone(),
+        texts: source
+            .texts
+            .iter()
+            .map(|t| NewMissionText {
+                locale: t.locale.clone(),
+                title: format!("{} ({copy})", t.title),
+                summary: t.summary.clone(),
+                description: t.description.clone(),
+            })
+            .collect(),
+    };
+    let now = scope.clock.now();
+    let tx = scope.store.begin().await?;
+    let edits = MissionEdits::for_tenant(&tx, scope.tenant);
+    let new_id = edits.create(&fields, &source.slug, who.id, now).await?;
+    edits
+        .record(new_id, Some(who.id), "duplicate", &id.to_string(), now)
+        .await?;
+    let record = edits.find(new_id).await?.ok_or(StoreError::NotFound)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(record))
+}
+
+fn translate_copy(locale: Locale) -> String {
+    jsap_adapters::translate(locale.as_str(), "editor.copy_suffix")
+}
