@@ -1,7 +1,10 @@
 //! Background jobs, each in a supervised loop (`supervisor`). Each run takes a lock in the
 //! cache (in process, or Redis shared by every replica) so that N replicas run it once.
 
+mod missions;
 mod requests;
+
+pub use missions::expire_missions;
 
 pub use requests::{
     DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
@@ -291,6 +294,29 @@ pub fn start(context: JobContext) -> Supervisor {
                     surveyed = report.surveyed,
                     "request deadlines"
                 );
+            }
+            Ok(())
+        })
+    });
+    let (store, registry, cache, themes) = (
+        context.store.clone(),
+        context.registry.clone(),
+        context.cache.clone(),
+        context.themes.clone(),
+    );
+    jobs.every("expire_missions", hour, hour, move || {
+        let (store, registry, cache, themes) = (
+            store.clone(),
+            registry.clone(),
+            cache.clone(),
+            themes.clone(),
+        );
+        Box::pin(async move {
+            if let Some(n) =
+                expire_missions(&store, &registry, &themes, &cache, chrono::Utc::now()).await?
+                && n > 0
+            {
+                tracing::info!(expired = n, "missions expired");
             }
             Ok(())
         })

@@ -102,6 +102,35 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             post(routes::organisations::review),
         )
         .at(
+            "/:locale/espace/missions",
+            get(routes::missions_space::list),
+        )
+        .at(
+            "/:locale/espace/missions/nouvelle",
+            get(routes::missions_space::new_form).post(routes::missions_space::create),
+        )
+        .at(
+            "/:locale/espace/missions/verification",
+            get(routes::missions_review::queue),
+        )
+        .at(
+            "/:locale/espace/missions/:id",
+            get(routes::missions_space::edit_form).post(routes::missions_space::save),
+        )
+        .at(
+            "/:locale/espace/missions/:id/apercu",
+            get(routes::missions_space::preview),
+        )
+        .at(
+            "/:locale/espace/missions/:id/decision",
+            post(routes::missions_review::decide),
+        )
+        .at(
+            // soumettre, cloturer or dupliquer; any other segment is a 404.
+            "/:locale/espace/missions/:id/:step",
+            post(routes::missions_space::step),
+        )
+        .at(
             "/:locale/organisations/:slug",
             get(routes::pages::organisation_page),
         )

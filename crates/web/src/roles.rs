@@ -13,6 +13,8 @@
 //!   `organisations` lists them with the role.
 //! - `RequireOrganisationAdmin`: admin of at least one; `organisation_ids` lists those.
 //! - `RequireFocalPoint`: focal point of at least one city; `city_ids` lists them.
+//! - `RequireMissionWriter`: who writes missions (an organisation member, a focal point, a
+//!   country operator); `permissions` says for which organisations and cities.
 //! - `RequireCountryOperator`: country operator of the tenant.
 //! - `RequireStaff`: platform staff (`users.is_staff`), signed in on the portal.
 
@@ -218,6 +220,33 @@ impl<'a> FromRequest<'a> for RequireReviewer {
             user: focal.user,
             city_ids: Some(focal.city_ids),
         })
+    }
+}
+
+/// Who writes missions: a member of an organisation, a focal point or a country operator.
+#[derive(Clone, Debug)]
+pub struct RequireMissionWriter {
+    pub user: CurrentUser,
+    pub permissions: Permissions,
+}
+
+impl RequireMissionWriter {
+    /// Whether this account reviews missions somewhere (focal point or operator).
+    pub fn reviews(&self) -> bool {
+        self.permissions.is_operator() || !self.permissions.focal_cities().is_empty()
+    }
+}
+
+impl<'a> FromRequest<'a> for RequireMissionWriter {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let (user, permissions) = signed_in(req, body, Site::Country).await?;
+        if permissions.organisations().is_empty()
+            && !permissions.is_operator()
+            && permissions.focal_cities().is_empty()
+        {
+            return Err(deny(req));
+        }
+        Ok(Self { user, permissions })
     }
 }
 

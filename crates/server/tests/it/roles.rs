@@ -64,6 +64,37 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/missions",
+        expect: [303, 403, 200, 200, 200, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/missions",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/nouvelle",
+        expect: [303, 403, 200, 200, 200, 200, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/verification",
+        expect: [303, 403, 403, 403, 200, 200, 303, 303],
+    },
+    // A mission that is not there: the role is checked first, then 404.
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/999999",
+        expect: [303, 403, 404, 404, 404, 404, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/999999/apercu",
+        expect: [303, 403, 404, 404, 404, 404, 303, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/compte",
         expect: SIGNED_IN_ON_CM,
     },
@@ -178,6 +209,36 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/espace/organisation/1/membres",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/nouvelle",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/soumettre",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/cloturer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/dupliquer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/decision",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     // Not a multipart form: refused before anything is read (no token either).

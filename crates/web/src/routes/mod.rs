@@ -2,6 +2,8 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod media;
+pub mod missions_review;
+pub mod missions_space;
 pub mod ops;
 pub mod organisation_space;
 pub mod organisations;

@@ -1,0 +1,41 @@
+//! The mission expiry job: `jsap_app::missions::expire_ended` for every country tenant, once
+//! per cluster (cache lock). It runs hourly, so a mission ends within the hour after the
+//! midnight (tenant time) that follows the last day of its window.
+
+use chrono::{DateTime, Utc};
+use jsap_adapters::Themes;
+use jsap_app::{FixedClock, Scope};
+use jsap_store::Store;
+use jsap_tenancy::TenantRegistry;
+use std::sync::Arc;
+
+/// One pass over every country tenant at `now`; how many missions expired, or `None` when
+/// another replica held the lock.
+pub async fn expire_missions(
+    store: &Store,
+    registry: &TenantRegistry,
+    themes: &Arc<Themes>,
+    cache: &jsap_adapters::Cache,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<usize>> {
+    crate::with_lock(
+        cache,
+        "expire_missions",
+        std::time::Duration::from_secs(600),
+        async {
+            let clock = FixedClock(now);
+            let mut expired = 0;
+            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
+                let scope = Scope {
+                    store,
+                    themes: themes.clone(),
+                    tenant,
+                    clock: &clock,
+                };
+                expired += jsap_app::missions::expire_ended(&scope).await?.len();
+            }
+            Ok(expired)
+        },
+    )
+    .await
+}
