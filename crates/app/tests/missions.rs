@@ -54,10 +54,20 @@ async fn cast(world: &common::World, clock: &FixedClock) -> Cast {
     let yaounde = world.city(cm, "yaounde").await;
     let member = world.account(cm, "awa@example.org", "Awa", &[]).await;
     let focal = world
-        .account(cm, "pf@example.org", "PF Douala", &[(Role::FocalPoint, Some(douala))])
+        .account(
+            cm,
+            "pf@example.org",
+            "PF Douala",
+            &[(Role::FocalPoint, Some(douala))],
+        )
         .await;
     let other_focal = world
-        .account(cm, "pf.yde@example.org", "PF Yaoundé", &[(Role::FocalPoint, Some(yaounde))])
+        .account(
+            cm,
+            "pf.yde@example.org",
+            "PF Yaoundé",
+            &[(Role::FocalPoint, Some(yaounde))],
+        )
         .await;
     let stranger = world.account(cm, "x@example.org", "X", &[]).await;
     let (organisation, admin) = organisations::register(
@@ -104,7 +114,10 @@ async fn search(world: &common::World, tenant: &Tenant, words: &str) -> SearchRe
         .expect("catalogue");
     let mut q = MissionQuery::new(Locale::Fr, NaiveDate::from_ymd_opt(2027, 6, 1).expect("d"));
     q.text = words.to_owned();
-    catalogue.search(world.store.conn(), &q).await.expect("search")
+    catalogue
+        .search(world.store.conn(), &q)
+        .await
+        .expect("search")
 }
 
 #[tokio::test]
@@ -127,12 +140,17 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         .expect("create")
         .expect("allowed");
     assert_eq!(draft.status, MissionStatus::Draft);
-    assert_eq!(draft.city_id, c.douala, "the organisation's city by default");
-    assert!(!draft.urgent && !draft.featured, "only reviewers set the flags");
+    assert_eq!(
+        draft.city_id, c.douala,
+        "the organisation's city by default"
+    );
+    assert!(
+        !draft.urgent && !draft.featured,
+        "only reviewers set the flags"
+    );
     assert_eq!(draft.slug, "ateliers-de-lecture-a-bonaberi");
     assert_eq!(
-        draft.texts[0].summary,
-        "Animer des ateliers de lecture pour les enfants du quartier.",
+        draft.texts[0].summary, "Animer des ateliers de lecture pour les enfants du quartier.",
         "a summary from the description's first line"
     );
     assert_eq!(draft.contributions, ["benevolat", "competences"]);
@@ -140,7 +158,10 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     // Invalid fields are named; nothing is written.
     let mut bad = input(None);
     bad.mission_type = "reboisement-espaces-verts".into();
-    match missions::create(&scope, &c.admin, edit(&c, bad)).await.expect("create") {
+    match missions::create(&scope, &c.admin, edit(&c, bad))
+        .await
+        .expect("create")
+    {
         Err(MissionRefusal::Invalid(fields)) => assert_eq!(fields[0].0, "mission_type"),
         other => panic!("expected invalid, got {other:?}"),
     }
@@ -158,7 +179,11 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         .expect("submit")
         .expect("submitted");
     assert_eq!(submitted.status, MissionStatus::Submitted);
-    assert_eq!(world.queued(&world.cm, "mission_submitted").await, 1, "to the Douala focal point");
+    assert_eq!(
+        world.queued(&world.cm, "mission_submitted").await,
+        1,
+        "to the Douala focal point"
+    );
     let queue = MissionEdits::for_tenant(world.store.conn(), &world.cm)
         .queue(
             &MissionFilter {
@@ -185,10 +210,16 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     }
     // Changes and refusals need a comment.
     assert_eq!(
-        missions::review(&scope, &c.focal, draft.id, MissionStep::RequestChanges, "  ")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &scope,
+            &c.focal,
+            draft.id,
+            MissionStep::RequestChanges,
+            "  "
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(MissionRefusal::CommentRequired)
     );
     // The organisation is pending: it may prepare, not publish.
@@ -237,7 +268,10 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         Some(MissionRefusal::WrongState)
     );
     let found = search(&world, &world.cm, "lecture").await;
-    assert_eq!(found.items.iter().map(|h| h.id).collect::<Vec<_>>(), [draft.id]);
+    assert_eq!(
+        found.items.iter().map(|h| h.id).collect::<Vec<_>>(),
+        [draft.id]
+    );
     let detail = Missions::for_tenant(world.store.conn(), &world.cm)
         .published(draft.id, "fr")
         .await
@@ -249,7 +283,12 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     // The second tenant sees none of it and cannot act on it.
     let sn_scope = world.scope(&world.sn, &clock);
     let sn_operator = world
-        .account(&world.sn, "op@example.sn", "Op", &[(Role::CountryOperator, None)])
+        .account(
+            &world.sn,
+            "op@example.sn",
+            "Op",
+            &[(Role::CountryOperator, None)],
+        )
         .await;
     assert!(search(&world, &world.sn, "lecture").await.items.is_empty());
     for result in [
@@ -257,10 +296,16 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
             .await
             .expect("close")
             .err(),
-        missions::review(&sn_scope, &sn_operator, draft.id, MissionStep::Refuse, "non")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &sn_scope,
+            &sn_operator,
+            draft.id,
+            MissionStep::Refuse,
+            "non",
+        )
+        .await
+        .expect("review")
+        .err(),
         missions::duplicate(&sn_scope, &sn_operator, draft.id)
             .await
             .expect("duplicate")
@@ -283,14 +328,17 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         .await
         .expect("history");
     let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
-    assert_eq!(actions, ["create", "submit", "changes", "submit", "publish"]);
+    assert_eq!(
+        actions,
+        ["create", "submit", "changes", "submit", "publish"]
+    );
     assert_eq!(history[2].detail, "Précisez les horaires.");
     assert_eq!(history[4].account_id, Some(c.focal.id));
 }
 
 #[tokio::test]
 async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_contributions_change()
- {
+{
     let world = common::world().await;
     let clock = FixedClock("2027-06-01T09:00:00Z".parse().expect("now"));
     let c = cast(&world, &clock).await;
@@ -305,7 +353,10 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .expect("create")
         .expect("a focal point writes for their city");
     assert!(m.urgent && m.featured);
-    missions::submit(&scope, &c.focal, m.id).await.expect("s").expect("s");
+    missions::submit(&scope, &c.focal, m.id)
+        .await
+        .expect("s")
+        .expect("s");
     missions::review(&scope, &c.focal, m.id, MissionStep::Publish, "")
         .await
         .expect("r")
@@ -322,7 +373,10 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .expect("saved");
     assert!(!saved.back_to_review);
     assert_eq!(saved.mission.status, MissionStatus::Published);
-    assert!(saved.mission.urgent, "an editor cannot remove a reviewer's flag");
+    assert!(
+        saved.mission.urgent,
+        "an editor cannot remove a reviewer's flag"
+    );
     assert_eq!(search(&world, &world.cm, "ecriture").await.items.len(), 1);
     assert!(
         search(&world, &world.cm, "bonaberi").await.items.is_empty(),
@@ -379,7 +433,11 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .expect("dup")
         .expect("copied");
     assert_eq!(copy.status, MissionStatus::Draft);
-    assert!(copy.texts[0].title.ends_with("(copie)"), "{}", copy.texts[0].title);
+    assert!(
+        copy.texts[0].title.ends_with("(copie)"),
+        "{}",
+        copy.texts[0].title
+    );
     assert!(!copy.urgent);
 }
 
@@ -402,7 +460,10 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
         ids.push(m.id);
     }
     for id in &ids[..1] {
-        missions::submit(&scope, &c.admin, *id).await.expect("s").expect("s");
+        missions::submit(&scope, &c.admin, *id)
+            .await
+            .expect("s")
+            .expect("s");
         missions::review(&scope, &c.focal, *id, MissionStep::Publish, "")
             .await
             .expect("r")
@@ -410,10 +471,12 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
     }
     // On the last day of the window nothing expires; the day after, the published one does.
     let last_day = FixedClock("2027-08-31T20:00:00Z".parse().expect("now"));
-    assert!(missions::expire_ended(&world.scope(&world.cm, &last_day))
-        .await
-        .expect("run")
-        .is_empty());
+    assert!(
+        missions::expire_ended(&world.scope(&world.cm, &last_day))
+            .await
+            .expect("run")
+            .is_empty()
+    );
     let after = FixedClock("2027-09-01T09:00:00Z".parse().expect("now"));
     assert_eq!(
         missions::expire_ended(&world.scope(&world.cm, &after))
@@ -431,10 +494,12 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
         MissionStatus::Draft,
         "a draft never expires"
     );
-    assert!(missions::expire_ended(&world.scope(&world.sn, &after))
-        .await
-        .expect("run")
-        .is_empty());
+    assert!(
+        missions::expire_ended(&world.scope(&world.sn, &after))
+            .await
+            .expect("run")
+            .is_empty()
+    );
     let _ = Accounts::for_tenant(world.store.conn(), &world.cm);
 }
 
@@ -482,7 +547,10 @@ async fn a_mission_nobody_would_answer_cannot_be_published() {
     .await
     .expect("c")
     .expect("c");
-    missions::submit(&scope, &admin, m.id).await.expect("s").expect("s");
+    missions::submit(&scope, &admin, m.id)
+        .await
+        .expect("s")
+        .expect("s");
     // The only member leaves: no member, and Kribi has no focal point.
     jsap_store::OrganisationMembers::for_tenant(world.store.conn(), cm)
         .remove(organisation.id, admin.id)

@@ -470,7 +470,11 @@ mod tests {
             MissionStep::decision("changes"),
             Some(MissionStep::RequestChanges)
         );
-        assert_eq!(MissionStep::decision("close"), None, "not a review decision");
+        assert_eq!(
+            MissionStep::decision("close"),
+            None,
+            "not a review decision"
+        );
         assert!(!Refused.editable() && !Expired.editable() && Published.editable());
     }
 
@@ -499,8 +503,8 @@ mod tests {
         bad.contribution_types = vec!["astrologie".into()];
         bad.ends_on = NaiveDate::from_ymd_opt(2027, 6, 30);
         bad.capacity = Some(0);
-        let errors = check(bad, t, &[Locale::Fr, Locale::En], Locale::Fr, today())
-            .expect_err("refused");
+        let errors =
+            check(bad, t, &[Locale::Fr, Locale::En], Locale::Fr, today()).expect_err("refused");
         assert_eq!(
             fields(errors),
             [
@@ -536,7 +540,10 @@ mod tests {
         arabic.texts[0].locale = Locale::Ar;
         assert_eq!(
             fields(check(arabic, t, &[Locale::Fr], Locale::Fr, today()).expect_err("ar")),
-            [("title_ar".into(), "locale"), ("title_fr".into(), "required")]
+            [
+                ("title_ar".into(), "locale"),
+                ("title_fr".into(), "required")
+            ]
         );
     }
 }

@@ -95,7 +95,10 @@ async fn editable(
     id: i64,
 ) -> Result<Result<(MissionRecord, OrganisationRecord), MissionRefusal>, Failure> {
     let conn = scope.store.conn();
-    let Some(mission) = MissionEdits::for_tenant(conn, scope.tenant).find(id).await? else {
+    let Some(mission) = MissionEdits::for_tenant(conn, scope.tenant)
+        .find(id)
+        .await?
+    else {
         return Ok(Err(MissionRefusal::NotFound));
     };
     let Some(organisation) = Organisations::for_tenant(conn, scope.tenant)
@@ -149,7 +152,8 @@ pub async fn review(
         return Ok(Err(MissionRefusal::NotFound));
     };
     let p = permissions(conn, tenant, who).await?;
-    if !p.reviews_city(mission.city_id) || decision.taken_by() != jsap_domain::missions::Actor::Reviewer
+    if !p.reviews_city(mission.city_id)
+        || decision.taken_by() != jsap_domain::missions::Actor::Reviewer
     {
         return Ok(Err(MissionRefusal::NotAllowed));
     }

@@ -50,7 +50,9 @@ pub struct Edit {
 /// Whether `p` may write missions for `organisation` in `city_id`: a member of the
 /// organisation, or a reviewer (focal point, operator) of its city or of the mission's city.
 pub fn may_edit(p: &Permissions, organisation: &OrganisationRecord, city_id: i64) -> bool {
-    p.organisations().iter().any(|(id, _)| *id == organisation.id)
+    p.organisations()
+        .iter()
+        .any(|(id, _)| *id == organisation.id)
         || p.reviews_city(organisation.city_id)
         || p.reviews_city(city_id)
 }
@@ -188,7 +190,9 @@ pub async fn create(
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     let edits = MissionEdits::for_tenant(&tx, scope.tenant);
-    let id = edits.create(&fields, &slug_of(&fields), who.id, now).await?;
+    let id = edits
+        .create(&fields, &slug_of(&fields), who.id, now)
+        .await?;
     edits.record(id, Some(who.id), "create", "", now).await?;
     let record = edits.find(id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -202,7 +206,8 @@ fn reviewed_fields_changed(before: &MissionRecord, after: &MissionFields) -> Vec
         changed.push("city");
     }
     if before.flexible != after.flexible
-        || (!after.flexible && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on))
+        || (!after.flexible
+            && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on))
     {
         changed.push("dates");
     }
@@ -297,7 +302,10 @@ pub async fn update(
 ) -> Result<Result<Saved, MissionRefusal>, Failure> {
     let conn = scope.store.conn();
     let p = permissions(conn, scope.tenant, who).await?;
-    let Some(before) = MissionEdits::for_tenant(conn, scope.tenant).find(id).await? else {
+    let Some(before) = MissionEdits::for_tenant(conn, scope.tenant)
+        .find(id)
+        .await?
+    else {
         return Ok(Err(MissionRefusal::NotFound));
     };
     let Some(current) = organisation_for(scope, before.organisation_id).await? else {
@@ -375,7 +383,10 @@ pub async fn duplicate(
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
     let conn = scope.store.conn();
     let p = permissions(conn, scope.tenant, who).await?;
-    let Some(source) = MissionEdits::for_tenant(conn, scope.tenant).find(id).await? else {
+    let Some(source) = MissionEdits::for_tenant(conn, scope.tenant)
+        .find(id)
+        .await?
+    else {
         return Ok(Err(MissionRefusal::NotFound));
     };
     let Some(organisation) = organisation_for(scope, source.organisation_id).await? else {

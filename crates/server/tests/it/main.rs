@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod hardening;
 mod helpers;
+mod missions;
 mod organisations;
 mod outbox;
 mod pages;

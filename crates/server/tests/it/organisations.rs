@@ -34,7 +34,7 @@ fn first_organisation_id(body: &str) -> String {
 }
 
 /// Awa, signed in, admin of the pending "Les Amis de Bonabéri" (Douala) she registered.
-async fn awa_with_an_organisation(app: &TestApp) -> Browser<'_> {
+pub async fn awa_with_an_organisation(app: &TestApp) -> Browser<'_> {
     let mut awa = person(app, "awa@example.org", "Awa Diallo", &[]).await;
     let done = register(&mut awa, &fields("Les Amis de Bonabéri", "douala")).await;
     assert_eq!(done.status, 303);

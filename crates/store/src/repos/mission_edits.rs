@@ -268,11 +268,13 @@ impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
             .texts
             .iter()
             .map(|t| {
-                let city_name = city.as_ref().map_or(String::new(), |c| match t.locale.as_str() {
-                    "en" => c.name_en.clone().unwrap_or_else(|| c.name.clone()),
-                    "ar" => c.name_ar.clone().unwrap_or_else(|| c.name.clone()),
-                    _ => c.name.clone(),
-                });
+                let city_name = city
+                    .as_ref()
+                    .map_or(String::new(), |c| match t.locale.as_str() {
+                        "en" => c.name_en.clone().unwrap_or_else(|| c.name.clone()),
+                        "ar" => c.name_ar.clone().unwrap_or_else(|| c.name.clone()),
+                        _ => c.name.clone(),
+                    });
                 IndexRow {
                     mission_id: id,
                     locale: t.locale.clone(),
@@ -303,7 +305,10 @@ impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
         let updated = self
             .scope
             .update::<mission::Entity>()
-            .col_expr(mission::Column::OrganisationId, Expr::value(fields.organisation_id))
+            .col_expr(
+                mission::Column::OrganisationId,
+                Expr::value(fields.organisation_id),
+            )
             .col_expr(mission::Column::CityId, Expr::value(fields.city_id))
             .col_expr(mission::Column::Slug, Expr::value(slug))
             .col_expr(mission::Column::Domain, Expr::value(fields.domain.as_str()))
@@ -317,7 +322,10 @@ impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
             .col_expr(mission::Column::Flexible, Expr::value(fields.flexible))
             .col_expr(mission::Column::StartsOn, Expr::value(fields.starts_on))
             .col_expr(mission::Column::EndsOn, Expr::value(fields.ends_on))
-            .col_expr(mission::Column::Skills, Expr::value(fields.skills.join(", ")))
+            .col_expr(
+                mission::Column::Skills,
+                Expr::value(fields.skills.join(", ")),
+            )
             .col_expr(mission::Column::Capacity, Expr::value(fields.capacity))
             .col_expr(
                 mission::Column::ContactName,
@@ -468,9 +476,8 @@ impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
             select = select.filter(any);
         }
         if !filter.statuses.is_empty() {
-            select = select.filter(
-                mission::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())),
-            );
+            select = select
+                .filter(mission::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
         }
         select
     }

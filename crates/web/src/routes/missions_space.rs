@@ -48,7 +48,11 @@ const FIELDS: &[&str] = &[
 ];
 
 fn field(name: &str) -> &'static str {
-    FIELDS.iter().find(|f| **f == name).copied().unwrap_or("title_fr")
+    FIELDS
+        .iter()
+        .find(|f| **f == name)
+        .copied()
+        .unwrap_or("title_fr")
 }
 
 fn problem_text(ctx: &Ctx, problem: Problem) -> String {
@@ -274,7 +278,10 @@ async fn history_view(ctx: &Ctx, id: i64) -> Result<Vec<HistoryView>, AppError> 
     let conn = ctx.state.store.conn();
     let accounts = Accounts::for_tenant(conn, &ctx.tenant);
     let mut out = Vec::new();
-    for h in MissionEdits::for_tenant(conn, &ctx.tenant).history(id).await? {
+    for h in MissionEdits::for_tenant(conn, &ctx.tenant)
+        .history(id)
+        .await?
+    {
         let who = match h.account_id {
             Some(account) => accounts
                 .find(account)
@@ -357,13 +364,17 @@ pub async fn list(
     let filter = MissionFilter {
         organisations: (!writer.permissions.is_operator())
             .then(|| orgs.iter().map(|o| o.id).collect()),
-        cities: (!writer.permissions.is_operator())
-            .then(|| writer.permissions.focal_cities()),
+        cities: (!writer.permissions.is_operator()).then(|| writer.permissions.focal_cities()),
         statuses: status.into_iter().collect(),
     };
     let page = params.page.unwrap_or(1).max(1);
     let (rows, total) = MissionEdits::for_tenant(conn, &ctx.tenant)
-        .list(&filter, ctx.locale.as_str(), (page - 1) * PER_PAGE, PER_PAGE)
+        .list(
+            &filter,
+            ctx.locale.as_str(),
+            (page - 1) * PER_PAGE,
+            PER_PAGE,
+        )
         .await?;
     let rows: Vec<Row> = rows
         .into_iter()
@@ -807,10 +818,7 @@ pub async fn step(
     let scope = ctx.scope();
     let account = writer.user.account();
     let (outcome, done) = match step.as_str() {
-        "soumettre" => (
-            missions::submit(&scope, account, m.id).await?,
-            "submitted",
-        ),
+        "soumettre" => (missions::submit(&scope, account, m.id).await?, "submitted"),
         "cloturer" => {
             let Some(reason) = CloseReason::parse(&form.reason) else {
                 return ctx.bad_request(req, &ctx.t("editor.err_close_reason"));
@@ -843,7 +851,8 @@ pub async fn step(
                 .await?;
             let mut form = values_of(&ctx, &m, &cities);
             for (name, problem) in problems {
-                form.errors.insert(field(&name), problem_text(&ctx, problem));
+                form.errors
+                    .insert(field(&name), problem_text(&ctx, problem));
             }
             let contributions: Vec<&str> = m.contributions.iter().map(String::as_str).collect();
             editor_page(
@@ -900,14 +909,15 @@ pub async fn preview(
     let orgs = organisations(&ctx, &writer).await?;
     let taxonomy = ctx.tenant.taxonomy();
     let locale = ctx.locale;
-    let text = m.text(locale.as_str()).cloned().unwrap_or_else(|| {
-        jsap_store::MissionTextRecord {
+    let text = m
+        .text(locale.as_str())
+        .cloned()
+        .unwrap_or_else(|| jsap_store::MissionTextRecord {
             locale: locale.as_str().to_owned(),
             title: String::new(),
             summary: String::new(),
             description: String::new(),
-        }
-    });
+        });
     let view = Preview {
         title: text.title,
         summary: text.summary,
