@@ -1,6 +1,7 @@
 //! Missions written by their organisations and reviewed: flexible dates, capacity, a contact
 //! person, who created it, when it was submitted, the last review (who, when, its comment,
 //! whether a review published it), why it was closed, and the history of every change.
+//! Photos get a card-size variant (`card_key`, with its size) beside the page-size one.
 //! Existing missions keep their status; those published before reviews existed are not marked
 //! as reviewed.
 
@@ -31,10 +32,16 @@ CREATE TABLE mission_history (
     action VARCHAR(32) NOT NULL,
     detail TEXT NOT NULL
 );
-CREATE INDEX mission_history_tenant_mission ON mission_history (tenant_id, mission_id, at)
+CREATE INDEX mission_history_tenant_mission ON mission_history (tenant_id, mission_id, at);
+ALTER TABLE mission_photos ADD COLUMN card_key VARCHAR(200) NOT NULL DEFAULT '';
+ALTER TABLE mission_photos ADD COLUMN card_width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mission_photos ADD COLUMN card_height INTEGER NOT NULL DEFAULT 0
 "#;
 
 const DOWN: &str = r#"
+ALTER TABLE mission_photos DROP COLUMN card_height;
+ALTER TABLE mission_photos DROP COLUMN card_width;
+ALTER TABLE mission_photos DROP COLUMN card_key;
 DROP INDEX mission_history_tenant_mission;
 DROP TABLE mission_history;
 DROP INDEX missions_tenant_status_submitted;

@@ -12,6 +12,15 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 /// The largest side of a logo, in pixels.
 pub const LOGO_SIDE: u32 = 256;
 
+/// The box a mission photo's card variant fits in (search cards, lists).
+pub const CARD_BOX: (u32, u32) = (640, 480);
+
+/// The box a mission photo's page variant fits in (the mission page).
+pub const PAGE_BOX: (u32, u32) = (1600, 1200);
+
+/// JPEG quality of the photo variants.
+const PHOTO_QUALITY: u8 = 82;
+
 /// Why an upload is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {
@@ -40,8 +49,8 @@ pub fn accepted_format(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
-/// A logo: at most `LOGO_SIDE` pixels on its longer side, as PNG (transparency kept).
-pub fn logo(bytes: &[u8]) -> Result<Processed, ImageError> {
+/// Decodes `bytes` of an accepted type within bounded dimensions and memory.
+fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ImageError::TooLarge);
     }
@@ -53,7 +62,60 @@ pub fn logo(bytes: &[u8]) -> Result<Processed, ImageError> {
     limits.max_image_height = Some(12_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let decoded = reader.decode().map_err(|_| ImageError::Unreadable)?;
+    reader.decode().map_err(|_| ImageError::Unreadable)
+}
+
+/// The two variants of a mission photo, both JPEG made from the pixels only.
+#[derive(Debug, Clone)]
+pub struct PhotoVariants {
+    pub card: Processed,
+    pub page: Processed,
+}
+
+/// `image` reduced to fit `(width, height)` (never enlarged), flattened on white and encoded
+/// as JPEG.
+fn jpeg_variant(
+    image: &image::DynamicImage,
+    (width, height): (u32, u32),
+) -> Result<Processed, ImageError> {
+    let fitted = if image.width() > width || image.height() > height {
+        image.thumbnail(width, height)
+    } else {
+        image.clone()
+    };
+    let rgba = fitted.to_rgba8();
+    let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+    for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let a = u16::from(px[3]);
+        for c in 0..3 {
+            // Transparent parts become white, as on the page.
+            out[c] = ((u16::from(px[c]) * a + 255 * (255 - a)) / 255) as u8;
+        }
+    }
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, PHOTO_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|_| ImageError::Unreadable)?;
+    Ok(Processed {
+        bytes: out.into_inner(),
+        content_type: "image/jpeg",
+        width: rgb.width(),
+        height: rgb.height(),
+    })
+}
+
+/// A mission photo: a card variant within `CARD_BOX` and a page variant within `PAGE_BOX`.
+pub fn photo(bytes: &[u8]) -> Result<PhotoVariants, ImageError> {
+    let decoded = decode(bytes)?;
+    Ok(PhotoVariants {
+        card: jpeg_variant(&decoded, CARD_BOX)?,
+        page: jpeg_variant(&decoded, PAGE_BOX)?,
+    })
+}
+
+/// A logo: at most `LOGO_SIDE` pixels on its longer side, as PNG (transparency kept).
+pub fn logo(bytes: &[u8]) -> Result<Processed, ImageError> {
+    let decoded = decode(bytes)?;
     let resized = if decoded.width() > LOGO_SIDE || decoded.height() > LOGO_SIDE {
         decoded.thumbnail(LOGO_SIDE, LOGO_SIDE)
     } else {
@@ -108,6 +170,39 @@ mod tests {
         // A small logo keeps its size.
         let small = logo(&png(100, 80)).expect("logo");
         assert_eq!((small.width, small.height), (100, 80));
+    }
+
+    #[test]
+    fn a_photo_gives_a_card_and_a_page_jpeg_without_its_metadata() {
+        let mut input = jpeg(3000, 2000);
+        let marker = b"GPS 4.05N 9.70E secret";
+        let mut com = vec![0xFF, 0xFE, 0x00, (marker.len() + 2) as u8];
+        com.extend_from_slice(marker);
+        input.splice(2..2, com);
+        let v = photo(&input).expect("photo");
+        assert_eq!((v.card.width, v.card.height), (640, 427));
+        assert_eq!((v.page.width, v.page.height), (1600, 1067));
+        for variant in [&v.card, &v.page] {
+            assert_eq!(variant.content_type, "image/jpeg");
+            assert_eq!(accepted_format(&variant.bytes), Some(ImageFormat::Jpeg));
+            assert!(!variant.bytes.windows(marker.len()).any(|w| w == marker));
+        }
+        // A small transparent PNG is not enlarged, and its transparency becomes white.
+        let clear = image::RgbaImage::from_pixel(40, 30, image::Rgba([0, 0, 0, 0]));
+        let mut png_bytes = Cursor::new(Vec::new());
+        clear
+            .write_to(&mut png_bytes, ImageFormat::Png)
+            .expect("png");
+        let v = photo(&png_bytes.into_inner()).expect("photo");
+        assert_eq!((v.page.width, v.page.height), (40, 30));
+        let back = image::load_from_memory(&v.card.bytes)
+            .expect("jpeg")
+            .to_rgb8();
+        assert!(back.get_pixel(5, 5)[0] > 240, "white, not black");
+        assert_eq!(
+            photo(b"<svg onload=alert(1)>").err(),
+            Some(ImageError::NotAnImage)
+        );
     }
 
     #[test]

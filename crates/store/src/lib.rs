@@ -41,7 +41,9 @@ pub use repos::mission_edits::{
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
-pub use repos::photos::{MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PhotoRecord};
+pub use repos::photos::{
+    MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
+};
 pub use repos::profiles::{Profile, Profiles, Stay};
 pub use repos::requests::{
     Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,

@@ -122,6 +122,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::missions_space::preview),
         )
         .at(
+            "/:locale/espace/missions/:id/photos",
+            post(routes::missions_space::upload_photo),
+        )
+        .at(
+            "/:locale/espace/missions/:id/photos/:photo/:change",
+            post(routes::missions_space::change_photo),
+        )
+        .at(
             "/:locale/espace/missions/:id/decision",
             post(routes::missions_review::decide),
         )

@@ -79,6 +79,7 @@ pub struct MissionCard {
     pub remote: bool,
     pub urgent: bool,
     pub featured: bool,
+    pub flexible: bool,
     pub starts_on: String,
     pub ends_on: String,
 }
@@ -137,6 +138,7 @@ impl MissionCard {
             remote: hit.remote,
             urgent: hit.urgent,
             featured: hit.featured,
+            flexible: hit.flexible,
             starts_on: format_date(hit.starts_on, locale),
             ends_on: format_date(hit.ends_on, locale),
         }

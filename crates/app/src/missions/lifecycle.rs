@@ -89,7 +89,7 @@ pub async fn submit(
 }
 
 /// Mission `id` and its organisation, when `who` may edit it.
-async fn editable(
+pub(super) async fn editable(
     scope: &Scope<'_>,
     who: &Account,
     id: i64,

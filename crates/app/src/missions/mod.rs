@@ -4,8 +4,10 @@
 //! Every step is kept in the mission's history and the people concerned are emailed.
 
 mod lifecycle;
+mod photos;
 
 pub use lifecycle::{close, expire_ended, review, submit};
+pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
 
 use crate::organisations::permissions;
 use crate::{Failure, Scope};

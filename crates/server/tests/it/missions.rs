@@ -301,3 +301,159 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
         "a closed mission has no form"
     );
 }
+
+/// A `multipart/form-data` body with `csrf`, `alt` and a `photo` file.
+fn photo_form(csrf: &str, file: &[u8], alt: &str) -> (String, Vec<u8>) {
+    let boundary = "jsap-photo-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"photo.jpg\"\r\n\
+             Content-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 120, 30]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("jpeg");
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn an_editor_adds_photos_that_are_checked_resized_and_served_to_this_site_only() {
+    let app = TestApp::spawn().await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let mut awa = crate::organisations::awa_with_an_organisation(&app).await;
+    let organisation = jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
+        .list()
+        .await
+        .expect("organisations")
+        .into_iter()
+        .find(|o| o.name == "Les Amis de Bonabéri")
+        .expect("awa's organisation")
+        .id
+        .to_string();
+    let csrf = awa.get("/fr/espace/missions/nouvelle").await.csrf();
+    let dates = window();
+    let created = awa
+        .post(
+            "/fr/espace/missions/nouvelle",
+            &good(&organisation, &csrf, &dates),
+        )
+        .await;
+    let id = id_after(created.location(), "/fr/espace/missions/");
+    let page = awa.get(created.location()).await;
+    assert!(page.body.contains("Aucune photo pour l"));
+    let action = format!("http://{}/fr/espace/missions/{id}/photos", app.addr);
+    let post = |(content_type, body): (String, Vec<u8>), cookies: String| {
+        app.client
+            .post(&action)
+            .header("Host", crate::roles::CM)
+            .header("Cookie", cookies)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let csrf = page.csrf();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let script = post(
+        photo_form(&csrf, b"<script>alert(1)</script>", "x"),
+        awa.cookie_header(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(script.status().as_u16(), 415);
+    assert!(
+        script
+            .text()
+            .await
+            .expect("body")
+            .contains("pas une photo JPEG, PNG ou WebP")
+    );
+    let mut big = jpeg(40, 40);
+    big.resize(10 * 1024 * 1024 + 10, 0);
+    assert_eq!(
+        status(
+            post(photo_form(&csrf, &big, "x"), awa.cookie_header())
+                .await
+                .expect("post")
+        ),
+        413
+    );
+    assert_eq!(
+        status(
+            post(photo_form(&csrf, &jpeg(900, 600), ""), awa.cookie_header())
+                .await
+                .expect("post")
+        ),
+        422,
+        "alt text required"
+    );
+    assert_eq!(
+        status(
+            post(
+                photo_form("forged", &jpeg(900, 600), "x"),
+                awa.cookie_header()
+            )
+            .await
+            .expect("post")
+        ),
+        403
+    );
+    let saved = post(
+        photo_form(&csrf, &jpeg(900, 600), "Des enfants lisent"),
+        awa.cookie_header(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(saved.status().as_u16(), 303);
+    let page = awa
+        .get(&format!("/fr/espace/missions/{id}?done=photo"))
+        .await;
+    assert!(page.body.contains("Photo ajoutée."));
+    let start = page.body.find("src=\"/media/photos/").expect("the photo") + 5;
+    let src: String = page.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let photo = app.get("jesuisaucameroun.com", &src).await;
+    assert_eq!(photo.status().as_u16(), 200);
+    assert_eq!(
+        photo.headers()["content-type"].to_str().expect("type"),
+        "image/jpeg"
+    );
+    let decoded = image::load_from_memory(&photo.bytes().await.expect("bytes")).expect("image");
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (640, 427),
+        "the card size"
+    );
+    // Another tenant's site does not serve it.
+    assert_eq!(app.get(SN, &src).await.status().as_u16(), 404);
+
+    // Removed: gone from the page and from the media route.
+    let photo_id = id_after(&page.body, &format!("/espace/missions/{id}/photos/"));
+    let removed = awa
+        .post(
+            &format!("/fr/espace/missions/{id}/photos/{photo_id}/retirer"),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(removed.status, 303);
+    assert_eq!(
+        app.get("jesuisaucameroun.com", &src)
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}

@@ -241,6 +241,17 @@ pub const POST_ROUTES: &[Route] = &[
         path: "/fr/espace/missions/1/decision",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/photos/1/retirer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    // Not a multipart form: refused before anything is read (no token either).
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/photos",
+        expect: [303, 403, 415, 415, 415, 415, 303, 303],
+    },
     // Not a multipart form: refused before anything is read (no token either).
     Route {
         host: CM,

@@ -14,6 +14,9 @@ pub struct Model {
     pub height: i32,
     pub alt: String,
     pub created_at: DateTimeUtc,
+    pub card_key: String,
+    pub card_width: i32,
+    pub card_height: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

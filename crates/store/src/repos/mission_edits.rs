@@ -583,6 +583,18 @@ impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
             .collect())
     }
 
+    /// Marks mission `id` as changed now (a photo added, removed or moved); bumps the
+    /// catalogue version so that pages showing it are built again.
+    pub async fn touch(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.scope
+            .update::<mission::Entity>()
+            .col_expr(mission::Column::UpdatedAt, Expr::value(now))
+            .filter(mission::Column::Id.eq(id))
+            .exec(self.conn)
+            .await?;
+        bump_version(self.conn, self.scope.id()).await
+    }
+
     /// Adds an entry to mission `id`'s history.
     pub async fn record(
         &self,

@@ -54,8 +54,6 @@ pub struct MissionDetail {
     pub skills: Vec<String>,
     /// The locale the text is in (the requested one, or another when it is missing).
     pub locale: String,
-    /// No dates window (open a year from when it was saved).
-    pub flexible: bool,
     pub capacity: Option<i32>,
     pub contact_name: String,
     /// Published after a review ("Validé par <site>").
@@ -90,7 +88,8 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         }
     }
 
-    /// Inserts missions with their texts and contribution types. Run it in a transaction:
+    /// Inserts missions with their texts and contribution types (seed data: a published one
+    /// counts as reviewed, "Validé par"). Run it in a transaction:
     /// a failure half-way must leave nothing behind.
     pub async fn insert_all(&self, missions: Vec<NewMission>) -> Result<usize, StoreError> {
         let now = chrono::Utc::now();
@@ -127,6 +126,8 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 skills: Set(m.skills.join(", ")),
                 created_at: Set(now),
                 published_at: Set(m.published.then_some(now)),
+                // Seeded missions stand for missions a reviewer published.
+                validated: Set(m.published),
                 ..Default::default()
             })
             .exec(self.conn)
@@ -336,6 +337,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 remote: m.remote,
                 urgent: m.urgent,
                 featured: m.featured,
+                flexible: m.flexible,
                 starts_on: m.starts_on,
                 ends_on: m.ends_on,
             },
@@ -347,7 +349,6 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 .filter(|s| !s.is_empty())
                 .collect(),
             locale: text.locale,
-            flexible: m.flexible,
             capacity: m.capacity,
             contact_name: m.contact_name,
             validated: m.validated,

@@ -91,6 +91,8 @@ pub struct MissionHit {
     pub remote: bool,
     pub urgent: bool,
     pub featured: bool,
+    /// No dates window (open a year from when it was saved).
+    pub flexible: bool,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
 }

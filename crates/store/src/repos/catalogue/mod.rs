@@ -50,6 +50,8 @@ struct Entry {
     remote: bool,
     urgent: bool,
     featured: bool,
+    /// No dates window: shown as "flexible dates".
+    flexible: bool,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     /// Milliseconds since the epoch; 0 when unknown.
@@ -251,7 +253,7 @@ impl Catalogue {
         let mut sql = Sql::new(backend);
         sql.push(
             "SELECT id, slug, city_id, organisation_id, domain, mission_type, remote, urgent, featured, \
-             starts_on, ends_on, published_at FROM missions WHERE tenant_id = ",
+             flexible, starts_on, ends_on, published_at FROM missions WHERE tenant_id = ",
         )
         .param(scope.id())
         // Only the missions of verified organisations are public.
@@ -283,6 +285,7 @@ impl Catalogue {
                 remote: get(&row, "remote")?,
                 urgent: get(&row, "urgent")?,
                 featured: get(&row, "featured")?,
+                flexible: get(&row, "flexible")?,
                 starts_on: get(&row, "starts_on")?,
                 ends_on: get(&row, "ends_on")?,
                 published_at: published_at.map_or(0, |t| t.timestamp_millis()),
@@ -503,6 +506,7 @@ impl Catalogue {
                     remote: e.remote,
                     urgent: e.urgent,
                     featured: e.featured,
+                    flexible: e.flexible,
                     starts_on: e.starts_on,
                     ends_on: e.ends_on,
                 }
