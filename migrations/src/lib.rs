@@ -16,6 +16,7 @@ mod m0008_invitations;
 mod m0009_organisation_registration;
 mod m0010_organisation_logo;
 mod m0011_mission_lifecycle;
+mod m0012_access_tokens;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_organisation_registration::Migration),
             Box::new(m0010_organisation_logo::Migration),
             Box::new(m0011_mission_lifecycle::Migration),
+            Box::new(m0012_access_tokens::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod requests;
 mod scope;
 pub mod tenants;
+pub mod tokens;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Failure;

@@ -239,3 +239,47 @@ pub async fn invite_operator(
     );
     Ok(())
 }
+
+/// `token create`: a personal access token for a member of `tenant`, printed once.
+pub async fn token_create(
+    config: &Config,
+    tenant: &str,
+    email: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let (services, tenant) = services_for(config, tenant).await?;
+    let Some(account) = jsap_store::Accounts::for_tenant(services.store.conn(), &tenant)
+        .find_by_email(&email)
+        .await?
+    else {
+        bail!("--email: no account {email} on {}", tenant.code);
+    };
+    let clock = jsap_app::SystemClock;
+    let scope = jsap_app::Scope {
+        store: &services.store,
+        themes: services.themes.clone(),
+        tenant: &tenant,
+        clock: &clock,
+    };
+    match jsap_app::tokens::create(&scope, &account, name.unwrap_or("cli")).await? {
+        Ok((token, record)) => {
+            println!("{token}");
+            eprintln!(
+                "Token \"{}\" for {} on {} (shown once; revoke it from the account page).",
+                record.name, account.email, tenant.code
+            );
+            Ok(())
+        }
+        Err(jsap_app::tokens::TokenRefusal::Unverified) => {
+            bail!("--email: {email} has not confirmed its address yet")
+        }
+        Err(jsap_app::tokens::TokenRefusal::Name) => {
+            bail!("--name: 1 to {} characters", jsap_app::tokens::NAME_MAX)
+        }
+        Err(jsap_app::tokens::TokenRefusal::TooMany) => bail!(
+            "{email} holds {} live tokens already: revoke one first",
+            jsap_app::tokens::LIVE_MAX
+        ),
+    }
+}

@@ -64,6 +64,26 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Personal access tokens for the write API.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a member (address confirmed) of a tenant; prints it once.
+    Create {
+        /// Tenant code, e.g. `cm`.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// What the token is for (default: "cli").
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -108,6 +128,14 @@ async fn main() -> ExitCode {
             name,
             take_over_existing,
         } => commands::create_staff(&config, &email, name.as_deref(), take_over_existing).await,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    tenant,
+                    email,
+                    name,
+                },
+        } => commands::token_create(&config, &tenant, &email, name.as_deref()).await,
         Command::Invite {
             tenant,
             role,

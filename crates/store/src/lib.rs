@@ -24,6 +24,7 @@ mod error;
 mod repos;
 
 pub use error::StoreError;
+pub use repos::access_tokens::{AccessTokens, TOKEN_PREFIX, TokenRecord};
 pub use repos::accounts::{
     Account, Accounts, DbSessions, Membership, Role, StoredSession, TokenPurpose, TokenUse,
     random_token, token_digest,

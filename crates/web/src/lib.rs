@@ -59,7 +59,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let routes = Route::new()
-        .nest("/api", api)
+        .nest(
+            "/api",
+            poem::IntoEndpoint::into_endpoint(api).catch_all_error(routes::api::json_error),
+        )
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs.around(middleware::inline_hashes_policy))
         .at("/healthz", get(routes::ops::healthz))
@@ -173,6 +176,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/compte/profil",
             get(profiles::profile_form).post(profiles::save_profile),
+        )
+        .at(
+            "/:locale/compte/jetons",
+            get(routes::tokens::tokens_page).post(routes::tokens::create_token),
+        )
+        .at(
+            "/:locale/compte/jetons/:id/revoquer",
+            post(routes::tokens::revoke_token),
         )
         .at("/:locale/compte/sejours", post(profiles::add_stay))
         .at(

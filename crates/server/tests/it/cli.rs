@@ -259,3 +259,69 @@ async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
         "the cause is in the log: {logged}"
     );
 }
+
+#[test]
+fn token_create_prints_a_token_once_for_a_member_and_names_a_bad_email() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        jesuisaupays()
+            .args(args)
+            .env("DATA_DIR", dir.path())
+            .env("TENANTS_DIR", repo_root().join("tenants"))
+            .env("THEMES_DIR", repo_root().join("themes"))
+            .output()
+            .expect("run")
+    };
+    assert!(run(&["seed-demo"]).status.success());
+    let out = run(&[
+        "token",
+        "create",
+        "--tenant",
+        "cm",
+        "--email",
+        "admin-organisation@jesuisaucameroun.com",
+        "--name",
+        "partner site",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("jsap_") && token.len() == 69, "{token}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("partner site"));
+    let again = run(&[
+        "token",
+        "create",
+        "--tenant",
+        "cm",
+        "--email",
+        "admin-organisation@jesuisaucameroun.com",
+    ]);
+    assert_ne!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        token,
+        "a new token each time"
+    );
+    let unknown = run(&[
+        "token",
+        "create",
+        "--tenant",
+        "cm",
+        "--email",
+        "nobody@example.org",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--email"));
+    // An account of another site is not one of this site's.
+    let other = run(&[
+        "token",
+        "create",
+        "--tenant",
+        "sn",
+        "--email",
+        "admin-organisation@jesuisaucameroun.com",
+    ]);
+    assert!(!other.status.success());
+}

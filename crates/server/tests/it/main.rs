@@ -5,6 +5,7 @@
 mod accounts;
 mod adapters;
 mod api;
+mod api_write;
 mod browser;
 mod cli;
 mod hardening;

@@ -95,6 +95,11 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/compte/jetons",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
         path: "/fr/compte",
         expect: SIGNED_IN_ON_CM,
     },
@@ -244,6 +249,16 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/espace/missions/1/photos/1/retirer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/jetons",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/jetons/1/revoquer",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     // Not a multipart form: refused before anything is read (no token either).

@@ -2,6 +2,7 @@
 //! generates and never given behaviour: behaviour lives in the repositories. They are private
 //! to this crate so no other crate can build a query that forgets its tenant.
 
+pub(crate) mod access_token;
 pub(crate) mod account_token;
 pub(crate) mod city;
 pub(crate) mod email_outbox;
@@ -41,6 +42,7 @@ macro_rules! tenant_owned {
 }
 
 tenant_owned!(
+    access_token,
     account_token,
     city,
     email_outbox,

@@ -1,3 +1,4 @@
+pub(crate) mod access_tokens;
 pub(crate) mod accounts;
 pub(crate) mod catalogue;
 pub(crate) mod cities;

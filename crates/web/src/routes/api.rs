@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Object)]
-struct ApiError {
+pub(crate) struct ApiError {
     /// Stable code: `invalid_parameter`, `not_found`, `internal`.
     error: String,
     /// The parameter at fault, for `invalid_parameter` (absent otherwise: never `null`).
@@ -28,7 +28,11 @@ struct ApiError {
     message: String,
 }
 
-fn api_error(error: &str, parameter: Option<&str>, message: impl Into<String>) -> Json<ApiError> {
+pub(crate) fn api_error(
+    error: &str,
+    parameter: Option<&str>,
+    message: impl Into<String>,
+) -> Json<ApiError> {
     Json(ApiError {
         error: error.to_owned(),
         parameter: parameter.map(str::to_owned),
@@ -71,6 +75,9 @@ struct MissionDetailItem {
     /// The locale of the texts (the requested one, or another when it is missing).
     locale: String,
     photos: Vec<PhotoItem>,
+    /// `published` for everyone; a draft or a mission in review is shown to its editors
+    /// only (`Authorization: Bearer <token>`).
+    status: String,
 }
 
 #[derive(Object)]
@@ -341,6 +348,7 @@ impl Api {
     #[oai(path = "/missions/:id", method = "get")]
     async fn mission(
         &self,
+        req: &Request,
         state: Data<&Arc<AppState>>,
         tenant: CurrentTenant,
         /// The mission id.
@@ -364,16 +372,23 @@ impl Api {
             Err(e) => return Ok(MissionResponse::BadRequest(e)),
         };
         let conn = state.store.conn();
-        let Some(detail) = Missions::for_tenant(conn, &tenant)
+        let published = Missions::for_tenant(conn, &tenant)
             .published(id, locale.as_str())
             .await
-            .map_err(|e| internal(e.into()))?
-        else {
-            return Ok(MissionResponse::NotFound(api_error(
-                "not_found",
-                None,
-                format!("no mission {id} on this site"),
-            )));
+            .map_err(|e| internal(e.into()))?;
+        let (detail, status) = match published {
+            Some(detail) => (detail, "published".to_owned()),
+            // Not public: shown to its editors, by token, whatever its status.
+            None => match unpublished(req, &state, &tenant, id, locale).await? {
+                Some(found) => found,
+                None => {
+                    return Ok(MissionResponse::NotFound(api_error(
+                        "not_found",
+                        None,
+                        format!("no mission {id} on this site"),
+                    )));
+                }
+            },
         };
         let taxonomy = tenant.taxonomy();
         let city = Cities::for_tenant(conn, &tenant)
@@ -413,6 +428,7 @@ impl Api {
             skills: detail.skills,
             locale: detail.locale,
             photos,
+            status,
         }))))
     }
 
@@ -549,6 +565,86 @@ impl MissionItem {
     }
 }
 
+/// Mission `id` as its editor sees it, when the request's bearer token is one of its
+/// editors' (`None` otherwise: no token, another's, or no such mission).
+async fn unpublished(
+    req: &Request,
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    id: i64,
+    locale: Locale,
+) -> poem::Result<Option<(jsap_store::MissionDetail, String)>> {
+    let Some(token) = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return Ok(None);
+    };
+    let scope = jsap_app::Scope {
+        store: &state.store,
+        themes: state.themes.clone(),
+        tenant,
+        clock: &jsap_app::SystemClock,
+    };
+    let Some(account) = jsap_app::tokens::authenticate(&scope, token.trim())
+        .await
+        .map_err(|e| internal(e.into()))?
+    else {
+        return Ok(None);
+    };
+    let conn = state.store.conn();
+    let Some(m) = jsap_store::MissionEdits::for_tenant(conn, tenant)
+        .find(id)
+        .await
+        .map_err(|e| internal(e.into()))?
+    else {
+        return Ok(None);
+    };
+    let writable = jsap_app::missions::writable_organisations(&scope, &account)
+        .await
+        .map_err(|e| internal(e.into()))?;
+    if !writable.iter().any(|o| o.id == m.organisation_id) {
+        return Ok(None);
+    }
+    let text = m
+        .text(locale.as_str())
+        .cloned()
+        .unwrap_or(jsap_store::MissionTextRecord {
+            locale: locale.as_str().to_owned(),
+            title: String::new(),
+            summary: String::new(),
+            description: String::new(),
+        });
+    let detail = jsap_store::MissionDetail {
+        mission: MissionHit {
+            id: m.id,
+            slug: m.slug.clone(),
+            title: text.title,
+            summary: text.summary,
+            city_id: m.city_id,
+            organisation_id: m.organisation_id,
+            domain: m.domain.clone(),
+            mission_type: m.mission_type.clone(),
+            contribution_types: m.contributions.clone(),
+            remote: m.remote,
+            urgent: m.urgent,
+            featured: m.featured,
+            flexible: m.flexible,
+            starts_on: m.starts_on,
+            ends_on: m.ends_on,
+        },
+        description: text.description,
+        skills: m.skills.clone(),
+        locale: text.locale,
+        capacity: m.capacity,
+        contact_name: m.contact_name.clone(),
+        validated: m.validated,
+    };
+    Ok(Some((detail, m.status.as_str().to_owned())))
+}
+
 fn named(label: crate::views::Label) -> Named {
     Named {
         slug: label.slug,
@@ -556,6 +652,30 @@ fn named(label: crate::views::Label) -> Named {
     }
 }
 
-pub fn service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(Api, "jesuisaupays", "1.0").server("/api")
+pub fn service() -> OpenApiService<(Api, super::api_write::WriteApi), ()> {
+    OpenApiService::new((Api, super::api_write::WriteApi), "jesuisaupays", "1.0").server("/api")
+}
+
+/// Errors raised before a handler runs (a body that is not the JSON or the multipart form
+/// documented, a missing token) answered as JSON with a stable code, like the handlers' own.
+pub async fn json_error(err: poem::Error) -> poem::Response {
+    use poem::IntoResponse;
+    let status = err.status();
+    let code = match status.as_u16() {
+        401 => "unauthorized",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "too_large",
+        415 => "unsupported_type",
+        400..=499 => "invalid_body",
+        _ => "internal",
+    };
+    let message = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        err.to_string()
+    };
+    let mut resp = api_error(code, None, message).into_response();
+    resp.set_status(status);
+    resp
 }

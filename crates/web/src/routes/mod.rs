@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod api;
+pub mod api_write;
 pub mod assets;
 pub mod media;
 pub mod missions_review;
@@ -13,3 +14,4 @@ pub mod public;
 pub mod requests;
 pub mod seo;
 pub mod spaces;
+pub mod tokens;
