@@ -174,6 +174,44 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
             .err(),
         Some(MissionRefusal::WrongState)
     );
+    // Every editor step is refused to an account that is not an editor of the mission.
+    assert_eq!(
+        missions::submit(&scope, &c.stranger, draft.id)
+            .await
+            .expect("s")
+            .err(),
+        Some(MissionRefusal::NotAllowed)
+    );
+    assert_eq!(
+        missions::close(&scope, &c.stranger, draft.id, CloseReason::Cancelled)
+            .await
+            .expect("c")
+            .err(),
+        Some(MissionRefusal::NotAllowed)
+    );
+    assert_eq!(
+        missions::duplicate(&scope, &c.stranger, draft.id)
+            .await
+            .expect("d")
+            .err(),
+        Some(MissionRefusal::NotAllowed)
+    );
+    assert_eq!(
+        missions::update(&scope, &c.other_focal, draft.id, edit(&c, input(None)))
+            .await
+            .expect("u")
+            .err(),
+        Some(MissionRefusal::NotAllowed),
+        "another city's focal point does not write for Douala"
+    );
+    // Closing is for published missions only.
+    assert_eq!(
+        missions::close(&scope, &c.admin, draft.id, CloseReason::Cancelled)
+            .await
+            .expect("c")
+            .err(),
+        Some(MissionRefusal::WrongState)
+    );
     let submitted = missions::submit(&scope, &c.admin, draft.id)
         .await
         .expect("submit")

@@ -7,7 +7,7 @@ use fantoccini::{ClientBuilder, Locator};
 use std::path::PathBuf;
 use std::time::Duration;
 
-const CHROME_ARGS: [&str; 9] = [
+pub const CHROME_ARGS: [&str; 9] = [
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -25,7 +25,7 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+pub async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -165,7 +165,7 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_main_pages() {
 }
 
 /// Sets a form field's value by script (date inputs take typed text in the browser's locale).
-async fn set_value(client: &fantoccini::Client, id: &str, value: &str) {
+pub async fn set_value(client: &fantoccini::Client, id: &str, value: &str) {
     client
         .execute(
             "document.getElementById(arguments[0]).value = arguments[1];",
@@ -175,13 +175,13 @@ async fn set_value(client: &fantoccini::Client, id: &str, value: &str) {
         .expect("set value");
 }
 
-async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
+pub async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
     let field = wait_for(client, css).await;
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
 }
 
-async fn shot(client: &fantoccini::Client, name: &str) {
+pub async fn shot(client: &fantoccini::Client, name: &str) {
     std::fs::write(
         screenshots_dir().join(name),
         client.screenshot().await.expect("shot"),
@@ -189,7 +189,7 @@ async fn shot(client: &fantoccini::Client, name: &str) {
     .expect("save");
 }
 
-async fn log_in(client: &fantoccini::Client, email: &str, password: &str) {
+pub async fn log_in(client: &fantoccini::Client, email: &str, password: &str) {
     fill(client, "#email", email).await;
     fill(client, "#password", password).await;
     wait_for(
@@ -204,7 +204,7 @@ async fn log_in(client: &fantoccini::Client, email: &str, password: &str) {
     wait_for(client, "form[action$='/compte/deconnexion'] button").await;
 }
 
-async fn log_out(client: &fantoccini::Client) {
+pub async fn log_out(client: &fantoccini::Client) {
     wait_for(client, "form[action$='/compte/deconnexion'] button")
         .await
         .click()

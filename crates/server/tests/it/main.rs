@@ -7,6 +7,7 @@ mod adapters;
 mod api;
 mod api_write;
 mod browser;
+mod browser_missions;
 mod cli;
 mod hardening;
 mod helpers;
