@@ -22,7 +22,8 @@ pub(super) const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
 ];
 
 /// Creates the demo accounts of every country site that has demo organisations (a member with
-/// a profile and an upcoming stay, an admin and an editor of the first organisation, the focal
+/// a profile and an upcoming stay, an admin and an editor of the organisation with the most
+/// missions, the focal
 /// point of the main city, a country operator) and one staff account on the portal, each with
 /// a random password. Accounts that already exist are left as they are (listed without
 /// password).
@@ -33,12 +34,17 @@ pub async fn seed_demo_accounts(services: &Services) -> anyhow::Result<Vec<DemoA
     let today = Utc::now().date_naive();
     for tenant in services.registry.countries() {
         let tx = services.store.begin().await?;
-        let Some(org) = Organisations::for_tenant(&tx, tenant)
-            .list()
-            .await?
-            .into_iter()
-            .min_by_key(|o| o.id)
-        else {
+        // The demo admin and editor get the organisation with the most missions, so that
+        // their mission space has something to show.
+        let mut org = None;
+        let missions = jsap_store::Missions::for_tenant(&tx, tenant);
+        for o in Organisations::for_tenant(&tx, tenant).list().await? {
+            let n = missions.count_of_organisation(o.id).await?;
+            if org.as_ref().is_none_or(|(best, _)| n > *best) {
+                org = Some((n, o));
+            }
+        }
+        let Some((_, org)) = org else {
             continue;
         };
         let cities = Cities::for_tenant(&tx, tenant).list().await?;
