@@ -228,31 +228,19 @@ fn sorted(v: &[String]) -> Vec<String> {
 /// Every field that differs, for the history.
 fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
     let mut changed = Vec::new();
-    let texts: Vec<(String, String, String, String)> = before
-        .texts
-        .iter()
-        .map(|t| {
-            (
-                t.locale.clone(),
-                t.title.clone(),
-                t.summary.clone(),
-                t.description.clone(),
-            )
-        })
-        .collect();
-    let new_texts: Vec<(String, String, String, String)> = after
-        .texts
-        .iter()
-        .map(|t| {
-            (
-                t.locale.clone(),
-                t.title.clone(),
-                t.summary.clone(),
-                t.description.clone(),
-            )
-        })
-        .collect();
-    if sorted_texts(texts) != sorted_texts(new_texts) {
+    let texts = sorted_texts(
+        before
+            .texts
+            .iter()
+            .map(|t| [&t.locale, &t.title, &t.summary, &t.description]),
+    );
+    let new_texts = sorted_texts(
+        after
+            .texts
+            .iter()
+            .map(|t| [&t.locale, &t.title, &t.summary, &t.description]),
+    );
+    if texts != new_texts {
         changed.push("texts");
     }
     if before.organisation_id != after.organisation_id {
@@ -277,9 +265,9 @@ fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static
     changed
 }
 
-fn sorted_texts(
-    mut v: Vec<(String, String, String, String)>,
-) -> Vec<(String, String, String, String)> {
+/// Texts as sorted (locale, title, summary, description) rows, to compare two versions.
+fn sorted_texts<'a>(rows: impl Iterator<Item = [&'a String; 4]>) -> Vec<[&'a String; 4]> {
+    let mut v: Vec<_> = rows.collect();
     v.sort();
     v
 }
@@ -302,20 +290,11 @@ pub async fn update(
     id: i64,
     edit: Edit,
 ) -> Result<Result<Saved, MissionRefusal>, Failure> {
-    let conn = scope.store.conn();
-    let p = permissions(conn, scope.tenant, who).await?;
-    let Some(before) = MissionEdits::for_tenant(conn, scope.tenant)
-        .find(id)
-        .await?
-    else {
-        return Ok(Err(MissionRefusal::NotFound));
+    let (before, _) = match lifecycle::editable(scope, who, id).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    let Some(current) = organisation_for(scope, before.organisation_id).await? else {
-        return Ok(Err(MissionRefusal::NotFound));
-    };
-    if !may_edit(&p, &current, before.city_id) {
-        return Ok(Err(MissionRefusal::NotAllowed));
-    }
+    let p = permissions(scope.store.conn(), scope.tenant, who).await?;
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
     };
@@ -383,20 +362,10 @@ pub async fn duplicate(
     who: &Account,
     id: i64,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
-    let conn = scope.store.conn();
-    let p = permissions(conn, scope.tenant, who).await?;
-    let Some(source) = MissionEdits::for_tenant(conn, scope.tenant)
-        .find(id)
-        .await?
-    else {
-        return Ok(Err(MissionRefusal::NotFound));
+    let (source, _) = match lifecycle::editable(scope, who, id).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    let Some(organisation) = organisation_for(scope, source.organisation_id).await? else {
-        return Ok(Err(MissionRefusal::NotFound));
-    };
-    if !may_edit(&p, &organisation, source.city_id) {
-        return Ok(Err(MissionRefusal::NotAllowed));
-    }
     let copy = translate_copy(scope.tenant.default_locale);
     let fields = MissionFields {
         organisation_id: source.organisation_id,

@@ -444,6 +444,18 @@ fn mission_id(raw: &str) -> Result<i64, WriteResponse> {
     })
 }
 
+/// The token's account and the mission id of the path, or the answer to give.
+async fn holder_of(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    auth: &TokenAuth,
+    raw_id: &str,
+) -> Result<(Account, i64), Answer> {
+    let account = holder(state, tenant, auth).await?;
+    let id = mission_id(raw_id).map_err(Ok)?;
+    Ok((account, id))
+}
+
 /// An outcome of the use cases as an answer.
 async fn answer(
     state: &AppState,
@@ -502,13 +514,9 @@ impl WriteApi {
         id: Path<String>,
         body: Json<MissionFieldsIn>,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
+        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
+            Ok(found) => found,
             Err(answer) => return answer,
-        };
-        let id = match mission_id(&id.0) {
-            Ok(id) => id,
-            Err(answer) => return Ok(answer),
         };
         let Some(base) = jsap_store::MissionEdits::for_tenant(state.store.conn(), &tenant.0)
             .find(id)
@@ -538,13 +546,9 @@ impl WriteApi {
         id: Path<String>,
         upload: PhotoIn,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
+        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
+            Ok(found) => found,
             Err(answer) => return answer,
-        };
-        let id = match mission_id(&id.0) {
-            Ok(id) => id,
-            Err(answer) => return Ok(answer),
         };
         let bytes = upload.photo.into_vec().await.map_err(|e| {
             poem::Error::from_string(e.to_string(), poem::http::StatusCode::BAD_REQUEST)
@@ -594,13 +598,9 @@ impl WriteApi {
         tenant: CurrentTenant,
         id: Path<String>,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
+        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
+            Ok(found) => found,
             Err(answer) => return answer,
-        };
-        let id = match mission_id(&id.0) {
-            Ok(id) => id,
-            Err(answer) => return Ok(answer),
         };
         let outcome = missions::submit(&scope(&state, &tenant.0), &account, id)
             .await
@@ -618,13 +618,9 @@ impl WriteApi {
         id: Path<String>,
         body: Json<ReviewIn>,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
+        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
+            Ok(found) => found,
             Err(answer) => return answer,
-        };
-        let id = match mission_id(&id.0) {
-            Ok(id) => id,
-            Err(answer) => return Ok(answer),
         };
         let Some(decision) = MissionStep::decision(&body.decision) else {
             return Ok(invalid("decision", "publish, changes or refuse"));
@@ -652,13 +648,9 @@ impl WriteApi {
         id: Path<String>,
         body: Json<CloseIn>,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
+        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
+            Ok(found) => found,
             Err(answer) => return answer,
-        };
-        let id = match mission_id(&id.0) {
-            Ok(id) => id,
-            Err(answer) => return Ok(answer),
         };
         let Some(reason) = CloseReason::parse(&body.reason) else {
             return Ok(invalid("reason", "filled or cancelled"));
