@@ -177,6 +177,13 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
             .iter()
             .any(|e| e.kind == "mission_submitted" && e.to == "pf.douala@example.org")
     );
+    let space = focal.get("/fr/espace/ville").await;
+    assert!(
+        space
+            .body
+            .contains("Missions à valider <span class=\"count\">1</span>"),
+        "the count on the focal point's space"
+    );
     let queue = focal.get("/fr/espace/missions/verification").await;
     assert!(queue.body.contains("Ateliers de lecture à Bonabéri"));
     assert!(queue.body.contains("organisation non vérifiée"));

@@ -134,6 +134,7 @@ pub async fn city_space(
         .pending(Some(&focal.city_ids))
         .await?
         .len();
+    let missions_waiting = missions_waiting(&ctx, Some(focal.city_ids.clone())).await?;
     ctx.page(
         req,
         "/espace/ville",
@@ -142,7 +143,22 @@ pub async fn city_space(
         |c| {
             c.insert("cities", &rows);
             c.insert("organisations_waiting", &waiting);
+            c.insert("missions_waiting", &missions_waiting);
         },
+    )
+}
+
+/// How many submitted missions wait for review in `cities` (all of them: `None`).
+async fn missions_waiting(ctx: &Ctx, cities: Option<Vec<i64>>) -> Result<u64, AppError> {
+    let filter = jsap_store::MissionFilter {
+        cities,
+        ..jsap_store::MissionFilter::default()
+    };
+    Ok(
+        jsap_store::MissionEdits::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+            .queue(&filter, ctx.locale.as_str(), 0)
+            .await?
+            .1,
     )
 }
 
@@ -209,8 +225,10 @@ async fn country_page(
         .pending(None)
         .await?
         .len();
+    let missions_waiting = missions_waiting(ctx, None).await?;
     ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
         c.insert("organisations_waiting", &waiting);
+        c.insert("missions_waiting", &missions_waiting);
         c.insert("cities", &cities);
         c.insert("operators", &operators);
         c.insert("form", &form);
