@@ -464,3 +464,123 @@ async fn an_editor_adds_photos_that_are_checked_resized_and_served_to_this_site_
         404
     );
 }
+
+#[tokio::test]
+async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_within_the_recheck() {
+    use jsap_app::missions::{self as uc, Edit};
+    use jsap_domain::missions::{MissionInput, MissionStep, TextInput};
+    let (replica_a, _dir) = crate::helpers::services().await;
+    let replica_b = jesuisaupays::startup::Services::connect(&replica_a.config)
+        .await
+        .expect("second replica");
+    let tenant = replica_b.registry.get("cm").expect("cm").clone();
+    let clock = jsap_app::SystemClock;
+    let scope = jsap_app::Scope {
+        store: &replica_b.store,
+        themes: replica_b.themes.clone(),
+        tenant: &tenant,
+        clock: &clock,
+    };
+    let conn = replica_b.store.conn();
+    let accounts = jsap_store::Accounts::for_tenant(conn, &tenant);
+    let email = |s: &str| jsap_domain::EmailAddress::parse(s).expect("email");
+    let member = accounts
+        .create(&email("awa@example.org"), "Awa", "hash", true)
+        .await
+        .expect("member");
+    let operator = accounts
+        .create(&email("op@example.org"), "Op", "hash", true)
+        .await
+        .expect("operator");
+    accounts
+        .grant(operator.id, Role::CountryOperator, None, None)
+        .await
+        .expect("grant");
+    let douala = jsap_store::Cities::for_tenant(conn, &tenant)
+        .by_slug("douala")
+        .await
+        .expect("cities")
+        .expect("douala")
+        .id;
+    let (organisation, admin) = jsap_app::organisations::register(
+        &scope,
+        &member,
+        jsap_app::organisations::Draft {
+            city_id: douala,
+            kind: "association".into(),
+            name: "Lire à Douala".into(),
+            description: "Lecture.".into(),
+            website: String::new(),
+            public_email: String::new(),
+            phone: String::new(),
+            facilities: vec![],
+        },
+    )
+    .await
+    .expect("register");
+    jsap_app::organisations::review(
+        &scope,
+        &operator,
+        organisation.id,
+        jsap_app::organisations::Decision::Verify,
+    )
+    .await
+    .expect("review")
+    .expect("verified");
+    let mission = uc::create(
+        &scope,
+        &admin,
+        Edit {
+            organisation_id: organisation.id,
+            input: MissionInput {
+                texts: vec![TextInput {
+                    title: "Bibliothèque ambulante".into(),
+                    description: "Des livres dans les quartiers.".into(),
+                    ..TextInput::default()
+                }],
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contribution_types: vec!["benevolat".into()],
+                flexible: true,
+                ..MissionInput::default()
+            },
+            urgent: false,
+            featured: false,
+        },
+    )
+    .await
+    .expect("create")
+    .expect("created");
+    uc::submit(&scope, &admin, mission.id)
+        .await
+        .expect("submit")
+        .expect("submitted");
+
+    // Replica A serves its catalogue; B publishes; A's search has it after the recheck.
+    let query = || {
+        let mut q = jsap_store::MissionQuery::new(jsap_domain::Locale::Fr, tenant.today());
+        q.text = "bibliotheque ambulante".into();
+        q
+    };
+    let before = replica_a.store.catalogue(&tenant).await.expect("catalogue");
+    assert_eq!(
+        before
+            .search(replica_a.store.conn(), &query())
+            .await
+            .expect("search")
+            .total,
+        0
+    );
+    uc::review(&scope, &operator, mission.id, MissionStep::Publish, "")
+        .await
+        .expect("review")
+        .expect("published");
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let after = replica_a.store.catalogue(&tenant).await.expect("catalogue");
+    let found = after
+        .search(replica_a.store.conn(), &query())
+        .await
+        .expect("search");
+    assert_eq!(found.total, 1, "seen by the other replica within a second");
+    assert_eq!(found.items[0].id, mission.id);
+}
