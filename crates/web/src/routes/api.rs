@@ -194,7 +194,7 @@ fn api_locale(tenant: &Tenant, raw: Option<&str>) -> Result<Locale, Json<ApiErro
     }
 }
 
-fn country(tenant: &CurrentTenant) -> Result<Arc<Tenant>, Json<ApiError>> {
+pub(crate) fn country(tenant: &CurrentTenant) -> Result<Arc<Tenant>, Json<ApiError>> {
     if tenant.0.is_portal() {
         Err(api_error(
             "not_found",
@@ -582,12 +582,7 @@ async fn unpublished(
     else {
         return Ok(None);
     };
-    let scope = jsap_app::Scope {
-        store: &state.store,
-        themes: state.themes.clone(),
-        tenant,
-        clock: &jsap_app::SystemClock,
-    };
+    let scope = super::api_write::scope(state, tenant);
     let Some(account) = jsap_app::tokens::authenticate(&scope, token.trim())
         .await
         .map_err(|e| internal(e.into()))?

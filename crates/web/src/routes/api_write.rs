@@ -154,7 +154,7 @@ fn internal(e: impl Into<AppError>) -> poem::Error {
     poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn scope<'a>(state: &'a AppState, tenant: &'a Tenant) -> jsap_app::Scope<'a> {
+pub(crate) fn scope<'a>(state: &'a AppState, tenant: &'a Tenant) -> jsap_app::Scope<'a> {
     jsap_app::Scope {
         store: &state.store,
         themes: state.themes.clone(),
@@ -169,12 +169,8 @@ async fn holder(
     tenant: &CurrentTenant,
     auth: &TokenAuth,
 ) -> Result<Account, poem::Result<WriteResponse>> {
-    if tenant.0.is_portal() {
-        return Err(Ok(WriteResponse::NotFound(api_error(
-            "not_found",
-            None,
-            "the portal has no missions: ask a country site",
-        ))));
+    if let Err(e) = super::api::country(tenant) {
+        return Err(Ok(WriteResponse::NotFound(e)));
     }
     match jsap_app::tokens::authenticate(&scope(state, &tenant.0), &auth.0.token).await {
         Ok(Some(account)) => Ok(account),
