@@ -255,27 +255,7 @@ async fn photos_on_the_local_folder() {
 
 #[tokio::test]
 async fn photos_on_the_s3_compatible_server() {
-    let endpoint = std::env::var("TEST_S3_ENDPOINT")
-        .ok()
-        .filter(|v| !v.is_empty());
-    let bucket = std::env::var("TEST_S3_BUCKET")
-        .ok()
-        .filter(|v| !v.is_empty());
-    let (Some(endpoint), Some(bucket)) = (endpoint, bucket) else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "TEST_S3_ENDPOINT / TEST_S3_BUCKET must be set in CI"
-        );
-        eprintln!("skipped: TEST_S3_ENDPOINT / TEST_S3_BUCKET not set");
-        return;
-    };
-    let blobs = BlobStore::s3(&S3Config {
-        endpoint: Some(endpoint),
-        bucket,
-        region: "us-east-1".into(),
-        access_key_id: "test".into(),
-        secret_access_key: "testtest".into(),
-    })
-    .expect("s3 config");
-    exercise(&blobs).await;
+    if let Some(blobs) = common::s3_store() {
+        exercise(&blobs).await;
+    }
 }

@@ -135,3 +135,32 @@ impl World {
             .count()
     }
 }
+
+/// The S3-compatible server's store when `TEST_S3_ENDPOINT` / `TEST_S3_BUCKET` are set (they
+/// must be in CI); `None` (the test is skipped) elsewhere.
+pub fn s3_store() -> Option<jsap_adapters::BlobStore> {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let bucket = std::env::var("TEST_S3_BUCKET")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let (Some(endpoint), Some(bucket)) = (endpoint, bucket) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "TEST_S3_ENDPOINT / TEST_S3_BUCKET must be set in CI"
+        );
+        eprintln!("skipped: TEST_S3_ENDPOINT / TEST_S3_BUCKET not set");
+        return None;
+    };
+    Some(
+        jsap_adapters::BlobStore::s3(&jsap_adapters::blob::S3Config {
+            endpoint: Some(endpoint),
+            bucket,
+            region: "us-east-1".into(),
+            access_key_id: "test".into(),
+            secret_access_key: "testtest".into(),
+        })
+        .expect("s3 config"),
+    )
+}
