@@ -4,6 +4,7 @@
 //! nothing.
 
 use crate::helpers::TestApp;
+use crate::missions::{jpeg, window};
 use crate::requests::person;
 use crate::roles::{CM, SN};
 use jsap_store::Role;
@@ -73,22 +74,6 @@ impl Api<'_> {
         self.call(CM, reqwest::Method::POST, path, token, Some(body))
             .await
     }
-}
-
-fn window() -> (String, String) {
-    let today = chrono::Utc::now().date_naive();
-    (
-        (today + chrono::Duration::days(30)).to_string(),
-        (today + chrono::Duration::days(90)).to_string(),
-    )
-}
-
-fn jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(800, 600, image::Rgb([20, 120, 200]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("jpeg");
-    out.into_inner()
 }
 
 #[tokio::test]
@@ -229,7 +214,9 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
         .await
         .expect("send");
     assert_eq!(script.status().as_u16(), 415);
-    let added = photo(jpeg(), "Des enfants écrivent").await.expect("send");
+    let added = photo(jpeg(800, 600), "Des enfants écrivent")
+        .await
+        .expect("send");
     assert_eq!(added.status().as_u16(), 201);
     let added: Value = serde_json::from_slice(&added.bytes().await.expect("body")).expect("json");
     assert_eq!(added["photos"], 1);

@@ -21,7 +21,7 @@ fn id_after(text: &str, prefix: &str) -> String {
 }
 
 /// A window starting in a month, ending in three (the form refuses past ones).
-fn window() -> (String, String) {
+pub(crate) fn window() -> (String, String) {
     let today = chrono::Utc::now().date_naive();
     (
         (today + chrono::Duration::days(30)).to_string(),
@@ -327,7 +327,7 @@ fn photo_form(csrf: &str, file: &[u8], alt: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_pixel(width, height, image::Rgb([200, 120, 30]));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg)
