@@ -105,12 +105,16 @@ fn jpeg_variant(
 }
 
 /// A mission photo: a card variant within `CARD_BOX` and a page variant within `PAGE_BOX`.
+/// A photo that already fits the card box is encoded once: both variants are the same.
 pub fn photo(bytes: &[u8]) -> Result<PhotoVariants, ImageError> {
     let decoded = decode(bytes)?;
-    Ok(PhotoVariants {
-        card: jpeg_variant(&decoded, CARD_BOX)?,
-        page: jpeg_variant(&decoded, PAGE_BOX)?,
-    })
+    let card = jpeg_variant(&decoded, CARD_BOX)?;
+    let page = if decoded.width() <= CARD_BOX.0 && decoded.height() <= CARD_BOX.1 {
+        card.clone()
+    } else {
+        jpeg_variant(&decoded, PAGE_BOX)?
+    };
+    Ok(PhotoVariants { card, page })
 }
 
 /// A logo: at most `LOGO_SIDE` pixels on its longer side, as PNG (transparency kept).
@@ -149,6 +153,16 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, ImageFormat::Jpeg).expect("jpeg");
         out.into_inner()
+    }
+
+    #[test]
+    fn a_photo_that_fits_the_card_is_encoded_once_for_both_variants() {
+        let small = photo(&png(640, 360)).expect("small");
+        assert_eq!((small.card.width, small.card.height), (640, 360));
+        assert_eq!(small.page.bytes, small.card.bytes);
+        let large = photo(&png(1280, 720)).expect("large");
+        assert_eq!((large.card.width, large.card.height), (640, 360));
+        assert_eq!((large.page.width, large.page.height), (1280, 720));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::Clock;
 use jsap_adapters::Themes;
-use jsap_store::Store;
+use jsap_store::{ConnectionTrait, NewEmail, Outbox, Store, StoreError};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
@@ -13,4 +13,63 @@ pub struct Scope<'a> {
     pub themes: Arc<Themes>,
     pub tenant: &'a Tenant,
     pub clock: &'a dyn Clock,
+    notify: bool,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(
+        store: &'a Store,
+        themes: Arc<Themes>,
+        tenant: &'a Tenant,
+        clock: &'a dyn Clock,
+    ) -> Self {
+        Self {
+            store,
+            themes,
+            tenant,
+            clock,
+            notify: true,
+        }
+    }
+
+    /// The same scope for a bulk import (the demo data): every rule applies and every step is
+    /// recorded, but nobody is emailed about it.
+    pub fn without_emails(self) -> Self {
+        Self {
+            notify: false,
+            ..self
+        }
+    }
+
+    /// Whether the use cases of this scope email the people concerned.
+    pub fn notifies(&self) -> bool {
+        self.notify
+    }
+
+    /// The one way a use case queues an email: in `conn`'s transaction, unless this scope is
+    /// an import that emails nobody.
+    pub(crate) fn mailer<'c, C: ConnectionTrait>(&self, conn: &'c C) -> Mailer<'c, C> {
+        Mailer {
+            outbox: Outbox::for_tenant(conn, self.tenant),
+            notify: self.notify,
+        }
+    }
+}
+
+/// Queues emails for a use case (see [`Scope::mailer`]).
+pub(crate) struct Mailer<'c, C: ConnectionTrait> {
+    outbox: Outbox<'c, C>,
+    notify: bool,
+}
+
+impl<C: ConnectionTrait> Mailer<'_, C> {
+    /// Queues `email`; returns whether it was queued.
+    pub(crate) async fn enqueue(&self, email: NewEmail) -> Result<bool, StoreError> {
+        if !self.notify {
+            tracing::debug!(kind = %email.kind, "import: email not queued");
+            return Ok(false);
+        }
+        self.outbox.enqueue(email).await?;
+        Ok(true)
+    }
 }

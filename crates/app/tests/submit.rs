@@ -44,12 +44,7 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
     };
 
     let request = submit(
-        &Scope {
-            store,
-            themes,
-            tenant: cm,
-            clock: &FixedClock(now),
-        },
+        &Scope::new(store, themes, cm, &FixedClock(now)),
         &member,
         &douala,
         new,

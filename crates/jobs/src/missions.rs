@@ -26,12 +26,7 @@ pub async fn expire_missions(
             let clock = FixedClock(now);
             let mut expired = 0;
             for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
-                let scope = Scope {
-                    store,
-                    themes: themes.clone(),
-                    tenant,
-                    clock: &clock,
-                };
+                let scope = Scope::new(store, themes.clone(), tenant, &clock);
                 expired += jsap_app::missions::expire_ended(&scope).await?.len();
             }
             Ok(expired)

@@ -256,12 +256,7 @@ pub async fn token_create(
         bail!("--email: no account {email} on {}", tenant.code);
     };
     let clock = jsap_app::SystemClock;
-    let scope = jsap_app::Scope {
-        store: &services.store,
-        themes: services.themes.clone(),
-        tenant: &tenant,
-        clock: &clock,
-    };
+    let scope = jsap_app::Scope::new(&services.store, services.themes.clone(), &tenant, &clock);
     match jsap_app::tokens::create(&scope, &account, name.unwrap_or("cli")).await? {
         Ok((token, record)) => {
             println!("{token}");

@@ -248,12 +248,12 @@ impl Ctx {
 
     /// The use-case scope of this request: its tenant, the real clock.
     pub(crate) fn scope(&self) -> jsap_app::Scope<'_> {
-        jsap_app::Scope {
-            store: &self.state.store,
-            themes: self.state.themes.clone(),
-            tenant: &self.tenant,
-            clock: &jsap_app::SystemClock,
-        }
+        jsap_app::Scope::new(
+            &self.state.store,
+            self.state.themes.clone(),
+            &self.tenant,
+            &jsap_app::SystemClock,
+        )
     }
 
     /// Ends `old` and opens a session for `account` (after a new role ended its sessions):

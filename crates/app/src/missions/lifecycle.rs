@@ -7,7 +7,7 @@ use jsap_adapters::translate;
 use jsap_domain::missions::{CloseReason, MissionStep};
 use jsap_store::{
     Account, Cities, ConnectionTrait, MissionEdits, MissionRecord, OrganisationMembers,
-    OrganisationRecord, Organisations, Outbox, Role, StepWrite, StoreError,
+    OrganisationRecord, Organisations, Role, StepWrite, StoreError,
 };
 
 /// The mission's title in the tenant's default locale.
@@ -36,7 +36,7 @@ pub(super) async fn tell_reviewers<C: ConnectionTrait>(
         .ok_or_else(|| StoreError::UnknownCity(mission.city_id.to_string()))?;
     let city_name = city.name_in(tenant.default_locale).to_owned();
     let mission_title = title(scope, &mission);
-    let outbox = Outbox::for_tenant(conn, tenant);
+    let outbox = scope.mailer(conn);
     for to in reviewers(conn, tenant, &city).await? {
         outbox
             .enqueue(email(
@@ -196,7 +196,7 @@ pub async fn review(
     let locale = tenant.default_locale.as_str();
     let decision_label = translate(locale, &format!("editor.decided_{}", decision.as_str()));
     let mission_title = title(scope, &mission);
-    let outbox = Outbox::for_tenant(&tx, tenant);
+    let outbox = scope.mailer(&tx);
     let mut told: Vec<String> = Vec::new();
     for (member, _) in OrganisationMembers::for_tenant(&tx, tenant)
         .list(organisation.id)

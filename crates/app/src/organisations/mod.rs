@@ -13,7 +13,7 @@ use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, ConnectionTrait, Membership, NewEmail,
-    OrganisationMembers, OrganisationRecord, Organisations, Outbox, Registration, Role, StoreError,
+    OrganisationMembers, OrganisationRecord, Organisations, Registration, Role, StoreError,
     configured_focal_points,
 };
 use jsap_tenancy::Tenant;
@@ -157,7 +157,7 @@ pub async fn register(
         .ok_or_else(|| StoreError::UnknownCity(organisation.city_id.to_string()))?;
     let city_name = city.name_in(locale).to_owned();
     let kind_label = translate(locale.as_str(), &format!("org_kind.{}", organisation.kind));
-    let outbox = Outbox::for_tenant(&tx, tenant);
+    let outbox = scope.mailer(&tx);
     for to in reviewers(&tx, tenant, &city).await? {
         outbox
             .enqueue(email(
@@ -248,7 +248,7 @@ pub async fn review(
     }
     let locale = tenant.default_locale;
     let status_label = translate(locale.as_str(), &format!("org.status_{}", to.as_str()));
-    let outbox = Outbox::for_tenant(&tx, tenant);
+    let outbox = scope.mailer(&tx);
     let admins: Vec<Account> = OrganisationMembers::for_tenant(&tx, tenant)
         .list(id)
         .await?

@@ -7,8 +7,7 @@ use crate::{Failure, Scope};
 use jsap_adapters::translate;
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Action, ConnectionTrait, Outbox, RequestRecord, RequestState, Requests, Side,
-    TransitionError,
+    Account, Action, ConnectionTrait, RequestRecord, RequestState, Requests, Side, TransitionError,
 };
 
 /// One turn in a conversation: who acts, on which side, on which request.
@@ -30,7 +29,7 @@ async fn tell_other_side<C: ConnectionTrait>(
 ) -> Result<(), Failure> {
     let (tenant, request) = (scope.tenant, turn.request);
     let mails = RequestMails::new(tenant, scope.themes.clone());
-    let outbox = Outbox::for_tenant(conn, tenant);
+    let outbox = scope.mailer(conn);
     for to in recipients::other_side(conn, tenant, request, turn.side, turn.author.id).await? {
         let locale = recipients::recipient_locale(tenant, request, &to);
         let email = mails.render(name, locale, &to, request, |c| {

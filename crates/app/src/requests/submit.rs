@@ -4,7 +4,7 @@
 use super::mails::RequestMails;
 use super::recipients;
 use crate::{Failure, Scope};
-use jsap_store::{Account, CityRecord, NewRequest, Outbox, RequestRecord, Requests};
+use jsap_store::{Account, CityRecord, NewRequest, RequestRecord, Requests};
 
 /// Creates the request (due `response_delay_days` after `clock`'s now) and queues a
 /// `request_new` email, in the site's language, to each address of its handling side.
@@ -23,7 +23,7 @@ pub async fn submit(
     let to =
         recipients::handling_side(&tx, tenant, &request, Some(&city.slug), Some(member.id)).await?;
     let mails = RequestMails::new(tenant, scope.themes.clone());
-    let outbox = Outbox::for_tenant(&tx, tenant);
+    let outbox = scope.mailer(&tx);
     for recipient in &to {
         let email = mails.render(
             "request_new",

@@ -60,12 +60,7 @@ pub async fn world() -> World {
 impl World {
     /// The use-case scope of `tenant` at `clock`'s time.
     pub fn scope<'a>(&'a self, tenant: &'a Tenant, clock: &'a dyn Clock) -> Scope<'a> {
-        Scope {
-            store: &self.store,
-            themes: self.themes.clone(),
-            tenant,
-            clock,
-        }
+        Scope::new(&self.store, self.themes.clone(), tenant, clock)
     }
 
     /// A verified account of `tenant` holding `roles` (role, city).

@@ -279,12 +279,12 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
         .expect("focal");
     let clock = jsap_app::SystemClock;
     jsap_app::organisations::review(
-        &jsap_app::Scope {
-            store: &app.services.store,
-            themes: app.services.themes.clone(),
-            tenant: &cm,
-            clock: &clock,
-        },
+        &jsap_app::Scope::new(
+            &app.services.store,
+            app.services.themes.clone(),
+            &cm,
+            &clock,
+        ),
         &focal_account,
         organisation.id,
         jsap_app::organisations::Decision::Verify,

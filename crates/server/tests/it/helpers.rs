@@ -269,11 +269,29 @@ pub fn copy_tenants(into: &Path, codes: &[&str]) {
 
 /// Connected, migrated and synced services on a database of their own, without an HTTP server.
 pub async fn services() -> (Services, tempfile::TempDir) {
+    services_of(None).await
+}
+
+/// `services()` for the tenants `codes` only (the portal's file is always there).
+pub async fn services_for(codes: &[&str]) -> (Services, tempfile::TempDir) {
+    services_of(Some(codes)).await
+}
+
+async fn services_of(codes: Option<&[&str]>) -> (Services, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
+    let tenants_dir = match codes {
+        Some(codes) => {
+            let into = dir.path().join("tenants");
+            copy_tenants(&into, &[&["portal"], codes].concat());
+            into
+        }
+        None => default_tenants(),
+    };
     let config = test_config(
         dir.path(),
         &Options {
             demo: false,
+            tenants_dir,
             ..Default::default()
         },
     )

@@ -475,12 +475,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
         .expect("second replica");
     let tenant = replica_b.registry.get("cm").expect("cm").clone();
     let clock = jsap_app::SystemClock;
-    let scope = jsap_app::Scope {
-        store: &replica_b.store,
-        themes: replica_b.themes.clone(),
-        tenant: &tenant,
-        clock: &clock,
-    };
+    let scope = jsap_app::Scope::new(&replica_b.store, replica_b.themes.clone(), &tenant, &clock);
     let conn = replica_b.store.conn();
     let accounts = jsap_store::Accounts::for_tenant(conn, &tenant);
     let email = |s: &str| jsap_domain::EmailAddress::parse(s).expect("email");
@@ -583,4 +578,53 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
         .expect("search");
     assert_eq!(found.total, 1, "seen by the other replica within a second");
     assert_eq!(found.items[0].id, mission.id);
+}
+
+/// The hourly job, with a clock past every demo mission's window: it expires every country's
+/// published missions (they leave the public catalogue), and the next pass finds nothing.
+#[tokio::test]
+async fn the_expiry_job_ends_every_countrys_missions_past_their_window_once() {
+    use jsap_domain::missions::MissionStatus;
+    let app = TestApp::spawn().await;
+    let s = &app.services;
+    let count = |tenant: &jsap_tenancy::Tenant, status: MissionStatus| {
+        let conn = s.store.conn();
+        let tenant = tenant.clone();
+        async move {
+            let filter = jsap_store::MissionFilter {
+                organisations: None,
+                cities: None,
+                statuses: vec![status],
+            };
+            jsap_store::MissionEdits::for_tenant(conn, &tenant)
+                .list(&filter, "fr", 0, 1)
+                .await
+                .expect("count")
+                .1 as usize
+        }
+    };
+    let mut published = 0;
+    for tenant in s.registry.countries() {
+        let n = count(tenant, MissionStatus::Published).await;
+        assert!(n > 0, "{}: demo missions", tenant.code);
+        published += n;
+    }
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 366 + 30);
+    let run = || jsap_jobs::expire_missions(&s.store, &s.registry, &s.themes, &s.cache, later);
+    assert_eq!(run().await.expect("first pass"), Some(published));
+    for tenant in s.registry.countries() {
+        assert_eq!(
+            count(tenant, MissionStatus::Published).await,
+            0,
+            "{}",
+            tenant.code
+        );
+        let open = jsap_store::Missions::for_tenant(s.store.conn(), tenant)
+            .open_slugs(chrono::Utc::now().date_naive())
+            .await
+            .expect("open");
+        assert!(open.is_empty(), "{}: none left public", tenant.code);
+    }
+    assert_eq!(run().await.expect("second pass"), Some(0), "nothing twice");
+    app.stop().await.expect("stop");
 }

@@ -534,12 +534,12 @@ async fn a_suspended_organisations_missions_are_no_longer_public() {
         .await
         .expect("find")
         .expect("operator");
-    let scope = jsap_app::Scope {
-        store: &app.services.store,
-        themes: app.services.themes.clone(),
-        tenant: &cm,
-        clock: &jsap_app::SystemClock,
-    };
+    let scope = jsap_app::Scope::new(
+        &app.services.store,
+        app.services.themes.clone(),
+        &cm,
+        &jsap_app::SystemClock,
+    );
     review(
         &scope,
         &operator,

@@ -319,7 +319,7 @@ async fn mission_photos_are_shown_sized_and_served_to_their_tenant_only() {
 
     let photo = app.get("jesuisaucameroun.com", &src).await;
     assert_eq!(photo.status(), 200);
-    assert_eq!(photo.headers()["content-type"], "image/svg+xml");
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
     assert!(
         photo.headers()["cache-control"]
             .to_str()
@@ -332,7 +332,14 @@ async fn mission_photos_are_shown_sized_and_served_to_their_tenant_only() {
             .expect("ascii")
             .starts_with("default-src 'none'")
     );
-    assert!(photo.text().await.expect("body").starts_with("<svg"));
+    assert!(
+        photo
+            .bytes()
+            .await
+            .expect("body")
+            .starts_with(&[0xFF, 0xD8]),
+        "a JPEG made by the photo pipeline"
+    );
 
     // Another country's host, an unknown key and a path escape are all 404.
     for (host, path) in [

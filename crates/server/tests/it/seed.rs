@@ -1,6 +1,6 @@
 //! Demo data: realistic, complete over the taxonomy, idempotent; synthetic missions in bulk.
 
-use crate::helpers::services;
+use crate::helpers::{services, services_for};
 use jesuisaupays::{Services, seed};
 use jsap_domain::Taxonomy;
 use jsap_store::{Cities, ConnectionTrait, Missions, Organisations};
@@ -21,7 +21,9 @@ async fn strings(services: &Services, sql: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn demo_data_covers_every_domain_and_contribution_for_each_country_and_runs_once() {
-    let (services, _dir) = services().await;
+    // Two sites (French and Arabic by default): the demo of each is made through every use
+    // case, which takes seconds a site.
+    let (services, _dir) = services_for(&["cm", "ma"]).await;
     let report = seed::seed_demo(&services).await.expect("seed");
     let countries = services.registry.countries().count();
     assert_eq!(report.tenants, countries);
@@ -149,6 +151,215 @@ async fn demo_data_covers_every_domain_and_contribution_for_each_country_and_run
     );
 }
 
+async fn count(services: &Services, sql: &str) -> i64 {
+    let backend = services.store.conn().get_database_backend();
+    let row = services
+        .store
+        .conn()
+        .query_one_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("count")
+}
+
+async fn run(services: &Services, sql: &str) {
+    let backend = services.store.conn().get_database_backend();
+    services
+        .store
+        .conn()
+        .execute_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
+        .await
+        .expect("statement");
+}
+
+/// The demo is made the way people make content: each organisation registered by its contact
+/// (its admin) and verified by the site's team, each mission written, given its photo through
+/// the pipeline, submitted and published after a review, every step in its history. It emails
+/// nobody, leaves the team without its operator role, and a rerun finishes what a run before
+/// left unfinished without adding anything.
+#[tokio::test]
+async fn demo_data_goes_through_the_use_cases_and_a_rerun_finishes_it() {
+    let (services, _dir) = services_for(&["cm", "sn"]).await;
+    let outbox_before = count(&services, "SELECT COUNT(*) FROM email_outbox").await;
+    let report = seed::seed_demo(&services).await.expect("seed");
+    assert!(report.missions > 0);
+    assert_eq!(
+        count(&services, "SELECT COUNT(*) FROM email_outbox").await,
+        outbox_before,
+        "an import emails nobody"
+    );
+    let cm = "tenant_id = 'cm'";
+    let missions = count(
+        &services,
+        &format!("SELECT COUNT(*) FROM missions WHERE {cm}"),
+    )
+    .await;
+    assert_eq!(missions, 60);
+    for (what, sql) in [
+        (
+            "published after a review",
+            format!(
+                "SELECT COUNT(*) FROM missions WHERE {cm} AND status = 'published' AND validated AND reviewed_by IS NOT NULL"
+            ),
+        ),
+        (
+            "written by an account",
+            format!("SELECT COUNT(*) FROM missions WHERE {cm} AND created_by IS NOT NULL"),
+        ),
+        (
+            "created in the history",
+            format!("SELECT COUNT(*) FROM mission_history WHERE {cm} AND action = 'create'"),
+        ),
+        (
+            "submitted in the history",
+            format!("SELECT COUNT(*) FROM mission_history WHERE {cm} AND action = 'submit'"),
+        ),
+        (
+            "published in the history",
+            format!("SELECT COUNT(*) FROM mission_history WHERE {cm} AND action = 'publish'"),
+        ),
+        (
+            "with a card and a page photo",
+            format!(
+                "SELECT COUNT(DISTINCT mission_id) FROM mission_photos WHERE {cm} AND card_key <> '' AND content_type = 'image/jpeg' AND alt <> ''"
+            ),
+        ),
+    ] {
+        assert_eq!(
+            count(&services, &sql).await,
+            missions,
+            "every mission {what}"
+        );
+    }
+    let organisations = count(
+        &services,
+        &format!("SELECT COUNT(*) FROM organisations WHERE {cm}"),
+    )
+    .await;
+    assert!(organisations > 14, "{organisations}");
+    for (what, sql) in [
+        (
+            "verified by a reviewer",
+            format!(
+                "SELECT COUNT(*) FROM organisations WHERE {cm} AND status = 'verified' AND verified AND reviewed_by IS NOT NULL"
+            ),
+        ),
+        (
+            "registered by an account",
+            format!("SELECT COUNT(*) FROM organisations WHERE {cm} AND created_by IS NOT NULL"),
+        ),
+        (
+            "with an admin",
+            format!(
+                "SELECT COUNT(DISTINCT organisation_id) FROM memberships WHERE {cm} AND role = 'organisation_admin'"
+            ),
+        ),
+    ] {
+        assert_eq!(
+            count(&services, &sql).await,
+            organisations,
+            "every organisation {what}"
+        );
+    }
+    assert_eq!(
+        count(
+            &services,
+            &format!("SELECT COUNT(*) FROM memberships WHERE {cm} AND role = 'country_operator'")
+        )
+        .await,
+        0,
+        "the team gives its operator role back"
+    );
+    // Urgent and featured missions are set by the team (a reviewer), the rest by the contacts.
+    assert!(
+        count(
+            &services,
+            &format!("SELECT COUNT(*) FROM missions WHERE {cm} AND urgent")
+        )
+        .await
+            > 0
+    );
+
+    // A run killed halfway: a mission left submitted, another still a draft without its photo,
+    // an organisation not verified yet.
+    let ids: Vec<String> = strings(
+        &services,
+        &format!("SELECT CAST(id AS TEXT) FROM missions WHERE {cm} ORDER BY id LIMIT 2"),
+    )
+    .await;
+    run(
+        &services,
+        &format!(
+            "UPDATE missions SET status = 'submitted' WHERE id = {}",
+            ids[0]
+        ),
+    )
+    .await;
+    run(
+        &services,
+        &format!("UPDATE missions SET status = 'draft' WHERE id = {}", ids[1]),
+    )
+    .await;
+    run(
+        &services,
+        &format!("DELETE FROM mission_photos WHERE mission_id = {}", ids[1]),
+    )
+    .await;
+    let org = strings(
+        &services,
+        &format!("SELECT CAST(id AS TEXT) FROM organisations WHERE {cm} ORDER BY id DESC LIMIT 1"),
+    )
+    .await;
+    run(
+        &services,
+        &format!(
+            "UPDATE organisations SET status = 'pending', verified = (1 = 0) WHERE id = {}",
+            org[0]
+        ),
+    )
+    .await;
+    let again = seed::seed_demo(&services).await.expect("rerun");
+    assert_eq!(
+        (again.organisations, again.missions),
+        (0, 0),
+        "nothing added twice"
+    );
+    assert_eq!(
+        count(
+            &services,
+            &format!("SELECT COUNT(*) FROM missions WHERE {cm} AND status = 'published'")
+        )
+        .await,
+        60,
+        "the unfinished missions are published"
+    );
+    assert_eq!(
+        count(
+            &services,
+            &format!(
+                "SELECT COUNT(*) FROM mission_photos WHERE mission_id = {}",
+                ids[1]
+            )
+        )
+        .await,
+        1,
+        "the draft got its photo"
+    );
+    assert_eq!(
+        strings(
+            &services,
+            &format!("SELECT status FROM organisations WHERE id = {}", org[0])
+        )
+        .await,
+        vec!["verified".to_owned()]
+    );
+    assert_eq!(
+        count(&services, "SELECT COUNT(*) FROM email_outbox").await,
+        outbox_before
+    );
+}
+
 #[tokio::test]
 async fn synthetic_missions_spread_evenly_over_every_country() {
     let (services, _dir) = services().await;
@@ -173,7 +384,7 @@ async fn synthetic_missions_spread_evenly_over_every_country() {
 /// nothing, and the demo content still loads beside the synthetic missions.
 #[tokio::test]
 async fn seeding_again_fills_what_is_missing_and_never_duplicates() {
-    let (services, _dir) = services().await;
+    let (services, _dir) = services_for(&["cm", "sn", "ci"]).await;
     let partial = seed::seed_synthetic(&services, 400).await.expect("partial");
     assert_eq!(partial.missions, 400);
     let rest = seed::seed_synthetic(&services, 1_003).await.expect("rerun");

@@ -381,6 +381,36 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         self.end_sessions(user_id).await
     }
 
+    /// Takes a role back (nothing when the user does not hold it); ends the user's sessions
+    /// like [`Accounts::grant`].
+    pub async fn revoke(
+        &self,
+        user_id: i64,
+        role: Role,
+        city_id: Option<i64>,
+        organisation_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let removed = self
+            .scope
+            .delete::<membership::Entity>()
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::Role.eq(role.as_str()))
+            .filter(match city_id {
+                Some(id) => membership::Column::CityId.eq(id),
+                None => membership::Column::CityId.is_null(),
+            })
+            .filter(match organisation_id {
+                Some(id) => membership::Column::OrganisationId.eq(id),
+                None => membership::Column::OrganisationId.is_null(),
+            })
+            .exec(self.conn)
+            .await?;
+        if removed.rows_affected > 0 {
+            self.end_sessions(user_id).await?;
+        }
+        Ok(())
+    }
+
     /// Ends every session of the user, on both session backends: the generation bump voids
     /// Redis sessions, the database ones are deleted.
     pub async fn end_sessions(&self, user_id: i64) -> Result<(), StoreError> {

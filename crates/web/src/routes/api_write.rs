@@ -155,12 +155,12 @@ fn internal(e: impl Into<AppError>) -> poem::Error {
 }
 
 pub(crate) fn scope<'a>(state: &'a AppState, tenant: &'a Tenant) -> jsap_app::Scope<'a> {
-    jsap_app::Scope {
-        store: &state.store,
-        themes: state.themes.clone(),
+    jsap_app::Scope::new(
+        &state.store,
+        state.themes.clone(),
         tenant,
-        clock: &jsap_app::SystemClock,
-    }
+        &jsap_app::SystemClock,
+    )
 }
 
 /// The account the token acts for on this (country) site, or the answer to give.
