@@ -59,7 +59,7 @@ fn link_path(email: &OutboxEmail, canonical: &str, segment: &str) -> String {
         .collect()
 }
 
-async fn last_link(app: &TestApp, to: &str, kind: &str, segment: &str) -> String {
+pub(crate) async fn last_link(app: &TestApp, to: &str, kind: &str, segment: &str) -> String {
     let all = emails(app, "cm", to).await;
     let email = all
         .iter()

@@ -119,6 +119,10 @@ pub async fn reset(
     {
         return ctx.link_gone(req, StatusCode::GONE);
     }
+    // The link proved the mailbox: the owner is not slowed by someone else's guesses.
+    if let Some(owner) = &owner {
+        reset_account_delay(state, tenant, "login", &owner.email).await;
+    }
     ctx.message(
         req,
         StatusCode::OK,
