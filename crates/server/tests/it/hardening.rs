@@ -1175,3 +1175,27 @@ async fn weak_passwords_are_refused_at_sign_up_reset_and_change() {
     );
     app.stop().await.expect("stop");
 }
+
+// ----- 18. storage that fails while the server runs is seen by /readyz -----
+
+#[tokio::test]
+async fn readyz_fails_when_the_file_storage_goes_away_while_serving() {
+    let app = spawn().await;
+    assert!(
+        app.services.config.s3.is_none(),
+        "the tests' storage is the local folder"
+    );
+    let ready = app.get(CM, "/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let uploads = app.services.config.data_dir.join("uploads");
+    std::fs::remove_dir_all(&uploads).expect("remove the uploads folder");
+    // A file where the folder was: even root cannot write through it.
+    std::fs::write(&uploads, b"not a folder").expect("file");
+    let ready = app.get(CM, "/readyz").await;
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value =
+        serde_json::from_str(&ready.text().await.expect("body")).expect("json");
+    assert_eq!(body["storage"], "unavailable", "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+    app.stop().await.expect("stop");
+}
