@@ -184,6 +184,25 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
             .contains("Missions à valider <span class=\"count\">1</span>"),
         "the count on the focal point's space"
     );
+    // Another country's operator counts and sees none of it.
+    crate::roles::account(
+        &app,
+        "sn",
+        "operateur.sn@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let mut senegal = crate::roles::signed_in(&app, SN, "operateur.sn@example.org").await;
+    let sn_space = senegal.get("/fr/espace/pays").await;
+    assert_eq!(sn_space.status, 200);
+    assert!(
+        sn_space.body.contains("Missions à valider</a>")
+            && !sn_space.body.contains("Missions à valider <span"),
+        "no count on another country's space"
+    );
+    let sn_queue = senegal.get("/fr/espace/missions/verification").await;
+    assert_eq!(sn_queue.status, 200);
+    assert!(!sn_queue.body.contains("Ateliers de lecture à Bonabéri"));
     let queue = focal.get("/fr/espace/missions/verification").await;
     assert!(queue.body.contains("Ateliers de lecture à Bonabéri"));
     assert!(queue.body.contains("organisation non vérifiée"));
