@@ -17,6 +17,7 @@ mod m0009_organisation_registration;
 mod m0010_organisation_logo;
 mod m0011_mission_lifecycle;
 mod m0012_access_tokens;
+mod m0013_search_analyzer;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_organisation_logo::Migration),
             Box::new(m0011_mission_lifecycle::Migration),
             Box::new(m0012_access_tokens::Migration),
+            Box::new(m0013_search_analyzer::Migration),
         ]
     }
 }

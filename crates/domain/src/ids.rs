@@ -87,7 +87,13 @@ impl<'de> Deserialize<'de> for Slug {
 pub fn slugify(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
-        let folded = crate::search::fold(c).to_ascii_lowercase();
+        // Ligatures keep the one letter slugs always had (stored slugs stay valid).
+        let folded = match c {
+            'œ' | 'Œ' => 'o',
+            'æ' | 'Æ' => 'a',
+            other => crate::search::fold(other),
+        }
+        .to_ascii_lowercase();
         if folded.is_ascii_alphanumeric() {
             out.push(folded);
         } else if !out.ends_with('-') && !out.is_empty() {

@@ -1,6 +1,11 @@
 //! Text analysis for full-text search, the same at index and query time on every database:
-//! lowercase, accents folded, split into words, stop words dropped, stemmed for the text's
-//! language (Snowball). "École", "ecoles" and "écoles" all become `ecol`.
+//! lowercase, accents and ligatures folded (œ → oe), Arabic letter variants and diacritics
+//! normalised, split into words, stop words dropped, French feminine forms brought to the
+//! masculine ("infirmière" → "infirmier"), stemmed for the text's language (Snowball).
+//! "École", "ecoles" and "écoles" all become `ecol`.
+//!
+//! The index holds analysed terms: a change here changes `ANALYZER_VERSION`, and every
+//! tenant's index is rebuilt at the next start.
 
 use crate::Locale;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -29,7 +34,11 @@ fn stemmer(locale: Locale) -> &'static Stemmer {
     }
 }
 
-/// Folds Latin accents and ligatures to ASCII; other scripts are kept as they are.
+/// The version of the analysis below; stored with each tenant's index, which is rebuilt when
+/// it differs.
+pub const ANALYZER_VERSION: i32 = 2;
+
+/// Folds Latin accents to ASCII; other scripts are kept as they are (ligatures: `fold_into`).
 pub fn fold(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
@@ -40,10 +49,50 @@ pub fn fold(c: char) -> char {
         'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ò' | 'Ó' | 'Ô' | 'Ö' | 'Õ' => 'o',
         'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
         'ÿ' | 'Ÿ' => 'y',
-        'œ' | 'Œ' => 'o',
-        'æ' | 'Æ' => 'a',
         other => other,
     }
+}
+
+/// Appends `c` to `word`, folded: Latin accents dropped, ligatures spelt out (œ → oe, æ → ae),
+/// Arabic diacritics and the tatweel dropped, Arabic letter variants brought to one form
+/// (أ إ آ ٱ → ا, ة → ه, ى → ي, ؤ → و, ئ → ي).
+fn fold_into(c: char, word: &mut String) {
+    match c {
+        'œ' | 'Œ' => word.push_str("oe"),
+        'æ' | 'Æ' => word.push_str("ae"),
+        // Harakat, tanwin, shadda, sukun, superscript alef; tatweel.
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {}
+        'أ' | 'إ' | 'آ' | 'ٱ' => word.push('ا'),
+        'ة' => word.push('ه'),
+        'ى' | 'ئ' => word.push('ي'),
+        'ؤ' => word.push('و'),
+        other => word.push(fold(other)),
+    }
+}
+
+/// French feminine (and feminine plural) endings and their masculine, on folded words, longest
+/// first: "infirmieres" → "infirmier", "directrice" → "directeur", "citoyenne" → "citoyen".
+const FR_FEMININE: &[(&str, &str)] = &[
+    ("trices", "teur"),
+    ("trice", "teur"),
+    ("ieres", "ier"),
+    ("iere", "ier"),
+    ("euses", "eur"),
+    ("euse", "eur"),
+    ("iennes", "ien"),
+    ("ienne", "ien"),
+    ("ives", "if"),
+    ("ive", "if"),
+];
+
+/// The masculine of a folded French word, when it has a feminine ending and a stem of at
+/// least three letters left ("riviere" stays a "rivier" for both forms, which is enough:
+/// the same rule applies at index and query time).
+fn masculine(word: &str) -> Option<String> {
+    FR_FEMININE.iter().find_map(|(feminine, masculine)| {
+        let stem = word.strip_suffix(feminine)?;
+        (stem.chars().count() >= 3).then(|| format!("{stem}{masculine}"))
+    })
 }
 
 /// The search terms of `text` in `locale`.
@@ -57,6 +106,11 @@ pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
     let mut word = String::new();
     let flush = |word: &mut String, terms: &mut Vec<String>| {
         if !word.is_empty() && !stop.contains(&word.as_str()) {
+            if locale == Locale::Fr
+                && let Some(m) = masculine(word)
+            {
+                *word = m;
+            }
             let stemmed = stemmer(locale).stem(word).into_owned();
             if !stemmed.is_empty() {
                 terms.push(stemmed);
@@ -65,9 +119,9 @@ pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
         word.clear();
     };
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || is_arabic_mark(c) {
             for lower in c.to_lowercase() {
-                word.push(fold(lower));
+                fold_into(lower, &mut word);
             }
         } else {
             flush(&mut word, &mut terms);
@@ -75,6 +129,11 @@ pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
     }
     flush(&mut word, &mut terms);
     terms
+}
+
+/// Arabic diacritics are marks, not letters: they must not split a word.
+fn is_arabic_mark(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
 }
 
 /// The terms of a text as stored in the index: space-separated, in order.
@@ -122,5 +181,67 @@ mod tests {
     #[test]
     fn arabic_text_gives_terms() {
         assert!(!analyze("مدرسة المدينة", Locale::Ar).is_empty());
+    }
+
+    #[test]
+    fn feminine_and_masculine_forms_meet_with_or_without_accents() {
+        let nurse = analyze("infirmier", Locale::Fr);
+        for form in [
+            "infirmière",
+            "infirmières",
+            "infirmiere",
+            "INFIRMIERS",
+            "infirmiers",
+        ] {
+            assert_eq!(analyze(form, Locale::Fr), nurse, "{form}");
+        }
+        for (a, b) in [
+            ("directrice", "directeur"),
+            ("animatrices", "animateur"),
+            ("coiffeuse", "coiffeur"),
+            ("citoyenne", "citoyen"),
+            ("sportives", "sportif"),
+            ("couturière", "couturier"),
+        ] {
+            assert_eq!(analyze(a, Locale::Fr), analyze(b, Locale::Fr), "{a} / {b}");
+        }
+        // Short words are left alone: "vive" is not "vif" of a one-letter stem.
+        assert_ne!(analyze("rive", Locale::Fr), analyze("rif", Locale::Fr));
+    }
+
+    #[test]
+    fn ligatures_are_spelt_out() {
+        assert_eq!(analyze("œuvre", Locale::Fr), analyze("oeuvre", Locale::Fr));
+        assert_eq!(analyze("Œuvres", Locale::Fr), analyze("oeuvre", Locale::Fr));
+        assert_eq!(analyze("cœur", Locale::Fr), analyze("coeur", Locale::Fr));
+        assert_ne!(analyze("oeuvre", Locale::Fr), analyze("ouvre", Locale::Fr));
+        assert_eq!(
+            analyze("ex æquo", Locale::Fr),
+            analyze("ex aequo", Locale::Fr)
+        );
+    }
+
+    #[test]
+    fn arabic_letter_variants_and_diacritics_are_normalised() {
+        let school = analyze("مدرسة", Locale::Ar);
+        assert_eq!(analyze("مدرسه", Locale::Ar), school, "ta marbuta");
+        assert_eq!(analyze("مَدْرَسَة", Locale::Ar), school, "diacritics");
+        assert_eq!(analyze("مدرســة", Locale::Ar), school, "tatweel");
+        assert_eq!(
+            analyze("أطفال", Locale::Ar),
+            analyze("اطفال", Locale::Ar),
+            "hamza on alef"
+        );
+        assert_eq!(analyze("إسعاف", Locale::Ar), analyze("اسعاف", Locale::Ar));
+        assert_eq!(
+            analyze("مستشفى", Locale::Ar),
+            analyze("مستشفي", Locale::Ar),
+            "alef maksura"
+        );
+        assert_eq!(
+            analyze("مَدْرَسَة المدينة", Locale::Ar).len(),
+            2,
+            "one word, not split"
+        );
     }
 }

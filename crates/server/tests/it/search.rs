@@ -506,3 +506,37 @@ async fn a_write_by_another_process_is_seen_after_the_recheck_delay() {
     let after = services.store.catalogue(&tenant).await.expect("catalogue");
     assert_eq!(after.version(), before.version() + 1);
 }
+
+/// "infirmière" finds what "infirmier" finds (the demo asks for "infirmiers"), and an index
+/// built by an older version of the text analysis is rebuilt at the next start.
+#[tokio::test]
+async fn feminine_forms_find_the_masculine_and_an_older_index_is_rebuilt_at_start() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let s = &app.services;
+    let found = |text: &'static str| search(s, "cm", move |q| q.text = text.into());
+    let nurses = found("infirmier").await.0;
+    assert!(nurses > 0, "the demo asks for nurses");
+    assert_eq!(found("infirmière").await.0, nurses);
+    assert_eq!(found("infirmieres").await.0, nurses);
+
+    let cm = s.registry.get("cm").expect("cm").clone();
+    let backend = s.store.conn().get_database_backend();
+    s.store
+        .conn()
+        .execute_raw(jsap_store::Statement::from_string(
+            backend,
+            "UPDATE tenants SET search_analyzer = 1 WHERE code = 'cm'".to_owned(),
+        ))
+        .await
+        .expect("pretend an older index");
+    let missions = Missions::for_tenant(s.store.conn(), &cm);
+    assert!(!missions.search_index_complete().await.expect("check"));
+    s.sync_tenants().await.expect("start-up sync");
+    assert!(missions.search_index_complete().await.expect("rebuilt"));
+    assert_eq!(
+        found("infirmière").await.0,
+        nurses,
+        "same results after the rebuild"
+    );
+    app.stop().await.expect("stop");
+}

@@ -4,7 +4,8 @@ use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text, organisation};
 use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
 use crate::repos::search::{
-    IndexRow, MissionHit, clear_index, count_index, mission_body, write_index,
+    IndexRow, MissionHit, analyzer_version, clear_index, count_index, mission_body,
+    set_analyzer_version, write_index,
 };
 use chrono::NaiveDate;
 use jsap_tenancy::Tenant;
@@ -203,8 +204,14 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         Ok(names)
     }
 
-    /// Whether every mission text of the tenant has its search index row.
+    /// Whether every mission text of the tenant has its search index row, built by the
+    /// current text analysis (`jsap_domain::search::ANALYZER_VERSION`).
     pub async fn search_index_complete(&self) -> Result<bool, StoreError> {
+        if analyzer_version(self.conn, self.scope.id()).await?
+            != jsap_domain::search::ANALYZER_VERSION
+        {
+            return Ok(false);
+        }
         let texts = self
             .scope
             .all::<mission_text::Entity>()
@@ -257,6 +264,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             });
         }
         write_index(self.conn, &tenant_id, &rows).await?;
+        set_analyzer_version(self.conn, &tenant_id, jsap_domain::search::ANALYZER_VERSION).await?;
         Ok(rows.len())
     }
 

@@ -466,3 +466,31 @@ pub(crate) async fn count_index<C: ConnectionTrait>(
         None => 0,
     })
 }
+
+/// The analyzer version that built the tenant's index (see `jsap_domain::search`).
+pub(crate) async fn analyzer_version<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+) -> Result<i32, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT search_analyzer AS v FROM tenants WHERE code = ")
+        .param(tenant_id);
+    Ok(match conn.query_one_raw(sql.statement()).await? {
+        Some(row) => get::<i32>(&row, "v")?,
+        None => 0,
+    })
+}
+
+pub(crate) async fn set_analyzer_version<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    version: i32,
+) -> Result<(), StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("UPDATE tenants SET search_analyzer = ")
+        .param(version)
+        .push(" WHERE code = ")
+        .param(tenant_id);
+    conn.execute_raw(sql.statement()).await?;
+    Ok(())
+}
