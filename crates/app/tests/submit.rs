@@ -65,6 +65,22 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
         request.id
     )));
     assert!(new[0].text_body.contains("Awa Diallo"));
+    // The member's receipt: the promised delay and the date, as people write it, in the
+    // tenant's time zone.
+    let receipts: Vec<_> = emails
+        .iter()
+        .filter(|e| e.kind == "request_receipt")
+        .collect();
+    assert_eq!(receipts.len(), 1, "one receipt");
+    assert_eq!(receipts[0].to, "awa@example.org");
+    assert!(receipts[0].subject.contains("Une bibliothèque de quartier"));
+    assert!(
+        receipts[0]
+            .text_body
+            .contains("sous 14 jours, au plus tard le 15 juil. 2027"),
+        "{}",
+        receipts[0].text_body
+    );
     // Another tenant sees neither the request nor its emails.
     assert_eq!(
         Requests::for_tenant(store.conn(), sn)
@@ -79,7 +95,7 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
             .await
             .expect("outbox")
             .iter()
-            .all(|e| e.kind != "request_new")
+            .all(|e| e.kind != "request_new" && e.kind != "request_receipt")
     );
 }
 

@@ -1,13 +1,14 @@
 //! A member sends a request (answers a mission, proposes a project, offers their profile): the
-//! request and the emails to its handling side, in one transaction.
+//! request, the emails to its handling side and the member's receipt, in one transaction.
 
 use super::mails::RequestMails;
 use super::recipients;
 use crate::{Failure, Scope};
 use jsap_store::{Account, CityRecord, NewRequest, RequestRecord, Requests};
 
-/// Creates the request (due `response_delay_days` after `clock`'s now) and queues a
-/// `request_new` email, in the site's language, to each address of its handling side.
+/// Creates the request (due `response_delay_days` after `clock`'s now), queues a
+/// `request_new` email, in the site's language, to each address of its handling side, and a
+/// `request_receipt` to the member, in their language, with the promised delay and date.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn submit(
     scope: &Scope<'_>,
@@ -38,6 +39,11 @@ pub async fn submit(
         )?;
         outbox.enqueue(email).await?;
     }
+    let locale = recipients::member_locale(tenant, &request);
+    let receipt = mails.render("request_receipt", locale, member, &request, |c| {
+        c.insert("city_name", city.name_in(locale));
+    })?;
+    outbox.enqueue(receipt).await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
     Ok(request)
 }
