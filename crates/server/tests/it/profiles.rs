@@ -181,6 +181,8 @@ async fn stays_are_added_checked_and_removed_by_their_owner_only() {
         assert_eq!(page.status, 422, "{from}..{to}");
         assert!(page.body.contains(message), "{message}: {}", page.body);
         assert!(page.body.contains("aria-invalid=\"true\""));
+        // The answer opens on the stays, where the error is, not at the top of the page.
+        assert!(page.body.contains("action=\"/fr/compte/sejours#sejours\""));
     }
     let no_city = member
         .submit(

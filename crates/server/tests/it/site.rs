@@ -33,6 +33,19 @@ async fn cameroon_home_shows_the_site_its_14_cities_and_live_mission_count() {
         !body.contains("Sénégal"),
         "no other tenant's data on the Cameroon home"
     );
+    // "Any" agrees with each filter's noun: une ville (Toutes), un domaine, un type (Tous).
+    for (select, any) in [
+        ("city", "Toutes"),
+        ("domain", "Tous"),
+        ("contribution", "Tous"),
+    ] {
+        assert!(
+            body.contains(&format!(
+                "<select id=\"{select}\" name=\"{select}\"><option value=\"\">{any}</option>"
+            )),
+            "{select}: {any}"
+        );
+    }
 }
 
 #[tokio::test]
