@@ -131,6 +131,173 @@ pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
     terms
 }
 
+/// Words people search with, and the domain they mean: such a word also finds the missions of
+/// its domain (their index holds the domain's name). (locale, domain slug, words).
+const SYNONYMS: &[(Locale, &str, &[&str])] = &[
+    (
+        Locale::Fr,
+        "sante",
+        &[
+            "médecin",
+            "docteur",
+            "infirmier",
+            "hôpital",
+            "clinique",
+            "soins",
+            "vaccin",
+            "pharmacie",
+            "dispensaire",
+            "maladie",
+            "médical",
+        ],
+    ),
+    (
+        Locale::Fr,
+        "education-enfance",
+        &[
+            "école",
+            "enseignant",
+            "professeur",
+            "instituteur",
+            "élève",
+            "scolaire",
+            "bibliothèque",
+            "lecture",
+            "enfant",
+        ],
+    ),
+    (
+        Locale::Fr,
+        "entrepreneuriat",
+        &["startup", "pme", "commerce", "business", "entrepreneur"],
+    ),
+    (
+        Locale::Fr,
+        "environnement-proprete",
+        &[
+            "déchets",
+            "recyclage",
+            "climat",
+            "arbres",
+            "reboisement",
+            "plastique",
+        ],
+    ),
+    (
+        Locale::Fr,
+        "innovation-numerique",
+        &[
+            "informatique",
+            "digital",
+            "internet",
+            "codage",
+            "développeur",
+            "ordinateur",
+        ],
+    ),
+    (
+        Locale::Fr,
+        "emploi-formation",
+        &[
+            "stage",
+            "apprentissage",
+            "métier",
+            "insertion",
+            "recrutement",
+        ],
+    ),
+    (
+        Locale::Fr,
+        "urgences-humanitaires",
+        &["inondation", "catastrophe", "réfugiés", "secours", "crise"],
+    ),
+    (
+        Locale::En,
+        "sante",
+        &[
+            "doctor", "nurse", "hospital", "clinic", "medical", "vaccine", "pharmacy",
+        ],
+    ),
+    (
+        Locale::En,
+        "education-enfance",
+        &["school", "teacher", "pupil", "library", "reading", "child"],
+    ),
+    (
+        Locale::En,
+        "environnement-proprete",
+        &["waste", "recycling", "climate", "trees", "plastic"],
+    ),
+    (
+        Locale::En,
+        "innovation-numerique",
+        &["computer", "coding", "software", "developer", "internet"],
+    ),
+    (
+        Locale::Ar,
+        "sante",
+        &["طبيب", "مستشفى", "ممرض", "عيادة", "دواء", "لقاح"],
+    ),
+    (
+        Locale::Ar,
+        "education-enfance",
+        &["مدرسة", "معلم", "تلميذ", "مكتبة", "طفل"],
+    ),
+];
+
+/// For each analysed synonym of `locale`, the terms of its domain's name.
+fn synonyms(locale: Locale) -> &'static std::collections::HashMap<String, Vec<String>> {
+    use std::collections::HashMap;
+    static FR: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static EN: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    static AR: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let cell = match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+        Locale::Ar => &AR,
+    };
+    cell.get_or_init(|| {
+        let taxonomy = crate::Taxonomy::builtin();
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (l, domain, words) in SYNONYMS.iter().filter(|(l, _, _)| *l == locale) {
+            let Some(d) = taxonomy.domain(domain) else {
+                continue;
+            };
+            let name = analyze(d.labels.get(*l), *l);
+            for word in *words {
+                for term in analyze(word, *l) {
+                    let alternatives = map.entry(term).or_default();
+                    for n in &name {
+                        if !alternatives.contains(n) {
+                            alternatives.push(n.clone());
+                        }
+                    }
+                }
+            }
+        }
+        map
+    })
+}
+
+/// The terms of a search, each with what also answers it: the term itself first, then, when
+/// it is a synonym of a domain, the terms of that domain's name ("médecin" also finds
+/// "santé"). A mission matches when it has one alternative of every term.
+pub fn query_terms(text: &str, locale: Locale) -> Vec<Vec<String>> {
+    let synonyms = synonyms(locale);
+    analyze(text, locale)
+        .into_iter()
+        .map(|term| {
+            let mut alternatives = vec![term.clone()];
+            for extra in synonyms.get(&term).into_iter().flatten() {
+                if !alternatives.contains(extra) {
+                    alternatives.push(extra.clone());
+                }
+            }
+            alternatives
+        })
+        .collect()
+}
+
 /// Arabic diacritics are marks, not letters: they must not split a word.
 fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
@@ -207,6 +374,32 @@ mod tests {
         }
         // Short words are left alone: "vive" is not "vif" of a one-letter stem.
         assert_ne!(analyze("rive", Locale::Fr), analyze("rif", Locale::Fr));
+    }
+
+    #[test]
+    fn a_synonym_also_finds_its_domain_by_name() {
+        let health = analyze("Santé", Locale::Fr);
+        let terms = query_terms("médecin douala", Locale::Fr);
+        assert_eq!(terms.len(), 2);
+        assert_eq!(
+            terms[0][0],
+            analyze("médecin", Locale::Fr)[0],
+            "the word first"
+        );
+        assert!(terms[0].contains(&health[0]), "{terms:?}");
+        assert_eq!(terms[1], analyze("douala", Locale::Fr), "no synonym, alone");
+        assert!(query_terms("doctors", Locale::En)[0].contains(&analyze("Health", Locale::En)[0]));
+        assert!(query_terms("طبيب", Locale::Ar)[0].len() > 1);
+        // Every listed domain exists and every word gives a term.
+        for (locale, domain, words) in SYNONYMS {
+            assert!(
+                crate::Taxonomy::builtin().domain(domain).is_some(),
+                "{domain}"
+            );
+            for word in *words {
+                assert!(query_terms(word, *locale)[0].len() > 1, "{word}");
+            }
+        }
     }
 
     #[test]

@@ -291,7 +291,7 @@ async fn facet_counts_equal_the_counts_of_selecting_them() {
 }
 
 #[tokio::test]
-async fn stay_dates_overlap_at_the_edges_and_remote_missions_match_any_stay() {
+async fn stay_dates_overlap_at_the_edges_and_only_flexible_remote_missions_fit_any_stay() {
     let (services, _dir) = services().await;
     seed(&services, "cm").await;
     let titles = |from: i64, to: i64| {
@@ -325,11 +325,33 @@ async fn stay_dates_overlap_at_the_edges_and_remote_missions_match_any_stay() {
         !titles(1, 9).await.iter().any(|t| t.starts_with("Rénover")),
         "ends before the window opens"
     );
+    // A remote mission fits the stays its window overlaps, not the others (a July stay was
+    // offered a remote appeal that had ended in January).
+    let mentoring = "Mentorat à distance de jeunes entrepreneurs".to_owned();
+    assert!(
+        titles(250, 260).await.contains(&mentoring),
+        "remote, in its window"
+    );
     let far = titles(400, 410).await;
+    assert!(far.is_empty(), "remote, outside its window: {far:?}");
+    // Without a window (flexible), a remote mission fits any stay.
+    let backend = services.store.conn().get_database_backend();
+    for sql in [
+        "UPDATE missions SET flexible = (1 = 1) WHERE tenant_id = 'cm' AND remote = (1 = 1)",
+        "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'",
+    ] {
+        services
+            .store
+            .conn()
+            .execute_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
+            .await
+            .expect("update");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(
-        far,
-        vec!["Mentorat à distance de jeunes entrepreneurs".to_owned()],
-        "remote matches any stay"
+        titles(400, 410).await,
+        vec![mentoring],
+        "remote and flexible"
     );
 }
 
@@ -539,4 +561,36 @@ async fn feminine_forms_find_the_masculine_and_an_older_index_is_rebuilt_at_star
         "same results after the rebuild"
     );
     app.stop().await.expect("stop");
+}
+
+/// The words people search with find the missions of the domain they mean ("docteur" finds
+/// the health mission, "enseignant" the education ones), and every word of a search must
+/// still match (a doctor in Douala is not the health mission of Kribi).
+#[tokio::test]
+async fn a_word_people_use_finds_the_missions_of_its_domain() {
+    let (services, _dir) = services().await;
+    seed(&services, "cm").await;
+    let found = |text: &'static str| {
+        let services = &services;
+        async move {
+            let mut titles = search(services, "cm", move |q| q.text = text.into())
+                .await
+                .1;
+            titles.sort();
+            titles
+        }
+    };
+    let health = vec!["Équiper le centre de santé".to_owned()];
+    assert_eq!(found("docteur").await, health);
+    assert_eq!(found("médecins").await, health);
+    assert_eq!(found("docteur kribi").await, health);
+    assert!(found("docteur douala").await.is_empty());
+    assert_eq!(
+        found("enseignant").await,
+        vec![
+            "Donner des livres aux écoles".to_owned(),
+            "Rénover l'école primaire de Bonabéri".to_owned()
+        ]
+    );
+    assert!(found("zzzz").await.is_empty());
 }

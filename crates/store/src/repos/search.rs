@@ -247,13 +247,18 @@ pub(crate) async fn full_text_matches<C: ConnectionTrait>(
     tenant_id: &str,
     search_key: Option<i64>,
     locale: Locale,
-    terms: &[String],
+    terms: &[Vec<String>],
 ) -> Result<HashMap<i64, f64>, StoreError> {
     let mut out = HashMap::new();
     let mut sql = Sql::new(conn.get_database_backend());
     match conn.get_database_backend() {
         DbBackend::Postgres => {
-            let tsquery = terms.join(" & ");
+            // Each term with its alternatives: "(medecin | sant) & douala".
+            let tsquery = terms
+                .iter()
+                .map(|alternatives| format!("({})", alternatives.join(" | ")))
+                .collect::<Vec<_>>()
+                .join(" & ");
             sql.push("SELECT mission_id AS mid, CAST(-ts_rank(tsv, to_tsquery('simple', ")
                 .param(tsquery.clone())
                 .push(")) AS DOUBLE PRECISION) AS score FROM mission_search WHERE tenant_id = ")
@@ -272,9 +277,17 @@ pub(crate) async fn full_text_matches<C: ConnectionTrait>(
                 return Ok(out);
             };
             // Terms are analysed words (letters and digits only), quoted as FTS5 strings.
+            // Each term with its alternatives: ("medecin" OR "sant") AND "douala".
             let expr = terms
                 .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "")))
+                .map(|alternatives| {
+                    let any = alternatives
+                        .iter()
+                        .map(|t| format!("\"{}\"", t.replace('"', "")))
+                        .collect::<Vec<_>>()
+                        .join(" OR ");
+                    format!("({any})")
+                })
                 .collect::<Vec<_>>()
                 .join(" AND ");
             let (low, high) = key_range(key);

@@ -19,7 +19,7 @@ use super::search::{
 use crate::StoreError;
 use crate::repos::{cities::Cities, organisations::Organisations};
 use chrono::NaiveDate;
-use jsap_domain::search::analyze;
+use jsap_domain::search::query_terms;
 use jsap_domain::taxonomy::Tab;
 use jsap_domain::{Locale, Taxonomy};
 use jsap_tenancy::Tenant;
@@ -189,8 +189,10 @@ impl Prepared<'_> {
         {
             return OTHER;
         }
+        // A stay matches the missions whose window overlaps it, remote or not; a remote
+        // mission without a window (flexible) fits any stay.
         if let Some((from, to)) = q.stay
-            && !e.remote
+            && !(e.remote && e.flexible)
             && !(e.starts_on <= to && e.ends_on >= from)
         {
             return OTHER;
@@ -340,7 +342,7 @@ impl Catalogue {
         conn: &C,
         q: &MissionQuery,
     ) -> Result<SearchResults, StoreError> {
-        let terms = analyze(&q.text, q.locale);
+        let terms = query_terms(&q.text, q.locale);
         let matches = if terms.is_empty() {
             None
         } else {
@@ -524,9 +526,16 @@ impl Catalogue {
         &self,
         conn: &C,
         locale: Locale,
-        terms: &[String],
+        terms: &[Vec<String>],
     ) -> Result<Matches, StoreError> {
-        let key = format!("{locale}|{}", terms.join(" "));
+        let key = format!(
+            "{locale}|{}",
+            terms
+                .iter()
+                .map(|alternatives| alternatives.join("|"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
         if let Some(found) = self.memo().get(&key) {
             return Ok(found);
         }
