@@ -417,3 +417,44 @@ async fn the_portal_search_filters_every_country_like_their_own_search() {
     assert!(bad.contains("« from »"), "the error names the parameter");
     assert!(bad.contains("aria-invalid=\"true\""));
 }
+
+/// A remote mission without a window is not tied to a stay: its card and its page say so
+/// instead of showing dates.
+#[tokio::test]
+async fn a_remote_mission_without_a_window_says_it_fits_any_time() {
+    let app = TestApp::spawn().await;
+    let backend = app.services.store.conn().get_database_backend();
+    let one =
+        "(SELECT id FROM missions WHERE tenant_id = 'cm' AND remote = (1 = 1) ORDER BY id LIMIT 1)";
+    for sql in [
+        format!("UPDATE missions SET flexible = (1 = 1) WHERE id = {one}"),
+        "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'".to_owned(),
+    ] {
+        use jsap_store::ConnectionTrait;
+        app.services
+            .store
+            .conn()
+            .execute_raw(jsap_store::Statement::from_string(backend, sql))
+            .await
+            .expect("update");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let anytime = "À distance, quand vous voulez : hors de toute date de séjour";
+    let (_, list) = app
+        .page(
+            "jesuisaucameroun.com",
+            "/fr/missions?tab=distance&per_page=50",
+        )
+        .await;
+    assert_eq!(list.matches(anytime).count(), 1, "one card says so");
+    let start = list.find(anytime).expect("the card");
+    let card = &list[list[..start].rfind("<article").expect("card start")..start];
+    let link = card
+        .split("href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("link");
+    let (status, page) = app.page("jesuisaucameroun.com", link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(anytime), "the mission page too");
+}
