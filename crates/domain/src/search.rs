@@ -36,7 +36,7 @@ fn stemmer(locale: Locale) -> &'static Stemmer {
 
 /// The version of the analysis below; stored with each tenant's index, which is rebuilt when
 /// it differs.
-pub const ANALYZER_VERSION: i32 = 2;
+pub const ANALYZER_VERSION: i32 = 3;
 
 /// Folds Latin accents to ASCII; other scripts are kept as they are (ligatures: `fold_into`).
 pub fn fold(c: char) -> char {
@@ -73,6 +73,8 @@ fn fold_into(c: char, word: &mut String) {
 /// French feminine (and feminine plural) endings and their masculine, on folded words, longest
 /// first: "infirmieres" → "infirmier", "directrice" → "directeur", "citoyenne" → "citoyen".
 const FR_FEMININE: &[(&str, &str)] = &[
+    ("drices", "deur"),
+    ("drice", "deur"),
     ("trices", "teur"),
     ("trice", "teur"),
     ("ieres", "ier"),
@@ -169,7 +171,16 @@ const SYNONYMS: &[(Locale, &str, &[&str])] = &[
     (
         Locale::Fr,
         "entrepreneuriat",
-        &["startup", "pme", "commerce", "business", "entrepreneur"],
+        &[
+            "startup",
+            "pme",
+            "commerce",
+            "business",
+            "entrepreneur",
+            "mentorat",
+            "coaching",
+            "parrainage",
+        ],
     ),
     (
         Locale::Fr,
@@ -364,6 +375,7 @@ mod tests {
         }
         for (a, b) in [
             ("directrice", "directeur"),
+            ("ambassadrice", "ambassadeur"),
             ("animatrices", "animateur"),
             ("coiffeuse", "coiffeur"),
             ("citoyenne", "citoyen"),

@@ -19,6 +19,7 @@ mod profiles;
 mod requests;
 mod roles;
 mod search;
+mod search_quality;
 mod seed;
 mod site;
 mod store;
