@@ -70,6 +70,9 @@ pub struct MissionCard {
     pub url: String,
     pub title: String,
     pub summary: String,
+    /// Set when the title and summary are in another language than the page: its code and
+    /// direction, for the `lang` and `dir` attributes and the "(en français)" note.
+    pub other_lang: Option<OtherLang>,
     pub city: String,
     pub city_slug: String,
     pub organisation: String,
@@ -114,6 +117,24 @@ pub fn contribution_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> La
     }
 }
 
+/// A text shown in another language than the page's.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct OtherLang {
+    pub code: String,
+    pub dir: &'static str,
+}
+
+impl OtherLang {
+    /// `Some` when `text_locale` is a known locale other than `page`.
+    pub fn of(text_locale: &str, page: Locale) -> Option<Self> {
+        let text: Locale = text_locale.parse().ok()?;
+        (text != page).then(|| Self {
+            code: text.as_str().to_owned(),
+            dir: text.dir(),
+        })
+    }
+}
+
 impl MissionCard {
     pub fn new(hit: &MissionHit, locale: Locale, lookup: &Lookup, taxonomy: &Taxonomy) -> Self {
         let city = lookup.cities.get(&hit.city_id);
@@ -122,6 +143,7 @@ impl MissionCard {
             url: mission_path(locale, hit.id, &hit.slug),
             title: hit.title.clone(),
             summary: hit.summary.clone(),
+            other_lang: OtherLang::of(&hit.lang, locale),
             city: city.map_or_else(String::new, |c| c.name_in(locale).to_owned()),
             city_slug: city.map_or_else(String::new, |c| c.slug.clone()),
             organisation: lookup

@@ -254,7 +254,9 @@ async fn arabic_pages_are_right_to_left_with_arabic_text() {
     let (status, body) = app.page("jesuisaumaroc.com", &link).await;
     assert_eq!(status, 200);
     assert!(body.contains("<html lang=\"ar\" dir=\"rtl\">"));
-    assert!(body.contains("<article class=\"mission\" lang=\"ar\">"));
+    // The text is in the page's language: it inherits `lang="ar"`, with no note.
+    assert!(body.contains("<article class=\"mission\">"));
+    assert!(!body.contains("lang-note"));
     assert!(body.contains("المهمة"), "Arabic labels");
 }
 
@@ -457,4 +459,63 @@ async fn a_remote_mission_without_a_window_says_it_fits_any_time() {
     let (status, page) = app.page("jesuisaucameroun.com", link).await;
     assert_eq!(status, 200);
     assert!(page.contains(anytime), "the mission page too");
+}
+
+/// A mission written in French only, on the English site: its card and page show the French
+/// text marked as French (`lang`, `dir`, "(in French)") instead of an empty title; the French
+/// site shows it unmarked.
+#[tokio::test]
+async fn a_text_in_another_language_is_shown_and_marked_with_its_language() {
+    use jsap_store::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let conn = app.services.store.conn();
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(jsap_store::Statement::from_string(
+            backend,
+            "SELECT CAST(m.id AS TEXT), m.slug, t.title FROM missions m JOIN mission_texts t \
+             ON t.mission_id = m.id AND t.locale = 'fr' WHERE m.tenant_id = 'cm' \
+             AND m.status = 'published' ORDER BY m.id LIMIT 1"
+                .to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("a mission");
+    let id: String = row.try_get_by_index(0).expect("id");
+    let slug: String = row.try_get_by_index(1).expect("slug");
+    let title: String = row.try_get_by_index(2).expect("title");
+    for sql in [
+        format!("DELETE FROM mission_texts WHERE mission_id = {id} AND locale = 'en'"),
+        "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'".to_owned(),
+    ] {
+        conn.execute_raw(jsap_store::Statement::from_string(backend, sql))
+            .await
+            .expect("update");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let escaped = title.replace('\'', "&#x27;");
+    let (_, list) = app
+        .page("jesuisaucameroun.com", "/en/missions?per_page=50&sort=date")
+        .await;
+    let link = format!(
+        "href=\"/en/missions/{id}-{slug}\" lang=\"fr\" dir=\"ltr\">{escaped}</a> <span class=\"lang-note\">(in French)</span>"
+    );
+    assert!(list.contains(&link), "the card, marked: {link}");
+    assert_eq!(list.matches("(in French)").count(), 1, "only that card");
+    let (status, page) = app
+        .page("jesuisaucameroun.com", &format!("/en/missions/{id}-{slug}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("<h1><span lang=\"fr\" dir=\"ltr\">{escaped}</span> <span class=\"lang-note\">(in French)</span></h1>")), "{page}");
+    assert!(
+        page.contains("<p lang=\"fr\" dir=\"ltr\">"),
+        "the description too"
+    );
+    let (_, french) = app
+        .page("jesuisaucameroun.com", &format!("/fr/missions/{id}-{slug}"))
+        .await;
+    assert!(
+        !french.contains("lang-note"),
+        "in its own language, unmarked"
+    );
 }

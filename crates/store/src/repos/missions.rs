@@ -337,6 +337,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 slug: m.slug,
                 title: text.title,
                 summary: text.summary,
+                lang: text.locale.clone(),
                 city_id: m.city_id,
                 organisation_id: m.organisation_id,
                 domain: m.domain,

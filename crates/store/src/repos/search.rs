@@ -83,6 +83,9 @@ pub struct MissionHit {
     pub slug: String,
     pub title: String,
     pub summary: String,
+    /// The locale of `title` and `summary`: the one asked for when the mission has it,
+    /// another one of its texts otherwise.
+    pub lang: String,
     pub city_id: i64,
     pub organisation_id: i64,
     pub domain: String,

@@ -618,6 +618,7 @@ async fn unpublished(
             slug: m.slug.clone(),
             title: text.title,
             summary: text.summary,
+            lang: text.locale.clone(),
             city_id: m.city_id,
             organisation_id: m.organisation_id,
             domain: m.domain.clone(),

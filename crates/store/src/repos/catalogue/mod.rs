@@ -490,12 +490,13 @@ impl Catalogue {
         let items = page
             .into_iter()
             .map(|e| {
-                let (title, summary) = texts.remove(&e.id).unwrap_or_default();
+                let (title, summary, lang) = texts.remove(&e.id).unwrap_or_default();
                 MissionHit {
                     id: e.id,
                     slug: e.slug.to_string(),
                     title,
                     summary,
+                    lang,
                     city_id: e.city_id,
                     organisation_id: e.organisation_id,
                     domain: self.labels.name(e.domain).to_owned(),
@@ -550,30 +551,39 @@ impl Catalogue {
         self.matches.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// (title, summary) in `locale` of the given missions (empty when a text is missing).
+    /// (title, summary, locale of the text) of the given missions: in `locale` when the
+    /// mission has it, else in the language it was first written in.
     async fn texts<C: ConnectionTrait>(
         &self,
         conn: &C,
         locale: Locale,
         page: &[&Entry],
-    ) -> Result<HashMap<i64, (String, String)>, StoreError> {
-        let mut out = HashMap::with_capacity(page.len());
+    ) -> Result<HashMap<i64, (String, String, String)>, StoreError> {
+        let mut out: HashMap<i64, (String, String, String)> = HashMap::with_capacity(page.len());
         if page.is_empty() {
             return Ok(out);
         }
         let ids: Vec<i64> = page.iter().map(|e| e.id).collect();
         let mut sql = Sql::new(conn.get_database_backend());
-        sql.push("SELECT mission_id, title, summary FROM mission_texts WHERE tenant_id = ")
+        sql.push("SELECT mission_id, locale, title, summary FROM mission_texts WHERE tenant_id = ")
             .param(self.scope.id())
-            .push(" AND locale = ")
-            .param(locale.as_str())
             .push(" AND mission_id IN ")
-            .list(&ids);
+            .list(&ids)
+            .push(" ORDER BY id");
         for row in conn.query_all_raw(sql.statement()).await? {
-            out.insert(
-                get(&row, "mission_id")?,
-                (get(&row, "title")?, get(&row, "summary")?),
-            );
+            let id: i64 = get(&row, "mission_id")?;
+            let text_locale: String = get(&row, "locale")?;
+            let wanted = text_locale == locale.as_str();
+            let keep = match out.get(&id) {
+                None => true,
+                Some((_, _, held)) => wanted && held != locale.as_str(),
+            };
+            if keep {
+                out.insert(
+                    id,
+                    (get(&row, "title")?, get(&row, "summary")?, text_locale),
+                );
+            }
         }
         Ok(out)
     }

@@ -152,7 +152,10 @@ pub async fn mission_page(
     ctx.insert("page_url", &page_url);
     ctx.insert("whatsapp_url", &whatsapp);
     ctx.insert("json_ld", &json_ld);
-    ctx.insert("text_locale", &detail.locale);
+    ctx.insert(
+        "other_lang",
+        &crate::views::OtherLang::of(&detail.locale, locale),
+    );
     html(state, tenant, "mission.html", &ctx)
 }
 
