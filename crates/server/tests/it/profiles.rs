@@ -423,3 +423,84 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
     assert!(problems.is_empty(), "{problems:#?}");
     app.stop().await.expect("stop");
 }
+
+/// The request forms start from what the member already told us: the next stay's dates
+/// (within the mission's window) and a way of helping the mission asks for; their skills in
+/// the project and profile forms.
+#[tokio::test]
+async fn request_forms_are_pre_filled_from_the_profile_and_the_next_stay() {
+    use jsap_store::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let cm = tenant(&app, "cm");
+    let today = cm.today();
+    let id = account(&app, "cm", "awa@example.org", &[]).await;
+    let conn = app.services.store.conn();
+    // A published mission open over the whole stay, and one of the ways it asks for.
+    let (start, end) = (today + Duration::days(20), today + Duration::days(30));
+    let row = conn
+        .query_one_raw(jsap_store::Statement::from_string(
+            conn.get_database_backend(),
+            format!(
+                "SELECT CAST(m.id AS TEXT), m.slug, c.contribution, CAST(m.ends_on AS TEXT) \
+                 FROM missions m JOIN mission_contributions c ON c.mission_id = m.id \
+                 WHERE m.tenant_id = 'cm' AND m.status = 'published' \
+                 AND m.starts_on <= '{start}' AND m.ends_on >= '{start}' ORDER BY m.id LIMIT 1"
+            ),
+        ))
+        .await
+        .expect("query")
+        .expect("a mission open on the stay's first day");
+    let mission: String = row.try_get_by_index(0).expect("id");
+    let slug: String = row.try_get_by_index(1).expect("slug");
+    let contribution: String = row.try_get_by_index(2).expect("contribution");
+    let mission_end: String = row.try_get_by_index(3).expect("end");
+    let profiles = Profiles::for_tenant(conn, &cm);
+    profiles
+        .save(
+            id,
+            &Profile {
+                skills: vec!["Pédiatrie".to_owned(), "Logistique".to_owned()],
+                contributions: vec![contribution.clone()],
+                ..Profile::default()
+            },
+        )
+        .await
+        .expect("profile");
+    let douala = Cities::for_tenant(conn, &cm)
+        .by_slug("douala")
+        .await
+        .expect("cities")
+        .expect("douala")
+        .id;
+    profiles
+        .add_stay(id, start, end, &[douala])
+        .await
+        .expect("stay");
+    let mut awa = signed_in(&app, CM, "awa@example.org").await;
+
+    let answer = awa
+        .get(&format!("/fr/missions/{mission}-{slug}/repondre"))
+        .await;
+    assert_eq!(answer.status, 200);
+    let last = end.min(mission_end.parse().expect("date"));
+    assert!(
+        answer.body.contains(&format!("value=\"{start}\"")),
+        "arrival"
+    );
+    assert!(
+        answer.body.contains(&format!("value=\"{last}\"")),
+        "departure, within the window"
+    );
+    assert!(
+        answer
+            .body
+            .contains(&format!("value=\"{contribution}\" selected")),
+        "the way of helping"
+    );
+    let offer = awa.get("/fr/villes/douala/offrir").await;
+    assert!(offer.body.contains("Pédiatrie, Logistique"));
+    assert!(offer.body.contains(&format!("value=\"{start}\"")));
+    let project = awa.get("/fr/villes/douala/proposer").await;
+    assert!(project.body.contains("Pédiatrie, Logistique"));
+    app.stop().await.expect("stop");
+}

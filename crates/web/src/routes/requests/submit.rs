@@ -79,17 +79,40 @@ pub async fn answer_form(
     req: &Request,
     ctx: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
-    _member: VerifiedMember,
+    VerifiedMember(session): VerifiedMember,
 ) -> Result<Response, AppError> {
     let (detail, _) = published_mission(&ctx.state, &ctx.tenant, ctx.locale, &id_slug).await?;
-    mission_form_page(
-        &ctx,
-        req,
-        &detail,
-        &id_slug,
-        &FormView::default(),
-        StatusCode::OK,
-    )
+    let (profile, stay) = member_plans(&ctx, session.account.id).await?;
+    let mut form = FormView::default();
+    // The member's next stay, within the mission's window, and the first way of helping they
+    // said they offer that the mission asks for.
+    if let Some(stay) = stay {
+        let from = stay.starts_on.max(detail.mission.starts_on);
+        let to = stay.ends_on.min(detail.mission.ends_on);
+        if from <= to {
+            form.values.insert("available_from", from.to_string());
+            form.values.insert("available_to", to.to_string());
+        }
+    }
+    if let Some(c) = profile
+        .contributions
+        .iter()
+        .find(|c| detail.mission.contribution_types.contains(c))
+    {
+        form.values.insert("contribution", c.clone());
+    }
+    mission_form_page(&ctx, req, &detail, &id_slug, &form, StatusCode::OK)
+}
+
+/// The member's profile and their stay under way or next, to fill request forms in.
+async fn member_plans(
+    ctx: &Ctx,
+    account_id: i64,
+) -> Result<(jsap_store::Profile, Option<jsap_store::Stay>), AppError> {
+    let profiles = jsap_store::Profiles::for_tenant(ctx.state.store.conn(), &ctx.tenant);
+    let profile = profiles.get(account_id).await?;
+    let stay = profiles.next_stay(account_id, ctx.tenant.today()).await?;
+    Ok((profile, stay))
 }
 
 #[handler]
@@ -218,16 +241,23 @@ pub(super) async fn city_get(
     ctx: Ctx,
     slug: &str,
     which: CityForm,
+    account_id: i64,
 ) -> Result<Response, AppError> {
     let city = city_of(&ctx.state, &ctx.tenant, slug).await?;
-    city_form_page(
-        &ctx,
-        req,
-        which,
-        &city,
-        &FormView::default(),
-        StatusCode::OK,
-    )
+    // What the member said they bring, and (offering a profile) their next stay's dates.
+    let (profile, stay) = member_plans(&ctx, account_id).await?;
+    let mut form = FormView::default();
+    if !profile.skills.is_empty() {
+        form.values.insert("offer", profile.skills.join(", "));
+    }
+    if which == CityForm::Profile
+        && let Some(stay) = stay
+    {
+        form.values
+            .insert("available_from", stay.starts_on.to_string());
+        form.values.insert("available_to", stay.ends_on.to_string());
+    }
+    city_form_page(&ctx, req, which, &city, &form, StatusCode::OK)
 }
 
 pub(super) async fn city_post(
@@ -327,10 +357,10 @@ pub async fn city_request_form(
     req: &Request,
     ctx: Ctx,
     Path((_, slug, form)): Path<(String, String, String)>,
-    _member: VerifiedMember,
+    VerifiedMember(session): VerifiedMember,
 ) -> Result<Response, AppError> {
     let which = CityForm::from_segment(&form).ok_or(AppError::NotFound)?;
-    city_get(req, ctx, &slug, which).await
+    city_get(req, ctx, &slug, which, session.account.id).await
 }
 
 /// `POST /{locale}/villes/{slug}/{proposer|offrir}`: sends the project or the profile.
