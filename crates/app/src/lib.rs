@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod clock;
 mod error;
+pub mod export;
 pub mod invitations;
 pub mod missions;
 pub mod organisations;

@@ -185,7 +185,11 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:locale/compte/jetons/:id/revoquer",
             post(routes::tokens::revoke_token),
         )
-        .at("/:locale/compte/sejours", post(profiles::add_stay))
+        .at(
+            "/:locale/compte/sejours",
+            get(profiles::stays_page).post(profiles::add_stay),
+        )
+        .at("/:locale/compte/export", get(profiles::export))
         .at(
             "/:locale/compte/sejours/:id/supprimer",
             post(profiles::remove_stay),

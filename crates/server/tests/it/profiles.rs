@@ -219,7 +219,10 @@ async fn stays_are_added_checked_and_removed_by_their_owner_only() {
         .await;
     assert_eq!(added.status, 303, "{}", added.body);
     let page = member.get(PROFILE).await;
-    assert!(page.body.contains(&format!("Du {start} au {end}")));
+    assert!(
+        page.body
+            .contains(&format!("Du {} au {}", fr_date(&start), fr_date(&end)))
+    );
     assert!(page.body.contains("Douala"));
     let marker = "/fr/compte/sejours/";
     let at = page.body.find(marker).expect("a remove form") + marker.len();
@@ -280,7 +283,10 @@ async fn the_account_page_lists_missions_during_the_next_stay() {
     assert_eq!(added.status, 303, "a stay under way is accepted");
     let page = member.get("/fr/compte").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&format!("Du {start} au {end}")));
+    assert!(
+        page.body
+            .contains(&format!("Du {} au {}", fr_date(&start), fr_date(&end)))
+    );
     assert!(page.body.contains("class=\"card\""), "{}", page.body);
     // The full search starts today (the stay is under way).
     let search = format!("/fr/missions?from={today}&amp;to={end}&amp;city=yaounde");
@@ -398,6 +404,7 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
                 .body,
         ),
         ("emails", member.get("/fr/compte/emails").await.body),
+        ("stays", member.get("/fr/compte/sejours").await.body),
         ("country", member.get("/fr/espace/pays").await.body),
         ("forbidden", member.get("/fr/espace/ville").await.body),
     ];
@@ -502,5 +509,230 @@ async fn request_forms_are_pre_filled_from_the_profile_and_the_next_stay() {
     assert!(offer.body.contains(&format!("value=\"{start}\"")));
     let project = awa.get("/fr/villes/douala/proposer").await;
     assert!(project.body.contains("Pédiatrie, Logistique"));
+    app.stop().await.expect("stop");
+}
+
+/// A date as the French pages write it ("22 janv. 2027").
+fn fr_date(iso: &str) -> String {
+    jsap_adapters::dates::format_date(iso.parse().expect("an ISO date"), jsap_domain::Locale::Fr)
+}
+
+/// "Mes séjours": every stay not over yet, each with the missions open in its cities during it;
+/// a stay that has ended is not shown, and another member's stays never are.
+#[tokio::test]
+async fn my_stays_lists_each_coming_stay_with_what_fits_it() {
+    let app = TestApp::spawn().await;
+    let cm = tenant(&app, "cm");
+    let today = cm.today();
+    let awa = account(&app, "cm", "awa@example.org", &[]).await;
+    let ali = account(&app, "cm", "ali@example.org", &[]).await;
+    let conn = app.services.store.conn();
+    let cities = Cities::for_tenant(conn, &cm);
+    let douala = cities
+        .by_slug("douala")
+        .await
+        .expect("q")
+        .expect("douala")
+        .id;
+    let kribi = cities.by_slug("kribi").await.expect("q").expect("kribi").id;
+    let profiles = Profiles::for_tenant(conn, &cm);
+    let soon = (today + Duration::days(10), today + Duration::days(40));
+    let later = (today + Duration::days(200), today + Duration::days(230));
+    profiles
+        .add_stay(awa, soon.0, soon.1, &[douala])
+        .await
+        .expect("stay");
+    profiles
+        .add_stay(awa, later.0, later.1, &[kribi])
+        .await
+        .expect("stay");
+    profiles
+        .add_stay(
+            ali,
+            today + Duration::days(5),
+            today + Duration::days(6),
+            &[kribi],
+        )
+        .await
+        .expect("ali's stay");
+    let mut member = signed_in(&app, CM, "awa@example.org").await;
+    let page = member.get("/fr/compte/sejours").await;
+    assert_eq!(page.status, 200);
+    for (from, to, city) in [(soon.0, soon.1, "Douala"), (later.0, later.1, "Kribi")] {
+        let line = format!(
+            "Du {} au {} — {city}",
+            fr_date(&from.to_string()),
+            fr_date(&to.to_string())
+        );
+        assert!(page.body.contains(&line), "{line}");
+    }
+    assert_eq!(
+        page.body.matches("<section class=\"panel\"").count(),
+        2,
+        "ali's stay is not awa's"
+    );
+    assert!(page.body.contains("class=\"card\""), "missions that fit");
+    let search = format!(
+        "/fr/missions?from={}&amp;to={}&amp;city=douala",
+        soon.0, soon.1
+    );
+    assert!(page.body.contains(&search), "{search}");
+    // The account page links here.
+    assert!(
+        member
+            .get("/fr/compte")
+            .await
+            .body
+            .contains("href=\"/fr/compte/sejours\"")
+    );
+    // A member without a coming stay is told how to add one.
+    account(&app, "cm", "ines@example.org", &[]).await;
+    let mut ines = signed_in(&app, CM, "ines@example.org").await;
+    let empty = ines.get("/fr/compte/sejours").await;
+    assert!(empty.body.contains("Aucun séjour à venir."));
+    assert!(empty.body.contains("/fr/compte/profil#sejours"));
+    app.stop().await.expect("stop");
+}
+
+/// "Télécharger mes données": the member's account, profile, stays, requests with their
+/// messages, token names and emails, as a JSON attachment; nothing of another member, of the
+/// same address on another site, nor any secret.
+#[tokio::test]
+async fn a_member_downloads_their_data_and_nothing_else() {
+    use jsap_store::{NewRequest, RequestKind};
+    let app = TestApp::spawn().await;
+    let cm = tenant(&app, "cm");
+    let sn = tenant(&app, "sn");
+    let conn = app.services.store.conn();
+    let awa = account(&app, "cm", "awa@example.org", &[]).await;
+    let ali = account(&app, "cm", "ali@example.org", &[]).await;
+    account(&app, "sn", "awa@example.org", &[]).await;
+    let douala = Cities::for_tenant(conn, &cm)
+        .by_slug("douala")
+        .await
+        .expect("q")
+        .expect("douala");
+    let profiles = Profiles::for_tenant(conn, &cm);
+    profiles
+        .save(
+            awa,
+            &Profile {
+                skills: vec!["Pédiatrie".to_owned()],
+                phone: "+33 6 12 34 56 78".to_owned(),
+                ..Profile::default()
+            },
+        )
+        .await
+        .expect("profile");
+    let today = cm.today();
+    profiles
+        .add_stay(
+            awa,
+            today + Duration::days(3),
+            today + Duration::days(9),
+            &[douala.id],
+        )
+        .await
+        .expect("stay");
+    Profiles::for_tenant(conn, &sn)
+        .save(
+            jsap_store::Accounts::for_tenant(conn, &sn)
+                .find_by_email(&jsap_domain::EmailAddress::parse("awa@example.org").expect("e"))
+                .await
+                .expect("q")
+                .expect("sn awa")
+                .id,
+            &Profile {
+                skills: vec!["Secret sénégalais".to_owned()],
+                ..Profile::default()
+            },
+        )
+        .await
+        .expect("sn profile");
+    let scope = jsap_app::Scope::new(
+        &app.services.store,
+        app.services.themes.clone(),
+        &cm,
+        &jsap_app::SystemClock,
+    );
+    let accounts = jsap_store::Accounts::for_tenant(conn, &cm);
+    for (who, title) in [(awa, "Une bibliothèque à Akwa"), (ali, "Le projet d'Ali")] {
+        let member = accounts.find(who).await.expect("q").expect("member");
+        jsap_app::requests::submit::submit(
+            &scope,
+            &member,
+            &douala,
+            NewRequest {
+                kind: RequestKind::Project,
+                member_user_id: who,
+                mission_id: None,
+                organisation_id: None,
+                city_id: douala.id,
+                locale: "fr".into(),
+                title: title.into(),
+                body: "Voici mon idée.".into(),
+                offer: "Du temps".into(),
+                contribution: None,
+                available_from: None,
+                available_to: None,
+                domain: None,
+            },
+        )
+        .await
+        .expect("request");
+    }
+    let member = accounts.find(awa).await.expect("q").expect("awa");
+    let (token, _) = jsap_app::tokens::create(&scope, &member, "Mon script")
+        .await
+        .expect("token")
+        .expect("created");
+
+    let mut browser = signed_in(&app, CM, "awa@example.org").await;
+    assert!(
+        browser
+            .get("/fr/compte")
+            .await
+            .body
+            .contains("href=\"/fr/compte/export\"")
+    );
+    let response = browser.get("/fr/compte/export").await;
+    assert_eq!(response.status, 200);
+    let disposition = response.headers["content-disposition"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        disposition.starts_with("attachment; filename=\"mes-donnees-cm-"),
+        "{disposition}"
+    );
+    assert_eq!(response.headers["cache-control"], "no-store");
+    let data: serde_json::Value = serde_json::from_str(&response.body).expect("json");
+    assert_eq!(data["account"]["email"], "awa@example.org");
+    assert_eq!(data["profile"]["skills"][0], "Pédiatrie");
+    assert_eq!(data["profile"]["phone"], "+33 6 12 34 56 78");
+    assert_eq!(data["stays"][0]["cities"][0], "douala");
+    let requests = data["requests"].as_array().expect("requests");
+    assert_eq!(requests.len(), 1, "only hers");
+    assert_eq!(requests[0]["title"], "Une bibliothèque à Akwa");
+    assert!(requests[0]["messages"].is_array());
+    assert_eq!(data["access_tokens"][0]["name"], "Mon script");
+    let kinds: Vec<&str> = data["emails_sent_to_you"]
+        .as_array()
+        .expect("emails")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"request_receipt"), "{kinds:?}");
+    for absent in [
+        "Le projet d'Ali",
+        "Secret sénégalais",
+        token.as_str(),
+        "$argon2",
+        "token_hash",
+    ] {
+        assert!(
+            !response.body.contains(absent),
+            "{absent} must not be in the export"
+        );
+    }
     app.stop().await.expect("stop");
 }

@@ -124,6 +124,16 @@ pub const ROUTES: &[Route] = &[
         expect: SIGNED_IN_ON_CM,
     },
     Route {
+        host: CM,
+        path: "/fr/compte/sejours",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/export",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/compte/emails",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],

@@ -128,6 +128,20 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         Ok(inserted.last_insert_id)
     }
 
+    /// The emails of this tenant to `address`, oldest first (a member's data export).
+    pub async fn to_address(&self, address: &str) -> Result<Vec<OutboxEmail>, StoreError> {
+        Ok(self
+            .scope
+            .all::<row::Entity>()
+            .filter(row::Column::ToAddress.eq(address))
+            .order_by_asc(row::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(OutboxEmail::from)
+            .collect())
+    }
+
     pub async fn list(&self) -> Result<Vec<OutboxEmail>, StoreError> {
         Ok(self
             .scope

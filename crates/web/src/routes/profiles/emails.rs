@@ -47,34 +47,30 @@ pub async fn save_emails(
     )))
 }
 
-// ----- the account page's part -----
+// ----- the missions of a stay: the account page's next stay and "Mes séjours" -----
 
-/// The next (or current) stay and the missions open during it, for the account page.
+/// A stay and the missions open during it in its cities.
 #[derive(Serialize)]
-pub struct NextStay {
+pub struct StayMissions {
     stay: StayView,
     missions: Vec<MissionCard>,
     total: u64,
     search_url: String,
 }
 
-pub async fn next_stay(
+/// The missions of `stay` (from today when it is under way), at most `limit` of them.
+async fn stay_missions(
     state: &AppState,
     tenant: &jsap_tenancy::Tenant,
     locale: Locale,
-    user_id: i64,
-) -> Result<Option<NextStay>, AppError> {
+    stay: &Stay,
+    limit: u64,
+) -> Result<StayMissions, AppError> {
     let today = tenant.today();
-    let Some(stay) = Profiles::for_tenant(state.store.conn(), tenant)
-        .next_stay(user_id, today)
-        .await?
-    else {
-        return Ok(None);
-    };
     let mut q = MissionQuery::new(locale, today);
     q.stay = Some((stay.starts_on.max(today), stay.ends_on));
     q.city_ids = stay.city_ids.clone();
-    q.per_page = NEXT_STAY_MISSIONS;
+    q.per_page = limit;
     // The listing's catalogue holds the tenant's cities too.
     let (total, missions, lookup) = crate::routes::pages::listing(state, tenant, q).await?;
     let cities = lookup.catalogue.cities();
@@ -87,10 +83,57 @@ pub async fn next_stay(
             pairs.push(("city", c.slug.clone()));
         }
     }
-    Ok(Some(NextStay {
-        stay: stay_view(&stay, cities, locale),
+    Ok(StayMissions {
+        stay: stay_view(stay, cities, locale),
         missions,
         total,
         search_url: format!("/{locale}/missions?{}", crate::params::encode(&pairs)),
-    }))
+    })
+}
+
+/// The next (or current) stay and its missions, for the account page.
+pub async fn next_stay(
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    locale: Locale,
+    user_id: i64,
+) -> Result<Option<StayMissions>, AppError> {
+    let Some(stay) = Profiles::for_tenant(state.store.conn(), tenant)
+        .next_stay(user_id, tenant.today())
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        stay_missions(state, tenant, locale, &stay, NEXT_STAY_MISSIONS).await?,
+    ))
+}
+
+/// `GET /{locale}/compte/sejours`: every stay not over yet, each with what fits it.
+#[handler]
+pub async fn stays_page(
+    req: &Request,
+    ctx: Ctx,
+    member: RequireMember,
+) -> Result<Response, AppError> {
+    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let today = tenant.today();
+    let mut stays = Vec::new();
+    for stay in Profiles::for_tenant(state.store.conn(), tenant)
+        .stays(member.account().id)
+        .await?
+        .into_iter()
+        .filter(|s| s.ends_on >= today)
+    {
+        stays.push(stay_missions(state, tenant, ctx.locale, &stay, NEXT_STAY_MISSIONS).await?);
+    }
+    ctx.page(
+        req,
+        "/compte/sejours",
+        "account/stays.html",
+        StatusCode::OK,
+        |c| {
+            c.insert("stays", &stays);
+        },
+    )
 }

@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod emails;
+mod export;
 mod stays;
 pub use emails::*;
+pub use export::*;
 pub use stays::*;
 
 pub const COUNTRY_MAX: usize = 80;
@@ -122,8 +124,8 @@ struct StayView {
 fn stay_view(stay: &Stay, cities: &[CityRecord], locale: Locale) -> StayView {
     StayView {
         id: stay.id,
-        starts_on: stay.starts_on.to_string(),
-        ends_on: stay.ends_on.to_string(),
+        starts_on: jsap_adapters::dates::format_date(stay.starts_on, locale),
+        ends_on: jsap_adapters::dates::format_date(stay.ends_on, locale),
         cities: stay
             .city_ids
             .iter()
