@@ -48,12 +48,7 @@ pub async fn seed_demo_accounts(services: &Services) -> anyhow::Result<Vec<DemoA
             continue;
         };
         let cities = Cities::for_tenant(&tx, tenant).list().await?;
-        let Some(main_city) = tenant
-            .main_city
-            .as_ref()
-            .and_then(|m| cities.iter().find(|c| c.slug == m.as_str()))
-            .or_else(|| cities.first())
-        else {
+        let Some(main_city) = main_city(tenant, &cities) else {
             continue;
         };
         let accounts = Accounts::for_tenant(&tx, tenant);

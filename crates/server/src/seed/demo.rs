@@ -353,12 +353,7 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
     for tenant in &countries {
         let conn = services.store.conn();
         let cities = Cities::for_tenant(conn, tenant).list().await?;
-        let Some(main_city) = tenant
-            .main_city
-            .as_ref()
-            .and_then(|m| cities.iter().find(|c| c.slug == m.as_str()))
-            .or_else(|| cities.first())
-        else {
+        let Some(main_city) = main_city(tenant, &cities) else {
             bar.inc(1);
             continue;
         };

@@ -186,6 +186,15 @@ pub async fn has_missions(services: &Services) -> anyhow::Result<bool> {
     Ok(false)
 }
 
+/// The tenant's main city (its file names it), or its first one.
+fn main_city<'c>(tenant: &Tenant, cities: &'c [CityRecord]) -> Option<&'c CityRecord> {
+    tenant
+        .main_city
+        .as_ref()
+        .and_then(|m| cities.iter().find(|c| c.slug == m.as_str()))
+        .or_else(|| cities.first())
+}
+
 fn start_date(today: NaiveDate, i: usize) -> NaiveDate {
     // Spread over the coming year; a few already running.
     today + Duration::days(((i * 37) % 340) as i64 - 10)

@@ -130,22 +130,23 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
 
     /// The emails of this tenant to `address`, oldest first (a member's data export).
     pub async fn to_address(&self, address: &str) -> Result<Vec<OutboxEmail>, StoreError> {
-        Ok(self
-            .scope
-            .all::<row::Entity>()
-            .filter(row::Column::ToAddress.eq(address))
-            .order_by_asc(row::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(OutboxEmail::from)
-            .collect())
+        self.oldest_first(
+            self.scope
+                .all::<row::Entity>()
+                .filter(row::Column::ToAddress.eq(address)),
+        )
+        .await
     }
 
     pub async fn list(&self) -> Result<Vec<OutboxEmail>, StoreError> {
-        Ok(self
-            .scope
-            .all::<row::Entity>()
+        self.oldest_first(self.scope.all::<row::Entity>()).await
+    }
+
+    async fn oldest_first(
+        &self,
+        select: sea_orm::Select<row::Entity>,
+    ) -> Result<Vec<OutboxEmail>, StoreError> {
+        Ok(select
             .order_by_asc(row::Column::Id)
             .all(self.conn)
             .await?
