@@ -41,11 +41,6 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Whether the use cases of this scope email the people concerned.
-    pub fn notifies(&self) -> bool {
-        self.notify
-    }
-
     /// The one way a use case queues an email: in `conn`'s transaction, unless this scope is
     /// an import that emails nobody.
     pub(crate) fn mailer<'c, C: ConnectionTrait>(&self, conn: &'c C) -> Mailer<'c, C> {
@@ -63,13 +58,13 @@ pub(crate) struct Mailer<'c, C: ConnectionTrait> {
 }
 
 impl<C: ConnectionTrait> Mailer<'_, C> {
-    /// Queues `email`; returns whether it was queued.
-    pub(crate) async fn enqueue(&self, email: NewEmail) -> Result<bool, StoreError> {
+    /// Queues `email` (nothing for an import).
+    pub(crate) async fn enqueue(&self, email: NewEmail) -> Result<(), StoreError> {
         if !self.notify {
             tracing::debug!(kind = %email.kind, "import: email not queued");
-            return Ok(false);
+            return Ok(());
         }
         self.outbox.enqueue(email).await?;
-        Ok(true)
+        Ok(())
     }
 }

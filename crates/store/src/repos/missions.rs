@@ -304,7 +304,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         Ok(counts)
     }
 
-    /// A published mission of this tenant, with its text in `locale` (or the first one there is).
+    /// A published mission of this tenant, with its text in `locale` (or the first written).
     pub async fn published(
         &self,
         id: i64,
@@ -322,8 +322,10 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .scope
             .all::<mission_text::Entity>()
             .filter(mission_text::Column::MissionId.eq(id))
+            .order_by_asc(mission_text::Column::Id)
             .all(self.conn)
             .await?;
+        // Missing in `locale`: the language it was first written in, as on its cards.
         let position = texts.iter().position(|t| t.locale == locale).unwrap_or(0);
         if texts.is_empty() {
             return Ok(None);
