@@ -76,11 +76,29 @@ type Entries = Arc<Mutex<HashMap<String, (String, Instant)>>>;
 #[derive(Clone)]
 pub enum Cache {
     InProcess(Entries),
-    Redis {
-        conn: redis::aio::ConnectionManager,
-        prefix: String,
-        breaker: Arc<Breaker>,
-    },
+    Redis(Remote),
+}
+
+/// A Redis connection, the prefix of this deployment's keys, and the breaker in front of it.
+#[derive(Clone)]
+pub struct Remote {
+    conn: redis::aio::ConnectionManager,
+    prefix: String,
+    breaker: Arc<Breaker>,
+}
+
+impl Remote {
+    /// This deployment's name for `key`.
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// Runs one command behind the breaker.
+    async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
+        self.breaker.check()?;
+        let mut conn = self.conn.clone();
+        self.breaker.record(cmd.query_async(&mut conn).await)
+    }
 }
 
 impl std::fmt::Debug for Cache {
@@ -101,44 +119,32 @@ impl Cache {
             .set_response_timeout(Some(Duration::from_secs(1)))
             .set_number_of_retries(1);
         let conn = redis::aio::ConnectionManager::new_with_config(client, config).await?;
-        Ok(Cache::Redis {
+        Ok(Cache::Redis(Remote {
             conn,
             prefix: prefix.to_owned(),
             breaker: Arc::default(),
-        })
-    }
-
-    /// Runs one Redis command behind the breaker.
-    async fn run<T: redis::FromRedisValue>(
-        conn: &redis::aio::ConnectionManager,
-        breaker: &Breaker,
-        cmd: &redis::Cmd,
-    ) -> Result<T, CacheError> {
-        breaker.check()?;
-        let mut conn = conn.clone();
-        breaker.record(cmd.query_async(&mut conn).await)
+        }))
     }
 
     /// Whether the Redis breaker is open (always `false` in process).
     pub fn is_failing_fast(&self) -> bool {
         match self {
             Cache::InProcess(_) => false,
-            Cache::Redis { breaker, .. } => breaker.is_open(),
+            Cache::Redis(remote) => remote.breaker.is_open(),
         }
     }
 
     pub fn kind(&self) -> &'static str {
         match self {
             Cache::InProcess(_) => "in-process",
-            Cache::Redis { .. } => "redis",
+            Cache::Redis(_) => "redis",
         }
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         match self {
             Cache::InProcess(map) => {
-                let mut map = lock(map);
-                let now = Instant::now();
+                let (mut map, now) = (lock(map), Instant::now());
                 match map.get(key) {
                     Some((_, expiry)) if *expiry <= now => {
                         map.remove(key);
@@ -148,16 +154,7 @@ impl Cache {
                     None => Ok(None),
                 }
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => Ok(Self::run(
-                conn,
-                breaker,
-                redis::cmd("GET").arg(format!("{prefix}{key}")),
-            )
-            .await?),
+            Cache::Redis(remote) => Ok(remote.run(redis::cmd("GET").arg(remote.key(key))).await?),
         }
     }
 
@@ -172,21 +169,16 @@ impl Cache {
                 map.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
                 Ok(())
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                Self::run::<()>(
-                    conn,
-                    breaker,
-                    redis::cmd("SET")
-                        .arg(format!("{prefix}{key}"))
-                        .arg(value)
-                        .arg("PX")
-                        .arg(ttl.as_millis().max(1) as u64),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                remote
+                    .run::<()>(
+                        redis::cmd("SET")
+                            .arg(remote.key(key))
+                            .arg(value)
+                            .arg("PX")
+                            .arg(ttl.as_millis().max(1) as u64),
+                    )
+                    .await?;
                 Ok(())
             }
         }
@@ -201,8 +193,7 @@ impl Cache {
     ) -> Result<bool, CacheError> {
         match self {
             Cache::InProcess(map) => {
-                let mut map = lock(map);
-                let now = Instant::now();
+                let (mut map, now) = (lock(map), Instant::now());
                 let live = map.get(key).is_some_and(|(_, expiry)| *expiry > now);
                 if live {
                     return Ok(false);
@@ -210,22 +201,17 @@ impl Cache {
                 map.insert(key.to_owned(), (value.to_owned(), now + ttl));
                 Ok(true)
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                let reply: Option<String> = Self::run(
-                    conn,
-                    breaker,
-                    redis::cmd("SET")
-                        .arg(format!("{prefix}{key}"))
-                        .arg(value)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(ttl.as_millis().max(1) as u64),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                let reply: Option<String> = remote
+                    .run(
+                        redis::cmd("SET")
+                            .arg(remote.key(key))
+                            .arg(value)
+                            .arg("NX")
+                            .arg("PX")
+                            .arg(ttl.as_millis().max(1) as u64),
+                    )
+                    .await?;
                 Ok(reply.is_some())
             }
         }
@@ -241,8 +227,7 @@ impl Cache {
     ) -> Result<(u64, Duration), CacheError> {
         match self {
             Cache::InProcess(map) => {
-                let mut map = lock(map);
-                let now = Instant::now();
+                let (mut map, now) = (lock(map), Instant::now());
                 let (count, expiry) = match map.get(key) {
                     Some((value, expiry)) if *expiry > now => {
                         (value.parse::<u64>().unwrap_or(0) + 1, *expiry)
@@ -252,21 +237,16 @@ impl Cache {
                 map.insert(key.to_owned(), (count.to_string(), expiry));
                 Ok((count, expiry.saturating_duration_since(now)))
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                let (count, pttl): (u64, i64) = Self::run(
-                    conn,
-                    breaker,
-                    redis::cmd("EVAL")
-                        .arg(INCR_WITH_TTL)
-                        .arg(1)
-                        .arg(format!("{prefix}{key}"))
-                        .arg(ttl.as_millis().max(1) as u64),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                let (count, pttl): (u64, i64) = remote
+                    .run(
+                        redis::cmd("EVAL")
+                            .arg(INCR_WITH_TTL)
+                            .arg(1)
+                            .arg(remote.key(key))
+                            .arg(ttl.as_millis().max(1) as u64),
+                    )
+                    .await?;
                 let left = u64::try_from(pttl).map_or(ttl, Duration::from_millis);
                 Ok((count, left))
             }
@@ -279,17 +259,10 @@ impl Cache {
                 lock(map).remove(key);
                 Ok(())
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                Self::run::<()>(
-                    conn,
-                    breaker,
-                    redis::cmd("DEL").arg(format!("{prefix}{key}")),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                remote
+                    .run::<()>(redis::cmd("DEL").arg(remote.key(key)))
+                    .await?;
                 Ok(())
             }
         }
@@ -300,8 +273,7 @@ impl Cache {
     pub async fn delete_if_equals(&self, key: &str, expected: &str) -> Result<bool, CacheError> {
         match self {
             Cache::InProcess(map) => {
-                let mut map = lock(map);
-                let now = Instant::now();
+                let (mut map, now) = (lock(map), Instant::now());
                 let owned = map
                     .get(key)
                     .is_some_and(|(value, expiry)| *expiry > now && value == expected);
@@ -310,21 +282,16 @@ impl Cache {
                 }
                 Ok(owned)
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                let deleted: i64 = Self::run(
-                    conn,
-                    breaker,
-                    redis::cmd("EVAL")
-                        .arg(DELETE_IF_EQUALS)
-                        .arg(1)
-                        .arg(format!("{prefix}{key}"))
-                        .arg(expected),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                let deleted: i64 = remote
+                    .run(
+                        redis::cmd("EVAL")
+                            .arg(DELETE_IF_EQUALS)
+                            .arg(1)
+                            .arg(remote.key(key))
+                            .arg(expected),
+                    )
+                    .await?;
                 Ok(deleted == 1)
             }
         }
@@ -340,8 +307,7 @@ impl Cache {
     ) -> Result<bool, CacheError> {
         match self {
             Cache::InProcess(map) => {
-                let mut map = lock(map);
-                let now = Instant::now();
+                let (mut map, now) = (lock(map), Instant::now());
                 match map.get_mut(key) {
                     Some((value, expiry)) if *expiry > now && value == expected => {
                         *expiry = now + ttl;
@@ -350,22 +316,17 @@ impl Cache {
                     _ => Ok(false),
                 }
             }
-            Cache::Redis {
-                conn,
-                prefix,
-                breaker,
-            } => {
-                let renewed: i64 = Self::run(
-                    conn,
-                    breaker,
-                    redis::cmd("EVAL")
-                        .arg(EXTEND_IF_EQUALS)
-                        .arg(1)
-                        .arg(format!("{prefix}{key}"))
-                        .arg(expected)
-                        .arg(ttl.as_millis().max(1) as u64),
-                )
-                .await?;
+            Cache::Redis(remote) => {
+                let renewed: i64 = remote
+                    .run(
+                        redis::cmd("EVAL")
+                            .arg(EXTEND_IF_EQUALS)
+                            .arg(1)
+                            .arg(remote.key(key))
+                            .arg(expected)
+                            .arg(ttl.as_millis().max(1) as u64),
+                    )
+                    .await?;
                 Ok(renewed == 1)
             }
         }
@@ -374,8 +335,8 @@ impl Cache {
     pub async fn ping(&self) -> Result<(), CacheError> {
         match self {
             Cache::InProcess(_) => Ok(()),
-            Cache::Redis { conn, breaker, .. } => {
-                Self::run::<String>(conn, breaker, &redis::cmd("PING")).await?;
+            Cache::Redis(remote) => {
+                remote.run::<String>(&redis::cmd("PING")).await?;
                 Ok(())
             }
         }

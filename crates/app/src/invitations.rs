@@ -4,60 +4,19 @@
 //! `invite` command and the tenant file sync.
 
 use crate::Failure;
-use jsap_adapters::dates::format_date;
-use jsap_adapters::mail::MailError;
-use jsap_adapters::{EmailTemplates, Themes};
+use crate::mail::{Mailer, Recipient, emails};
+use jsap_adapters::Themes;
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Account, Accounts, Cities, ConnectionTrait, Grant, InvitationRecord, Invitations, NewEmail,
-    Organisations, Outbox, Store, StoreError,
+    Account, Accounts, Cities, Connection, Grant, InvitationRecord, Invitations, Organisations,
+    Store, StoreError,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
-/// The email of an invitation, in the tenant's default locale: what it grants, on what, and
-/// the link (valid until a date written as people write dates). `place` names what the role
-/// is held on: the city of a focal point, the organisation of an admin or editor.
-pub fn invitation_email(
-    themes: Arc<Themes>,
-    tenant: &Tenant,
-    invitation: &InvitationRecord,
-    place: &str,
-    token: &str,
-) -> Result<NewEmail, MailError> {
-    let locale = tenant.default_locale;
-    let base = format!("{}/{locale}", tenant.canonical_url());
-    let mut ctx = tera::Context::new();
-    ctx.insert("name", &invitation.name);
-    ctx.insert("city_name", place);
-    ctx.insert("organisation_name", place);
-    ctx.insert(
-        "role_label",
-        &jsap_adapters::translate(
-            locale.as_str(),
-            &format!("roles.{}", invitation.grant.role().as_str()),
-        ),
-    );
-    ctx.insert("country_name", tenant.country_name.get(locale));
-    ctx.insert("link", &format!("{base}/invitation/{token}"));
-    ctx.insert("preferences_link", &format!("{base}/compte/emails"));
-    ctx.insert(
-        "expires_on",
-        &format_date(tenant.local_date(invitation.expires_at), locale),
-    );
-    let template = match invitation.grant {
-        Grant::FocalPoint { .. } => "focal_point_invitation",
-        Grant::CountryOperator => "country_operator_invitation",
-        Grant::OrganisationAdmin { .. } | Grant::OrganisationEditor { .. } => {
-            "organisation_invitation"
-        }
-    };
-    EmailTemplates::new(themes).render(tenant, locale, template, &invitation.email, ctx)
-}
-
 /// The name of what a grant is held on (a city, an organisation; "" for the country), in the
 /// default locale.
-async fn place_name<C: ConnectionTrait>(
+async fn place_name<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     grant: Grant,
@@ -80,7 +39,7 @@ async fn place_name<C: ConnectionTrait>(
 }
 
 /// Queues the email of a freshly (re)issued invitation, in `conn`'s transaction.
-pub(crate) async fn queue_email<C: ConnectionTrait>(
+pub(crate) async fn queue_email<C: Connection>(
     conn: &C,
     themes: Arc<Themes>,
     tenant: &Tenant,
@@ -88,8 +47,16 @@ pub(crate) async fn queue_email<C: ConnectionTrait>(
     token: &str,
 ) -> Result<i64, Failure> {
     let place = place_name(conn, tenant, invitation.grant).await?;
-    let message = invitation_email(themes, tenant, invitation, &place, token)?;
-    Ok(Outbox::for_tenant(conn, tenant).enqueue(message).await?)
+    let to = Recipient {
+        email: &invitation.email,
+        name: &invitation.name,
+        locale: tenant.default_locale,
+    };
+    let email = emails::Invitation::new(invitation, &place, token);
+    Mailer::new(conn, tenant, themes)
+        .send(to, &email)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("an invitation email was not queued".into()).into())
 }
 
 fn local_part(email: &EmailAddress) -> String {

@@ -6,11 +6,23 @@
 //! profiles. Each owns its transaction, decides who is emailed and in which language, and
 //! returns a typed outcome; `web`, `jobs` and the CLI only parse, call and render.
 
+/// The value of an inner `Ok`, or the inner refusal returned at once: `?` for the
+/// `Result<Result<T, Refusal>, Failure>` of a use case.
+macro_rules! or_refuse {
+    ($found:expr) => {
+        match $found {
+            Ok(found) => found,
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    };
+}
+
 pub mod accounts;
 pub mod clock;
 mod error;
 pub mod export;
 pub mod invitations;
+pub mod mail;
 pub mod missions;
 pub mod organisations;
 pub mod profiles;

@@ -3,8 +3,9 @@
 //! clock.
 
 use crate::Clock;
+use crate::mail::Mailer;
 use jsap_adapters::Themes;
-use jsap_store::{ConnectionTrait, NewEmail, Outbox, Store, StoreError};
+use jsap_store::{Connection, Store};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
@@ -43,28 +44,7 @@ impl<'a> Scope<'a> {
 
     /// The one way a use case queues an email: in `conn`'s transaction, unless this scope is
     /// an import that emails nobody.
-    pub(crate) fn mailer<'c, C: ConnectionTrait>(&self, conn: &'c C) -> Mailer<'c, C> {
-        Mailer {
-            outbox: Outbox::for_tenant(conn, self.tenant),
-            notify: self.notify,
-        }
-    }
-}
-
-/// Queues emails for a use case (see [`Scope::mailer`]).
-pub(crate) struct Mailer<'c, C: ConnectionTrait> {
-    outbox: Outbox<'c, C>,
-    notify: bool,
-}
-
-impl<C: ConnectionTrait> Mailer<'_, C> {
-    /// Queues `email` (nothing for an import).
-    pub(crate) async fn enqueue(&self, email: NewEmail) -> Result<(), StoreError> {
-        if !self.notify {
-            tracing::debug!(kind = %email.kind, "import: email not queued");
-            return Ok(());
-        }
-        self.outbox.enqueue(email).await?;
-        Ok(())
+    pub(crate) fn mailer<'c, C: Connection>(&'c self, conn: &'c C) -> Mailer<'c, C> {
+        Mailer::new(conn, self.tenant, self.themes.clone()).quiet(!self.notify)
     }
 }

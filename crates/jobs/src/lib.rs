@@ -200,127 +200,120 @@ pub struct JobContext {
     pub health: Arc<JobHealth>,
 }
 
+/// Registers `run`, given its own copy of the job context at each run, every `every` after a
+/// first wait of `first`.
+fn every<F, Fut>(
+    jobs: &mut Supervisor,
+    context: &JobContext,
+    name: &'static str,
+    (every, first): (Duration, Duration),
+    run: F,
+) where
+    F: Fn(JobContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let context = context.clone();
+    jobs.every(name, every, first, move || Box::pin(run(context.clone())));
+}
+
 /// Starts every recurring job, each in its own supervised loop. Keep the returned handle;
 /// call `shutdown` on it for a clean stop.
 pub fn start(context: JobContext) -> Supervisor {
     let mut jobs = Supervisor::new(context.health.clone());
-    if let Some(provider) = context.weather.clone() {
-        let (registry, cache) = (context.registry.clone(), context.cache.clone());
+    if context.weather.is_some() {
         // A first reading right away, then every 30 minutes.
-        jobs.every(
+        let period = (Duration::from_secs(30 * 60), Duration::ZERO);
+        every(
+            &mut jobs,
+            &context,
             "refresh_weather",
-            Duration::from_secs(30 * 60),
-            Duration::ZERO,
-            move || {
-                let (registry, cache, provider) =
-                    (registry.clone(), cache.clone(), provider.clone());
-                Box::pin(async move {
-                    with_lock(&cache, "refresh_weather", Duration::from_secs(300), async {
-                        Ok(refresh_weather(&registry, &provider, &cache).await)
-                    })
-                    .await?;
-                    Ok(())
-                })
+            period,
+            |ctx| async move {
+                let Some(provider) = &ctx.weather else {
+                    return Ok(());
+                };
+                with_lock(
+                    &ctx.cache,
+                    "refresh_weather",
+                    Duration::from_secs(300),
+                    async { Ok(refresh_weather(&ctx.registry, provider, &ctx.cache).await) },
+                )
+                .await?;
+                Ok(())
             },
         );
     }
-    let (store, mailer, cache) = (
-        context.store.clone(),
-        context.mailer.clone(),
-        context.cache.clone(),
-    );
-    jobs.every(
+    let outbox = (context.outbox_every, context.outbox_every);
+    every(
+        &mut jobs,
+        &context,
         "deliver_outbox",
-        context.outbox_every,
-        context.outbox_every,
-        move || {
-            let (store, mailer, cache) = (store.clone(), mailer.clone(), cache.clone());
-            Box::pin(async move {
-                let report = deliver_outbox(&store, &mailer, &cache).await?;
-                if report.sent + report.retried + report.failed > 0 {
-                    tracing::info!(
-                        sent = report.sent,
-                        retried = report.retried,
-                        failed = report.failed,
-                        "outbox delivered"
-                    );
-                }
-                Ok(())
-            })
+        outbox,
+        |ctx| async move {
+            let r = deliver_outbox(&ctx.store, &ctx.mailer, &ctx.cache).await?;
+            if r.sent + r.retried + r.failed > 0 {
+                tracing::info!(
+                    sent = r.sent,
+                    retried = r.retried,
+                    failed = r.failed,
+                    "outbox delivered"
+                );
+            }
+            Ok(())
         },
     );
-    let (store, registry, cache) = (
-        context.store.clone(),
-        context.registry.clone(),
-        context.cache.clone(),
-    );
-    let hour = Duration::from_secs(3600);
-    jobs.every("purge_account_data", hour, hour, move || {
-        let (store, registry, cache) = (store.clone(), registry.clone(), cache.clone());
-        Box::pin(async move {
-            let report = purge_account_data(&store, &registry, &cache).await?;
-            if report.sessions + report.tokens > 0 {
+    let hour = (Duration::from_secs(3600), Duration::from_secs(3600));
+    every(
+        &mut jobs,
+        &context,
+        "purge_account_data",
+        hour,
+        |ctx| async move {
+            let r = purge_account_data(&ctx.store, &ctx.registry, &ctx.cache).await?;
+            if r.sessions + r.tokens > 0 {
                 tracing::info!(
-                    sessions = report.sessions,
-                    tokens = report.tokens,
+                    sessions = r.sessions,
+                    tokens = r.tokens,
                     "expired account data purged"
                 );
             }
             Ok(())
-        })
-    });
-    let (store, registry, cache, themes) = (
-        context.store.clone(),
-        context.registry.clone(),
-        context.cache.clone(),
-        context.themes.clone(),
+        },
     );
     // Reminders, escalations and surveys: every 15 minutes is precise enough for days.
-    let quarter = Duration::from_secs(15 * 60);
-    jobs.every("request_deadlines", quarter, quarter, move || {
-        let (store, registry, cache, themes) = (
-            store.clone(),
-            registry.clone(),
-            cache.clone(),
-            themes.clone(),
-        );
-        Box::pin(async move {
-            let report =
-                request_deadlines(&store, &registry, &themes, &cache, chrono::Utc::now()).await?;
-            if report.emails > 0 {
-                tracing::info!(
-                    reminded = report.reminded,
-                    escalated = report.escalated,
-                    surveyed = report.surveyed,
-                    "request deadlines"
-                );
+    let quarter = (Duration::from_secs(15 * 60), Duration::from_secs(15 * 60));
+    every(
+        &mut jobs,
+        &context,
+        "request_deadlines",
+        quarter,
+        |ctx| async move {
+            let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
+            let r =
+                request_deadlines(store, registry, themes, &ctx.cache, chrono::Utc::now()).await?;
+            if r.emails > 0 {
+                let (reminded, escalated, surveyed) = (r.reminded, r.escalated, r.surveyed);
+                tracing::info!(reminded, escalated, surveyed, "request deadlines");
             }
             Ok(())
-        })
-    });
-    let (store, registry, cache, themes) = (
-        context.store.clone(),
-        context.registry.clone(),
-        context.cache.clone(),
-        context.themes.clone(),
+        },
     );
-    jobs.every("expire_missions", hour, hour, move || {
-        let (store, registry, cache, themes) = (
-            store.clone(),
-            registry.clone(),
-            cache.clone(),
-            themes.clone(),
-        );
-        Box::pin(async move {
-            if let Some(n) =
-                expire_missions(&store, &registry, &themes, &cache, chrono::Utc::now()).await?
+    every(
+        &mut jobs,
+        &context,
+        "expire_missions",
+        hour,
+        |ctx| async move {
+            let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
+            let now = chrono::Utc::now();
+            if let Some(n) = expire_missions(store, registry, themes, &ctx.cache, now).await?
                 && n > 0
             {
                 tracing::info!(expired = n, "missions expired");
             }
             Ok(())
-        })
-    });
+        },
+    );
     jobs.watchdog(Duration::from_secs(30).min(context.outbox_every));
     jobs
 }

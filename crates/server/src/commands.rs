@@ -123,6 +123,17 @@ pub async fn create_staff(
 }
 
 /// Connects, syncs the tenant files and finds the tenant of `--tenant`.
+/// `--email` checked, then the services and the tenant of `--tenant`.
+async fn for_address(
+    config: &Config,
+    tenant: &str,
+    email: &str,
+) -> anyhow::Result<(EmailAddress, Services, std::sync::Arc<jsap_tenancy::Tenant>)> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let (services, tenant) = services_for(config, tenant).await?;
+    Ok((email, services, tenant))
+}
+
 async fn services_for(
     config: &Config,
     code: &str,
@@ -168,8 +179,7 @@ pub async fn invite(
     email: &str,
     name: Option<&str>,
 ) -> anyhow::Result<()> {
-    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let (services, tenant) = services_for(config, tenant).await?;
+    let (email, services, tenant) = for_address(config, tenant, email).await?;
     if !tenant.cities.iter().any(|c| c.slug.as_str() == city) {
         let slugs: Vec<&str> = tenant.cities.iter().map(|c| c.slug.as_str()).collect();
         bail!(
@@ -181,19 +191,39 @@ pub async fn invite(
     let city_id = jsap_store::Invitations::for_tenant(services.store.conn(), &tenant)
         .city_id(city)
         .await?;
-    let (invitation, id) = jsap_app::invitations::invite(
-        &services.store,
-        services.themes.clone(),
+    send_invitation(
+        &services,
         &tenant,
         jsap_store::Grant::FocalPoint { city_id },
         name,
         &email,
+        &format!("Invitation for {email} ({city}, {})", tenant.code),
+    )
+    .await
+}
+
+/// Invites `email` to `grant` and prints `what`, the queued email's number and the date the
+/// link stops working.
+async fn send_invitation(
+    services: &Services,
+    tenant: &jsap_tenancy::Tenant,
+    grant: jsap_store::Grant,
+    name: Option<&str>,
+    email: &EmailAddress,
+    what: &str,
+) -> anyhow::Result<()> {
+    let (invitation, id) = jsap_app::invitations::invite(
+        &services.store,
+        services.themes.clone(),
+        tenant,
+        grant,
+        name,
+        email,
     )
     .await?;
     println!(
-        "Invitation for {} ({city}, {}) queued as email #{id}; the link is valid until {}.",
-        invitation.email,
-        tenant.code,
+        "{} queued as email #{id}; the link is valid until {}.",
+        what,
         invitation.expires_at.format("%Y-%m-%d")
     );
     Ok(())
@@ -214,30 +244,22 @@ pub async fn invite_operator(
     email: &str,
     name: Option<&str>,
 ) -> anyhow::Result<()> {
-    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let (services, tenant) = services_for(config, tenant).await?;
+    let (email, services, tenant) = for_address(config, tenant, email).await?;
     if tenant.is_portal() {
         bail!(
             "--tenant: {} is the portal; country operators belong to a country site",
             tenant.code
         );
     }
-    let (invitation, id) = jsap_app::invitations::invite(
-        &services.store,
-        services.themes.clone(),
+    send_invitation(
+        &services,
         &tenant,
         jsap_store::Grant::CountryOperator,
         name,
         &email,
+        &format!("Country-operator invitation for {email} ({})", tenant.code),
     )
-    .await?;
-    println!(
-        "Country-operator invitation for {} ({}) queued as email #{id}; the link is valid until {}.",
-        invitation.email,
-        tenant.code,
-        invitation.expires_at.format("%Y-%m-%d")
-    );
-    Ok(())
+    .await
 }
 
 /// `token create`: a personal access token for a member of `tenant`, printed once.
@@ -247,8 +269,7 @@ pub async fn token_create(
     email: &str,
     name: Option<&str>,
 ) -> anyhow::Result<()> {
-    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let (services, tenant) = services_for(config, tenant).await?;
+    let (email, services, tenant) = for_address(config, tenant, email).await?;
     let Some(account) = jsap_store::Accounts::for_tenant(services.store.conn(), &tenant)
         .find_by_email(&email)
         .await?

@@ -55,6 +55,14 @@ pub use repos::search::{
 };
 pub use repos::sync::{SyncReport, sync_tenant};
 pub use repos::users::{StaffAccounts, StaffUpsert, UserRecord};
+
+/// A connection or a transaction: what every repository runs on. Use cases name this, never
+/// sea-orm, so the store's database library stays its own business.
+pub trait Connection: sea_orm::ConnectionTrait {}
+impl<T: sea_orm::ConnectionTrait> Connection for T {}
+
+/// sea-orm's own types, for tests that read or break the database with raw SQL.
+#[cfg(feature = "test-support")]
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
 };
@@ -66,7 +74,7 @@ use std::time::Duration;
 /// The database handle, cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    db: sea_orm::DatabaseConnection,
     catalogues: std::sync::Arc<Catalogues>,
 }
 
@@ -126,7 +134,7 @@ impl Store {
         self.catalogues.get(&self.db, tenant).await
     }
 
-    pub fn conn(&self) -> &DatabaseConnection {
+    pub fn conn(&self) -> &sea_orm::DatabaseConnection {
         &self.db
     }
 
@@ -141,7 +149,7 @@ impl Store {
     /// Begins a transaction. On SQLite it begins `IMMEDIATE`: a deferred transaction that
     /// reads and then writes fails at once with "database is locked" when another writer got
     /// there first, whatever the busy timeout; an immediate one waits its turn.
-    pub async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
+    pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction, StoreError> {
         let options = match self.db.get_database_backend() {
             DbBackend::Sqlite => sea_orm::TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
@@ -149,7 +157,7 @@ impl Store {
             },
             _ => Default::default(),
         };
-        Ok(self.db.begin_with_options(options).await?)
+        Ok(sea_orm::TransactionTrait::begin_with_options(&self.db, options).await?)
     }
 
     pub async fn close(self) -> Result<(), StoreError> {

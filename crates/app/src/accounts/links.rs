@@ -3,8 +3,9 @@
 
 use super::AccountMails;
 use crate::Failure;
+use crate::mail::emails::{EmailChange, PasswordReset};
 use jsap_domain::EmailAddress;
-use jsap_store::{Account, Accounts, Outbox, Store, StoreError, TokenPurpose};
+use jsap_store::{Account, Accounts, Store, StoreError, TokenPurpose};
 use jsap_tenancy::Tenant;
 
 /// What following a confirmation link did.
@@ -70,13 +71,12 @@ pub async fn forgot_password(
         let token = accounts
             .issue_token(account.id, TokenPurpose::ResetPassword, None)
             .await?;
-        Outbox::for_tenant(&tx, mails.tenant)
-            .enqueue(mails.render(
-                "password_reset",
-                &account.email,
-                &account.display_name,
-                Some(mails.url(&format!("/compte/reinitialiser/{token}"))),
-            )?)
+        mails
+            .mailer(&tx)
+            .send(
+                mails.to(&account.email, &account.display_name),
+                &PasswordReset { token: &token },
+            )
             .await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
@@ -124,13 +124,12 @@ pub async fn change_email(
         let token = accounts
             .issue_token(account.id, TokenPurpose::ChangeEmail, Some(new_email))
             .await?;
-        Outbox::for_tenant(&tx, mails.tenant)
-            .enqueue(mails.render(
-                "email_change",
-                new_email.as_str(),
-                &account.display_name,
-                Some(mails.url(&format!("/compte/verifier/{token}"))),
-            )?)
+        mails
+            .mailer(&tx)
+            .send(
+                mails.to(new_email.as_str(), &account.display_name),
+                &EmailChange { token: &token },
+            )
             .await?;
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -9,18 +9,20 @@ pub use links::{Verified, change_email, forgot_password, reset_password, verify_
 pub use sign_up::{SignUp, send_verification, sign_up};
 
 use crate::Failure;
-use jsap_adapters::mail::MailError;
-use jsap_adapters::{EmailTemplates, Themes};
+use crate::mail::emails::AccountVerification;
+use crate::mail::{Mailer, Recipient};
+use jsap_adapters::Themes;
 use jsap_domain::Locale;
-use jsap_store::{Account, Accounts, ConnectionTrait, NewEmail, Outbox, TokenPurpose};
+use jsap_store::{Account, Accounts, Connection, TokenPurpose};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
-/// The account emails of one tenant in one language: the same links in every one.
+/// Who the account emails of one request to the site are written for: the tenant, the
+/// visitor's language, and where a confirmation link leads on to.
 pub struct AccountMails<'a> {
     pub(crate) tenant: &'a Tenant,
     locale: Locale,
-    templates: EmailTemplates,
+    themes: Arc<Themes>,
     /// A local path the confirmation link leads on to (`?next=`), when the member was on
     /// their way somewhere.
     next: Option<String>,
@@ -31,7 +33,7 @@ impl<'a> AccountMails<'a> {
         Self {
             tenant,
             locale,
-            templates: EmailTemplates::new(themes),
+            themes,
             next: None,
         }
     }
@@ -43,31 +45,22 @@ impl<'a> AccountMails<'a> {
         self
     }
 
-    /// `https://<canonical domain>/<locale><rest>`.
-    pub fn url(&self, rest: &str) -> String {
-        format!("{}/{}{rest}", self.tenant.canonical_url(), self.locale)
+    /// The mailer of `conn`'s transaction.
+    pub(crate) fn mailer<'c, C: Connection>(&'c self, conn: &'c C) -> Mailer<'c, C> {
+        Mailer::new(conn, self.tenant, self.themes.clone())
     }
 
-    /// The email `name` to `to`, greeting `display_name`, with an optional action `link`.
-    pub fn render(
-        &self,
-        name: &str,
-        to: &str,
-        display_name: &str,
-        link: Option<String>,
-    ) -> Result<NewEmail, MailError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("name", display_name);
-        ctx.insert("link", &link.unwrap_or_default());
-        ctx.insert("login_link", &self.url("/compte/connexion"));
-        ctx.insert("forgot_link", &self.url("/compte/mot-de-passe-oublie"));
-        ctx.insert("preferences_link", &self.url("/compte/emails"));
-        self.templates
-            .render(self.tenant, self.locale, name, to, ctx)
+    /// `address`, greeting `name`, in the visitor's language.
+    pub(crate) fn to<'r>(&self, address: &'r str, name: &'r str) -> Recipient<'r> {
+        Recipient {
+            email: address,
+            name,
+            locale: self.locale,
+        }
     }
 
     /// Issues a fresh confirmation link for `account` and queues its email, in `conn`.
-    pub(crate) async fn queue_verification<C: ConnectionTrait>(
+    pub(crate) async fn queue_verification<C: Connection>(
         &self,
         conn: &C,
         account: &Account,
@@ -75,19 +68,18 @@ impl<'a> AccountMails<'a> {
         let token = Accounts::for_tenant(conn, self.tenant)
             .issue_token(account.id, TokenPurpose::VerifyEmail, None)
             .await?;
-        Outbox::for_tenant(conn, self.tenant)
-            .enqueue(self.render(
-                "account_verification",
-                &account.email,
-                &account.display_name,
-                Some(self.url(&match &self.next {
-                    Some(next) => format!(
-                        "/compte/verifier/{token}?{}",
-                        serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
-                    ),
-                    None => format!("/compte/verifier/{token}"),
-                })),
-            )?)
+        let path = match &self.next {
+            Some(next) => format!(
+                "/compte/verifier/{token}?{}",
+                serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+            ),
+            None => format!("/compte/verifier/{token}"),
+        };
+        self.mailer(conn)
+            .send(
+                self.to(&account.email, &account.display_name),
+                &AccountVerification { path },
+            )
             .await?;
         Ok(())
     }

@@ -2,8 +2,9 @@
 
 use super::AccountMails;
 use crate::Failure;
+use crate::mail::emails::AccountExists;
 use jsap_domain::EmailAddress;
-use jsap_store::{Account, Accounts, Outbox, Store};
+use jsap_store::{Account, Accounts, Store};
 
 /// What a sign-up did. The visitor is told the same in every case (no account enumeration).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,13 +31,12 @@ pub async fn sign_up(
     let outcome = match accounts.find_by_email(email).await? {
         Some(existing) => {
             // Tell the owner, not the visitor.
-            Outbox::for_tenant(&tx, mails.tenant)
-                .enqueue(mails.render(
-                    "account_exists",
-                    &existing.email,
-                    &existing.display_name,
-                    None,
-                )?)
+            mails
+                .mailer(&tx)
+                .send(
+                    mails.to(&existing.email, &existing.display_name),
+                    &AccountExists {},
+                )
                 .await?;
             SignUp::AlreadyThere
         }

@@ -1,12 +1,13 @@
 //! The steps of a mission's lifecycle after its writing: submit, review, close, expire.
 
 use super::{MissionRefusal, may_edit};
-use crate::organisations::{email, holders, permissions, reviewers};
+use crate::mail::Recipient;
+use crate::mail::emails::{MissionReviewed, MissionSubmitted};
+use crate::organisations::{holders, permissions, reviewers};
 use crate::{Failure, Scope};
-use jsap_adapters::translate;
 use jsap_domain::missions::{CloseReason, MissionStep};
 use jsap_store::{
-    Account, Cities, ConnectionTrait, MissionEdits, MissionRecord, OrganisationMembers,
+    Account, Cities, Connection, MissionEdits, MissionRecord, OrganisationMembers,
     OrganisationRecord, Organisations, Role, StepWrite, StoreError,
 };
 
@@ -19,7 +20,7 @@ fn title(scope: &Scope<'_>, mission: &MissionRecord) -> String {
 
 /// Emails the reviewers of mission `id` (its city's focal points and the country operators)
 /// that it waits for them.
-pub(super) async fn tell_reviewers<C: ConnectionTrait>(
+pub(super) async fn tell_reviewers<C: Connection>(
     scope: &Scope<'_>,
     conn: &C,
     organisation: &OrganisationRecord,
@@ -34,22 +35,16 @@ pub(super) async fn tell_reviewers<C: ConnectionTrait>(
         .by_id(mission.city_id)
         .await?
         .ok_or_else(|| StoreError::UnknownCity(mission.city_id.to_string()))?;
-    let city_name = city.name_in(tenant.default_locale).to_owned();
     let mission_title = title(scope, &mission);
-    let outbox = scope.mailer(conn);
+    let submitted = MissionSubmitted {
+        organisation_name: &organisation.name,
+        mission_title: &mission_title,
+        city_name: city.name_in(tenant.default_locale),
+    };
+    let mailer = scope.mailer(conn);
     for to in reviewers(conn, tenant, &city).await? {
-        outbox
-            .enqueue(email(
-                scope,
-                "mission_submitted",
-                &to,
-                organisation,
-                "/espace/missions/verification",
-                |c| {
-                    c.insert("mission_title", &mission_title);
-                    c.insert("city_name", &city_name);
-                },
-            )?)
+        mailer
+            .send(Recipient::account(&to, tenant.default_locale), &submitted)
             .await?;
     }
     Ok(())
@@ -63,10 +58,7 @@ pub async fn submit(
     who: &Account,
     id: i64,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
-    let (mission, organisation) = match editable(scope, who, id).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let (mission, organisation) = or_refuse!(editable(scope, who, id).await?);
     let today = scope.tenant.local_date(scope.clock.now());
     if mission.ends_on < today {
         return Ok(Err(MissionRefusal::Invalid(vec![(
@@ -116,7 +108,7 @@ pub(super) async fn editable(
 
 /// Whether a request on a mission of `organisation` in `city_id` would reach someone: a
 /// member of the organisation or a focal point of the city.
-async fn has_recipient<C: ConnectionTrait>(
+async fn has_recipient<C: Connection>(
     scope: &Scope<'_>,
     conn: &C,
     organisation: &OrganisationRecord,
@@ -193,10 +185,15 @@ pub async fn review(
     edits
         .record(id, Some(who.id), decision.as_str(), comment, now)
         .await?;
-    let locale = tenant.default_locale.as_str();
-    let decision_label = translate(locale, &format!("editor.decided_{}", decision.as_str()));
     let mission_title = title(scope, &mission);
-    let outbox = scope.mailer(&tx);
+    let reviewed = MissionReviewed {
+        organisation_name: &organisation.name,
+        mission_id: id,
+        mission_title: &mission_title,
+        decision: decision.as_str(),
+        comment,
+    };
+    let mailer = scope.mailer(&tx);
     let mut told: Vec<String> = Vec::new();
     for (member, _) in OrganisationMembers::for_tenant(&tx, tenant)
         .list(organisation.id)
@@ -206,19 +203,11 @@ pub async fn review(
             continue;
         }
         told.push(member.email.clone());
-        outbox
-            .enqueue(email(
-                scope,
-                "mission_reviewed",
-                &member,
-                &organisation,
-                &format!("/espace/missions/{id}"),
-                |c| {
-                    c.insert("mission_title", &mission_title);
-                    c.insert("decision_label", &decision_label);
-                    c.insert("comment", comment);
-                },
-            )?)
+        mailer
+            .send(
+                Recipient::account(&member, tenant.default_locale),
+                &reviewed,
+            )
             .await?;
     }
     let updated = edits.find(id).await?.ok_or(StoreError::NotFound)?;

@@ -290,10 +290,7 @@ pub async fn update(
     id: i64,
     edit: Edit,
 ) -> Result<Result<Saved, MissionRefusal>, Failure> {
-    let (before, _) = match lifecycle::editable(scope, who, id).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let (before, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let p = permissions(scope.store.conn(), scope.tenant, who).await?;
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
@@ -362,10 +359,7 @@ pub async fn duplicate(
     who: &Account,
     id: i64,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
-    let (source, _) = match lifecycle::editable(scope, who, id).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let (source, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let copy = translate_copy(scope.tenant.default_locale);
     let fields = MissionFields {
         organisation_id: source.organisation_id,

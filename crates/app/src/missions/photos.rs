@@ -146,10 +146,7 @@ pub async fn change_photo(
     photo: i64,
     change: PhotoChange,
 ) -> Result<Result<bool, MissionRefusal>, Failure> {
-    let (mission, _) = match editable(scope, who, id).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let (mission, _) = or_refuse!(editable(scope, who, id).await?);
     if !mission.status.editable() {
         return Ok(Err(MissionRefusal::WrongState));
     }

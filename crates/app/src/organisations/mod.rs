@@ -7,19 +7,19 @@ mod members;
 pub use logo::{LogoRefusal, set_logo};
 pub use members::{MemberRefusal, invite_member, remove_member};
 
+use crate::mail::Recipient;
+use crate::mail::emails::{OrganisationPending, OrganisationReviewed};
 use crate::{Failure, Scope};
-use jsap_adapters::{EmailTemplates, translate};
 use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    Account, Accounts, Cities, CityRecord, ConnectionTrait, Membership, NewEmail,
-    OrganisationMembers, OrganisationRecord, Organisations, Registration, Role, StoreError,
-    configured_focal_points,
+    Account, Accounts, Cities, CityRecord, Connection, Membership, OrganisationMembers,
+    OrganisationRecord, Organisations, Registration, Role, StoreError, configured_focal_points,
 };
 use jsap_tenancy::Tenant;
 
 /// The accounts holding `role`, each address once, those `keep` selects.
-pub(crate) async fn holders<C: ConnectionTrait>(
+pub(crate) async fn holders<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     role: Role,
@@ -37,7 +37,7 @@ pub(crate) async fn holders<C: ConnectionTrait>(
 /// Who hears of an organisation registered in `city`: the city's focal points and the country
 /// operators, each address once; while nobody holds those roles, the focal-point addresses the
 /// tenant file names for the city (their invitation may still be pending).
-pub(crate) async fn reviewers<C: ConnectionTrait>(
+pub(crate) async fn reviewers<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     city: &CityRecord,
@@ -58,7 +58,7 @@ pub(crate) async fn reviewers<C: ConnectionTrait>(
 }
 
 /// What `account` may do on `tenant`.
-pub(crate) async fn permissions<C: ConnectionTrait>(
+pub(crate) async fn permissions<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     account: &Account,
@@ -72,7 +72,7 @@ pub(crate) async fn permissions<C: ConnectionTrait>(
 
 /// Whether `account` may review organisations of `city_id`: a focal point of that city or a
 /// country operator.
-pub async fn may_review<C: ConnectionTrait>(
+pub async fn may_review<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     account: &Account,
@@ -81,27 +81,6 @@ pub async fn may_review<C: ConnectionTrait>(
     Ok(permissions(conn, tenant, account)
         .await?
         .reviews_city(city_id))
-}
-
-/// An organisation email to `to`, in the tenant's default locale.
-pub(crate) fn email(
-    scope: &Scope<'_>,
-    name: &str,
-    to: &Account,
-    organisation: &OrganisationRecord,
-    link: &str,
-    fill: impl FnOnce(&mut tera::Context),
-) -> Result<NewEmail, Failure> {
-    let tenant = scope.tenant;
-    let locale = tenant.default_locale;
-    let base = format!("{}/{locale}", tenant.canonical_url());
-    let mut ctx = tera::Context::new();
-    ctx.insert("name", &to.display_name);
-    ctx.insert("organisation_name", &organisation.name);
-    ctx.insert("link", &format!("{base}{link}"));
-    ctx.insert("preferences_link", &format!("{base}/compte/emails"));
-    fill(&mut ctx);
-    Ok(EmailTemplates::new(scope.themes.clone()).render(tenant, locale, name, &to.email, ctx)?)
 }
 
 /// What a member fills in to register an organisation (already checked by the page).
@@ -155,23 +134,16 @@ pub async fn register(
         .by_id(organisation.city_id)
         .await?
         .ok_or_else(|| StoreError::UnknownCity(organisation.city_id.to_string()))?;
-    let city_name = city.name_in(locale).to_owned();
-    let kind_label = translate(locale.as_str(), &format!("org_kind.{}", organisation.kind));
-    let outbox = scope.mailer(&tx);
+    let pending = OrganisationPending {
+        organisation_name: &organisation.name,
+        member_name: &member.display_name,
+        city_name: city.name_in(locale),
+        kind: &organisation.kind,
+    };
+    let mailer = scope.mailer(&tx);
     for to in reviewers(&tx, tenant, &city).await? {
-        outbox
-            .enqueue(email(
-                scope,
-                "organisation_pending",
-                &to,
-                &organisation,
-                "/espace/organisations/verification",
-                |c| {
-                    c.insert("member_name", &member.display_name);
-                    c.insert("city_name", &city_name);
-                    c.insert("kind_label", &kind_label);
-                },
-            )?)
+        mailer
+            .send(Recipient::account(&to, locale), &pending)
             .await?;
     }
     let admin = Accounts::for_tenant(&tx, tenant)
@@ -246,9 +218,12 @@ pub async fn review(
     {
         return Ok(Err(Refusal::WrongState));
     }
-    let locale = tenant.default_locale;
-    let status_label = translate(locale.as_str(), &format!("org.status_{}", to.as_str()));
-    let outbox = scope.mailer(&tx);
+    let reviewed = OrganisationReviewed {
+        organisation_name: &organisation.name,
+        status: to.as_str(),
+        reason: &reason,
+    };
+    let mailer = scope.mailer(&tx);
     let admins: Vec<Account> = OrganisationMembers::for_tenant(&tx, tenant)
         .list(id)
         .await?
@@ -257,18 +232,8 @@ pub async fn review(
         .map(|(account, _)| account)
         .collect();
     for admin in &admins {
-        outbox
-            .enqueue(email(
-                scope,
-                "organisation_reviewed",
-                admin,
-                &organisation,
-                "/espace/organisation",
-                |c| {
-                    c.insert("status_label", &status_label);
-                    c.insert("reason", &reason);
-                },
-            )?)
+        mailer
+            .send(Recipient::account(admin, tenant.default_locale), &reviewed)
             .await?;
     }
     let updated = organisations.by_id(id).await?.ok_or(StoreError::NotFound)?;

@@ -1,13 +1,12 @@
 //! A conversation goes on: a message, or a change of state (accept, decline, complete,
 //! withdraw). Each is written with the emails to the other side, in one transaction.
 
-use super::mails::RequestMails;
 use super::recipients;
+use crate::mail::emails::{Message, RequestEmail, StateChange};
+use crate::mail::{Email, Recipient};
 use crate::{Failure, Scope};
-use jsap_adapters::translate;
-use jsap_domain::Locale;
 use jsap_store::{
-    Account, Action, ConnectionTrait, RequestRecord, RequestState, Requests, Side, TransitionError,
+    Account, Action, Connection, RequestRecord, RequestState, Requests, Side, TransitionError,
 };
 
 /// One turn in a conversation: who acts, on which side, on which request.
@@ -18,25 +17,19 @@ pub struct Turn<'a> {
     pub author: &'a Account,
 }
 
-/// Queues the email `name` to each person of the other side of `turn`, in their language;
-/// `fill` adds what this email says beyond the common part.
-async fn tell_other_side<C: ConnectionTrait>(
+/// Queues `email` to each person of the other side of `turn`, in their
+/// language.
+async fn tell_other_side<C: Connection, E: Email>(
     conn: &C,
     scope: &Scope<'_>,
     turn: Turn<'_>,
-    name: &str,
-    fill: impl Fn(&mut tera::Context, Locale),
+    email: &E,
 ) -> Result<(), Failure> {
     let (tenant, request) = (scope.tenant, turn.request);
-    let mails = RequestMails::new(tenant, scope.themes.clone());
-    let outbox = scope.mailer(conn);
+    let mailer = scope.mailer(conn);
     for to in recipients::other_side(conn, tenant, request, turn.side, turn.author.id).await? {
         let locale = recipients::recipient_locale(tenant, request, &to);
-        let email = mails.render(name, locale, &to, request, |c| {
-            c.insert("author_name", &turn.author.display_name);
-            fill(c, locale);
-        })?;
-        outbox.enqueue(email).await?;
+        mailer.send(Recipient::account(&to, locale), email).await?;
     }
     Ok(())
 }
@@ -56,10 +49,15 @@ pub async fn post_message(scope: &Scope<'_>, turn: Turn<'_>, body: &str) -> Resu
         )
         .await?;
     let excerpt: String = body.chars().take(500).collect();
-    tell_other_side(&tx, scope, turn, "request_message", |c, _| {
-        c.insert("excerpt", &excerpt);
-    })
-    .await?;
+    let email = RequestEmail {
+        request: turn.request,
+        city_name: "",
+        about: Message {
+            author_name: &turn.author.display_name,
+            excerpt: &excerpt,
+        },
+    };
+    tell_other_side(&tx, scope, turn, &email).await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
     Ok(())
 }
@@ -77,14 +75,15 @@ pub async fn change_state(
         .apply(turn.request, action, turn.side, scope.clock.now())
         .await?;
     if let Ok(new_state) = applied {
-        tell_other_side(&tx, scope, turn, "request_state", |c, locale| {
-            let label = translate(
-                locale.as_str(),
-                &format!("request.state_{}", new_state.as_str()),
-            );
-            c.insert("state_label", &label);
-        })
-        .await?;
+        let email = RequestEmail {
+            request: turn.request,
+            city_name: "",
+            about: StateChange {
+                author_name: &turn.author.display_name,
+                state: new_state.as_str(),
+            },
+        };
+        tell_other_side(&tx, scope, turn, &email).await?;
     }
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
     Ok(applied)

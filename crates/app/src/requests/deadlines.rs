@@ -7,11 +7,12 @@
 //! never send twice. Functions take `now` (the caller's clock), so tests move time instead of
 //! sleeping. The job (`jsap_jobs::request_deadlines`) runs this for every tenant.
 
-use super::mails::RequestMails;
 use super::recipients;
+use crate::mail::emails::{self, RequestEmail, Survey};
+use crate::mail::{Mailer, Recipient};
 use chrono::{DateTime, Duration, Utc};
 use jsap_adapters::Themes;
-use jsap_store::{Accounts, Cities, Outbox, Profiles, Requests, Store};
+use jsap_store::{Accounts, Cities, Profiles, Requests, Store};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
 
@@ -45,15 +46,6 @@ enum Nudge {
     Escalation,
 }
 
-impl Nudge {
-    fn email(self) -> &'static str {
-        match self {
-            Nudge::Reminder => "request_reminder",
-            Nudge::Escalation => "request_escalation",
-        }
-    }
-}
-
 /// One pass over one tenant at `now`.
 pub async fn request_deadlines_for(
     store: &Store,
@@ -62,7 +54,6 @@ pub async fn request_deadlines_for(
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeadlineReport> {
     let mut report = DeadlineReport::default();
-    let mails = RequestMails::new(tenant, themes.clone());
     let cities = Cities::for_tenant(store.conn(), tenant).list().await?;
     let city_name = |id: i64| {
         cities
@@ -101,13 +92,19 @@ pub async fn request_deadlines_for(
             }
             Nudge::Escalation => requests.operators().await?,
         };
-        let outbox = Outbox::for_tenant(&tx, tenant);
-        for to in to {
-            let email = mails.render(nudge.email(), tenant.default_locale, &to, &request, |c| {
-                c.insert("city_name", &city_name(request.city_id));
-                c.insert("survey_link", "");
-            })?;
-            outbox.enqueue(email).await?;
+        let mailer = Mailer::new(&tx, tenant, themes.clone());
+        let city = city_name(request.city_id);
+        let email = RequestEmail {
+            request: &request,
+            city_name: &city,
+            about: emails::Nudge {
+                escalation: matches!(nudge, Nudge::Escalation),
+            },
+        };
+        for to in &to {
+            mailer
+                .send(Recipient::account(to, tenant.default_locale), &email)
+                .await?;
             report.emails += 1;
         }
         tx.commit().await?;
@@ -140,14 +137,15 @@ pub async fn request_deadlines_for(
                 .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
                 .await?;
             let locale = recipients::member_locale(tenant, &request);
-            let email = mails.render("request_survey", locale, &member, &request, |c| {
-                c.insert("city_name", &city_name(request.city_id));
-                c.insert(
-                    "survey_link",
-                    &mails.url(locale, &format!("/enquete/{token}")),
-                );
-            })?;
-            Outbox::for_tenant(&tx, tenant).enqueue(email).await?;
+            let city = city_name(request.city_id);
+            let email = RequestEmail {
+                request: &request,
+                city_name: &city,
+                about: Survey { token: &token },
+            };
+            Mailer::new(&tx, tenant, themes.clone())
+                .send(Recipient::account(&member, locale), &email)
+                .await?;
             report.emails += 1;
         }
         tx.commit().await?;

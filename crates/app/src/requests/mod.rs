@@ -2,6 +2,5 @@
 
 pub mod conversation;
 pub mod deadlines;
-pub mod mails;
 pub mod recipients;
 pub mod submit;

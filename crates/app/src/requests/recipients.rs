@@ -5,7 +5,7 @@
 
 use jsap_domain::Locale;
 use jsap_store::{
-    Account, Accounts, ConnectionTrait, RequestRecord, Requests, Side, StoreError,
+    Account, Accounts, Connection, RequestRecord, Requests, Side, StoreError,
     configured_focal_points,
 };
 use jsap_tenancy::Tenant;
@@ -23,7 +23,7 @@ pub enum Answerer {
 
 /// Who answers `request`: its organisation when it has members, else its city's focal points
 /// when there are any, else the country operators.
-pub async fn answerer<C: ConnectionTrait>(
+pub async fn answerer<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     request: &RequestRecord,
@@ -50,7 +50,7 @@ pub async fn answerer<C: ConnectionTrait>(
 /// yet, the focal points of the tenant file are reached at their configured address; while
 /// nobody at all holds a role for the request, the country operators are reached too, so a
 /// request always reaches someone who can act. Each address once.
-pub async fn handling_side<C: ConnectionTrait>(
+pub async fn handling_side<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     request: &RequestRecord,
@@ -73,7 +73,7 @@ pub async fn handling_side<C: ConnectionTrait>(
 }
 
 /// Who hears of what `author`, on `side`, did: the member, or the handling side.
-pub async fn other_side<C: ConnectionTrait>(
+pub async fn other_side<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     request: &RequestRecord,

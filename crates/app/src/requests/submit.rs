@@ -1,8 +1,9 @@
 //! A member sends a request (answers a mission, proposes a project, offers their profile): the
 //! request, the emails to its handling side and the member's receipt, in one transaction.
 
-use super::mails::RequestMails;
 use super::recipients;
+use crate::mail::Recipient;
+use crate::mail::emails::{New, Receipt, RequestEmail};
 use crate::{Failure, Scope};
 use jsap_store::{Account, CityRecord, NewRequest, RequestRecord, Requests};
 
@@ -23,27 +24,29 @@ pub async fn submit(
         .await?;
     let to =
         recipients::handling_side(&tx, tenant, &request, Some(&city.slug), Some(member.id)).await?;
-    let mails = RequestMails::new(tenant, scope.themes.clone());
-    let outbox = scope.mailer(&tx);
+    let mailer = scope.mailer(&tx);
+    let new = RequestEmail {
+        request: &request,
+        city_name: city.name_in(tenant.default_locale),
+        about: New {
+            member_name: &member.display_name,
+            kind: request.kind.as_str(),
+        },
+    };
     for recipient in &to {
-        let email = mails.render(
-            "request_new",
-            tenant.default_locale,
-            recipient,
-            &request,
-            |c| {
-                c.insert("member_name", &member.display_name);
-                c.insert("kind", request.kind.as_str());
-                c.insert("city_name", city.name_in(tenant.default_locale));
-            },
-        )?;
-        outbox.enqueue(email).await?;
+        mailer
+            .send(Recipient::account(recipient, tenant.default_locale), &new)
+            .await?;
     }
     let locale = recipients::member_locale(tenant, &request);
-    let receipt = mails.render("request_receipt", locale, member, &request, |c| {
-        c.insert("city_name", city.name_in(locale));
-    })?;
-    outbox.enqueue(receipt).await?;
+    let receipt = RequestEmail {
+        request: &request,
+        city_name: city.name_in(locale),
+        about: Receipt,
+    };
+    mailer
+        .send(Recipient::account(member, locale), &receipt)
+        .await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
     Ok(request)
 }
