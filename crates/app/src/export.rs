@@ -4,6 +4,7 @@
 //! parts agree.
 
 use crate::{Failure, Scope};
+use jsap_domain::roles::Permissions;
 use jsap_store::{
     AccessTokens, Account, Accounts, Cities, Inbox, Outbox, OutboxStatus, Profiles, Requests,
     StoreError,
@@ -53,7 +54,14 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
     let requests_repo = Requests::for_tenant(&tx, tenant);
     let mut requests = Vec::new();
     for item in requests_repo
-        .inbox(member.id, Inbox::Member, None, 1, REQUESTS_MAX)
+        .inbox(
+            member.id,
+            &Permissions::default(),
+            Inbox::Member,
+            None,
+            1,
+            REQUESTS_MAX,
+        )
         .await?
         .items
     {

@@ -89,6 +89,10 @@ async fn signed_in(
     let state = req
         .data::<Arc<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
+    // Read once per request: the session middleware has them for a page.
+    if let Some(permissions) = req.extensions().get::<Permissions>() {
+        return Ok((user, permissions.clone()));
+    }
     let memberships = Accounts::for_tenant(state.store.conn(), &tenant)
         .memberships(user.account().id)
         .await

@@ -18,6 +18,7 @@ use crate::security::{cookie, csrf_matches, csrf_token, set_cookie};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
 use jsap_domain::Locale;
+use jsap_domain::roles::Permissions;
 use jsap_store::{Account, Accounts, DbSessions, StoredSession, random_token, token_digest};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
@@ -191,6 +192,42 @@ pub fn viewer() -> Option<Viewer> {
     VIEWER.try_with(Clone::clone).ok().flatten()
 }
 
+/// The permissions of the signed-in `user_id` for this request: those the session middleware
+/// read, or read now.
+pub async fn permissions(
+    req: &Request,
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    user_id: i64,
+) -> Result<Permissions, jsap_store::StoreError> {
+    if let Some(permissions) = req.extensions().get::<Permissions>() {
+        return Ok(permissions.clone());
+    }
+    Ok(Permissions::new(
+        jsap_store::Accounts::for_tenant(state.store.conn(), tenant)
+            .memberships(user_id)
+            .await?,
+    ))
+}
+
+/// The permissions of `user_id` on `tenant` and the number of requests it has not read over
+/// every inbox they give it (the header badge).
+async fn unread(
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    user_id: i64,
+) -> Result<(Permissions, u64), jsap_store::StoreError> {
+    let permissions = Permissions::new(
+        jsap_store::Accounts::for_tenant(state.store.conn(), tenant)
+            .memberships(user_id)
+            .await?,
+    );
+    let unread = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
+        .unread_count(user_id, &permissions)
+        .await?;
+    Ok((permissions, unread))
+}
+
 /// Loads the session of every request that carries a session cookie (others pay nothing) and
 /// makes the user known to handlers and to the page layout. Runs inside the tenant middleware.
 pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
@@ -207,18 +244,22 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     {
         match resolve(&state, &tenant, &req).await {
             Ok(Some(session)) => {
-                // One indexed query, for pages only.
+                // Pages only: the account's permissions, read once for the request (the role
+                // extractors and the inboxes use them too), and its unread requests.
                 let path = req.uri().path();
                 let unread_requests = if path.starts_with("/api") || path.starts_with("/media") {
                     0
                 } else {
-                    jsap_store::Requests::for_tenant(state.store.conn(), &tenant)
-                        .unread_count(session.account.id)
-                        .await
-                        .unwrap_or_else(|e| {
+                    match unread(&state, &tenant, session.account.id).await {
+                        Ok((permissions, unread)) => {
+                            req.extensions_mut().insert(permissions);
+                            unread
+                        }
+                        Err(e) => {
                             tracing::warn!(error = %e, "unread requests not counted");
                             0
-                        })
+                        }
+                    }
                 };
                 viewer = Some(Viewer {
                     display_name: session.account.display_name.clone(),

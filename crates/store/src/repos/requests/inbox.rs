@@ -1,56 +1,57 @@
 //! The inboxes and unread counts of a user, and the accounts a request reaches.
 
 use super::*;
+use jsap_domain::roles::Permissions;
+
+/// What an account handles requests for, from its permissions: organisations, cities, the
+/// whole country.
+fn handled(permissions: &Permissions) -> Handled {
+    Handled {
+        orgs: permissions
+            .organisations()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        cities: permissions.focal_cities(),
+        operator: permissions.is_operator(),
+    }
+}
+
+impl Inbox {
+    /// Whether an account with `permissions` has this inbox (every account has its own; the
+    /// others go with organisations, cities, the country).
+    pub fn open_to(self, permissions: &Permissions) -> bool {
+        let handled = handled(permissions);
+        match self {
+            Inbox::Country => handled.operator,
+            Inbox::Member => true,
+            Inbox::Organisation => !handled.orgs.is_empty(),
+            Inbox::FocalPoint => !handled.cities.is_empty(),
+        }
+    }
+}
 
 impl<'a, C: ConnectionTrait> Requests<'a, C> {
-    /// What the user handles requests for: organisations, cities, the whole country.
-    pub(super) async fn handled(&self, user_id: i64) -> Result<Handled, StoreError> {
-        let roles = self.roles_of(user_id).await?;
-        Ok(Handled {
-            orgs: roles
-                .iter()
-                .filter(|m| {
-                    m.role == Role::OrganisationAdmin.as_str()
-                        || m.role == Role::OrganisationEditor.as_str()
-                })
-                .filter_map(|m| m.organisation_id)
-                .collect(),
-            cities: roles
-                .iter()
-                .filter(|m| m.role == Role::FocalPoint.as_str())
-                .filter_map(|m| m.city_id)
-                .collect(),
-            operator: roles
-                .iter()
-                .any(|m| m.role == Role::CountryOperator.as_str()),
-        })
-    }
-
-    /// Whether the user has an inbox of this kind (organisation member, focal point, operator).
-    pub async fn has_inbox(&self, user_id: i64, inbox: Inbox) -> Result<bool, StoreError> {
-        let handled = self.handled(user_id).await?;
-        Ok(self.inbox_query(user_id, inbox, handled).is_some())
-    }
-
     /// The requests of an inbox, or `None` when the user has no such inbox.
-    pub(super) fn inbox_query(
+    fn inbox_query(
         &self,
         user_id: i64,
+        permissions: &Permissions,
         inbox: Inbox,
-        handled: Handled,
     ) -> Option<sea_orm::Select<request::Entity>> {
-        let query = self.rows();
-        match inbox {
-            Inbox::Country => handled.operator.then_some(query),
-            Inbox::Member => Some(query.filter(request::Column::MemberUserId.eq(user_id))),
-            Inbox::Organisation if !handled.orgs.is_empty() => {
-                Some(query.filter(request::Column::OrganisationId.is_in(handled.orgs)))
-            }
-            Inbox::FocalPoint if !handled.cities.is_empty() => {
-                Some(query.filter(request::Column::CityId.is_in(handled.cities)))
-            }
-            _ => None,
+        if !inbox.open_to(permissions) {
+            return None;
         }
+        let handled = handled(permissions);
+        let query = self.rows();
+        Some(match inbox {
+            Inbox::Country => query,
+            Inbox::Member => query.filter(request::Column::MemberUserId.eq(user_id)),
+            Inbox::Organisation => {
+                query.filter(request::Column::OrganisationId.is_in(handled.orgs))
+            }
+            Inbox::FocalPoint => query.filter(request::Column::CityId.is_in(handled.cities)),
+        })
     }
 
     /// The requests of an inbox the user has not read.
@@ -73,10 +74,10 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     pub async fn inbox_unread(
         &self,
         user_id: i64,
+        permissions: &Permissions,
         inbox: Inbox,
     ) -> Result<Option<u64>, StoreError> {
-        let handled = self.handled(user_id).await?;
-        let Some(query) = self.inbox_query(user_id, inbox, handled) else {
+        let Some(query) = self.inbox_query(user_id, permissions, inbox) else {
             return Ok(None);
         };
         Ok(Some(
@@ -143,13 +144,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     pub async fn inbox(
         &self,
         user_id: i64,
+        permissions: &Permissions,
         inbox: Inbox,
         state: Option<RequestState>,
         page: u64,
         per_page: u64,
     ) -> Result<InboxPage, StoreError> {
-        let handled = self.handled(user_id).await?;
-        let Some(query) = self.inbox_query(user_id, inbox, handled) else {
+        let Some(query) = self.inbox_query(user_id, permissions, inbox) else {
             return Ok(InboxPage {
                 items: Vec::new(),
                 total: 0,
@@ -183,47 +184,54 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     }
 
     /// Unread requests over every inbox of the user (the header badge), in one query: the
-    /// user's requests, their organisations' and their cities', never opened by the user or
-    /// with a message from someone else since their last reading.
-    pub async fn unread_count(&self, user_id: i64) -> Result<u64, StoreError> {
+    /// user's requests, their organisations' and their cities' (from `permissions`), never
+    /// opened by the user or with a message from someone else since their last reading.
+    pub async fn unread_count(
+        &self,
+        user_id: i64,
+        permissions: &Permissions,
+    ) -> Result<u64, StoreError> {
         let tenant = self.scope.id();
-        // Each branch of the union walks its own index: (tenant, member), memberships then
-        // (tenant, organisation), memberships then (tenant, city); then primary keys.
+        let handled = handled(permissions);
+        // Each branch of the union walks its own index: (tenant, member), (tenant,
+        // organisation), (tenant, city); then primary keys.
         let mut sql = Sql::new(self.conn.get_database_backend());
         sql.push("SELECT COUNT(*) AS n FROM ( SELECT q.id FROM requests q WHERE q.tenant_id = ")
             .param(tenant)
             .push(" AND q.member_user_id = ")
-            .param(user_id)
-            .push(
-                " UNION SELECT q.id FROM memberships m JOIN requests q \
-                 ON q.tenant_id = m.tenant_id AND q.organisation_id = m.organisation_id \
-                 WHERE m.tenant_id = ",
-            )
-            .param(tenant)
-            .push(" AND m.user_id = ")
-            .param(user_id)
-            .push(
-                " AND m.role IN ('organisation_admin', 'organisation_editor') \
-                 UNION SELECT q.id FROM memberships m JOIN requests q \
-                 ON q.tenant_id = m.tenant_id AND q.city_id = m.city_id WHERE m.tenant_id = ",
-            )
-            .param(tenant)
-            .push(" AND m.user_id = ")
-            .param(user_id)
-            .push(
-                " AND m.role = 'focal_point' ) ids JOIN requests r ON r.id = ids.id \
-                 LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
-                 AND rr.user_id = ",
-            )
-            .param(user_id)
-            .push(" WHERE r.tenant_id = ")
-            .param(tenant)
-            .push(
-                " AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
-                 WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id AND rm.author_user_id <> ",
-            )
-            .param(user_id)
-            .push(" AND rm.created_at > rr.last_read_at))");
+            .param(user_id);
+        for (column, ids) in [
+            ("organisation_id", &handled.orgs),
+            ("city_id", &handled.cities),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            sql.push(" UNION SELECT q.id FROM requests q WHERE q.tenant_id = ")
+                .param(tenant)
+                .push(&format!(" AND q.{column} IN ("));
+            for (n, id) in ids.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.param(*id);
+            }
+            sql.push(")");
+        }
+        sql.push(
+            " ) ids JOIN requests r ON r.id = ids.id \
+             LEFT JOIN request_reads rr ON rr.tenant_id = r.tenant_id AND rr.request_id = r.id \
+             AND rr.user_id = ",
+        )
+        .param(user_id)
+        .push(" WHERE r.tenant_id = ")
+        .param(tenant)
+        .push(
+            " AND (rr.user_id IS NULL OR EXISTS (SELECT 1 FROM request_messages rm \
+             WHERE rm.tenant_id = r.tenant_id AND rm.request_id = r.id AND rm.author_user_id <> ",
+        )
+        .param(user_id)
+        .push(" AND rm.created_at > rr.last_read_at))");
         let n: i64 = match self.conn.query_one_raw(sql.statement()).await? {
             Some(row) => get(&row, "n")?,
             None => 0,

@@ -33,7 +33,8 @@ pub(super) async fn inbox_page(
     };
     let requests = Requests::for_tenant(state.store.conn(), tenant);
     let user_id = session.account.id;
-    if !requests.has_inbox(user_id, inbox).await? {
+    let permissions = crate::session::permissions(req, state, tenant, user_id).await?;
+    if !inbox.open_to(&permissions) {
         return Err(AppError::NotFound);
     }
     let filter = match params
@@ -61,7 +62,7 @@ pub(super) async fn inbox_page(
         },
     };
     let found = requests
-        .inbox(user_id, inbox, filter, page, PER_PAGE)
+        .inbox(user_id, &permissions, inbox, filter, page, PER_PAGE)
         .await?;
     let path = match inbox {
         Inbox::Member => "/compte/demandes",
@@ -95,7 +96,7 @@ pub(super) async fn inbox_page(
                 unread: found.unread,
                 current: true,
             });
-        } else if let Some(unread) = requests.inbox_unread(user_id, other).await? {
+        } else if let Some(unread) = requests.inbox_unread(user_id, &permissions, other).await? {
             tabs.push(Tab {
                 url: format!("/{}{other_path}", ctx.locale),
                 label: ctx.t(key),

@@ -112,7 +112,10 @@ pub(super) async fn thread_page(
     // The header was counted before this reading.
     let viewer = match crate::session::viewer() {
         Some(mut viewer) => {
-            viewer.unread_requests = requests.unread_count(session.account.id).await?;
+            let user_id = session.account.id;
+            let permissions =
+                crate::session::permissions(req, &ctx.state, &ctx.tenant, user_id).await?;
+            viewer.unread_requests = requests.unread_count(user_id, &permissions).await?;
             Some(viewer)
         }
         None => None,
