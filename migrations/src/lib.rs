@@ -18,6 +18,7 @@ mod m0010_organisation_logo;
 mod m0011_mission_lifecycle;
 mod m0012_access_tokens;
 mod m0013_search_analyzer;
+mod m0014_city_description;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_mission_lifecycle::Migration),
             Box::new(m0012_access_tokens::Migration),
             Box::new(m0013_search_analyzer::Migration),
+            Box::new(m0014_city_description::Migration),
         ]
     }
 }

@@ -30,7 +30,7 @@ pub use repos::accounts::{
     random_token, token_digest,
 };
 pub use repos::catalogue::{Catalogue, Catalogues};
-pub use repos::cities::{Cities, CityRecord};
+pub use repos::cities::{Cities, CityRecord, NewCity};
 pub use repos::invitations::{
     Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };

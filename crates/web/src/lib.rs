@@ -51,7 +51,7 @@ pub struct AppState {
     pub jobs: Arc<jsap_adapters::JobHealth>,
 }
 
-use routes::{accounts, profiles, requests, spaces};
+use routes::{accounts, country_cities, profiles, requests, spaces};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -206,6 +206,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/espace/ville", get(spaces::city_space))
         .at("/:locale/espace/pays", get(spaces::country_space))
         .at("/:locale/espace/pays/inviter", post(spaces::country_invite))
+        .at(
+            "/:locale/espace/pays/villes/nouvelle",
+            get(country_cities::new_city_form).post(country_cities::add_city),
+        )
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/inviter", post(spaces::admin_invite))
         .at(

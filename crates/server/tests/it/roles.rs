@@ -153,6 +153,16 @@ pub const ROUTES: &[Route] = &[
         path: "/fr/espace/pays",
         expect: [303, 403, 403, 403, 403, 200, 303, 303],
     },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/nouvelle",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/villes/nouvelle",
+        expect: NOT_HERE,
+    },
     // Request inboxes: a signed-in visitor without that inbox gets a 404.
     Route {
         host: CM,
@@ -311,6 +321,11 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/espace/pays/inviter",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/nouvelle",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     Route {

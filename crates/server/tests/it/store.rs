@@ -299,13 +299,14 @@ async fn config_sync_is_idempotent_and_keeps_cities_added_later() {
     let conn = services.store.conn();
     let cm = services.registry.get("cm").expect("cm").clone();
     let added = Cities::for_tenant(conn, &cm)
-        .add(
-            &Slug::parse("buea").expect("slug"),
-            "Buea",
-            "Sud-Ouest",
-            4.15,
-            9.24,
-        )
+        .add(&jsap_store::NewCity {
+            slug: Slug::parse("buea").expect("slug"),
+            name: "Buea".into(),
+            region: "Sud-Ouest".into(),
+            latitude: 4.15,
+            longitude: 9.24,
+            description: String::new(),
+        })
         .await
         .expect("add city");
     assert_eq!(added.source, "console");

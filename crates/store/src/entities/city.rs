@@ -15,6 +15,7 @@ pub struct Model {
     pub longitude: f64,
     pub position: i32,
     pub source: String,
+    pub description: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -19,6 +19,19 @@ pub struct CityRecord {
     pub longitude: f64,
     /// `config` (from the tenant file) or `console` (added later, kept across syncs).
     pub source: String,
+    /// The operator's words about the city (empty for the tenant file's cities).
+    pub description: String,
+}
+
+/// A city a country operator adds from the console.
+#[derive(Debug, Clone)]
+pub struct NewCity {
+    pub slug: jsap_domain::Slug,
+    pub name: String,
+    pub region: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub description: String,
 }
 
 impl CityRecord {
@@ -43,6 +56,7 @@ impl From<city::Model> for CityRecord {
             latitude: m.latitude,
             longitude: m.longitude,
             source: m.source,
+            description: m.description,
         }
     }
 }
@@ -99,28 +113,22 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
             .map(CityRecord::from))
     }
 
-    /// Adds a city outside the tenant file (what the console will do); such cities are kept
-    /// when the config is synced again.
-    pub async fn add(
-        &self,
-        slug: &jsap_domain::Slug,
-        name: &str,
-        region: &str,
-        latitude: f64,
-        longitude: f64,
-    ) -> Result<CityRecord, StoreError> {
+    /// Adds a city outside the tenant file (from the country console); such cities are kept
+    /// when the config is synced again, and every replica's catalogue sees it at once.
+    pub async fn add(&self, new: &NewCity) -> Result<CityRecord, StoreError> {
         let position = self.list().await?.len() as i32;
         let model = city::ActiveModel {
             tenant_id: sea_orm::Set(self.scope.id().to_owned()),
-            slug: sea_orm::Set(slug.to_string()),
-            name: sea_orm::Set(name.to_owned()),
+            slug: sea_orm::Set(new.slug.to_string()),
+            name: sea_orm::Set(new.name.clone()),
             name_en: sea_orm::Set(None),
             name_ar: sea_orm::Set(None),
-            region: sea_orm::Set(region.to_owned()),
-            latitude: sea_orm::Set(latitude),
-            longitude: sea_orm::Set(longitude),
+            region: sea_orm::Set(new.region.clone()),
+            latitude: sea_orm::Set(new.latitude),
+            longitude: sea_orm::Set(new.longitude),
             position: sea_orm::Set(position),
             source: sea_orm::Set("console".to_owned()),
+            description: sea_orm::Set(new.description.clone()),
             created_at: sea_orm::Set(chrono::Utc::now()),
             ..Default::default()
         };

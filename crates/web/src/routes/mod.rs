@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod api;
 pub mod api_write;
 pub mod assets;
+pub mod country_cities;
 pub mod media;
 pub mod missions_review;
 pub mod missions_space;

@@ -37,7 +37,13 @@ pub struct Done {
 }
 
 fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    (done.done.as_deref() == Some("invited")).then(|| ctx.t("roles.done_invited"))
+    let key = match done.done.as_deref()? {
+        "invited" => "roles.done_invited",
+        "city_added" => "city_admin.done_added",
+        "city_invited" => "city_admin.done_invited",
+        _ => return None,
+    };
+    Some(ctx.t(key))
 }
 
 /// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues

@@ -185,6 +185,8 @@ pub async fn city_page(
     let mut ctx = page_context(state, tenant, locale, &format!("/villes/{slug}"));
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city", &city);
+    // The operator writes the description in the site's language.
+    ctx.insert("default_locale", tenant.default_locale.as_str());
     ctx.insert(
         "map_url",
         &format!(

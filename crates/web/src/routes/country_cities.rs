@@ -1,0 +1,184 @@
+//! The country operator adds a city from the console (`/{locale}/espace/pays/villes/nouvelle`):
+//! name, region, coordinates, a description and, optionally, its first focal point, invited
+//! by email in the same step (`jsap_app::cities::add`).
+
+use crate::AppError;
+use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
+use crate::roles::RequireCountryOperator;
+use jsap_app::cities::{self, CityDraft, CityRefusal};
+use jsap_domain::EmailAddress;
+use poem::http::StatusCode;
+use poem::{Request, Response, handler};
+use std::collections::BTreeMap;
+
+pub const CITY_NAME_MAX: usize = 80;
+pub const REGION_MAX: usize = 80;
+pub const CITY_DESCRIPTION_MAX: usize = 2000;
+const FIELDS: [&str; 7] = [
+    "name",
+    "region",
+    "latitude",
+    "longitude",
+    "description",
+    "focal_point_name",
+    "focal_point_email",
+];
+
+async fn form_page(
+    ctx: &Ctx,
+    req: &Request,
+    status: StatusCode,
+    form: &FormView,
+) -> Result<Response, AppError> {
+    ctx.page(
+        req,
+        "/espace/pays/villes/nouvelle",
+        "spaces/city_new.html",
+        status,
+        |c| {
+            c.insert("form", form);
+            c.insert("city_name_max", &CITY_NAME_MAX);
+            c.insert("region_max", &REGION_MAX);
+            c.insert("city_description_max", &CITY_DESCRIPTION_MAX);
+        },
+    )
+}
+
+/// `GET /{locale}/espace/pays/villes/nouvelle`.
+#[handler]
+pub async fn new_city_form(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+) -> Result<Response, AppError> {
+    form_page(&ctx, req, StatusCode::OK, &FormView::default()).await
+}
+
+/// A coordinate in `range` (a dot or a comma as the decimal mark), or the field's error.
+fn coordinate(ctx: &Ctx, raw: &str, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
+    if raw.is_empty() {
+        return Err(ctx.t("city_admin.err_required"));
+    }
+    match raw.replace(',', ".").parse::<f64>() {
+        Ok(v) if v.is_finite() && range.contains(&v) => Ok(v),
+        _ => Err(ctx
+            .t("city_admin.err_coordinate")
+            .replace("%{min}", &range.start().to_string())
+            .replace("%{max}", &range.end().to_string())),
+    }
+}
+
+/// Checks the form: the draft, or the field errors (in the form's order).
+fn check(ctx: &Ctx, pairs: &Pairs) -> Result<CityDraft, Errors> {
+    let mut errors = Errors::new();
+    let text = |errors: &mut Errors, field: &'static str, max: usize, required: bool| {
+        let value = one(pairs, field).trim().to_owned();
+        if required && value.is_empty() {
+            errors.insert(field, ctx.t("city_admin.err_required"));
+        } else if value.chars().count() > max {
+            errors.insert(
+                field,
+                ctx.t("city_admin.err_too_long")
+                    .replace("%{max}", &max.to_string()),
+            );
+        }
+        value
+    };
+    let name = text(&mut errors, "name", CITY_NAME_MAX, true);
+    let region = text(&mut errors, "region", REGION_MAX, true);
+    let latitude = coordinate(ctx, one(pairs, "latitude").trim(), -90.0..=90.0)
+        .map_err(|e| errors.insert("latitude", e))
+        .ok();
+    let longitude = coordinate(ctx, one(pairs, "longitude").trim(), -180.0..=180.0)
+        .map_err(|e| errors.insert("longitude", e))
+        .ok();
+    let description = text(&mut errors, "description", CITY_DESCRIPTION_MAX, false);
+    let fp_name = text(&mut errors, "focal_point_name", CITY_NAME_MAX, false);
+    let fp_email = one(pairs, "focal_point_email").trim().to_owned();
+    let focal_point = if fp_email.is_empty() {
+        if !fp_name.is_empty() {
+            errors.insert(
+                "focal_point_email",
+                ctx.t("city_admin.err_focal_point_email"),
+            );
+        }
+        None
+    } else {
+        match EmailAddress::parse(&fp_email) {
+            Ok(email) if !fp_name.is_empty() => Some((fp_name, email)),
+            Ok(_) => {
+                errors.insert("focal_point_name", ctx.t("city_admin.err_focal_point_name"));
+                None
+            }
+            Err(_) => {
+                errors.insert("focal_point_email", ctx.t("account.err_email_invalid"));
+                None
+            }
+        }
+    };
+    match (latitude, longitude) {
+        (Some(latitude), Some(longitude)) if errors.is_empty() => Ok(CityDraft {
+            name,
+            region,
+            latitude,
+            longitude,
+            description,
+            focal_point,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// What the form shows back: the operator's input and the errors, in the form's order.
+fn shown_back(pairs: &Pairs, mut errors: Errors) -> FormView {
+    errors.sort_by_cached_key(|field, _| FIELDS.iter().position(|f| f == field));
+    FormView {
+        values: FIELDS
+            .iter()
+            .map(|f| (*f, one(pairs, f).trim().to_owned()))
+            .collect::<BTreeMap<_, _>>(),
+        errors,
+    }
+}
+
+/// `POST /{locale}/espace/pays/villes/nouvelle`: adds the city (and invites its focal point),
+/// then back to the console with a confirmation.
+#[handler]
+pub async fn add_city(
+    req: &Request,
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let draft = match check(&ctx, &pairs) {
+        Ok(draft) => draft,
+        Err(errors) => {
+            let view = shown_back(&pairs, errors);
+            return form_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &view).await;
+        }
+    };
+    let invited = draft.focal_point.is_some();
+    match cities::add(&ctx.scope(), operator.user.account(), draft).await? {
+        Ok((city, _)) => {
+            let done = if invited {
+                "city_invited"
+            } else {
+                "city_added"
+            };
+            Ok(see_other(format!(
+                "/{}/espace/pays?done={done}&ville={}#villes",
+                ctx.locale, city.slug
+            )))
+        }
+        Err(refusal) => {
+            let (field, key) = match refusal {
+                CityRefusal::NotOperator => return Err(AppError::NotFound),
+                CityRefusal::Name => ("name", "city_admin.err_name"),
+                CityRefusal::Exists => ("name", "city_admin.err_exists"),
+            };
+            let errors = Errors::from([(field, ctx.t(key))]);
+            let view = shown_back(&pairs, errors);
+            form_page(&ctx, req, StatusCode::CONFLICT, &view).await
+        }
+    }
+}
