@@ -11,7 +11,6 @@ use crate::entities::{account_token as token, membership, session, user};
 use crate::repos::invitations::hash_token;
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
-use jsap_tenancy::Tenant;
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -124,20 +123,12 @@ pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The accounts of one tenant.
-pub struct Accounts<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The accounts of one tenant.
+    Accounts
 }
 
 impl<'a, C: ConnectionTrait> Accounts<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     fn users(&self) -> sea_orm::Select<user::Entity> {
         self.scope.all::<user::Entity>()
     }
@@ -519,20 +510,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 }
 
-/// Sessions kept in the database, by the SHA-256 of their id.
-pub struct DbSessions<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Sessions kept in the database, by the SHA-256 of their id.
+    DbSessions
 }
 
 impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     pub async fn insert(&self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
         session::Entity::insert(session::ActiveModel {
             id_hash: Set(id_hash.to_owned()),

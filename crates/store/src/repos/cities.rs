@@ -3,7 +3,6 @@ use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
-use jsap_tenancy::Tenant;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
@@ -47,20 +46,12 @@ impl From<city::Model> for CityRecord {
     }
 }
 
-/// The cities of one tenant.
-pub struct Cities<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The cities of one tenant.
+    Cities
 }
 
 impl<'a, C: ConnectionTrait> Cities<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
         Ok(self
             .scope

@@ -9,7 +9,6 @@ use crate::repos::search::{
     set_analyzer_version, write_index,
 };
 use chrono::NaiveDate;
-use jsap_tenancy::Tenant;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -68,10 +67,9 @@ pub struct MissionCounts {
     pub by_city: HashMap<i64, u64>,
 }
 
-/// Missions of one tenant.
-pub struct Missions<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Missions of one tenant.
+    Missions
 }
 
 const INSERT_CHUNK: usize = 500;
@@ -83,13 +81,6 @@ struct CityCount {
 }
 
 impl<'a, C: ConnectionTrait> Missions<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     /// Inserts missions with their texts and contribution types (seed data: a published one
     /// counts as reviewed, "Validé par"). Run it in a transaction:
     /// a failure half-way must leave nothing behind.

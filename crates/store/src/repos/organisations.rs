@@ -1,9 +1,7 @@
-use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::{city, organisation};
 use jsap_domain::organisations::OrganisationStatus;
-use jsap_tenancy::Tenant;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -84,20 +82,12 @@ pub struct Registration {
     pub created_by: i64,
 }
 
-/// Organisations (city halls, NGOs, companies...) of one tenant.
-pub struct Organisations<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Organisations (city halls, NGOs, companies...) of one tenant.
+    Organisations
 }
 
 impl<'a, C: ConnectionTrait> Organisations<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     pub async fn insert(&self, new: NewOrganisation) -> Result<i64, StoreError> {
         let inserted = organisation::Entity::insert(organisation::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),

@@ -7,7 +7,6 @@ use crate::repos::missions::{MissionDetail, NewMissionText};
 use crate::repos::search::MissionHit;
 use chrono::{DateTime, NaiveDate, Utc};
 use jsap_domain::missions::MissionStatus;
-use jsap_tenancy::Tenant;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
@@ -176,10 +175,9 @@ pub struct HistoryEntry {
     pub detail: String,
 }
 
-/// Missions of one tenant, for their editors and reviewers.
-pub struct MissionEdits<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Missions of one tenant, for their editors and reviewers.
+    MissionEdits
 }
 
 fn split_skills(s: &str) -> Vec<String> {
@@ -187,13 +185,4 @@ fn split_skills(s: &str) -> Vec<String> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect()
-}
-
-impl<'a, C: ConnectionTrait> MissionEdits<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
 }
