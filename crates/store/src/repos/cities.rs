@@ -3,7 +3,7 @@ use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,4 +121,21 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
         bump_version(self.conn, self.scope.id()).await?;
         Ok(inserted.into())
     }
+}
+
+/// `UnknownCity` unless `city_id` is a city of `scope`'s tenant.
+pub(crate) async fn check_city<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    city_id: i64,
+) -> Result<(), StoreError> {
+    let known = scope
+        .all::<city::Entity>()
+        .filter(city::Column::Id.eq(city_id))
+        .count(conn)
+        .await?;
+    if known == 0 {
+        return Err(StoreError::UnknownCity(city_id.to_string()));
+    }
+    Ok(())
 }

@@ -5,10 +5,11 @@ use super::*;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_history, mission_text};
 use crate::repos::catalogue::bump_version;
+use crate::repos::cities::check_city;
 use crate::repos::missions::{contribution_row, index_row, text_row};
 use crate::repos::search::{IndexRow, clear_mission_index, write_index};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 impl<C: ConnectionTrait> MissionEdits<'_, C> {
     /// Creates a draft of `fields` by `by`; returns its id. Run it in a transaction.
@@ -19,7 +20,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         by: i64,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        self.check_city(fields.city_id).await?;
+        check_city(self.conn, &self.scope, fields.city_id).await?;
         let inserted = mission::Entity::insert(mission::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             organisation_id: Set(fields.organisation_id),
@@ -54,19 +55,6 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         let id = inserted.last_insert_id;
         self.write_parts(id, fields).await?;
         Ok(id)
-    }
-
-    async fn check_city(&self, city_id: i64) -> Result<(), StoreError> {
-        let known = self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Id.eq(city_id))
-            .count(self.conn)
-            .await?;
-        if known == 0 {
-            return Err(StoreError::UnknownCity(city_id.to_string()));
-        }
-        Ok(())
     }
 
     /// Texts, contribution types and search rows of mission `id`, replacing any there were.
@@ -129,7 +117,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.check_city(fields.city_id).await?;
+        check_city(self.conn, &self.scope, fields.city_id).await?;
         let updated = self
             .scope
             .update::<mission::Entity>()
