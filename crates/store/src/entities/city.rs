@@ -23,3 +23,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The city's name in `locale` (a mission text's), the French one when it has none.
+    pub(crate) fn name_in(&self, locale: &str) -> &str {
+        match locale {
+            "en" => self.name_en.as_deref().unwrap_or(&self.name),
+            "ar" => self.name_ar.as_deref().unwrap_or(&self.name),
+            _ => &self.name,
+        }
+    }
+}

@@ -1,12 +1,10 @@
 //! Personal access tokens of one tenant's members. Only their SHA-256 is stored; the token
 //! itself is returned once, at creation.
 
-use super::Scope;
 use super::accounts::{random_token, token_digest};
 use crate::StoreError;
 use crate::entities::access_token;
 use chrono::{DateTime, Utc};
-use jsap_tenancy::Tenant;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -40,19 +38,11 @@ impl From<access_token::Model> for TokenRecord {
     }
 }
 
-pub struct AccessTokens<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    AccessTokens
 }
 
 impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     /// A new token of `user_id` named `name`: the token (shown once) and its record.
     pub async fn create(
         &self,

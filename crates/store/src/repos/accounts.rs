@@ -11,9 +11,8 @@ use crate::entities::{account_token as token, membership, session, user};
 use crate::repos::invitations::hash_token;
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
-use jsap_tenancy::Tenant;
 use rand::RngCore;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -124,38 +123,28 @@ pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The accounts of one tenant.
-pub struct Accounts<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The accounts of one tenant.
+    Accounts
 }
 
 impl<'a, C: ConnectionTrait> Accounts<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     fn users(&self) -> sea_orm::Select<user::Entity> {
         self.scope.all::<user::Entity>()
     }
 
+    /// The account of this tenant `condition` selects, if any.
+    async fn user(&self, condition: impl IntoCondition) -> Result<Option<user::Model>, StoreError> {
+        Ok(self.users().filter(condition).one(self.conn).await?)
+    }
+
     pub async fn find(&self, id: i64) -> Result<Option<Account>, StoreError> {
-        Ok(self
-            .users()
-            .filter(user::Column::Id.eq(id))
-            .one(self.conn)
-            .await?
-            .map(Account::from))
+        Ok(self.user(user::Column::Id.eq(id)).await?.map(Account::from))
     }
 
     pub async fn find_by_email(&self, email: &EmailAddress) -> Result<Option<Account>, StoreError> {
         Ok(self
-            .users()
-            .filter(user::Column::Email.eq(email.as_str()))
-            .one(self.conn)
+            .user(user::Column::Email.eq(email.as_str()))
             .await?
             .map(Account::from))
     }
@@ -166,9 +155,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         email: &EmailAddress,
     ) -> Result<Option<(Account, Option<String>)>, StoreError> {
         Ok(self
-            .users()
-            .filter(user::Column::Email.eq(email.as_str()))
-            .one(self.conn)
+            .user(user::Column::Email.eq(email.as_str()))
             .await?
             .map(|m| {
                 let hash = m.password_hash.clone();
@@ -178,9 +165,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
 
     pub async fn password_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(self
-            .users()
-            .filter(user::Column::Id.eq(id))
-            .one(self.conn)
+            .user(user::Column::Id.eq(id))
             .await?
             .and_then(|m| m.password_hash))
     }
@@ -212,19 +197,27 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 
     async fn model(&self, id: i64) -> Result<user::Model, StoreError> {
-        self.users()
-            .filter(user::Column::Id.eq(id))
-            .one(self.conn)
+        self.user(user::Column::Id.eq(id))
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Saves the columns `change` sets on account `found`; returns the account as saved.
+    async fn save(
+        &self,
+        found: user::Model,
+        change: impl FnOnce(&mut user::ActiveModel),
+    ) -> Result<user::Model, StoreError> {
+        let mut active: user::ActiveModel = found.into();
+        change(&mut active);
+        Ok(active.update(self.conn).await?)
     }
 
     pub async fn mark_verified(&self, id: i64) -> Result<(), StoreError> {
         let found = self.model(id).await?;
         if found.email_verified_at.is_none() {
-            let mut active: user::ActiveModel = found.into();
-            active.email_verified_at = Set(Some(Utc::now()));
-            active.update(self.conn).await?;
+            self.save(found, |u| u.email_verified_at = Set(Some(Utc::now())))
+                .await?;
         }
         Ok(())
     }
@@ -239,12 +232,14 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     ) -> Result<Account, StoreError> {
         let found = self.model(id).await?;
         let generation = found.session_generation;
-        let mut active: user::ActiveModel = found.into();
-        active.password_hash = Set(Some(password_hash.to_owned()));
-        if end_sessions {
-            active.session_generation = Set(generation + 1);
-        }
-        let updated = active.update(self.conn).await?;
+        let updated = self
+            .save(found, |u| {
+                u.password_hash = Set(Some(password_hash.to_owned()));
+                if end_sessions {
+                    u.session_generation = Set(generation + 1);
+                }
+            })
+            .await?;
         if end_sessions {
             end_sessions_and_links(self.conn, &self.scope, id).await?;
         }
@@ -252,9 +247,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 
     pub async fn set_display_name(&self, id: i64, display_name: &str) -> Result<(), StoreError> {
-        let mut active: user::ActiveModel = self.model(id).await?.into();
-        active.display_name = Set(display_name.to_owned());
-        active.update(self.conn).await?;
+        let found = self.model(id).await?;
+        self.save(found, |u| u.display_name = Set(display_name.to_owned()))
+            .await?;
         Ok(())
     }
 
@@ -265,10 +260,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         {
             return Err(StoreError::EmailTaken);
         }
-        let mut active: user::ActiveModel = self.model(id).await?.into();
-        active.email = Set(email.to_string());
-        active.email_verified_at = Set(Some(Utc::now()));
-        active.update(self.conn).await?;
+        let found = self.model(id).await?;
+        self.save(found, |u| {
+            u.email = Set(email.to_string());
+            u.email_verified_at = Set(Some(Utc::now()));
+        })
+        .await?;
         Ok(())
     }
 
@@ -519,20 +516,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     }
 }
 
-/// Sessions kept in the database, by the SHA-256 of their id.
-pub struct DbSessions<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Sessions kept in the database, by the SHA-256 of their id.
+    DbSessions
 }
 
 impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     pub async fn insert(&self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
         session::Entity::insert(session::ActiveModel {
             id_hash: Set(id_hash.to_owned()),

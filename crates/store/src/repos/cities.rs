@@ -3,8 +3,7 @@ use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
-use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,20 +60,12 @@ impl From<city::Model> for CityRecord {
     }
 }
 
-/// The cities of one tenant.
-pub struct Cities<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The cities of one tenant.
+    Cities
 }
 
 impl<'a, C: ConnectionTrait> Cities<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
         Ok(self
             .scope
@@ -138,4 +129,21 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
         bump_version(self.conn, self.scope.id()).await?;
         Ok(inserted.into())
     }
+}
+
+/// `UnknownCity` unless `city_id` is a city of `scope`'s tenant.
+pub(crate) async fn check_city<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    city_id: i64,
+) -> Result<(), StoreError> {
+    let known = scope
+        .all::<city::Entity>()
+        .filter(city::Column::Id.eq(city_id))
+        .count(conn)
+        .await?;
+    if known == 0 {
+        return Err(StoreError::UnknownCity(city_id.to_string()));
+    }
+    Ok(())
 }

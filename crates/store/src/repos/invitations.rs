@@ -2,14 +2,12 @@
 //! operator, an organisation's admin or editor): one table, a 14-day link stored hashed,
 //! accepted once, one invitation per (role, what it is held on, email).
 
-use super::Scope;
 use super::accounts::{Role, random_token};
 use super::cities::Cities;
 use crate::StoreError;
 use crate::entities::invitation as inv;
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
-use jsap_tenancy::Tenant;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -125,19 +123,11 @@ pub struct NewInvitation {
     pub expires_at: DateTime<Utc>,
 }
 
-pub struct Invitations<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    Invitations
 }
 
 impl<'a, C: ConnectionTrait> Invitations<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     fn rows(&self) -> sea_orm::Select<inv::Entity> {
         self.scope.all::<inv::Entity>()
     }

@@ -2,13 +2,13 @@ use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text, organisation};
+use crate::repos::mission_edits::record_of;
 use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
 use crate::repos::search::{
     IndexRow, MissionHit, analyzer_version, clear_index, count_index, mission_body,
     set_analyzer_version, write_index,
 };
 use chrono::NaiveDate;
-use jsap_tenancy::Tenant;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -67,10 +67,9 @@ pub struct MissionCounts {
     pub by_city: HashMap<i64, u64>,
 }
 
-/// Missions of one tenant.
-pub struct Missions<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Missions of one tenant.
+    Missions
 }
 
 const INSERT_CHUNK: usize = 500;
@@ -82,13 +81,6 @@ struct CityCount {
 }
 
 impl<'a, C: ConnectionTrait> Missions<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     /// Inserts missions with their texts and contribution types (seed data: a published one
     /// counts as reviewed, "Validé par"). Run it in a transaction:
     /// a failure half-way must leave nothing behind.
@@ -96,7 +88,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let now = chrono::Utc::now();
         let tenant_id = self.scope.id().to_owned();
         let count = missions.len();
-        let city_names = self.city_names().await?;
+        let cities = self.cities().await?;
         let photos = MissionPhotos {
             conn: self.conn,
             scope: self.scope.clone(),
@@ -136,38 +128,14 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             let id = inserted.last_insert_id;
             photos.insert_for(id, &m.photos, now).await?;
             let skills = m.skills.join(" ");
+            let city = cities.get(&m.city_id);
             for t in &m.texts {
-                let city = city_names
-                    .get(&(m.city_id, t.locale.clone()))
-                    .map_or("", String::as_str);
-                index_rows.push(IndexRow {
-                    mission_id: id,
-                    locale: t.locale.clone(),
-                    body: mission_body(
-                        &t.locale,
-                        &[&t.title, &t.summary, &t.description, &skills, city],
-                        &m.domain,
-                        &m.mission_type,
-                    ),
-                });
+                let city = city.map_or("", |c| c.name_in(&t.locale));
+                index_rows.push(index_row(id, t, &skills, city, &m.domain, &m.mission_type));
+                texts.push(text_row(&tenant_id, id, t));
             }
-            for t in m.texts {
-                texts.push(mission_text::ActiveModel {
-                    tenant_id: Set(tenant_id.clone()),
-                    mission_id: Set(id),
-                    locale: Set(t.locale),
-                    title: Set(t.title),
-                    summary: Set(t.summary),
-                    description: Set(t.description),
-                    ..Default::default()
-                });
-            }
-            for c in m.contributions {
-                contributions.push(mission_contribution::ActiveModel {
-                    tenant_id: Set(tenant_id.clone()),
-                    mission_id: Set(id),
-                    contribution: Set(c),
-                });
+            for c in &m.contributions {
+                contributions.push(contribution_row(&tenant_id, id, c));
             }
         }
         while !texts.is_empty() {
@@ -187,21 +155,16 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         Ok(count)
     }
 
-    /// (city id, locale) -> the city's name in that locale.
-    async fn city_names(&self) -> Result<HashMap<(i64, String), String>, StoreError> {
-        let mut names = HashMap::new();
-        for c in self.scope.all::<city::Entity>().all(self.conn).await? {
-            names.insert((c.id, "fr".to_owned()), c.name.clone());
-            names.insert(
-                (c.id, "en".to_owned()),
-                c.name_en.clone().unwrap_or_else(|| c.name.clone()),
-            );
-            names.insert(
-                (c.id, "ar".to_owned()),
-                c.name_ar.clone().unwrap_or_else(|| c.name.clone()),
-            );
-        }
-        Ok(names)
+    /// The tenant's cities by id.
+    async fn cities(&self) -> Result<HashMap<i64, city::Model>, StoreError> {
+        Ok(self
+            .scope
+            .all::<city::Entity>()
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
     }
 
     /// Whether every mission text of the tenant has its search index row, built by the
@@ -224,7 +187,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
     pub async fn rebuild_search_index(&self) -> Result<usize, StoreError> {
         let tenant_id = self.scope.id().to_owned();
         clear_index(self.conn, &tenant_id).await?;
-        let city_names = self.city_names().await?;
+        let cities = self.cities().await?;
         let missions: HashMap<i64, mission::Model> = self
             .scope
             .all::<mission::Entity>()
@@ -243,25 +206,21 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             let Some(m) = missions.get(&t.mission_id) else {
                 continue;
             };
-            let city = city_names
-                .get(&(m.city_id, t.locale.clone()))
-                .map_or("", String::as_str);
-            rows.push(IndexRow {
-                mission_id: m.id,
-                body: mission_body(
-                    &t.locale,
-                    &[
-                        &t.title,
-                        &t.summary,
-                        &t.description,
-                        &m.skills.replace(',', " "),
-                        city,
-                    ],
-                    &m.domain,
-                    &m.mission_type,
-                ),
+            let city = cities.get(&m.city_id).map_or("", |c| c.name_in(&t.locale));
+            let text = NewMissionText {
                 locale: t.locale,
-            });
+                title: t.title,
+                summary: t.summary,
+                description: t.description,
+            };
+            rows.push(index_row(
+                m.id,
+                &text,
+                &m.skills.replace(',', " "),
+                city,
+                &m.domain,
+                &m.mission_type,
+            ));
         }
         write_index(self.conn, &tenant_id, &rows).await?;
         set_analyzer_version(self.conn, &tenant_id, jsap_domain::search::ANALYZER_VERSION).await?;
@@ -318,52 +277,11 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         else {
             return Ok(None);
         };
-        let mut texts = self
-            .scope
-            .all::<mission_text::Entity>()
-            .filter(mission_text::Column::MissionId.eq(id))
-            .order_by_asc(mission_text::Column::Id)
-            .all(self.conn)
-            .await?;
-        // Missing in `locale`: the language it was first written in, as on its cards.
-        let position = texts.iter().position(|t| t.locale == locale).unwrap_or(0);
-        if texts.is_empty() {
+        let record = record_of(self.conn, &self.scope, m).await?;
+        if record.texts.is_empty() {
             return Ok(None);
         }
-        let text = texts.swap_remove(position);
-        let mut contribution_types = self.contributions(id).await?;
-        contribution_types.sort();
-        Ok(Some(MissionDetail {
-            mission: MissionHit {
-                id: m.id,
-                slug: m.slug,
-                title: text.title,
-                summary: text.summary,
-                lang: text.locale.clone(),
-                city_id: m.city_id,
-                organisation_id: m.organisation_id,
-                domain: m.domain,
-                mission_type: m.mission_type,
-                contribution_types,
-                remote: m.remote,
-                urgent: m.urgent,
-                featured: m.featured,
-                flexible: m.flexible,
-                starts_on: m.starts_on,
-                ends_on: m.ends_on,
-            },
-            description: text.description,
-            skills: m
-                .skills
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            locale: text.locale,
-            capacity: m.capacity,
-            contact_name: m.contact_name,
-            validated: m.validated,
-        }))
+        Ok(Some(record.detail(locale)))
     }
 
     /// (id, slug) of every published mission still open on `today`, for the sitemap.
@@ -410,14 +328,74 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Contribution types of a mission of this tenant.
     pub async fn contributions(&self, mission_id: i64) -> Result<Vec<String>, StoreError> {
-        Ok(self
-            .scope
-            .all::<mission_contribution::Entity>()
-            .filter(mission_contribution::Column::MissionId.eq(mission_id))
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(|c| c.contribution)
-            .collect())
+        contributions_of(self.conn, &self.scope, mission_id).await
+    }
+}
+
+/// Contribution types of mission `mission_id` of `scope`'s tenant, in no particular order.
+pub(crate) async fn contributions_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    mission_id: i64,
+) -> Result<Vec<String>, StoreError> {
+    Ok(scope
+        .all::<mission_contribution::Entity>()
+        .filter(mission_contribution::Column::MissionId.eq(mission_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.contribution)
+        .collect())
+}
+
+/// The row of text `t` of mission `mission_id`.
+pub(crate) fn text_row(
+    tenant_id: &str,
+    mission_id: i64,
+    t: &NewMissionText,
+) -> mission_text::ActiveModel {
+    mission_text::ActiveModel {
+        tenant_id: Set(tenant_id.to_owned()),
+        mission_id: Set(mission_id),
+        locale: Set(t.locale.clone()),
+        title: Set(t.title.clone()),
+        summary: Set(t.summary.clone()),
+        description: Set(t.description.clone()),
+        ..Default::default()
+    }
+}
+
+/// The row of contribution type `contribution` of mission `mission_id`.
+pub(crate) fn contribution_row(
+    tenant_id: &str,
+    mission_id: i64,
+    contribution: &str,
+) -> mission_contribution::ActiveModel {
+    mission_contribution::ActiveModel {
+        tenant_id: Set(tenant_id.to_owned()),
+        mission_id: Set(mission_id),
+        contribution: Set(contribution.to_owned()),
+    }
+}
+
+/// The search index row of text `t` of mission `mission_id`: its words with the mission's
+/// skills (space separated), city name in the text's locale and labels.
+pub(crate) fn index_row(
+    mission_id: i64,
+    t: &NewMissionText,
+    skills: &str,
+    city: &str,
+    domain: &str,
+    mission_type: &str,
+) -> IndexRow {
+    IndexRow {
+        mission_id,
+        locale: t.locale.clone(),
+        body: mission_body(
+            &t.locale,
+            &[&t.title, &t.summary, &t.description, skills, city],
+            domain,
+            mission_type,
+        ),
     }
 }

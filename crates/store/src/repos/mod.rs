@@ -1,3 +1,24 @@
+/// Declares a repository of one tenant's rows: a connection and the tenant's `Scope`, got
+/// only from `for_tenant`, so that every repository carries a tenant from birth.
+macro_rules! tenant_repository {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        pub struct $name<'a, C> {
+            conn: &'a C,
+            scope: $crate::repos::Scope,
+        }
+
+        impl<'a, C: sea_orm::ConnectionTrait> $name<'a, C> {
+            pub fn for_tenant(conn: &'a C, tenant: &jsap_tenancy::Tenant) -> Self {
+                Self {
+                    conn,
+                    scope: $crate::repos::Scope::of(tenant),
+                }
+            }
+        }
+    };
+}
+
 pub(crate) mod access_tokens;
 pub(crate) mod accounts;
 pub(crate) mod catalogue;

@@ -1,12 +1,10 @@
-use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
-use crate::entities::{city, organisation};
+use crate::entities::organisation;
+use crate::repos::cities::check_city;
 use jsap_domain::organisations::OrganisationStatus;
-use jsap_tenancy::Tenant;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -84,22 +82,29 @@ pub struct Registration {
     pub created_by: i64,
 }
 
-/// Organisations (city halls, NGOs, companies...) of one tenant.
-pub struct Organisations<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// Organisations (city halls, NGOs, companies...) of one tenant.
+    Organisations
 }
 
 impl<'a, C: ConnectionTrait> Organisations<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
+    /// The organisation of this tenant `condition` selects, if any.
+    async fn one(
+        &self,
+        condition: impl IntoCondition,
+    ) -> Result<Option<OrganisationRecord>, StoreError> {
+        Ok(self
+            .scope
+            .all::<organisation::Entity>()
+            .filter(condition)
+            .one(self.conn)
+            .await?
+            .map(OrganisationRecord::from))
     }
 
-    pub async fn insert(&self, new: NewOrganisation) -> Result<i64, StoreError> {
-        let inserted = organisation::Entity::insert(organisation::ActiveModel {
+    /// The row of `new`, verified or pending as it says, created now.
+    fn row(&self, new: NewOrganisation) -> organisation::ActiveModel {
+        organisation::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             city_id: Set(new.city_id),
             slug: Set(new.slug),
@@ -116,9 +121,13 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .to_owned()),
             created_at: Set(chrono::Utc::now()),
             ..Default::default()
-        })
-        .exec(self.conn)
-        .await?;
+        }
+    }
+
+    pub async fn insert(&self, new: NewOrganisation) -> Result<i64, StoreError> {
+        let inserted = organisation::Entity::insert(self.row(new))
+            .exec(self.conn)
+            .await?;
         bump_version(self.conn, self.scope.id()).await?;
         Ok(inserted.last_insert_id)
     }
@@ -136,37 +145,17 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
     }
 
     pub async fn by_id(&self, id: i64) -> Result<Option<OrganisationRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<organisation::Entity>()
-            .filter(organisation::Column::Id.eq(id))
-            .one(self.conn)
-            .await?
-            .map(OrganisationRecord::from))
+        self.one(organisation::Column::Id.eq(id)).await
     }
 
     pub async fn by_slug(&self, slug: &str) -> Result<Option<OrganisationRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<organisation::Entity>()
-            .filter(organisation::Column::Slug.eq(slug))
-            .one(self.conn)
-            .await?
-            .map(OrganisationRecord::from))
+        self.one(organisation::Column::Slug.eq(slug)).await
     }
 
     /// Registers `new` as pending, under a slug made from its name (with `-2`, `-3`... when
     /// taken on this tenant). `UnknownCity` when the city is not one of this tenant's.
     pub async fn register(&self, new: Registration) -> Result<OrganisationRecord, StoreError> {
-        let city = self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Id.eq(new.city_id))
-            .count(self.conn)
-            .await?;
-        if city == 0 {
-            return Err(StoreError::UnknownCity(new.city_id.to_string()));
-        }
+        check_city(self.conn, &self.scope, new.city_id).await?;
         let base = jsap_domain::slugify(&new.name);
         let base = if base.is_empty() {
             "organisation".to_owned()
@@ -181,14 +170,6 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             slug = format!("{base}-{n}");
         }
         let model = organisation::Entity::insert(organisation::ActiveModel {
-            tenant_id: Set(self.scope.id().to_owned()),
-            city_id: Set(new.city_id),
-            slug: Set(slug),
-            kind: Set(new.kind),
-            name: Set(new.name),
-            description: Set(new.description),
-            verified: Set(false),
-            status: Set(OrganisationStatus::Pending.as_str().to_owned()),
             status_reason: Set(String::new()),
             reviewed_by: Set(None),
             reviewed_at: Set(None),
@@ -198,8 +179,14 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             phone: Set(new.phone),
             facilities: Set(new.facilities.join(",")),
             logo_key: Set(String::new()),
-            created_at: Set(chrono::Utc::now()),
-            ..Default::default()
+            ..self.row(NewOrganisation {
+                city_id: new.city_id,
+                slug,
+                kind: new.kind,
+                name: new.name,
+                description: new.description,
+                verified: false,
+            })
         })
         .exec_with_returning(self.conn)
         .await?;
@@ -260,13 +247,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         if key.is_empty() {
             return Ok(None);
         }
-        Ok(self
-            .scope
-            .all::<organisation::Entity>()
-            .filter(organisation::Column::LogoKey.eq(key))
-            .one(self.conn)
-            .await?
-            .map(OrganisationRecord::from))
+        self.one(organisation::Column::LogoKey.eq(key)).await
     }
 
     /// The organisations waiting for review, oldest first; of `city_ids` only when given.

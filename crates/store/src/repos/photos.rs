@@ -89,6 +89,28 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
         }
     }
 
+    /// The row of photo `p` of mission `mission_id` at `position` (without a card variant).
+    fn row(
+        &self,
+        mission_id: i64,
+        position: i32,
+        p: &NewMissionPhoto,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> mission_photo::ActiveModel {
+        mission_photo::ActiveModel {
+            tenant_id: Set(self.scope.id().to_owned()),
+            mission_id: Set(mission_id),
+            position: Set(position),
+            blob_key: Set(p.blob_key.clone()),
+            content_type: Set(p.content_type.clone()),
+            width: Set(i32::try_from(p.width).unwrap_or(i32::MAX)),
+            height: Set(i32::try_from(p.height).unwrap_or(i32::MAX)),
+            alt: Set(p.alt.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    }
+
     /// Writes the photo rows of a mission just inserted (inside `Missions::insert_all`).
     pub(crate) async fn insert_for(
         &self,
@@ -114,18 +136,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
                     p.blob_key
                 )));
             }
-            rows.push(mission_photo::ActiveModel {
-                tenant_id: Set(self.scope.id().to_owned()),
-                mission_id: Set(mission_id),
-                position: Set(position as i32),
-                blob_key: Set(p.blob_key.clone()),
-                content_type: Set(p.content_type.clone()),
-                width: Set(i32::try_from(p.width).unwrap_or(i32::MAX)),
-                height: Set(i32::try_from(p.height).unwrap_or(i32::MAX)),
-                alt: Set(p.alt.clone()),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            rows.push(self.row(mission_id, position as i32, p, now));
         }
         mission_photo::Entity::insert_many(rows)
             .exec_without_returning(self.conn)
@@ -179,19 +190,10 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
         let p = &upload.page;
         let position = self.next_position(mission_id).await?;
         let inserted = mission_photo::Entity::insert(mission_photo::ActiveModel {
-            tenant_id: Set(self.scope.id().to_owned()),
-            mission_id: Set(mission_id),
-            position: Set(position),
-            blob_key: Set(p.blob_key.clone()),
-            content_type: Set(p.content_type.clone()),
-            width: Set(i32::try_from(p.width).unwrap_or(i32::MAX)),
-            height: Set(i32::try_from(p.height).unwrap_or(i32::MAX)),
-            alt: Set(p.alt.clone()),
-            created_at: Set(now),
             card_key: Set(upload.card_key.clone()),
             card_width: Set(i32::try_from(upload.card_width).unwrap_or(i32::MAX)),
             card_height: Set(i32::try_from(upload.card_height).unwrap_or(i32::MAX)),
-            ..Default::default()
+            ..self.row(mission_id, position, p, now)
         })
         .exec(self.conn)
         .await?;

@@ -2,11 +2,9 @@
 //! first save; until then the defaults apply); list fields (skills, languages, interests) are
 //! stored one item per line. A stay is a date range with the cities the member will visit.
 
-use super::Scope;
 use crate::StoreError;
 use crate::entities::{city, profile, stay, stay_city, user};
 use chrono::{NaiveDate, Utc};
-use jsap_tenancy::Tenant;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -87,20 +85,12 @@ pub struct Stay {
     pub city_ids: Vec<i64>,
 }
 
-/// The profiles and stays of one tenant.
-pub struct Profiles<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The profiles and stays of one tenant.
+    Profiles
 }
 
 impl<'a, C: ConnectionTrait> Profiles<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     async fn row(&self, user_id: i64) -> Result<Option<profile::Model>, StoreError> {
         Ok(self
             .scope

@@ -8,7 +8,6 @@
 //! State changes are conditional `UPDATE`s on the current state, so two concurrent clicks
 //! cannot both succeed.
 
-use super::Scope;
 use crate::StoreError;
 use crate::entities::{
     membership, request, request_message as message, request_read as read, survey, user,
@@ -163,20 +162,12 @@ pub struct OpenSurvey {
     pub organisation_id: Option<i64>,
 }
 
-/// The requests of one tenant.
-pub struct Requests<'a, C> {
-    conn: &'a C,
-    scope: Scope,
+tenant_repository! {
+    /// The requests of one tenant.
+    Requests
 }
 
 impl<'a, C: ConnectionTrait> Requests<'a, C> {
-    pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
-        Self {
-            conn,
-            scope: Scope::of(tenant),
-        }
-    }
-
     /// The requests `query` selects, oldest first.
     async fn oldest_first(
         &self,

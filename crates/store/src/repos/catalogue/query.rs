@@ -1,0 +1,391 @@
+//! Searching a catalogue: filters, facets, order and page in memory; the full-text match
+//! (memoised per catalogue) and the page's texts from the database.
+
+use super::*;
+
+type Matches = Arc<HashMap<i64, f64>>;
+
+/// The most recently used full-text results of a catalogue, at most `MEMO_SIZE`. Exact: a
+/// catalogue never changes; a write makes a new catalogue with an empty memo.
+#[derive(Default)]
+pub(super) struct Memo {
+    entries: HashMap<String, (u64, Matches)>,
+    tick: u64,
+}
+
+const MEMO_SIZE: usize = 256;
+
+impl Memo {
+    fn get(&mut self, key: &str) -> Option<Matches> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, m)| {
+            *used = tick;
+            m.clone()
+        })
+    }
+
+    fn put(&mut self, key: String, matches: Matches) {
+        if self.entries.len() >= MEMO_SIZE
+            && let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
+        }
+        self.tick += 1;
+        self.entries.insert(key, (self.tick, matches));
+    }
+}
+
+// The filter dimensions that have facet counts, as bits of a "failed" mask.
+const CITY: u8 = 1;
+const DOMAIN: u8 = 2;
+const MISSION_TYPE: u8 = 4;
+const CONTRIBUTION: u8 = 8;
+/// Fails a filter that has no facet: out of every count.
+const OTHER: u8 = 16;
+
+fn flagged(flags: &Option<Vec<bool>>, id: u16) -> bool {
+    flags
+        .as_ref()
+        .is_none_or(|f| f.get(usize::from(id)).copied().unwrap_or(false))
+}
+
+/// A query with its lists turned into flags once.
+struct Prepared<'q> {
+    q: &'q MissionQuery,
+    cities: Option<Vec<bool>>,
+    organisations: HashSet<i64>,
+    domains: Option<Vec<bool>>,
+    mission_types: Option<Vec<bool>>,
+    contributions: Option<Vec<bool>>,
+    /// Contribution types of the chosen tab (not for "remote").
+    tab: Option<Vec<bool>>,
+}
+
+impl Prepared<'_> {
+    /// The dimensions `e` fails (0: it is a result). The text match is checked by the caller.
+    fn failed(&self, e: &Entry) -> u8 {
+        let q = self.q;
+        let mut failed = 0;
+        if e.ends_on < q.today
+            || (!self.organisations.is_empty() && !self.organisations.contains(&e.organisation_id))
+            || (q.urgent_only && !e.urgent)
+            || (q.tab == Some(SearchTab::Distance) && !e.remote)
+        {
+            return OTHER;
+        }
+        // A stay matches the missions whose window overlaps it, remote or not; a remote
+        // mission without a window (flexible) fits any stay.
+        if let Some((from, to)) = q.stay
+            && !(e.remote && e.flexible)
+            && !(e.starts_on <= to && e.ends_on >= from)
+        {
+            return OTHER;
+        }
+        if self.tab.is_some() && !e.contributions.iter().any(|c| flagged(&self.tab, *c)) {
+            return OTHER;
+        }
+        if self.cities.is_some() && !flagged(&self.cities, e.city) {
+            failed |= CITY;
+        }
+        if !flagged(&self.domains, e.domain) {
+            failed |= DOMAIN;
+        }
+        if !flagged(&self.mission_types, e.mission_type) {
+            failed |= MISSION_TYPE;
+        }
+        if self.contributions.is_some()
+            && !e
+                .contributions
+                .iter()
+                .any(|c| flagged(&self.contributions, *c))
+        {
+            failed |= CONTRIBUTION;
+        }
+        failed
+    }
+}
+
+impl Catalogue {
+    /// Runs a search: the full-text match in the database when there is text, then filters,
+    /// facets (each counted without its own filter), order and page here, then the texts of
+    /// the page's missions.
+    pub async fn search<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        q: &MissionQuery,
+    ) -> Result<SearchResults, StoreError> {
+        let terms = query_terms(&q.text, q.locale);
+        let matches = if terms.is_empty() {
+            None
+        } else {
+            Some(self.full_text(conn, q.locale, &terms).await?)
+        };
+        let tab = q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
+            let wanted = if tab == SearchTab::Investir {
+                Tab::Investir
+            } else {
+                Tab::Sinvestir
+            };
+            let slugs: Vec<String> = Taxonomy::builtin()
+                .contribution_types
+                .iter()
+                .filter(|c| c.tab == wanted)
+                .map(|c| c.slug.clone())
+                .collect();
+            self.labels.flags(&slugs).unwrap_or_default()
+        });
+        let city_flags = (!q.city_ids.is_empty()).then(|| {
+            self.cities
+                .iter()
+                .map(|c| q.city_ids.contains(&c.id))
+                .collect::<Vec<_>>()
+        });
+        let prepared = Prepared {
+            q,
+            cities: city_flags,
+            organisations: q.organisation_ids.iter().copied().collect(),
+            domains: self.labels.flags(&q.domains),
+            mission_types: self.labels.flags(&q.mission_types),
+            contributions: self.labels.flags(&q.contributions),
+            tab,
+        };
+
+        // With text, only the matches are candidates (found by id: missions are ordered by id).
+        let candidates: Vec<&Entry> = match &matches {
+            Some(m) => {
+                let mut found: Vec<&Entry> = m
+                    .keys()
+                    .filter_map(|id| {
+                        self.missions
+                            .binary_search_by_key(id, |e| e.id)
+                            .ok()
+                            .map(|i| &self.missions[i])
+                    })
+                    .collect();
+                found.sort_unstable_by_key(|e| e.id);
+                found
+            }
+            None => self.missions.iter().collect(),
+        };
+
+        let labels = self.labels.names.len();
+        let mut city_counts = vec![0u64; self.cities.len()];
+        let mut domain_counts = vec![0u64; labels];
+        let mut type_counts = vec![0u64; labels];
+        let mut contribution_counts = vec![0u64; labels];
+        let mut hits: Vec<&Entry> = Vec::new();
+        for e in candidates {
+            let failed = prepared.failed(e);
+            if failed == 0 {
+                hits.push(e);
+            }
+            if !q.with_facets || failed & OTHER != 0 || failed.count_ones() > 1 {
+                continue;
+            }
+            // A mission counts in a facet when it passes every other filter.
+            if failed & !CITY == 0
+                && let Some(n) = city_counts.get_mut(usize::from(e.city))
+            {
+                *n += 1;
+            }
+            if failed & !DOMAIN == 0 {
+                domain_counts[usize::from(e.domain)] += 1;
+            }
+            if failed & !MISSION_TYPE == 0 {
+                type_counts[usize::from(e.mission_type)] += 1;
+            }
+            if failed & !CONTRIBUTION == 0 {
+                for c in &e.contributions {
+                    contribution_counts[usize::from(*c)] += 1;
+                }
+            }
+        }
+        let by_label = |counts: Vec<u64>| -> HashMap<String, u64> {
+            counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(id, n)| (self.labels.names[id].to_string(), n))
+                .collect()
+        };
+        let facets = Facets {
+            cities: city_counts
+                .into_iter()
+                .zip(&self.cities)
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, c)| (c.id, n))
+                .collect(),
+            domains: by_label(domain_counts),
+            mission_types: by_label(type_counts),
+            contributions: by_label(contribution_counts),
+        };
+
+        let score = |e: &Entry| {
+            matches
+                .as_ref()
+                .and_then(|m| m.get(&e.id).copied())
+                .unwrap_or(0.0)
+        };
+        let order = |a: &&Entry, b: &&Entry| match (q.sort, matches.is_some()) {
+            (SortOrder::Relevance, true) => {
+                score(a).total_cmp(&score(b)).then_with(|| b.id.cmp(&a.id))
+            }
+            (SortOrder::Relevance, false) => b
+                .featured
+                .cmp(&a.featured)
+                .then_with(|| b.urgent.cmp(&a.urgent))
+                .then_with(|| a.starts_on.cmp(&b.starts_on))
+                .then_with(|| a.id.cmp(&b.id)),
+            (SortOrder::Soonest, _) => a.starts_on.cmp(&b.starts_on).then_with(|| a.id.cmp(&b.id)),
+            (SortOrder::Newest, _) => b
+                .published_at
+                .cmp(&a.published_at)
+                .then_with(|| b.id.cmp(&a.id)),
+        };
+        let total = hits.len() as u64;
+        let per_page = q.per_page.clamp(1, 100);
+        let start =
+            usize::try_from((q.page.max(1) - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        // Only the pages up to this one need ordering.
+        let needed = start.saturating_add(per_page as usize);
+        if needed < hits.len() {
+            hits.select_nth_unstable_by(needed, order);
+            hits.truncate(needed);
+        }
+        hits.sort_unstable_by(order);
+        let page: Vec<&Entry> = hits
+            .into_iter()
+            .skip(start)
+            .take(per_page as usize)
+            .collect();
+        let mut texts = self.texts(conn, q.locale, &page).await?;
+        let items = page
+            .into_iter()
+            .map(|e| {
+                let (title, summary, lang) = texts.remove(&e.id).unwrap_or_default();
+                MissionHit {
+                    id: e.id,
+                    slug: e.slug.to_string(),
+                    title,
+                    summary,
+                    lang,
+                    city_id: e.city_id,
+                    organisation_id: e.organisation_id,
+                    domain: self.labels.name(e.domain).to_owned(),
+                    mission_type: self.labels.name(e.mission_type).to_owned(),
+                    contribution_types: e
+                        .contributions
+                        .iter()
+                        .map(|c| self.labels.name(*c).to_owned())
+                        .collect(),
+                    remote: e.remote,
+                    urgent: e.urgent,
+                    featured: e.featured,
+                    flexible: e.flexible,
+                    starts_on: e.starts_on,
+                    ends_on: e.ends_on,
+                }
+            })
+            .collect();
+        Ok(SearchResults {
+            total,
+            items,
+            facets,
+        })
+    }
+
+    /// The full-text matches of `terms`, from the memo or the index.
+    async fn full_text<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        locale: Locale,
+        terms: &[Vec<String>],
+    ) -> Result<Matches, StoreError> {
+        let key = format!(
+            "{locale}|{}",
+            terms
+                .iter()
+                .map(|alternatives| alternatives.join("|"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        if let Some(found) = self.memo().get(&key) {
+            return Ok(found);
+        }
+        let found = Arc::new(
+            full_text_matches(conn, self.scope.id(), self.search_key, locale, terms).await?,
+        );
+        self.memo().put(key, found.clone());
+        Ok(found)
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.matches.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// (title, summary, locale of the text) of the given missions: in `locale` when the
+    /// mission has it, else in the language it was first written in.
+    async fn texts<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        locale: Locale,
+        page: &[&Entry],
+    ) -> Result<HashMap<i64, (String, String, String)>, StoreError> {
+        let mut out: HashMap<i64, (String, String, String)> = HashMap::with_capacity(page.len());
+        if page.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = page.iter().map(|e| e.id).collect();
+        let mut sql = Sql::new(conn.get_database_backend());
+        sql.push("SELECT mission_id, locale, title, summary FROM mission_texts WHERE tenant_id = ")
+            .param(self.scope.id())
+            .push(" AND mission_id IN ")
+            .list(&ids)
+            .push(" ORDER BY id");
+        for row in conn.query_all_raw(sql.statement()).await? {
+            let id: i64 = get(&row, "mission_id")?;
+            let text_locale: String = get(&row, "locale")?;
+            let wanted = text_locale == locale.as_str();
+            let keep = match out.get(&id) {
+                None => true,
+                Some((_, _, held)) => wanted && held != locale.as_str(),
+            };
+            if keep {
+                out.insert(
+                    id,
+                    (get(&row, "title")?, get(&row, "summary")?, text_locale),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memo_keeps_the_most_recently_used_results() {
+        let mut memo = Memo::default();
+        for i in 0..MEMO_SIZE {
+            memo.put(
+                format!("fr|t{i}"),
+                Arc::new(HashMap::from([(i as i64, 0.0)])),
+            );
+        }
+        // Use the first entry: the second is now the least recently used.
+        assert!(memo.get("fr|t0").is_some());
+        memo.put("fr|new".into(), Arc::new(HashMap::new()));
+        assert_eq!(memo.entries.len(), MEMO_SIZE);
+        assert!(memo.get("fr|t0").is_some());
+        assert!(memo.get("fr|t1").is_none());
+        assert!(memo.get("fr|new").is_some());
+        assert_eq!(memo.get("fr|t2").map(|m| m.contains_key(&2)), Some(true));
+    }
+}

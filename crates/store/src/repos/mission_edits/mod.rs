@@ -1,0 +1,188 @@
+//! Missions as their editors and reviewers see them, whatever their status: create a draft,
+//! save it, move it along its lifecycle (a conditional update: two reviewers deciding at once
+//! cannot both win), list them for a space or a review queue, and keep their history.
+
+use super::Scope;
+use crate::repos::missions::{MissionDetail, NewMissionText};
+use crate::repos::search::MissionHit;
+use chrono::{DateTime, NaiveDate, Utc};
+use jsap_domain::missions::MissionStatus;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+mod read;
+mod write;
+
+pub(crate) use read::record_of;
+
+/// Every field an editor sets.
+#[derive(Debug, Clone)]
+pub struct MissionFields {
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub domain: String,
+    pub mission_type: String,
+    pub contributions: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub flexible: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub skills: Vec<String>,
+    pub capacity: Option<i32>,
+    pub contact_name: String,
+    /// The default locale's first.
+    pub texts: Vec<NewMissionText>,
+}
+
+/// A mission with all it holds, for its editor and its reviewers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissionRecord {
+    pub id: i64,
+    pub slug: String,
+    pub status: MissionStatus,
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub domain: String,
+    pub mission_type: String,
+    pub contributions: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    pub featured: bool,
+    pub flexible: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub skills: Vec<String>,
+    pub capacity: Option<i32>,
+    pub contact_name: String,
+    pub texts: Vec<MissionTextRecord>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// The last reviewer's comment (changes requested, refused).
+    pub review_comment: String,
+    /// Published after a review ("Validé par <site>").
+    pub validated: bool,
+    /// `filled` or `cancelled` once closed.
+    pub closed_reason: String,
+}
+
+impl MissionRecord {
+    /// The text in `locale`, or the first one (the default locale's).
+    pub fn text(&self, locale: &str) -> Option<&MissionTextRecord> {
+        self.texts
+            .iter()
+            .find(|t| t.locale == locale)
+            .or(self.texts.first())
+    }
+
+    /// The mission as its page shows it, with its text in `locale` (or the first one
+    /// written; an empty one in `locale` when it has none).
+    pub fn detail(&self, locale: &str) -> MissionDetail {
+        let text = self
+            .text(locale)
+            .cloned()
+            .unwrap_or_else(|| MissionTextRecord {
+                locale: locale.to_owned(),
+                title: String::new(),
+                summary: String::new(),
+                description: String::new(),
+            });
+        MissionDetail {
+            mission: MissionHit {
+                id: self.id,
+                slug: self.slug.clone(),
+                title: text.title,
+                summary: text.summary,
+                lang: text.locale.clone(),
+                city_id: self.city_id,
+                organisation_id: self.organisation_id,
+                domain: self.domain.clone(),
+                mission_type: self.mission_type.clone(),
+                contribution_types: self.contributions.clone(),
+                remote: self.remote,
+                urgent: self.urgent,
+                featured: self.featured,
+                flexible: self.flexible,
+                starts_on: self.starts_on,
+                ends_on: self.ends_on,
+            },
+            description: text.description,
+            skills: self.skills.clone(),
+            locale: text.locale,
+            capacity: self.capacity,
+            contact_name: self.contact_name.clone(),
+            validated: self.validated,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MissionTextRecord {
+    pub locale: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+}
+
+/// One line of a list of missions.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissionRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub status: MissionStatus,
+    pub organisation_id: i64,
+    pub city_id: i64,
+    pub remote: bool,
+    pub flexible: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which missions a list holds: those of `organisations` or in `cities` (`None`: every one
+/// of the tenant), in `statuses` (empty: all).
+#[derive(Debug, Clone, Default)]
+pub struct MissionFilter {
+    pub organisations: Option<Vec<i64>>,
+    pub cities: Option<Vec<i64>>,
+    pub statuses: Vec<MissionStatus>,
+}
+
+/// What a lifecycle step writes besides the status.
+#[derive(Debug, Clone, Default)]
+pub struct StepWrite {
+    /// The reviewer of a review step, with their comment.
+    pub reviewer: Option<i64>,
+    pub comment: String,
+    /// `filled` or `cancelled` when closing.
+    pub closed_reason: String,
+}
+
+/// One entry of a mission's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub account_id: Option<i64>,
+    pub action: String,
+    pub detail: String,
+}
+
+tenant_repository! {
+    /// Missions of one tenant, for their editors and reviewers.
+    MissionEdits
+}
+
+fn split_skills(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}

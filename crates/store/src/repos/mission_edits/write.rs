@@ -1,0 +1,246 @@
+//! Writing missions: a draft created, saved, moved along its lifecycle, touched, and its
+//! history recorded.
+
+use super::*;
+use crate::StoreError;
+use crate::entities::{city, mission, mission_contribution, mission_history, mission_text};
+use crate::repos::catalogue::bump_version;
+use crate::repos::cities::check_city;
+use crate::repos::missions::{contribution_row, index_row, text_row};
+use crate::repos::search::{IndexRow, clear_mission_index, write_index};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+impl<C: ConnectionTrait> MissionEdits<'_, C> {
+    /// Creates a draft of `fields` by `by`; returns its id. Run it in a transaction.
+    pub async fn create(
+        &self,
+        fields: &MissionFields,
+        slug: &str,
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        check_city(self.conn, &self.scope, fields.city_id).await?;
+        let inserted = mission::Entity::insert(mission::ActiveModel {
+            tenant_id: Set(self.scope.id().to_owned()),
+            organisation_id: Set(fields.organisation_id),
+            city_id: Set(fields.city_id),
+            slug: Set(slug.to_owned()),
+            domain: Set(fields.domain.clone()),
+            mission_type: Set(fields.mission_type.clone()),
+            remote: Set(fields.remote),
+            urgent: Set(fields.urgent),
+            featured: Set(fields.featured),
+            status: Set(MissionStatus::Draft.as_str().to_owned()),
+            starts_on: Set(fields.starts_on),
+            ends_on: Set(fields.ends_on),
+            skills: Set(fields.skills.join(", ")),
+            created_at: Set(now),
+            published_at: Set(None),
+            flexible: Set(fields.flexible),
+            capacity: Set(fields.capacity),
+            contact_name: Set(fields.contact_name.clone()),
+            created_by: Set(Some(by)),
+            updated_at: Set(Some(now)),
+            submitted_at: Set(None),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            review_comment: Set(String::new()),
+            validated: Set(false),
+            closed_reason: Set(String::new()),
+            ..Default::default()
+        })
+        .exec(self.conn)
+        .await?;
+        let id = inserted.last_insert_id;
+        self.write_parts(id, fields).await?;
+        Ok(id)
+    }
+
+    /// Texts, contribution types and search rows of mission `id`, replacing any there were.
+    async fn write_parts(&self, id: i64, fields: &MissionFields) -> Result<(), StoreError> {
+        let tenant_id = self.scope.id().to_owned();
+        self.scope
+            .delete::<mission_text::Entity>()
+            .filter(mission_text::Column::MissionId.eq(id))
+            .exec(self.conn)
+            .await?;
+        self.scope
+            .delete::<mission_contribution::Entity>()
+            .filter(mission_contribution::Column::MissionId.eq(id))
+            .exec(self.conn)
+            .await?;
+        clear_mission_index(self.conn, &tenant_id, id).await?;
+        if !fields.texts.is_empty() {
+            mission_text::Entity::insert_many(
+                fields.texts.iter().map(|t| text_row(&tenant_id, id, t)),
+            )
+            .exec_without_returning(self.conn)
+            .await?;
+        }
+        if !fields.contributions.is_empty() {
+            mission_contribution::Entity::insert_many(
+                fields
+                    .contributions
+                    .iter()
+                    .map(|c| contribution_row(&tenant_id, id, c)),
+            )
+            .exec_without_returning(self.conn)
+            .await?;
+        }
+        let city = self
+            .scope
+            .all::<city::Entity>()
+            .filter(city::Column::Id.eq(fields.city_id))
+            .one(self.conn)
+            .await?;
+        let skills = fields.skills.join(" ");
+        let rows: Vec<IndexRow> = fields
+            .texts
+            .iter()
+            .map(|t| {
+                let city = city.as_ref().map_or("", |c| c.name_in(&t.locale));
+                index_row(id, t, &skills, city, &fields.domain, &fields.mission_type)
+            })
+            .collect();
+        write_index(self.conn, &tenant_id, &rows).await?;
+        bump_version(self.conn, &tenant_id).await?;
+        Ok(())
+    }
+
+    /// Saves `fields` over mission `id` (its status is the caller's business). Run it in a
+    /// transaction. `NotFound` when there is no such mission here.
+    pub async fn save(
+        &self,
+        id: i64,
+        fields: &MissionFields,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        check_city(self.conn, &self.scope, fields.city_id).await?;
+        let updated = self
+            .scope
+            .update::<mission::Entity>()
+            .col_expr(
+                mission::Column::OrganisationId,
+                Expr::value(fields.organisation_id),
+            )
+            .col_expr(mission::Column::CityId, Expr::value(fields.city_id))
+            .col_expr(mission::Column::Slug, Expr::value(slug))
+            .col_expr(mission::Column::Domain, Expr::value(fields.domain.as_str()))
+            .col_expr(
+                mission::Column::MissionType,
+                Expr::value(fields.mission_type.as_str()),
+            )
+            .col_expr(mission::Column::Remote, Expr::value(fields.remote))
+            .col_expr(mission::Column::Urgent, Expr::value(fields.urgent))
+            .col_expr(mission::Column::Featured, Expr::value(fields.featured))
+            .col_expr(mission::Column::Flexible, Expr::value(fields.flexible))
+            .col_expr(mission::Column::StartsOn, Expr::value(fields.starts_on))
+            .col_expr(mission::Column::EndsOn, Expr::value(fields.ends_on))
+            .col_expr(
+                mission::Column::Skills,
+                Expr::value(fields.skills.join(", ")),
+            )
+            .col_expr(mission::Column::Capacity, Expr::value(fields.capacity))
+            .col_expr(
+                mission::Column::ContactName,
+                Expr::value(fields.contact_name.as_str()),
+            )
+            .col_expr(mission::Column::UpdatedAt, Expr::value(now))
+            .filter(mission::Column::Id.eq(id))
+            .exec(self.conn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::NotFound);
+        }
+        self.write_parts(id, fields).await
+    }
+
+    /// Moves mission `id` from one of `from` to `to`, writing `write`; false when it is in
+    /// none of `from` (someone else moved it first) or is not here.
+    pub async fn step(
+        &self,
+        id: i64,
+        from: &[MissionStatus],
+        to: MissionStatus,
+        write: &StepWrite,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut update = self
+            .scope
+            .update::<mission::Entity>()
+            .col_expr(mission::Column::Status, Expr::value(to.as_str()))
+            .col_expr(mission::Column::UpdatedAt, Expr::value(now));
+        match to {
+            MissionStatus::Submitted => {
+                update = update.col_expr(mission::Column::SubmittedAt, Expr::value(now));
+            }
+            MissionStatus::Published => {
+                update = update
+                    .col_expr(mission::Column::PublishedAt, Expr::value(now))
+                    .col_expr(mission::Column::Validated, Expr::value(true));
+            }
+            MissionStatus::Closed | MissionStatus::Expired => {
+                update = update.col_expr(
+                    mission::Column::ClosedReason,
+                    Expr::value(write.closed_reason.as_str()),
+                );
+            }
+            _ => {}
+        }
+        if let Some(reviewer) = write.reviewer {
+            update = update
+                .col_expr(mission::Column::ReviewedBy, Expr::value(reviewer))
+                .col_expr(mission::Column::ReviewedAt, Expr::value(now))
+                .col_expr(
+                    mission::Column::ReviewComment,
+                    Expr::value(write.comment.as_str()),
+                );
+        }
+        let updated = update
+            .filter(mission::Column::Id.eq(id))
+            .filter(mission::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+            .exec(self.conn)
+            .await?;
+        if updated.rows_affected == 1 {
+            bump_version(self.conn, self.scope.id()).await?;
+        }
+        Ok(updated.rows_affected == 1)
+    }
+
+    /// Marks mission `id` as changed now (a photo added, removed or moved); bumps the
+    /// catalogue version so that pages showing it are built again.
+    pub async fn touch(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.scope
+            .update::<mission::Entity>()
+            .col_expr(mission::Column::UpdatedAt, Expr::value(now))
+            .filter(mission::Column::Id.eq(id))
+            .exec(self.conn)
+            .await?;
+        bump_version(self.conn, self.scope.id()).await
+    }
+
+    /// Adds an entry to mission `id`'s history.
+    pub async fn record(
+        &self,
+        id: i64,
+        account_id: Option<i64>,
+        action: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        mission_history::Entity::insert(mission_history::ActiveModel {
+            tenant_id: Set(self.scope.id().to_owned()),
+            mission_id: Set(id),
+            account_id: Set(account_id),
+            at: Set(at),
+            action: Set(action.to_owned()),
+            detail: Set(detail.to_owned()),
+            ..Default::default()
+        })
+        .exec(self.conn)
+        .await?;
+        Ok(())
+    }
+}
