@@ -34,6 +34,8 @@ pub struct InviteForm {
 #[serde(default)]
 pub struct Done {
     done: Option<String>,
+    /// The city just added from the console (its row is marked).
+    ville: Option<String>,
 }
 
 fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
@@ -183,6 +185,7 @@ async fn country_page(
     status: StatusCode,
     form: FormView,
     notice: Option<String>,
+    added_city: Option<&str>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let accounts = Accounts::for_tenant(conn, &ctx.tenant);
@@ -239,6 +242,7 @@ async fn country_page(
         c.insert("operators", &operators);
         c.insert("form", &form);
         c.insert("notice", &notice);
+        c.insert("added_city", &added_city);
     })
 }
 
@@ -250,7 +254,16 @@ pub async fn country_space(
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let notice = notice(&ctx, &done);
-    country_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+    let added = done.ville.as_deref().filter(|_| notice.is_some());
+    country_page(
+        &ctx,
+        req,
+        StatusCode::OK,
+        FormView::default(),
+        notice,
+        added,
+    )
+    .await
 }
 
 /// Checks an invitation form: the invitee's name and email, or the form to show back.
@@ -280,7 +293,17 @@ pub async fn country_invite(
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     match check_invite(&ctx, &form) {
-        Err(view) => country_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await,
+        Err(view) => {
+            country_page(
+                &ctx,
+                req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                view,
+                None,
+                None,
+            )
+            .await
+        }
         Ok((name, email)) => {
             invite_operator(state, tenant, &name, &email).await?;
             Ok(see_other(format!(
