@@ -19,6 +19,7 @@ mod m0011_mission_lifecycle;
 mod m0012_access_tokens;
 mod m0013_search_analyzer;
 mod m0014_city_description;
+mod m0015_audit_log;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_access_tokens::Migration),
             Box::new(m0013_search_analyzer::Migration),
             Box::new(m0014_city_description::Migration),
+            Box::new(m0015_audit_log::Migration),
         ]
     }
 }

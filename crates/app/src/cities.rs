@@ -2,6 +2,7 @@
 //! search filters, the API, the sitemap) on every replica, kept when the tenant file is synced
 //! again, with an invitation to its first focal point in the same transaction.
 
+use crate::audit::{self, Done};
 use crate::invitations::queue_email;
 use crate::organisations::permissions;
 use crate::{Failure, Scope};
@@ -68,6 +69,14 @@ pub async fn add(
         Err(e) if e.is_conflict() => return Ok(Err(CityRefusal::Exists)),
         Err(e) => return Err(e.into()),
     };
+    let added = Done {
+        action: "city_added",
+        kind: "city",
+        id: Some(city.id),
+        target: &city.name,
+        detail: &city.region,
+    };
+    audit::record(&tx, scope, Some(who), added).await?;
     let invitation = match &draft.focal_point {
         None => None,
         Some((name, email)) => {
@@ -76,6 +85,14 @@ pub async fn add(
                 .reissue(grant, name, email)
                 .await?;
             queue_email(&tx, scope.themes.clone(), tenant, &invitation, &token).await?;
+            let invited = Done {
+                action: "focal_point_invited",
+                kind: "city",
+                id: Some(city.id),
+                target: &city.name,
+                detail: email.as_str(),
+            };
+            audit::record(&tx, scope, Some(who), invited).await?;
             Some(invitation)
         }
     };

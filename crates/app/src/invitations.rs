@@ -4,6 +4,7 @@
 //! `invite` command and the tenant file sync.
 
 use crate::Failure;
+use crate::audit::{self, Done};
 use crate::mail::{Mailer, Recipient, emails};
 use jsap_adapters::Themes;
 use jsap_domain::EmailAddress;
@@ -65,8 +66,8 @@ fn local_part(email: &EmailAddress) -> String {
 
 /// Creates (or refreshes: a new link, the old one dies) the invitation of `email` for `grant`
 /// and queues its email in the same transaction. `name`: `None` keeps the name the tenant file
-/// or an earlier invitation gave, else the address's local part. Returns the invitation and
-/// the queued email's id.
+/// or an earlier invitation gave, else the address's local part. `by`: who invites (`None`
+/// from the command line), for the journal. Returns the invitation and the queued email's id.
 #[tracing::instrument(skip_all, fields(tenant.code = %tenant.code, role = grant.role().as_str()))]
 pub async fn invite(
     store: &Store,
@@ -75,6 +76,7 @@ pub async fn invite(
     grant: Grant,
     name: Option<&str>,
     email: &EmailAddress,
+    by: Option<&Account>,
 ) -> Result<(InvitationRecord, i64), Failure> {
     let tx = store.begin().await?;
     let invitations = Invitations::for_tenant(&tx, tenant);
@@ -104,6 +106,20 @@ pub async fn invite(
     };
     let (invitation, token) = invitations.reissue(grant, &name, email).await?;
     let id = queue_email(&tx, themes, tenant, &invitation, &token).await?;
+    let place = place_name(&tx, tenant, grant).await?;
+    let action = format!("{}_invited", grant.role().as_str());
+    let done = Done {
+        action: &action,
+        kind: "invitation",
+        id: Some(invitation.id),
+        target: if place.is_empty() {
+            email.as_str()
+        } else {
+            &place
+        },
+        detail: email.as_str(),
+    };
+    audit::record_for(&tx, tenant, by, chrono::Utc::now(), done).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((invitation, id))
 }

@@ -18,6 +18,7 @@ macro_rules! or_refuse {
 }
 
 pub mod accounts;
+mod audit;
 pub mod cities;
 pub mod clock;
 mod error;

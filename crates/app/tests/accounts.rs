@@ -161,6 +161,7 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
         Grant::CountryOperator,
         Some("Jean Mbarga"),
         &email("jean@example.org"),
+        None,
     )
     .await
     .expect("invite");
@@ -252,6 +253,7 @@ async fn an_invitation_grants_its_role_once_and_only_on_its_own_tenant() {
         Grant::CountryOperator,
         None,
         &email("paul@example.org"),
+        None,
     )
     .await
     .expect("invite");

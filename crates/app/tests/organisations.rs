@@ -6,7 +6,7 @@ use jsap_app::FixedClock;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
 use jsap_domain::organisations::OrganisationStatus;
-use jsap_store::{Accounts, Organisations, Outbox, Role};
+use jsap_store::{Accounts, AuditLog, Organisations, Outbox, Role};
 use jsap_tenancy::Tenant;
 
 fn draft(city_id: i64) -> Draft {
@@ -198,6 +198,37 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
             .expect("review")
             .err(),
         Some(Refusal::WrongState)
+    );
+    // The journal holds each decision once, with who took it and the reason; the refusals
+    // refused as incomplete left no trace. Senegal's journal holds none of it.
+    let journal = AuditLog::for_tenant(world.store.conn(), cm)
+        .list("", 1, 50)
+        .await
+        .expect("journal");
+    let decisions: Vec<(&str, &str, &str)> = journal
+        .entries
+        .iter()
+        .filter(|e| e.target_id == Some(registered.id))
+        .map(|e| (e.action.as_str(), e.actor.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            ("organisation_verified", operator.email.as_str(), ""),
+            (
+                "organisation_refused",
+                focal.email.as_str(),
+                "Aucune trace de cette association au registre."
+            ),
+        ]
+    );
+    assert_eq!(
+        AuditLog::for_tenant(world.store.conn(), &world.sn)
+            .list("", 1, 50)
+            .await
+            .expect("journal")
+            .total,
+        0
     );
     // The catalogue (public pages, search) sees the verified organisation.
     let catalogue = world.store.catalogue(cm).await.expect("catalogue");

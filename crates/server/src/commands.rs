@@ -219,6 +219,7 @@ async fn send_invitation(
         grant,
         name,
         email,
+        None,
     )
     .await?;
     println!(

@@ -51,7 +51,7 @@ pub struct AppState {
     pub jobs: Arc<jsap_adapters::JobHealth>,
 }
 
-use routes::{accounts, country_cities, profiles, requests, spaces};
+use routes::{accounts, country_cities, journal, profiles, requests, spaces};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -211,6 +211,11 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(country_cities::new_city_form).post(country_cities::add_city),
         )
         .at("/:locale/admin", get(spaces::admin_home))
+        .at("/:locale/admin/journal", get(journal::staff_journal))
+        .at(
+            "/:locale/espace/pays/journal",
+            get(journal::country_journal),
+        )
         .at("/:locale/admin/inviter", post(spaces::admin_invite))
         .at(
             "/:locale/missions/:id_slug/repondre",

@@ -1,6 +1,7 @@
 //! The steps of a mission's lifecycle after its writing: submit, review, close, expire.
 
 use super::{MissionRefusal, may_edit};
+use crate::audit::{self, Done};
 use crate::mail::Recipient;
 use crate::mail::emails::{MissionReviewed, MissionSubmitted};
 use crate::organisations::{holders, permissions, reviewers};
@@ -210,6 +211,15 @@ pub async fn review(
             )
             .await?;
     }
+    let action = format!("mission_{}", decision.as_str());
+    let done = Done {
+        action: &action,
+        kind: "mission",
+        id: Some(id),
+        target: &mission_title,
+        detail: comment,
+    };
+    audit::record(&tx, scope, Some(who), done).await?;
     let updated = edits.find(id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(updated))

@@ -1,6 +1,7 @@
 //! The members of an organisation: its admins invite editors and other admins by email,
 //! remove them, and anyone leaves; an organisation never ends without an admin.
 
+use crate::audit::{self, Done};
 use crate::{Failure, Scope};
 use jsap_domain::EmailAddress;
 use jsap_store::{
@@ -64,6 +65,7 @@ pub async fn invite_member(
         grant,
         Some(name),
         email,
+        Some(admin),
     )
     .await?;
     Ok(Ok(invitation))
@@ -81,7 +83,7 @@ pub async fn remove_member(
     let tx = scope.store.begin().await?;
     let members = OrganisationMembers::for_tenant(&tx, scope.tenant);
     let current = members.list(organisation_id).await?;
-    let Some((_, role)) = current.iter().find(|(a, _)| a.id == member_id) else {
+    let Some((removed, role)) = current.iter().find(|(a, _)| a.id == member_id) else {
         return Ok(Err(MemberRefusal::NotFound));
     };
     let actor_is_admin = current
@@ -100,6 +102,19 @@ pub async fn remove_member(
     if !members.remove(organisation_id, member_id).await? {
         return Ok(Err(MemberRefusal::NotFound));
     }
+    let action = if actor.id == member_id {
+        "member_left"
+    } else {
+        "member_removed"
+    };
+    let done = Done {
+        action,
+        kind: "organisation",
+        id: Some(organisation_id),
+        target: &removed.email,
+        detail: role.as_str(),
+    };
+    audit::record(&tx, scope, Some(actor), done).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(()))
 }

@@ -7,6 +7,7 @@ mod members;
 pub use logo::{LogoRefusal, set_logo};
 pub use members::{MemberRefusal, invite_member, remove_member};
 
+use crate::audit::{self, Done};
 use crate::mail::Recipient;
 use crate::mail::emails::{OrganisationPending, OrganisationReviewed};
 use crate::{Failure, Scope};
@@ -236,6 +237,15 @@ pub async fn review(
             .send(Recipient::account(admin, tenant.default_locale), &reviewed)
             .await?;
     }
+    let action = format!("organisation_{}", to.as_str());
+    let done = Done {
+        action: &action,
+        kind: "organisation",
+        id: Some(id),
+        target: &organisation.name,
+        detail: &reason,
+    };
+    audit::record(&tx, scope, Some(reviewer), done).await?;
     let updated = organisations.by_id(id).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(updated))

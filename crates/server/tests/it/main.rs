@@ -12,6 +12,7 @@ mod cities_console;
 mod cli;
 mod hardening;
 mod helpers;
+mod journal;
 mod missions;
 mod organisations;
 mod outbox;

@@ -159,6 +159,26 @@ pub const ROUTES: &[Route] = &[
         expect: [303, 403, 403, 403, 403, 200, 303, 303],
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/journal",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/journal",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/journal",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/journal",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/espace/pays/villes/nouvelle",
         expect: NOT_HERE,

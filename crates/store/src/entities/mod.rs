@@ -4,6 +4,7 @@
 
 pub(crate) mod access_token;
 pub(crate) mod account_token;
+pub(crate) mod audit_entry;
 pub(crate) mod city;
 pub(crate) mod email_outbox;
 pub(crate) mod invitation;
@@ -44,6 +45,7 @@ macro_rules! tenant_owned {
 tenant_owned!(
     access_token,
     account_token,
+    audit_entry,
     city,
     email_outbox,
     invitation,

@@ -55,6 +55,7 @@ pub async fn invite_operator(
     tenant: &Tenant,
     name: &str,
     email: &EmailAddress,
+    by: &jsap_store::Account,
 ) -> Result<(), AppError> {
     jsap_app::invitations::invite(
         &state.store,
@@ -63,6 +64,7 @@ pub async fn invite_operator(
         Grant::CountryOperator,
         Some(name),
         email,
+        Some(by),
     )
     .await?;
     Ok(())
@@ -288,7 +290,7 @@ fn check_invite(ctx: &Ctx, form: &InviteForm) -> Result<(String, EmailAddress), 
 pub async fn country_invite(
     req: &Request,
     ctx: Ctx,
-    _operator: RequireCountryOperator,
+    operator: RequireCountryOperator,
     Checked(form): Checked<InviteForm>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
@@ -305,7 +307,7 @@ pub async fn country_invite(
             .await
         }
         Ok((name, email)) => {
-            invite_operator(state, tenant, &name, &email).await?;
+            invite_operator(state, tenant, &name, &email, operator.user.account()).await?;
             Ok(see_other(format!(
                 "/{}/espace/pays?done=invited",
                 ctx.locale
@@ -372,7 +374,7 @@ pub async fn admin_home(
 pub async fn admin_invite(
     req: &Request,
     ctx: Ctx,
-    _staff: RequireStaff,
+    staff: RequireStaff,
     Checked(form): Checked<InviteForm>,
 ) -> Result<Response, AppError> {
     let state = &*ctx.state;
@@ -384,7 +386,7 @@ pub async fn admin_invite(
     let checked = check_invite(&ctx, &form);
     match (target, checked) {
         (Some(target), Ok((name, email))) => {
-            invite_operator(state, &target, &name, &email).await?;
+            invite_operator(state, &target, &name, &email, staff.user.account()).await?;
             Ok(see_other(format!("/{}/admin?done=invited", ctx.locale)))
         }
         (target, checked) => {

@@ -1,0 +1,137 @@
+//! The journal of administrative actions: a country operator reads their tenant's
+//! (`/{locale}/espace/pays/journal`), the platform staff every tenant's
+//! (`/{locale}/admin/journal`, on the portal). Newest first, searchable, 50 a page.
+
+use crate::AppError;
+use crate::kit::Ctx;
+use crate::roles::{RequireCountryOperator, RequireStaff};
+use crate::views::format_date;
+use jsap_store::{AuditLog, AuditPage, StaffAuditLog};
+use poem::http::StatusCode;
+use poem::web::Query;
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+
+const PER_PAGE: u64 = 50;
+/// The longest search.
+const SEARCH_MAX: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JournalParams {
+    q: String,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    at: String,
+    tenant: String,
+    actor: String,
+    action: String,
+    target: String,
+    detail: String,
+}
+
+/// The search and the page asked for, or the 400 text.
+fn parse(ctx: &Ctx, params: &JournalParams) -> Result<(String, u64), String> {
+    let q = params.q.trim();
+    if q.chars().count() > SEARCH_MAX {
+        return Err(ctx.t("journal.err_search"));
+    }
+    let page = match params.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(n) if (1..=10_000).contains(&n) => n,
+            _ => return Err(ctx.t("request.err_page")),
+        },
+    };
+    Ok((q.to_owned(), page))
+}
+
+async fn journal_page(
+    req: &Request,
+    ctx: &Ctx,
+    path: &str,
+    found: AuditPage,
+    (q, page): (String, u64),
+    every_tenant: bool,
+) -> Result<Response, AppError> {
+    let rows: Vec<Row> = found
+        .entries
+        .into_iter()
+        .map(|e| {
+            let at = ctx.tenant.local_date(e.at);
+            let time =
+                e.at.with_timezone(&ctx.tenant.tz())
+                    .format("%H:%M")
+                    .to_string();
+            let key = format!("journal.action_{}", e.action);
+            let label = ctx.t(&key);
+            Row {
+                at: format!("{} {time}", format_date(at, ctx.locale)),
+                tenant: e.tenant,
+                actor: e.actor,
+                action: if label == key { e.action } else { label },
+                target: e.target,
+                detail: e.detail,
+            }
+        })
+        .collect();
+    let pages = found.total.div_ceil(PER_PAGE).max(1);
+    let link = |n: u64| {
+        let query = serde_urlencoded::to_string([("q", q.as_str()), ("page", &n.to_string())])
+            .unwrap_or_default();
+        format!("/{}{path}?{query}", ctx.locale)
+    };
+    let previous = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    ctx.page(req, path, "spaces/journal.html", StatusCode::OK, |c| {
+        c.insert("rows", &rows);
+        c.insert("total", &found.total);
+        c.insert("q", &q);
+        c.insert("page", &page);
+        c.insert("pages", &pages);
+        c.insert("previous", &previous);
+        c.insert("next", &next);
+        c.insert("every_tenant", &every_tenant);
+        c.insert("search_max", &SEARCH_MAX);
+        c.insert("action_path", &format!("/{}{path}", ctx.locale));
+    })
+}
+
+/// `GET /{locale}/espace/pays/journal`: this tenant's journal.
+#[handler]
+pub async fn country_journal(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+    Query(params): Query<JournalParams>,
+) -> Result<Response, AppError> {
+    let (q, page) = match parse(&ctx, &params) {
+        Ok(parsed) => parsed,
+        Err(text) => return ctx.bad_request(req, &text),
+    };
+    let found = AuditLog::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .list(&q, page, PER_PAGE)
+        .await?;
+    journal_page(req, &ctx, "/espace/pays/journal", found, (q, page), false).await
+}
+
+/// `GET /{locale}/admin/journal` (portal): every tenant's journal.
+#[handler]
+pub async fn staff_journal(
+    req: &Request,
+    ctx: Ctx,
+    _staff: RequireStaff,
+    Query(params): Query<JournalParams>,
+) -> Result<Response, AppError> {
+    let (q, page) = match parse(&ctx, &params) {
+        Ok(parsed) => parsed,
+        Err(text) => return ctx.bad_request(req, &text),
+    };
+    let found = StaffAuditLog::new(ctx.state.store.conn())
+        .list(&q, page, PER_PAGE)
+        .await?;
+    journal_page(req, &ctx, "/admin/journal", found, (q, page), true).await
+}
