@@ -2,7 +2,8 @@
 //!
 //! - [`Ctx`], an extractor: the application, the tenant of the host and the locale of the
 //!   `/{locale}/...` URL (a locale the tenant does not offer is a 404), with the pages every
-//!   handler renders (a form page, a message, 403, 410, 429).
+//!   handler renders (a form page, a message, the 403 of a form's token). The other refusals
+//!   are `AppError`s, rendered once by the middleware.
 //! - [`Checked`], an extractor: a form whose CSRF token was verified before the handler runs.
 //!   A POST handler that takes its form this way cannot forget the check; without a valid token
 //!   the visitor gets the 403 page and nothing is written.
@@ -26,7 +27,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Field name -> translated error, in the order the fields were checked (the order of the
 /// form): the error summary lists them as the page shows the fields.
@@ -185,59 +185,18 @@ impl Ctx {
         )
     }
 
-    /// 404 or 410 for a link that is unknown, expired or already used.
-    pub(crate) fn link_gone(
-        &self,
-        req: &Request,
-        status: StatusCode,
-    ) -> Result<Response, AppError> {
-        self.message(
-            req,
-            status,
-            &self.t("account.link_invalid_title"),
-            &self.t("account.link_invalid_text"),
-            Some((
-                format!("/{}/compte/connexion", self.locale),
-                self.t("account.login_title"),
-            )),
-        )
-    }
-
-    /// Counts one `action` for the client's address (and `email`, when given): `Some(429 page)`
-    /// once over the limit.
+    /// Counts one `action` for the client's address (and `email`, when given):
+    /// `AppError::TooMany` once over the limit.
     pub(crate) async fn throttle(
         &self,
         req: &Request,
         action: &str,
         email: Option<&str>,
-    ) -> Result<Option<Response>, AppError> {
+    ) -> Result<(), AppError> {
         let ip = client_ip(req, self.state.proxy_hops);
-        match rate_limit(&self.state, &self.tenant, action, &ip, email).await {
-            Ok(()) => Ok(None),
-            Err(wait) => self.too_many(req, wait).map(Some),
-        }
-    }
-
-    fn too_many(&self, req: &Request, wait: Duration) -> Result<Response, AppError> {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let mut resp = self.message(
-            req,
-            StatusCode::TOO_MANY_REQUESTS,
-            &self.t("account.rate_title"),
-            &self
-                .t("account.rate_text")
-                .replace("%{minutes}", &minutes.to_string()),
-            None,
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            wait.as_secs()
-                .max(1)
-                .to_string()
-                .parse()
-                .map_err(anyhow::Error::from)?,
-        );
-        Ok(resp)
+        rate_limit(&self.state, &self.tenant, action, &ip, email)
+            .await
+            .map_err(|retry_after| AppError::TooMany { retry_after })
     }
 
     /// Whether `submitted` is this request's CSRF token, for the few handlers that must first
@@ -311,6 +270,12 @@ impl<'a> FromRequest<'a> for VerifiedMember {
     }
 }
 
+/// A form no page of ours sends (a value out of its choices, a body that does not parse):
+/// 400, nothing written.
+pub(crate) const INVALID_FORM: AppError = AppError::BadRequest {
+    code: "invalid_form",
+};
+
 /// A form (`application/x-www-form-urlencoded`) whose `csrf` field was checked before the
 /// handler runs: a wrong or missing token answers the 403 page.
 pub(crate) struct Checked<T>(pub T);
@@ -318,8 +283,8 @@ pub(crate) struct Checked<T>(pub T);
 impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let bytes = body.take()?.into_bytes().await?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| INVALID_FORM)?;
         let token = pairs
             .iter()
             .find(|(k, _)| k == "csrf")
@@ -330,6 +295,6 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(Checked)
-            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))
+            .map_err(|_| INVALID_FORM.into())
     }
 }

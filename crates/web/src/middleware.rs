@@ -196,20 +196,13 @@ pub async fn tenant_and_tracing<E: Endpoint>(
                     Ok(resp) => resp.into_response(),
                     Err(error) => {
                         let status = error.status();
-                        if status == StatusCode::NOT_FOUND {
-                            render::error_page(&state, &tenant, &path, status)
-                        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                        if status == StatusCode::SERVICE_UNAVAILABLE {
                             tracing::warn!(error = %error, "dependency unavailable");
-                            let mut page = render::error_page(&state, &tenant, &path, status);
-                            page.headers_mut()
-                                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-                            page
                         } else if status.is_server_error() {
                             tracing::error!(error = %error, "request failed");
-                            render::error_page(&state, &tenant, &path, status)
-                        } else {
-                            error.into_response()
                         }
+                        render::error_response(&state, &tenant, &path, &error)
+                            .unwrap_or_else(|| error.into_response())
                     }
                 }
             }

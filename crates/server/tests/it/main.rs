@@ -9,6 +9,7 @@ mod api_write;
 mod browser;
 mod browser_missions;
 mod cli;
+mod errors;
 mod hardening;
 mod helpers;
 mod missions;

@@ -99,12 +99,8 @@ pub async fn change_email(
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = user.account();
     // Each request may email an address of the member's choosing: limited like a sign-up.
-    if let Some(refused) = ctx
-        .throttle(req, "email_change", Some(&account.email))
-        .await?
-    {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "email_change", Some(&account.email))
+        .await?;
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     if email.as_ref().is_some_and(|e| e.as_str() == account.email) {

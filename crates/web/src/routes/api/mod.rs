@@ -88,13 +88,19 @@ pub fn service() -> OpenApiService<(Api, super::api_write::WriteApi), ()> {
 pub async fn json_error(err: poem::Error) -> poem::Response {
     use poem::IntoResponse;
     let status = err.status();
-    let code = match status.as_u16() {
-        401 => "unauthorized",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        413 => "too_large",
-        415 => "unsupported_type",
-        400..=499 => "invalid_body",
+    let app_error = err.downcast_ref::<AppError>();
+    let code = match (app_error, status.as_u16()) {
+        (Some(e), 400..=499) => e.code(),
+        (_, 401) => "unauthorized",
+        (_, 403) => "forbidden",
+        (_, 404) => "not_found",
+        (_, 405) => "method_not_allowed",
+        (_, 409) => "invalid_state",
+        (_, 410) => "gone",
+        (_, 413) => "too_large",
+        (_, 415) => "unsupported_type",
+        (_, 429) => "too_many_requests",
+        (_, 400..=499) => "invalid_body",
         _ => "internal",
     };
     let message = if status.is_server_error() {
@@ -104,5 +110,11 @@ pub async fn json_error(err: poem::Error) -> poem::Response {
     };
     let mut resp = api_error(code, None, message).into_response();
     resp.set_status(status);
+    if let Some(seconds) = app_error.and_then(AppError::retry_after) {
+        resp.headers_mut().insert(
+            poem::http::header::RETRY_AFTER,
+            poem::http::HeaderValue::from(seconds),
+        );
+    }
     resp
 }

@@ -6,7 +6,7 @@
 //! Field errors re-render the form (422). A value no form of ours can send (a city or a
 //! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
 
-use crate::kit::{Checked, Ctx, Errors, Pairs, all, one, see_other};
+use crate::kit::{Checked, Ctx, Errors, INVALID_FORM, Pairs, all, one, see_other};
 use crate::roles::RequireMember;
 use crate::routes::accounts::{NAME_MAX, check_name};
 use crate::views::MissionCard;
@@ -16,7 +16,7 @@ use jsap_domain::Locale;
 use jsap_store::{Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
-use poem::{IntoResponse, Request, Response, handler};
+use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,10 +35,6 @@ pub const TAG_MAX: usize = 40;
 pub const MAX_STAY_CITIES: usize = 50;
 /// Missions shown on the account page for the next stay.
 const NEXT_STAY_MISSIONS: u64 = 6;
-
-fn bad_request() -> Response {
-    StatusCode::BAD_REQUEST.into_response()
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -307,13 +303,13 @@ pub async fn save_profile(
             .iter()
             .any(|c| taxonomy.contribution_type(c).is_none())
     {
-        return Ok(bad_request());
+        return Err(INVALID_FORM);
     }
     let home_city_id = match one(&pairs, "home_city").trim() {
         "" | "other" => None,
         id => match id.parse::<i64>() {
             Ok(id) if profiles.cities_exist(&[id]).await? => Some(id),
-            _ => return Ok(bad_request()),
+            _ => return Err(INVALID_FORM),
         },
     };
     let mut errors = Errors::new();

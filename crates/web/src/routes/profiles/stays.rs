@@ -52,14 +52,14 @@ pub async fn add_stay(
     for raw_id in all(&pairs, "city") {
         match raw_id.parse::<i64>() {
             Ok(id) => city_ids.push(id),
-            Err(_) => return Ok(bad_request()),
+            Err(_) => return Err(INVALID_FORM),
         }
     }
     city_ids.sort_unstable();
     city_ids.dedup();
     // The form offers the tenant's cities (14 at most today): more is a forged form.
     if city_ids.len() > MAX_STAY_CITIES || !profiles.cities_exist(&city_ids).await? {
-        return Ok(bad_request());
+        return Err(INVALID_FORM);
     }
     let mut errors = Errors::new();
     let starts_on = date(&ctx, one(&pairs, "starts_on"), "starts_on", &mut errors);

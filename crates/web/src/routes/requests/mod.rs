@@ -183,12 +183,8 @@ async fn send_request(
     new: NewRequest,
 ) -> Result<Response, AppError> {
     // Each request emails several people: limited per address and per member.
-    if let Some(refused) = ctx
-        .throttle(req, "request", Some(&session.account.email))
-        .await?
-    {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "request", Some(&session.account.email))
+        .await?;
     let request =
         jsap_app::requests::submit::submit(&ctx.scope(), &session.account, city, new).await?;
     Ok(see_other(format!(
