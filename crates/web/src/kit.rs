@@ -205,6 +205,42 @@ impl Ctx {
         csrf_ok(&self.state, &self.tenant, req, submitted)
     }
 
+    /// Reads an upload form (multipart) whole, its file being field `file`: `None` when its
+    /// CSRF token does not check out. A field that cannot be read is a 404, as the page is.
+    pub(crate) async fn upload(
+        &self,
+        req: &Request,
+        mut multipart: poem::web::Multipart,
+        file: &str,
+    ) -> Result<Option<Upload>, AppError> {
+        let mut upload = Upload::default();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::NotFound)?
+        {
+            match field.name().map(str::to_owned) {
+                Some(name) if name == file => {
+                    upload.file = Some(field.bytes().await.map_err(|_| AppError::NotFound)?);
+                }
+                Some(name) => upload
+                    .texts
+                    .push((name, field.text().await.unwrap_or_default())),
+                None => {}
+            }
+        }
+        Ok(self.csrf_ok(req, upload.text("csrf")).then_some(upload))
+    }
+
+    /// The cities of this tenant.
+    pub(crate) async fn cities(&self) -> Result<Vec<jsap_store::CityRecord>, AppError> {
+        Ok(
+            jsap_store::Cities::for_tenant(self.state.store.conn(), &self.tenant)
+                .list()
+                .await?,
+        )
+    }
+
     /// The use-case scope of this request: its tenant, the real clock.
     pub(crate) fn scope(&self) -> jsap_app::Scope<'_> {
         jsap_app::Scope::new(
@@ -238,6 +274,25 @@ impl Ctx {
     /// The account emails of this tenant in this page's language.
     pub(crate) fn mails(&self) -> AccountMails<'_> {
         AccountMails::new(&self.tenant, self.locale, self.state.themes.clone())
+    }
+}
+
+/// An upload form read whole ([`Ctx::upload`]).
+#[derive(Default)]
+pub(crate) struct Upload {
+    texts: Pairs,
+    /// The file's bytes, when the form sent the field.
+    pub(crate) file: Option<Vec<u8>>,
+}
+
+impl Upload {
+    /// Text field `name` (its last value), or ''.
+    pub(crate) fn text(&self, name: &str) -> &str {
+        self.texts
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 

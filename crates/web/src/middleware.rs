@@ -39,14 +39,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 fn too_large(state: &AppState, tenant: Option<&jsap_tenancy::Tenant>, path: &str) -> Response {
     match tenant {
-        Some(tenant) => render::themed_error(
-            state,
-            tenant,
-            render::path_locale(tenant, path),
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "error.too_large_title",
-            "error.too_large_text",
-        ),
+        Some(tenant) => {
+            render::error_page(state, tenant, path, StatusCode::PAYLOAD_TOO_LARGE, None)
+        }
         None => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     }
 }

@@ -92,6 +92,7 @@ fn error_texts(status: StatusCode) -> (&'static str, &'static str) {
         StatusCode::BAD_REQUEST => ("request.bad_title", "error.bad_request_text"),
         StatusCode::FORBIDDEN => ("roles.forbidden_title", "roles.forbidden_text"),
         StatusCode::NOT_FOUND => ("error.not_found_title", "error.not_found_text"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.too_large_title", "error.too_large_text"),
         StatusCode::CONFLICT => ("error.conflict_title", "error.conflict_text"),
         StatusCode::GONE => ("account.link_invalid_title", "account.link_invalid_text"),
         StatusCode::TOO_MANY_REQUESTS => ("account.rate_title", "account.rate_text"),
@@ -161,25 +162,6 @@ pub fn error_response(
         .and_then(AppError::retry_after)
         .or((status == StatusCode::SERVICE_UNAVAILABLE).then_some(60));
     Some(error_page(state, tenant, path, status, retry_after))
-}
-
-/// The error template with a title and a text (translation keys), at `status`.
-pub fn themed_error(
-    state: &AppState,
-    tenant: &Tenant,
-    locale: Locale,
-    status: StatusCode,
-    title: &str,
-    text: &str,
-) -> Response {
-    themed_message(
-        state,
-        tenant,
-        locale,
-        status,
-        &jsap_adapters::translate(locale.as_str(), title),
-        &jsap_adapters::translate(locale.as_str(), text),
-    )
 }
 
 /// The error template with a translated title and text, at `status`.

@@ -36,8 +36,48 @@ pub struct Done {
     done: Option<String>,
 }
 
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    (done.done.as_deref() == Some("invited")).then(|| ctx.t("roles.done_invited"))
+/// The invitation form of a space page as it shows: under `status`, the form shown back (or
+/// empty), the notice of the last invitation.
+struct InviteView {
+    status: StatusCode,
+    form: FormView,
+    notice: Option<String>,
+}
+
+impl InviteView {
+    /// The page as asked for: an empty form, and the notice of `?done=invited`.
+    fn first(ctx: &Ctx, done: &Done) -> Self {
+        Self {
+            status: StatusCode::OK,
+            form: FormView::default(),
+            notice: (done.done.as_deref() == Some("invited")).then(|| ctx.t("roles.done_invited")),
+        }
+    }
+
+    /// The form shown back with its errors (422).
+    fn refused(form: FormView) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            notice: None,
+        }
+    }
+
+    /// Space page `template` at `rest`, with what `fill` adds and this form.
+    fn render(
+        self,
+        ctx: &Ctx,
+        req: &Request,
+        rest: &str,
+        template: &str,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Response, AppError> {
+        ctx.page(req, rest, template, self.status, |c| {
+            fill(c);
+            c.insert("form", &self.form);
+            c.insert("notice", &self.notice);
+        })
+    }
 }
 
 /// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues
@@ -171,20 +211,14 @@ struct CountryCity {
     focal_points: Vec<Invitee>,
 }
 
-async fn country_page(
-    ctx: &Ctx,
-    req: &Request,
-    status: StatusCode,
-    form: FormView,
-    notice: Option<String>,
-) -> Result<Response, AppError> {
+async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let accounts = Accounts::for_tenant(conn, &ctx.tenant);
     let focal_points = accounts.with_role(Role::FocalPoint).await?;
     let invitations = Invitations::for_tenant(conn, &ctx.tenant);
     let focal_invitations = invitations.list_of(Role::FocalPoint).await?;
-    let cities: Vec<CountryCity> = Cities::for_tenant(conn, &ctx.tenant)
-        .list()
+    let cities: Vec<CountryCity> = ctx
+        .cities()
         .await?
         .into_iter()
         .map(|c| {
@@ -226,13 +260,11 @@ async fn country_page(
         .await?
         .len();
     let missions_waiting = missions_waiting(ctx, None).await?;
-    ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
+    view.render(ctx, req, "/espace/pays", "spaces/country.html", |c| {
         c.insert("organisations_waiting", &waiting);
         c.insert("missions_waiting", &missions_waiting);
         c.insert("cities", &cities);
         c.insert("operators", &operators);
-        c.insert("form", &form);
-        c.insert("notice", &notice);
     })
 }
 
@@ -243,8 +275,7 @@ pub async fn country_space(
     _operator: RequireCountryOperator,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = notice(&ctx, &done);
-    country_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+    country_page(&ctx, req, InviteView::first(&ctx, &done)).await
 }
 
 /// Checks an invitation form: the invitee's name and email, or the form to show back.
@@ -274,7 +305,7 @@ pub async fn country_invite(
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     match check_invite(&ctx, &form) {
-        Err(view) => country_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await,
+        Err(view) => country_page(&ctx, req, InviteView::refused(view)).await,
         Ok((name, email)) => {
             invite_operator(state, tenant, &name, &email).await?;
             Ok(see_other(format!(
@@ -298,13 +329,7 @@ struct TenantRow {
     operators: usize,
 }
 
-async fn admin_page(
-    ctx: &Ctx,
-    req: &Request,
-    status: StatusCode,
-    form: FormView,
-    notice: Option<String>,
-) -> Result<Response, AppError> {
+async fn admin_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let mut rows = Vec::new();
     for t in ctx.state.registry.countries() {
@@ -321,10 +346,8 @@ async fn admin_page(
                 .len(),
         });
     }
-    ctx.page(req, "/admin", "spaces/admin.html", status, |c| {
+    view.render(ctx, req, "/admin", "spaces/admin.html", |c| {
         c.insert("tenants", &rows);
-        c.insert("form", &form);
-        c.insert("notice", &notice);
     })
 }
 
@@ -335,8 +358,7 @@ pub async fn admin_home(
     _staff: RequireStaff,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = notice(&ctx, &done);
-    admin_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+    admin_page(&ctx, req, InviteView::first(&ctx, &done)).await
 }
 
 #[handler]
@@ -367,7 +389,7 @@ pub async fn admin_invite(
             if target.is_none() {
                 view.errors.insert("tenant", ctx.t("roles.err_tenant"));
             }
-            admin_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await
+            admin_page(&ctx, req, InviteView::refused(view)).await
         }
     }
 }

@@ -67,10 +67,20 @@ pub struct InboxParams {
     done: Option<String>,
 }
 
+/// An option of a form's list: a taxonomy entry, its slug the value.
 #[derive(Serialize)]
 struct Choice {
     value: String,
     label: String,
+}
+
+impl From<crate::views::Label> for Choice {
+    fn from(label: crate::views::Label) -> Self {
+        Self {
+            value: label.slug,
+            label: label.label,
+        }
+    }
 }
 
 /// A visitor who must sign in first: to the log-in page, then back here.
