@@ -2,7 +2,8 @@
 //!
 //! - [`Ctx`], an extractor: the application, the tenant of the host and the locale of the
 //!   `/{locale}/...` URL (a locale the tenant does not offer is a 404), with the pages every
-//!   handler renders (a form page, a message, 403, 410, 429).
+//!   handler renders (a form page, a message, the 403 of a form's token). The other refusals
+//!   are `AppError`s, rendered once by the middleware.
 //! - [`Checked`], an extractor: a form whose CSRF token was verified before the handler runs.
 //!   A POST handler that takes its form this way cannot forget the check; without a valid token
 //!   the visitor gets the 403 page and nothing is written.
@@ -26,7 +27,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Field name -> translated error, in the order the fields were checked (the order of the
 /// form): the error summary lists them as the page shows the fields.
@@ -185,65 +185,60 @@ impl Ctx {
         )
     }
 
-    /// 404 or 410 for a link that is unknown, expired or already used.
-    pub(crate) fn link_gone(
-        &self,
-        req: &Request,
-        status: StatusCode,
-    ) -> Result<Response, AppError> {
-        self.message(
-            req,
-            status,
-            &self.t("account.link_invalid_title"),
-            &self.t("account.link_invalid_text"),
-            Some((
-                format!("/{}/compte/connexion", self.locale),
-                self.t("account.login_title"),
-            )),
-        )
-    }
-
-    /// Counts one `action` for the client's address (and `email`, when given): `Some(429 page)`
-    /// once over the limit.
+    /// Counts one `action` for the client's address (and `email`, when given):
+    /// `AppError::TooMany` once over the limit.
     pub(crate) async fn throttle(
         &self,
         req: &Request,
         action: &str,
         email: Option<&str>,
-    ) -> Result<Option<Response>, AppError> {
+    ) -> Result<(), AppError> {
         let ip = client_ip(req, self.state.proxy_hops);
-        match rate_limit(&self.state, &self.tenant, action, &ip, email).await {
-            Ok(()) => Ok(None),
-            Err(wait) => self.too_many(req, wait).map(Some),
-        }
-    }
-
-    fn too_many(&self, req: &Request, wait: Duration) -> Result<Response, AppError> {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let mut resp = self.message(
-            req,
-            StatusCode::TOO_MANY_REQUESTS,
-            &self.t("account.rate_title"),
-            &self
-                .t("account.rate_text")
-                .replace("%{minutes}", &minutes.to_string()),
-            None,
-        )?;
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            wait.as_secs()
-                .max(1)
-                .to_string()
-                .parse()
-                .map_err(anyhow::Error::from)?,
-        );
-        Ok(resp)
+        rate_limit(&self.state, &self.tenant, action, &ip, email)
+            .await
+            .map_err(|retry_after| AppError::TooMany { retry_after })
     }
 
     /// Whether `submitted` is this request's CSRF token, for the few handlers that must first
     /// send a visitor to log in (the rest take a [`Checked`] form).
     pub(crate) fn csrf_ok(&self, req: &Request, submitted: &str) -> bool {
         csrf_ok(&self.state, &self.tenant, req, submitted)
+    }
+
+    /// Reads an upload form (multipart) whole, its file being field `file`: `None` when its
+    /// CSRF token does not check out. A field that cannot be read is a 404, as the page is.
+    pub(crate) async fn upload(
+        &self,
+        req: &Request,
+        mut multipart: poem::web::Multipart,
+        file: &str,
+    ) -> Result<Option<Upload>, AppError> {
+        let mut upload = Upload::default();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::NotFound)?
+        {
+            match field.name().map(str::to_owned) {
+                Some(name) if name == file => {
+                    upload.file = Some(field.bytes().await.map_err(|_| AppError::NotFound)?);
+                }
+                Some(name) => upload
+                    .texts
+                    .push((name, field.text().await.unwrap_or_default())),
+                None => {}
+            }
+        }
+        Ok(self.csrf_ok(req, upload.text("csrf")).then_some(upload))
+    }
+
+    /// The cities of this tenant.
+    pub(crate) async fn cities(&self) -> Result<Vec<jsap_store::CityRecord>, AppError> {
+        Ok(
+            jsap_store::Cities::for_tenant(self.state.store.conn(), &self.tenant)
+                .list()
+                .await?,
+        )
     }
 
     /// The use-case scope of this request: its tenant, the real clock.
@@ -282,6 +277,25 @@ impl Ctx {
     }
 }
 
+/// An upload form read whole ([`Ctx::upload`]).
+#[derive(Default)]
+pub(crate) struct Upload {
+    texts: Pairs,
+    /// The file's bytes, when the form sent the field.
+    pub(crate) file: Option<Vec<u8>>,
+}
+
+impl Upload {
+    /// Text field `name` (its last value), or ''.
+    pub(crate) fn text(&self, name: &str) -> &str {
+        self.texts
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// A page of a country site: on the portal it is a 404, before anything else is checked.
 pub(crate) struct CountrySite;
 
@@ -311,6 +325,12 @@ impl<'a> FromRequest<'a> for VerifiedMember {
     }
 }
 
+/// A form no page of ours sends (a value out of its choices, a body that does not parse):
+/// 400, nothing written.
+pub(crate) const INVALID_FORM: AppError = AppError::BadRequest {
+    code: "invalid_form",
+};
+
 /// A form (`application/x-www-form-urlencoded`) whose `csrf` field was checked before the
 /// handler runs: a wrong or missing token answers the 403 page.
 pub(crate) struct Checked<T>(pub T);
@@ -318,8 +338,8 @@ pub(crate) struct Checked<T>(pub T);
 impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let bytes = body.take()?.into_bytes().await?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| INVALID_FORM)?;
         let token = pairs
             .iter()
             .find(|(k, _)| k == "csrf")
@@ -330,6 +350,6 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(Checked)
-            .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))
+            .map_err(|_| INVALID_FORM.into())
     }
 }

@@ -39,14 +39,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 fn too_large(state: &AppState, tenant: Option<&jsap_tenancy::Tenant>, path: &str) -> Response {
     match tenant {
-        Some(tenant) => render::themed_error(
-            state,
-            tenant,
-            render::path_locale(tenant, path),
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "error.too_large_title",
-            "error.too_large_text",
-        ),
+        Some(tenant) => {
+            render::error_page(state, tenant, path, StatusCode::PAYLOAD_TOO_LARGE, None)
+        }
         None => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     }
 }
@@ -196,20 +191,13 @@ pub async fn tenant_and_tracing<E: Endpoint>(
                     Ok(resp) => resp.into_response(),
                     Err(error) => {
                         let status = error.status();
-                        if status == StatusCode::NOT_FOUND {
-                            render::error_page(&state, &tenant, &path, status)
-                        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                        if status == StatusCode::SERVICE_UNAVAILABLE {
                             tracing::warn!(error = %error, "dependency unavailable");
-                            let mut page = render::error_page(&state, &tenant, &path, status);
-                            page.headers_mut()
-                                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-                            page
                         } else if status.is_server_error() {
                             tracing::error!(error = %error, "request failed");
-                            render::error_page(&state, &tenant, &path, status)
-                        } else {
-                            error.into_response()
                         }
+                        render::error_response(&state, &tenant, &path, &error)
+                            .unwrap_or_else(|| error.into_response())
                     }
                 }
             }

@@ -3,7 +3,7 @@
 use crate::{AppError, AppState};
 use jsap_domain::Locale;
 use jsap_tenancy::Tenant;
-use poem::http::{StatusCode, header};
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -86,25 +86,86 @@ pub fn path_locale(tenant: &Tenant, path: &str) -> Locale {
         .unwrap_or(tenant.default_locale)
 }
 
-/// A themed 404 or 500 page in the locale of the URL when the tenant offers it.
-pub fn error_page(state: &AppState, tenant: &Tenant, path: &str, status: StatusCode) -> Response {
-    let (title, text) = match status {
+/// The translation keys (title, text) of the themed page of an error status.
+fn error_texts(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => ("request.bad_title", "error.bad_request_text"),
+        StatusCode::FORBIDDEN => ("roles.forbidden_title", "roles.forbidden_text"),
         StatusCode::NOT_FOUND => ("error.not_found_title", "error.not_found_text"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("error.too_large_title", "error.too_large_text"),
+        StatusCode::CONFLICT => ("error.conflict_title", "error.conflict_text"),
+        StatusCode::GONE => ("account.link_invalid_title", "account.link_invalid_text"),
+        StatusCode::TOO_MANY_REQUESTS => ("account.rate_title", "account.rate_text"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.unavailable_title", "error.unavailable_text"),
         _ => ("error.server_title", "error.server_text"),
-    };
-    themed_error(
-        state,
-        tenant,
-        path_locale(tenant, path),
+    }
+}
+
+/// The refusals rendered as a page: 400, 403, 409, 410, 429.
+fn is_refusal(status: StatusCode) -> bool {
+    matches!(
         status,
-        title,
-        text,
+        StatusCode::BAD_REQUEST
+            | StatusCode::FORBIDDEN
+            | StatusCode::CONFLICT
+            | StatusCode::GONE
+            | StatusCode::TOO_MANY_REQUESTS
     )
 }
 
-/// The error template with a title and a text (translation keys), at `status`.
-pub fn themed_error(
+/// The themed page of an error status in the locale of the URL when the tenant offers it;
+/// `retry_after` (seconds) is sent as `Retry-After` and says the minutes of a 429. A refusal
+/// is never stored (`no-store`).
+pub fn error_page(
+    state: &AppState,
+    tenant: &Tenant,
+    path: &str,
+    status: StatusCode,
+    retry_after: Option<u64>,
+) -> Response {
+    let locale = path_locale(tenant, path);
+    let (title, text) = error_texts(status);
+    let minutes = retry_after.map_or(1, |s| s.div_ceil(60).max(1));
+    let text =
+        jsap_adapters::translate(locale.as_str(), text).replace("%{minutes}", &minutes.to_string());
+    let title = jsap_adapters::translate(locale.as_str(), title);
+    let mut resp = themed_message(state, tenant, locale, status, &title, &text);
+    let headers = resp.headers_mut();
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if is_refusal(status) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The page of an error a handler or an extractor returned (an [`AppError`] or poem's own),
+/// rendered once, here: 404, the refusals (400, 403, 409, 410, 429) and the server errors.
+/// `None` for the other statuses, and for a refusal that already is a page
+/// (`poem::Error::from_response`, the kit's message pages): those answer as they are.
+pub fn error_response(
+    state: &AppState,
+    tenant: &Tenant,
+    path: &str,
+    error: &poem::Error,
+) -> Option<Response> {
+    let status = error.status();
+    let rendered = status == StatusCode::NOT_FOUND
+        || status.is_server_error()
+        || (is_refusal(status) && !error.is_from_response());
+    if !rendered {
+        return None;
+    }
+    let retry_after = error
+        .downcast_ref::<AppError>()
+        .and_then(AppError::retry_after)
+        .or((status == StatusCode::SERVICE_UNAVAILABLE).then_some(60));
+    Some(error_page(state, tenant, path, status, retry_after))
+}
+
+/// The error template with a translated title and text, at `status`.
+fn themed_message(
     state: &AppState,
     tenant: &Tenant,
     locale: Locale,
@@ -113,8 +174,8 @@ pub fn themed_error(
     text: &str,
 ) -> Response {
     let mut ctx = page_context(state, tenant, locale, "/");
-    ctx.insert("title", &jsap_adapters::translate(locale.as_str(), title));
-    ctx.insert("text", &jsap_adapters::translate(locale.as_str(), text));
+    ctx.insert("title", title);
+    ctx.insert("text", text);
     match html(state, tenant, "error.html", &ctx) {
         Ok(mut resp) => {
             resp.set_status(status);

@@ -2,9 +2,9 @@
 //!
 //! Each builds on `CurrentUser` (an anonymous visitor is sent to the log-in page, 303) and
 //! the user's memberships on the request's tenant (`Accounts::memberships`). A signed-in user
-//! without the role gets a themed 403 page saying so. Pages of one kind of site answer 404 on
-//! the other kind, before anything else: the staff console exists only on the portal, the
-//! member spaces only on country sites.
+//! without the role gets `AppError::Forbidden`, the themed 403 page saying so. Pages of one
+//! kind of site answer 404 on the other kind, before anything else: the staff console exists
+//! only on the portal, the member spaces only on country sites.
 //!
 //! - `RequireMember`: any signed-in member of the tenant, email verified or not (the
 //!   account pages must stay reachable to confirm an address or fix a typo in it; what
@@ -19,15 +19,11 @@
 //! - `RequireStaff`: platform staff (`users.is_staff`), signed in on the portal.
 
 use crate::extract::CurrentTenant;
-use crate::render::{path_locale, themed_error};
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
-use jsap_domain::Locale;
 use jsap_domain::roles::Permissions;
 use jsap_store::{Account, Accounts, Role};
-use jsap_tenancy::Tenant;
-use poem::http::{StatusCode, header};
-use poem::{FromRequest, Request, RequestBody, Response};
+use poem::{FromRequest, Request, RequestBody};
 use std::sync::Arc;
 
 /// Where a page exists.
@@ -36,27 +32,6 @@ enum Site {
     Any,
     Country,
     Portal,
-}
-
-fn locale_of(req: &Request, tenant: &Tenant) -> Locale {
-    path_locale(tenant, req.uri().path())
-}
-
-/// The themed 403 page: signed in, but without the role the page needs.
-pub fn forbidden_page(state: &AppState, tenant: &Tenant, locale: Locale) -> Response {
-    let mut resp = themed_error(
-        state,
-        tenant,
-        locale,
-        StatusCode::FORBIDDEN,
-        "roles.forbidden_title",
-        "roles.forbidden_text",
-    );
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        poem::http::HeaderValue::from_static("no-store"),
-    );
-    resp
 }
 
 /// The signed-in user on a site of the right kind, or the answer to give instead (404 on the
@@ -100,18 +75,6 @@ async fn signed_in(
     Ok((user, Permissions::new(memberships)))
 }
 
-/// The 403 answer for this request.
-fn deny(req: &Request) -> poem::Error {
-    let state = req.data::<Arc<AppState>>();
-    let tenant = req.extensions().get::<CurrentTenant>();
-    match (state, tenant) {
-        (Some(state), Some(CurrentTenant(tenant))) => {
-            poem::Error::from_response(forbidden_page(state, tenant, locale_of(req, tenant)))
-        }
-        _ => poem::Error::from_status(StatusCode::FORBIDDEN),
-    }
-}
-
 /// Any signed-in member of the tenant (verified or not).
 #[derive(Clone, Debug)]
 pub struct RequireMember {
@@ -144,7 +107,7 @@ impl<'a> FromRequest<'a> for RequireOrganisationMember {
         let (user, permissions) = signed_in(req, body, Site::Country).await?;
         let organisations = permissions.organisations();
         if organisations.is_empty() {
-            return Err(deny(req));
+            return Err(AppError::Forbidden.into());
         }
         Ok(Self {
             user,
@@ -170,7 +133,7 @@ impl<'a> FromRequest<'a> for RequireOrganisationAdmin {
             .map(|(id, _)| id)
             .collect();
         if organisation_ids.is_empty() {
-            return Err(deny(req));
+            return Err(AppError::Forbidden.into());
         }
         Ok(Self {
             user,
@@ -197,7 +160,7 @@ impl RequireFocalPoint {
 impl<'a> FromRequest<'a> for RequireFocalPoint {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let (user, permissions) = signed_in(req, body, Site::Country).await?;
-        Self::of(user, &permissions).ok_or_else(|| deny(req))
+        Self::of(user, &permissions).ok_or_else(|| AppError::Forbidden.into())
     }
 }
 
@@ -219,7 +182,7 @@ impl<'a> FromRequest<'a> for RequireReviewer {
                 city_ids: None,
             });
         }
-        let focal = RequireFocalPoint::of(user, &permissions).ok_or_else(|| deny(req))?;
+        let focal = RequireFocalPoint::of(user, &permissions).ok_or(AppError::Forbidden)?;
         Ok(Self {
             user: focal.user,
             city_ids: Some(focal.city_ids),
@@ -248,7 +211,7 @@ impl<'a> FromRequest<'a> for RequireMissionWriter {
             && !permissions.is_operator()
             && permissions.focal_cities().is_empty()
         {
-            return Err(deny(req));
+            return Err(AppError::Forbidden.into());
         }
         Ok(Self { user, permissions })
     }
@@ -264,7 +227,7 @@ impl<'a> FromRequest<'a> for RequireCountryOperator {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let (user, permissions) = signed_in(req, body, Site::Country).await?;
         if !permissions.is_operator() {
-            return Err(deny(req));
+            return Err(AppError::Forbidden.into());
         }
         Ok(Self { user })
     }
@@ -280,7 +243,7 @@ impl<'a> FromRequest<'a> for RequireStaff {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let (user, _) = signed_in_user(req, body, Site::Portal).await?;
         if !user.account().is_staff {
-            return Err(deny(req));
+            return Err(AppError::Forbidden.into());
         }
         Ok(Self { user })
     }

@@ -276,7 +276,7 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
     let clear =
         stale_cookie.then(|| set_cookie(&req, SESSION_COOKIE, "", std::time::Duration::ZERO));
     let signed_in = viewer.is_some();
-    let page_404 = match (&state_for_errors, &tenant_for_errors) {
+    let error_pages = match (&state_for_errors, &tenant_for_errors) {
         (Some(state), Some(CurrentTenant(tenant))) if signed_in => {
             Some((state.clone(), tenant.clone(), req.uri().path().to_owned()))
         }
@@ -286,14 +286,11 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
         .scope(viewer, async move {
             match ep.call(req).await {
                 Ok(resp) => Ok(resp.into_response()),
-                // Rendered here, so a signed-in reader's 404 page keeps their header.
-                Err(e) if e.status() == StatusCode::NOT_FOUND => match page_404 {
-                    Some((state, tenant, path)) => Ok(crate::render::error_page(
-                        &state,
-                        &tenant,
-                        &path,
-                        StatusCode::NOT_FOUND,
-                    )),
+                // Rendered here, so a signed-in reader's 404 or refusal page keeps their header.
+                Err(e) if !e.status().is_server_error() => match &error_pages {
+                    Some((state, tenant, path)) => {
+                        crate::render::error_response(state, tenant, path, &e).ok_or(e)
+                    }
                     None => Err(e),
                 },
                 Err(e) => Err(e),

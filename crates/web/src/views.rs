@@ -19,6 +19,14 @@ pub struct Lookup {
     pub catalogue: std::sync::Arc<jsap_store::Catalogue>,
 }
 
+/// An option of a form's list or checkboxes, checked or not.
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
 #[derive(Serialize)]
 pub struct Label {
     pub slug: String,

@@ -10,6 +10,7 @@ mod browser;
 mod browser_missions;
 mod cities_console;
 mod cli;
+mod errors;
 mod hardening;
 mod helpers;
 mod journal;

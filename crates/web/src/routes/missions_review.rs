@@ -9,7 +9,7 @@ use crate::routes::missions_space::refusal_text;
 use crate::views::format_date;
 use jsap_app::missions::{self, MissionRefusal};
 use jsap_domain::missions::MissionStep;
-use jsap_store::{Cities, MissionEdits, MissionFilter, Organisations};
+use jsap_store::{MissionEdits, MissionFilter, Organisations};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
@@ -66,7 +66,7 @@ async fn queue_page(
     failure: Option<(i64, String)>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
-    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let cities = ctx.cities().await?;
     let organisations = Organisations::for_tenant(conn, &ctx.tenant).list().await?;
     let filter = MissionFilter {
         cities: reviewer.city_ids.clone(),

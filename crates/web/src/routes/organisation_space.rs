@@ -258,63 +258,35 @@ pub async fn upload_logo(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
     member: RequireOrganisationMember,
-    mut multipart: poem::web::Multipart,
+    multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (mut csrf, mut file) = (String::new(), None::<Vec<u8>>);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::NotFound)?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("logo") => file = Some(field.bytes().await.map_err(|_| AppError::NotFound)?),
-            _ => {}
-        }
-    }
-    if !ctx.csrf_ok(req, &csrf) {
+    let Some(upload) = ctx.upload(req, multipart, "logo").await? else {
         return ctx.forbidden(req);
-    }
-    let refused = |key: &str| {
-        let mut errors = Errors::new();
-        errors.insert("logo", ctx.t(key));
-        FormView {
-            values: BTreeMap::new(),
-            errors,
-        }
-    };
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        let view = refused("org.err_logo_missing");
-        return refuse_with(
-            &ctx,
-            req,
-            &member,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            id,
-            view,
-        )
-        .await;
     };
     let account = member.user.account();
-    match organisations::set_logo(&ctx.scope(), &ctx.state.blobs, account, id, bytes).await? {
-        Ok(_) => Ok(back(&ctx, "logo")),
-        Err(LogoRefusal::NotFound) => Err(AppError::NotFound),
-        Err(LogoRefusal::Image(ImageError::TooLarge)) => {
-            let view = refused("org.err_logo_large");
-            refuse_with(&ctx, req, &member, StatusCode::PAYLOAD_TOO_LARGE, id, view).await
+    let (status, key) = match upload.file.filter(|b| !b.is_empty()) {
+        None => (StatusCode::UNPROCESSABLE_ENTITY, "org.err_logo_missing"),
+        Some(bytes) => {
+            match organisations::set_logo(&ctx.scope(), &ctx.state.blobs, account, id, bytes)
+                .await?
+            {
+                Ok(_) => return Ok(back(&ctx, "logo")),
+                Err(LogoRefusal::NotFound) => return Err(AppError::NotFound),
+                Err(LogoRefusal::Image(ImageError::TooLarge)) => {
+                    (StatusCode::PAYLOAD_TOO_LARGE, "org.err_logo_large")
+                }
+                Err(LogoRefusal::Image(_)) => {
+                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, "org.err_logo_type")
+                }
+            }
         }
-        Err(LogoRefusal::Image(_)) => {
-            let view = refused("org.err_logo_type");
-            refuse_with(
-                &ctx,
-                req,
-                &member,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                id,
-                view,
-            )
-            .await
-        }
-    }
+    };
+    let mut errors = Errors::new();
+    errors.insert("logo", ctx.t(key));
+    let view = FormView {
+        values: BTreeMap::new(),
+        errors,
+    };
+    refuse_with(&ctx, req, &member, status, id, view).await
 }

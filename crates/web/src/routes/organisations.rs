@@ -13,7 +13,7 @@ use crate::views::format_date;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
 use jsap_domain::organisations::{FACILITIES, KINDS, OrganisationStatus};
-use jsap_store::{Cities, CityRecord, Organisations};
+use jsap_store::{CityRecord, Organisations};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
@@ -71,9 +71,7 @@ async fn register_page(
     form: &FormView,
     chosen: &[&str],
 ) -> Result<Response, AppError> {
-    let all_cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let all_cities = ctx.cities().await?;
     ctx.page(
         req,
         "/organisations/nouvelle",
@@ -171,9 +169,7 @@ pub async fn register(
     VerifiedMember(session): VerifiedMember,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let all_cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let all_cities = ctx.cities().await?;
     match check(&ctx, &pairs, &all_cities) {
         Err(errors) => {
             let values = [
@@ -244,7 +240,7 @@ async fn queue_page(
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
-    let all_cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let all_cities = ctx.cities().await?;
     let organisations = Organisations::for_tenant(conn, &ctx.tenant);
     let cities = reviewer.city_ids.as_deref();
     let mut reviewed = Vec::new();

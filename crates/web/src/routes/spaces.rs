@@ -38,6 +38,17 @@ pub struct Done {
     ville: Option<String>,
 }
 
+/// The invitation form of a space page as it shows: under `status`, the form shown back (or
+/// empty), the notice of the last invitation.
+struct InviteView {
+    status: StatusCode,
+    form: FormView,
+    notice: Option<String>,
+    /// The city just added from the console (its row is marked).
+    added_city: Option<String>,
+}
+
+/// The confirmation of `?done=`.
 fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
     let key = match done.done.as_deref()? {
         "invited" => "roles.done_invited",
@@ -46,6 +57,46 @@ fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
         _ => return None,
     };
     Some(ctx.t(key))
+}
+
+impl InviteView {
+    /// The page as asked for: an empty form, and the notice of `?done=invited`.
+    fn first(ctx: &Ctx, done: &Done) -> Self {
+        let notice = notice(ctx, done);
+        Self {
+            status: StatusCode::OK,
+            form: FormView::default(),
+            added_city: done.ville.clone().filter(|_| notice.is_some()),
+            notice,
+        }
+    }
+
+    /// The form shown back with its errors (422).
+    fn refused(form: FormView) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            notice: None,
+            added_city: None,
+        }
+    }
+
+    /// Space page `template` at `rest`, with what `fill` adds and this form.
+    fn render(
+        self,
+        ctx: &Ctx,
+        req: &Request,
+        rest: &str,
+        template: &str,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<Response, AppError> {
+        ctx.page(req, rest, template, self.status, |c| {
+            fill(c);
+            c.insert("form", &self.form);
+            c.insert("notice", &self.notice);
+            c.insert("added_city", &self.added_city);
+        })
+    }
 }
 
 /// Creates (or refreshes) the country-operator invitation of `email` on `tenant` and queues
@@ -181,21 +232,14 @@ struct CountryCity {
     focal_points: Vec<Invitee>,
 }
 
-async fn country_page(
-    ctx: &Ctx,
-    req: &Request,
-    status: StatusCode,
-    form: FormView,
-    notice: Option<String>,
-    added_city: Option<&str>,
-) -> Result<Response, AppError> {
+async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let accounts = Accounts::for_tenant(conn, &ctx.tenant);
     let focal_points = accounts.with_role(Role::FocalPoint).await?;
     let invitations = Invitations::for_tenant(conn, &ctx.tenant);
     let focal_invitations = invitations.list_of(Role::FocalPoint).await?;
-    let cities: Vec<CountryCity> = Cities::for_tenant(conn, &ctx.tenant)
-        .list()
+    let cities: Vec<CountryCity> = ctx
+        .cities()
         .await?
         .into_iter()
         .map(|c| {
@@ -237,14 +281,11 @@ async fn country_page(
         .await?
         .len();
     let missions_waiting = missions_waiting(ctx, None).await?;
-    ctx.page(req, "/espace/pays", "spaces/country.html", status, |c| {
+    view.render(ctx, req, "/espace/pays", "spaces/country.html", |c| {
         c.insert("organisations_waiting", &waiting);
         c.insert("missions_waiting", &missions_waiting);
         c.insert("cities", &cities);
         c.insert("operators", &operators);
-        c.insert("form", &form);
-        c.insert("notice", &notice);
-        c.insert("added_city", &added_city);
     })
 }
 
@@ -255,17 +296,7 @@ pub async fn country_space(
     _operator: RequireCountryOperator,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = notice(&ctx, &done);
-    let added = done.ville.as_deref().filter(|_| notice.is_some());
-    country_page(
-        &ctx,
-        req,
-        StatusCode::OK,
-        FormView::default(),
-        notice,
-        added,
-    )
-    .await
+    country_page(&ctx, req, InviteView::first(&ctx, &done)).await
 }
 
 /// Checks an invitation form: the invitee's name and email, or the form to show back.
@@ -295,17 +326,7 @@ pub async fn country_invite(
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     match check_invite(&ctx, &form) {
-        Err(view) => {
-            country_page(
-                &ctx,
-                req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                view,
-                None,
-                None,
-            )
-            .await
-        }
+        Err(view) => country_page(&ctx, req, InviteView::refused(view)).await,
         Ok((name, email)) => {
             invite_operator(state, tenant, &name, &email, operator.user.account()).await?;
             Ok(see_other(format!(
@@ -329,13 +350,7 @@ struct TenantRow {
     operators: usize,
 }
 
-async fn admin_page(
-    ctx: &Ctx,
-    req: &Request,
-    status: StatusCode,
-    form: FormView,
-    notice: Option<String>,
-) -> Result<Response, AppError> {
+async fn admin_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let mut rows = Vec::new();
     for t in ctx.state.registry.countries() {
@@ -352,10 +367,8 @@ async fn admin_page(
                 .len(),
         });
     }
-    ctx.page(req, "/admin", "spaces/admin.html", status, |c| {
+    view.render(ctx, req, "/admin", "spaces/admin.html", |c| {
         c.insert("tenants", &rows);
-        c.insert("form", &form);
-        c.insert("notice", &notice);
     })
 }
 
@@ -366,8 +379,7 @@ pub async fn admin_home(
     _staff: RequireStaff,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = notice(&ctx, &done);
-    admin_page(&ctx, req, StatusCode::OK, FormView::default(), notice).await
+    admin_page(&ctx, req, InviteView::first(&ctx, &done)).await
 }
 
 #[handler]
@@ -398,7 +410,7 @@ pub async fn admin_invite(
             if target.is_none() {
                 view.errors.insert("tenant", ctx.t("roles.err_tenant"));
             }
-            admin_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, view, None).await
+            admin_page(&ctx, req, InviteView::refused(view)).await
         }
     }
 }

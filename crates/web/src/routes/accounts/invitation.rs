@@ -10,18 +10,18 @@ pub(super) struct InvitationView {
     email: String,
 }
 
-/// The invitation of a token on this tenant, as its page shows it: `Err(status)` 404 when
-/// unknown here, 410 when expired or already accepted.
+/// The invitation of a token on this tenant, as its page shows it: 404 when unknown here,
+/// 410 when expired or already accepted.
 pub(super) async fn invitation(
     state: &AppState,
     tenant: &Tenant,
     locale: Locale,
     token: &str,
-) -> Result<Result<InvitationView, StatusCode>, AppError> {
+) -> Result<InvitationView, AppError> {
     let t = |key: &str| translate(locale.as_str(), key);
     let found = match invitations::find(&state.store, tenant, token, chrono::Utc::now()).await? {
-        Invitation::Unknown => return Ok(Err(StatusCode::NOT_FOUND)),
-        Invitation::Gone => return Ok(Err(StatusCode::GONE)),
+        Invitation::Unknown => return Err(AppError::NotFound),
+        Invitation::Gone => return Err(AppError::Gone),
         Invitation::Usable(found) => found,
     };
     let (intro, title) = match found.grant {
@@ -62,12 +62,12 @@ pub(super) async fn invitation(
             )
         }
     };
-    Ok(Ok(InvitationView {
+    Ok(InvitationView {
         intro,
         title,
         name: found.name,
         email: found.email,
-    }))
+    })
 }
 
 pub(super) fn invitation_page(
@@ -95,16 +95,12 @@ pub async fn invitation_form(
     Path((_, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    match invitation(state, tenant, ctx.locale, &token).await? {
-        Err(status) => ctx.link_gone(req, status),
-        Ok(view) => {
-            let form = FormView {
-                values: BTreeMap::from([("display_name", view.name.clone())]),
-                errors: Errors::new(),
-            };
-            invitation_page(&ctx, req, &token, &view, &form, StatusCode::OK)
-        }
-    }
+    let view = invitation(state, tenant, ctx.locale, &token).await?;
+    let form = FormView {
+        values: BTreeMap::from([("display_name", view.name.clone())]),
+        errors: Errors::new(),
+    };
+    invitation_page(&ctx, req, &token, &view, &form, StatusCode::OK)
 }
 
 #[handler]
@@ -116,10 +112,7 @@ pub async fn accept_invitation(
     Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let view = match invitation(state, tenant, ctx.locale, &token).await? {
-        Err(status) => return ctx.link_gone(req, status),
-        Ok(found) => found,
-    };
+    let view = invitation(state, tenant, ctx.locale, &token).await?;
     let mut errors = Errors::new();
     let name = check_name(&ctx, &form.display_name, &mut errors);
     check_new_password(&ctx, &form, &[&view.email, &form.display_name], &mut errors).await?;
@@ -152,7 +145,7 @@ pub async fn accept_invitation(
     )
     .await?
     else {
-        return ctx.link_gone(req, StatusCode::GONE);
+        return Err(AppError::Gone);
     };
     if let Some(old) = current {
         session::close(state, tenant, &old.id).await?;

@@ -30,9 +30,7 @@ pub async fn login(
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     // Per address: refused past the limit. Per account: slowed, never locked, and not at
     // all from a device the account signed in from before.
-    if let Some(refused) = ctx.throttle(req, "login", None).await? {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "login", None).await?;
     if !known_device(req, &state.secret_key, tenant, &form.email) {
         let delay = account_delay(state, tenant, "login", &form.email).await;
         if !delay.is_zero() {

@@ -21,9 +21,7 @@ pub(super) async fn role_labels(
     if memberships.is_empty() {
         return Ok(Vec::new());
     }
-    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let cities = ctx.cities().await?;
     Ok(memberships
         .iter()
         .map(|m| {
@@ -89,6 +87,38 @@ pub async fn account_home(
     .await
 }
 
+/// The account page again (422) with the errors of its address form or its password form.
+async fn refused(
+    ctx: &Ctx,
+    req: &Request,
+    account: &Account,
+    email_form: FormView,
+    password_form: FormView,
+) -> Result<Response, AppError> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    account_page(ctx, req, account, status, None, email_form, password_form).await
+}
+
+/// Checks the current password a change of the account asks for: given, and the account's.
+async fn check_current_password(
+    ctx: &Ctx,
+    account: &Account,
+    given: &str,
+    errors: &mut Errors,
+) -> Result<(), AppError> {
+    if given.is_empty() {
+        errors.insert("current_password", ctx.t("account.err_password_required"));
+        return Ok(());
+    }
+    let hash = Accounts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .password_hash(account.id)
+        .await?;
+    if !verify_password(given.to_owned(), hash).await {
+        errors.insert("current_password", ctx.t("account.err_current_password"));
+    }
+    Ok(())
+}
+
 #[handler]
 pub async fn change_email(
     req: &Request,
@@ -96,45 +126,26 @@ pub async fn change_email(
     user: CurrentUser,
     Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let state = &*ctx.state;
     let account = user.account();
     // Each request may email an address of the member's choosing: limited like a sign-up.
-    if let Some(refused) = ctx
-        .throttle(req, "email_change", Some(&account.email))
-        .await?
-    {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "email_change", Some(&account.email))
+        .await?;
     let mut errors = Errors::new();
     let email = check_email(&ctx, &form.email, "email", &mut errors);
     if email.as_ref().is_some_and(|e| e.as_str() == account.email) {
         errors.insert("email", ctx.t("account.err_email_same"));
     }
-    if form.current_password.is_empty() {
-        errors.insert("current_password", ctx.t("account.err_password_required"));
-    } else if errors.is_empty() {
-        let hash = Accounts::for_tenant(state.store.conn(), tenant)
-            .password_hash(account.id)
-            .await?;
-        if !verify_password(form.current_password.clone(), hash).await {
-            errors.insert("current_password", ctx.t("account.err_current_password"));
-        }
+    // The (slow) password check only when the rest of the form is right.
+    if form.current_password.is_empty() || errors.is_empty() {
+        check_current_password(&ctx, account, &form.current_password, &mut errors).await?;
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         let view = FormView {
             values: BTreeMap::from([("email", form.email.trim().to_owned())]),
             errors,
         };
-        return account_page(
-            &ctx,
-            req,
-            account,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            view,
-            FormView::default(),
-        )
-        .await;
+        return refused(&ctx, req, account, view, FormView::default()).await;
     };
     accounts::change_email(&state.store, &ctx.mails(), account, &email).await?;
     Ok(see_other(format!("/{}/compte?done=email_sent", ctx.locale)))
@@ -157,30 +168,13 @@ pub async fn change_password(
         &mut errors,
     )
     .await?;
-    if form.current_password.is_empty() {
-        errors.insert("current_password", ctx.t("account.err_password_required"));
-    } else {
-        let hash = Accounts::for_tenant(state.store.conn(), tenant)
-            .password_hash(account.id)
-            .await?;
-        if !verify_password(form.current_password.clone(), hash).await {
-            errors.insert("current_password", ctx.t("account.err_current_password"));
-        }
-    }
+    check_current_password(&ctx, account, &form.current_password, &mut errors).await?;
     if !errors.is_empty() {
-        return account_page(
-            &ctx,
-            req,
-            account,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            FormView::default(),
-            FormView {
-                values: BTreeMap::new(),
-                errors,
-            },
-        )
-        .await;
+        let view = FormView {
+            values: BTreeMap::new(),
+            errors,
+        };
+        return refused(&ctx, req, account, FormView::default(), view).await;
     }
     let hash = hash_password(form.password.clone()).await?;
     // Every other session ends; this browser gets a fresh one.

@@ -22,9 +22,7 @@ pub async fn forgot(
     Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
     let state = &*ctx.state;
-    if let Some(refused) = ctx.throttle(req, "forgot", Some(&form.email)).await? {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "forgot", Some(&form.email)).await?;
     let mut errors = Errors::new();
     let Some(email) = check_email(&ctx, &form.email, "email", &mut errors) else {
         let view = FormView {
@@ -60,7 +58,7 @@ pub async fn reset_form(
         .peek_token(&token, TokenPurpose::ResetPassword)
         .await?;
     if valid.is_none() {
-        return ctx.link_gone(req, StatusCode::GONE);
+        return Err(AppError::Gone);
     }
     ctx.page(
         req,
@@ -117,7 +115,7 @@ pub async fn reset(
         .await?
         .is_none()
     {
-        return ctx.link_gone(req, StatusCode::GONE);
+        return Err(AppError::Gone);
     }
     // The link proved the mailbox: the owner is not slowed by someone else's guesses.
     if let Some(owner) = &owner {

@@ -50,9 +50,7 @@ pub async fn signup(
     Checked(form): Checked<AccountForm>,
 ) -> Result<Response, AppError> {
     let state = &*ctx.state;
-    if let Some(refused) = ctx.throttle(req, "signup", Some(&form.email)).await? {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "signup", Some(&form.email)).await?;
     let next = safe_next(Some(&form.next));
     let mut errors = Errors::new();
     // In the order of the form's fields, as the error summary lists them.

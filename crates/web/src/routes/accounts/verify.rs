@@ -23,7 +23,7 @@ pub async fn verify(
                 None,
             );
         }
-        Verified::Gone => return ctx.link_gone(req, StatusCode::GONE),
+        Verified::Gone => return Err(AppError::Gone),
     };
     let title = ctx.t("account.verified_title");
     // Onward to the page the member was on before signing up: directly when signed in,

@@ -52,9 +52,7 @@ pub async fn new_form(
         .or(orgs.first());
     if let Some(o) = chosen {
         form.values.insert("organisation", o.id.to_string());
-        let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-            .list()
-            .await?;
+        let cities = ctx.cities().await?;
         if let Some(c) = cities.iter().find(|c| c.id == o.city_id) {
             form.values.insert("city", c.slug.clone());
         }
@@ -67,7 +65,7 @@ pub async fn new_form(
         Editor {
             status: StatusCode::OK,
             form: &form,
-            contributions: &[],
+            contributions: Vec::new(),
             flags,
             mission: None,
             notice: None,
@@ -197,7 +195,7 @@ pub(super) async fn refuse(
         Editor {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             form: &sent(pairs, errors),
-            contributions: &contributions,
+            contributions,
             flags: flags_of(pairs),
             mission,
             notice: None,
@@ -248,9 +246,7 @@ pub async fn create(
     writer: RequireMissionWriter,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let cities = ctx.cities().await?;
     let (edit, errors) = parse(&ctx, &pairs, &cities);
     let Some(edit) = edit.filter(|_| errors.is_empty()) else {
         return refuse(&ctx, req, &writer, &pairs, errors, None).await;
@@ -267,7 +263,6 @@ pub async fn create(
     }
 }
 
-/// Mission `id` of this tenant, or 404.
 /// `GET /{locale}/espace/missions/{id}`: the mission's form, status, steps and history.
 #[handler]
 pub async fn edit_form(
@@ -277,10 +272,6 @@ pub async fn edit_form(
     writer: RequireMissionWriter,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let m = writable(&ctx, &writer, &id).await?;
-    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
     let notice = params
         .done
         .as_deref()
@@ -300,24 +291,10 @@ pub async fn edit_form(
             .contains(d)
         })
         .map(|d| ctx.t(&format!("editor.done_{d}")));
-    let form = values_of(&ctx, &m, &cities);
-    let contributions: Vec<&str> = m.contributions.iter().map(String::as_str).collect();
-    let flags = (m.remote, m.flexible, m.urgent, m.featured);
-    editor_page(
-        &ctx,
-        req,
-        &writer,
-        Editor {
-            status: StatusCode::OK,
-            form: &form,
-            contributions: &contributions,
-            flags,
-            mission: Some(&m),
-            notice,
-            photo_form: FormView::default(),
-        },
-    )
-    .await
+    let m = writable(&ctx, &writer, &id).await?;
+    let form = values_of(&ctx, &m, &ctx.cities().await?);
+    let editor = Editor::of_mission(&m, &form, StatusCode::OK, notice);
+    editor_page(&ctx, req, &writer, editor).await
 }
 
 /// `POST /{locale}/espace/missions/{id}`: saves the form over the mission.
@@ -330,9 +307,7 @@ pub async fn save(
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let m = writable(&ctx, &writer, &id).await?;
-    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let cities = ctx.cities().await?;
     let (edit, errors) = parse(&ctx, &pairs, &cities);
     let Some(edit) = edit.filter(|_| errors.is_empty()) else {
         return refuse(&ctx, req, &writer, &pairs, errors, Some(&m)).await;

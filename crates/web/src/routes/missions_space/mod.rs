@@ -18,6 +18,7 @@ use page::Editor;
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, all, one, see_other};
 use crate::roles::RequireMissionWriter;
+use crate::views::Choice;
 use crate::views::format_date;
 use jsap_app::missions::{self, Edit, MissionRefusal};
 use jsap_domain::Locale;
@@ -26,7 +27,7 @@ use jsap_domain::missions::{
     TextInput,
 };
 use jsap_store::{
-    Accounts, Cities, CityRecord, MissionEdits, MissionFilter, MissionPhotos, MissionRecord,
+    Accounts, CityRecord, MissionEdits, MissionFilter, MissionPhotos, MissionRecord,
     OrganisationRecord,
 };
 use poem::http::StatusCode;
@@ -73,13 +74,6 @@ fn problem_text(ctx: &Ctx, problem: Problem) -> String {
 }
 
 #[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    checked: bool,
-}
-
-#[derive(Serialize)]
 struct TypeGroup {
     label: String,
     types: Vec<Choice>,
@@ -101,8 +95,21 @@ async fn organisations(
     Ok(missions::writable_organisations(&ctx.scope(), writer.user.account()).await?)
 }
 
-/// The form's page: new (`mission` none) or editing one.
-#[allow(clippy::too_many_arguments)]
+/// The name of organisation `id` among `orgs` ('' when not among them).
+fn organisation_name(orgs: &[OrganisationRecord], id: i64) -> String {
+    orgs.iter()
+        .find(|o| o.id == id)
+        .map_or_else(String::new, |o| o.name.clone())
+}
+
+/// The name of city `id` among `cities` in `locale` ('' when not among them).
+fn city_name(cities: &[CityRecord], id: i64, locale: Locale) -> String {
+    cities
+        .iter()
+        .find(|c| c.id == id)
+        .map_or_else(String::new, |c| c.name_in(locale).to_owned())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListParams {
@@ -145,7 +152,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let orgs = organisations(&ctx, &writer).await?;
-    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let cities = ctx.cities().await?;
     let status = params.etat.as_deref().and_then(MissionStatus::parse);
     let filter = MissionFilter {
         organisations: (!writer.permissions.is_operator())
@@ -169,14 +176,8 @@ pub async fn list(
             title: m.title,
             status: m.status.as_str(),
             status_label: ctx.t(&format!("editor.status_{}", m.status.as_str())),
-            organisation: orgs
-                .iter()
-                .find(|o| o.id == m.organisation_id)
-                .map_or_else(String::new, |o| o.name.clone()),
-            city: cities
-                .iter()
-                .find(|c| c.id == m.city_id)
-                .map_or_else(String::new, |c| c.name_in(ctx.locale).to_owned()),
+            organisation: organisation_name(&orgs, m.organisation_id),
+            city: city_name(&cities, m.city_id, ctx.locale),
             dates: dates(&ctx, m.flexible, m.starts_on, m.ends_on),
             updated: format_date(ctx.tenant.local_date(m.updated_at), ctx.locale),
         })

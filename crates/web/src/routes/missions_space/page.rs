@@ -7,7 +7,7 @@ pub(super) struct Editor<'a> {
     pub(super) status: StatusCode,
     pub(super) form: &'a FormView,
     /// The contribution types checked.
-    pub(super) contributions: &'a [&'a str],
+    pub(super) contributions: Vec<&'a str>,
     /// remote, flexible, urgent, featured.
     pub(super) flags: (bool, bool, bool, bool),
     /// None for a new mission.
@@ -15,6 +15,26 @@ pub(super) struct Editor<'a> {
     pub(super) notice: Option<String>,
     /// The photo upload form as shown back (its errors).
     pub(super) photo_form: FormView,
+}
+
+impl<'a> Editor<'a> {
+    /// The editor of mission `m`, its form showing `form`, no photo form errors.
+    pub(super) fn of_mission(
+        m: &'a MissionRecord,
+        form: &'a FormView,
+        status: StatusCode,
+        notice: Option<String>,
+    ) -> Self {
+        Self {
+            status,
+            form,
+            contributions: m.contributions.iter().map(String::as_str).collect(),
+            flags: (m.remote, m.flexible, m.urgent, m.featured),
+            mission: Some(m),
+            notice,
+            photo_form: FormView::default(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -42,7 +62,7 @@ pub(super) async fn editor_page(
         photo_form,
     } = editor;
     let conn = ctx.state.store.conn();
-    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let cities = ctx.cities().await?;
     let orgs = organisations(ctx, writer).await?;
     let taxonomy = ctx.tenant.taxonomy();
     let locale = ctx.locale;
@@ -220,14 +240,8 @@ pub(super) fn mission_view(
         } else {
             ctx.t(&format!("editor.closed_{}", m.closed_reason))
         },
-        organisation: orgs
-            .iter()
-            .find(|o| o.id == m.organisation_id)
-            .map_or_else(String::new, |o| o.name.clone()),
-        city: cities
-            .iter()
-            .find(|c| c.id == m.city_id)
-            .map_or_else(String::new, |c| c.name_in(ctx.locale).to_owned()),
+        organisation: organisation_name(orgs, m.organisation_id),
+        city: city_name(cities, m.city_id, ctx.locale),
         title,
     }
 }

@@ -16,29 +16,16 @@ async fn refuse_photo(
     (status, field, key): (StatusCode, &'static str, &str),
     alt: String,
 ) -> Result<Response, AppError> {
-    let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list()
-        .await?;
+    let cities = ctx.cities().await?;
     let form = values_of(ctx, m, &cities);
     let mut photo_form = FormView::default();
     photo_form.errors.insert(field, ctx.t(key));
     photo_form.values.insert("alt", alt);
-    let contributions: Vec<&str> = m.contributions.iter().map(String::as_str).collect();
-    editor_page(
-        ctx,
-        req,
-        writer,
-        Editor {
-            status,
-            form: &form,
-            contributions: &contributions,
-            flags: (m.remote, m.flexible, m.urgent, m.featured),
-            mission: Some(m),
-            notice: None,
-            photo_form,
-        },
-    )
-    .await
+    let editor = Editor {
+        photo_form,
+        ..Editor::of_mission(m, &form, status, None)
+    };
+    editor_page(ctx, req, writer, editor).await
 }
 
 /// `POST /{locale}/espace/missions/{id}/photos`.
@@ -48,31 +35,19 @@ pub async fn upload_photo(
     ctx: Ctx,
     Path((_, id)): Path<(String, String)>,
     writer: RequireMissionWriter,
-    mut multipart: poem::web::Multipart,
+    multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
     let m = writable(&ctx, &writer, &id).await?;
-    let (mut csrf, mut alt, mut file) = (String::new(), String::new(), None::<Vec<u8>>);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::NotFound)?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("alt") => alt = field.text().await.unwrap_or_default(),
-            Some("photo") => file = Some(field.bytes().await.map_err(|_| AppError::NotFound)?),
-            _ => {}
-        }
-    }
-    if !ctx.csrf_ok(req, &csrf) {
+    let Some(upload) = ctx.upload(req, multipart, "photo").await? else {
         return ctx.forbidden(req);
-    }
+    };
+    let alt = upload.text("alt").to_owned();
     let alt_shown: String = alt
         .trim()
         .chars()
         .take(jsap_app::missions::ALT_MAX)
         .collect();
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+    let Some(bytes) = upload.file.filter(|b| !b.is_empty()) else {
         return refuse_photo(
             &ctx,
             req,

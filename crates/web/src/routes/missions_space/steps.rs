@@ -52,30 +52,14 @@ pub async fn step(
         ))),
         Err(MissionRefusal::NotFound | MissionRefusal::NotAllowed) => Err(AppError::NotFound),
         Err(MissionRefusal::Invalid(problems)) => {
-            let cities = Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-                .list()
-                .await?;
+            let cities = ctx.cities().await?;
             let mut form = values_of(&ctx, &m, &cities);
             for (name, problem) in problems {
                 form.errors
                     .insert(field(&name), problem_text(&ctx, problem));
             }
-            let contributions: Vec<&str> = m.contributions.iter().map(String::as_str).collect();
-            editor_page(
-                &ctx,
-                req,
-                &writer,
-                Editor {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    form: &form,
-                    contributions: &contributions,
-                    flags: (m.remote, m.flexible, m.urgent, m.featured),
-                    mission: Some(&m),
-                    notice: None,
-                    photo_form: FormView::default(),
-                },
-            )
-            .await
+            let editor = Editor::of_mission(&m, &form, StatusCode::UNPROCESSABLE_ENTITY, None);
+            editor_page(&ctx, req, &writer, editor).await
         }
         Err(_) => Ok(see_other(format!(
             "/{}/espace/missions/{}?done=state",
@@ -113,8 +97,7 @@ pub async fn preview(
     writer: RequireMissionWriter,
 ) -> Result<Response, AppError> {
     let m = writable(&ctx, &writer, &id).await?;
-    let conn = ctx.state.store.conn();
-    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let cities = ctx.cities().await?;
     let orgs = organisations(&ctx, &writer).await?;
     let taxonomy = ctx.tenant.taxonomy();
     let locale = ctx.locale;
@@ -137,14 +120,8 @@ pub async fn preview(
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect(),
-        organisation: orgs
-            .iter()
-            .find(|o| o.id == m.organisation_id)
-            .map_or_else(String::new, |o| o.name.clone()),
-        city: cities
-            .iter()
-            .find(|c| c.id == m.city_id)
-            .map_or_else(String::new, |c| c.name_in(locale).to_owned()),
+        organisation: organisation_name(&orgs, m.organisation_id),
+        city: city_name(&cities, m.city_id, locale),
         domain: crate::views::domain_label(&taxonomy, &m.domain, locale).label,
         mission_type: crate::views::mission_type_label(&taxonomy, &m.mission_type, locale).label,
         contributions: m

@@ -9,10 +9,7 @@ pub async fn emails_form(
     member: RequireMember,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let profile = Profiles::for_tenant(state.store.conn(), tenant)
-        .get(member.account().id)
-        .await?;
+    let profile = own_profile(&ctx, &member).await?;
     let notice = notice(&ctx, &done);
     ctx.page(
         req,

@@ -6,17 +6,18 @@
 //! Field errors re-render the form (422). A value no form of ours can send (a city or a
 //! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
 
-use crate::kit::{Checked, Ctx, Errors, Pairs, all, one, see_other};
+use crate::kit::{Checked, Ctx, Errors, INVALID_FORM, Pairs, all, one, see_other};
 use crate::roles::RequireMember;
 use crate::routes::accounts::{NAME_MAX, check_name};
+use crate::views::Choice;
 use crate::views::MissionCard;
 use crate::{AppError, AppState};
 use chrono::NaiveDate;
 use jsap_domain::Locale;
-use jsap_store::{Cities, CityRecord, MissionQuery, Profile, Profiles, Stay};
+use jsap_store::{CityRecord, MissionQuery, Profile, Profiles, Stay};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
-use poem::{IntoResponse, Request, Response, handler};
+use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -36,8 +37,14 @@ pub const MAX_STAY_CITIES: usize = 50;
 /// Missions shown on the account page for the next stay.
 const NEXT_STAY_MISSIONS: u64 = 6;
 
-fn bad_request() -> Response {
-    StatusCode::BAD_REQUEST.into_response()
+/// The profiles (and stays) of this tenant.
+fn profiles(ctx: &Ctx) -> Profiles<'_, jsap_store::DatabaseConnection> {
+    Profiles::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+}
+
+/// The signed-in member's profile.
+async fn own_profile(ctx: &Ctx, member: &RequireMember) -> Result<Profile, AppError> {
+    Ok(profiles(ctx).get(member.account().id).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,13 +111,6 @@ pub fn phone_ok(raw: &str) -> bool {
         && body
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    checked: bool,
 }
 
 #[derive(Serialize)]
@@ -184,7 +184,7 @@ async fn profile_page(
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let account = member.account();
-    let cities = Cities::for_tenant(conn, &ctx.tenant).list().await?;
+    let cities = ctx.cities().await?;
     let stays: Vec<StayView> = Profiles::for_tenant(conn, &ctx.tenant)
         .stays(account.id)
         .await?
@@ -262,11 +262,8 @@ pub async fn profile_form(
     member: RequireMember,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let account = member.account();
-    let profile = Profiles::for_tenant(state.store.conn(), tenant)
-        .get(account.id)
-        .await?;
+    let profile = own_profile(&ctx, &member).await?;
     let form = profile_values(&account.display_name, &profile);
     let notice = notice(&ctx, &done);
     profile_page(
@@ -289,8 +286,8 @@ pub async fn save_profile(
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
+    let profiles = profiles(&ctx);
     let account = member.account();
-    let profiles = Profiles::for_tenant(state.store.conn(), tenant);
     let current = profiles.get(account.id).await?;
     // Values only a tampered form sends: 400, nothing written.
     let taxonomy = tenant.taxonomy();
@@ -307,13 +304,13 @@ pub async fn save_profile(
             .iter()
             .any(|c| taxonomy.contribution_type(c).is_none())
     {
-        return Ok(bad_request());
+        return Err(INVALID_FORM);
     }
     let home_city_id = match one(&pairs, "home_city").trim() {
         "" | "other" => None,
         id => match id.parse::<i64>() {
             Ok(id) if profiles.cities_exist(&[id]).await? => Some(id),
-            _ => return Ok(bad_request()),
+            _ => return Err(INVALID_FORM),
         },
     };
     let mut errors = Errors::new();

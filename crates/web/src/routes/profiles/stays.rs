@@ -45,27 +45,24 @@ pub async fn add_stay(
     member: RequireMember,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let account = member.account();
-    let profiles = Profiles::for_tenant(state.store.conn(), tenant);
     let mut city_ids = Vec::new();
     for raw_id in all(&pairs, "city") {
         match raw_id.parse::<i64>() {
             Ok(id) => city_ids.push(id),
-            Err(_) => return Ok(bad_request()),
+            Err(_) => return Err(INVALID_FORM),
         }
     }
     city_ids.sort_unstable();
     city_ids.dedup();
     // The form offers the tenant's cities (14 at most today): more is a forged form.
-    if city_ids.len() > MAX_STAY_CITIES || !profiles.cities_exist(&city_ids).await? {
-        return Ok(bad_request());
+    if city_ids.len() > MAX_STAY_CITIES || !profiles(&ctx).cities_exist(&city_ids).await? {
+        return Err(INVALID_FORM);
     }
     let mut errors = Errors::new();
     let starts_on = date(&ctx, one(&pairs, "starts_on"), "starts_on", &mut errors);
     let ends_on = date(&ctx, one(&pairs, "ends_on"), "ends_on", &mut errors);
     if let (Some(s), Some(e)) = (starts_on, ends_on)
-        && let Some(key) = check_stay_dates(s, e, tenant.today())
+        && let Some(key) = check_stay_dates(s, e, ctx.tenant.today())
     {
         errors.insert("ends_on", ctx.t(key));
     }
@@ -78,8 +75,8 @@ pub async fn add_stay(
     if !errors.is_empty() {
         return stay_errors(&ctx, req, &member, &pairs, errors).await;
     }
-    profiles
-        .add_stay(account.id, starts_on, ends_on, &city_ids)
+    profiles(&ctx)
+        .add_stay(member.account().id, starts_on, ends_on, &city_ids)
         .await?;
     Ok(see_other(format!(
         "/{}/compte/profil?done=stay_added#sejours",
@@ -94,10 +91,7 @@ pub(super) async fn stay_errors(
     pairs: &Pairs,
     errors: Errors,
 ) -> Result<Response, AppError> {
-    let account = member.account();
-    let profile = Profiles::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .get(account.id)
-        .await?;
+    let profile = own_profile(ctx, member).await?;
     let stay_form = ProfileForm {
         values: BTreeMap::from([
             ("starts_on", one(pairs, "starts_on").trim().to_owned()),
@@ -114,7 +108,7 @@ pub(super) async fn stay_errors(
         req,
         member,
         StatusCode::UNPROCESSABLE_ENTITY,
-        profile_values(&account.display_name, &profile),
+        profile_values(&member.account().display_name, &profile),
         stay_form,
         None,
     )

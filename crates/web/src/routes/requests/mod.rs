@@ -67,10 +67,20 @@ pub struct InboxParams {
     done: Option<String>,
 }
 
+/// An option of a form's list: a taxonomy entry, its slug the value.
 #[derive(Serialize)]
 struct Choice {
     value: String,
     label: String,
+}
+
+impl From<crate::views::Label> for Choice {
+    fn from(label: crate::views::Label) -> Self {
+        Self {
+            value: label.slug,
+            label: label.label,
+        }
+    }
 }
 
 /// A visitor who must sign in first: to the log-in page, then back here.
@@ -183,12 +193,8 @@ async fn send_request(
     new: NewRequest,
 ) -> Result<Response, AppError> {
     // Each request emails several people: limited per address and per member.
-    if let Some(refused) = ctx
-        .throttle(req, "request", Some(&session.account.email))
-        .await?
-    {
-        return Ok(refused);
-    }
+    ctx.throttle(req, "request", Some(&session.account.email))
+        .await?;
     let request =
         jsap_app::requests::submit::submit(&ctx.scope(), &session.account, city, new).await?;
     Ok(see_other(format!(

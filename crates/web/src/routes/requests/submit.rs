@@ -30,17 +30,12 @@ pub(super) fn mission_form_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let taxonomy = ctx.tenant.taxonomy();
+    let label = |c: &String| Choice::from(contribution_label(&taxonomy, c, ctx.locale));
     let contributions: Vec<Choice> = detail
         .mission
         .contribution_types
         .iter()
-        .map(|c| {
-            let label = contribution_label(&taxonomy, c, ctx.locale);
-            Choice {
-                value: label.slug,
-                label: label.label,
-            }
-        })
+        .map(label)
         .collect();
     ctx.page(
         req,
@@ -207,13 +202,7 @@ pub(super) fn city_form_page(
     let domains: Vec<Choice> = taxonomy
         .domains
         .iter()
-        .map(|d| {
-            let label = domain_label(&taxonomy, &d.slug, ctx.locale);
-            Choice {
-                value: label.slug,
-                label: label.label,
-            }
-        })
+        .map(|d| Choice::from(domain_label(&taxonomy, &d.slug, ctx.locale)))
         .collect();
     let rest = format!("/villes/{}/{}", city.slug, which.segment());
     ctx.page(req, &rest, which.template(), status, |c| {
@@ -271,6 +260,8 @@ pub(super) async fn city_post(
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let city = city_of(state, tenant, &slug).await?;
     let mut errors = Errors::new();
+    let description =
+        |errors: &mut Errors| check_text(&ctx, errors, "description", &form.description, BODY_MAX);
     let new = match which {
         CityForm::Project => {
             let title = check_text(&ctx, &mut errors, "title", &form.title, TITLE_MAX);
@@ -278,13 +269,7 @@ pub(super) async fn city_post(
             if tenant.taxonomy().domain(&domain).is_none() {
                 errors.insert("domain", ctx.t("request.err_choice"));
             }
-            let body = check_text(
-                &ctx,
-                &mut errors,
-                "description",
-                &form.description,
-                BODY_MAX,
-            );
+            let body = description(&mut errors);
             let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
             NewRequest {
                 kind: RequestKind::Project,
@@ -305,13 +290,7 @@ pub(super) async fn city_post(
         CityForm::Profile => {
             let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
             let dates = check_dates(&ctx, &mut errors, &form, None);
-            let body = check_text(
-                &ctx,
-                &mut errors,
-                "description",
-                &form.description,
-                BODY_MAX,
-            );
+            let body = description(&mut errors);
             NewRequest {
                 kind: RequestKind::Profile,
                 member_user_id: session.account.id,

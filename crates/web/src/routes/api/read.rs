@@ -1,139 +1,21 @@
-//! The JSON API (`/api/v1`), documented with OpenAPI (`/api/openapi.json`, `/api/docs`).
-//! The tenant comes from the host, like the pages; search parameters are the search page's.
+//! The public reads of the API: missions (search and one), cities, taxonomy.
 
+use super::items::{
+    CityItem, MissionDetailItem, MissionFacets, MissionItem, MissionPage, PhotoItem, TaxonomyItem,
+    TaxonomyPayload,
+};
+use super::{ApiError, api_error, api_locale, country, internal};
+use crate::AppState;
 use crate::extract::CurrentTenant;
 use crate::params::SearchParams;
 use crate::routes::pages::{lookup, search};
-use crate::views::mission_path;
-use crate::{AppError, AppState};
-use chrono::NaiveDate;
-use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{Cities, CityRecord, MissionHit, MissionPhotos, Missions, Organisations};
-use jsap_tenancy::Tenant;
+use jsap_store::{Cities, MissionPhotos, Missions, Organisations};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, OpenApiService};
-use std::collections::BTreeMap;
+use poem_openapi::{ApiResponse, OpenApi};
 use std::sync::Arc;
-
-#[derive(Object)]
-pub(crate) struct ApiError {
-    /// Stable code: `invalid_parameter`, `not_found`, `internal`.
-    error: String,
-    /// The parameter at fault, for `invalid_parameter` (absent otherwise: never `null`).
-    #[oai(skip_serializing_if_is_none)]
-    parameter: Option<String>,
-    message: String,
-}
-
-pub(crate) fn api_error(
-    error: &str,
-    parameter: Option<&str>,
-    message: impl Into<String>,
-) -> Json<ApiError> {
-    Json(ApiError {
-        error: error.to_owned(),
-        parameter: parameter.map(str::to_owned),
-        message: message.into(),
-    })
-}
-
-#[derive(Object)]
-struct Named {
-    slug: String,
-    label: String,
-}
-
-#[derive(Object)]
-struct MissionItem {
-    id: i64,
-    slug: String,
-    title: String,
-    summary: String,
-    /// The mission page on the tenant's canonical domain.
-    url: String,
-    city: Named,
-    organisation: String,
-    domain: Named,
-    mission_type: Named,
-    contribution_types: Vec<Named>,
-    remote: bool,
-    urgent: bool,
-    featured: bool,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-}
-
-#[derive(Object)]
-struct MissionDetailItem {
-    #[oai(flatten)]
-    item: MissionItem,
-    description: String,
-    skills: Vec<String>,
-    /// The locale of the texts (the requested one, or another when it is missing).
-    locale: String,
-    photos: Vec<PhotoItem>,
-    /// `published` for everyone; a draft or a mission in review is shown to its editors
-    /// only (`Authorization: Bearer <token>`).
-    status: String,
-}
-
-#[derive(Object)]
-struct PhotoItem {
-    /// On the tenant's canonical domain; the content never changes under this URL.
-    url: String,
-    width: u32,
-    height: u32,
-    alt: String,
-}
-
-#[derive(Object)]
-struct MissionFacets {
-    /// City slug -> number of missions.
-    cities: BTreeMap<String, u64>,
-    domains: BTreeMap<String, u64>,
-    mission_types: BTreeMap<String, u64>,
-    contribution_types: BTreeMap<String, u64>,
-}
-
-#[derive(Object)]
-struct MissionPage {
-    total: u64,
-    page: u64,
-    per_page: u64,
-    items: Vec<MissionItem>,
-    facets: MissionFacets,
-}
-
-#[derive(Object)]
-struct CityItem {
-    slug: String,
-    name: String,
-    region: String,
-    latitude: f64,
-    longitude: f64,
-    open_missions: u64,
-    url: String,
-}
-
-#[derive(Object)]
-struct TaxonomyItem {
-    slug: String,
-    label: String,
-    /// For mission types: their domain. For contribution types: their tab. Absent for
-    /// domains (never `null`).
-    #[oai(skip_serializing_if_is_none)]
-    group: Option<String>,
-}
-
-#[derive(Object)]
-struct TaxonomyPayload {
-    domains: Vec<TaxonomyItem>,
-    mission_types: Vec<TaxonomyItem>,
-    contribution_types: Vec<TaxonomyItem>,
-}
 
 #[derive(ApiResponse)]
 enum MissionsResponse {
@@ -174,42 +56,6 @@ enum TaxonomyResponse {
 }
 
 pub struct Api;
-
-/// The locale of an API call: `?locale=`, limited to the tenant's; default the tenant's.
-fn api_locale(tenant: &Tenant, raw: Option<&str>) -> Result<Locale, Json<ApiError>> {
-    match raw.filter(|s| !s.is_empty()) {
-        None => Ok(tenant.default_locale),
-        Some(raw) => raw
-            .parse::<Locale>()
-            .ok()
-            .filter(|l| tenant.offers(*l))
-            .ok_or_else(|| {
-                let offered: Vec<&str> = tenant.locales.iter().map(|l| l.as_str()).collect();
-                api_error(
-                    "invalid_parameter",
-                    Some("locale"),
-                    format!("must be one of {}", offered.join(", ")),
-                )
-            }),
-    }
-}
-
-pub(crate) fn country(tenant: &CurrentTenant) -> Result<Arc<Tenant>, Json<ApiError>> {
-    if tenant.0.is_portal() {
-        Err(api_error(
-            "not_found",
-            None,
-            "the portal has no missions: ask a country site",
-        ))
-    } else {
-        Ok(tenant.0.clone())
-    }
-}
-
-fn internal(e: AppError) -> poem::Error {
-    tracing::error!(error = %e, "api request failed");
-    poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
-}
 
 #[OpenApi(prefix_path = "/v1")]
 impl Api {
@@ -379,7 +225,7 @@ impl Api {
         let (detail, status) = match published {
             Some(detail) => (detail, "published".to_owned()),
             // Not public: shown to its editors, by token, whatever its status.
-            None => match unpublished(req, &state, &tenant, id, locale).await? {
+            None => match super::drafts::unpublished(req, &state, &tenant, id, locale).await? {
                 Some(found) => found,
                 None => {
                     return Ok(MissionResponse::NotFound(api_error(
@@ -517,161 +363,4 @@ impl Api {
                 .collect(),
         })))
     }
-}
-
-impl MissionItem {
-    fn new(
-        hit: &MissionHit,
-        tenant: &Tenant,
-        locale: Locale,
-        city: Option<&CityRecord>,
-        organisation: Option<&str>,
-        taxonomy: &Taxonomy,
-    ) -> Self {
-        Self {
-            id: hit.id,
-            slug: hit.slug.clone(),
-            title: hit.title.clone(),
-            summary: hit.summary.clone(),
-            url: format!(
-                "{}{}",
-                tenant.canonical_url(),
-                mission_path(locale, hit.id, &hit.slug)
-            ),
-            city: Named {
-                slug: city.map(|c| c.slug.clone()).unwrap_or_default(),
-                label: city
-                    .map(|c| c.name_in(locale).to_owned())
-                    .unwrap_or_default(),
-            },
-            organisation: organisation.unwrap_or_default().to_owned(),
-            domain: named(crate::views::domain_label(taxonomy, &hit.domain, locale)),
-            mission_type: named(crate::views::mission_type_label(
-                taxonomy,
-                &hit.mission_type,
-                locale,
-            )),
-            contribution_types: hit
-                .contribution_types
-                .iter()
-                .map(|c| named(crate::views::contribution_label(taxonomy, c, locale)))
-                .collect(),
-            remote: hit.remote,
-            urgent: hit.urgent,
-            featured: hit.featured,
-            starts_on: hit.starts_on,
-            ends_on: hit.ends_on,
-        }
-    }
-}
-
-/// Mission `id` as its editor sees it, when the request's bearer token is one of its
-/// editors' (`None` otherwise: no token, another's, or no such mission).
-async fn unpublished(
-    req: &Request,
-    state: &AppState,
-    tenant: &Arc<Tenant>,
-    id: i64,
-    locale: Locale,
-) -> poem::Result<Option<(jsap_store::MissionDetail, String)>> {
-    let Some(token) = req
-        .headers()
-        .get(poem::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return Ok(None);
-    };
-    let scope = super::api_write::scope(state, tenant);
-    let Some(account) = jsap_app::tokens::authenticate(&scope, token.trim())
-        .await
-        .map_err(|e| internal(e.into()))?
-    else {
-        return Ok(None);
-    };
-    let conn = state.store.conn();
-    let Some(m) = jsap_store::MissionEdits::for_tenant(conn, tenant)
-        .find(id)
-        .await
-        .map_err(|e| internal(e.into()))?
-    else {
-        return Ok(None);
-    };
-    let writable = jsap_app::missions::writable_organisations(&scope, &account)
-        .await
-        .map_err(|e| internal(e.into()))?;
-    if !writable.iter().any(|o| o.id == m.organisation_id) {
-        return Ok(None);
-    }
-    let text = m
-        .text(locale.as_str())
-        .cloned()
-        .unwrap_or(jsap_store::MissionTextRecord {
-            locale: locale.as_str().to_owned(),
-            title: String::new(),
-            summary: String::new(),
-            description: String::new(),
-        });
-    let detail = jsap_store::MissionDetail {
-        mission: MissionHit {
-            id: m.id,
-            slug: m.slug.clone(),
-            title: text.title,
-            summary: text.summary,
-            lang: text.locale.clone(),
-            city_id: m.city_id,
-            organisation_id: m.organisation_id,
-            domain: m.domain.clone(),
-            mission_type: m.mission_type.clone(),
-            contribution_types: m.contributions.clone(),
-            remote: m.remote,
-            urgent: m.urgent,
-            featured: m.featured,
-            flexible: m.flexible,
-            starts_on: m.starts_on,
-            ends_on: m.ends_on,
-        },
-        description: text.description,
-        skills: m.skills.clone(),
-        locale: text.locale,
-        capacity: m.capacity,
-        contact_name: m.contact_name.clone(),
-        validated: m.validated,
-    };
-    Ok(Some((detail, m.status.as_str().to_owned())))
-}
-
-fn named(label: crate::views::Label) -> Named {
-    Named {
-        slug: label.slug,
-        label: label.label,
-    }
-}
-
-pub fn service() -> OpenApiService<(Api, super::api_write::WriteApi), ()> {
-    OpenApiService::new((Api, super::api_write::WriteApi), "jesuisaupays", "1.0").server("/api")
-}
-
-/// Errors raised before a handler runs (a body that is not the JSON or the multipart form
-/// documented, a missing token) answered as JSON with a stable code, like the handlers' own.
-pub async fn json_error(err: poem::Error) -> poem::Response {
-    use poem::IntoResponse;
-    let status = err.status();
-    let code = match status.as_u16() {
-        401 => "unauthorized",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        413 => "too_large",
-        415 => "unsupported_type",
-        400..=499 => "invalid_body",
-        _ => "internal",
-    };
-    let message = if status.is_server_error() {
-        "internal error".to_owned()
-    } else {
-        err.to_string()
-    };
-    let mut resp = api_error(code, None, message).into_response();
-    resp.set_status(status);
-    resp
 }
