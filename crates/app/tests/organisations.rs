@@ -6,7 +6,7 @@ use jsap_app::FixedClock;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
 use jsap_domain::organisations::OrganisationStatus;
-use jsap_store::{Accounts, AuditLog, Organisations, Outbox, Role};
+use jsap_store::{Accounts, AuditLog, JournalQuery, Organisations, Outbox, Role};
 use jsap_tenancy::Tenant;
 
 fn draft(city_id: i64) -> Draft {
@@ -202,7 +202,11 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     // The journal holds each decision once, with who took it and the reason; the refusals
     // refused as incomplete left no trace. Senegal's journal holds none of it.
     let journal = AuditLog::for_tenant(world.store.conn(), cm)
-        .list("", 1, 50)
+        .list(&JournalQuery {
+            search: "",
+            page: 1,
+            per_page: 50,
+        })
         .await
         .expect("journal");
     let decisions: Vec<(&str, &str, &str)> = journal
@@ -224,7 +228,11 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     );
     assert_eq!(
         AuditLog::for_tenant(world.store.conn(), &world.sn)
-            .list("", 1, 50)
+            .list(&JournalQuery {
+                search: "",
+                page: 1,
+                per_page: 50,
+            })
             .await
             .expect("journal")
             .total,

@@ -29,7 +29,9 @@ pub use repos::accounts::{
     Account, Accounts, DbSessions, Membership, Role, StoredSession, TokenPurpose, TokenUse,
     random_token, token_digest,
 };
-pub use repos::audit::{AuditEntry, AuditLog, AuditPage, NewAuditEntry, StaffAuditLog};
+pub use repos::audit::{
+    AuditEntry, AuditLog, AuditPage, JournalQuery, NewAuditEntry, StaffAuditLog,
+};
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord, NewCity};
 pub use repos::invitations::{

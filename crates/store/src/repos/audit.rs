@@ -61,6 +61,15 @@ impl From<audit_entry::Model> for AuditEntry {
     }
 }
 
+/// Which page of a journal to read: entries whose actor, action, target or detail contain
+/// `search` (any case; empty: all), page `page` of `per_page`.
+#[derive(Debug, Clone, Copy)]
+pub struct JournalQuery<'a> {
+    pub search: &'a str,
+    pub page: u64,
+    pub per_page: u64,
+}
+
 /// One page of a journal, newest first, and how many entries match.
 #[derive(Debug, Clone)]
 pub struct AuditPage {
@@ -94,10 +103,11 @@ fn matching(query: Select<audit_entry::Entity>, search: &str) -> Select<audit_en
 
 async fn page<C: ConnectionTrait>(
     conn: &C,
-    query: Select<audit_entry::Entity>,
-    page: u64,
-    per_page: u64,
+    rows: Select<audit_entry::Entity>,
+    asked: &JournalQuery<'_>,
 ) -> Result<AuditPage, StoreError> {
+    let (page, per_page) = (asked.page, asked.per_page);
+    let query = matching(rows, asked.search);
     let total = query.clone().count(conn).await?;
     let entries = query
         .order_by_desc(audit_entry::Column::CreatedAt)
@@ -133,15 +143,9 @@ impl<C: ConnectionTrait> AuditLog<'_, C> {
         Ok(())
     }
 
-    /// One page of this tenant's journal, newest first, optionally only what matches `search`.
-    pub async fn list(
-        &self,
-        search: &str,
-        page_no: u64,
-        per_page: u64,
-    ) -> Result<AuditPage, StoreError> {
-        let query = matching(self.scope.all::<audit_entry::Entity>(), search);
-        page(self.conn, query, page_no, per_page).await
+    /// One page of this tenant's journal, newest first.
+    pub async fn list(&self, asked: &JournalQuery<'_>) -> Result<AuditPage, StoreError> {
+        page(self.conn, self.scope.all::<audit_entry::Entity>(), asked).await
     }
 }
 
@@ -156,14 +160,8 @@ impl<'a, C: ConnectionTrait> StaffAuditLog<'a, C> {
         Self { conn }
     }
 
-    /// One page over every tenant, newest first, optionally only what matches `search`.
-    pub async fn list(
-        &self,
-        search: &str,
-        page_no: u64,
-        per_page: u64,
-    ) -> Result<AuditPage, StoreError> {
-        let query = matching(audit_entry::Entity::find(), search);
-        page(self.conn, query, page_no, per_page).await
+    /// One page over every tenant, newest first.
+    pub async fn list(&self, asked: &JournalQuery<'_>) -> Result<AuditPage, StoreError> {
+        page(self.conn, audit_entry::Entity::find(), asked).await
     }
 }

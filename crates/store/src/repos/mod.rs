@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "audit.rs: let query = matching(audit_entry::Entity::find(), search);",
+                "audit.rs: page(self.conn, audit_entry::Entity::find(), asked).await",
                 "outbox.rs: Ok(row::Entity::find()",
                 "outbox.rs: let claimed = row::Entity::update_many()",
             ]

@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::kit::Ctx;
 use crate::roles::{RequireCountryOperator, RequireStaff};
 use crate::views::format_date;
-use jsap_store::{AuditLog, AuditPage, StaffAuditLog};
+use jsap_store::{AuditLog, AuditPage, JournalQuery, StaffAuditLog};
 use poem::http::StatusCode;
 use poem::web::Query;
 use poem::{Request, Response, handler};
@@ -112,8 +112,13 @@ pub async fn country_journal(
         Ok(parsed) => parsed,
         Err(text) => return ctx.bad_request(req, &text),
     };
+    let asked = JournalQuery {
+        search: &q,
+        page,
+        per_page: PER_PAGE,
+    };
     let found = AuditLog::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list(&q, page, PER_PAGE)
+        .list(&asked)
         .await?;
     journal_page(req, &ctx, "/espace/pays/journal", found, (q, page), false).await
 }
@@ -130,8 +135,13 @@ pub async fn staff_journal(
         Ok(parsed) => parsed,
         Err(text) => return ctx.bad_request(req, &text),
     };
+    let asked = JournalQuery {
+        search: &q,
+        page,
+        per_page: PER_PAGE,
+    };
     let found = StaffAuditLog::new(ctx.state.store.conn())
-        .list(&q, page, PER_PAGE)
+        .list(&asked)
         .await?;
     journal_page(req, &ctx, "/admin/journal", found, (q, page), true).await
 }

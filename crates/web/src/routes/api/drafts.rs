@@ -3,7 +3,7 @@
 use super::internal;
 use crate::AppState;
 use jsap_domain::Locale;
-use jsap_store::{MissionDetail, MissionHit, MissionRecord, MissionTextRecord};
+use jsap_store::{MissionDetail, MissionRecord};
 use jsap_tenancy::Tenant;
 use poem::Request;
 use std::sync::Arc;
@@ -51,46 +51,6 @@ pub(super) async fn unpublished(
 
 /// Record `m` as the detail of a published mission shows it, in `locale` (its first text
 /// when it has none in `locale`), with its status.
-///
-/// The store builds this detail only for published missions (`Missions::published`), from
-/// its rows; here it is made from the record the editors see, its fields moved over.
 fn editors_view(m: MissionRecord, locale: Locale) -> (MissionDetail, String) {
-    let text = m
-        .text(locale.as_str())
-        .cloned()
-        .unwrap_or(MissionTextRecord {
-            locale: locale.as_str().to_owned(),
-            title: String::new(),
-            summary: String::new(),
-            description: String::new(),
-        });
-    let status = m.status.as_str().to_owned();
-    let mission = MissionHit {
-        id: m.id,
-        slug: m.slug,
-        title: text.title,
-        summary: text.summary,
-        lang: text.locale.clone(),
-        city_id: m.city_id,
-        organisation_id: m.organisation_id,
-        domain: m.domain,
-        mission_type: m.mission_type,
-        contribution_types: m.contributions,
-        remote: m.remote,
-        urgent: m.urgent,
-        featured: m.featured,
-        flexible: m.flexible,
-        starts_on: m.starts_on,
-        ends_on: m.ends_on,
-    };
-    let detail = MissionDetail {
-        mission,
-        description: text.description,
-        skills: m.skills,
-        locale: text.locale,
-        capacity: m.capacity,
-        contact_name: m.contact_name,
-        validated: m.validated,
-    };
-    (detail, status)
+    (m.detail(locale.as_str()), m.status.as_str().to_owned())
 }
