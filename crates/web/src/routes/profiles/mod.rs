@@ -38,7 +38,7 @@ pub const MAX_STAY_CITIES: usize = 50;
 const NEXT_STAY_MISSIONS: u64 = 6;
 
 /// The profiles (and stays) of this tenant.
-fn profiles(ctx: &Ctx) -> Profiles<'_, jsap_store::DatabaseConnection> {
+fn profiles(ctx: &Ctx) -> Profiles<'_, impl jsap_store::Connection> {
     Profiles::for_tenant(ctx.state.store.conn(), &ctx.tenant)
 }
 
