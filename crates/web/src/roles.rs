@@ -22,7 +22,7 @@ use crate::extract::CurrentTenant;
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
 use jsap_domain::roles::Permissions;
-use jsap_store::{Account, Accounts, Role};
+use jsap_store::{Account, Role};
 use poem::{FromRequest, Request, RequestBody};
 use std::sync::Arc;
 
@@ -65,14 +65,10 @@ async fn signed_in(
         .data::<Arc<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
     // Read once per request: the session middleware has them for a page.
-    if let Some(permissions) = req.extensions().get::<Permissions>() {
-        return Ok((user, permissions.clone()));
-    }
-    let memberships = Accounts::for_tenant(state.store.conn(), &tenant)
-        .memberships(user.account().id)
+    let permissions = crate::session::permissions(req, state, &tenant, user.account().id)
         .await
         .map_err(AppError::from)?;
-    Ok((user, Permissions::new(memberships)))
+    Ok((user, permissions))
 }
 
 /// Any signed-in member of the tenant (verified or not).

@@ -200,9 +200,18 @@ pub async fn permissions(
     tenant: &jsap_tenancy::Tenant,
     user_id: i64,
 ) -> Result<Permissions, jsap_store::StoreError> {
-    if let Some(permissions) = req.extensions().get::<Permissions>() {
-        return Ok(permissions.clone());
+    match req.extensions().get::<Permissions>() {
+        Some(permissions) => Ok(permissions.clone()),
+        None => read_permissions(state, tenant, user_id).await,
     }
+}
+
+/// The permissions of `user_id` on `tenant`, from its memberships.
+async fn read_permissions(
+    state: &AppState,
+    tenant: &jsap_tenancy::Tenant,
+    user_id: i64,
+) -> Result<Permissions, jsap_store::StoreError> {
     Ok(Permissions::new(
         jsap_store::Accounts::for_tenant(state.store.conn(), tenant)
             .memberships(user_id)
@@ -217,11 +226,7 @@ async fn unread(
     tenant: &jsap_tenancy::Tenant,
     user_id: i64,
 ) -> Result<(Permissions, u64), jsap_store::StoreError> {
-    let permissions = Permissions::new(
-        jsap_store::Accounts::for_tenant(state.store.conn(), tenant)
-            .memberships(user_id)
-            .await?,
-    );
+    let permissions = read_permissions(state, tenant, user_id).await?;
     let unread = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
         .unread_count(user_id, &permissions)
         .await?;

@@ -100,15 +100,14 @@ async fn journal_page(
     })
 }
 
-/// `GET /{locale}/espace/pays/journal`: this tenant's journal.
-#[handler]
-pub async fn country_journal(
+/// The journal asked for by `params`: this tenant's, or every tenant's for the staff.
+async fn serve(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
-    Query(params): Query<JournalParams>,
+    ctx: &Ctx,
+    params: &JournalParams,
+    every_tenant: bool,
 ) -> Result<Response, AppError> {
-    let (q, page) = match parse(&ctx, &params) {
+    let (q, page) = match parse(ctx, params) {
         Ok(parsed) => parsed,
         Err(text) => return ctx.bad_request(req, &text),
     };
@@ -117,10 +116,26 @@ pub async fn country_journal(
         page,
         per_page: PER_PAGE,
     };
-    let found = AuditLog::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .list(&asked)
-        .await?;
-    journal_page(req, &ctx, "/espace/pays/journal", found, (q, page), false).await
+    let conn = ctx.state.store.conn();
+    let (found, path) = if every_tenant {
+        let found = StaffAuditLog::new(conn).list(&asked).await?;
+        (found, "/admin/journal")
+    } else {
+        let found = AuditLog::for_tenant(conn, &ctx.tenant).list(&asked).await?;
+        (found, "/espace/pays/journal")
+    };
+    journal_page(req, ctx, path, found, (q, page), every_tenant).await
+}
+
+/// `GET /{locale}/espace/pays/journal`: this tenant's journal.
+#[handler]
+pub async fn country_journal(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+    Query(params): Query<JournalParams>,
+) -> Result<Response, AppError> {
+    serve(req, &ctx, &params, false).await
 }
 
 /// `GET /{locale}/admin/journal` (portal): every tenant's journal.
@@ -131,17 +146,5 @@ pub async fn staff_journal(
     _staff: RequireStaff,
     Query(params): Query<JournalParams>,
 ) -> Result<Response, AppError> {
-    let (q, page) = match parse(&ctx, &params) {
-        Ok(parsed) => parsed,
-        Err(text) => return ctx.bad_request(req, &text),
-    };
-    let asked = JournalQuery {
-        search: &q,
-        page,
-        per_page: PER_PAGE,
-    };
-    let found = StaffAuditLog::new(ctx.state.store.conn())
-        .list(&asked)
-        .await?;
-    journal_page(req, &ctx, "/admin/journal", found, (q, page), true).await
+    serve(req, &ctx, &params, true).await
 }
