@@ -20,6 +20,7 @@ mod m0012_access_tokens;
 mod m0013_search_analyzer;
 mod m0014_city_description;
 mod m0015_audit_log;
+mod m0016_digests;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_search_analyzer::Migration),
             Box::new(m0014_city_description::Migration),
             Box::new(m0015_audit_log::Migration),
+            Box::new(m0016_digests::Migration),
         ]
     }
 }

@@ -32,6 +32,7 @@ pub mod requests;
 mod scope;
 pub mod tenants;
 pub mod tokens;
+pub mod workspace;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Failure;

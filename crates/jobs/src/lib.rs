@@ -4,7 +4,7 @@
 mod missions;
 mod requests;
 
-pub use missions::expire_missions;
+pub use missions::{expire_missions, focal_point_todos};
 
 pub use requests::{
     DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
@@ -311,6 +311,20 @@ pub fn start(context: JobContext) -> Supervisor {
             {
                 tracing::info!(expired = n, "missions expired");
             }
+            Ok(())
+        },
+    );
+    // The focal points' to-do goes out from 8:00 local time: a pass every 10 minutes.
+    let ten = (Duration::from_secs(600), Duration::from_secs(60));
+    every(
+        &mut jobs,
+        &context,
+        "focal_point_todos",
+        ten,
+        |ctx| async move {
+            let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
+            let now = chrono::Utc::now();
+            focal_point_todos(store, registry, themes, &ctx.cache, now).await?;
             Ok(())
         },
     );

@@ -203,7 +203,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:locale/espace/organisation",
             get(routes::organisation_space::organisation_space),
         )
-        .at("/:locale/espace/ville", get(spaces::city_space))
+        .at("/:locale/espace/ville", get(routes::workspace::city_space))
         .at("/:locale/espace/pays", get(spaces::country_space))
         .at("/:locale/espace/pays/inviter", post(spaces::country_invite))
         .at(

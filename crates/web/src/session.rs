@@ -181,6 +181,8 @@ pub struct Viewer {
     pub csrf: String,
     /// Requests with something unread (the header badge).
     pub unread_requests: u64,
+    /// For a focal point, what waits on them in their cities (the "Ma ville" badge).
+    pub focal_to_do: Option<u64>,
 }
 
 tokio::task_local! {
@@ -252,25 +254,32 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
                 // Pages only: the account's permissions, read once for the request (the role
                 // extractors and the inboxes use them too), and its unread requests.
                 let path = req.uri().path();
-                let unread_requests = if path.starts_with("/api") || path.starts_with("/media") {
-                    0
-                } else {
+                let (mut unread_requests, mut focal_to_do) = (0, None);
+                if !(path.starts_with("/api") || path.starts_with("/media")) {
                     match unread(&state, &tenant, session.account.id).await {
                         Ok((permissions, unread)) => {
+                            unread_requests = unread;
+                            // Pages only (a form's post redirects to one).
+                            let cities = permissions.focal_cities();
+                            if req.method() == poem::http::Method::GET && !cities.is_empty() {
+                                let conn = state.store.conn();
+                                match jsap_app::workspace::to_do_count(conn, &tenant, &cities).await
+                                {
+                                    Ok(n) => focal_to_do = Some(n),
+                                    Err(e) => tracing::warn!(error = %e, "to-do not counted"),
+                                }
+                            }
                             req.extensions_mut().insert(permissions);
-                            unread
                         }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "unread requests not counted");
-                            0
-                        }
+                        Err(e) => tracing::warn!(error = %e, "unread requests not counted"),
                     }
-                };
+                }
                 viewer = Some(Viewer {
                     display_name: session.account.display_name.clone(),
                     email_verified: session.account.email_verified,
                     csrf: csrf_token(&state.secret_key, &tenant, &session_binding(&session)),
                     unread_requests,
+                    focal_to_do,
                 });
                 req.extensions_mut().insert(session);
             }

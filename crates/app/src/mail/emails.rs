@@ -4,6 +4,7 @@
 //! `emails/<template>/` in the theme chain.
 
 use super::{Email, Site};
+use chrono::{DateTime, Utc};
 use jsap_store::{Grant, InvitationRecord, RequestRecord};
 use serde::Serialize;
 
@@ -313,5 +314,60 @@ impl RequestAbout for Survey<'_> {
     fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
         let path = format!("/enquete/{}", self.token);
         ctx.insert("survey_link", &site.url(&path));
+    }
+}
+
+/// One line of a focal point's to-do: what it is, in which city, where to act on it (a path
+/// after the locale) and, for a request, when its answer is due.
+#[derive(Debug, Clone)]
+pub struct ToDoLine {
+    pub path: String,
+    pub title: String,
+    pub city: String,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// A focal point's weekday to-do (sent only when `count` is not zero).
+#[derive(Serialize)]
+pub struct ToDo {
+    pub count: u64,
+    #[serde(skip)]
+    pub missions: Vec<ToDoLine>,
+    pub missions_total: u64,
+    #[serde(skip)]
+    pub organisations: Vec<ToDoLine>,
+    #[serde(skip)]
+    pub requests: Vec<ToDoLine>,
+}
+
+#[derive(Serialize)]
+struct ToDoItem {
+    link: String,
+    title: String,
+    city: String,
+    due_on: Option<String>,
+}
+
+impl Email for ToDo {
+    fn template(&self) -> &'static str {
+        "focal_point_todo"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        let items = |lines: &[ToDoLine]| -> Vec<ToDoItem> {
+            lines
+                .iter()
+                .map(|l| ToDoItem {
+                    link: site.url(&l.path),
+                    title: l.title.clone(),
+                    city: l.city.clone(),
+                    due_on: l.due_at.map(|at| site.date(at)),
+                })
+                .collect()
+        };
+        ctx.insert("missions", &items(&self.missions));
+        ctx.insert("organisations", &items(&self.organisations));
+        ctx.insert("requests", &items(&self.requests));
+        ctx.insert("link", &site.url("/espace/ville"));
+        ctx.insert("review_link", &site.url("/espace/missions/verification"));
     }
 }

@@ -27,3 +27,4 @@ mod seed;
 mod site;
 mod store;
 mod weather;
+mod workspace;

@@ -20,6 +20,43 @@ fn id_after(text: &str, prefix: &str) -> String {
         .collect()
 }
 
+/// Awa (an admin of "Les Amis de Bonabéri") writes the Bonabéri reading workshops mission
+/// and submits it for review: its id.
+pub(crate) async fn submit_a_mission(
+    app: &TestApp,
+    awa: &mut crate::helpers::Browser<'_>,
+) -> String {
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let organisation = jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
+        .list()
+        .await
+        .expect("organisations")
+        .into_iter()
+        .find(|o| o.name == "Les Amis de Bonabéri")
+        .expect("awa's organisation")
+        .id
+        .to_string();
+    let form = awa.get("/fr/espace/missions/nouvelle").await;
+    let csrf = form.csrf();
+    let dates = window();
+    let created = awa
+        .post(
+            "/fr/espace/missions/nouvelle",
+            &good(&organisation, &csrf, &dates),
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = id_after(created.location(), "/fr/espace/missions/");
+    let submitted = awa
+        .post(
+            &format!("/fr/espace/missions/{id}/soumettre"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    id
+}
+
 /// A window starting in a month, ending in three (the form refuses past ones).
 pub(crate) fn window() -> (String, String) {
     let today = chrono::Utc::now().date_naive();
@@ -181,7 +218,7 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
     assert!(
         space
             .body
-            .contains("Missions à valider <span class=\"count\">1</span>"),
+            .contains("Missions à valider <span class=\"tally\">1</span>"),
         "the count on the focal point's space"
     );
     // Another country's operator counts and sees none of it.

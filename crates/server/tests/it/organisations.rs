@@ -151,7 +151,9 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
     );
     let space = focal.get("/fr/espace/ville").await;
     assert!(
-        space.body.contains("<span class=\"count\">1</span>"),
+        space
+            .body
+            .contains("Organisations à vérifier <span class=\"tally\">1</span>"),
         "the focal point's space counts what waits"
     );
     let queue = focal.get("/fr/espace/organisations/verification").await;

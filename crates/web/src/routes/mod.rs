@@ -17,3 +17,4 @@ pub mod requests;
 pub mod seo;
 pub mod spaces;
 pub mod tokens;
+pub mod workspace;

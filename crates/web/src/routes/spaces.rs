@@ -8,12 +8,12 @@
 //!   a country operator for a tenant.
 
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
-use crate::roles::{RequireCountryOperator, RequireFocalPoint, RequireStaff};
+use crate::roles::{RequireCountryOperator, RequireStaff};
 use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
-use jsap_store::{Accounts, Cities, Grant, Invitations, Missions, Organisations, Role};
+use jsap_store::{Accounts, Grant, Invitations, Missions, Organisations, Role};
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
 use poem::web::Query;
@@ -160,53 +160,6 @@ fn active(account: &jsap_store::Account) -> Invitee {
         status: "active",
         until: String::new(),
     }
-}
-
-// ----- organisation members -----
-
-// ----- focal points -----
-
-#[derive(Serialize)]
-struct CityRow {
-    name: String,
-    slug: String,
-    region: String,
-}
-
-#[handler]
-pub async fn city_space(
-    req: &Request,
-    ctx: Ctx,
-    focal: RequireFocalPoint,
-) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    let rows: Vec<CityRow> = Cities::for_tenant(state.store.conn(), tenant)
-        .list()
-        .await?
-        .into_iter()
-        .filter(|c| focal.city_ids.contains(&c.id))
-        .map(|c| CityRow {
-            name: c.name_in(ctx.locale).to_owned(),
-            slug: c.slug.clone(),
-            region: c.region.clone(),
-        })
-        .collect();
-    let waiting = Organisations::for_tenant(state.store.conn(), tenant)
-        .pending(Some(&focal.city_ids))
-        .await?
-        .len();
-    let missions_waiting = missions_waiting(&ctx, Some(focal.city_ids.clone())).await?;
-    ctx.page(
-        req,
-        "/espace/ville",
-        "spaces/city.html",
-        StatusCode::OK,
-        |c| {
-            c.insert("cities", &rows);
-            c.insert("organisations_waiting", &waiting);
-            c.insert("missions_waiting", &missions_waiting);
-        },
-    )
 }
 
 /// How many submitted missions wait for review in `cities` (all of them: `None`).

@@ -20,6 +20,29 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         .await
     }
 
+    /// The requests of `city_ids` still waiting on someone (new or in progress), the one due
+    /// first at the top: a focal point's to-do.
+    pub async fn open_in_cities(&self, city_ids: &[i64]) -> Result<Vec<RequestRecord>, StoreError> {
+        if city_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let open = [
+            RequestState::New.as_str(),
+            RequestState::InProgress.as_str(),
+        ];
+        Ok(self
+            .rows()
+            .filter(request::Column::CityId.is_in(city_ids.to_vec()))
+            .filter(request::Column::State.is_in(open))
+            .order_by_asc(request::Column::DueAt)
+            .order_by_asc(request::Column::Id)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(RequestRecord::from)
+            .collect())
+    }
+
     /// Requests still new after their due date, not yet escalated.
     pub async fn due_for_escalation(
         &self,
