@@ -21,6 +21,7 @@ mod m0013_search_analyzer;
 mod m0014_city_description;
 mod m0015_audit_log;
 mod m0016_digests;
+mod m0017_moderation;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_city_description::Migration),
             Box::new(m0015_audit_log::Migration),
             Box::new(m0016_digests::Migration),
+            Box::new(m0017_moderation::Migration),
         ]
     }
 }

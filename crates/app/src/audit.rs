@@ -30,6 +30,27 @@ pub(crate) async fn record<C: Connection>(
     record_for(conn, scope.tenant, who, scope.clock.now(), done).await
 }
 
+/// Records `done` by the platform itself (`actor`: `moderation`, `sync`...), not an account.
+pub(crate) async fn record_as<C: Connection>(
+    conn: &C,
+    scope: &Scope<'_>,
+    actor: &str,
+    done: Done<'_>,
+) -> Result<(), StoreError> {
+    AuditLog::for_tenant(conn, scope.tenant)
+        .record(&NewAuditEntry {
+            actor_user_id: None,
+            actor,
+            action: done.action,
+            target_kind: done.kind,
+            target_id: done.id,
+            target: done.target,
+            detail: done.detail,
+            at: scope.clock.now(),
+        })
+        .await
+}
+
 /// [`record`] for a use case that runs without a scope.
 pub(crate) async fn record_for<C: Connection>(
     conn: &C,

@@ -26,6 +26,7 @@ pub mod export;
 pub mod invitations;
 pub mod mail;
 pub mod missions;
+pub mod moderation;
 pub mod organisations;
 pub mod profiles;
 pub mod requests;

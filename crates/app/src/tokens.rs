@@ -59,7 +59,8 @@ pub async fn revoke(scope: &Scope<'_>, who: &Account, id: i64) -> Result<bool, F
         .await?)
 }
 
-/// The account a live `token` of this tenant acts for (its address confirmed), if any.
+/// The account a live `token` of this tenant acts for (its address confirmed, not blocked),
+/// if any.
 pub async fn authenticate(scope: &Scope<'_>, token: &str) -> Result<Option<Account>, Failure> {
     let conn = scope.store.conn();
     let Some(user) = AccessTokens::for_tenant(conn, scope.tenant)
@@ -71,5 +72,5 @@ pub async fn authenticate(scope: &Scope<'_>, token: &str) -> Result<Option<Accou
     Ok(Accounts::for_tenant(conn, scope.tenant)
         .find(user)
         .await?
-        .filter(|a| a.email_verified))
+        .filter(|a| a.email_verified && !a.blocked))
 }

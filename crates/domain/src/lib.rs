@@ -4,6 +4,7 @@
 mod ids;
 mod locale;
 pub mod missions;
+pub mod moderation;
 pub mod organisations;
 pub mod password;
 pub mod requests;

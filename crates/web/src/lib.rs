@@ -81,6 +81,34 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/:locale/villes/:slug", get(routes::pages::city_page))
         .at(
+            "/:locale/missions/:id_slug/signaler",
+            get(routes::reports::mission_form).post(routes::reports::mission_report),
+        )
+        .at(
+            "/:locale/organisations/:slug/signaler",
+            get(routes::reports::organisation_form).post(routes::reports::organisation_report),
+        )
+        .at(
+            "/:locale/demandes/:id/messages/:message/signaler",
+            get(routes::reports::message_form).post(routes::reports::message_report),
+        )
+        .at(
+            "/:locale/espace/pays/moderation",
+            get(routes::moderation_console::queue),
+        )
+        .at(
+            "/:locale/espace/pays/moderation/:kind/:id",
+            post(routes::moderation_console::decide),
+        )
+        .at(
+            "/:locale/espace/pays/comptes/:id/bloquer",
+            post(routes::moderation_console::block),
+        )
+        .at(
+            "/:locale/espace/pays/comptes/:id/debloquer",
+            post(routes::moderation_console::unblock),
+        )
+        .at(
             "/:locale/espace/organisation/:id/membres",
             post(routes::organisation_space::invite_member),
         )

@@ -161,8 +161,10 @@ async fn resolve(
     else {
         return Ok(None);
     };
-    // An unverified address opens nothing: the account may not be its owner's.
-    if account.session_generation != found.generation || !account.email_verified {
+    // An unverified address opens nothing: the account may not be its owner's; nor does a
+    // blocked account.
+    if account.session_generation != found.generation || !account.email_verified || account.blocked
+    {
         return Ok(None);
     }
     Ok(Some(Session {

@@ -371,3 +371,15 @@ impl Email for ToDo {
         ctx.insert("review_link", &site.url("/espace/missions/verification"));
     }
 }
+
+/// An operator blocked the account on this site (to the account).
+#[derive(Serialize)]
+pub struct AccountBlocked<'a> {
+    pub reason: &'a str,
+}
+
+impl Email for AccountBlocked<'_> {
+    fn template(&self) -> &'static str {
+        "account_blocked"
+    }
+}

@@ -15,6 +15,7 @@ mod hardening;
 mod helpers;
 mod journal;
 mod missions;
+mod moderation;
 mod organisations;
 mod outbox;
 mod pages;

@@ -49,7 +49,7 @@ async fn spawn() -> (TestApp, Fixture) {
     (app, fixture)
 }
 
-async fn mission(
+pub(crate) async fn mission(
     app: &TestApp,
     code: &str,
     org: i64,
@@ -95,7 +95,7 @@ async fn mission(
     (id, format!("/fr/missions/{id}-{slug}"))
 }
 
-async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
+pub(crate) async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(store(app).conn(), &tenant(app, code))
         .insert(NewOrganisation {
             city_id: city,
@@ -109,7 +109,7 @@ async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
         .expect("organisation")
 }
 
-async fn city_id(app: &TestApp, code: &str, slug: &str) -> i64 {
+pub(crate) async fn city_id(app: &TestApp, code: &str, slug: &str) -> i64 {
     Cities::for_tenant(store(app).conn(), &tenant(app, code))
         .by_slug(slug)
         .await

@@ -169,6 +169,16 @@ pub const ROUTES: &[Route] = &[
         expect: NOT_HERE,
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/moderation",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/moderation",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/admin/journal",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
@@ -350,6 +360,31 @@ pub const POST_ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/missions/1/signaler",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/moderation/mission/1",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/comptes/1/bloquer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/comptes/1/debloquer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/moderation/mission/1",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
         path: "/fr/admin/inviter",
         expect: NOT_HERE,
     },
@@ -482,7 +517,19 @@ async fn every_protected_route_answers_each_visitor_by_role() {
     let app = TestApp::spawn().await;
     let browsers = visitors(&app).await;
     let mut failures = Vec::new();
-    for route in ROUTES {
+    // The report form of a public mission of the demo (its id is known only now).
+    let cm = tenant(&app, "cm");
+    let (id, _) = jsap_store::Missions::for_tenant(app.services.store.conn(), &cm)
+        .open_slugs(cm.today())
+        .await
+        .expect("missions")[0]
+        .clone();
+    let report: &'static str = format!("/fr/missions/{id}/signaler").leak();
+    let mut routes: Vec<(&str, &str, [u16; 8])> =
+        ROUTES.iter().map(|r| (r.host, r.path, r.expect)).collect();
+    routes.push((CM, report, SIGNED_IN_ON_CM));
+    for (host, path, expect) in routes {
+        let route = Route { host, path, expect };
         for (i, browser) in browsers.iter().enumerate() {
             // The same cookies, sent to the route's host (sessions are bound to their host).
             let mut visitor = browser.on(route.host);

@@ -31,6 +31,7 @@ pub struct Model {
     pub review_comment: String,
     pub validated: bool,
     pub closed_reason: String,
+    pub hidden_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
 pub(crate) mod organisation;
 pub(crate) mod profile;
+pub(crate) mod report;
 pub(crate) mod request;
 pub(crate) mod request_message;
 pub(crate) mod request_read;
@@ -59,6 +60,7 @@ tenant_owned!(
     mission_text,
     organisation,
     profile,
+    report,
     request,
     request_message,
     request_read,

@@ -23,6 +23,7 @@ pub struct Model {
     pub phone: String,
     pub facilities: String,
     pub logo_key: String,
+    pub hidden_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub struct Model {
     pub author_user_id: i64,
     pub body: String,
     pub created_at: DateTimeUtc,
+    pub hidden_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub terms_accepted_at: Option<DateTimeUtc>,
     pub session_generation: i32,
+    pub blocked_at: Option<DateTimeUtc>,
+    pub blocked_reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

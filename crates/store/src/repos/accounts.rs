@@ -28,6 +28,8 @@ pub struct Account {
     /// Bumped when every session of the user must end (password reset).
     pub session_generation: i32,
     pub terms_accepted_at: Option<DateTime<Utc>>,
+    /// Blocked by an operator of this site: no session, no log-in.
+    pub blocked: bool,
 }
 
 impl From<user::Model> for Account {
@@ -40,6 +42,7 @@ impl From<user::Model> for Account {
             is_staff: m.is_staff,
             session_generation: m.session_generation,
             terms_accepted_at: m.terms_accepted_at,
+            blocked: m.blocked_at.is_some(),
         }
     }
 }
@@ -244,6 +247,60 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             end_sessions_and_links(self.conn, &self.scope, id).await?;
         }
         Ok(updated.into())
+    }
+
+    /// Blocks account `id` for `reason`: its sessions and reset links end at once. `false`
+    /// when it was blocked already.
+    pub async fn block(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let found = self.model(id).await?;
+        if found.blocked_at.is_some() {
+            return Ok(false);
+        }
+        let generation = found.session_generation;
+        self.save(found, |u| {
+            u.blocked_at = Set(Some(now));
+            u.blocked_reason = Set(reason.to_owned());
+            u.session_generation = Set(generation + 1);
+        })
+        .await?;
+        end_sessions_and_links(self.conn, &self.scope, id).await?;
+        Ok(true)
+    }
+
+    /// Lifts the block on account `id`: `false` when it was not blocked.
+    pub async fn unblock(&self, id: i64) -> Result<bool, StoreError> {
+        let found = self.model(id).await?;
+        if found.blocked_at.is_none() {
+            return Ok(false);
+        }
+        self.save(found, |u| {
+            u.blocked_at = Set(None);
+            u.blocked_reason = Set(String::new());
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// The blocked accounts of the tenant with their reason, the latest first.
+    pub async fn blocked(&self) -> Result<Vec<(Account, String, DateTime<Utc>)>, StoreError> {
+        Ok(self
+            .users()
+            .filter(user::Column::BlockedAt.is_not_null())
+            .order_by_desc(user::Column::BlockedAt)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .filter_map(|m| {
+                let at = m.blocked_at?;
+                let reason = m.blocked_reason.clone();
+                Some((Account::from(m), reason, at))
+            })
+            .collect())
     }
 
     pub async fn set_display_name(&self, id: i64, display_name: &str) -> Result<(), StoreError> {

@@ -235,10 +235,13 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .from(organisation::Entity)
             .and_where(Expr::col(organisation::Column::TenantId).eq(self.scope.id()))
             .and_where(Expr::col(organisation::Column::Verified).eq(true))
+            .and_where(Expr::col(organisation::Column::HiddenAt).is_null())
             .to_owned();
+        // Hidden by moderation: out of sight until reviewed.
         self.scope
             .all::<mission::Entity>()
             .filter(mission::Column::Status.eq("published"))
+            .filter(mission::Column::HiddenAt.is_null())
             .filter(mission::Column::OrganisationId.in_subquery(verified))
     }
 

@@ -33,6 +33,7 @@ pub(crate) mod organisations;
 pub(crate) mod outbox;
 pub(crate) mod photos;
 pub(crate) mod profiles;
+pub(crate) mod reports;
 pub(crate) mod requests;
 pub(crate) mod search;
 pub(crate) mod sync;

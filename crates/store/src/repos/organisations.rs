@@ -38,6 +38,15 @@ pub struct OrganisationRecord {
     pub logo_key: String,
     pub created_by: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Hidden by moderation until reviewed.
+    pub hidden: bool,
+}
+
+impl OrganisationRecord {
+    /// Whether its page and its missions show on the site: verified and not hidden.
+    pub fn is_public(&self) -> bool {
+        self.verified && !self.hidden
+    }
 }
 
 impl From<organisation::Model> for OrganisationRecord {
@@ -64,6 +73,7 @@ impl From<organisation::Model> for OrganisationRecord {
             logo_key: m.logo_key,
             created_by: m.created_by,
             created_at: m.created_at,
+            hidden: m.hidden_at.is_some(),
         }
     }
 }

@@ -83,7 +83,7 @@ async fn space_page(
             status: o.status.as_str(),
             status_label: ctx.t(&format!("org.status_{}", o.status.as_str())),
             reason: o.status_reason.clone(),
-            public: o.verified,
+            public: o.is_public(),
             logo: (!o.logo_key.is_empty()).then(|| crate::routes::media::photo_path(&o.logo_key)),
             form: match failure.take() {
                 Some((failed, form)) if failed == o.id => form,

@@ -98,7 +98,7 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
     let mut organisations: Vec<_> = lookup
         .organisations
         .values()
-        .filter(|o| o.verified)
+        .filter(|o| o.is_public())
         .cloned()
         .collect();
     organisations.sort_by(|a, b| a.name.cmp(&b.name));

@@ -234,9 +234,14 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
         .await?
         .len();
     let missions_waiting = missions_waiting(ctx, None).await?;
+    let reports_open = jsap_store::Reports::for_tenant(conn, &ctx.tenant)
+        .open()
+        .await?
+        .len();
     view.render(ctx, req, "/espace/pays", "spaces/country.html", |c| {
         c.insert("organisations_waiting", &waiting);
         c.insert("missions_waiting", &missions_waiting);
+        c.insert("reports_open", &reports_open);
         c.insert("cities", &cities);
         c.insert("operators", &operators);
     })

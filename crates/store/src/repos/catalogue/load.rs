@@ -41,13 +41,13 @@ impl Catalogue {
         .param(scope.id())
         // Only the missions of verified organisations are public.
         .push(
-            " AND status = 'published' AND organisation_id IN \
+            " AND status = 'published' AND hidden_at IS NULL AND organisation_id IN \
              (SELECT id FROM organisations WHERE tenant_id = ",
         )
         .param(scope.id())
         .push(" AND verified = ")
         .param(true)
-        .push(") ORDER BY id");
+        .push(" AND hidden_at IS NULL) ORDER BY id");
         let rows = conn.query_all_raw(sql.statement()).await?;
         let mut missions = Vec::with_capacity(rows.len());
         for row in rows {

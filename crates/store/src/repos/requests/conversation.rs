@@ -23,8 +23,34 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 author_user_id: m.author_user_id,
                 body: m.body,
                 created_at: m.created_at,
+                hidden: m.hidden_at.is_some(),
             })
             .collect())
+    }
+
+    /// One message of the tenant with its request's id.
+    pub async fn message(&self, id: i64) -> Result<Option<(i64, RequestMessage)>, StoreError> {
+        let Some(m) = self
+            .scope
+            .all::<message::Entity>()
+            .filter(message::Column::Id.eq(id))
+            .one(self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let names = self.names(vec![m.author_user_id]).await?;
+        Ok(Some((
+            m.request_id,
+            RequestMessage {
+                id: m.id,
+                author_name: names.get(&m.author_user_id).cloned().unwrap_or_default(),
+                author_user_id: m.author_user_id,
+                body: m.body,
+                created_at: m.created_at,
+                hidden: m.hidden_at.is_some(),
+            },
+        )))
     }
 
     pub(super) async fn names(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {

@@ -110,6 +110,8 @@ pub struct RequestMessage {
     pub author_name: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Hidden by moderation (reported, or taken down): its text is not shown.
+    pub hidden: bool,
 }
 
 /// Whose inbox.
@@ -289,6 +291,7 @@ pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account>
             is_staff: false,
             session_generation: 0,
             terms_accepted_at: None,
+            blocked: false,
         })
         .collect()
 }

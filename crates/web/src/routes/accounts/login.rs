@@ -59,25 +59,32 @@ pub async fn login(
             if !account.email_verified {
                 return unverified_login(&ctx, req, &account, safe_next(Some(&form.next))).await;
             }
-            if let Some(old) = current {
-                session::close(state, tenant, &old.id).await?;
+            // Only with the right password: a guesser learns nothing of the block.
+            if account.blocked {
+                status = StatusCode::FORBIDDEN;
+                failure = Some(ctx.t("moderation.login_blocked"));
+            } else {
+                if let Some(old) = current {
+                    session::close(state, tenant, &old.id).await?;
+                }
+                let id = session::open(state, tenant, &account).await?;
+                reset_account_delay(state, tenant, "login", &form.email).await;
+                let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
+                let device = set_cookie(
+                    req,
+                    DEVICE_COOKIE,
+                    &device_token(&state.secret_key, tenant, &account.email),
+                    Duration::from_secs(365 * 24 * 3600),
+                );
+                let next = safe_next(Some(&form.next))
+                    .unwrap_or_else(|| format!("/{}/compte", ctx.locale));
+                let response = with_cookie(see_other(next), &cookie)?;
+                return with_cookie(response, &device);
             }
-            let id = session::open(state, tenant, &account).await?;
-            reset_account_delay(state, tenant, "login", &form.email).await;
-            let cookie = set_cookie(req, SESSION_COOKIE, &id, session::session_ttl());
-            let device = set_cookie(
-                req,
-                DEVICE_COOKIE,
-                &device_token(&state.secret_key, tenant, &account.email),
-                Duration::from_secs(365 * 24 * 3600),
-            );
-            let next =
-                safe_next(Some(&form.next)).unwrap_or_else(|| format!("/{}/compte", ctx.locale));
-            let response = with_cookie(see_other(next), &cookie)?;
-            return with_cookie(response, &device);
+        } else {
+            status = StatusCode::UNAUTHORIZED;
+            failure = Some(ctx.t("account.login_failed"));
         }
-        status = StatusCode::UNAUTHORIZED;
-        failure = Some(ctx.t("account.login_failed"));
     }
     let view = FormView {
         values: BTreeMap::from([("email", form.email.trim().to_owned())]),

@@ -179,7 +179,7 @@ pub async fn city_page(
     let organisations: Vec<_> = lookup
         .organisations
         .values()
-        .filter(|o| o.city_id == city.id && o.verified)
+        .filter(|o| o.city_id == city.id && o.is_public())
         .cloned()
         .collect();
     let mut ctx = page_context(state, tenant, locale, &format!("/villes/{slug}"));
@@ -219,7 +219,7 @@ pub async fn organisation_page(
     let organisation = lookup
         .organisations
         .values()
-        .find(|o| o.slug == slug && o.verified)
+        .find(|o| o.slug == slug && o.is_public())
         .cloned()
         .ok_or(AppError::NotFound)?;
     let mut q = MissionQuery::new(locale, tenant.today());

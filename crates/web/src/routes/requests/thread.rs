@@ -5,9 +5,12 @@ use jsap_app::requests::conversation::Turn;
 
 #[derive(Serialize)]
 pub(super) struct MessageView {
+    id: i64,
     author: String,
     mine: bool,
+    /// Empty when hidden by moderation.
     body: Vec<String>,
+    hidden: bool,
     at: String,
 }
 
@@ -64,9 +67,15 @@ pub(super) async fn thread_page(
         .await?
         .into_iter()
         .map(|m| MessageView {
+            id: m.id,
             mine: m.author_user_id == session.account.id,
             author: m.author_name,
-            body: paragraphs(&m.body),
+            body: if m.hidden {
+                Vec::new()
+            } else {
+                paragraphs(&m.body)
+            },
+            hidden: m.hidden,
             at: format_date(ctx.tenant.local_date(m.created_at), ctx.locale),
         })
         .collect();

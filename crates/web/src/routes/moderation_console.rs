@@ -1,0 +1,230 @@
+//! The country operator's moderation (`/{locale}/espace/pays/moderation`): reported content,
+//! the most reported first, with its reports and three decisions (dismiss, hide, remove);
+//! blocking the account behind it with a reason; the blocked accounts, each unblockable.
+
+use crate::AppError;
+use crate::kit::{Checked, Ctx, Pairs, one, see_other};
+use crate::roles::RequireCountryOperator;
+use crate::views::format_date;
+use jsap_app::moderation::{self, Content, ModerationRefusal};
+use jsap_domain::moderation::{Decision, TargetKind};
+use jsap_store::{Accounts, Reports};
+use poem::http::StatusCode;
+use poem::web::{Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+
+const PER_PAGE: usize = 20;
+/// The longest note on a decision or reason for a block.
+pub const NOTE_MAX: usize = 1000;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Params {
+    done: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReportRow {
+    reason: String,
+    comment: String,
+    on: String,
+}
+
+#[derive(Serialize)]
+struct Item {
+    content: Content,
+    kind_label: String,
+    reports: Vec<ReportRow>,
+    /// The account behind the content, if any: (id, address, blocked).
+    author: Option<(i64, String, bool)>,
+}
+
+#[derive(Serialize)]
+struct Blocked {
+    id: i64,
+    email: String,
+    reason: String,
+    on: String,
+}
+
+/// A block refused for want of a reason: the account, to show the error on its form.
+type BlockError = Option<i64>;
+
+async fn console(
+    ctx: &Ctx,
+    req: &Request,
+    status: StatusCode,
+    params: &Params,
+    block_error: BlockError,
+) -> Result<Response, AppError> {
+    let page = match params.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=10_000).contains(&n) => n,
+            _ => return Err(AppError::BadRequest { code: "page" }),
+        },
+    };
+    let (conn, tenant) = (ctx.state.store.conn(), &*ctx.tenant);
+    let open = Reports::for_tenant(conn, tenant).open().await?;
+    let total = open.len();
+    let accounts = Accounts::for_tenant(conn, tenant);
+    let mut items = Vec::new();
+    for reported in open.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+        let Some(content) = moderation::content(conn, tenant, reported.kind, reported.id).await?
+        else {
+            continue;
+        };
+        let author = match content.author_user_id {
+            Some(id) => accounts
+                .find(id)
+                .await?
+                .map(|a| (a.id, a.email.clone(), a.blocked)),
+            None => None,
+        };
+        let reports = reported
+            .reports
+            .iter()
+            .map(|r| ReportRow {
+                reason: ctx.t(&format!("moderation.reason_{}", r.reason)),
+                comment: r.comment.clone(),
+                on: format_date(tenant.local_date(r.created_at), ctx.locale),
+            })
+            .collect();
+        items.push(Item {
+            kind_label: ctx.t(&format!("moderation.kind_{}", content.kind.as_str())),
+            content,
+            reports,
+            author,
+        });
+    }
+    let blocked: Vec<Blocked> = accounts
+        .blocked()
+        .await?
+        .into_iter()
+        .map(|(a, reason, at)| Blocked {
+            id: a.id,
+            email: a.email,
+            reason,
+            on: format_date(tenant.local_date(at), ctx.locale),
+        })
+        .collect();
+    let notice = params
+        .done
+        .as_deref()
+        .filter(|d| ["dismiss", "hide", "remove", "blocked", "unblocked"].contains(d))
+        .map(|d| ctx.t(&format!("moderation.done_{d}")));
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    ctx.page(
+        req,
+        "/espace/pays/moderation",
+        "spaces/moderation.html",
+        status,
+        |c| {
+            c.insert("items", &items);
+            c.insert("total", &total);
+            c.insert("page", &page);
+            c.insert("pages", &pages);
+            c.insert("blocked", &blocked);
+            c.insert("notice", &notice);
+            c.insert("block_error", &block_error);
+            c.insert("note_max", &NOTE_MAX);
+        },
+    )
+}
+
+/// `GET /{locale}/espace/pays/moderation`.
+#[handler]
+pub async fn queue(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+    Query(params): Query<Params>,
+) -> Result<Response, AppError> {
+    console(&ctx, req, StatusCode::OK, &params, None).await
+}
+
+fn note(pairs: &Pairs, field: &str) -> Result<String, AppError> {
+    let note = one(pairs, field).trim().to_owned();
+    if note.chars().count() > NOTE_MAX {
+        return Err(AppError::BadRequest { code: "note" });
+    }
+    Ok(note)
+}
+
+fn refused(refusal: ModerationRefusal) -> AppError {
+    match refusal {
+        ModerationRefusal::NotOperator | ModerationRefusal::Own => AppError::Forbidden,
+        ModerationRefusal::NotFound => AppError::NotFound,
+        ModerationRefusal::Reason => AppError::BadRequest { code: "reason" },
+    }
+}
+
+/// `POST /{locale}/espace/pays/moderation/{kind}/{id}`: `decision` (dismiss, hide, remove)
+/// and an optional `note`.
+#[handler]
+pub async fn decide(
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, kind, id)): Path<(String, String, String)>,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let kind = TargetKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let decision = Decision::parse(one(&pairs, "decision"))
+        .ok_or(AppError::BadRequest { code: "decision" })?;
+    let note = note(&pairs, "note")?;
+    let who = operator.user.account();
+    moderation::decide(&ctx.scope(), who, kind, id, decision, &note)
+        .await?
+        .map_err(refused)?;
+    Ok(see_other(format!(
+        "/{}/espace/pays/moderation?done={}",
+        ctx.locale,
+        decision.as_str()
+    )))
+}
+
+/// `POST /{locale}/espace/pays/comptes/{id}/bloquer` with a `reason` (required).
+#[handler]
+pub async fn block(
+    req: &Request,
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, id)): Path<(String, String)>,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let reason = note(&pairs, "reason")?;
+    let who = operator.user.account();
+    match moderation::block(&ctx.scope(), who, id, &reason).await? {
+        Ok(_) => Ok(see_other(format!(
+            "/{}/espace/pays/moderation?done=blocked",
+            ctx.locale
+        ))),
+        Err(ModerationRefusal::Reason) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            console(&ctx, req, status, &Params::default(), Some(id)).await
+        }
+        Err(refusal) => Err(refused(refusal)),
+    }
+}
+
+/// `POST /{locale}/espace/pays/comptes/{id}/debloquer`.
+#[handler]
+pub async fn unblock(
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, id)): Path<(String, String)>,
+    Checked(_pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    moderation::unblock(&ctx.scope(), operator.user.account(), id)
+        .await?
+        .map_err(refused)?;
+    Ok(see_other(format!(
+        "/{}/espace/pays/moderation?done=unblocked",
+        ctx.locale
+    )))
+}
