@@ -12,7 +12,7 @@ use jsap_domain::requests::RequestState;
 use jsap_domain::roles::Role;
 use jsap_store::{
     Accounts, Cities, CityRecord, Connection, Digests, MissionEdits, MissionFilter, Organisations,
-    Profiles, Requests,
+    Profiles, Reports, Requests,
 };
 use jsap_tenancy::Tenant;
 use serde::Serialize;
@@ -92,6 +92,16 @@ pub struct Workspace {
     pub new_requests: Vec<OpenRequest>,
     /// Requests under way (followed, nothing owed yet).
     pub requests_in_progress: Vec<OpenRequest>,
+    /// Reported content of their cities, waiting for the country operator's decision.
+    pub reports: Vec<ReportedItem>,
+}
+
+/// Content of the focal point's cities that members reported (the operator decides; the
+/// focal point sees it and can look at it).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportedItem {
+    pub content: crate::moderation::Content,
+    pub reports: usize,
 }
 
 impl Workspace {
@@ -169,12 +179,25 @@ pub async fn of_focal_point<C: Connection>(
             _ => requests_in_progress.push(open),
         }
     }
+    let mut reports = Vec::new();
+    for open in Reports::for_tenant(conn, tenant).open().await? {
+        let content = crate::moderation::content(conn, tenant, open.kind, open.id).await?;
+        if let Some(content) =
+            content.filter(|c| c.city_id.is_some_and(|id| city_ids.contains(&id)))
+        {
+            reports.push(ReportedItem {
+                content,
+                reports: open.reports.len(),
+            });
+        }
+    }
     Ok(Workspace {
         missions,
         missions_total,
         organisations,
         new_requests,
         requests_in_progress,
+        reports,
     })
 }
 

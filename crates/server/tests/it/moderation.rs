@@ -137,6 +137,23 @@ async fn three_reports_hide_a_mission_until_the_operator_decides_and_blocking_en
             .contains("Modération <span class=\"count\">1</span>")
     );
 
+    // Douala's focal point sees it among the reports of their cities.
+    account(
+        &app,
+        "cm",
+        "pf@example.org",
+        &[(Role::FocalPoint, Some(douala), None)],
+    )
+    .await;
+    let mut focal = signed_in(&app, CM, "pf@example.org").await;
+    let workspace = focal.get("/fr/espace/ville").await;
+    assert!(
+        workspace
+            .body
+            .contains("Signalements dans mes villes <span class=\"tally\">1</span>")
+    );
+    assert!(workspace.body.contains("Collecte suspecte"));
+
     // Senegal's operator sees none of it and cannot decide on it.
     let mut sn_operator = signed_in(&app, SN, "operateur-sn@example.org").await;
     let sn_queue = sn_operator.get("/fr/espace/pays/moderation").await;

@@ -111,6 +111,15 @@ pub async fn city_space(
                 "requests_in_progress",
                 &rows(&ctx, &workspace.requests_in_progress),
             );
+            let reports: Vec<_> = workspace
+                .reports
+                .iter()
+                .map(|r| {
+                    let kind = ctx.t(&format!("moderation.kind_{}", r.content.kind.as_str()));
+                    serde_json::json!({ "item": r, "kind": kind })
+                })
+                .collect();
+            c.insert("reports", &reports);
         },
     )
 }
