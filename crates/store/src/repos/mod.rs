@@ -34,6 +34,7 @@ pub(crate) mod photos;
 pub(crate) mod profiles;
 pub(crate) mod requests;
 pub(crate) mod search;
+pub(crate) mod statistics;
 pub(crate) mod sync;
 pub(crate) mod users;
 
