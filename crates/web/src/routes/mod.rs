@@ -16,4 +16,5 @@ pub mod public;
 pub mod requests;
 pub mod seo;
 pub mod spaces;
+pub mod statistics;
 pub mod tokens;
