@@ -25,5 +25,6 @@ mod search;
 mod search_quality;
 mod seed;
 mod site;
+mod statistics;
 mod store;
 mod weather;
