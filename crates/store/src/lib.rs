@@ -58,6 +58,9 @@ pub use repos::requests::{
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,
 };
+pub use repos::statistics::{
+    Delays, Figures, MonthTally, Statistics, StatsPeriod, SurveyScores, Tally, WeekTally,
+};
 pub use repos::sync::{SyncReport, sync_tenant};
 pub use repos::users::{StaffAccounts, StaffUpsert, UserRecord};
 

@@ -1,5 +1,6 @@
 //! The web layer: one `app()` that resolves the tenant from the host, then routes.
 
+mod charts;
 mod compress;
 mod error;
 mod extract;
@@ -51,7 +52,7 @@ pub struct AppState {
     pub jobs: Arc<jsap_adapters::JobHealth>,
 }
 
-use routes::{accounts, country_cities, journal, profiles, requests, spaces};
+use routes::{accounts, country_cities, journal, profiles, requests, spaces, statistics};
 
 /// Every route of the application, in one place.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
@@ -243,6 +244,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/espace/pays/journal",
             get(journal::country_journal),
+        )
+        .at(
+            "/:locale/espace/pays/statistiques",
+            get(statistics::country_statistics),
         )
         .at("/:locale/admin/inviter", post(spaces::admin_invite))
         .at(

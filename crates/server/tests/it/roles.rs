@@ -179,6 +179,16 @@ pub const ROUTES: &[Route] = &[
         expect: NOT_HERE,
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/statistiques",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/statistiques",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/admin/journal",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],

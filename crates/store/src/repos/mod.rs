@@ -36,6 +36,7 @@ pub(crate) mod profiles;
 pub(crate) mod reports;
 pub(crate) mod requests;
 pub(crate) mod search;
+pub(crate) mod statistics;
 pub(crate) mod sync;
 pub(crate) mod users;
 

@@ -18,5 +18,6 @@ pub mod reports;
 pub mod requests;
 pub mod seo;
 pub mod spaces;
+pub mod statistics;
 pub mod tokens;
 pub mod workspace;
