@@ -31,6 +31,7 @@ pub mod organisations;
 pub mod profiles;
 pub mod requests;
 mod scope;
+pub mod spam;
 pub mod tenants;
 pub mod tokens;
 pub mod workspace;

@@ -50,7 +50,8 @@ async fn a_project_is_due_after_the_promised_delay_and_reaches_the_city_focal_po
         new,
     )
     .await
-    .expect("submitted");
+    .expect("submitted")
+    .expect("not held back");
 
     assert_eq!(request.due_at, now + Duration::days(14));
     let emails = Outbox::for_tenant(store.conn(), cm)
@@ -139,7 +140,8 @@ async fn a_request_nobody_holds_a_role_for_reaches_the_country_operators_and_say
     let scope = world.scope(cm, &clock);
     let request = submit(&scope, &member, &kribi, new)
         .await
-        .expect("submitted");
+        .expect("submitted")
+        .expect("not held back");
 
     let mut to: Vec<String> = Outbox::for_tenant(store.conn(), cm)
         .list()

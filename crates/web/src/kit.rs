@@ -331,8 +331,11 @@ pub(crate) const INVALID_FORM: AppError = AppError::BadRequest {
     code: "invalid_form",
 };
 
+/// The honeypot field of the public forms (`account/macros.html`, `honeypot`).
+const HONEYPOT: &str = "homepage";
+
 /// A form (`application/x-www-form-urlencoded`) whose `csrf` field was checked before the
-/// handler runs: a wrong or missing token answers the 403 page.
+/// handler runs: a wrong or missing token answers the 403 page; a filled honeypot, a 400.
 pub(crate) struct Checked<T>(pub T);
 
 impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
@@ -347,6 +350,11 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
         let ctx = Ctx::from_request(req, body).await?;
         if !ctx.csrf_ok(req, token) {
             return Err(poem::Error::from_response(ctx.forbidden(req)?));
+        }
+        // The public forms' hidden field: a person never fills it, a spam robot does.
+        if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.is_empty()) {
+            tracing::info!(path = %req.uri().path(), "honeypot filled: form refused");
+            return Err(AppError::BadRequest { code: "honeypot" }.into());
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(Checked)

@@ -4,6 +4,7 @@
 use super::recipients;
 use crate::mail::emails::{Message, RequestEmail, StateChange};
 use crate::mail::{Email, Recipient};
+use crate::spam::{Restraint, Writing, restrain};
 use crate::{Failure, Scope};
 use jsap_store::{
     Account, Action, Connection, RequestRecord, RequestState, Requests, Side, TransitionError,
@@ -35,10 +36,22 @@ async fn tell_other_side<C: Connection, E: Email>(
 }
 
 /// The author of `turn` writes `body` in the conversation; the other side is emailed an
-/// excerpt.
+/// excerpt. A new account past its daily limit or with too many links is held back.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, request.id = turn.request.id))]
-pub async fn post_message(scope: &Scope<'_>, turn: Turn<'_>, body: &str) -> Result<(), Failure> {
+pub async fn post_message(
+    scope: &Scope<'_>,
+    turn: Turn<'_>,
+    body: &str,
+) -> Result<Result<(), Restraint>, Failure> {
     let tx = scope.store.begin().await?;
+    let now = scope.clock.now();
+    // The handling side (invited, verified organisations) writes freely.
+    if turn.side == Side::Member
+        && let Some(held) =
+            restrain(&tx, scope.tenant, turn.author, Writing::Message, body, now).await?
+    {
+        return Ok(Err(held));
+    }
     Requests::for_tenant(&tx, scope.tenant)
         .add_message(
             turn.request,
@@ -59,7 +72,7 @@ pub async fn post_message(scope: &Scope<'_>, turn: Turn<'_>, body: &str) -> Resu
     };
     tell_other_side(&tx, scope, turn, &email).await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// The author of `turn` applies `action`; when the state machine allows it, the other side is

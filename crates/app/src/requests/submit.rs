@@ -4,21 +4,28 @@
 use super::recipients;
 use crate::mail::Recipient;
 use crate::mail::emails::{New, Receipt, RequestEmail};
+use crate::spam::{Restraint, Writing, restrain};
 use crate::{Failure, Scope};
 use jsap_store::{Account, CityRecord, NewRequest, RequestRecord, Requests};
 
 /// Creates the request (due `response_delay_days` after `clock`'s now), queues a
 /// `request_new` email, in the site's language, to each address of its handling side, and a
 /// `request_receipt` to the member, in their language, with the promised delay and date.
+/// A new account past its daily limit or with too many links is held back (`Restraint`).
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn submit(
     scope: &Scope<'_>,
     member: &Account,
     city: &CityRecord,
     new: NewRequest,
-) -> Result<RequestRecord, Failure> {
+) -> Result<Result<RequestRecord, Restraint>, Failure> {
     let tenant = scope.tenant;
     let tx = scope.store.begin().await?;
+    let text = format!("{}\n{}\n{}", new.title, new.body, new.offer);
+    let now = scope.clock.now();
+    if let Some(held) = restrain(&tx, tenant, member, Writing::Request, &text, now).await? {
+        return Ok(Err(held));
+    }
     let request = Requests::for_tenant(&tx, tenant)
         .create(new, scope.clock.now(), tenant.response_delay_days)
         .await?;
@@ -48,5 +55,5 @@ pub async fn submit(
         .send(Recipient::account(member, locale), &receipt)
         .await?;
     tx.commit().await.map_err(jsap_store::StoreError::from)?;
-    Ok(request)
+    Ok(Ok(request))
 }

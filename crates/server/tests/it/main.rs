@@ -26,6 +26,7 @@ mod search;
 mod search_quality;
 mod seed;
 mod site;
+mod spam;
 mod statistics;
 mod store;
 mod weather;

@@ -679,7 +679,8 @@ async fn a_member_downloads_their_data_and_nothing_else() {
             },
         )
         .await
-        .expect("request");
+        .expect("request")
+        .expect("not held back");
     }
     let member = accounts.find(awa).await.expect("q").expect("awa");
     let (token, _) = jsap_app::tokens::create(&scope, &member, "Mon script")

@@ -30,6 +30,7 @@ pub struct Account {
     pub terms_accepted_at: Option<DateTime<Utc>>,
     /// Blocked by an operator of this site: no session, no log-in.
     pub blocked: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<user::Model> for Account {
@@ -43,6 +44,7 @@ impl From<user::Model> for Account {
             session_generation: m.session_generation,
             terms_accepted_at: m.terms_accepted_at,
             blocked: m.blocked_at.is_some(),
+            created_at: m.created_at,
         }
     }
 }

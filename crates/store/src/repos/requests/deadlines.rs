@@ -43,6 +43,35 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .collect())
     }
 
+    /// How many requests `member` sent since `since` (the spam limit on new accounts).
+    pub async fn sent_by_since(
+        &self,
+        member: i64,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .rows()
+            .filter(request::Column::MemberUserId.eq(member))
+            .filter(request::Column::CreatedAt.gte(since))
+            .count(self.conn)
+            .await?)
+    }
+
+    /// How many messages `author` wrote since `since` (the spam limit on new accounts).
+    pub async fn messages_by_since(
+        &self,
+        author: i64,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .scope
+            .all::<message::Entity>()
+            .filter(message::Column::AuthorUserId.eq(author))
+            .filter(message::Column::CreatedAt.gte(since))
+            .count(self.conn)
+            .await?)
+    }
+
     /// Requests still new after their due date, not yet escalated.
     pub async fn due_for_escalation(
         &self,

@@ -292,6 +292,7 @@ pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account>
             session_generation: 0,
             terms_accepted_at: None,
             blocked: false,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
         })
         .collect()
 }

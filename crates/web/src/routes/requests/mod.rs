@@ -195,10 +195,31 @@ async fn send_request(
     // Each request emails several people: limited per address and per member.
     ctx.throttle(req, "request", Some(&session.account.email))
         .await?;
-    let request =
-        jsap_app::requests::submit::submit(&ctx.scope(), &session.account, city, new).await?;
-    Ok(see_other(format!(
-        "/{}/demandes/{}?done=sent",
-        ctx.locale, request.id
-    )))
+    match jsap_app::requests::submit::submit(&ctx.scope(), &session.account, city, new).await? {
+        Ok(request) => Ok(see_other(format!(
+            "/{}/demandes/{}?done=sent",
+            ctx.locale, request.id
+        ))),
+        Err(held) => ctx.message(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &ctx.t("spam.title"),
+            &restraint_text(ctx, held),
+            Some((
+                format!("/{}/compte/demandes", ctx.locale),
+                ctx.t("spam.back"),
+            )),
+        ),
+    }
+}
+
+/// What a member held back by the new-account limits reads.
+pub(super) fn restraint_text(ctx: &Ctx, held: jsap_app::spam::Restraint) -> String {
+    use jsap_app::spam::Restraint;
+    let (key, n) = match held {
+        Restraint::RequestsPerDay(n) => ("spam.requests_per_day", n as usize),
+        Restraint::MessagesPerDay(n) => ("spam.messages_per_day", n as usize),
+        Restraint::Links(n) => ("spam.links", n),
+    };
+    ctx.t(key).replace("%{count}", &n.to_string())
 }

@@ -316,6 +316,25 @@ pub async fn post_message(
     }
     let mut errors = Errors::new();
     let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    let turn = Turn {
+        request: &request,
+        side,
+        author: &session.account,
+    };
+    if errors.is_empty()
+        && let Err(held) = conversation::post_message(&ctx.scope(), turn, &body).await?
+    {
+        let status = match held {
+            jsap_app::spam::Restraint::Links(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::TOO_MANY_REQUESTS,
+        };
+        errors.insert("message", super::restraint_text(&ctx, held));
+        let view = FormView {
+            values: BTreeMap::from([("message", form.message.trim().to_owned())]),
+            errors,
+        };
+        return thread_page(&ctx, req, &session, &request, side, &view, status, None).await;
+    }
     if !errors.is_empty() {
         let view = FormView {
             values: BTreeMap::from([("message", form.message.trim().to_owned())]),
@@ -333,12 +352,6 @@ pub async fn post_message(
         )
         .await;
     }
-    let turn = Turn {
-        request: &request,
-        side,
-        author: &session.account,
-    };
-    conversation::post_message(&ctx.scope(), turn, &body).await?;
     Ok(see_other(format!(
         "/{}/demandes/{}?done=message",
         ctx.locale, request.id
