@@ -72,11 +72,12 @@ impl<T: sea_orm::ConnectionTrait> Connection for T {}
 /// sea-orm's own types, for tests that read or break the database with raw SQL.
 #[cfg(feature = "test-support")]
 pub use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait, Value,
 };
 
 use jsap_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DbBackend};
+use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
 /// The database handle, cheap to clone.
@@ -148,8 +149,8 @@ impl Store {
 
     pub fn backend_name(&self) -> &'static str {
         match self.db.get_database_backend() {
-            DbBackend::Postgres => "postgresql",
-            DbBackend::Sqlite => "sqlite",
+            sea_orm::DbBackend::Postgres => "postgresql",
+            sea_orm::DbBackend::Sqlite => "sqlite",
             _ => "other",
         }
     }
@@ -159,7 +160,7 @@ impl Store {
     /// there first, whatever the busy timeout; an immediate one waits its turn.
     pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction, StoreError> {
         let options = match self.db.get_database_backend() {
-            DbBackend::Sqlite => sea_orm::TransactionOptions {
+            sea_orm::DbBackend::Sqlite => sea_orm::TransactionOptions {
                 sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                 ..Default::default()
             },

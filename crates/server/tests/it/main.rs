@@ -8,6 +8,7 @@ mod api;
 mod api_write;
 mod browser;
 mod browser_missions;
+mod browser_morning;
 mod cities_console;
 mod cli;
 mod errors;

@@ -1481,6 +1481,20 @@ async fn a_new_request_email_reaches_the_smtp_sink_with_its_link() {
 async fn sending_requests_is_rate_limited_per_member() {
     let (app, f) = spawn().await;
     let mut awa = person(&app, "awa@example.org", "Awa Diallo", &[]).await;
+    // An account older than a week (a new one stops at three a day: `spam.rs`).
+    let conn = store(&app).conn();
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        jsap_store::DbBackend::Postgres => "UPDATE users SET created_at = $1 WHERE email = $2",
+        _ => "UPDATE users SET created_at = ? WHERE email = ?",
+    };
+    let month_ago = jsap_store::Value::from(Utc::now() - Duration::days(30));
+    let values = [month_ago, jsap_store::Value::from("awa@example.org")];
+    conn.execute_raw(jsap_store::Statement::from_sql_and_values(
+        backend, sql, values,
+    ))
+    .await
+    .expect("an older account");
     for _ in 0..5 {
         answer(&mut awa, &f).await;
     }
