@@ -254,7 +254,8 @@ pub enum ModerationRefusal {
     NotFound,
     /// A block needs a reason.
     Reason,
-    /// An operator cannot block their own account.
+    /// An operator cannot block their own account, nor another country operator's (the
+    /// platform staff do).
     Own,
 }
 
@@ -337,6 +338,9 @@ pub async fn block(
     let Some(target) = accounts.find(user_id).await? else {
         return Ok(Err(ModerationRefusal::NotFound));
     };
+    if permissions(&tx, tenant, &target).await?.is_operator() {
+        return Ok(Err(ModerationRefusal::Own));
+    }
     let now = scope.clock.now();
     let blocked = accounts.block(user_id, reason, now).await?;
     if blocked {

@@ -308,6 +308,27 @@ async fn three_reports_hide_a_mission_until_the_operator_decides_and_blocking_en
             .contains("Ce message a été masqué par la modération.")
     );
 
+    // Another country operator is not blocked from the console (the staff do).
+    let colleague = account(
+        &app,
+        "cm",
+        "operateur2@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let refused = operator
+        .post(
+            &format!("/fr/espace/pays/comptes/{colleague}/bloquer"),
+            &[("csrf", &queue.csrf()), ("reason", "Un essai")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        signed_in(&app, CM, "operateur2@example.org")
+            .await
+            .is_signed_in()
+            .await
+    );
     let block = format!("/fr/espace/pays/comptes/{spammer}/bloquer");
     let no_reason = operator
         .post(&block, &[("csrf", &queue.csrf()), ("reason", "  ")])

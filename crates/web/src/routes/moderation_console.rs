@@ -70,17 +70,24 @@ async fn console(
     let open = Reports::for_tenant(conn, tenant).open().await?;
     let total = open.len();
     let accounts = Accounts::for_tenant(conn, tenant);
+    let operators: Vec<i64> = accounts
+        .with_role(jsap_store::Role::CountryOperator)
+        .await?
+        .into_iter()
+        .map(|(a, _)| a.id)
+        .collect();
     let mut items = Vec::new();
     for reported in open.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
         let Some(content) = moderation::content(conn, tenant, reported.kind, reported.id).await?
         else {
             continue;
         };
+        // Operators are not blocked from here (the platform staff do).
         let author = match content.author_user_id {
-            Some(id) => accounts
-                .find(id)
-                .await?
-                .map(|a| (a.id, a.email.clone(), a.blocked)),
+            Some(id) => match accounts.find(id).await? {
+                Some(a) if !operators.contains(&a.id) => Some((a.id, a.email.clone(), a.blocked)),
+                _ => None,
+            },
             None => None,
         };
         let reports = reported
