@@ -21,6 +21,7 @@ pub mod accounts;
 mod audit;
 pub mod cities;
 pub mod clock;
+pub mod downloads;
 mod error;
 pub mod export;
 pub mod invitations;

@@ -35,6 +35,7 @@ pub use repos::audit::{
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityRecord, NewCity};
 pub use repos::digests::Digests;
+pub use repos::exports::{ExportList, ExportNames, Exports};
 pub use repos::invitations::{
     Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };

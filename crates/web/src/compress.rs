@@ -64,7 +64,9 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(compressible);
-    if !text || resp.headers().contains_key(header::CONTENT_ENCODING) {
+    // A download (an export) is streamed as it is written: never gathered to compress.
+    let download = resp.headers().contains_key(header::CONTENT_DISPOSITION);
+    if !text || download || resp.headers().contains_key(header::CONTENT_ENCODING) {
         return Ok(resp);
     }
     resp.headers_mut()

@@ -3,6 +3,7 @@
 mod charts;
 mod compress;
 mod error;
+mod export_formats;
 mod extract;
 mod kit;
 mod middleware;
@@ -92,6 +93,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/demandes/:id/messages/:message/signaler",
             get(routes::reports::message_form).post(routes::reports::message_report),
+        )
+        .at(
+            "/:locale/espace/pays/export/:file",
+            get(routes::exports::download),
         )
         .at(
             "/:locale/espace/pays/moderation",

@@ -390,6 +390,21 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// `GET path` with the cookies: the status and the body's bytes (a download).
+    pub async fn get_bytes(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let response = self
+            .app
+            .client
+            .get(format!("http://{}{path}", self.app.addr))
+            .header("Host", &self.host)
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("body").to_vec())
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let response = self
             .app

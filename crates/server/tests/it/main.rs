@@ -12,6 +12,7 @@ mod browser_morning;
 mod cities_console;
 mod cli;
 mod errors;
+mod exports;
 mod hardening;
 mod helpers;
 mod journal;

@@ -180,6 +180,16 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/pays/export/missions.csv",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/export/missions.csv",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
         path: "/fr/espace/pays/statistiques",
         expect: [303, 403, 403, 403, 403, 200, 303, 303],
     },

@@ -3,6 +3,7 @@ pub mod api;
 pub mod api_write;
 pub mod assets;
 pub mod country_cities;
+pub mod exports;
 pub mod journal;
 pub mod media;
 pub mod missions_review;

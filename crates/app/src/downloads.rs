@@ -1,0 +1,33 @@
+//! A country operator downloads an export: allowed to operators only, and recorded in the
+//! journal before the first byte goes out.
+
+use crate::audit::{self, Done};
+use crate::organisations::permissions;
+use crate::{Failure, Scope};
+use jsap_store::Account;
+
+/// Only a country operator downloads the tenant's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotOperator;
+
+/// `who` starts downloading `file` (`missions.csv`...): recorded, or refused.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
+pub async fn start(
+    scope: &Scope<'_>,
+    who: &Account,
+    file: &str,
+) -> Result<Result<(), NotOperator>, Failure> {
+    let conn = scope.store.conn();
+    if !permissions(conn, scope.tenant, who).await?.is_operator() {
+        return Ok(Err(NotOperator));
+    }
+    let done = Done {
+        action: "export_downloaded",
+        kind: "export",
+        id: None,
+        target: file,
+        detail: "",
+    };
+    audit::record(conn, scope, Some(who), done).await?;
+    Ok(Ok(()))
+}

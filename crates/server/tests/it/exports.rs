@@ -1,0 +1,160 @@
+//! The operator's exports over HTTP: each list as CSV and XLSX, every row of this tenant only
+//! (read in batches: more rows than one batch), personal data where the operator may see it,
+//! each download in the journal; other files are 404, other roles 403.
+
+use crate::helpers::{Options, TestApp};
+use crate::requests::{city_id, mission, organisation};
+use crate::roles::{CM, SN, account, signed_in, tenant};
+use chrono::Duration;
+use jsap_store::{Missions, NewMission, NewMissionText, Role};
+
+#[tokio::test]
+async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    let cm = tenant(&app, "cm");
+    let douala = city_id(&app, "cm", "douala").await;
+    let org = organisation(&app, "cm", douala, "entraide-douala").await;
+    let today = cm.today();
+    let window = (today + Duration::days(5), today + Duration::days(50));
+    mission(
+        &app,
+        "cm",
+        org,
+        douala,
+        "Mentorat, « lecture » et =calcul",
+        window,
+    )
+    .await;
+    // More missions than one batch (500).
+    let many: Vec<NewMission> = (0..1200)
+        .map(|i| NewMission {
+            organisation_id: org,
+            city_id: douala,
+            slug: format!("mission-{i}"),
+            domain: "education-enfance".into(),
+            mission_type: "soutien-scolaire-ateliers".into(),
+            contributions: vec!["benevolat".into()],
+            remote: false,
+            urgent: false,
+            featured: false,
+            published: true,
+            starts_on: window.0,
+            ends_on: window.1,
+            skills: vec![],
+            photos: vec![],
+            texts: vec![NewMissionText {
+                locale: "fr".into(),
+                title: format!("Mission numéro {i}"),
+                summary: "Résumé".into(),
+                description: "Description".into(),
+            }],
+        })
+        .collect();
+    Missions::for_tenant(app.services.store.conn(), &cm)
+        .insert_all(many)
+        .await
+        .expect("missions");
+    let dakar = city_id(&app, "sn", "dakar").await;
+    let sn_org = organisation(&app, "sn", dakar, "asso-dakar").await;
+    mission(&app, "sn", sn_org, dakar, "Mission à Dakar", window).await;
+    account(
+        &app,
+        "cm",
+        "operateur@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    account(
+        &app,
+        "sn",
+        "operateur-sn@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    account(&app, "cm", "membre@example.org", &[]).await;
+    let mut operator = signed_in(&app, CM, "operateur@example.org").await;
+
+    let console = operator.get("/fr/espace/pays").await;
+    assert!(
+        console
+            .body
+            .contains("href=\"/fr/espace/pays/export/missions.xlsx\"")
+    );
+
+    let csv = operator.get("/fr/espace/pays/export/missions.csv").await;
+    assert_eq!(csv.status, 200);
+    let header = |name: &str| {
+        csv.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "text/csv; charset=utf-8");
+    let disposition = header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment; filename=\"missions-cm-"),
+        "{disposition}"
+    );
+    assert!(
+        csv.body
+            .starts_with("\u{feff}Identifiant,Titre,Statut,Organisation,Ville")
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 1 + 1 + 1200, "a header and every mission");
+    assert!(csv.body.contains("\"Mentorat, « lecture » et =calcul\""));
+    assert!(csv.body.contains("Mission numéro 1199"));
+    assert!(csv.body.contains("Association entraide-douala"));
+    assert!(!csv.body.contains("Dakar"), "another tenant's mission");
+
+    let members = operator.get("/fr/espace/pays/export/members.csv").await;
+    assert_eq!(members.status, 200);
+    assert!(members.body.contains("membre@example.org"));
+    assert!(members.body.contains("country_operator"));
+    assert!(!members.body.contains("operateur-sn@example.org"));
+
+    let xlsx = operator
+        .get_bytes("/fr/espace/pays/export/organisations.xlsx")
+        .await;
+    assert_eq!(xlsx.0, 200);
+    let bytes = xlsx.1;
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    assert_eq!(&bytes[bytes.len() - 22..bytes.len() - 18], b"PK\x05\x06");
+    assert!(bytes.windows(24).any(|w| w == b"xl/worksheets/sheet1.xml"));
+
+    for missing in ["missions.pdf", "users.csv", "missions"] {
+        let page = operator
+            .get(&format!("/fr/espace/pays/export/{missing}"))
+            .await;
+        assert_eq!(page.status, 404, "{missing}");
+    }
+    let journal = operator.get("/fr/espace/pays/journal?q=export").await;
+    assert!(journal.body.contains("Export téléchargé"));
+    assert!(journal.body.contains("missions.csv"));
+    assert!(journal.body.contains("organisations.xlsx"));
+
+    // Senegal's operator gets Senegal's rows only, and not Cameroon's journal.
+    let mut sn_operator = signed_in(&app, SN, "operateur-sn@example.org").await;
+    let sn_csv = sn_operator.get("/fr/espace/pays/export/missions.csv").await;
+    assert_eq!(sn_csv.body.lines().count(), 2);
+    assert!(sn_csv.body.contains("Mission à Dakar"));
+    assert!(!sn_csv.body.contains("Mentorat"));
+    let sn_requests = sn_operator.get("/fr/espace/pays/export/members.csv").await;
+    assert!(!sn_requests.body.contains("membre@example.org"));
+    let sn_journal = sn_operator.get("/fr/espace/pays/journal").await;
+    assert!(!sn_journal.body.contains("organisations.xlsx"));
+
+    // A member is refused.
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    assert_eq!(
+        member
+            .get("/fr/espace/pays/export/members.csv")
+            .await
+            .status,
+        403
+    );
+}

@@ -1,0 +1,340 @@
+//! The country operator's exports: every mission, organisation, request and member of one
+//! tenant as rows of text, read in batches by id (keyset pagination), so an export of any size
+//! holds one batch in memory at a time.
+
+use crate::StoreError;
+use crate::entities::{
+    city, membership, mission, mission_text, organisation, profile, request, user,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+tenant_repository! {
+    /// The exports of one tenant.
+    Exports
+}
+
+/// Which list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportList {
+    Missions,
+    Organisations,
+    Requests,
+    Members,
+}
+
+impl ExportList {
+    pub const ALL: [ExportList; 4] = [
+        Self::Missions,
+        Self::Organisations,
+        Self::Requests,
+        Self::Members,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missions => "missions",
+            Self::Organisations => "organisations",
+            Self::Requests => "requests",
+            Self::Members => "members",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The columns' names (translation keys under `export.`), in the rows' order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Self::Missions => &[
+                "id",
+                "title",
+                "status",
+                "organisation",
+                "city",
+                "domain",
+                "mission_type",
+                "starts_on",
+                "ends_on",
+                "remote",
+                "created_at",
+                "published_at",
+            ],
+            Self::Organisations => &[
+                "id",
+                "name",
+                "kind",
+                "city",
+                "status",
+                "website",
+                "public_email",
+                "phone",
+                "created_at",
+            ],
+            Self::Requests => &[
+                "id",
+                "kind",
+                "state",
+                "title",
+                "city",
+                "organisation",
+                "mission_id",
+                "member_email",
+                "created_at",
+                "due_at",
+            ],
+            Self::Members => &[
+                "id",
+                "email",
+                "display_name",
+                "verified",
+                "blocked",
+                "country_of_residence",
+                "roles",
+                "created_at",
+            ],
+        }
+    }
+}
+
+/// The names rows refer to (cities, organisations), read once per export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportNames {
+    cities: HashMap<i64, String>,
+    organisations: HashMap<i64, String>,
+}
+
+fn at(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn yes(b: bool) -> String {
+    if b { "1" } else { "0" }.to_owned()
+}
+
+impl<'a, C: ConnectionTrait> Exports<'a, C> {
+    /// The names of the tenant's cities and organisations.
+    pub async fn names(&self) -> Result<ExportNames, StoreError> {
+        let cities = self
+            .scope
+            .all::<city::Entity>()
+            .select_only()
+            .column(city::Column::Id)
+            .column(city::Column::Name)
+            .into_tuple::<(i64, String)>()
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .collect();
+        let organisations = self
+            .scope
+            .all::<organisation::Entity>()
+            .select_only()
+            .column(organisation::Column::Id)
+            .column(organisation::Column::Name)
+            .into_tuple::<(i64, String)>()
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(ExportNames {
+            cities,
+            organisations,
+        })
+    }
+
+    /// The rows of `list` with an id above `after`, at most `limit`, by id; with the last id.
+    pub async fn batch(
+        &self,
+        list: ExportList,
+        names: &ExportNames,
+        locale: &str,
+        after: i64,
+        limit: u64,
+    ) -> Result<(Vec<Vec<String>>, Option<i64>), StoreError> {
+        let city = |id: i64| names.cities.get(&id).cloned().unwrap_or_default();
+        let org = |id: Option<i64>| {
+            id.and_then(|id| names.organisations.get(&id).cloned())
+                .unwrap_or_default()
+        };
+        let (rows, last) = match list {
+            ExportList::Missions => {
+                let models = self
+                    .scope
+                    .all::<mission::Entity>()
+                    .filter(mission::Column::Id.gt(after))
+                    .order_by_asc(mission::Column::Id)
+                    .limit(limit)
+                    .all(self.conn)
+                    .await?;
+                let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+                let mut titles: HashMap<i64, String> = HashMap::new();
+                if !ids.is_empty() {
+                    for t in self
+                        .scope
+                        .all::<mission_text::Entity>()
+                        .filter(mission_text::Column::MissionId.is_in(ids))
+                        .all(self.conn)
+                        .await?
+                    {
+                        // The export's language first, any other otherwise.
+                        if t.locale == locale || !titles.contains_key(&t.mission_id) {
+                            titles.insert(t.mission_id, t.title);
+                        }
+                    }
+                }
+                let last = models.last().map(|m| m.id);
+                let rows = models
+                    .into_iter()
+                    .map(|m| {
+                        vec![
+                            m.id.to_string(),
+                            titles.remove(&m.id).unwrap_or_default(),
+                            m.status,
+                            org(Some(m.organisation_id)),
+                            city(m.city_id),
+                            m.domain,
+                            m.mission_type,
+                            m.starts_on.to_string(),
+                            m.ends_on.to_string(),
+                            yes(m.remote),
+                            at(m.created_at),
+                            m.published_at.map(at).unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                (rows, last)
+            }
+            ExportList::Organisations => {
+                let models = self
+                    .scope
+                    .all::<organisation::Entity>()
+                    .filter(organisation::Column::Id.gt(after))
+                    .order_by_asc(organisation::Column::Id)
+                    .limit(limit)
+                    .all(self.conn)
+                    .await?;
+                let last = models.last().map(|m| m.id);
+                let rows = models
+                    .into_iter()
+                    .map(|o| {
+                        vec![
+                            o.id.to_string(),
+                            o.name,
+                            o.kind,
+                            city(o.city_id),
+                            o.status,
+                            o.website,
+                            o.public_email,
+                            o.phone,
+                            at(o.created_at),
+                        ]
+                    })
+                    .collect();
+                (rows, last)
+            }
+            ExportList::Requests => {
+                let models = self
+                    .scope
+                    .all::<request::Entity>()
+                    .filter(request::Column::Id.gt(after))
+                    .order_by_asc(request::Column::Id)
+                    .limit(limit)
+                    .all(self.conn)
+                    .await?;
+                let members: Vec<i64> = models.iter().map(|r| r.member_user_id).collect();
+                let emails = self.emails(members).await?;
+                let last = models.last().map(|m| m.id);
+                let rows = models
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            r.id.to_string(),
+                            r.kind,
+                            r.state,
+                            r.title,
+                            city(r.city_id),
+                            org(r.organisation_id),
+                            r.mission_id.map(|id| id.to_string()).unwrap_or_default(),
+                            emails.get(&r.member_user_id).cloned().unwrap_or_default(),
+                            at(r.created_at),
+                            at(r.due_at),
+                        ]
+                    })
+                    .collect();
+                (rows, last)
+            }
+            ExportList::Members => {
+                let models = self
+                    .scope
+                    .all::<user::Entity>()
+                    .filter(user::Column::Id.gt(after))
+                    .order_by_asc(user::Column::Id)
+                    .limit(limit)
+                    .all(self.conn)
+                    .await?;
+                let ids: Vec<i64> = models.iter().map(|u| u.id).collect();
+                let (mut countries, mut roles) =
+                    (HashMap::new(), HashMap::<i64, Vec<String>>::new());
+                if !ids.is_empty() {
+                    for p in self
+                        .scope
+                        .all::<profile::Entity>()
+                        .filter(profile::Column::UserId.is_in(ids.clone()))
+                        .all(self.conn)
+                        .await?
+                    {
+                        countries.insert(p.user_id, p.country_of_residence);
+                    }
+                    for m in self
+                        .scope
+                        .all::<membership::Entity>()
+                        .filter(membership::Column::UserId.is_in(ids))
+                        .all(self.conn)
+                        .await?
+                    {
+                        roles.entry(m.user_id).or_default().push(m.role);
+                    }
+                }
+                let last = models.last().map(|m| m.id);
+                let rows = models
+                    .into_iter()
+                    .map(|u| {
+                        vec![
+                            u.id.to_string(),
+                            u.email,
+                            u.display_name,
+                            yes(u.email_verified_at.is_some()),
+                            yes(u.blocked_at.is_some()),
+                            countries.remove(&u.id).unwrap_or_default(),
+                            roles.remove(&u.id).unwrap_or_default().join(" "),
+                            at(u.created_at),
+                        ]
+                    })
+                    .collect();
+                (rows, last)
+            }
+        };
+        Ok((rows, last))
+    }
+
+    async fn emails(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self
+            .scope
+            .all::<user::Entity>()
+            .filter(user::Column::Id.is_in(ids))
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Email)
+            .into_tuple::<(i64, String)>()
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}
