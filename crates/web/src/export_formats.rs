@@ -306,7 +306,7 @@ impl Xlsx {
             directory.extend_from_slice(&e.compressed.to_le_bytes());
             directory.extend_from_slice(&e.size.to_le_bytes());
             directory.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
-            directory.extend_from_slice(&[0; 12]); // extra, comment, disk, attributes
+            directory.extend_from_slice(&[0; 8]); // extra, comment, disk, internal attributes
             directory.extend_from_slice(&0u32.to_le_bytes()); // external attributes
             directory.extend_from_slice(&e.offset.to_le_bytes());
             directory.extend_from_slice(e.name.as_bytes());
@@ -366,6 +366,22 @@ mod tests {
         assert_eq!(u16::from_le_bytes([out[end + 10], out[end + 11]]), 5);
         let at = u32::from_le_bytes(out[end + 16..end + 20].try_into().expect("4")) as usize;
         assert_eq!(&out[at..at + 4], &0x0201_4b50u32.to_le_bytes());
+        // Each directory entry in place: 46 bytes, its name, then the next one.
+        let mut entry = at;
+        let mut names = Vec::new();
+        for _ in 0..5 {
+            assert_eq!(&out[entry..entry + 4], &0x0201_4b50u32.to_le_bytes());
+            let len = u16::from_le_bytes([out[entry + 28], out[entry + 29]]) as usize;
+            names
+                .push(String::from_utf8(out[entry + 46..entry + 46 + len].to_vec()).expect("name"));
+            let local =
+                u32::from_le_bytes(out[entry + 42..entry + 46].try_into().expect("4")) as usize;
+            assert_eq!(&out[local..local + 4], &0x0403_4b50u32.to_le_bytes());
+            entry += 46 + len;
+        }
+        assert_eq!(entry, end, "the directory ends where the end record starts");
+        assert_eq!(names[0], "[Content_Types].xml");
+        assert_eq!(names[4], SHEET);
         // The sheet: find its local header, inflate its data, compare sizes and CRC.
         let name = SHEET.as_bytes();
         let signature = 0x0403_4b50u32.to_le_bytes();
