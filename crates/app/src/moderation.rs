@@ -259,6 +259,19 @@ pub enum ModerationRefusal {
     Own,
 }
 
+/// `Ok` when `who` is a country operator of the scope's tenant: only they moderate.
+async fn operator(
+    scope: &Scope<'_>,
+    who: &Account,
+) -> Result<Result<(), ModerationRefusal>, Failure> {
+    let permissions = permissions(scope.store.conn(), scope.tenant, who).await?;
+    Ok(if permissions.is_operator() {
+        Ok(())
+    } else {
+        Err(ModerationRefusal::NotOperator)
+    })
+}
+
 /// `who` (a country operator) decides on reported content: the open reports are closed with
 /// the decision, the content shown again, hidden or removed, and the journal says so.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
@@ -271,12 +284,7 @@ pub async fn decide(
     note: &str,
 ) -> Result<Result<u64, ModerationRefusal>, Failure> {
     let tenant = scope.tenant;
-    if !permissions(scope.store.conn(), tenant, who)
-        .await?
-        .is_operator()
-    {
-        return Ok(Err(ModerationRefusal::NotOperator));
-    }
+    or_refuse!(operator(scope, who).await?);
     let tx = scope.store.begin().await?;
     let Some(content) = content(&tx, tenant, kind, id).await? else {
         return Ok(Err(ModerationRefusal::NotFound));
@@ -320,12 +328,7 @@ pub async fn block(
     reason: &str,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
     let tenant = scope.tenant;
-    if !permissions(scope.store.conn(), tenant, who)
-        .await?
-        .is_operator()
-    {
-        return Ok(Err(ModerationRefusal::NotOperator));
-    }
+    or_refuse!(operator(scope, who).await?);
     let reason = reason.trim();
     if reason.is_empty() {
         return Ok(Err(ModerationRefusal::Reason));
@@ -370,12 +373,7 @@ pub async fn unblock(
     user_id: i64,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
     let tenant = scope.tenant;
-    if !permissions(scope.store.conn(), tenant, who)
-        .await?
-        .is_operator()
-    {
-        return Ok(Err(ModerationRefusal::NotOperator));
-    }
+    or_refuse!(operator(scope, who).await?);
     let tx = scope.store.begin().await?;
     let accounts = Accounts::for_tenant(&tx, tenant);
     let Some(target) = accounts.find(user_id).await? else {
