@@ -19,6 +19,7 @@ macro_rules! or_refuse {
 
 pub mod accounts;
 mod audit;
+pub mod bulk;
 pub mod cities;
 pub mod clock;
 pub mod downloads;

@@ -135,6 +135,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::organisations::review_queue),
         )
         .at(
+            "/:locale/espace/organisations/verification/lot",
+            post(routes::bulk::organisations),
+        )
+        .at(
+            "/:locale/espace/missions/verification/lot",
+            post(routes::bulk::missions),
+        )
+        .at(
             "/:locale/espace/organisations/:id/verification",
             post(routes::organisations::review),
         )

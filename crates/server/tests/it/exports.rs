@@ -137,6 +137,18 @@ async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another()
     assert!(journal.body.contains("missions.csv"));
     assert!(journal.body.contains("organisations.xlsx"));
 
+    // The journal exports too: every download so far, newest last.
+    let journal = operator.get("/fr/espace/pays/export/journal.csv").await;
+    assert_eq!(journal.status, 200);
+    assert!(
+        journal
+            .body
+            .starts_with("\u{feff}Identifiant,Date (UTC),Auteur,Action")
+    );
+    assert!(journal.body.contains("export_downloaded"));
+    assert!(journal.body.contains("organisations.xlsx"));
+    assert!(journal.body.contains("operateur@example.org"));
+
     // Senegal's operator gets Senegal's rows only, and not Cameroon's journal.
     let mut sn_operator = signed_in(&app, SN, "operateur-sn@example.org").await;
     let sn_csv = sn_operator.get("/fr/espace/pays/export/missions.csv").await;
@@ -147,6 +159,12 @@ async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another()
     assert!(!sn_requests.body.contains("membre@example.org"));
     let sn_journal = sn_operator.get("/fr/espace/pays/journal").await;
     assert!(!sn_journal.body.contains("organisations.xlsx"));
+    let sn_journal = sn_operator.get("/fr/espace/pays/export/journal.csv").await;
+    assert!(!sn_journal.body.contains("organisations.xlsx"));
+    assert!(
+        sn_journal.body.contains("journal.csv"),
+        "its own download, recorded first"
+    );
 
     // A member is refused.
     let mut member = signed_in(&app, CM, "membre@example.org").await;

@@ -9,6 +9,7 @@ mod api_write;
 mod browser;
 mod browser_missions;
 mod browser_morning;
+mod bulk;
 mod cities_console;
 mod cli;
 mod errors;

@@ -385,6 +385,16 @@ pub const POST_ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/missions/verification/lot",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/organisations/verification/lot",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/espace/pays/moderation/mission/1",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },

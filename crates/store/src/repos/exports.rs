@@ -4,7 +4,7 @@
 
 use crate::StoreError;
 use crate::entities::{
-    city, membership, mission, mission_text, organisation, profile, request, user,
+    audit_entry, city, membership, mission, mission_text, organisation, profile, request, user,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -22,14 +22,17 @@ pub enum ExportList {
     Organisations,
     Requests,
     Members,
+    /// The journal of administrative actions.
+    Journal,
 }
 
 impl ExportList {
-    pub const ALL: [ExportList; 4] = [
+    pub const ALL: [ExportList; 5] = [
         Self::Missions,
         Self::Organisations,
         Self::Requests,
         Self::Members,
+        Self::Journal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl ExportList {
             Self::Organisations => "organisations",
             Self::Requests => "requests",
             Self::Members => "members",
+            Self::Journal => "journal",
         }
     }
 
@@ -94,6 +98,16 @@ impl ExportList {
                 "country_of_residence",
                 "roles",
                 "created_at",
+            ],
+            Self::Journal => &[
+                "id",
+                "at",
+                "actor",
+                "action",
+                "target_kind",
+                "target_id",
+                "target",
+                "detail",
             ],
         }
     }
@@ -311,6 +325,33 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                             countries.remove(&u.id).unwrap_or_default(),
                             roles.remove(&u.id).unwrap_or_default().join(" "),
                             at(u.created_at),
+                        ]
+                    })
+                    .collect();
+                (rows, last)
+            }
+            ExportList::Journal => {
+                let models = self
+                    .scope
+                    .all::<audit_entry::Entity>()
+                    .filter(audit_entry::Column::Id.gt(after))
+                    .order_by_asc(audit_entry::Column::Id)
+                    .limit(limit)
+                    .all(self.conn)
+                    .await?;
+                let last = models.last().map(|m| m.id);
+                let rows = models
+                    .into_iter()
+                    .map(|e| {
+                        vec![
+                            e.id.to_string(),
+                            at(e.created_at),
+                            e.actor,
+                            e.action,
+                            e.target_kind,
+                            e.target_id.map(|id| id.to_string()).unwrap_or_default(),
+                            e.target,
+                            e.detail,
                         ]
                     })
                     .collect();

@@ -35,6 +35,8 @@ struct Waiting {
 #[serde(default)]
 pub struct QueueParams {
     done: Option<String>,
+    n: Option<usize>,
+    refused: Option<usize>,
 }
 
 /// "2 jours", "5 heures", "moins d'une heure".
@@ -124,7 +126,10 @@ pub async fn queue(
         .done
         .as_deref()
         .filter(|d| ["publish", "changes", "refuse", "state"].contains(d))
-        .map(|d| ctx.t(&format!("editor.decided_notice_{d}")));
+        .map(|d| ctx.t(&format!("editor.decided_notice_{d}")))
+        .or_else(|| {
+            crate::routes::bulk::notice(&ctx, params.done.as_deref(), params.n, params.refused)
+        });
     queue_page(&ctx, req, &reviewer, StatusCode::OK, notice, None).await
 }
 

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod api;
 pub mod api_write;
 pub mod assets;
+pub mod bulk;
 pub mod country_cities;
 pub mod exports;
 pub mod journal;

@@ -229,6 +229,8 @@ struct Reviewed {
 #[serde(default)]
 pub struct QueueParams {
     done: Option<String>,
+    n: Option<usize>,
+    refused: Option<usize>,
 }
 
 async fn queue_page(
@@ -312,7 +314,7 @@ pub async fn review_queue(
         Some("refused") => Some(ctx.t("org.done_refused")),
         Some("suspended") => Some(ctx.t("org.done_suspended")),
         Some("already") => Some(ctx.t("org.err_state")),
-        _ => None,
+        done => crate::routes::bulk::notice(&ctx, done, params.n, params.refused),
     };
     queue_page(&ctx, req, &reviewer, StatusCode::OK, None, notice).await
 }
