@@ -69,12 +69,6 @@ pub async fn content<C: Connection>(
     kind: TargetKind,
     id: i64,
 ) -> Result<Option<Content>, Failure> {
-    let hidden = Reports::for_tenant(conn, tenant)
-        .is_hidden(kind, id)
-        .await?;
-    let Some(hidden) = hidden else {
-        return Ok(None);
-    };
     Ok(match kind {
         TargetKind::Mission => {
             let Some(m) = MissionEdits::for_tenant(conn, tenant).find(id).await? else {
@@ -94,7 +88,7 @@ pub async fn content<C: Connection>(
                 title,
                 city_id: Some(m.city_id),
                 author_user_id: m.created_by,
-                hidden,
+                hidden: m.hidden,
             })
         }
         TargetKind::Organisation => {
@@ -108,7 +102,7 @@ pub async fn content<C: Connection>(
                 title: o.name,
                 city_id: Some(o.city_id),
                 author_user_id: o.created_by,
-                hidden,
+                hidden: o.hidden,
             })
         }
         TargetKind::Message => {
@@ -124,7 +118,7 @@ pub async fn content<C: Connection>(
                 title: excerpt(&m.body),
                 city_id,
                 author_user_id: Some(m.author_user_id),
-                hidden,
+                hidden: m.hidden,
             })
         }
     })

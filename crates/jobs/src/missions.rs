@@ -1,6 +1,7 @@
-//! The mission expiry job: `jsap_app::missions::expire_ended` for every country tenant, once
-//! per cluster (cache lock). It runs hourly, so a mission ends within the hour after the
-//! midnight (tenant time) that follows the last day of its window.
+//! The jobs that run a use case for every country tenant, once per cluster (cache lock):
+//! - mission expiry (`jsap_app::missions::expire_ended`), hourly, so a mission ends within the
+//!   hour after the midnight (tenant time) that follows the last day of its window;
+//! - the focal points' weekday to-do (`jsap_app::workspace::send_todo_emails`).
 
 use chrono::{DateTime, Utc};
 use jsap_adapters::Themes;
@@ -8,6 +9,30 @@ use jsap_app::{FixedClock, Scope};
 use jsap_store::Store;
 use jsap_tenancy::TenantRegistry;
 use std::sync::Arc;
+
+/// Runs `pass` for each country tenant at `now` under the lock `name`: the sum of what the
+/// passes counted, or `None` when another replica held the lock.
+async fn each_country<F>(
+    (store, registry, themes): (&Store, &TenantRegistry, &Arc<Themes>),
+    cache: &jsap_adapters::Cache,
+    name: &str,
+    now: DateTime<Utc>,
+    pass: F,
+) -> anyhow::Result<Option<usize>>
+where
+    F: AsyncFn(&Scope<'_>) -> Result<usize, jsap_app::Failure>,
+{
+    crate::with_lock(cache, name, std::time::Duration::from_secs(600), async {
+        let clock = FixedClock(now);
+        let mut total = 0;
+        for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
+            let scope = Scope::new(store, themes.clone(), tenant, &clock);
+            total += pass(&scope).await?;
+        }
+        Ok(total)
+    })
+    .await
+}
 
 /// One pass over every country tenant at `now`; how many missions expired, or `None` when
 /// another replica held the lock.
@@ -18,20 +43,10 @@ pub async fn expire_missions(
     cache: &jsap_adapters::Cache,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<usize>> {
-    crate::with_lock(
-        cache,
-        "expire_missions",
-        std::time::Duration::from_secs(600),
-        async {
-            let clock = FixedClock(now);
-            let mut expired = 0;
-            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
-                let scope = Scope::new(store, themes.clone(), tenant, &clock);
-                expired += jsap_app::missions::expire_ended(&scope).await?.len();
-            }
-            Ok(expired)
-        },
-    )
+    let services = (store, registry, themes);
+    each_country(services, cache, "expire_missions", now, async |scope| {
+        Ok(jsap_app::missions::expire_ended(scope).await?.len())
+    })
     .await
 }
 
@@ -46,19 +61,9 @@ pub async fn focal_point_todos(
     cache: &jsap_adapters::Cache,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<usize>> {
-    crate::with_lock(
-        cache,
-        "focal_point_todos",
-        std::time::Duration::from_secs(600),
-        async {
-            let clock = FixedClock(now);
-            let mut sent = 0;
-            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
-                let scope = Scope::new(store, themes.clone(), tenant, &clock);
-                sent += jsap_app::workspace::send_todo_emails(&scope).await?.sent;
-            }
-            Ok(sent)
-        },
-    )
+    let services = (store, registry, themes);
+    each_country(services, cache, "focal_point_todos", now, async |scope| {
+        Ok(jsap_app::workspace::send_todo_emails(scope).await?.sent)
+    })
     .await
 }

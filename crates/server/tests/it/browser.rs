@@ -25,6 +25,27 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
+/// A headless Chromium at phone size (412x915) driven through `webdriver` (chromedriver on
+/// this machine: plain HTTP, no TLS stack needed).
+pub async fn phone_browser(webdriver: &str) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("connect to chromedriver");
+    client
+        .set_window_size(412, 915)
+        .await
+        .expect("phone viewport");
+    client
+}
+
 pub async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -41,22 +62,7 @@ async fn a_phone_visitor_searches_and_reaches_a_mission_page() {
         return;
     };
     let app = TestApp::spawn().await;
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
-    );
-    // WebDriver runs on this machine: plain HTTP, no TLS stack needed.
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("connect to chromedriver");
-    client
-        .set_window_size(412, 915)
-        .await
-        .expect("phone viewport");
+    let client = phone_browser(&webdriver).await;
     let base = format!("http://cm.localhost:{}", app.addr.port());
     let dir = screenshots_dir();
 
@@ -284,21 +290,7 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         .await
         .expect("grant");
 
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("connect to chromedriver");
-    client
-        .set_window_size(412, 915)
-        .await
-        .expect("phone viewport");
+    let client = phone_browser(&webdriver).await;
     let base = format!("http://cm.localhost:{}", app.addr.port());
 
     // 1. Sign up, then follow the verification link read from the outbox.

@@ -3,9 +3,9 @@
 //! it, the focal point publishes it, and a visitor finds it in search. Screenshots of each
 //! step go to `target/screenshots/` and each page passes the axe audit.
 
-use crate::browser::{CHROME_ARGS, fill, log_in, log_out, set_value, shot, wait_for};
+use crate::browser::{fill, log_in, log_out, phone_browser, set_value, shot, wait_for};
 use crate::helpers::{TestApp, axe_check, env, service_available};
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 
 async fn click(client: &fantoccini::Client, css: &str) {
     wait_for(client, css)
@@ -55,21 +55,7 @@ async fn an_organisation_registers_writes_a_mission_with_a_photo_and_a_visitor_f
     .save(&photo)
     .expect("photo");
 
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("connect to chromedriver");
-    client
-        .set_window_size(412, 915)
-        .await
-        .expect("phone viewport");
+    let client = phone_browser(&webdriver).await;
     let base = format!("http://cm.localhost:{}", app.addr.port());
     let go = |path: &str| {
         let url = format!("{base}{path}");

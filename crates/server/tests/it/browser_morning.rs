@@ -3,12 +3,11 @@
 //! publishing its mission and answering a member's request. Screenshots go to
 //! `target/screenshots/` and each page passes the axe audit.
 
-use crate::browser::{CHROME_ARGS, fill, log_in, shot, wait_for};
+use crate::browser::{fill, log_in, phone_browser, shot, wait_for};
 use crate::helpers::{PASSWORD, TestApp, axe_check, env, service_available};
 use crate::requests::{city_id, emails, person};
 use crate::roles::{account, tenant};
 use chrono::{TimeZone, Utc};
-use fantoccini::ClientBuilder;
 use jsap_app::{FixedClock, Scope};
 use jsap_domain::requests::RequestKind;
 use jsap_store::{NewRequest, Requests, Role};
@@ -98,21 +97,7 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
     let mission_link = find(&format!("/espace/missions/verification#mission-{mission}"));
     let request_link = find(&format!("/fr/demandes/{}", request.id));
 
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": CHROME_ARGS, "binary": env("CHROME_BIN").unwrap_or_else(|| "/usr/bin/chromium".into()) }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("connect to chromedriver");
-    client
-        .set_window_size(412, 915)
-        .await
-        .expect("phone viewport");
+    let client = phone_browser(&webdriver).await;
     client
         .goto(&format!("{base}/fr/compte/connexion"))
         .await

@@ -20,14 +20,10 @@ fn id_after(text: &str, prefix: &str) -> String {
         .collect()
 }
 
-/// Awa (an admin of "Les Amis de Bonabéri") writes the Bonabéri reading workshops mission
-/// and submits it for review: its id.
-pub(crate) async fn submit_a_mission(
-    app: &TestApp,
-    awa: &mut crate::helpers::Browser<'_>,
-) -> String {
+/// The id of Awa's "Les Amis de Bonabéri" (`organisations::awa_with_an_organisation`).
+async fn awas_organisation(app: &TestApp) -> String {
     let cm = app.services.registry.get("cm").expect("cm").clone();
-    let organisation = jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
+    jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
         .list()
         .await
         .expect("organisations")
@@ -35,7 +31,16 @@ pub(crate) async fn submit_a_mission(
         .find(|o| o.name == "Les Amis de Bonabéri")
         .expect("awa's organisation")
         .id
-        .to_string();
+        .to_string()
+}
+
+/// Awa (an admin of "Les Amis de Bonabéri") writes the Bonabéri reading workshops mission
+/// and submits it for review: its id.
+pub(crate) async fn submit_a_mission(
+    app: &TestApp,
+    awa: &mut crate::helpers::Browser<'_>,
+) -> String {
+    let organisation = awas_organisation(app).await;
     let form = awa.get("/fr/espace/missions/nouvelle").await;
     let csrf = form.csrf();
     let dates = window();
@@ -125,15 +130,7 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
     );
     let form = awa.get("/fr/espace/missions/nouvelle").await;
     assert_eq!(form.status, 200);
-    let organisation = jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
-        .list()
-        .await
-        .expect("organisations")
-        .into_iter()
-        .find(|o| o.name == "Les Amis de Bonabéri")
-        .expect("awa's organisation")
-        .id
-        .to_string();
+    let organisation = awas_organisation(&app).await;
     assert!(
         form.body
             .contains(&format!("value=\"{organisation}\" selected"))
@@ -394,17 +391,8 @@ pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
 #[tokio::test]
 async fn an_editor_adds_photos_that_are_checked_resized_and_served_to_this_site_only() {
     let app = TestApp::spawn().await;
-    let cm = app.services.registry.get("cm").expect("cm").clone();
     let mut awa = crate::organisations::awa_with_an_organisation(&app).await;
-    let organisation = jsap_store::Organisations::for_tenant(app.services.store.conn(), &cm)
-        .list()
-        .await
-        .expect("organisations")
-        .into_iter()
-        .find(|o| o.name == "Les Amis de Bonabéri")
-        .expect("awa's organisation")
-        .id
-        .to_string();
+    let organisation = awas_organisation(&app).await;
     let csrf = awa.get("/fr/espace/missions/nouvelle").await.csrf();
     let dates = window();
     let created = awa

@@ -3,7 +3,7 @@
 
 use super::catalogue::bump_version;
 use crate::StoreError;
-use crate::entities::{mission, organisation, report, request_message};
+use crate::entities::{TenantOwned, mission, organisation, report, request_message};
 use chrono::{DateTime, Utc};
 use jsap_domain::moderation::{Decision, ReportReason, TargetKind};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -191,48 +191,51 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
         self.set_hidden(kind, id, None).await
     }
 
+    /// Sets `hidden_at` of row `id` of `E` to `at` when it changes it (hides a shown row,
+    /// shows a hidden one): how many rows changed.
+    async fn stamp_hidden<E: TenantOwned>(
+        &self,
+        id_column: E::Column,
+        hidden_column: E::Column,
+        id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
+        let unchanged = match at {
+            Some(_) => hidden_column.is_null(),
+            None => hidden_column.is_not_null(),
+        };
+        Ok(self
+            .scope
+            .update::<E>()
+            .col_expr(hidden_column, Expr::value(at))
+            .filter(id_column.eq(id))
+            .filter(unchanged)
+            .exec(self.conn)
+            .await?
+            .rows_affected)
+    }
+
     async fn set_hidden(
         &self,
         kind: TargetKind,
         id: i64,
         at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
+        use mission::Column as M;
+        use organisation::Column as O;
+        use request_message::Column as R;
         let changed = match kind {
             TargetKind::Mission => {
-                let q = self
-                    .scope
-                    .update::<mission::Entity>()
-                    .col_expr(mission::Column::HiddenAt, Expr::value(at))
-                    .filter(mission::Column::Id.eq(id));
-                let q = match at {
-                    Some(_) => q.filter(mission::Column::HiddenAt.is_null()),
-                    None => q.filter(mission::Column::HiddenAt.is_not_null()),
-                };
-                q.exec(self.conn).await?.rows_affected
+                self.stamp_hidden::<mission::Entity>(M::Id, M::HiddenAt, id, at)
+                    .await?
             }
             TargetKind::Organisation => {
-                let q = self
-                    .scope
-                    .update::<organisation::Entity>()
-                    .col_expr(organisation::Column::HiddenAt, Expr::value(at))
-                    .filter(organisation::Column::Id.eq(id));
-                let q = match at {
-                    Some(_) => q.filter(organisation::Column::HiddenAt.is_null()),
-                    None => q.filter(organisation::Column::HiddenAt.is_not_null()),
-                };
-                q.exec(self.conn).await?.rows_affected
+                self.stamp_hidden::<organisation::Entity>(O::Id, O::HiddenAt, id, at)
+                    .await?
             }
             TargetKind::Message => {
-                let q = self
-                    .scope
-                    .update::<request_message::Entity>()
-                    .col_expr(request_message::Column::HiddenAt, Expr::value(at))
-                    .filter(request_message::Column::Id.eq(id));
-                let q = match at {
-                    Some(_) => q.filter(request_message::Column::HiddenAt.is_null()),
-                    None => q.filter(request_message::Column::HiddenAt.is_not_null()),
-                };
-                q.exec(self.conn).await?.rows_affected
+                self.stamp_hidden::<request_message::Entity>(R::Id, R::HiddenAt, id, at)
+                    .await?
             }
         };
         if changed > 0 && kind != TargetKind::Message {
@@ -282,33 +285,6 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
         }
         bump_version(self.conn, self.scope.id()).await?;
         Ok(())
-    }
-
-    /// Whether one content is hidden (`None` when the tenant has no such content).
-    pub async fn is_hidden(&self, kind: TargetKind, id: i64) -> Result<Option<bool>, StoreError> {
-        Ok(match kind {
-            TargetKind::Mission => self
-                .scope
-                .all::<mission::Entity>()
-                .filter(mission::Column::Id.eq(id))
-                .one(self.conn)
-                .await?
-                .map(|m| m.hidden_at.is_some()),
-            TargetKind::Organisation => self
-                .scope
-                .all::<organisation::Entity>()
-                .filter(organisation::Column::Id.eq(id))
-                .one(self.conn)
-                .await?
-                .map(|o| o.hidden_at.is_some()),
-            TargetKind::Message => self
-                .scope
-                .all::<request_message::Entity>()
-                .filter(request_message::Column::Id.eq(id))
-                .one(self.conn)
-                .await?
-                .map(|m| m.hidden_at.is_some()),
-        })
     }
 }
 

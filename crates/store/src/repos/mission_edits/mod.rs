@@ -70,6 +70,9 @@ pub struct MissionRecord {
     pub validated: bool,
     /// `filled` or `cancelled` once closed.
     pub closed_reason: String,
+    /// Hidden by moderation until reviewed (not part of the editor's view).
+    #[serde(skip)]
+    pub hidden: bool,
 }
 
 impl MissionRecord {

@@ -217,5 +217,6 @@ pub(crate) async fn record_of<C: ConnectionTrait>(
         review_comment: m.review_comment,
         validated: m.validated,
         closed_reason: m.closed_reason,
+        hidden: m.hidden_at.is_some(),
     })
 }
