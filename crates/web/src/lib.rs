@@ -252,6 +252,27 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:locale/espace/pays/villes/nouvelle",
             get(country_cities::new_city_form).post(country_cities::add_city),
         )
+        .at(
+            "/:locale/espace/pays/villes/:slug",
+            get(routes::country_city::city_page).post(routes::country_city::save_city),
+        )
+        .at(
+            "/:locale/espace/pays/villes/:slug/photo",
+            post(routes::country_city::upload_photo),
+        )
+        .at(
+            "/:locale/espace/pays/villes/:slug/points-focaux",
+            post(routes::country_city::invite_focal_point),
+        )
+        .at(
+            "/:locale/espace/pays/villes/:slug/points-focaux/retirer",
+            post(routes::country_city::remove_focal_point),
+        )
+        .at(
+            // retirer or remettre; any other segment is a 404.
+            "/:locale/espace/pays/villes/:slug/:change",
+            post(routes::country_city::retire_city),
+        )
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/journal", get(journal::staff_journal))
         .at(

@@ -18,10 +18,11 @@ const REQUEST_ID: &str = "x-request-id";
 /// `body_limit`.
 pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The body limit of a path: an image upload (an organisation's `.../logo`, a mission's
-/// `.../photos`) takes the largest image accepted and its form around it.
+/// The body limit of a path: an image upload (an organisation's `.../logo`, a city's
+/// `.../photo`, a mission's `.../photos`) takes the largest image accepted and its form around it.
 pub fn body_limit(path: &str) -> usize {
-    let logo = path.contains("/espace/organisation/") && path.ends_with("/logo");
+    let logo = (path.contains("/espace/organisation/") && path.ends_with("/logo"))
+        || (path.contains("/espace/pays/villes/") && path.ends_with("/photo"));
     let photo = (path.contains("/espace/missions/") || path.starts_with("/api/v1/missions/"))
         && path.ends_with("/photos");
     if logo || photo {

@@ -15,7 +15,7 @@ use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, Connection, Membership, OrganisationMembers,
-    OrganisationRecord, Organisations, Registration, Role, StoreError, configured_focal_points,
+    OrganisationRecord, Organisations, Registration, Role, StoreError,
 };
 use jsap_tenancy::Tenant;
 
@@ -53,7 +53,7 @@ pub(crate) async fn reviewers<C: Connection>(
         }
     }
     if all.is_empty() {
-        all = configured_focal_points(tenant, &city.slug);
+        all = crate::cities::configured_focal_points(conn, tenant, city.id, &city.slug).await?;
     }
     Ok(all)
 }

@@ -4,10 +4,7 @@
 //! reached twice, only the job checked that the site still offers the member's language.
 
 use jsap_domain::Locale;
-use jsap_store::{
-    Account, Accounts, Connection, RequestRecord, Requests, Side, StoreError,
-    configured_focal_points,
-};
+use jsap_store::{Account, Accounts, Connection, RequestRecord, Requests, Side, StoreError};
 use jsap_tenancy::Tenant;
 
 /// Who answers a request, as its member is told.
@@ -62,7 +59,9 @@ pub async fn handling_side<C: Connection>(
     if let Some(slug) = city_slug
         && requests.focal_points(request.city_id).await?.is_empty()
     {
-        recipients.extend(configured_focal_points(tenant, slug));
+        recipients.extend(
+            crate::cities::configured_focal_points(conn, tenant, request.city_id, slug).await?,
+        );
     }
     if requests.handlers(request, None).await?.is_empty() {
         recipients.extend(requests.operators().await?);

@@ -11,6 +11,7 @@ mod browser_missions;
 mod browser_morning;
 mod bulk;
 mod cities_console;
+mod cities_manage;
 mod cli;
 mod errors;
 mod exports;

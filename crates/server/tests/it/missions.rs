@@ -363,7 +363,7 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
 }
 
 /// A `multipart/form-data` body with `csrf`, `alt` and a `photo` file.
-fn photo_form(csrf: &str, file: &[u8], alt: &str) -> (String, Vec<u8>) {
+pub(crate) fn photo_form(csrf: &str, file: &[u8], alt: &str) -> (String, Vec<u8>) {
     let boundary = "jsap-photo-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     body.extend_from_slice(

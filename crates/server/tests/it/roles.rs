@@ -160,6 +160,21 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/pays/villes/douala",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: SN,
+        path: "/fr/espace/pays/villes/douala",
+        expect: [303, 303, 303, 303, 303, 303, 303, 403],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/villes/douala",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
         path: "/fr/espace/pays/journal",
         expect: [303, 403, 403, 403, 403, 200, 303, 303],
     },
@@ -376,6 +391,37 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/espace/pays/villes/nouvelle",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    // Not a multipart form: refused before anything is read (no token either).
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala/photo",
+        expect: [303, 403, 403, 403, 403, 415, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala/points-focaux",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala/points-focaux/retirer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala/retirer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/villes/douala/remettre",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     Route {

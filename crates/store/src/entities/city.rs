@@ -17,6 +17,14 @@ pub struct Model {
     pub source: String,
     pub description: String,
     pub created_at: DateTimeUtc,
+    /// The city's photo, page variant (empty: none).
+    pub photo_key: String,
+    /// The city's photo, card variant (empty: none).
+    pub photo_card_key: String,
+    /// Last edited from the console: the tenant file sync leaves the city's fields alone.
+    pub edited_at: Option<DateTimeUtc>,
+    /// Retired from the site (kept for its history).
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

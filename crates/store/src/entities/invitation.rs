@@ -16,6 +16,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// Withdrawn by an operator: the link is dead, the tenant file sync leaves it alone.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

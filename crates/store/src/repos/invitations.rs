@@ -89,6 +89,8 @@ pub struct InvitationRecord {
     pub email: String,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// Withdrawn by an operator (a focal point replaced or removed).
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 impl InvitationRecord {
@@ -102,12 +104,13 @@ impl InvitationRecord {
             email: m.email,
             expires_at: m.expires_at,
             accepted_at: m.accepted_at,
+            withdrawn_at: m.withdrawn_at,
         })
     }
 
     /// Not accepted and not expired at `now`.
     pub fn usable_at(&self, now: DateTime<Utc>) -> bool {
-        self.accepted_at.is_none() && self.expires_at > now
+        self.accepted_at.is_none() && self.withdrawn_at.is_none() && self.expires_at > now
     }
 }
 
@@ -174,6 +177,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
                 active.token_hash = Set(hash_token(&token));
                 active.expires_at = Set(expires_at);
                 active.accepted_at = Set(None);
+                active.withdrawn_at = Set(None);
                 active.update(self.conn).await?
             }
             None => {
@@ -188,6 +192,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
                     token_hash: Set(hash_token(&token)),
                     expires_at: Set(expires_at),
                     accepted_at: Set(None),
+                    withdrawn_at: Set(None),
                     created_at: Set(now),
                     ..Default::default()
                 })
@@ -221,6 +226,41 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             token,
             expires_at: record.expires_at,
         }))
+    }
+
+    /// Withdraws the invitation of `email` for `grant` (its link dies, the tenant file sync
+    /// does not send it again); `false` when there was none or it already was.
+    pub async fn withdraw(&self, grant: Grant, email: &str) -> Result<bool, StoreError> {
+        let done = self
+            .scope
+            .update::<inv::Entity>()
+            .col_expr(inv::Column::WithdrawnAt, Expr::value(Some(Utc::now())))
+            .col_expr(
+                inv::Column::TokenHash,
+                Expr::value(hash_token(&random_token())),
+            )
+            .filter(inv::Column::Role.eq(grant.role().as_str()))
+            .filter(inv::Column::ScopeKey.eq(grant.scope_key()))
+            .filter(inv::Column::Email.eq(email))
+            .filter(inv::Column::WithdrawnAt.is_null())
+            .exec(self.conn)
+            .await?;
+        Ok(done.rows_affected > 0)
+    }
+
+    /// The addresses whose focal-point invitation to `city_id` an operator withdrew.
+    pub async fn withdrawn_focal_points(&self, city_id: i64) -> Result<Vec<String>, StoreError> {
+        let grant = Grant::FocalPoint { city_id };
+        Ok(self
+            .rows()
+            .filter(inv::Column::Role.eq(grant.role().as_str()))
+            .filter(inv::Column::ScopeKey.eq(grant.scope_key()))
+            .filter(inv::Column::WithdrawnAt.is_not_null())
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|m| m.email)
+            .collect())
     }
 
     /// Every invitation of the tenant, oldest first.

@@ -315,6 +315,18 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .await?)
     }
 
+    /// Missions of one city that are on the site or on their way to it (published, submitted
+    /// or asked to change): a city that has some stays on the site.
+    pub async fn count_live_in_city(&self, city_id: i64) -> Result<u64, StoreError> {
+        Ok(self
+            .scope
+            .all::<mission::Entity>()
+            .filter(mission::Column::CityId.eq(city_id))
+            .filter(mission::Column::Status.is_in(["published", "submitted", "changes_requested"]))
+            .count(self.conn)
+            .await?)
+    }
+
     /// Titles in one locale, for listings; missions without a text in it are skipped.
     pub async fn titles(&self, locale: &str, limit: u64) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(self

@@ -1,5 +1,6 @@
 //! Tenant config -> database, idempotently. Runs at every start-up: a second run adds nothing,
-//! cities from the file are updated in place, and cities added later in the database are kept.
+//! cities from the file are updated in place unless an operator edited them from the console,
+//! and cities added (or retired) from the console are kept as they are.
 
 use crate::StoreError;
 use crate::entities::{city, tenant};
@@ -62,6 +63,8 @@ pub async fn sync_tenant<C: ConnectionTrait>(
     for (position, c) in cfg.cities.iter().enumerate() {
         let position = position as i32;
         match existing.iter().find(|e| e.slug == c.slug.as_str()) {
+            // An operator edited it from the console: their words win over the file's.
+            Some(found) if found.edited_at.is_some() => {}
             Some(found) => {
                 let unchanged = found.name == c.name
                     && found.name_en == c.name_en

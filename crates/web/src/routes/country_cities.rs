@@ -7,6 +7,7 @@ use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::RequireCountryOperator;
 use jsap_app::cities::{self, CityDraft, CityRefusal};
 use jsap_domain::EmailAddress;
+use jsap_store::CityEdit;
 use poem::http::StatusCode;
 use poem::{Request, Response, handler};
 use std::collections::BTreeMap;
@@ -55,7 +56,11 @@ pub async fn new_city_form(
 }
 
 /// A coordinate in `range` (a dot or a comma as the decimal mark), or the field's error.
-fn coordinate(ctx: &Ctx, raw: &str, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
+pub(crate) fn coordinate(
+    ctx: &Ctx,
+    raw: &str,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<f64, String> {
     if raw.is_empty() {
         return Err(ctx.t("city_admin.err_required"));
     }
@@ -68,61 +73,103 @@ fn coordinate(ctx: &Ctx, raw: &str, range: std::ops::RangeInclusive<f64>) -> Res
     }
 }
 
-/// Checks the form: the draft, or the field errors (in the form's order).
-fn check(ctx: &Ctx, pairs: &Pairs) -> Result<CityDraft, Errors> {
-    let mut errors = Errors::new();
-    let text = |errors: &mut Errors, field: &'static str, max: usize, required: bool| {
-        let value = one(pairs, field).trim().to_owned();
-        if required && value.is_empty() {
-            errors.insert(field, ctx.t("city_admin.err_required"));
-        } else if value.chars().count() > max {
-            errors.insert(
-                field,
-                ctx.t("city_admin.err_too_long")
-                    .replace("%{max}", &max.to_string()),
-            );
-        }
-        value
-    };
-    let name = text(&mut errors, "name", CITY_NAME_MAX, true);
-    let region = text(&mut errors, "region", REGION_MAX, true);
+/// A text field of `pairs`, trimmed; its error (required, too long) goes in `errors`.
+fn text(
+    ctx: &Ctx,
+    pairs: &Pairs,
+    errors: &mut Errors,
+    field: &'static str,
+    max: usize,
+    required: bool,
+) -> String {
+    let value = one(pairs, field).trim().to_owned();
+    if required && value.is_empty() {
+        errors.insert(field, ctx.t("city_admin.err_required"));
+    } else if value.chars().count() > max {
+        errors.insert(
+            field,
+            ctx.t("city_admin.err_too_long")
+                .replace("%{max}", &max.to_string()),
+        );
+    }
+    value
+}
+
+/// Checks the city's own fields (name, region, coordinates, description): what they say, or
+/// `None` with their errors in `errors`.
+pub(crate) fn check_place(ctx: &Ctx, pairs: &Pairs, errors: &mut Errors) -> Option<CityEdit> {
+    let name = text(ctx, pairs, errors, "name", CITY_NAME_MAX, true);
+    let region = text(ctx, pairs, errors, "region", REGION_MAX, true);
     let latitude = coordinate(ctx, one(pairs, "latitude").trim(), -90.0..=90.0)
         .map_err(|e| errors.insert("latitude", e))
         .ok();
     let longitude = coordinate(ctx, one(pairs, "longitude").trim(), -180.0..=180.0)
         .map_err(|e| errors.insert("longitude", e))
         .ok();
-    let description = text(&mut errors, "description", CITY_DESCRIPTION_MAX, false);
-    let fp_name = text(&mut errors, "focal_point_name", CITY_NAME_MAX, false);
-    let fp_email = one(pairs, "focal_point_email").trim().to_owned();
-    let focal_point = if fp_email.is_empty() {
-        if !fp_name.is_empty() {
-            errors.insert(
-                "focal_point_email",
-                ctx.t("city_admin.err_focal_point_email"),
-            );
-        }
-        None
-    } else {
-        match EmailAddress::parse(&fp_email) {
-            Ok(email) if !fp_name.is_empty() => Some((fp_name, email)),
-            Ok(_) => {
-                errors.insert("focal_point_name", ctx.t("city_admin.err_focal_point_name"));
-                None
-            }
-            Err(_) => {
-                errors.insert("focal_point_email", ctx.t("account.err_email_invalid"));
-                None
-            }
-        }
-    };
+    let description = text(
+        ctx,
+        pairs,
+        errors,
+        "description",
+        CITY_DESCRIPTION_MAX,
+        false,
+    );
     match (latitude, longitude) {
-        (Some(latitude), Some(longitude)) if errors.is_empty() => Ok(CityDraft {
+        (Some(latitude), Some(longitude)) if errors.is_empty() => Some(CityEdit {
             name,
             region,
             latitude,
             longitude,
             description,
+        }),
+        _ => None,
+    }
+}
+
+/// Checks a focal point's name and address (`name_field`, `email_field`); `optional`: both
+/// may be left empty. `None` when they are (or are wrong: the errors are in `errors`).
+pub(crate) fn check_focal_point(
+    ctx: &Ctx,
+    pairs: &Pairs,
+    errors: &mut Errors,
+    optional: bool,
+) -> Option<(String, EmailAddress)> {
+    let name = text(ctx, pairs, errors, "focal_point_name", CITY_NAME_MAX, false);
+    let email = one(pairs, "focal_point_email").trim().to_owned();
+    if email.is_empty() {
+        if !name.is_empty() || !optional {
+            errors.insert(
+                "focal_point_email",
+                ctx.t("city_admin.err_focal_point_email"),
+            );
+        }
+        return None;
+    }
+    match EmailAddress::parse(&email) {
+        Ok(email) if !name.is_empty() => Some((name, email)),
+        Ok(_) => {
+            errors.insert("focal_point_name", ctx.t("city_admin.err_focal_point_name"));
+            None
+        }
+        Err(_) => {
+            errors.insert("focal_point_email", ctx.t("account.err_email_invalid"));
+            None
+        }
+    }
+}
+
+/// Checks the form: the draft, or the field errors (in the form's order).
+fn check(ctx: &Ctx, pairs: &Pairs) -> Result<CityDraft, Errors> {
+    let mut errors = Errors::new();
+    let place = check_place(ctx, pairs, &mut errors);
+    let focal_point = check_focal_point(ctx, pairs, &mut errors, true);
+    match place {
+        Some(place) if errors.is_empty() => Ok(CityDraft {
+            name: place.name,
+            region: place.region,
+            latitude: place.latitude,
+            longitude: place.longitude,
+            description: place.description,
             focal_point,
         }),
         _ => Err(errors),
@@ -130,10 +177,10 @@ fn check(ctx: &Ctx, pairs: &Pairs) -> Result<CityDraft, Errors> {
 }
 
 /// What the form shows back: the operator's input and the errors, in the form's order.
-fn shown_back(pairs: &Pairs, mut errors: Errors) -> FormView {
-    errors.sort_by_cached_key(|field, _| FIELDS.iter().position(|f| f == field));
+pub(crate) fn shown_back(pairs: &Pairs, mut errors: Errors, fields: &[&'static str]) -> FormView {
+    errors.sort_by_cached_key(|field, _| fields.iter().position(|f| f == field));
     FormView {
-        values: FIELDS
+        values: fields
             .iter()
             .map(|f| (*f, one(pairs, f).trim().to_owned()))
             .collect::<BTreeMap<_, _>>(),
@@ -153,7 +200,7 @@ pub async fn add_city(
     let draft = match check(&ctx, &pairs) {
         Ok(draft) => draft,
         Err(errors) => {
-            let view = shown_back(&pairs, errors);
+            let view = shown_back(&pairs, errors, &FIELDS);
             return form_page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &view).await;
         }
     };
@@ -172,12 +219,12 @@ pub async fn add_city(
         }
         Err(refusal) => {
             let (field, key) = match refusal {
-                CityRefusal::NotOperator => return Err(AppError::NotFound),
                 CityRefusal::Name => ("name", "city_admin.err_name"),
                 CityRefusal::Exists => ("name", "city_admin.err_exists"),
+                _ => return Err(AppError::NotFound),
             };
             let errors = Errors::from([(field, ctx.t(key))]);
-            let view = shown_back(&pairs, errors);
+            let view = shown_back(&pairs, errors, &FIELDS);
             form_page(&ctx, req, StatusCode::CONFLICT, &view).await
         }
     }

@@ -1,10 +1,10 @@
-//! Mission photos and organisation logos from blob storage (local folder or S3), for the
+//! Mission photos, city photos and organisation logos from blob storage (local folder or S3), for the
 //! tenant of the host only. A key never changes content (photos are content-addressed, a new
 //! logo gets a new random key): cached for a year.
 
 use crate::extract::CurrentTenant;
 use crate::{AppError, AppState};
-use jsap_store::{MissionPhotos, Organisations};
+use jsap_store::{Cities, MissionPhotos, Organisations};
 use poem::http::header;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
@@ -39,6 +39,15 @@ pub async fn photo(
         .await?
     {
         Some(photo) => photo.content_type,
+        None if key.starts_with("cities/") => {
+            if !Cities::for_tenant(state.store.conn(), &tenant)
+                .has_photo(&key)
+                .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            "image/jpeg".to_owned()
+        }
         None => Organisations::for_tenant(state.store.conn(), &tenant)
             .by_logo_key(&key)
             .await?

@@ -4,6 +4,7 @@ pub mod api_write;
 pub mod assets;
 pub mod bulk;
 pub mod country_cities;
+pub mod country_city;
 pub mod exports;
 pub mod journal;
 pub mod media;

@@ -182,6 +182,7 @@ async fn missions_waiting(ctx: &Ctx, cities: Option<Vec<i64>>) -> Result<u64, Ap
 struct CountryCity {
     name: String,
     slug: String,
+    retired: bool,
     focal_points: Vec<Invitee>,
 }
 
@@ -191,8 +192,8 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
     let focal_points = accounts.with_role(Role::FocalPoint).await?;
     let invitations = Invitations::for_tenant(conn, &ctx.tenant);
     let focal_invitations = invitations.list_of(Role::FocalPoint).await?;
-    let cities: Vec<CountryCity> = ctx
-        .cities()
+    let cities: Vec<CountryCity> = jsap_store::Cities::for_tenant(conn, &ctx.tenant)
+        .list_all()
         .await?
         .into_iter()
         .map(|c| {
@@ -208,6 +209,7 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
                     .iter()
                     .filter(|i| {
                         i.grant.city_id() == Some(c.id)
+                            && i.withdrawn_at.is_none()
                             && !holders.iter().any(|a| a.email == i.email)
                     })
                     .map(|i| invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at)),
@@ -215,6 +217,7 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
             CountryCity {
                 name: c.name_in(ctx.locale).to_owned(),
                 slug: c.slug.clone(),
+                retired: c.retired_at.is_some(),
                 focal_points: people,
             }
         })

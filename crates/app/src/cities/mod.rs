@@ -1,6 +1,14 @@
 //! Cities a country operator adds from the console: live at once on the site (its page, the
 //! search filters, the API, the sitemap) on every replica, kept when the tenant file is synced
-//! again, with an invitation to its first focal point in the same transaction.
+//! again, with an invitation to its first focal point in the same transaction. Editing,
+//! photos and retiring are in [`manage`], the city's focal points in [`focal_points`].
+
+mod focal_points;
+mod manage;
+
+pub(crate) use focal_points::configured as configured_focal_points;
+pub use focal_points::{invite as invite_focal_point, remove as remove_focal_point};
+pub use manage::{PhotoRefusal, edit, set_photo, set_retired};
 
 use crate::audit::{self, Done};
 use crate::invitations::queue_email;
@@ -21,7 +29,7 @@ pub struct CityDraft {
     pub focal_point: Option<(String, EmailAddress)>,
 }
 
-/// Why a city was not added (nothing written then).
+/// Why a change to the cities was refused (nothing written then).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CityRefusal {
     /// Only a country operator adds cities.
@@ -30,6 +38,27 @@ pub enum CityRefusal {
     Name,
     /// The tenant has a city of that name (its page address is taken).
     Exists,
+    /// The tenant has no city of that id.
+    NotFound,
+    /// The city still has this many missions on the site or waiting for review.
+    HasMissions(u64),
+    /// Nobody of that address is a focal point of the city or invited to be one.
+    NoSuchFocalPoint,
+}
+
+/// `NotOperator` unless `who` is a country operator of the scope's tenant.
+pub(crate) async fn operator_check(
+    scope: &Scope<'_>,
+    who: &Account,
+) -> Result<Result<(), CityRefusal>, Failure> {
+    let operator = permissions(scope.store.conn(), scope.tenant, who)
+        .await?
+        .is_operator();
+    Ok(if operator {
+        Ok(())
+    } else {
+        Err(CityRefusal::NotOperator)
+    })
 }
 
 /// `who` (a country operator) adds `draft` as a city of the tenant, and invites its focal
@@ -41,18 +70,13 @@ pub async fn add(
     draft: CityDraft,
 ) -> Result<Result<(CityRecord, Option<InvitationRecord>), CityRefusal>, Failure> {
     let tenant = scope.tenant;
-    if !permissions(scope.store.conn(), tenant, who)
-        .await?
-        .is_operator()
-    {
-        return Ok(Err(CityRefusal::NotOperator));
-    }
+    or_refuse!(operator_check(scope, who).await?);
     let Ok(slug) = Slug::parse(&slugify(&draft.name)) else {
         return Ok(Err(CityRefusal::Name));
     };
     let tx = scope.store.begin().await?;
     let cities = Cities::for_tenant(&tx, tenant);
-    if cities.by_slug(slug.as_str()).await?.is_some() {
+    if cities.by_slug_any(slug.as_str()).await?.is_some() {
         return Ok(Err(CityRefusal::Exists));
     }
     let new = NewCity {

@@ -1,0 +1,355 @@
+//! One city in the country console (`/{locale}/espace/pays/villes/{slug}`): the operator edits
+//! its words and place, gives it a photo, invites, invites again, replaces or removes its focal
+//! points, and retires it from the site or brings it back. Each form posts to its own address
+//! and comes back here with a confirmation; the rules are in `jsap_app::cities`.
+
+use crate::AppError;
+use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
+use crate::roles::RequireCountryOperator;
+use crate::routes::country_cities::{
+    CITY_DESCRIPTION_MAX, CITY_NAME_MAX, REGION_MAX, check_focal_point, check_place, shown_back,
+};
+use jsap_adapters::images::ImageError;
+use jsap_app::cities::{self, CityRefusal, PhotoRefusal};
+use jsap_store::{Accounts, Cities, CityRecord, Invitations, Role};
+use poem::http::StatusCode;
+use poem::web::{Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const PLACE_FIELDS: [&str; 5] = ["name", "region", "latitude", "longitude", "description"];
+const INVITE_FIELDS: [&str; 3] = ["focal_point_name", "focal_point_email", "replaces"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// A focal point of the city as the console lists them.
+#[derive(Serialize)]
+struct FocalPoint {
+    name: String,
+    email: String,
+    /// `active` (holds the role), `pending`, `expired` or `accepted` (an invitation).
+    status: &'static str,
+    until: String,
+}
+
+/// What the page shows besides the city: the forms as they come back, and a message.
+#[derive(Default)]
+struct Shown {
+    place: Option<FormView>,
+    invite: FormView,
+    photo_error: Option<String>,
+    /// A refusal of the retire button ("still has 3 missions").
+    alert: Option<String>,
+    notice: Option<String>,
+}
+
+/// The city of address `slug` (retired or not), or 404.
+async fn city(ctx: &Ctx, slug: &str) -> Result<CityRecord, AppError> {
+    Cities::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .by_slug_any(slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The city's focal points: accounts holding the role, then invitations not (yet) turned into
+/// one; withdrawn invitations are not shown.
+async fn focal_points(ctx: &Ctx, city: &CityRecord) -> Result<Vec<FocalPoint>, AppError> {
+    let conn = ctx.state.store.conn();
+    let holders: Vec<jsap_store::Account> = Accounts::for_tenant(conn, &ctx.tenant)
+        .with_role(Role::FocalPoint)
+        .await?
+        .into_iter()
+        .filter(|(_, m)| m.city_id == Some(city.id))
+        .map(|(a, _)| a)
+        .collect();
+    let mut people: Vec<FocalPoint> = holders
+        .iter()
+        .map(|a| FocalPoint {
+            name: a.display_name.clone(),
+            email: a.email.clone(),
+            status: "active",
+            until: String::new(),
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    for i in Invitations::for_tenant(conn, &ctx.tenant)
+        .list_of(Role::FocalPoint)
+        .await?
+    {
+        if i.grant.city_id() != Some(city.id)
+            || i.withdrawn_at.is_some()
+            || holders.iter().any(|a| a.email == i.email)
+        {
+            continue;
+        }
+        let status = if i.accepted_at.is_some() {
+            "accepted"
+        } else if i.expires_at > now {
+            "pending"
+        } else {
+            "expired"
+        };
+        people.push(FocalPoint {
+            name: i.name,
+            email: i.email,
+            status,
+            until: crate::views::format_date(ctx.tenant.local_date(i.expires_at), ctx.locale),
+        });
+    }
+    Ok(people)
+}
+
+/// The form of the city's fields filled with what it says now.
+fn place_form(city: &CityRecord) -> FormView {
+    FormView {
+        values: BTreeMap::from([
+            ("name", city.name.clone()),
+            ("region", city.region.clone()),
+            ("latitude", city.latitude.to_string()),
+            ("longitude", city.longitude.to_string()),
+            ("description", city.description.clone()),
+        ]),
+        errors: Errors::new(),
+    }
+}
+
+async fn page(
+    ctx: &Ctx,
+    req: &Request,
+    status: StatusCode,
+    city: &CityRecord,
+    shown: Shown,
+) -> Result<Response, AppError> {
+    let people = focal_points(ctx, city).await?;
+    let place = shown.place.unwrap_or_else(|| place_form(city));
+    let photo = (!city.photo_card_key.is_empty()).then(|| {
+        (
+            crate::routes::media::photo_path(&city.photo_card_key),
+            crate::routes::media::photo_path(&city.photo_key),
+        )
+    });
+    let rest = format!("/espace/pays/villes/{}", city.slug);
+    ctx.page(req, &rest, "spaces/city_edit.html", status, |c| {
+        c.insert("city", city);
+        c.insert("city_label", city.name_in(ctx.locale));
+        c.insert("retired", &city.retired_at.is_some());
+        c.insert("photo", &photo);
+        c.insert("focal_points", &people);
+        c.insert("form", &place);
+        c.insert("invite", &shown.invite);
+        c.insert("photo_error", &shown.photo_error);
+        c.insert("alert", &shown.alert);
+        c.insert("notice", &shown.notice);
+        c.insert("city_name_max", &CITY_NAME_MAX);
+        c.insert("region_max", &REGION_MAX);
+        c.insert("city_description_max", &CITY_DESCRIPTION_MAX);
+    })
+}
+
+/// Back to the city's page with the confirmation of `done`.
+fn back(ctx: &Ctx, slug: &str, done: &str) -> Response {
+    see_other(format!(
+        "/{}/espace/pays/villes/{slug}?done={done}",
+        ctx.locale
+    ))
+}
+
+/// The confirmation of `?done=`.
+fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
+    let key = match done.done.as_deref()? {
+        "edited" => "city_admin.done_edited",
+        "photo" => "city_admin.done_photo",
+        "invited" => "city_admin.done_focal_invited",
+        "replaced" => "city_admin.done_focal_replaced",
+        "removed" => "city_admin.done_focal_removed",
+        "retired" => "city_admin.done_retired",
+        "restored" => "city_admin.done_restored",
+        _ => return None,
+    };
+    Some(ctx.t(key))
+}
+
+/// `GET /{locale}/espace/pays/villes/{slug}`.
+#[handler]
+pub async fn city_page(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
+    _operator: RequireCountryOperator,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let city = city(&ctx, &slug).await?;
+    let shown = Shown {
+        notice: notice(&ctx, &done),
+        ..Shown::default()
+    };
+    page(&ctx, req, StatusCode::OK, &city, shown).await
+}
+
+/// `POST /{locale}/espace/pays/villes/{slug}`: the city's name, region, place, description.
+#[handler]
+pub async fn save_city(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
+    operator: RequireCountryOperator,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let city = city(&ctx, &slug).await?;
+    let mut errors = Errors::new();
+    let Some(edit) = check_place(&ctx, &pairs, &mut errors) else {
+        let shown = Shown {
+            place: Some(shown_back(&pairs, errors, &PLACE_FIELDS)),
+            ..Shown::default()
+        };
+        return page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &city, shown).await;
+    };
+    match cities::edit(&ctx.scope(), operator.user.account(), city.id, edit).await? {
+        Ok(_) => Ok(back(&ctx, &slug, "edited")),
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+/// `POST /{locale}/espace/pays/villes/{slug}/photo` (multipart: `csrf`, `photo`).
+#[handler]
+pub async fn upload_photo(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
+    operator: RequireCountryOperator,
+    multipart: poem::web::Multipart,
+) -> Result<Response, AppError> {
+    let city = city(&ctx, &slug).await?;
+    let Some(upload) = ctx.upload(req, multipart, "photo").await? else {
+        return ctx.forbidden(req);
+    };
+    let account = operator.user.account();
+    let (status, key) = match upload.file.filter(|b| !b.is_empty()) {
+        None => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "city_admin.err_photo_missing",
+        ),
+        Some(bytes) => {
+            let scope = ctx.scope();
+            match cities::set_photo(&scope, &ctx.state.blobs, account, city.id, bytes).await? {
+                Ok(_) => return Ok(back(&ctx, &slug, "photo")),
+                Err(PhotoRefusal::City(_)) => return Err(AppError::NotFound),
+                Err(PhotoRefusal::Image(ImageError::TooLarge)) => {
+                    (StatusCode::PAYLOAD_TOO_LARGE, "org.err_logo_large")
+                }
+                Err(PhotoRefusal::Image(_)) => (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "city_admin.err_photo_type",
+                ),
+            }
+        }
+    };
+    let shown = Shown {
+        photo_error: Some(ctx.t(key)),
+        ..Shown::default()
+    };
+    page(&ctx, req, status, &city, shown).await
+}
+
+/// `POST /{locale}/espace/pays/villes/{slug}/points-focaux`: invites a focal point (again,
+/// when they were: a fresh link), replacing `replaces` (an address) when it is given.
+#[handler]
+pub async fn invite_focal_point(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
+    operator: RequireCountryOperator,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let city = city(&ctx, &slug).await?;
+    let mut errors = Errors::new();
+    let invitee = check_focal_point(&ctx, &pairs, &mut errors, false);
+    let replaces = Some(one(&pairs, "replaces").trim()).filter(|r| !r.is_empty());
+    let refused = |errors: Errors| Shown {
+        invite: shown_back(&pairs, errors, &INVITE_FIELDS),
+        ..Shown::default()
+    };
+    let Some((name, email)) = invitee.filter(|_| errors.is_empty()) else {
+        let shown = refused(errors);
+        return page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &city, shown).await;
+    };
+    let account = operator.user.account();
+    let scope = ctx.scope();
+    match cities::invite_focal_point(&scope, account, city.id, &name, &email, replaces).await? {
+        Ok(_) if replaces.is_some() => Ok(back(&ctx, &slug, "replaced")),
+        Ok(_) => Ok(back(&ctx, &slug, "invited")),
+        Err(CityRefusal::NoSuchFocalPoint) => {
+            let errors = Errors::from([("replaces", ctx.t("city_admin.err_replaces"))]);
+            page(&ctx, req, StatusCode::CONFLICT, &city, refused(errors)).await
+        }
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+/// `POST /{locale}/espace/pays/villes/{slug}/points-focaux/retirer` (`email`): removes a focal
+/// point of the city (or withdraws their invitation).
+#[handler]
+pub async fn remove_focal_point(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug)): Path<(String, String)>,
+    operator: RequireCountryOperator,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let city = city(&ctx, &slug).await?;
+    let email = one(&pairs, "email").trim();
+    let account = operator.user.account();
+    match cities::remove_focal_point(&ctx.scope(), account, city.id, email).await? {
+        Ok(()) => Ok(back(&ctx, &slug, "removed")),
+        Err(CityRefusal::NoSuchFocalPoint) => {
+            let shown = Shown {
+                alert: Some(ctx.t("city_admin.err_no_focal_point")),
+                ..Shown::default()
+            };
+            page(&ctx, req, StatusCode::CONFLICT, &city, shown).await
+        }
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+/// `POST /{locale}/espace/pays/villes/{slug}/{retirer|remettre}`: retires the city from the
+/// site, or brings it back.
+#[handler]
+pub async fn retire_city(
+    req: &Request,
+    ctx: Ctx,
+    Path((_, slug, change)): Path<(String, String, String)>,
+    operator: RequireCountryOperator,
+    Checked(_pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let retire = match change.as_str() {
+        "retirer" => true,
+        "remettre" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let city = city(&ctx, &slug).await?;
+    let account = operator.user.account();
+    match cities::set_retired(&ctx.scope(), account, city.id, retire).await? {
+        Ok(_) => Ok(back(
+            &ctx,
+            &slug,
+            if retire { "retired" } else { "restored" },
+        )),
+        Err(CityRefusal::HasMissions(count)) => {
+            let shown = Shown {
+                alert: Some(
+                    ctx.t("city_admin.err_has_missions")
+                        .replace("%{count}", &count.to_string()),
+                ),
+                ..Shown::default()
+            };
+            page(&ctx, req, StatusCode::CONFLICT, &city, shown).await
+        }
+        Err(_) => Err(AppError::NotFound),
+    }
+}
