@@ -59,10 +59,16 @@ pub(crate) async fn record_for<C: Connection>(
     at: chrono::DateTime<chrono::Utc>,
     done: Done<'_>,
 ) -> Result<(), StoreError> {
+    // The platform staff act on a country's site from the portal: marked as such.
+    let actor = match who {
+        None => "cli".to_owned(),
+        Some(a) if a.is_staff => format!("{} (staff)", a.email),
+        Some(a) => a.email.clone(),
+    };
     AuditLog::for_tenant(conn, tenant)
         .record(&NewAuditEntry {
             actor_user_id: who.map(|a| a.id),
-            actor: who.map_or("cli", |a| a.email.as_str()),
+            actor: &actor,
             action: done.action,
             target_kind: done.kind,
             target_id: done.id,

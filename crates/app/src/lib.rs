@@ -34,6 +34,7 @@ pub mod profiles;
 pub mod requests;
 mod scope;
 pub mod spam;
+pub mod staff;
 pub mod tenants;
 pub mod tokens;
 pub mod workspace;

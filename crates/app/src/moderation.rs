@@ -321,21 +321,35 @@ pub async fn block(
     user_id: i64,
     reason: &str,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
-    let tenant = scope.tenant;
     or_refuse!(operator(scope, who).await?);
+    if user_id == who.id {
+        return Ok(Err(ModerationRefusal::Own));
+    }
+    block_as(scope, who, user_id, reason, true).await
+}
+
+/// Blocks `user_id` for `reason` on the scope's tenant, `who` having been checked (an
+/// operator, or the platform staff); `spare_operators`: a country operator is not blocked.
+pub(crate) async fn block_as(
+    scope: &Scope<'_>,
+    who: &Account,
+    user_id: i64,
+    reason: &str,
+    spare_operators: bool,
+) -> Result<Result<Account, ModerationRefusal>, Failure> {
+    let tenant = scope.tenant;
     let reason = reason.trim();
     if reason.is_empty() {
         return Ok(Err(ModerationRefusal::Reason));
-    }
-    if user_id == who.id {
-        return Ok(Err(ModerationRefusal::Own));
     }
     let tx = scope.store.begin().await?;
     let accounts = Accounts::for_tenant(&tx, tenant);
     let Some(target) = accounts.find(user_id).await? else {
         return Ok(Err(ModerationRefusal::NotFound));
     };
-    if permissions(&tx, tenant, &target).await?.is_operator() {
+    if target.is_staff
+        || (spare_operators && permissions(&tx, tenant, &target).await?.is_operator())
+    {
         return Ok(Err(ModerationRefusal::Own));
     }
     let now = scope.clock.now();
@@ -366,10 +380,18 @@ pub async fn unblock(
     who: &Account,
     user_id: i64,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
-    let tenant = scope.tenant;
     or_refuse!(operator(scope, who).await?);
+    unblock_as(scope, who, user_id).await
+}
+
+/// Lifts the block on `user_id`, `who` having been checked.
+pub(crate) async fn unblock_as(
+    scope: &Scope<'_>,
+    who: &Account,
+    user_id: i64,
+) -> Result<Result<Account, ModerationRefusal>, Failure> {
     let tx = scope.store.begin().await?;
-    let accounts = Accounts::for_tenant(&tx, tenant);
+    let accounts = Accounts::for_tenant(&tx, scope.tenant);
     let Some(target) = accounts.find(user_id).await? else {
         return Ok(Err(ModerationRefusal::NotFound));
     };

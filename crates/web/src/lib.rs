@@ -276,6 +276,15 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/journal", get(journal::staff_journal))
         .at(
+            "/:locale/admin/comptes",
+            get(routes::staff_accounts::accounts),
+        )
+        .at(
+            // sessions, bloquer or debloquer; any other segment is a 404.
+            "/:locale/admin/comptes/:tenant/:id/:action",
+            post(routes::staff_accounts::act),
+        )
+        .at(
             "/:locale/espace/pays/journal",
             get(journal::country_journal),
         )

@@ -31,6 +31,7 @@ mod search_quality;
 mod seed;
 mod site;
 mod spam;
+mod staff_console;
 mod statistics;
 mod store;
 mod weather;

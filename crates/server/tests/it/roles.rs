@@ -219,6 +219,16 @@ pub const ROUTES: &[Route] = &[
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
     },
     Route {
+        host: PORTAL,
+        path: "/fr/admin/comptes",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/comptes",
+        expect: NOT_HERE,
+    },
+    Route {
         host: CM,
         path: "/fr/admin/journal",
         expect: NOT_HERE,
@@ -468,6 +478,21 @@ pub const POST_ROUTES: &[Route] = &[
         host: PORTAL,
         path: "/fr/admin/inviter",
         expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/comptes/cm/1/bloquer",
+        expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/comptes/cm/1/sessions",
+        expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/comptes/cm/1/sessions",
+        expect: NOT_HERE,
     },
     Route {
         host: PORTAL,

@@ -128,6 +128,9 @@ pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
     Ok(())
 }
 
+mod search;
+pub use search::BlockState;
+
 tenant_repository! {
     /// The accounts of one tenant.
     Accounts

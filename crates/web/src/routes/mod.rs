@@ -21,6 +21,7 @@ pub mod reports;
 pub mod requests;
 pub mod seo;
 pub mod spaces;
+pub mod staff_accounts;
 pub mod statistics;
 pub mod tokens;
 pub mod workspace;

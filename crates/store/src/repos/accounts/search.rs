@@ -1,0 +1,45 @@
+//! Accounts found by a piece of their address, for the staff console (one tenant at a time:
+//! the staff console asks each tenant in turn, so no query runs without its tenant).
+
+use super::{Account, Accounts};
+use crate::StoreError;
+use crate::entities::user;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// Why an account is blocked, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockState {
+    pub reason: String,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+    /// At most `limit` accounts whose address contains `fragment` (any case), in address
+    /// order, each with its block state.
+    pub async fn search_email(
+        &self,
+        fragment: &str,
+        limit: u64,
+    ) -> Result<Vec<(Account, Option<BlockState>)>, StoreError> {
+        let fragment = fragment.trim().to_lowercase();
+        if fragment.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(self
+            .users()
+            .filter(user::Column::Email.contains(&fragment))
+            .order_by_asc(user::Column::Email)
+            .limit(limit)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let state = m.blocked_at.map(|since| BlockState {
+                    reason: m.blocked_reason.clone(),
+                    since,
+                });
+                (Account::from(m), state)
+            })
+            .collect())
+    }
+}
