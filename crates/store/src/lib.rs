@@ -47,6 +47,7 @@ pub use repos::mission_edits::{
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
+pub use repos::overview::{Overview, TenantOverview};
 pub use repos::photos::{
     MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
 };

@@ -250,7 +250,7 @@ async fn signed_in_elsewhere<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     browser
 }
 
-fn answer_fields<'a>(from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn answer_fields<'a>(from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         (
             "message",

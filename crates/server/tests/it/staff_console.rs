@@ -206,3 +206,67 @@ async fn staff_end_sessions_block_and_unblock_an_account_of_a_site() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_staff_overview_counts_what_waits_on_each_site_and_nothing_of_another() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    let conn = app.services.store.conn();
+    let (cm, sn) = (tenant(&app, "cm"), tenant(&app, "sn"));
+    let now = chrono::Utc::now();
+    let before = jsap_store::TenantOverview::for_tenant(conn, &sn)
+        .figures(now)
+        .await
+        .expect("figures");
+    assert!(before.synced_at.is_some(), "the tenant file was synced");
+
+    // On Cameroon: a mission, a member who answers it, a request past its answer date.
+    let douala = crate::requests::city_id(&app, "cm", "douala").await;
+    let org = crate::requests::organisation(&app, "cm", douala, "entraide").await;
+    let today = cm.today();
+    let window = (
+        today + chrono::Duration::days(30),
+        today + chrono::Duration::days(60),
+    );
+    let (_, path) =
+        crate::requests::mission(&app, "cm", org, douala, "Cours du soir", window).await;
+    account(&app, "cm", "awa.membre@example.org", &[]).await;
+    let mut awa = signed_in(&app, CM, "awa.membre@example.org").await;
+    let action = format!("{path}/repondre");
+    let (from, to) = (window.0.to_string(), window.1.to_string());
+    let fields = crate::requests::answer_fields(&from, &to);
+    assert_eq!(awa.submit(&action, &action, &fields).await.status, 303);
+    let figures = |t| async move {
+        jsap_store::TenantOverview::for_tenant(conn, t)
+            .figures(chrono::Utc::now())
+            .await
+            .expect("figures")
+    };
+    let o = figures(&cm).await;
+    assert_eq!(
+        (o.members, o.missions_published, o.requests_open),
+        (1, 1, 1)
+    );
+    assert_eq!(o.requests_overdue, 0);
+    let later = jsap_store::TenantOverview::for_tenant(conn, &cm)
+        .figures(chrono::Utc::now() + chrono::Duration::days(30))
+        .await
+        .expect("figures");
+    assert_eq!(later.requests_overdue, 1, "past the promised answer date");
+    assert!(o.last_activity.is_some());
+    // Cameroon's focal points of the tenant file are invited, not yet accounts.
+    assert!(o.invitations_pending >= 1);
+
+    // Senegal is as it was.
+    assert_eq!(figures(&sn).await.members, before.members);
+    assert_eq!(figures(&sn).await.requests_open, 0);
+
+    staff(&app, "staff@example.org").await;
+    let mut staff = signed_in(&app, PORTAL, "staff@example.org").await;
+    let console = staff.get("/fr/admin").await;
+    assert!(console.body.contains("1 ouverte(s)"), "{}", console.body);
+    assert!(console.body.contains("config. synchronisée le"));
+}

@@ -32,6 +32,7 @@ pub(crate) mod mission_edits;
 pub(crate) mod missions;
 pub(crate) mod organisations;
 pub(crate) mod outbox;
+pub(crate) mod overview;
 pub(crate) mod photos;
 pub(crate) mod profiles;
 pub(crate) mod reports;

@@ -13,7 +13,7 @@ use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
-use jsap_store::{Accounts, Grant, Invitations, Missions, Organisations, Role};
+use jsap_store::{Accounts, Grant, Invitations, Organisations, Role};
 use jsap_tenancy::Tenant;
 use poem::http::StatusCode;
 use poem::web::Query;
@@ -305,27 +305,53 @@ struct TenantRow {
     code: String,
     name: String,
     url: String,
+    /// The date the tenant file was last synced, or "" when never.
+    synced: String,
     members: u64,
-    organisations: usize,
-    missions: u64,
+    organisations: u64,
+    organisations_pending: u64,
+    missions_published: u64,
+    missions_waiting: u64,
+    requests_open: u64,
+    requests_overdue: u64,
+    invitations_pending: u64,
+    reports_open: u64,
     operators: usize,
+    /// The date of the last activity, or "" when none.
+    last_activity: String,
 }
 
 async fn admin_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
+    let now = Utc::now();
     let mut rows = Vec::new();
     for t in ctx.state.registry.countries() {
+        let o = jsap_store::TenantOverview::for_tenant(conn, t)
+            .figures(now)
+            .await?;
+        let date = |at: Option<DateTime<Utc>>| {
+            at.map(|at| crate::views::format_date(t.local_date(at), ctx.locale))
+                .unwrap_or_default()
+        };
         rows.push(TenantRow {
             code: t.code.to_string(),
             name: t.site_name.get(ctx.locale).to_owned(),
             url: t.canonical_url(),
-            members: Accounts::for_tenant(conn, t).count().await?,
-            organisations: Organisations::for_tenant(conn, t).list().await?.len(),
-            missions: Missions::for_tenant(conn, t).count_all().await?,
+            synced: date(o.synced_at),
+            members: o.members,
+            organisations: o.organisations,
+            organisations_pending: o.organisations_pending,
+            missions_published: o.missions_published,
+            missions_waiting: o.missions_waiting,
+            requests_open: o.requests_open,
+            requests_overdue: o.requests_overdue,
+            invitations_pending: o.invitations_pending,
+            reports_open: o.reports_open,
             operators: Accounts::for_tenant(conn, t)
                 .with_role(Role::CountryOperator)
                 .await?
                 .len(),
+            last_activity: date(o.last_activity),
         });
     }
     view.render(ctx, req, "/admin", "spaces/admin.html", |c| {
