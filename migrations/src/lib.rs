@@ -22,6 +22,7 @@ mod m0014_city_description;
 mod m0015_audit_log;
 mod m0016_digests;
 mod m0017_moderation;
+mod m0019_news;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_audit_log::Migration),
             Box::new(m0016_digests::Migration),
             Box::new(m0017_moderation::Migration),
+            Box::new(m0019_news::Migration),
         ]
     }
 }
