@@ -19,12 +19,13 @@ const REQUEST_ID: &str = "x-request-id";
 pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The body limit of a path: an image upload (an organisation's `.../logo`, a mission's
-/// `.../photos`) takes the largest image accepted and its form around it.
+/// `.../photos`, a news post's `.../photo`) takes the largest image accepted and its form around it.
 pub fn body_limit(path: &str) -> usize {
     let logo = path.contains("/espace/organisation/") && path.ends_with("/logo");
     let photo = (path.contains("/espace/missions/") || path.starts_with("/api/v1/missions/"))
         && path.ends_with("/photos");
-    if logo || photo {
+    let news_photo = path.contains("/espace/pays/actualites/") && path.ends_with("/photo");
+    if logo || photo || news_photo {
         jsap_adapters::images::MAX_UPLOAD_BYTES + 64 * 1024
     } else {
         FORM_BODY_LIMIT

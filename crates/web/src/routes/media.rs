@@ -1,10 +1,10 @@
-//! Mission photos and organisation logos from blob storage (local folder or S3), for the
+//! Mission photos, organisation logos and news photos from blob storage (local folder or S3), for the
 //! tenant of the host only. A key never changes content (photos are content-addressed, a new
 //! logo gets a new random key): cached for a year.
 
 use crate::extract::CurrentTenant;
 use crate::{AppError, AppState};
-use jsap_store::{MissionPhotos, Organisations};
+use jsap_store::{MissionPhotos, NewsPosts, Organisations};
 use poem::http::header;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
@@ -39,6 +39,11 @@ pub async fn photo(
         .await?
     {
         Some(photo) => photo.content_type,
+        None if key.starts_with("news/") => NewsPosts::for_tenant(state.store.conn(), &tenant)
+            .has_photo_key(&key)
+            .await?
+            .then(|| "image/jpeg".to_owned())
+            .ok_or(AppError::NotFound)?,
         None => Organisations::for_tenant(state.store.conn(), &tenant)
             .by_logo_key(&key)
             .await?
