@@ -119,9 +119,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> SafeEvents<I> {
                 attrs: Vec::new(),
             }),
             Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demoted(level))),
-            Event::Start(
-                tag @ (Tag::Link { .. } | Tag::Image { .. }),
-            ) => {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let keep = match &tag {
                     Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
                         safe_url(dest_url.trim())
@@ -179,7 +177,10 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(!html.contains("<div"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
         assert!(html.contains("&lt;b&gt;gras&lt;/b&gt;"), "{html}");
     }
 
@@ -206,7 +207,10 @@ mod tests {
         );
         assert!(!html.contains("href"), "{html}");
         assert!(!html.to_lowercase().contains("href=\"javascript"), "{html}");
-        assert!(html.contains('x') && html.contains('y'), "the text stays: {html}");
+        assert!(
+            html.contains('x') && html.contains('y'),
+            "the text stays: {html}"
+        );
     }
 
     #[test]
@@ -248,7 +252,10 @@ mod tests {
 
     #[test]
     fn excerpts_are_plain_text_cut_at_a_word() {
-        let text = excerpt("# Titre\n\nUn **grand** merci à [tous](https://x.org).\n", 200);
+        let text = excerpt(
+            "# Titre\n\nUn **grand** merci à [tous](https://x.org).\n",
+            200,
+        );
         assert_eq!(text, "Titre Un grand merci à tous.");
         let cut = excerpt("un deux trois quatre", 10);
         assert_eq!(cut, "un deux…");

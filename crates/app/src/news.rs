@@ -98,7 +98,11 @@ pub async fn create(scope: &Scope<'_>, who: &Account, draft: NewsDraft) -> Outco
         audit::record(&tx, scope, Some(who), done("news_published", &post)).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::info!(news.id = post.id, published = draft.published, "news post created");
+    tracing::info!(
+        news.id = post.id,
+        published = draft.published,
+        "news post created"
+    );
     Ok(Ok(post))
 }
 
@@ -122,7 +126,13 @@ pub async fn update(
         || before.body_markdown != draft.body_markdown;
     if edited {
         posts
-            .update(id, draft.locale.as_str(), &draft.title, &draft.body_markdown, now)
+            .update(
+                id,
+                draft.locale.as_str(),
+                &draft.title,
+                &draft.body_markdown,
+                now,
+            )
             .await?;
     }
     let step = match (before.published_at.is_some(), draft.published) {

@@ -193,7 +193,7 @@ async fn an_operator_drafts_publishes_edits_unpublishes_and_deletes_a_post() {
     let deleted = op.submit(&confirm, &confirm, &[]).await;
     assert_eq!(deleted.location(), format!("{CONSOLE}?done=deleted"));
     assert!(
-        op.get(&deleted.location().to_owned())
+        op.get(deleted.location())
             .await
             .body
             .contains("Actualité supprimée.")

@@ -159,7 +159,10 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
 
     /// The published post of `slug` (a draft is not there).
     pub async fn published_by_slug(&self, slug: &str) -> Result<Option<NewsPost>, StoreError> {
-        Ok(self.by_slug(slug).await?.filter(|p| p.published_at.is_some()))
+        Ok(self
+            .by_slug(slug)
+            .await?
+            .filter(|p| p.published_at.is_some()))
     }
 
     /// `(locale, slug)` of every published post (the sitemap).
@@ -258,7 +261,10 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
         self.scope
             .update::<news_post::Entity>()
             .col_expr(news_post::Column::PhotoKey, Expr::value(&photo.key))
-            .col_expr(news_post::Column::PhotoCardKey, Expr::value(&photo.card_key))
+            .col_expr(
+                news_post::Column::PhotoCardKey,
+                Expr::value(&photo.card_key),
+            )
             .col_expr(news_post::Column::PhotoAlt, Expr::value(&photo.alt))
             .col_expr(news_post::Column::PhotoWidth, Expr::value(width))
             .col_expr(news_post::Column::PhotoHeight, Expr::value(height))
