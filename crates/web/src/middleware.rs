@@ -303,4 +303,17 @@ mod tests {
         assert_eq!(inline_hashes(page, "style").len(), 1);
         assert!(inline_hashes("<script>unterminated", "script").is_empty());
     }
+
+    #[test]
+    fn only_upload_paths_take_an_image() {
+        let image = jsap_adapters::images::MAX_UPLOAD_BYTES + 64 * 1024;
+        assert_eq!(body_limit("/fr/espace/organisation/3/logo"), image);
+        assert_eq!(body_limit("/fr/espace/missions/3/photos"), image);
+        assert_eq!(body_limit("/fr/espace/pays/actualites/3/photo"), image);
+        assert_eq!(body_limit("/fr/espace/pays/actualites/3"), FORM_BODY_LIMIT);
+        assert_eq!(
+            body_limit("/fr/espace/pays/actualites/nouvelle"),
+            FORM_BODY_LIMIT
+        );
+    }
 }
