@@ -136,9 +136,16 @@ async fn an_operator_drafts_publishes_edits_unpublishes_and_deletes_a_post() {
     );
     let (_, sitemap) = app.page(CM, "/sitemap.xml").await;
     assert!(sitemap.contains(&format!("https://jesuisaucameroun.com{public}")));
-    // Written in French: not in the English list or home page.
+    // Written in French: not in the English list; its page under /en keeps its language and
+    // names the French address as canonical.
     let (_, en_news) = app.page(CM, "/en/actualites").await;
-    assert!(!en_news.contains(title));
+    assert!(!en_news.contains(title) && en_news.contains("No news yet"));
+    let (status, en_page) = app.page(CM, &format!("/en/actualites/{slug}")).await;
+    assert_eq!(status, 200);
+    assert!(en_page.contains("<article class=\"news-post\" lang=\"fr\" dir=\"ltr\">"));
+    assert!(en_page.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://jesuisaucameroun.com{public}\">"
+    )));
 
     // A photo: re-encoded, served for this site only, the shared image of the post.
     let (status, _) = upload(&app, &mut op, id, &png(1200, 800), "Les élèves").await;
