@@ -23,6 +23,7 @@ mod m0015_audit_log;
 mod m0016_digests;
 mod m0017_moderation;
 mod m0018_city_management;
+mod m0019_news;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_digests::Migration),
             Box::new(m0017_moderation::Migration),
             Box::new(m0018_city_management::Migration),
+            Box::new(m0019_news::Migration),
         ]
     }
 }

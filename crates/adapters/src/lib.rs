@@ -8,6 +8,7 @@ pub mod dates;
 pub mod health;
 pub mod images;
 pub mod mail;
+pub mod markdown;
 pub mod templates;
 pub mod weather;
 

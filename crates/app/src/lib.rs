@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod mail;
 pub mod missions;
 pub mod moderation;
+pub mod news;
 pub mod organisations;
 pub mod profiles;
 pub mod requests;

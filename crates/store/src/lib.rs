@@ -45,6 +45,7 @@ pub use repos::mission_edits::{
     MissionTextRecord, StepWrite,
 };
 pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
+pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost, NewsPosts};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::overview::{Overview, TenantOverview};

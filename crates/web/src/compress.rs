@@ -127,6 +127,12 @@ impl PageCache {
             .cloned()
     }
 
+    /// Drops every page whose key starts with `prefix` (a change they show was written).
+    pub fn forget_prefix(&self, prefix: &str) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|key, _| !key.starts_with(prefix));
+    }
+
     /// Caches `html` under `key` for `ttl`, dropping expired pages on the way.
     pub fn put(&self, key: String, html: String, ttl: Duration) -> Arc<CachedPage> {
         let page = Arc::new(CachedPage {
@@ -184,5 +190,23 @@ mod tests {
         assert!(cache.get("a").is_some());
         assert!(cache.get("b").is_none());
         assert!(cache.get("c").is_none());
+    }
+
+    #[test]
+    fn pages_are_forgotten_by_prefix() {
+        let cache = PageCache::default();
+        cache.put(
+            "page:home:cm:fr:-".into(),
+            "a".into(),
+            Duration::from_secs(60),
+        );
+        cache.put(
+            "page:home:sn:fr:-".into(),
+            "b".into(),
+            Duration::from_secs(60),
+        );
+        cache.forget_prefix("page:home:cm:");
+        assert!(cache.get("page:home:cm:fr:-").is_none());
+        assert!(cache.get("page:home:sn:fr:-").is_some());
     }
 }

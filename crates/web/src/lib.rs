@@ -82,6 +82,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::pages::mission_page),
         )
         .at("/:locale/villes/:slug", get(routes::pages::city_page))
+        .at("/:locale/actualites", get(routes::news::list))
+        .at("/:locale/actualites/:slug", get(routes::news::post_page))
         .at(
             "/:locale/missions/:id_slug/signaler",
             get(routes::reports::mission_form).post(routes::reports::mission_report),
@@ -272,6 +274,26 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             // retirer or remettre; any other segment is a 404.
             "/:locale/espace/pays/villes/:slug/:change",
             post(routes::country_city::retire_city),
+        )
+        .at(
+            "/:locale/espace/pays/actualites",
+            get(routes::news_console::list),
+        )
+        .at(
+            "/:locale/espace/pays/actualites/nouvelle",
+            get(routes::news_console::new_form).post(routes::news_console::create),
+        )
+        .at(
+            "/:locale/espace/pays/actualites/:id",
+            get(routes::news_console::edit_form).post(routes::news_console::save),
+        )
+        .at(
+            "/:locale/espace/pays/actualites/:id/photo",
+            post(routes::news_console::upload_photo),
+        )
+        .at(
+            "/:locale/espace/pays/actualites/:id/supprimer",
+            get(routes::news_console::confirm_delete).post(routes::news_console::delete),
         )
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/journal", get(journal::staff_journal))

@@ -19,13 +19,15 @@ const REQUEST_ID: &str = "x-request-id";
 pub const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The body limit of a path: an image upload (an organisation's `.../logo`, a city's
-/// `.../photo`, a mission's `.../photos`) takes the largest image accepted and its form around it.
+/// `.../photo`, a mission's `.../photos`, a news post's `.../photo`) takes the largest image
+/// accepted and its form around it.
 pub fn body_limit(path: &str) -> usize {
     let logo = (path.contains("/espace/organisation/") && path.ends_with("/logo"))
         || (path.contains("/espace/pays/villes/") && path.ends_with("/photo"));
     let photo = (path.contains("/espace/missions/") || path.starts_with("/api/v1/missions/"))
         && path.ends_with("/photos");
-    if logo || photo {
+    let news_photo = path.contains("/espace/pays/actualites/") && path.ends_with("/photo");
+    if logo || photo || news_photo {
         jsap_adapters::images::MAX_UPLOAD_BYTES + 64 * 1024
     } else {
         FORM_BODY_LIMIT
@@ -302,5 +304,18 @@ mod tests {
         );
         assert_eq!(inline_hashes(page, "style").len(), 1);
         assert!(inline_hashes("<script>unterminated", "script").is_empty());
+    }
+
+    #[test]
+    fn only_upload_paths_take_an_image() {
+        let image = jsap_adapters::images::MAX_UPLOAD_BYTES + 64 * 1024;
+        assert_eq!(body_limit("/fr/espace/organisation/3/logo"), image);
+        assert_eq!(body_limit("/fr/espace/missions/3/photos"), image);
+        assert_eq!(body_limit("/fr/espace/pays/actualites/3/photo"), image);
+        assert_eq!(body_limit("/fr/espace/pays/actualites/3"), FORM_BODY_LIMIT);
+        assert_eq!(
+            body_limit("/fr/espace/pays/actualites/nouvelle"),
+            FORM_BODY_LIMIT
+        );
     }
 }

@@ -20,6 +20,7 @@ mod helpers;
 mod journal;
 mod missions;
 mod moderation;
+mod news;
 mod organisations;
 mod outbox;
 mod pages;

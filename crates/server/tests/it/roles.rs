@@ -214,6 +214,37 @@ pub const ROUTES: &[Route] = &[
         expect: NOT_HERE,
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/nouvelle",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    // A post that is not there: the role is checked first, then 404.
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/999999",
+        expect: [303, 403, 403, 403, 403, 404, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/999999/supprimer",
+        expect: [303, 403, 403, 403, 403, 404, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/actualites",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/actualites",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/admin/journal",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
@@ -433,6 +464,32 @@ pub const POST_ROUTES: &[Route] = &[
         host: CM,
         path: "/fr/espace/pays/villes/douala/remettre",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/nouvelle",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/1",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/1/supprimer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    // Not a multipart form: refused before anything is read (no token either).
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/actualites/1/photo",
+        expect: [303, 403, 403, 403, 403, 415, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/actualites/nouvelle",
+        expect: NOT_HERE,
     },
     Route {
         host: CM,

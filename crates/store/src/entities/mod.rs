@@ -15,6 +15,7 @@ pub(crate) mod mission_contribution;
 pub(crate) mod mission_history;
 pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
+pub(crate) mod news_post;
 pub(crate) mod organisation;
 pub(crate) mod profile;
 pub(crate) mod report;
@@ -58,6 +59,7 @@ tenant_owned!(
     mission_history,
     mission_photo,
     mission_text,
+    news_post,
     organisation,
     profile,
     report,

@@ -30,6 +30,7 @@ pub(crate) mod invitations;
 pub(crate) mod members;
 pub(crate) mod mission_edits;
 pub(crate) mod missions;
+pub(crate) mod news;
 pub(crate) mod organisations;
 pub(crate) mod outbox;
 pub(crate) mod overview;

@@ -1,10 +1,10 @@
-//! Mission photos, city photos and organisation logos from blob storage (local folder or S3), for the
+//! Mission photos, city photos, organisation logos and news photos from blob storage (local folder or S3), for the
 //! tenant of the host only. A key never changes content (photos are content-addressed, a new
 //! logo gets a new random key): cached for a year.
 
 use crate::extract::CurrentTenant;
 use crate::{AppError, AppState};
-use jsap_store::{Cities, MissionPhotos, Organisations};
+use jsap_store::{Cities, MissionPhotos, NewsPosts, Organisations};
 use poem::http::header;
 use poem::web::{Data, Path};
 use poem::{Response, handler};
@@ -48,6 +48,11 @@ pub async fn photo(
             }
             "image/jpeg".to_owned()
         }
+        None if key.starts_with("news/") => NewsPosts::for_tenant(state.store.conn(), &tenant)
+            .has_photo_key(&key)
+            .await?
+            .then(|| "image/jpeg".to_owned())
+            .ok_or(AppError::NotFound)?,
         None => Organisations::for_tenant(state.store.conn(), &tenant)
             .by_logo_key(&key)
             .await?

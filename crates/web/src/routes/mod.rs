@@ -11,6 +11,8 @@ pub mod media;
 pub mod missions_review;
 pub mod missions_space;
 pub mod moderation_console;
+pub mod news;
+pub mod news_console;
 pub mod ops;
 pub mod organisation_space;
 pub mod organisations;

@@ -109,7 +109,9 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
         .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
         .or_else(|| tenant.cities.first())
         .map(|c| c.name_in(locale).to_owned());
+    let news = crate::routes::news::latest(&page, 3).await?;
     let mut ctx = page_context(state, tenant, locale, "/");
+    ctx.insert("news", &news);
     ctx.insert("weather", &weather_city.zip(celsius));
     ctx.insert("open_missions", &counts.open);
     ctx.insert("cities", &cities);

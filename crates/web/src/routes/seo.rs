@@ -3,7 +3,7 @@
 use crate::extract::CurrentTenant;
 use crate::views::mission_path;
 use crate::{AppError, AppState};
-use jsap_store::{Cities, Missions, Organisations};
+use jsap_store::{Cities, Missions, NewsPosts, Organisations};
 use poem::http::header;
 use poem::web::Data;
 use poem::{Response, handler};
@@ -52,6 +52,17 @@ pub async fn sitemap(
             paths.push(full[3..].to_owned());
         }
     }
+    // A news post exists in its own locale only: one entry, without alternates.
+    let news = if tenant.is_portal() {
+        Vec::new()
+    } else {
+        NewsPosts::for_tenant(state.store.conn(), &tenant)
+            .published_slugs()
+            .await?
+    };
+    if !tenant.is_portal() {
+        paths.push("/actualites".to_owned());
+    }
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
@@ -71,6 +82,13 @@ pub async fn sitemap(
             }
             xml.push_str("</url>\n");
         }
+    }
+    for (locale, slug) in &news {
+        let _ = writeln!(
+            xml,
+            "<url><loc>{}</loc></url>",
+            xml_escape(&format!("{base}/{locale}/actualites/{slug}"))
+        );
     }
     xml.push_str("</urlset>\n");
     Ok(Response::builder()
