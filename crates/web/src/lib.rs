@@ -298,6 +298,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/journal", get(journal::staff_journal))
         .at(
+            "/:locale/admin/journal/export/:file",
+            get(routes::exports::staff_journal),
+        )
+        .at(
             "/:locale/admin/comptes",
             get(routes::staff_accounts::accounts),
         )

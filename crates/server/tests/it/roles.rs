@@ -255,6 +255,16 @@ pub const ROUTES: &[Route] = &[
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
     },
     Route {
+        host: PORTAL,
+        path: "/fr/admin/journal/export/journal.csv",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/journal/export/journal.csv",
+        expect: NOT_HERE,
+    },
+    Route {
         host: CM,
         path: "/fr/admin/comptes",
         expect: NOT_HERE,

@@ -270,3 +270,78 @@ async fn the_staff_overview_counts_what_waits_on_each_site_and_nothing_of_anothe
     assert!(console.body.contains("1 ouverte(s)"), "{}", console.body);
     assert!(console.body.contains("config. synchronisée le"));
 }
+
+#[tokio::test]
+async fn staff_download_the_journal_of_every_site_in_one_file() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    for (code, email) in [
+        ("cm", "operateur@example.org"),
+        ("sn", "operateur-sn@example.org"),
+    ] {
+        account(&app, code, email, &[(Role::CountryOperator, None, None)]).await;
+    }
+    staff(&app, "staff@example.org").await;
+    let form = "/fr/espace/pays/villes/nouvelle";
+    let city = |name: &'static str| {
+        [
+            ("name", name),
+            ("region", "Région"),
+            ("latitude", "4.1"),
+            ("longitude", "9.2"),
+        ]
+    };
+    let mut cm = signed_in(&app, crate::roles::CM, "operateur@example.org").await;
+    assert_eq!(cm.submit(form, form, &city("Buéa")).await.status, 303);
+    let mut sn = signed_in(&app, crate::roles::SN, "operateur-sn@example.org").await;
+    assert_eq!(sn.submit(form, form, &city("Mbour")).await.status, 303);
+
+    let mut staff = signed_in(&app, PORTAL, "staff@example.org").await;
+    let journal = staff.get("/fr/admin/journal").await;
+    assert!(
+        journal
+            .body
+            .contains("href=\"/fr/admin/journal/export/journal.csv\"")
+    );
+    let csv = staff.get("/fr/admin/journal/export/journal.csv").await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(
+        lines[0].trim_start_matches('\u{feff}').starts_with("Site"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("cm,") && l.contains("Buéa"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("sn,") && l.contains("Mbour"))
+    );
+    let xlsx = staff
+        .get_bytes("/fr/admin/journal/export/journal.xlsx")
+        .await;
+    assert_eq!(xlsx.0, 200);
+    assert!(xlsx.1.starts_with(b"PK"), "a zip file");
+    assert_eq!(
+        staff
+            .get("/fr/admin/journal/export/missions.csv")
+            .await
+            .status,
+        404
+    );
+    // The download itself is journaled, on the portal.
+    let journal = staff.get("/fr/admin/journal").await;
+    assert!(journal.body.contains("journal.csv"));
+    // A country operator reaches neither the file nor its address on their site.
+    assert_eq!(
+        cm.get("/fr/admin/journal/export/journal.csv").await.status,
+        404
+    );
+}
