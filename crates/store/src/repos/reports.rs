@@ -7,7 +7,10 @@ use crate::entities::{TenantOwned, mission, organisation, report, request_messag
 use chrono::{DateTime, Utc};
 use jsap_domain::moderation::{Decision, ReportReason, TargetKind};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -124,6 +127,20 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
     }
 
     /// Every content with open reports, the most reported first, then the oldest report.
+    /// How many pieces of content have open reports (a count, no row loaded).
+    pub async fn open_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .scope
+            .all::<report::Entity>()
+            .filter(report::Column::ResolvedAt.is_null())
+            .select_only()
+            .column(report::Column::TargetKind)
+            .column(report::Column::TargetId)
+            .distinct()
+            .count(self.conn)
+            .await?)
+    }
+
     pub async fn open(&self) -> Result<Vec<ReportedContent>, StoreError> {
         let rows = self
             .scope

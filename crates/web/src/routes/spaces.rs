@@ -238,9 +238,8 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
         .len();
     let missions_waiting = missions_waiting(ctx, None).await?;
     let reports_open = jsap_store::Reports::for_tenant(conn, &ctx.tenant)
-        .open()
-        .await?
-        .len();
+        .open_count()
+        .await?;
     view.render(ctx, req, "/espace/pays", "spaces/country.html", |c| {
         c.insert("organisations_waiting", &waiting);
         c.insert("missions_waiting", &missions_waiting);
