@@ -17,30 +17,20 @@ pub async fn start(
     who: &Account,
     file: &str,
 ) -> Result<Result<(), NotOperator>, Failure> {
-    let conn = scope.store.conn();
-    if !permissions(conn, scope.tenant, who).await?.is_operator() {
-        return Ok(Err(NotOperator));
-    }
-    let done = Done {
-        action: "export_downloaded",
-        kind: "export",
-        id: None,
-        target: file,
-        detail: "",
-    };
-    audit::record(conn, scope, Some(who), done).await?;
-    Ok(Ok(()))
+    let operator = permissions(scope.store.conn(), scope.tenant, who)
+        .await?
+        .is_operator();
+    record(scope, who, file, operator).await
 }
 
-/// The platform staff `who` start downloading `file` (the journal of every site): recorded in
-/// the scope's (the portal's) journal, or refused to anyone else.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
-pub async fn start_staff(
+/// Records that `who` downloads `file` when `allowed`.
+async fn record(
     scope: &Scope<'_>,
     who: &Account,
     file: &str,
+    allowed: bool,
 ) -> Result<Result<(), NotOperator>, Failure> {
-    if !who.is_staff {
+    if !allowed {
         return Ok(Err(NotOperator));
     }
     let done = Done {
@@ -52,4 +42,15 @@ pub async fn start_staff(
     };
     audit::record(scope.store.conn(), scope, Some(who), done).await?;
     Ok(Ok(()))
+}
+
+/// The platform staff `who` start downloading `file` (the journal of every site): recorded in
+/// the scope's (the portal's) journal, or refused to anyone else.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
+pub async fn start_staff(
+    scope: &Scope<'_>,
+    who: &Account,
+    file: &str,
+) -> Result<Result<(), NotOperator>, Failure> {
+    record(scope, who, file, who.is_staff).await
 }
