@@ -218,16 +218,9 @@ pub async fn to_do_count<C: Connection>(
     let (_, missions) = MissionEdits::for_tenant(conn, tenant)
         .queue(&filter, tenant.default_locale.as_str(), 0)
         .await?;
-    let organisations = Organisations::for_tenant(conn, tenant)
-        .pending(Some(city_ids))
-        .await?
-        .len() as u64;
-    let requests = Requests::for_tenant(conn, tenant)
-        .open_in_cities(city_ids)
-        .await?
-        .iter()
-        .filter(|r| r.state == RequestState::New)
-        .count() as u64;
+    let (organisations, requests) = jsap_store::TenantOverview::for_tenant(conn, tenant)
+        .waiting_in_cities(city_ids)
+        .await?;
     Ok(missions + organisations + requests)
 }
 

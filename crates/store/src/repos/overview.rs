@@ -110,4 +110,26 @@ impl<'a, C: ConnectionTrait> TenantOverview<'a, C> {
                 .max(),
         })
     }
+
+    /// What asks a focal point of `city_ids` to act, as counts: organisations waiting for
+    /// verification and new requests (the header badge; no row is loaded).
+    pub async fn waiting_in_cities(&self, city_ids: &[i64]) -> Result<(u64, u64), StoreError> {
+        if city_ids.is_empty() {
+            return Ok((0, 0));
+        }
+        let s = &self.scope;
+        let organisations = s
+            .all::<organisation::Entity>()
+            .filter(organisation::Column::Status.eq("pending"))
+            .filter(organisation::Column::CityId.is_in(city_ids.to_vec()))
+            .count(self.conn)
+            .await?;
+        let requests = s
+            .all::<request::Entity>()
+            .filter(request::Column::State.eq("new"))
+            .filter(request::Column::CityId.is_in(city_ids.to_vec()))
+            .count(self.conn)
+            .await?;
+        Ok((organisations, requests))
+    }
 }
