@@ -328,7 +328,9 @@ mod tests {
                 .contains("--brand")
         );
         // The site pages' defaults are read with the templates.
-        let about = themes.page("cm", "fr", "a-propos").expect("a-propos in French");
+        let about = themes
+            .page("cm", "fr", "a-propos")
+            .expect("a-propos in French");
         assert!(about.starts_with("# "), "a title first");
         assert!(themes.page("base", "ar", "conditions").is_some());
         assert!(themes.page("base", "fr", "nope").is_none());

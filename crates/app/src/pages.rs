@@ -74,7 +74,11 @@ pub fn default_text(scope: &Scope<'_>, slug: &str, locale: Locale) -> String {
 }
 
 /// The page `slug` in `locale` as it reads now (slug and locale already known).
-pub async fn current(scope: &Scope<'_>, slug: &str, locale: Locale) -> Result<CurrentPage, Failure> {
+pub async fn current(
+    scope: &Scope<'_>,
+    slug: &str,
+    locale: Locale,
+) -> Result<CurrentPage, Failure> {
     let version = PageVersions::for_tenant(scope.store.conn(), scope.tenant)
         .current(slug, locale.as_str())
         .await?;

@@ -164,7 +164,17 @@ pub async fn edit_form(
     let current = pages::current(&ctx.scope(), slug, page_locale).await?;
     let form = form_of(current.markdown, Errors::new());
     let notice = notice(&ctx, &done);
-    editor(&ctx, req, StatusCode::OK, slug, page_locale, &form, None, notice).await
+    editor(
+        &ctx,
+        req,
+        StatusCode::OK,
+        slug,
+        page_locale,
+        &form,
+        None,
+        notice,
+    )
+    .await
 }
 
 /// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}`: `action=preview` shows the
@@ -193,13 +203,33 @@ pub async fn save(
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     if !errors.is_empty() {
         let form = form_of(body, errors);
-        return editor(&ctx, req, unprocessable, slug, page_locale, &form, None, None).await;
+        return editor(
+            &ctx,
+            req,
+            unprocessable,
+            slug,
+            page_locale,
+            &form,
+            None,
+            None,
+        )
+        .await;
     }
     if one(&pairs, "action") == "preview" {
         let fallback = ctx.t(&format!("pages.name_{slug}"));
         let preview = Some(rendered(&body, fallback));
         let form = form_of(body, Errors::new());
-        return editor(&ctx, req, StatusCode::OK, slug, page_locale, &form, preview, None).await;
+        return editor(
+            &ctx,
+            req,
+            StatusCode::OK,
+            slug,
+            page_locale,
+            &form,
+            preview,
+            None,
+        )
+        .await;
     }
     let account = operator.user.account();
     let scope = ctx.scope();
@@ -212,7 +242,17 @@ pub async fn save(
             let mut errors = Errors::new();
             errors.insert("body", ctx.t("pages.err_required"));
             let form = form_of(body, errors);
-            return editor(&ctx, req, unprocessable, slug, page_locale, &form, None, None).await;
+            return editor(
+                &ctx,
+                req,
+                unprocessable,
+                slug,
+                page_locale,
+                &form,
+                None,
+                None,
+            )
+            .await;
         }
     };
     Ok(see_other(format!(
