@@ -24,6 +24,7 @@ mod m0016_digests;
 mod m0017_moderation;
 mod m0018_city_management;
 mod m0019_news;
+mod m0020_pages;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_moderation::Migration),
             Box::new(m0018_city_management::Migration),
             Box::new(m0019_news::Migration),
+            Box::new(m0020_pages::Migration),
         ]
     }
 }

@@ -30,6 +30,9 @@ struct Theme {
     assets: HashMap<String, Asset>,
     /// logical name (`app.css`, `logo.svg`) -> URL
     urls: BTreeMap<String, String>,
+    /// `{locale}/{slug}` -> the Markdown of a site page as the repository writes it
+    /// (`pages/{locale}/{slug}.md`): the default an edit from the console overrides.
+    pages: HashMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -148,6 +151,7 @@ impl Themes {
         let mut templates = Vec::new();
         let mut assets = HashMap::new();
         let mut urls = BTreeMap::new();
+        let mut pages = HashMap::new();
         // The theme's `theme.css` is appended to the base `app.css`: one stylesheet per page.
         let mut css = files.get("static/app.css").cloned().unwrap_or_default();
         if let Some(extra) = files.get("static/theme.css") {
@@ -160,6 +164,11 @@ impl Themes {
                     template.to_owned(),
                     String::from_utf8_lossy(body).into_owned(),
                 ));
+            } else if let Some(page) = path
+                .strip_prefix("pages/")
+                .and_then(|p| p.strip_suffix(".md"))
+            {
+                pages.insert(page.to_owned(), String::from_utf8_lossy(body).into_owned());
             } else if path.starts_with("emails/") {
                 templates.push((path.clone(), String::from_utf8_lossy(body).into_owned()));
             } else if let Some(file) = path.strip_prefix("static/") {
@@ -191,7 +200,12 @@ impl Themes {
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(templates)?;
         tera.register_function("t", tera_translate);
-        Ok(Theme { tera, assets, urls })
+        Ok(Theme {
+            tera,
+            assets,
+            urls,
+            pages,
+        })
     }
 
     fn theme(&self, name: &str) -> Result<&Theme, ThemeError> {
@@ -219,6 +233,16 @@ impl Themes {
         self.theme(theme)
             .map(|t| t.urls.clone())
             .unwrap_or_default()
+    }
+
+    /// The repository's Markdown of site page `slug` in `locale` (`pages/{locale}/{slug}.md`
+    /// of the theme, else of base), `None` when there is no such file.
+    pub fn page(&self, theme: &str, locale: &str, slug: &str) -> Option<&str> {
+        self.theme(theme)
+            .ok()?
+            .pages
+            .get(&format!("{locale}/{slug}"))
+            .map(String::as_str)
     }
 
     pub fn asset(&self, theme: &str, hashed_name: &str) -> Option<Asset> {
@@ -303,6 +327,13 @@ mod tests {
                 .expect("utf8")
                 .contains("--brand")
         );
+        // The site pages' defaults are read with the templates.
+        let about = themes
+            .page("cm", "fr", "a-propos")
+            .expect("a-propos in French");
+        assert!(about.starts_with("# "), "a title first");
+        assert!(themes.page("base", "ar", "conditions").is_some());
+        assert!(themes.page("base", "fr", "nope").is_none());
         // An unknown theme name falls back to base rather than failing the page.
         assert_eq!(themes.asset_urls("nope")["app.css"], base_css);
     }

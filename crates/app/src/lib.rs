@@ -31,6 +31,7 @@ pub mod missions;
 pub mod moderation;
 pub mod news;
 pub mod organisations;
+pub mod pages;
 pub mod profiles;
 pub mod requests;
 mod scope;

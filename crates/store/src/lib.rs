@@ -49,6 +49,7 @@ pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost,
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::overview::{Overview, TenantOverview};
+pub use repos::pages::{NewPageVersion, PageVersion, PageVersions};
 pub use repos::photos::{
     MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
 };

@@ -84,6 +84,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/villes/:slug", get(routes::pages::city_page))
         .at("/:locale/actualites", get(routes::news::list))
         .at("/:locale/actualites/:slug", get(routes::news::post_page))
+        .at("/:locale/pages/:slug", get(routes::site_pages::page))
         .at(
             "/:locale/missions/:id_slug/signaler",
             get(routes::reports::mission_form).post(routes::reports::mission_report),
@@ -294,6 +295,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at(
             "/:locale/espace/pays/actualites/:id/supprimer",
             get(routes::news_console::confirm_delete).post(routes::news_console::delete),
+        )
+        .at(
+            "/:locale/espace/pays/pages",
+            get(routes::pages_console::list),
+        )
+        .at(
+            "/:locale/espace/pays/pages/:slug/:page_locale",
+            get(routes::pages_console::edit_form).post(routes::pages_console::save),
+        )
+        .at(
+            "/:locale/espace/pays/pages/:slug/:page_locale/restaurer/:id",
+            post(routes::pages_console::restore),
         )
         .at("/:locale/admin", get(spaces::admin_home))
         .at("/:locale/admin/journal", get(journal::staff_journal))

@@ -24,6 +24,7 @@ mod news;
 mod organisations;
 mod outbox;
 mod pages;
+mod pages_edit;
 mod profiles;
 mod requests;
 mod roles;

@@ -245,6 +245,32 @@ pub const ROUTES: &[Route] = &[
         expect: NOT_HERE,
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/pages",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/pages/a-propos/fr",
+        expect: [303, 403, 403, 403, 403, 200, 303, 303],
+    },
+    // A page the site does not have: the role is checked first, then 404.
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/pages/a-propos/ar",
+        expect: [303, 403, 403, 403, 403, 404, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/pages",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/pages/a-propos",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/admin/journal",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
@@ -499,6 +525,21 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: PORTAL,
         path: "/fr/espace/pays/actualites/nouvelle",
+        expect: NOT_HERE,
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/pages/a-propos/fr",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/pays/pages/a-propos/fr/restaurer/1",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/pays/pages/a-propos/fr",
         expect: NOT_HERE,
     },
     Route {

@@ -17,6 +17,7 @@ pub(crate) mod mission_photo;
 pub(crate) mod mission_text;
 pub(crate) mod news_post;
 pub(crate) mod organisation;
+pub(crate) mod page_version;
 pub(crate) mod profile;
 pub(crate) mod report;
 pub(crate) mod request;
@@ -61,6 +62,7 @@ tenant_owned!(
     mission_text,
     news_post,
     organisation,
+    page_version,
     profile,
     report,
     request,

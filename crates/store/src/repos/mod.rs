@@ -34,6 +34,7 @@ pub(crate) mod news;
 pub(crate) mod organisations;
 pub(crate) mod outbox;
 pub(crate) mod overview;
+pub(crate) mod pages;
 pub(crate) mod photos;
 pub(crate) mod profiles;
 pub(crate) mod reports;

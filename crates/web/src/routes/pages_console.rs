@@ -1,0 +1,283 @@
+//! The country operators' console of the site pages (`/{locale}/espace/pays/pages`): every
+//! page in every locale of the site with its last edit, an editor per page and locale
+//! (Markdown, a preview that writes nothing, saving), and the history of its versions with
+//! who wrote each and when, any older one restorable. Every write goes through
+//! `jsap_app::pages`.
+
+use crate::AppError;
+use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
+use crate::roles::RequireCountryOperator;
+use crate::routes::site_pages::{page_path, rendered};
+use crate::views::format_date;
+use jsap_app::pages::{self, BODY_MAX, HISTORY_MAX, PageRefusal};
+use jsap_domain::Locale;
+use jsap_store::{PageVersion, PageVersions};
+use poem::http::StatusCode;
+use poem::web::{Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const CONSOLE: &str = "/espace/pays/pages";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
+    let key = match done.done.as_deref()? {
+        "saved" => "pages.done_saved",
+        "unchanged" => "pages.done_unchanged",
+        "restored" => "pages.done_restored",
+        _ => return None,
+    };
+    Some(ctx.t(key))
+}
+
+/// "le 3 mars 2026 à 14:05" where the tenant is.
+fn when(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&ctx.tenant.tz());
+    ctx.t("pages.when")
+        .replace("%{date}", &format_date(local.date_naive(), ctx.locale))
+        .replace("%{time}", &local.format("%H:%M").to_string())
+}
+
+/// One page in one locale, as a row of the console.
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    locale: String,
+    edit_url: String,
+    public_url: String,
+    /// "modifié le … par …", or `None` for the default text.
+    changed: Option<String>,
+}
+
+/// `GET /{locale}/espace/pays/pages`.
+#[handler]
+pub async fn list(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let versions = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant);
+    let mut rows = Vec::new();
+    for slug in pages::SLUGS {
+        for l in &ctx.tenant.locales {
+            let current = versions.current(slug, l.as_str()).await?;
+            rows.push(Row {
+                name: ctx.t(&format!("pages.name_{slug}")),
+                locale: l.as_str().to_owned(),
+                edit_url: format!("/{}{CONSOLE}/{slug}/{l}", ctx.locale),
+                public_url: page_path(l.as_str(), slug),
+                changed: current.map(|v| {
+                    ctx.t("pages.changed")
+                        .replace("%{when}", &when(&ctx, v.created_at))
+                        .replace("%{author}", &v.author_label)
+                }),
+            });
+        }
+    }
+    let notice = notice(&ctx, &done);
+    ctx.page(req, CONSOLE, "spaces/pages.html", StatusCode::OK, |c| {
+        c.insert("rows", &rows);
+        c.insert("notice", &notice);
+    })
+}
+
+/// A version as a row of the history.
+#[derive(Serialize)]
+struct VersionRow {
+    id: i64,
+    when: String,
+    author: String,
+    restored_from: Option<i64>,
+    current: bool,
+}
+
+/// The page `slug` in `page_locale` when the site has it.
+fn known(ctx: &Ctx, slug: &str, page_locale: &str) -> Result<(&'static str, Locale), AppError> {
+    pages::known(&ctx.scope(), slug, page_locale).ok_or(AppError::NotFound)
+}
+
+/// The editor page: the form, the preview when asked, the history.
+#[allow(clippy::too_many_arguments)]
+async fn editor(
+    ctx: &Ctx,
+    req: &Request,
+    status: StatusCode,
+    slug: &'static str,
+    page_locale: Locale,
+    form: &FormView,
+    preview: Option<(String, String)>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let history: Vec<PageVersion> = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .history(slug, page_locale.as_str(), HISTORY_MAX)
+        .await?;
+    let rows: Vec<VersionRow> = history
+        .iter()
+        .enumerate()
+        .map(|(i, v)| VersionRow {
+            id: v.id,
+            when: when(ctx, v.created_at),
+            author: v.author_label.clone(),
+            restored_from: v.restored_from,
+            current: i == 0,
+        })
+        .collect();
+    let rest = format!("{CONSOLE}/{slug}/{page_locale}");
+    let name = ctx.t(&format!("pages.name_{slug}"));
+    ctx.page(req, &rest, "spaces/page_edit.html", status, |c| {
+        c.insert("page_name", &name);
+        c.insert("page_locale", page_locale.as_str());
+        c.insert("page_dir", page_locale.dir());
+        c.insert("action", &format!("/{}{rest}", ctx.locale));
+        c.insert("public_url", &page_path(page_locale.as_str(), slug));
+        c.insert("form", form);
+        c.insert("preview", &preview);
+        c.insert("versions", &rows);
+        c.insert("notice", &notice);
+        c.insert("page_body_max", &BODY_MAX);
+    })
+}
+
+fn form_of(body: String, errors: Errors) -> FormView {
+    let mut values = BTreeMap::new();
+    values.insert("body", body);
+    FormView { values, errors }
+}
+
+/// `GET /{locale}/espace/pays/pages/{slug}/{page_locale}`.
+#[handler]
+pub async fn edit_form(
+    req: &Request,
+    ctx: Ctx,
+    _operator: RequireCountryOperator,
+    Path((_, slug, page_locale)): Path<(String, String, String)>,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
+    let current = pages::current(&ctx.scope(), slug, page_locale).await?;
+    let form = form_of(current.markdown, Errors::new());
+    let notice = notice(&ctx, &done);
+    editor(
+        &ctx,
+        req,
+        StatusCode::OK,
+        slug,
+        page_locale,
+        &form,
+        None,
+        notice,
+    )
+    .await
+}
+
+/// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}`: `action=preview` shows the
+/// rendered text under the form and writes nothing; otherwise the text is saved.
+#[handler]
+pub async fn save(
+    req: &Request,
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, slug, page_locale)): Path<(String, String, String)>,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
+    let body = pages::normalise(one(&pairs, "body"));
+    let mut errors = Errors::new();
+    match pages::check_body(&body) {
+        Err(PageRefusal::TooLong) => {
+            let max = BODY_MAX.to_string();
+            errors.insert("body", ctx.t("pages.err_too_long").replace("%{max}", &max));
+        }
+        Err(_) => {
+            errors.insert("body", ctx.t("pages.err_required"));
+        }
+        Ok(()) => {}
+    }
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    if !errors.is_empty() {
+        let form = form_of(body, errors);
+        return editor(
+            &ctx,
+            req,
+            unprocessable,
+            slug,
+            page_locale,
+            &form,
+            None,
+            None,
+        )
+        .await;
+    }
+    if one(&pairs, "action") == "preview" {
+        let fallback = ctx.t(&format!("pages.name_{slug}"));
+        let preview = Some(rendered(&body, fallback));
+        let form = form_of(body, Errors::new());
+        return editor(
+            &ctx,
+            req,
+            StatusCode::OK,
+            slug,
+            page_locale,
+            &form,
+            preview,
+            None,
+        )
+        .await;
+    }
+    let account = operator.user.account();
+    let scope = ctx.scope();
+    let done = match pages::edit(&scope, account, slug, page_locale.as_str(), &body).await? {
+        Ok(Some(_)) => "saved",
+        Ok(None) => "unchanged",
+        Err(PageRefusal::NotAllowed) => return Err(AppError::Forbidden),
+        Err(PageRefusal::UnknownPage | PageRefusal::NotFound) => return Err(AppError::NotFound),
+        Err(PageRefusal::Empty | PageRefusal::TooLong) => {
+            let mut errors = Errors::new();
+            errors.insert("body", ctx.t("pages.err_required"));
+            let form = form_of(body, errors);
+            return editor(
+                &ctx,
+                req,
+                unprocessable,
+                slug,
+                page_locale,
+                &form,
+                None,
+                None,
+            )
+            .await;
+        }
+    };
+    Ok(see_other(format!(
+        "/{}{CONSOLE}/{slug}/{page_locale}?done={done}",
+        ctx.locale
+    )))
+}
+
+/// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}/restaurer/{version_id}`.
+#[handler]
+pub async fn restore(
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, slug, page_locale, id)): Path<(String, String, String, String)>,
+    Checked(_pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let account = operator.user.account();
+    match pages::restore(&ctx.scope(), account, slug, page_locale.as_str(), id).await? {
+        Ok(_) => Ok(see_other(format!(
+            "/{}{CONSOLE}/{slug}/{page_locale}?done=restored",
+            ctx.locale
+        ))),
+        Err(PageRefusal::NotAllowed) => Err(AppError::Forbidden),
+        Err(_) => Err(AppError::NotFound),
+    }
+}
