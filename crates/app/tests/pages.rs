@@ -30,7 +30,7 @@ async fn operators_and_staff_edit_pages_members_do_not() {
     let refused = pages::edit(&scope, &member, "faq", "fr", "# FAQ")
         .await
         .expect("ran");
-    assert_eq!(refused.unwrap_err(), PageRefusal::NotAllowed);
+    assert_eq!(refused.expect_err("refused"), PageRefusal::NotAllowed);
     for (slug, locale, body, why) in [
         ("nope", "fr", "# X", PageRefusal::UnknownPage),
         ("faq", "ar", "# X", PageRefusal::UnknownPage),
@@ -39,13 +39,13 @@ async fn operators_and_staff_edit_pages_members_do_not() {
         let refused = pages::edit(&scope, &operator, slug, locale, body)
             .await
             .expect("ran");
-        assert_eq!(refused.unwrap_err(), why, "{slug} {locale}");
+        assert_eq!(refused.expect_err("refused"), why, "{slug} {locale}");
     }
     let long = "a".repeat(BODY_MAX + 1);
     let refused = pages::edit(&scope, &operator, "faq", "fr", &long)
         .await
         .expect("ran");
-    assert_eq!(refused.unwrap_err(), PageRefusal::TooLong);
+    assert_eq!(refused.expect_err("refused"), PageRefusal::TooLong);
     // The default text again: nothing written.
     let same = pages::edit(&scope, &operator, "faq", "fr", &default.markdown).await;
     assert_eq!(same.expect("ran").expect("allowed"), None);
@@ -76,9 +76,12 @@ async fn operators_and_staff_edit_pages_members_do_not() {
     let refused = pages::restore(&scope, &member, "faq", "fr", first.id)
         .await
         .expect("ran");
-    assert_eq!(refused.unwrap_err(), PageRefusal::NotAllowed);
+    assert_eq!(refused.expect_err("refused"), PageRefusal::NotAllowed);
     let refused = pages::restore(&scope, &operator, "a-propos", "fr", first.id).await;
-    assert_eq!(refused.expect("ran").unwrap_err(), PageRefusal::NotFound);
+    assert_eq!(
+        refused.expect("ran").expect_err("refused"),
+        PageRefusal::NotFound
+    );
 
     // Senegal: its default, and cm's versions are not there.
     let sn_scope = world.scope(sn, &clock);
@@ -87,7 +90,10 @@ async fn operators_and_staff_edit_pages_members_do_not() {
         .expect("page");
     assert!(sn_page.version.is_none());
     let refused = pages::restore(&sn_scope, &staff, "faq", "fr", first.id).await;
-    assert_eq!(refused.expect("ran").unwrap_err(), PageRefusal::NotFound);
+    assert_eq!(
+        refused.expect("ran").expect_err("refused"),
+        PageRefusal::NotFound
+    );
     let sn_history = PageVersions::for_tenant(world.store.conn(), sn)
         .history("faq", "fr", 10)
         .await
