@@ -9,13 +9,14 @@ use crate::roles::RequireCountryOperator;
 use crate::routes::country_cities::{
     CITY_DESCRIPTION_MAX, CITY_NAME_MAX, REGION_MAX, check_focal_point, check_place, shown_back,
 };
+use crate::routes::spaces::{Invitee, active, invitee};
 use jsap_adapters::images::ImageError;
 use jsap_app::cities::{self, CityRefusal, PhotoRefusal};
 use jsap_store::{Accounts, Cities, CityRecord, Invitations, Role};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 const PLACE_FIELDS: [&str; 5] = ["name", "region", "latitude", "longitude", "description"];
@@ -25,16 +26,6 @@ const INVITE_FIELDS: [&str; 3] = ["focal_point_name", "focal_point_email", "repl
 #[serde(default)]
 pub struct Done {
     done: Option<String>,
-}
-
-/// A focal point of the city as the console lists them.
-#[derive(Serialize)]
-struct FocalPoint {
-    name: String,
-    email: String,
-    /// `active` (holds the role), `pending`, `expired` or `accepted` (an invitation).
-    status: &'static str,
-    until: String,
 }
 
 /// What the page shows besides the city: the forms as they come back, and a message.
@@ -58,7 +49,7 @@ async fn city(ctx: &Ctx, slug: &str) -> Result<CityRecord, AppError> {
 
 /// The city's focal points: accounts holding the role, then invitations not (yet) turned into
 /// one; withdrawn invitations are not shown.
-async fn focal_points(ctx: &Ctx, city: &CityRecord) -> Result<Vec<FocalPoint>, AppError> {
+async fn focal_points(ctx: &Ctx, city: &CityRecord) -> Result<Vec<Invitee>, AppError> {
     let conn = ctx.state.store.conn();
     let holders: Vec<jsap_store::Account> = Accounts::for_tenant(conn, &ctx.tenant)
         .with_role(Role::FocalPoint)
@@ -67,39 +58,17 @@ async fn focal_points(ctx: &Ctx, city: &CityRecord) -> Result<Vec<FocalPoint>, A
         .filter(|(_, m)| m.city_id == Some(city.id))
         .map(|(a, _)| a)
         .collect();
-    let mut people: Vec<FocalPoint> = holders
-        .iter()
-        .map(|a| FocalPoint {
-            name: a.display_name.clone(),
-            email: a.email.clone(),
-            status: "active",
-            until: String::new(),
-        })
-        .collect();
-    let now = chrono::Utc::now();
+    let mut people: Vec<Invitee> = holders.iter().map(active).collect();
     for i in Invitations::for_tenant(conn, &ctx.tenant)
         .list_of(Role::FocalPoint)
         .await?
     {
-        if i.grant.city_id() != Some(city.id)
-            || i.withdrawn_at.is_some()
-            || holders.iter().any(|a| a.email == i.email)
+        if i.grant.city_id() == Some(city.id)
+            && i.withdrawn_at.is_none()
+            && !holders.iter().any(|a| a.email == i.email)
         {
-            continue;
+            people.push(invitee(ctx, &i.name, &i.email, i.accepted_at, i.expires_at));
         }
-        let status = if i.accepted_at.is_some() {
-            "accepted"
-        } else if i.expires_at > now {
-            "pending"
-        } else {
-            "expired"
-        };
-        people.push(FocalPoint {
-            name: i.name,
-            email: i.email,
-            status,
-            until: crate::views::format_date(ctx.tenant.local_date(i.expires_at), ctx.locale),
-        });
     }
     Ok(people)
 }

@@ -122,7 +122,7 @@ pub async fn invite_operator(
 }
 
 #[derive(Serialize)]
-struct Invitee {
+pub(crate) struct Invitee {
     name: String,
     email: String,
     /// `accepted`, `pending` or `expired`.
@@ -130,7 +130,7 @@ struct Invitee {
     until: String,
 }
 
-fn invitee(
+pub(crate) fn invitee(
     ctx: &Ctx,
     name: &str,
     email: &str,
@@ -153,7 +153,7 @@ fn invitee(
 }
 
 /// An account holding the role.
-fn active(account: &jsap_store::Account) -> Invitee {
+pub(crate) fn active(account: &jsap_store::Account) -> Invitee {
     Invitee {
         name: account.display_name.clone(),
         email: account.email.clone(),
