@@ -37,6 +37,7 @@ pub mod requests;
 mod scope;
 pub mod spam;
 pub mod staff;
+pub mod staff_entry;
 pub mod tenants;
 pub mod tokens;
 pub mod workspace;

@@ -50,6 +50,19 @@ impl Permissions {
         Self { memberships }
     }
 
+    /// A platform staff member's seat on a country site: the powers of the country's
+    /// operators, on top of any role the seat holds.
+    pub fn with_staff_seat(mut self) -> Self {
+        if !self.is_operator() {
+            self.memberships.push(Membership {
+                role: Role::CountryOperator,
+                city_id: None,
+                organisation_id: None,
+            });
+        }
+        self
+    }
+
     pub fn memberships(&self) -> &[Membership] {
         &self.memberships
     }
@@ -130,6 +143,9 @@ mod tests {
         assert!(p.reviews_city(3) && !p.reviews_city(4) && !p.is_operator());
         let operator = Permissions::new(vec![m(Role::CountryOperator, None, None)]);
         assert!(operator.reviews_city(4) && operator.organisations().is_empty());
+        let seat = Permissions::new(vec![]).with_staff_seat();
+        assert!(seat.is_operator() && seat.reviews_city(4));
+        assert_eq!(operator.clone().with_staff_seat(), operator);
         for r in [
             Role::FocalPoint,
             Role::OrganisationAdmin,

@@ -309,6 +309,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             post(routes::pages_console::restore),
         )
         .at("/:locale/admin", get(spaces::admin_home))
+        .at(
+            "/:locale/admin/pays/:tenant/console",
+            post(routes::staff_entry::open),
+        )
+        .at(
+            "/:locale/espace/entree-staff",
+            get(routes::staff_entry::enter),
+        )
         .at("/:locale/admin/journal", get(journal::staff_journal))
         .at(
             "/:locale/admin/journal/export/:file",

@@ -65,7 +65,7 @@ async fn signed_in(
         .data::<Arc<AppState>>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
     // Read once per request: the session middleware has them for a page.
-    let permissions = crate::session::permissions(req, state, &tenant, user.account().id)
+    let permissions = crate::session::permissions(req, state, &tenant, user.account())
         .await
         .map_err(AppError::from)?;
     Ok((user, permissions))

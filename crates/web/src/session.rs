@@ -35,6 +35,10 @@ pub fn session_ttl() -> std::time::Duration {
     std::time::Duration::from_secs(SESSION_DAYS as u64 * 24 * 3600)
 }
 
+/// How long a staff member's session on a country site lasts: one working day, then they
+/// enter again from the portal.
+pub const STAFF_SEAT_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 3600);
+
 pub fn random_hex() -> String {
     random_token()
 }
@@ -71,13 +75,24 @@ pub async fn open(
     tenant: &Tenant,
     account: &Account,
 ) -> Result<String, AppError> {
+    open_for(state, tenant, account, session_ttl()).await
+}
+
+/// Opens a session for `account` that lasts `ttl`; returns its id (the cookie value).
+pub async fn open_for(
+    state: &AppState,
+    tenant: &Tenant,
+    account: &Account,
+    ttl: std::time::Duration,
+) -> Result<String, AppError> {
+    let lasts = chrono::Duration::from_std(ttl).map_err(anyhow::Error::from)?;
     let id = random_token();
     let id_hash = token_digest(&id);
     let stored = StoredSession {
         user_id: account.id,
         csrf_secret: random_token(),
         generation: account.session_generation,
-        expires_at: Utc::now() + chrono::Duration::days(SESSION_DAYS),
+        expires_at: Utc::now() + lasts,
     };
     if state.redis_configured {
         let value = serde_json::to_string(&CachedSession {
@@ -90,7 +105,7 @@ pub async fn open(
         .map_err(anyhow::Error::from)?;
         state
             .cache
-            .set(&cache_key(tenant, &id_hash), &value, session_ttl())
+            .set(&cache_key(tenant, &id_hash), &value, ttl)
             .await?;
     } else {
         let sessions = DbSessions::for_tenant(state.store.conn(), tenant);
@@ -185,6 +200,8 @@ pub struct Viewer {
     pub unread_requests: u64,
     /// For a focal point, what waits on them in their cities (the "Ma ville" badge).
     pub focal_to_do: Option<u64>,
+    /// A platform staff member acting on a country site (the banner saying so).
+    pub staff_seat: bool,
 }
 
 tokio::task_local! {
@@ -202,25 +219,22 @@ pub async fn permissions(
     req: &Request,
     state: &AppState,
     tenant: &jsap_tenancy::Tenant,
-    user_id: i64,
+    account: &Account,
 ) -> Result<Permissions, jsap_store::StoreError> {
     match req.extensions().get::<Permissions>() {
         Some(permissions) => Ok(permissions.clone()),
-        None => read_permissions(state, tenant, user_id).await,
+        None => read_permissions(state, tenant, account).await,
     }
 }
 
-/// The permissions of `user_id` on `tenant`, from its memberships.
+/// The permissions of `account` on `tenant`, from its memberships (a staff seat adds the
+/// operators' powers).
 async fn read_permissions(
     state: &AppState,
     tenant: &jsap_tenancy::Tenant,
-    user_id: i64,
+    account: &Account,
 ) -> Result<Permissions, jsap_store::StoreError> {
-    Ok(Permissions::new(
-        jsap_store::Accounts::for_tenant(state.store.conn(), tenant)
-            .memberships(user_id)
-            .await?,
-    ))
+    jsap_app::organisations::permissions(state.store.conn(), tenant, account).await
 }
 
 /// The permissions of `user_id` on `tenant` and the number of requests it has not read over
@@ -228,11 +242,11 @@ async fn read_permissions(
 async fn unread(
     state: &AppState,
     tenant: &jsap_tenancy::Tenant,
-    user_id: i64,
+    account: &Account,
 ) -> Result<(Permissions, u64), jsap_store::StoreError> {
-    let permissions = read_permissions(state, tenant, user_id).await?;
+    let permissions = read_permissions(state, tenant, account).await?;
     let unread = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
-        .unread_count(user_id, &permissions)
+        .unread_count(account.id, &permissions)
         .await?;
     Ok((permissions, unread))
 }
@@ -258,7 +272,7 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
                 let path = req.uri().path();
                 let (mut unread_requests, mut focal_to_do) = (0, None);
                 if !(path.starts_with("/api") || path.starts_with("/media")) {
-                    match unread(&state, &tenant, session.account.id).await {
+                    match unread(&state, &tenant, &session.account).await {
                         Ok((permissions, unread)) => {
                             unread_requests = unread;
                             // Pages only (a form's post redirects to one).
@@ -282,6 +296,7 @@ pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result
                     csrf: csrf_token(&state.secret_key, &tenant, &session_binding(&session)),
                     unread_requests,
                     focal_to_do,
+                    staff_seat: jsap_app::staff_entry::is_seat(&tenant, &session.account),
                 });
                 req.extensions_mut().insert(session);
             }

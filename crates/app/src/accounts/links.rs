@@ -67,7 +67,12 @@ pub async fn forgot_password(
 ) -> Result<(), Failure> {
     let tx = store.begin().await?;
     let accounts = Accounts::for_tenant(&tx, mails.tenant);
-    if let Some(account) = accounts.find_by_email(email).await? {
+    // A staff seat has no password to reset: only the portal's hand-off opens it.
+    let found = accounts
+        .find_by_email(email)
+        .await?
+        .filter(|a| !crate::staff_entry::is_seat(mails.tenant, a));
+    if let Some(account) = found {
         let token = accounts
             .issue_token(account.id, TokenPurpose::ResetPassword, None)
             .await?;

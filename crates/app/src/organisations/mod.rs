@@ -59,16 +59,21 @@ pub(crate) async fn reviewers<C: Connection>(
 }
 
 /// What `account` may do on `tenant`.
-pub(crate) async fn permissions<C: Connection>(
+pub async fn permissions<C: Connection>(
     conn: &C,
     tenant: &Tenant,
     account: &Account,
 ) -> Result<Permissions, StoreError> {
-    Ok(Permissions::new(
+    let permissions = Permissions::new(
         Accounts::for_tenant(conn, tenant)
             .memberships(account.id)
             .await?,
-    ))
+    );
+    Ok(if crate::staff_entry::is_seat(tenant, account) {
+        permissions.with_staff_seat()
+    } else {
+        permissions
+    })
 }
 
 /// Whether `account` may review organisations of `city_id`: a focal point of that city or a

@@ -34,6 +34,7 @@ mod seed;
 mod site;
 mod spam;
 mod staff_console;
+mod staff_entry;
 mod statistics;
 mod store;
 mod weather;

@@ -281,6 +281,17 @@ pub const ROUTES: &[Route] = &[
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
     },
     Route {
+        // Without a hand-off token, the same refusal for everyone; the portal has no such page.
+        host: CM,
+        path: "/fr/espace/entree-staff",
+        expect: [410, 410, 410, 410, 410, 410, 410, 410],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/espace/entree-staff",
+        expect: NOT_HERE,
+    },
+    Route {
         host: PORTAL,
         path: "/fr/admin/journal/export/journal.csv",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
@@ -596,6 +607,16 @@ pub const POST_ROUTES: &[Route] = &[
         host: PORTAL,
         path: "/fr/admin/comptes/cm/1/sessions",
         expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/admin/pays/cm/console",
+        expect: [303, 303, 303, 303, 303, 303, 403, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/admin/pays/cm/console",
+        expect: NOT_HERE,
     },
     Route {
         host: CM,

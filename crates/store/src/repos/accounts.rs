@@ -55,6 +55,8 @@ pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
     ChangeEmail,
+    /// A staff member entering this site's console from the portal (`Accounts::staff_seat`).
+    StaffEntry,
 }
 
 impl TokenPurpose {
@@ -63,6 +65,7 @@ impl TokenPurpose {
             TokenPurpose::VerifyEmail => "verify_email",
             TokenPurpose::ResetPassword => "reset_password",
             TokenPurpose::ChangeEmail => "change_email",
+            TokenPurpose::StaffEntry => "staff_entry",
         }
     }
 
@@ -71,6 +74,8 @@ impl TokenPurpose {
         match self {
             TokenPurpose::VerifyEmail | TokenPurpose::ChangeEmail => Duration::hours(48),
             TokenPurpose::ResetPassword => Duration::hours(1),
+            // Used by the browser at once, in the redirect that carries it.
+            TokenPurpose::StaffEntry => Duration::minutes(2),
         }
     }
 }
@@ -129,6 +134,7 @@ pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
 }
 
 mod search;
+mod staff_seat;
 pub use search::BlockState;
 
 tenant_repository! {

@@ -59,7 +59,12 @@ impl<'a, C: ConnectionTrait> TenantOverview<'a, C> {
             .await?
             .map(|u| u.created_at);
         Ok(Overview {
-            members: s.all::<user::Entity>().count(c).await?,
+            // Staff seats are not members of the site.
+            members: s
+                .all::<user::Entity>()
+                .filter(user::Column::IsStaff.eq(false))
+                .count(c)
+                .await?,
             organisations: s.all::<organisation::Entity>().count(c).await?,
             organisations_pending: s
                 .all::<organisation::Entity>()

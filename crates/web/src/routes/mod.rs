@@ -26,6 +26,7 @@ pub mod seo;
 pub mod site_pages;
 pub mod spaces;
 pub mod staff_accounts;
+pub mod staff_entry;
 pub mod statistics;
 pub mod tokens;
 pub mod workspace;

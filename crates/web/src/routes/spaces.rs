@@ -54,6 +54,7 @@ fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
         "invited" => "roles.done_invited",
         "city_added" => "city_admin.done_added",
         "city_invited" => "city_admin.done_invited",
+        "staff" => "staff.entered",
         _ => return None,
     };
     Some(ctx.t(key))

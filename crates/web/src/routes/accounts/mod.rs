@@ -77,7 +77,7 @@ fn safe_next(raw: Option<&str>) -> Option<String> {
     local.then(|| raw.to_owned())
 }
 
-fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
+pub(crate) fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
     resp.headers_mut().append(
         header::SET_COOKIE,
         cookie.parse().map_err(anyhow::Error::from)?,

@@ -33,7 +33,7 @@ pub(super) async fn inbox_page(
     };
     let requests = Requests::for_tenant(state.store.conn(), tenant);
     let user_id = session.account.id;
-    let permissions = crate::session::permissions(req, state, tenant, user_id).await?;
+    let permissions = crate::session::permissions(req, state, tenant, &session.account).await?;
     if !inbox.open_to(&permissions) {
         return Err(AppError::NotFound);
     }

@@ -123,7 +123,7 @@ pub(super) async fn thread_page(
         Some(mut viewer) => {
             let user_id = session.account.id;
             let permissions =
-                crate::session::permissions(req, &ctx.state, &ctx.tenant, user_id).await?;
+                crate::session::permissions(req, &ctx.state, &ctx.tenant, &session.account).await?;
             viewer.unread_requests = requests.unread_count(user_id, &permissions).await?;
             Some(viewer)
         }
