@@ -25,8 +25,8 @@ pub const SLUGS: [&str; 8] = [
 /// The longest page, in characters.
 pub const BODY_MAX: usize = 50_000;
 
-/// Versions the history shows.
-pub const HISTORY_MAX: u64 = 50;
+/// Versions per page of the history.
+pub const HISTORY_PAGE: u64 = 20;
 
 /// Why a write was refused (nothing written then).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub async fn current(
     let version = PageVersions::for_tenant(scope.store.conn(), scope.tenant)
         .current(slug, locale.as_str())
         .await?;
-    Ok(match version {
+    Ok(match version.filter(|v| !v.is_default()) {
         Some(v) => CurrentPage {
             markdown: v.body_markdown.clone(),
             version: Some(v),
@@ -225,4 +225,52 @@ pub async fn restore(
     audit::record(&tx, scope, Some(who), done).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(version))
+}
+
+/// `who` puts page `slug` in `locale` back to the repository's text: a version with no text
+/// (the default from then on, following the repository's updates), or `None` when the page
+/// already reads the default (nothing written then).
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, page.slug = slug))]
+pub async fn reset_to_default(
+    scope: &Scope<'_>,
+    who: &Account,
+    slug: &str,
+    locale: &str,
+) -> Outcome<Option<PageVersion>> {
+    or_refuse!(allowed(scope, who).await?);
+    let Some((slug, locale)) = known(scope, slug, locale) else {
+        return Ok(Err(PageRefusal::UnknownPage));
+    };
+    let tx = scope.store.begin().await?;
+    let versions = PageVersions::for_tenant(&tx, scope.tenant);
+    let edited = versions
+        .current(slug, locale.as_str())
+        .await?
+        .is_some_and(|v| !v.is_default());
+    if !edited {
+        return Ok(Ok(None));
+    }
+    let label = author(who);
+    let version = versions
+        .append(&NewPageVersion {
+            slug,
+            locale: locale.as_str(),
+            body_markdown: "",
+            author_user_id: who.id,
+            author_label: &label,
+            restored_from: None,
+            now: scope.clock.now(),
+        })
+        .await?;
+    let target = format!("{slug} ({locale})");
+    let done = Done {
+        action: "page_reset",
+        kind: "page",
+        id: Some(version.id),
+        target: &target,
+        detail: "",
+    };
+    audit::record(&tx, scope, Some(who), done).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(Some(version)))
 }

@@ -308,6 +308,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             "/:locale/espace/pays/pages/:slug/:page_locale/restaurer/:id",
             post(routes::pages_console::restore),
         )
+        .at(
+            "/:locale/espace/pays/pages/:slug/:page_locale/par-defaut",
+            post(routes::pages_console::reset),
+        )
         .at("/:locale/admin", get(spaces::admin_home))
         .at(
             "/:locale/admin/pays/:tenant/console",

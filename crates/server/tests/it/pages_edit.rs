@@ -257,3 +257,98 @@ async fn another_tenant_keeps_its_default_and_touches_nothing() {
     let mut on_cm = sn_op.on(CM);
     assert_ne!(on_cm.get(EDITOR).await.status, 200);
 }
+
+#[tokio::test]
+async fn an_operator_puts_a_page_back_to_its_default_and_pages_through_its_history() {
+    let app = app().await;
+    let mut op = operator(&app, "cm", CM).await;
+    let mut sn_op = operator(&app, "sn", SN).await;
+    let sn_edit = sn_op
+        .submit(EDITOR, EDITOR, &save("# Sénégal\n\nNotre texte."))
+        .await;
+    assert_eq!(sn_edit.status, 303);
+
+    // Nothing to reset while the page reads the default: said, nothing written.
+    let editor = op.get(EDITOR).await;
+    assert!(editor.body.contains("affiche le texte par défaut livré"));
+    assert!(!editor.body.contains("/par-defaut\""));
+    let reset = format!("{EDITOR}/par-defaut");
+    let nothing = op.submit(EDITOR, &reset, &[]).await;
+    assert_eq!(nothing.location(), format!("{EDITOR}?done=already_default"));
+    assert!(versions(&app, "cm").await.is_empty());
+
+    // 24 edits, then back to the default: the public page reads the repository's text.
+    for i in 1..=24 {
+        let body = format!("# À propos\n\nVersion numéro {i}.");
+        assert_eq!(op.submit(EDITOR, EDITOR, &save(&body)).await.status, 303);
+    }
+    let (_, edited) = app.page(CM, PUBLIC).await;
+    assert!(edited.contains("Version numéro 24."));
+    let editor = op.get(EDITOR).await;
+    assert!(editor.body.contains(&format!("action=\"{reset}\"")));
+    let done = op.submit(EDITOR, &reset, &[]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location(), format!("{EDITOR}?done=reset"));
+    let (_, public) = app.page(CM, PUBLIC).await;
+    assert!(public.contains("met en relation la diaspora"), "{public}");
+    assert!(!public.contains("Version numéro"));
+    let back = op.get(&format!("{EDITOR}?done=reset")).await;
+    assert!(back.body.contains("reprend le texte par défaut"));
+    assert!(
+        back.body.contains("# À propos\n\n"),
+        "the default in the editor"
+    );
+    assert!(back.body.contains(": retour au texte par défaut"));
+    let list = op.get(CONSOLE).await;
+    assert!(
+        !list.body.contains("operateur-cm@example.org"),
+        "listed as default"
+    );
+    assert!(
+        journal(&app, "cm")
+            .await
+            .contains(&("page_reset".to_owned(), "a-propos (fr)".to_owned()))
+    );
+
+    // 25 versions: 20 on the first page of the history, 5 on the second; the edits stay
+    // restorable.
+    assert_eq!(versions(&app, "cm").await.len(), 25);
+    let first = op.get(EDITOR).await;
+    assert_eq!(
+        first.body.matches("/restaurer/").count(),
+        19,
+        "20 rows, one current"
+    );
+    assert!(first.body.contains("Page 1 sur 2"));
+    assert!(
+        first
+            .body
+            .contains(&format!("href=\"{EDITOR}?page=2#history-title\""))
+    );
+    let second = op.get(&format!("{EDITOR}?page=2")).await;
+    assert_eq!(second.status, 200);
+    assert_eq!(second.body.matches("/restaurer/").count(), 5);
+    assert!(second.body.contains("Page 2 sur 2"));
+    assert!(!second.body.contains("Version en ligne"));
+    for bad in ["3", "0", "deux"] {
+        let page = op.get(&format!("{EDITOR}?page={bad}")).await;
+        assert_eq!(page.status, 404, "page {bad}");
+    }
+    let newest_edit = versions(&app, "cm").await[1];
+    let restored = op
+        .submit(EDITOR, &format!("{EDITOR}/restaurer/{newest_edit}"), &[])
+        .await;
+    assert_eq!(restored.status, 303);
+    let (_, public) = app.page(CM, PUBLIC).await;
+    assert!(public.contains("Version numéro 24."));
+
+    // Senegal's page is its own: untouched by Cameroon's reset, and Cameroon cannot reset it.
+    let (_, sn_public) = app.page(SN, PUBLIC).await;
+    assert!(sn_public.contains("Notre texte."));
+    let sn_versions = versions(&app, "sn").await;
+    assert_eq!(sn_versions.len(), 1);
+    let cross = op
+        .post(&format!("{EDITOR}/restaurer/{}", sn_versions[0]), &[])
+        .await;
+    assert!(cross.status >= 400);
+}

@@ -549,6 +549,11 @@ pub const POST_ROUTES: &[Route] = &[
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     Route {
+        host: CM,
+        path: "/fr/espace/pays/pages/a-propos/fr/par-defaut",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
         host: PORTAL,
         path: "/fr/espace/pays/pages/a-propos/fr",
         expect: NOT_HERE,

@@ -1,11 +1,13 @@
 //! The edited site pages of one tenant (FAQ, à propos, legal notices...): one row per
-//! version, appended and never changed; the newest of a slug and locale is the page.
+//! version, appended and never changed; the newest of a slug and locale is the page. A version
+//! with an empty text puts the page back to the repository's default (edits are never empty).
 
 use crate::StoreError;
 use crate::entities::page_version;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -27,6 +29,13 @@ pub struct PageVersion {
     pub created_at: DateTime<Utc>,
     /// The version this one copies, when it is a restore.
     pub restored_from: Option<i64>,
+}
+
+impl PageVersion {
+    /// Whether this version puts the page back to the repository's default text.
+    pub fn is_default(&self) -> bool {
+        self.body_markdown.is_empty()
+    }
 }
 
 /// A version to append (already checked by the use case).
@@ -77,6 +86,35 @@ impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
             .into_iter()
             .map(PageVersion::from)
             .collect())
+    }
+
+    /// Versions `offset..offset + limit` of page `slug` in `locale`, newest first, and how many
+    /// it has in all.
+    pub async fn history_page(
+        &self,
+        slug: &str,
+        locale: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<PageVersion>, u64), StoreError> {
+        let of_page = || {
+            self.scope
+                .all::<page_version::Entity>()
+                .filter(page_version::Column::Slug.eq(slug))
+                .filter(page_version::Column::Locale.eq(locale))
+        };
+        let total = of_page().count(self.conn).await?;
+        let rows = of_page()
+            .order_by_desc(page_version::Column::CreatedAt)
+            .order_by_desc(page_version::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(PageVersion::from)
+            .collect();
+        Ok((rows, total))
     }
 
     /// The newest version of page `slug` in `locale`: `None` while it has never been edited.

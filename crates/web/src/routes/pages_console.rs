@@ -9,9 +9,9 @@ use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::RequireCountryOperator;
 use crate::routes::site_pages::{page_path, rendered};
 use crate::views::format_date;
-use jsap_app::pages::{self, BODY_MAX, HISTORY_MAX, PageRefusal};
+use jsap_app::pages::{self, BODY_MAX, HISTORY_PAGE, PageRefusal};
 use jsap_domain::Locale;
-use jsap_store::{PageVersion, PageVersions};
+use jsap_store::PageVersions;
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
@@ -24,6 +24,8 @@ const CONSOLE: &str = "/espace/pays/pages";
 #[serde(default)]
 pub struct Done {
     done: Option<String>,
+    /// The page of the history (from 1).
+    page: Option<String>,
 }
 
 fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
@@ -31,6 +33,8 @@ fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
         "saved" => "pages.done_saved",
         "unchanged" => "pages.done_unchanged",
         "restored" => "pages.done_restored",
+        "reset" => "pages.done_reset",
+        "already_default" => "pages.done_already_default",
         _ => return None,
     };
     Some(ctx.t(key))
@@ -73,7 +77,7 @@ pub async fn list(
                 locale: l.as_str().to_owned(),
                 edit_url: format!("/{}{CONSOLE}/{slug}/{l}", ctx.locale),
                 public_url: page_path(l.as_str(), slug),
-                changed: current.map(|v| {
+                changed: current.filter(|v| !v.is_default()).map(|v| {
                     ctx.t("pages.changed")
                         .replace("%{when}", &when(&ctx, v.created_at))
                         .replace("%{author}", &v.author_label)
@@ -96,6 +100,8 @@ struct VersionRow {
     author: String,
     restored_from: Option<i64>,
     current: bool,
+    /// This version put the page back to the default text.
+    default: bool,
 }
 
 /// The page `slug` in `page_locale` when the site has it.
@@ -103,7 +109,7 @@ fn known(ctx: &Ctx, slug: &str, page_locale: &str) -> Result<(&'static str, Loca
     pages::known(&ctx.scope(), slug, page_locale).ok_or(AppError::NotFound)
 }
 
-/// The editor page: the form, the preview when asked, the history.
+/// The editor page: the form, the preview when asked, page `history_page` of the history.
 #[allow(clippy::too_many_arguments)]
 async fn editor(
     ctx: &Ctx,
@@ -114,10 +120,16 @@ async fn editor(
     form: &FormView,
     preview: Option<(String, String)>,
     notice: Option<String>,
+    history_page: u64,
 ) -> Result<Response, AppError> {
-    let history: Vec<PageVersion> = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .history(slug, page_locale.as_str(), HISTORY_MAX)
+    let offset = (history_page - 1) * HISTORY_PAGE;
+    let (history, total) = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .history_page(slug, page_locale.as_str(), offset, HISTORY_PAGE)
         .await?;
+    let pages_count = total.div_ceil(HISTORY_PAGE).max(1);
+    if history_page > pages_count {
+        return Err(AppError::NotFound);
+    }
     let rows: Vec<VersionRow> = history
         .iter()
         .enumerate()
@@ -126,23 +138,56 @@ async fn editor(
             when: when(ctx, v.created_at),
             author: v.author_label.clone(),
             restored_from: v.restored_from,
-            current: i == 0,
+            current: offset == 0 && i == 0,
+            default: v.is_default(),
         })
         .collect();
+    // Edited when the newest version is not a return to the default.
+    let edited = offset == 0 && history.first().is_some_and(|v| !v.is_default())
+        || offset > 0
+            && pages::current(&ctx.scope(), slug, page_locale)
+                .await?
+                .version
+                .is_some();
     let rest = format!("{CONSOLE}/{slug}/{page_locale}");
+    let action = format!("/{}{rest}", ctx.locale);
+    let link = |n: u64| format!("{action}?page={n}#history-title");
     let name = ctx.t(&format!("pages.name_{slug}"));
     ctx.page(req, &rest, "spaces/page_edit.html", status, |c| {
         c.insert("page_name", &name);
         c.insert("page_locale", page_locale.as_str());
         c.insert("page_dir", page_locale.dir());
-        c.insert("action", &format!("/{}{rest}", ctx.locale));
+        c.insert("action", &action);
         c.insert("public_url", &page_path(page_locale.as_str(), slug));
         c.insert("form", form);
         c.insert("preview", &preview);
         c.insert("versions", &rows);
+        c.insert("edited", &edited);
         c.insert("notice", &notice);
         c.insert("page_body_max", &BODY_MAX);
+        c.insert("page", &history_page);
+        c.insert("pages", &pages_count);
+        c.insert(
+            "previous",
+            &(history_page > 1).then(|| link(history_page - 1)),
+        );
+        c.insert(
+            "next",
+            &(history_page < pages_count).then(|| link(history_page + 1)),
+        );
     })
+}
+
+/// The page of the history asked for: 1 when absent, a 404 when not a positive number.
+fn history_page(done: &Done) -> Result<u64, AppError> {
+    match done.page.as_deref().map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(n) => n
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or(AppError::NotFound),
+    }
 }
 
 fn form_of(body: String, errors: Errors) -> FormView {
@@ -161,6 +206,7 @@ pub async fn edit_form(
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
+    let history_page = history_page(&done)?;
     let current = pages::current(&ctx.scope(), slug, page_locale).await?;
     let form = form_of(current.markdown, Errors::new());
     let notice = notice(&ctx, &done);
@@ -173,6 +219,7 @@ pub async fn edit_form(
         &form,
         None,
         notice,
+        history_page,
     )
     .await
 }
@@ -212,6 +259,7 @@ pub async fn save(
             &form,
             None,
             None,
+            1,
         )
         .await;
     }
@@ -228,6 +276,7 @@ pub async fn save(
             &form,
             preview,
             None,
+            1,
         )
         .await;
     }
@@ -251,6 +300,7 @@ pub async fn save(
                 &form,
                 None,
                 None,
+                1,
             )
             .await;
         }
@@ -280,4 +330,28 @@ pub async fn restore(
         Err(PageRefusal::NotAllowed) => Err(AppError::Forbidden),
         Err(_) => Err(AppError::NotFound),
     }
+}
+
+/// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}/par-defaut`: the page reads the
+/// repository's text again (the edited versions stay in the history).
+#[handler]
+pub async fn reset(
+    ctx: Ctx,
+    operator: RequireCountryOperator,
+    Path((_, slug, page_locale)): Path<(String, String, String)>,
+    Checked(_pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
+    let account = operator.user.account();
+    let done =
+        match pages::reset_to_default(&ctx.scope(), account, slug, page_locale.as_str()).await? {
+            Ok(Some(_)) => "reset",
+            Ok(None) => "already_default",
+            Err(PageRefusal::NotAllowed) => return Err(AppError::Forbidden),
+            Err(_) => return Err(AppError::NotFound),
+        };
+    Ok(see_other(format!(
+        "/{}{CONSOLE}/{slug}/{page_locale}?done={done}",
+        ctx.locale
+    )))
 }
