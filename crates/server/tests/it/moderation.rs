@@ -120,6 +120,19 @@ async fn three_reports_hide_a_mission_until_the_operator_decides_and_blocking_en
     assert!(queue.body.contains("Collecte suspecte"));
     assert!(queue.body.contains("3 signalement(s)"));
     assert!(queue.body.contains("Masqué"));
+    // Each report names its reporter; no decision yet but the automatic hiding.
+    for email in ["a@example.org", "b@example.org", "c@example.org"] {
+        assert!(
+            queue.body.contains(&format!("par Awa Test ({email})")),
+            "{email}"
+        );
+    }
+    assert!(queue.body.contains("Dernières décisions"));
+    assert!(
+        queue
+            .body
+            .contains("Contenu masqué après des signalements : Collecte suspecte")
+    );
     assert!(
         queue.body.contains("Demande de l&#x27;argent")
             || queue.body.contains("Demande de l'argent")
@@ -187,6 +200,22 @@ async fn three_reports_hide_a_mission_until_the_operator_decides_and_blocking_en
     let queue = operator.get(decided.location()).await;
     assert!(queue.body.contains("le contenu est de nouveau visible"));
     assert!(queue.body.contains("Aucun signalement en attente"));
+    // The decision heads the latest decisions, with who and the note.
+    assert!(
+        queue
+            .body
+            .contains("Signalements classés : Collecte suspecte")
+    );
+    assert!(queue.body.contains("par operateur@example.org"));
+    assert!(queue.body.contains("« Vérifié par téléphone »"));
+    let sn_queue = sn_operator.get("/fr/espace/pays/moderation").await;
+    assert!(
+        sn_queue
+            .body
+            .contains("Aucune décision pour l&#x27;instant")
+            || sn_queue.body.contains("Aucune décision pour l'instant")
+    );
+    assert!(!sn_queue.body.contains("Collecte suspecte"));
 
     // An organisation reported once, hidden by the operator: its page is gone.
     let org_form = "/fr/organisations/entraide-douala/signaler";

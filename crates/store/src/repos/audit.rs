@@ -7,7 +7,8 @@ use crate::entities::audit_entry;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
 };
 use serde::Serialize;
 
@@ -146,6 +147,25 @@ impl<C: ConnectionTrait> AuditLog<'_, C> {
     /// One page of this tenant's journal, newest first.
     pub async fn list(&self, asked: &JournalQuery<'_>) -> Result<AuditPage, StoreError> {
         page(self.conn, self.scope.all::<audit_entry::Entity>(), asked).await
+    }
+
+    /// The newest `limit` entries of this tenant's journal recording one of `actions`.
+    pub async fn latest_of(
+        &self,
+        actions: &[&str],
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self
+            .scope
+            .all::<audit_entry::Entity>()
+            .filter(audit_entry::Column::Action.is_in(actions.iter().copied()))
+            .order_by_desc(audit_entry::Column::Id)
+            .limit(limit)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(AuditEntry::from)
+            .collect())
     }
 }
 

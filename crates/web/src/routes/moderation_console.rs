@@ -1,6 +1,7 @@
 //! The country operator's moderation (`/{locale}/espace/pays/moderation`): reported content,
 //! the most reported first, with its reports and three decisions (dismiss, hide, remove);
-//! blocking the account behind it with a reason; the blocked accounts, each unblockable.
+//! blocking the account behind it with a reason; the blocked accounts, each unblockable; the
+//! latest decisions, from the journal. Each report names its reporter.
 
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
@@ -30,6 +31,30 @@ struct ReportRow {
     reason: String,
     comment: String,
     on: String,
+    /// Who reported it: "Name (address)", or "" when the account is gone.
+    by: String,
+}
+
+/// The journal's moderation actions, shown as the latest decisions under the queue.
+const DECISIONS: [&str; 6] = [
+    "reports_dismissed",
+    "content_hidden",
+    "content_removed",
+    "content_hidden_by_reports",
+    "account_blocked",
+    "account_unblocked",
+];
+/// How many decisions the console shows (the journal has them all).
+const DECISIONS_SHOWN: u64 = 20;
+
+/// A past decision, from the journal.
+#[derive(Serialize)]
+struct DecisionRow {
+    on: String,
+    by: String,
+    action: String,
+    target: String,
+    note: String,
 }
 
 #[derive(Serialize)]
@@ -76,8 +101,27 @@ async fn console(
         .into_iter()
         .map(|(a, _)| a.id)
         .collect();
+    let shown: Vec<_> = open
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let mut reporter_ids: Vec<i64> = shown
+        .iter()
+        .flat_map(|r| r.reports.iter().map(|r| r.reporter_user_id))
+        .collect();
+    reporter_ids.sort_unstable();
+    reporter_ids.dedup();
+    let reporters = accounts.find_many(&reporter_ids).await?;
+    let reporter = |id: i64| {
+        reporters
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| format!("{} ({})", a.display_name, a.email))
+            .unwrap_or_default()
+    };
     let mut items = Vec::new();
-    for reported in open.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+    for reported in shown {
         let Some(content) = moderation::content(conn, tenant, reported.kind, reported.id).await?
         else {
             continue;
@@ -97,6 +141,7 @@ async fn console(
                 reason: ctx.t(&format!("moderation.reason_{}", r.reason)),
                 comment: r.comment.clone(),
                 on: format_date(tenant.local_date(r.created_at), ctx.locale),
+                by: reporter(r.reporter_user_id),
             })
             .collect();
         items.push(Item {
@@ -117,6 +162,18 @@ async fn console(
             on: format_date(tenant.local_date(at), ctx.locale),
         })
         .collect();
+    let decisions: Vec<DecisionRow> = jsap_store::AuditLog::for_tenant(conn, tenant)
+        .latest_of(&DECISIONS, DECISIONS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|e| DecisionRow {
+            on: format_date(tenant.local_date(e.at), ctx.locale),
+            by: e.actor,
+            action: ctx.t(&format!("journal.action_{}", e.action)),
+            target: e.target,
+            note: e.detail,
+        })
+        .collect();
     let notice = params
         .done
         .as_deref()
@@ -134,6 +191,7 @@ async fn console(
             c.insert("page", &page);
             c.insert("pages", &pages);
             c.insert("blocked", &blocked);
+            c.insert("decisions", &decisions);
             c.insert("notice", &notice);
             c.insert("block_error", &block_error);
             c.insert("note_max", &NOTE_MAX);
