@@ -2,7 +2,8 @@
 //! its operators' powers (`jsap_app::staff_entry`).
 //!
 //! - `POST /{locale}/admin/pays/{tenant}/console` (portal, staff): a single-use token for the
-//!   staff member's seat on that site, and a redirect to the site carrying it.
+//!   staff member's seat on that site, and a page that moves on to the site carrying it (a
+//!   meta refresh and a link: the portal's CSP keeps forms from redirecting to other sites).
 //! - `GET /{locale}/espace/entree-staff?jeton=...` (country site): the token redeemed, a
 //!   session of ten hours for the seat, and the country console.
 
@@ -74,11 +75,23 @@ pub async fn open(
             };
             let query = serde_urlencoded::to_string([("jeton", token.as_str())])
                 .map_err(|e| AppError::Internal(e.into()))?;
-            let to = format!(
+            let entry_url = format!(
                 "{}/{locale}/espace/entree-staff?{query}",
                 site_base(req, &target)
             );
-            return Ok(see_other(to));
+            // A page that moves on by itself rather than a redirect: the portal's
+            // `form-action 'self'` forbids a form's redirect to another site.
+            let name = target.site_name.get(ctx.locale).to_owned();
+            return ctx.page(
+                req,
+                "/admin",
+                "spaces/staff_entry.html",
+                StatusCode::OK,
+                |c| {
+                    c.insert("entry_url", &entry_url);
+                    c.insert("target_name", &name);
+                },
+            );
         }
         Err(EntryRefusal::NotStaff | EntryRefusal::Portal) => return Err(AppError::NotFound),
         Err(EntryRefusal::AddressTaken) => "staff.entry_taken",
