@@ -93,13 +93,18 @@ impl Model {
                 *t += c;
             }
         }
+        let n_classes = classes.len() as f64;
         let log_likelihood = counts
             .into_iter()
             .map(|(f, per_class)| {
+                // A word seen with many mission types says little about any of them: its
+                // evidence is weighted down (an inverse class frequency).
+                let spread = per_class.iter().filter(|c| **c > 0.0).count().max(1) as f64;
+                let weight = (1.0 + n_classes / spread).ln() / (1.0 + n_classes).ln();
                 let logs = per_class
                     .iter()
                     .zip(&totals)
-                    .map(|(c, t)| ((c + ALPHA) / (t + ALPHA * vocabulary)).ln())
+                    .map(|(c, t)| weight * ((c + ALPHA) / (t + ALPHA * vocabulary)).ln())
                     .collect();
                 (f, logs)
             })
