@@ -103,7 +103,7 @@ fn patterns(tenant: &str, cities: &[City]) -> Vec<Pattern> {
         }
     }
     // Longer names first: "Hammam Sousse" before "Sousse" at the same position.
-    out.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+    out.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
     out
 }
 
@@ -170,7 +170,7 @@ pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
     }
     // Misspellings: single words only, same first letter, a length guard.
     for w in &words {
-        if w.lower.chars().count() < 5 || deny.iter().any(|d| *d == w.lower) {
+        if w.lower.chars().count() < 5 || deny.contains(&w.lower) {
             continue;
         }
         for p in patterns
