@@ -235,6 +235,22 @@ fn rules() -> &'static [Rule] {
                 let d = NaiveDate::from_ymd_opt(year_of(c, 1)?, num(c, 2)?, num(c, 3)?)?;
                 Some((d, d))
             }),
+            // la semaine du 12 juillet / the week of 12 July: seven days
+            (
+                re(format!(r"\b(?:semaine du|week of)\s+(?:le\s+|the\s+)?{WEEKDAY}{DAY}\s+(?:of\s+)?{MONTH}\.?{YEAR}\b")),
+                |c, t| {
+                    let (start, _) = single(t, num(c, 1)?, month_of(c, 2)?, year_of(c, 3))?;
+                    Some((start, start.checked_add_days(Days::new(6))?))
+                },
+            ),
+            // le week-end du 24 juillet: two days
+            (
+                re(format!(r"\b(?:week-end du|weekend du|week-end of|weekend of)\s+(?:le\s+|the\s+)?{WEEKDAY}{DAY}\s+(?:of\s+)?{MONTH}\.?{YEAR}\b")),
+                |c, t| {
+                    let (start, _) = single(t, num(c, 1)?, month_of(c, 2)?, year_of(c, 3))?;
+                    Some((start, start.succ_opt()?))
+                },
+            ),
             // samedi 24 juillet (2027) / 24th of July
             (
                 re(format!(r"\b{WEEKDAY}{DAY}\s+(?:of\s+)?{MONTH}\.?{YEAR}\b")),

@@ -107,6 +107,24 @@ fn patterns(tenant: &str, cities: &[City]) -> Vec<Pattern> {
     out
 }
 
+/// Words before a place name that say the mission happens there.
+const LOCATIVE: &[&str] = &[
+    "a",
+    "in",
+    "at",
+    "near",
+    "pres",
+    "quartier",
+    "ville",
+    "mairie",
+    "commune",
+    "council",
+    "town",
+    "city",
+    "municipalite",
+    "district",
+];
+
 /// Edit distance counting a swap of two neighbouring letters as one edit (optimal string
 /// alignment), or `max + 1` when it is certainly above `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
@@ -151,22 +169,38 @@ pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
     let words = text_words(text);
     let patterns = patterns(tenant, cities);
     let deny = &data().deny;
-    // Exact matches (sequences of words).
-    for i in 0..words.len() {
-        for p in &patterns {
+    // Exact matches (sequences of words). The city named most, a name after "à", "in",
+    // "mairie de"… counting double, wins; then the first named.
+    let mut found: Vec<(String, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let hit = patterns.iter().find(|p| {
             let n = p.words.len();
-            if i + n > words.len() {
-                continue;
-            }
-            if words[i..i + n]
-                .iter()
-                .zip(&p.words)
-                .all(|(w, pw)| w.lower == *pw)
+            i + n <= words.len()
+                && words[i..i + n]
+                    .iter()
+                    .zip(&p.words)
+                    .all(|(w, pw)| w.lower == *pw)
                 && (!p.ambiguous || words[i].capitalised)
-            {
-                return Some(p.slug.clone());
+        });
+        match hit {
+            Some(p) => {
+                let locative = i > 0 && LOCATIVE.contains(&words[i - 1].lower.as_str());
+                let points = 1 + usize::from(locative);
+                match found.iter_mut().find(|(slug, _, _)| *slug == p.slug) {
+                    Some(entry) => entry.1 += points,
+                    None => found.push((p.slug.clone(), points, i)),
+                }
+                i += p.words.len();
             }
+            None => i += 1,
         }
+    }
+    if let Some((slug, _, _)) = found
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+    {
+        return Some(slug);
     }
     // Misspellings: single words only, same first letter, a length guard.
     for w in &words {
@@ -296,8 +330,17 @@ mod tests {
     #[test]
     fn the_first_city_named_wins_and_arabic_names_match() {
         assert_eq!(
-            find_city("De Douala à Yaoundé", "cm", &cm()).as_deref(),
+            find_city("Douala, Yaoundé, Edéa", "cm", &cm()).as_deref(),
             Some("douala")
+        );
+        assert_eq!(
+            find_city(
+                "Originaires de Douala, nous lançons un projet à Yaoundé",
+                "cm",
+                &cm()
+            )
+            .as_deref(),
+            Some("yaounde")
         );
         let ma = vec![City {
             slug: "casablanca".into(),
