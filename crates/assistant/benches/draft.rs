@@ -51,6 +51,9 @@ fn bench(c: &mut Criterion) {
             }))
         })
     });
+    c.bench_function("train (once, at first use)", |b| {
+        b.iter(jsap_assistant::classify::Model::train)
+    });
     c.bench_function("triage", |b| {
         b.iter(|| {
             triage::triage(black_box(&TriageInput {

@@ -39,10 +39,10 @@ pub struct Model {
 }
 
 impl Model {
-    /// Trains from the embedded data. Panics only if the embedded data is malformed, which a
-    /// unit test checks.
+    /// Trains from the embedded data (done once by [`Model::get`]; public for the benchmark).
+    /// Panics only if the embedded data is malformed, which a unit test checks.
     #[allow(clippy::expect_used)]
-    fn train() -> Model {
+    pub fn train() -> Model {
         let taxonomy = Taxonomy::builtin();
         let lexicon: Lexicon = serde_json::from_str(include_str!("../data/lexicon.json"))
             .expect("the embedded lexicon is valid (unit test)");
