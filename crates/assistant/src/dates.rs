@@ -350,6 +350,15 @@ pub fn find_dates(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)
     let normalized = normalize(text).replace(" .", ".");
     for (regex, build) in rules() {
         for c in regex.captures_iter(&normalized) {
+            // "en mars dernier", "last August": a past reference, not the mission's dates.
+            let after = normalized[c.get(0).map_or(0, |m| m.end())..].trim_start();
+            let before = normalized[..c.get(0).map_or(0, |m| m.start())].trim_end();
+            if after.starts_with("dernier")
+                || after.starts_with("derniere")
+                || before.ends_with("last")
+            {
+                continue;
+            }
             if let Some(found) = build(&c, today) {
                 return Some(found);
             }

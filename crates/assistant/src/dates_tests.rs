@@ -92,6 +92,8 @@ fn no_dates_where_there_are_none() {
         "disponible 24/7",
         "Objectif 5 millions, 2 médecins",
         "vous pouvez aider",
+        "les inondations de mars dernier",
+        "since last August",
     ] {
         assert_eq!(find_dates(text, d(TODAY)), None, "{text}");
     }
