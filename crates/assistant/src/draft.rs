@@ -215,6 +215,18 @@ fn summary_from(text: &str) -> String {
     truncate_words(strip_greeting(&collapsed), SUMMARY_MAX)
 }
 
+/// How many alternatives a draft offers per field.
+const ALTERNATIVES: usize = 5;
+
+/// The best few, confidences rounded to three decimals.
+fn shortlist(mut list: Vec<crate::Scored>) -> Vec<crate::Scored> {
+    list.truncate(ALTERNATIVES);
+    for s in &mut list {
+        s.confidence = (s.confidence * 1000.0).round() / 1000.0;
+    }
+    list
+}
+
 /// Drafts a mission from `input.text`.
 pub fn draft(input: &DraftInput<'_>) -> Draft {
     let taxonomy = Taxonomy::builtin();
@@ -261,8 +273,8 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
     Draft {
         title,
         summary: summary_from(input.text),
-        domains: classification.domains,
-        mission_types: classification.mission_types,
+        domains: shortlist(classification.domains),
+        mission_types: shortlist(classification.mission_types),
         contribution_types,
         city,
         remote,

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use jsap_assistant::{Assistant, City, DraftInput, TriageInput, eval};
 use jsap_tenancy::Tenant;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 fn load_tenants(dir: &Path) -> anyhow::Result<Vec<Tenant>> {
@@ -70,6 +70,12 @@ fn read_stdin() -> anyhow::Result<String> {
     Ok(text)
 }
 
+/// Pretty JSON on standard output; a closed pipe is an error, not a panic.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    writeln!(std::io::stdout().lock(), "{text}").context("writing to standard output")
+}
+
 /// Reads a need on standard input and prints the drafted mission as JSON.
 pub fn draft(tenants_dir: &Path, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
     let tenants = load_tenants(tenants_dir)?;
@@ -84,8 +90,7 @@ pub fn draft(tenants_dir: &Path, tenant: &str, today: Option<&str>) -> anyhow::R
         locale: tenant.default_locale,
         today,
     });
-    println!("{}", serde_json::to_string_pretty(&draft)?);
-    Ok(())
+    print_json(&draft)
 }
 
 /// Reads a request on standard input and prints its triage as JSON.
@@ -101,8 +106,7 @@ pub fn triage(tenants_dir: &Path, tenant: &str, today: Option<&str>) -> anyhow::
         cities: &cities,
         today,
     });
-    println!("{}", serde_json::to_string_pretty(&triage)?);
-    Ok(())
+    print_json(&triage)
 }
 
 /// Scores the offline engine on a labelled JSONL file and prints per-field accuracy.
@@ -113,6 +117,6 @@ pub fn eval(tenants_dir: &Path, file: &Path, verbose: bool) -> anyhow::Result<()
     let cities_of = |code: &str| tenants.iter().find(|t| t.code.as_str() == code).map(cities);
     let report =
         eval::evaluate(&content, &cities_of).with_context(|| format!("{}", file.display()))?;
-    print!("{}", report.render(verbose));
-    Ok(())
+    write!(std::io::stdout().lock(), "{}", report.render(verbose))
+        .context("writing to standard output")
 }
