@@ -1,6 +1,7 @@
 //! The `jesuisaupays` application: configuration, wiring of every adapter, route and job in
 //! one place (`startup.rs`), the CLI commands and the demo data.
 
+pub mod assistant_cli;
 pub mod commands;
 pub mod config;
 pub mod seed;

@@ -1,7 +1,7 @@
 //! `jesuisaupays`: telemetry, configuration, then one command.
 
 use clap::{Parser, Subcommand};
-use jesuisaupays::{Application, Config, commands, startup, telemetry};
+use jesuisaupays::{Application, Config, assistant_cli, commands, startup, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,10 +64,44 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// The offline assistant: draft a mission from a message, triage a request, score the
+    /// engine on a labelled file. No database needed.
+    Assistant {
+        #[command(subcommand)]
+        command: AssistantCommand,
+    },
     /// Personal access tokens for the write API.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssistantCommand {
+    /// Read a need (WhatsApp message, email, notes) on standard input; print the draft as JSON.
+    Draft {
+        /// Tenant code, e.g. `cm`.
+        #[arg(long)]
+        tenant: String,
+        /// Day that dates without a year are read against (default: today), e.g. 2027-06-01.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Read a request on standard input; print its topic, urgency, language and a suggested
+    /// reply as JSON.
+    Triage {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Score the engine on a labelled JSONL file (needs or requests); print per-field accuracy.
+    Eval {
+        file: PathBuf,
+        /// Also list every miss.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -122,6 +156,17 @@ async fn main() -> ExitCode {
         Command::Tenants {
             command: TenantsCommand::List { dir },
         } => commands::tenants_list(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
+        Command::Assistant { command } => match command {
+            AssistantCommand::Draft { tenant, today } => {
+                assistant_cli::draft(&config.tenants_dir, &tenant, today.as_deref())
+            }
+            AssistantCommand::Triage { tenant, today } => {
+                assistant_cli::triage(&config.tenants_dir, &tenant, today.as_deref())
+            }
+            AssistantCommand::Eval { file, verbose } => {
+                assistant_cli::eval(&config.tenants_dir, &file, verbose)
+            }
+        },
         Command::SeedDemo { missions } => commands::seed_demo(&config, missions).await,
         Command::CreateStaff {
             email,

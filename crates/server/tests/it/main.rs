@@ -6,6 +6,7 @@ mod accounts;
 mod adapters;
 mod api;
 mod api_write;
+mod assistant;
 mod browser;
 mod browser_missions;
 mod browser_morning;

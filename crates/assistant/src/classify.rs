@@ -1,0 +1,219 @@
+//! A multinomial naive Bayes classifier over the 30 mission types, trained once, at first use,
+//! from the shipped corpus (`data/needs-train.jsonl`), the taxonomy labels in French, English
+//! and Arabic and a hand-written lexicon (`data/lexicon.json`). Domain scores are the sums of
+//! their mission types' probabilities, so a type and its domain always agree.
+//!
+//! Each document counts a feature once (binary counts suit short texts); features never seen
+//! in training are ignored. Deterministic: no randomness, classes in taxonomy order.
+
+use crate::Scored;
+use crate::normalize::features;
+use jsap_domain::Taxonomy;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Laplace smoothing.
+const ALPHA: f64 = 0.3;
+/// Weight of a domain label as evidence for each of its mission types.
+const DOMAIN_LABEL_WEIGHT: f64 = 0.5;
+
+#[derive(Deserialize)]
+struct Lexicon {
+    mission_types: HashMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct TrainLine {
+    text: String,
+    expected_mission_type: String,
+}
+
+pub struct Model {
+    /// Mission type slugs, in taxonomy order.
+    classes: Vec<String>,
+    /// Domain of each class.
+    domains: Vec<String>,
+    /// Per feature, per class: log P(feature | class).
+    log_likelihood: HashMap<String, Vec<f64>>,
+}
+
+impl Model {
+    /// Trains from the embedded data (done once by [`Model::get`]; public for the benchmark).
+    /// Panics only if the embedded data is malformed, which a unit test checks.
+    #[allow(clippy::expect_used)]
+    pub fn train() -> Model {
+        let taxonomy = Taxonomy::builtin();
+        let lexicon: Lexicon = serde_json::from_str(include_str!("../data/lexicon.json"))
+            .expect("the embedded lexicon is valid (unit test)");
+        let classes: Vec<String> = taxonomy
+            .mission_types
+            .iter()
+            .map(|m| m.slug.clone())
+            .collect();
+        let index: HashMap<&str, usize> = classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        let mut counts: HashMap<String, Vec<f64>> = HashMap::new();
+        let mut add = |text: &str, class: usize, weight: f64| {
+            for f in features(text) {
+                counts.entry(f).or_insert_with(|| vec![0.0; classes.len()])[class] += weight;
+            }
+        };
+        for line in include_str!("../data/needs-train.jsonl").lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let l: TrainLine =
+                serde_json::from_str(line).expect("the embedded corpus is valid (unit test)");
+            let class = *index
+                .get(l.expected_mission_type.as_str())
+                .expect("the corpus names known mission types (unit test)");
+            add(&l.text, class, 1.0);
+        }
+        for (i, m) in taxonomy.mission_types.iter().enumerate() {
+            for label in [&m.labels.label_fr, &m.labels.label_en, &m.labels.label_ar] {
+                add(label, i, 1.0);
+            }
+            if let Some(d) = taxonomy.domain(&m.domain) {
+                for label in [&d.labels.label_fr, &d.labels.label_en, &d.labels.label_ar] {
+                    add(label, i, DOMAIN_LABEL_WEIGHT);
+                }
+            }
+            for phrase in lexicon.mission_types.get(&m.slug).into_iter().flatten() {
+                add(phrase, i, 1.0);
+            }
+        }
+        let vocabulary = counts.len() as f64;
+        let mut totals = vec![0.0; classes.len()];
+        for per_class in counts.values() {
+            for (t, c) in totals.iter_mut().zip(per_class) {
+                *t += c;
+            }
+        }
+        let n_classes = classes.len() as f64;
+        let log_likelihood = counts
+            .into_iter()
+            .map(|(f, per_class)| {
+                // A word seen with many mission types says little about any of them: its
+                // evidence is weighted down (an inverse class frequency).
+                let spread = per_class.iter().filter(|c| **c > 0.0).count().max(1) as f64;
+                let weight = (1.0 + n_classes / spread).ln() / (1.0 + n_classes).ln();
+                let logs = per_class
+                    .iter()
+                    .zip(&totals)
+                    .map(|(c, t)| weight * ((c + ALPHA) / (t + ALPHA * vocabulary)).ln())
+                    .collect();
+                (f, logs)
+            })
+            .collect();
+        let domains = taxonomy
+            .mission_types
+            .iter()
+            .map(|m| m.domain.clone())
+            .collect();
+        Model {
+            classes,
+            domains,
+            log_likelihood,
+        }
+    }
+
+    /// The trained model, shared.
+    pub fn get() -> &'static Model {
+        static MODEL: OnceLock<Model> = OnceLock::new();
+        MODEL.get_or_init(Model::train)
+    }
+
+    /// Mission types and domains of `text`, best first, with probabilities that sum to 1.
+    pub fn classify(&self, text: &str) -> Classification {
+        let mut scores = vec![0.0f64; self.classes.len()];
+        let mut known = 0usize;
+        for f in features(text) {
+            if let Some(logs) = self.log_likelihood.get(&f) {
+                known += 1;
+                for (s, l) in scores.iter_mut().zip(logs) {
+                    *s += l;
+                }
+            }
+        }
+        // Naive Bayes is overconfident: a temperature that grows with the evidence keeps the
+        // confidences readable (the order is unchanged).
+        let temperature = 1.0 + known as f64 / 4.0;
+        let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let exp: Vec<f64> = scores
+            .iter()
+            .map(|s| ((s - max) / temperature).exp())
+            .collect();
+        let sum: f64 = exp.iter().sum();
+        let probs: Vec<f64> = exp.iter().map(|e| e / sum).collect();
+        let mut mission_types: Vec<Scored> = self
+            .classes
+            .iter()
+            .zip(&probs)
+            .map(|(c, p)| Scored::new(c, *p))
+            .collect();
+        sort_scored(&mut mission_types);
+        let mut domains: Vec<Scored> = Vec::new();
+        for (d, p) in self.domains.iter().zip(&probs) {
+            match domains.iter_mut().find(|s| s.slug == *d) {
+                Some(s) => s.confidence += p,
+                None => domains.push(Scored::new(d, *p)),
+            }
+        }
+        sort_scored(&mut domains);
+        Classification {
+            domains,
+            mission_types,
+            evidence: known,
+        }
+    }
+}
+
+/// Best first; ties keep taxonomy order (the sort is stable).
+fn sort_scored(list: &mut [Scored]) {
+    list.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+}
+
+pub struct Classification {
+    pub domains: Vec<Scored>,
+    pub mission_types: Vec<Scored>,
+    /// How many of the text's features the model knew.
+    pub evidence: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_training_data_loads_and_covers_every_type() {
+        let m = Model::get();
+        assert_eq!(m.classes.len(), 30);
+        assert!(m.log_likelihood.len() > 500);
+    }
+
+    #[test]
+    fn obvious_texts_go_to_their_type_and_domain() {
+        let m = Model::get();
+        let c = m.classify("campagne de consultations médicales gratuites, médecins recherchés");
+        assert_eq!(c.mission_types[0].slug, "consultations-medicales");
+        assert_eq!(c.domains[0].slug, "sante");
+        let c = m.classify("tree planting day, sponsor seedlings");
+        assert_eq!(c.mission_types[0].slug, "reboisement-espaces-verts");
+        let total: f64 = c.mission_types.iter().map(|s| s.confidence).sum();
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn domain_agrees_with_best_type_when_it_dominates() {
+        let m = Model::get();
+        let c = m.classify("inondations, collecte d'urgence de couvertures pour les sinistrés");
+        let domain_of_best = Taxonomy::builtin()
+            .mission_type(&c.mission_types[0].slug)
+            .map(|t| t.domain.clone());
+        assert_eq!(domain_of_best.as_deref(), Some(c.domains[0].slug.as_str()));
+    }
+}

@@ -1,0 +1,225 @@
+//! The assistant: a mission drafted from a pasted message (WhatsApp, email, meeting notes)
+//! and incoming requests triaged, behind one [`Engine`] interface.
+//!
+//! [`OfflineEngine`] is built in and the default: no network, no model download, no file read
+//! at run time (its data is embedded). A classifier trained at first use from the shipped
+//! corpus, plus extractors for the city, dates, remote or on site and amounts. An
+//! OpenAI-compatible engine can be added later behind [`Engine`], with the offline engine as
+//! [`Assistant`]'s fallback.
+
+pub mod amounts;
+pub mod classify;
+pub mod dates;
+pub mod draft;
+pub mod eval;
+pub mod normalize;
+pub mod places;
+pub mod signals;
+pub mod triage;
+
+use chrono::NaiveDate;
+use jsap_domain::Locale;
+use serde::{Deserialize, Serialize};
+
+pub use amounts::Amount;
+pub use signals::{Language, Urgency};
+
+/// One of the tenant's cities, as the caller knows them (tenant config).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct City {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_ar: Option<String>,
+}
+
+impl City {
+    pub fn new(slug: &str, name: &str) -> City {
+        City {
+            slug: slug.into(),
+            name: name.into(),
+            name_ar: None,
+        }
+    }
+}
+
+/// A slug and how confident the engine is in it (0..1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    pub slug: String,
+    pub confidence: f64,
+}
+
+impl Scored {
+    pub fn new(slug: &str, confidence: f64) -> Scored {
+        Scored {
+            slug: slug.into(),
+            confidence,
+        }
+    }
+}
+
+/// What a draft is made from.
+#[derive(Debug, Clone)]
+pub struct DraftInput<'a> {
+    pub text: &'a str,
+    /// Tenant code (`cm`, `sn`…): which neighbourhood list applies.
+    pub tenant: &'a str,
+    pub cities: &'a [City],
+    /// Language of generated text (a fallback title).
+    pub locale: Locale,
+    /// Dates without a year are the next occurrence on or after this day.
+    pub today: NaiveDate,
+}
+
+/// A mission drafted from a message, for a human to review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub title: String,
+    pub summary: String,
+    pub domains: Vec<Scored>,
+    /// At least three, best first.
+    pub mission_types: Vec<Scored>,
+    pub contribution_types: Vec<String>,
+    pub city: Option<String>,
+    pub remote: bool,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub amounts: Vec<Amount>,
+}
+
+/// What triage is made from.
+#[derive(Debug, Clone)]
+pub struct TriageInput<'a> {
+    pub text: &'a str,
+    pub tenant: &'a str,
+    pub cities: &'a [City],
+    pub today: NaiveDate,
+}
+
+/// An incoming request, triaged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Triage {
+    /// A domain slug.
+    pub topic: String,
+    pub urgency: Urgency,
+    pub language: Language,
+    /// In the request's language (French for `other`).
+    pub suggested_reply: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("engine unavailable: {0}")]
+    Unavailable(String),
+    #[error("engine answer rejected: {0}")]
+    Invalid(String),
+}
+
+/// A way to draft missions and triage requests.
+pub trait Engine: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError>;
+    fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError>;
+}
+
+/// The built-in engine: pure, deterministic, offline.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OfflineEngine;
+
+impl Engine for OfflineEngine {
+    fn name(&self) -> &'static str {
+        "offline"
+    }
+
+    fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError> {
+        Ok(draft::draft(input))
+    }
+
+    fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError> {
+        Ok(triage::triage(input))
+    }
+}
+
+/// The assistant: an optional primary engine (e.g. an LLM), and the offline engine whenever
+/// there is none or it fails.
+#[derive(Default)]
+pub struct Assistant {
+    primary: Option<Box<dyn Engine>>,
+    offline: OfflineEngine,
+}
+
+impl Assistant {
+    /// Offline only.
+    pub fn offline() -> Assistant {
+        Assistant::default()
+    }
+
+    /// `primary` first, the offline engine when it fails.
+    pub fn with_primary(primary: Box<dyn Engine>) -> Assistant {
+        Assistant {
+            primary: Some(primary),
+            offline: OfflineEngine,
+        }
+    }
+
+    pub fn draft(&self, input: &DraftInput<'_>) -> Draft {
+        self.primary
+            .as_ref()
+            .and_then(|e| e.draft(input).ok())
+            .unwrap_or_else(|| draft::draft(input))
+    }
+
+    pub fn triage(&self, input: &TriageInput<'_>) -> Triage {
+        self.primary
+            .as_ref()
+            .and_then(|e| e.triage(input).ok())
+            .unwrap_or_else(|| triage::triage(input))
+    }
+
+    /// The offline engine itself.
+    pub fn offline_engine(&self) -> &OfflineEngine {
+        &self.offline
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Failing;
+
+    impl Engine for Failing {
+        fn name(&self) -> &'static str {
+            "failing"
+        }
+        fn draft(&self, _: &DraftInput<'_>) -> Result<Draft, EngineError> {
+            Err(EngineError::Unavailable("test".into()))
+        }
+        fn triage(&self, _: &TriageInput<'_>) -> Result<Triage, EngineError> {
+            Err(EngineError::Invalid("test".into()))
+        }
+    }
+
+    #[test]
+    fn a_failing_primary_engine_falls_back_to_the_offline_one() {
+        let assistant = Assistant::with_primary(Box::new(Failing));
+        let cities = [City::new("douala", "Douala")];
+        let today = NaiveDate::from_ymd_opt(2027, 6, 1).expect("date");
+        let d = assistant.draft(&DraftInput {
+            text: "Nettoyage du quartier Akwa samedi 5 juin",
+            tenant: "cm",
+            cities: &cities,
+            locale: Locale::Fr,
+            today,
+        });
+        assert_eq!(d.city.as_deref(), Some("douala"));
+        let t = assistant.triage(&TriageInput {
+            text: "Hello, I want to help",
+            tenant: "cm",
+            cities: &cities,
+            today,
+        });
+        assert_eq!(t.language, Language::En);
+    }
+}
