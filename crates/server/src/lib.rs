@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod recommend_cli;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

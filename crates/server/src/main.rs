@@ -1,7 +1,7 @@
 //! `jesuisaupays`: telemetry, configuration, then one command.
 
 use clap::{Parser, Subcommand};
-use jesuisaupays::{Application, Config, commands, startup, telemetry};
+use jesuisaupays::{Application, Config, commands, recommend_cli, startup, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,6 +68,36 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// The assistant: missions ranked for a member.
+    Assistant {
+        #[command(subcommand)]
+        command: AssistantCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssistantCommand {
+    /// Rank the tenant's published missions for a profile (JSON file); prints JSON, best
+    /// first: `[{id, url, score, reasons}]`.
+    Recommend {
+        /// Tenant code, e.g. `cm`.
+        #[arg(long)]
+        tenant: String,
+        /// The profile: `residence_country`, `home_city`, `skills`, `languages`,
+        /// `interests_domains`, `contribution_types`, `stays` (`[{from, to, cities}]`),
+        /// `remote_ok`.
+        #[arg(long)]
+        profile: PathBuf,
+        /// How many missions at most.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// The day to rank on (default: today where the tenant is).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// The language of the reasons and links (default: the tenant's).
+        #[arg(long)]
+        locale: Option<String>,
     },
 }
 
@@ -136,6 +166,19 @@ async fn main() -> ExitCode {
                     name,
                 },
         } => commands::token_create(&config, &tenant, &email, name.as_deref()).await,
+        Command::Assistant {
+            command:
+                AssistantCommand::Recommend {
+                    tenant,
+                    profile,
+                    limit,
+                    today,
+                    locale,
+                },
+        } => {
+            recommend_cli::recommend(&config, &tenant, &profile, limit, today, locale.as_deref())
+                .await
+        }
         Command::Invite {
             tenant,
             role,

@@ -32,6 +32,9 @@ pub struct Recommendation {
     /// The page's path on this site (`/fr/missions/12-slug`).
     #[serde(skip)]
     pub path: String,
+    /// The title in `locale`, or another when missing.
+    #[serde(skip)]
+    pub title: String,
 }
 
 /// Why a member's profile cannot be ranked for.
@@ -143,6 +146,10 @@ pub async fn recommend(
         cities: &cities,
     };
     let base = tenant.canonical_url();
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let mut titles = Recommendables::for_tenant(conn, tenant)
+        .titles(&ids, locale.as_str(), tenant.default_locale.as_str())
+        .await?;
     Ok(Ok(ranked
         .into_iter()
         .filter_map(|r| {
@@ -158,6 +165,7 @@ pub async fn recommend(
                     .map(|reason| words.reason(reason))
                     .collect(),
                 path,
+                title: titles.remove(&c.id).unwrap_or_default(),
             })
         })
         .collect()))

@@ -64,6 +64,13 @@ struct Label {
     value: String,
 }
 
+#[derive(FromQueryResult)]
+struct Title {
+    mission_id: i64,
+    locale: String,
+    title: String,
+}
+
 /// Ids per `IN (...)` list: far under every database's limit on parameters.
 const CHUNK: usize = 500;
 
@@ -199,5 +206,40 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
             list.dedup();
         }
         Ok(found)
+    }
+
+    /// The titles of missions `ids` in `locale`, or else in `fallback`, or else in any locale.
+    pub async fn titles(
+        &self,
+        ids: &[i64],
+        locale: &str,
+        fallback: &str,
+    ) -> Result<HashMap<i64, String>, StoreError> {
+        let rank = |l: &str| u8::from(l != locale) + u8::from(l != fallback);
+        let mut best: HashMap<i64, (u8, String)> = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let texts = self
+                .scope
+                .all::<mission_text::Entity>()
+                .filter(mission_text::Column::MissionId.is_in(chunk.to_vec()))
+                .select_only()
+                .column(mission_text::Column::MissionId)
+                .column(mission_text::Column::Locale)
+                .column(mission_text::Column::Title)
+                .order_by_asc(mission_text::Column::Locale)
+                .into_model::<Title>()
+                .all(self.conn)
+                .await?;
+            for t in texts {
+                let r = rank(&t.locale);
+                if best.get(&t.mission_id).is_none_or(|(found, _)| r < *found) {
+                    best.insert(t.mission_id, (r, t.title));
+                }
+            }
+        }
+        Ok(best
+            .into_iter()
+            .map(|(id, (_, title))| (id, title))
+            .collect())
     }
 }
