@@ -153,7 +153,7 @@ pub fn eligibility(member: &Member, c: &Candidate, today: NaiveDate) -> Option<R
     let on_site = member.stays.iter().find(|s| {
         s.to >= today
             && s.from <= s.to
-            && s.cities.iter().any(|city| *city == c.city)
+            && s.cities.contains(&c.city)
             && (c.flexible || (c.starts_on <= s.to && c.ends_on >= s.from))
     });
     if let Some(stay) = on_site {
