@@ -33,6 +33,7 @@ pub mod news;
 pub mod organisations;
 pub mod pages;
 pub mod profiles;
+pub mod recommend;
 pub mod requests;
 mod scope;
 pub mod spam;

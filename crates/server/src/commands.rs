@@ -134,7 +134,7 @@ async fn for_address(
     Ok((email, services, tenant))
 }
 
-async fn services_for(
+pub(crate) async fn services_for(
     config: &Config,
     code: &str,
 ) -> anyhow::Result<(Services, std::sync::Arc<jsap_tenancy::Tenant>)> {

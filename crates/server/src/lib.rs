@@ -4,6 +4,7 @@
 pub mod assistant_cli;
 pub mod commands;
 pub mod config;
+pub mod recommend_cli;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -1,7 +1,9 @@
 //! `jesuisaupays`: telemetry, configuration, then one command.
 
 use clap::{Parser, Subcommand};
-use jesuisaupays::{Application, Config, assistant_cli, commands, startup, telemetry};
+use jesuisaupays::{
+    Application, Config, assistant_cli, commands, recommend_cli, startup, telemetry,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,8 +66,8 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// The offline assistant: draft a mission from a message, triage a request, score the
-    /// engine on a labelled file. No database needed.
+    /// The assistant: draft a mission from a message, triage a request, score the engine on
+    /// a labelled file (no database needed); rank missions for a member.
     Assistant {
         #[command(subcommand)]
         command: AssistantCommand,
@@ -79,6 +81,27 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AssistantCommand {
+    /// Rank the tenant's published missions for a profile (JSON file); prints JSON, best
+    /// first: `[{id, url, score, reasons}]`.
+    Recommend {
+        /// Tenant code, e.g. `cm`.
+        #[arg(long)]
+        tenant: String,
+        /// The profile: `residence_country`, `home_city`, `skills`, `languages`,
+        /// `interests_domains`, `contribution_types`, `stays` (`[{from, to, cities}]`),
+        /// `remote_ok`.
+        #[arg(long)]
+        profile: PathBuf,
+        /// How many missions at most.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// The day to rank on (default: today where the tenant is).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// The language of the reasons and links (default: the tenant's).
+        #[arg(long)]
+        locale: Option<String>,
+    },
     /// Read a need (WhatsApp message, email, notes) on standard input; print the draft as JSON.
     Draft {
         /// Tenant code, e.g. `cm`.
@@ -165,6 +188,23 @@ async fn main() -> ExitCode {
             }
             AssistantCommand::Eval { file, verbose } => {
                 assistant_cli::eval(&config.tenants_dir, &file, verbose)
+            }
+            AssistantCommand::Recommend {
+                tenant,
+                profile,
+                limit,
+                today,
+                locale,
+            } => {
+                recommend_cli::recommend(
+                    &config,
+                    &tenant,
+                    &profile,
+                    limit,
+                    today,
+                    locale.as_deref(),
+                )
+                .await
             }
         },
         Command::SeedDemo { missions } => commands::seed_demo(&config, missions).await,

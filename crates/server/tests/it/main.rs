@@ -27,6 +27,7 @@ mod outbox;
 mod pages;
 mod pages_edit;
 mod profiles;
+mod recommend;
 mod requests;
 mod roles;
 mod search;

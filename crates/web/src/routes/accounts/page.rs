@@ -54,10 +54,13 @@ pub(super) async fn account_page(
     let spaces = crate::routes::spaces::space_links(ctx, account, &memberships);
     let next_stay =
         crate::routes::profiles::next_stay(&ctx.state, &ctx.tenant, ctx.locale, account.id).await?;
+    let for_you =
+        crate::routes::profiles::for_you(&ctx.state, &ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
         c.insert("roles", &roles);
         c.insert("spaces", &spaces);
         c.insert("next_stay", &next_stay);
+        c.insert("for_you", &for_you);
         c.insert("account_email", &account.email);
         c.insert("account_name", &account.display_name);
         c.insert("account_verified", &account.email_verified);

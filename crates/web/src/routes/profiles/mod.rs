@@ -23,9 +23,11 @@ use std::collections::BTreeMap;
 
 mod emails;
 mod export;
+mod for_you;
 mod stays;
 pub use emails::*;
 pub use export::*;
+pub use for_you::*;
 pub use stays::*;
 
 pub const COUNTRY_MAX: usize = 80;
