@@ -18,6 +18,7 @@ macro_rules! or_refuse {
 }
 
 pub mod accounts;
+pub mod assistant;
 mod audit;
 pub mod bulk;
 pub mod cities;

@@ -158,6 +158,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::missions_space::new_form).post(routes::missions_space::create),
         )
         .at(
+            "/:locale/espace/missions/nouvelle/depuis-un-message",
+            post(routes::missions_space::draft_from_message),
+        )
+        .at(
             "/:locale/espace/missions/verification",
             get(routes::missions_review::queue),
         )

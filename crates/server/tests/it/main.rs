@@ -7,6 +7,7 @@ mod adapters;
 mod api;
 mod api_write;
 mod assistant;
+mod assistant_editor;
 mod browser;
 mod browser_missions;
 mod browser_morning;

@@ -396,6 +396,11 @@ pub const POST_ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/missions/nouvelle/depuis-un-message",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/espace/missions/1",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },

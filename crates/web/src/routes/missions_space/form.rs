@@ -70,6 +70,10 @@ pub async fn new_form(
             mission: None,
             notice: None,
             photo_form: FormView::default(),
+            assistant: Some(super::from_message::AssistantView {
+                max: jsap_app::assistant::MESSAGE_MAX,
+                ..Default::default()
+            }),
         },
     )
     .await
@@ -200,6 +204,7 @@ pub(super) async fn refuse(
             mission,
             notice: None,
             photo_form: FormView::default(),
+            assistant: None,
         },
     )
     .await

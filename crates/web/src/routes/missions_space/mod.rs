@@ -4,12 +4,14 @@
 //! takes (submit, close, duplicate), with the mission's history and its photos.
 
 mod form;
+mod from_message;
 mod page;
 mod photos;
 mod steps;
 
 pub(crate) use form::refusal_text;
 pub use form::{create, edit_form, new_form, save};
+pub use from_message::draft_from_message;
 pub use photos::{change_photo, upload_photo};
 pub use steps::{preview, step};
 

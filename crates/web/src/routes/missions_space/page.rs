@@ -15,6 +15,8 @@ pub(super) struct Editor<'a> {
     pub(super) notice: Option<String>,
     /// The photo upload form as shown back (its errors).
     pub(super) photo_form: FormView,
+    /// The "write from a message" panel (new missions only).
+    pub(super) assistant: Option<super::from_message::AssistantView>,
 }
 
 impl<'a> Editor<'a> {
@@ -33,6 +35,7 @@ impl<'a> Editor<'a> {
             mission: Some(m),
             notice,
             photo_form: FormView::default(),
+            assistant: None,
         }
     }
 }
@@ -60,6 +63,7 @@ pub(super) async fn editor_page(
         mission,
         notice,
         photo_form,
+        assistant,
     } = editor;
     let conn = ctx.state.store.conn();
     let cities = ctx.cities().await?;
@@ -187,6 +191,7 @@ pub(super) async fn editor_page(
         c.insert("photos_max", &jsap_store::PHOTOS_MAX);
         c.insert("alt_max", &jsap_app::missions::ALT_MAX);
         c.insert("notice", &notice);
+        c.insert("assistant", &assistant);
         c.insert("mission_title_max", &TITLE_MAX);
         c.insert("summary_max", &SUMMARY_MAX);
         c.insert("description_max", &DESCRIPTION_MAX);

@@ -1,0 +1,95 @@
+//! The assistant inside the product: a mission drafted from a pasted message for its editor
+//! to review (nothing is saved, let alone published, without a human), and an incoming
+//! request triaged. The engine (`jsap_assistant`) is offline and pure; this layer gives it the
+//! tenant's live cities (those added from the console too) and the tenant's today.
+
+use crate::{Failure, Scope};
+use jsap_assistant::{Assistant, City, Draft, DraftInput, Triage, TriageInput};
+use jsap_domain::Locale;
+use jsap_store::Cities;
+
+/// The longest message the assistant reads, in characters.
+pub const MESSAGE_MAX: usize = 10_000;
+
+/// Why no draft was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftRefusal {
+    /// Nothing to read.
+    Empty,
+    /// Longer than [`MESSAGE_MAX`].
+    TooLong,
+}
+
+/// The tenant's live cities, as the engine knows them.
+async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
+    Ok(Cities::for_tenant(scope.store.conn(), scope.tenant)
+        .list()
+        .await?
+        .into_iter()
+        .map(|c| City {
+            name_ar: c.name_ar.clone(),
+            slug: c.slug,
+            name: c.name,
+        })
+        .collect())
+}
+
+fn checked(text: &str) -> Result<&str, DraftRefusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(DraftRefusal::Empty)
+    } else if text.chars().count() > MESSAGE_MAX {
+        Err(DraftRefusal::TooLong)
+    } else {
+        Ok(text)
+    }
+}
+
+/// A mission drafted from `message` (a WhatsApp message, an email, meeting notes), its
+/// generated texts in `locale`: every field with its confidence and alternatives.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, message.chars = message.len()))]
+pub async fn draft_mission(
+    scope: &Scope<'_>,
+    message: &str,
+    locale: Locale,
+) -> Result<Result<Draft, DraftRefusal>, Failure> {
+    let text = match checked(message) {
+        Ok(text) => text,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let cities = cities(scope).await?;
+    let input = DraftInput {
+        text,
+        tenant: scope.tenant.code.as_str(),
+        cities: &cities,
+        locale,
+        today: scope.tenant.local_date(scope.clock.now()),
+    };
+    let draft = Assistant::offline().draft(&input);
+    tracing::info!(
+        domain = draft.domains.first().map(|d| d.slug.as_str()),
+        city = draft.city.as_deref(),
+        "mission drafted"
+    );
+    Ok(Ok(draft))
+}
+
+/// An incoming request's topic, urgency, language and a suggested reply.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code))]
+pub async fn triage_request(
+    scope: &Scope<'_>,
+    message: &str,
+) -> Result<Result<Triage, DraftRefusal>, Failure> {
+    let text = match checked(message) {
+        Ok(text) => text,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let cities = cities(scope).await?;
+    let input = TriageInput {
+        text,
+        tenant: scope.tenant.code.as_str(),
+        cities: &cities,
+        today: scope.tenant.local_date(scope.clock.now()),
+    };
+    Ok(Ok(Assistant::offline().triage(&input)))
+}

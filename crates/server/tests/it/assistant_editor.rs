@@ -1,0 +1,98 @@
+//! "Write from a message" in the mission editor: the assistant fills the new mission form
+//! from a pasted message and says what it understood, with its confidence and alternatives;
+//! nothing is saved; an empty message is a clear error; a site knows only its own cities.
+
+use crate::helpers::{Options, TestApp};
+use crate::roles::{CM, SN, account, signed_in, tenant};
+use jsap_store::Role;
+
+const NEW: &str = "/fr/espace/missions/nouvelle";
+const FROM_MESSAGE: &str = "/fr/espace/missions/nouvelle/depuis-un-message";
+
+async fn missions_count(app: &TestApp, code: &str) -> u64 {
+    jsap_store::Missions::for_tenant(app.services.store.conn(), &tenant(app, code))
+        .count_all()
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_pasted_message_fills_the_new_mission_form_for_review() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    for (code, email) in [("cm", "op-cm@example.org"), ("sn", "op-sn@example.org")] {
+        account(&app, code, email, &[(Role::CountryOperator, None, None)]).await;
+    }
+    let mut op = signed_in(&app, CM, "op-cm@example.org").await;
+    let empty_form = op.get(NEW).await;
+    assert_eq!(empty_form.status, 200);
+    assert!(
+        empty_form
+            .body
+            .contains("Écrire à partir d&#x27;un message")
+            || empty_form.body.contains("Écrire à partir d'un message")
+    );
+    assert!(
+        empty_form
+            .body
+            .contains(&format!("action=\"{FROM_MESSAGE}#assistant-title\""))
+    );
+    let before = missions_count(&app, "cm").await;
+
+    let message = "Bonjour ! Le centre de santé de Bonabéri cherche un médecin pour des \
+                   consultations gratuites du 2 au 9 août 2027. Merci de faire passer.";
+    let filled = op.submit(NEW, FROM_MESSAGE, &[("message", message)]).await;
+    assert_eq!(filled.status, 200, "{}", filled.body);
+    let body = &filled.body;
+    assert!(
+        body.contains("Ce que l&#x27;assistant a compris")
+            || body.contains("Ce que l'assistant a compris")
+    );
+    assert!(
+        body.contains("<option value=\"consultations-medicales\" selected>"),
+        "type chosen"
+    );
+    assert!(
+        body.contains("<option value=\"sante\" selected>"),
+        "domain chosen"
+    );
+    assert!(
+        body.contains("<option value=\"douala\" selected>"),
+        "Bonabéri is in Douala"
+    );
+    assert!(body.contains("value=\"2027-08-02\"") && body.contains("value=\"2027-08-09\""));
+    assert!(body.contains("certitude"), "a confidence is shown");
+    assert!(
+        body.contains("autres possibilités"),
+        "alternatives are shown"
+    );
+    assert!(body.contains("du 2 août 2027 au 9 août 2027"));
+    // The message is kept as the description to rework, and in the panel to try again.
+    assert!(
+        body.matches("consultations gratuites du 2 au 9 août 2027")
+            .count()
+            >= 2
+    );
+    assert_eq!(missions_count(&app, "cm").await, before, "nothing saved");
+
+    // An empty message: a clear error, the form still there.
+    let refused = op.submit(NEW, FROM_MESSAGE, &[("message", "   ")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Collez le message à lire."));
+    let long = "a".repeat(10_001);
+    let too_long = op.submit(NEW, FROM_MESSAGE, &[("message", &long)]).await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.body.contains("dépasse 10000 caractères"));
+
+    // Each site reads only its own cities: Dakar means nothing in Cameroon, and is Senegal's.
+    let dakar = "Besoin de bénévoles pour nettoyer la plage de Dakar le 12 juillet 2027";
+    let on_cm = op.submit(NEW, FROM_MESSAGE, &[("message", dakar)]).await;
+    assert!(on_cm.body.contains("aucune ville reconnue"));
+    let mut sn = signed_in(&app, SN, "op-sn@example.org").await;
+    let on_sn = sn.submit(NEW, FROM_MESSAGE, &[("message", dakar)]).await;
+    assert_eq!(on_sn.status, 200);
+    assert!(on_sn.body.contains("<option value=\"dakar\" selected>"));
+}
