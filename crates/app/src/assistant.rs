@@ -6,7 +6,7 @@
 use crate::{Failure, Scope};
 use jsap_assistant::{Assistant, City, Draft, DraftInput, Triage, TriageInput};
 use jsap_domain::Locale;
-use jsap_store::Cities;
+use jsap_store::{Account, Cities};
 
 /// The longest message the assistant reads, in characters.
 pub const MESSAGE_MAX: usize = 10_000;
@@ -18,6 +18,9 @@ pub enum DraftRefusal {
     Empty,
     /// Longer than [`MESSAGE_MAX`].
     TooLong,
+    /// Only those who write missions (an organisation's members, focal points, operators)
+    /// draft them.
+    NotAllowed,
 }
 
 /// The tenant's live cities, as the engine knows them.
@@ -45,14 +48,25 @@ fn checked(text: &str) -> Result<&str, DraftRefusal> {
     }
 }
 
-/// A mission drafted from `message` (a WhatsApp message, an email, meeting notes), its
-/// generated texts in `locale`: every field with its confidence and alternatives.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, message.chars = message.len()))]
+/// Whether `who` writes missions on the scope's site.
+async fn writes_missions(scope: &Scope<'_>, who: &Account) -> Result<bool, Failure> {
+    let p = crate::organisations::permissions(scope.store.conn(), scope.tenant, who).await?;
+    Ok(p.is_operator() || !p.focal_cities().is_empty() || !p.organisations().is_empty())
+}
+
+/// `who` (who writes missions) has a mission drafted from `message` (a WhatsApp message, an
+/// email, meeting notes), its generated texts in `locale`: every field with its confidence
+/// and alternatives. Nothing is written.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, message.chars = message.len()))]
 pub async fn draft_mission(
     scope: &Scope<'_>,
+    who: &Account,
     message: &str,
     locale: Locale,
 ) -> Result<Result<Draft, DraftRefusal>, Failure> {
+    if !writes_missions(scope, who).await? {
+        return Ok(Err(DraftRefusal::NotAllowed));
+    }
     let text = match checked(message) {
         Ok(text) => text,
         Err(refusal) => return Ok(Err(refusal)),

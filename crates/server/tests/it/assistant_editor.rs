@@ -96,3 +96,108 @@ async fn a_pasted_message_fills_the_new_mission_form_for_review() {
     assert_eq!(on_sn.status, 200);
     assert!(on_sn.body.contains("<option value=\"dakar\" selected>"));
 }
+
+/// Creates a personal access token on `browser`'s account page; returns it.
+async fn token_of(browser: &mut crate::helpers::Browser<'_>) -> String {
+    let page = browser.get("/fr/compte/jetons").await;
+    let created = browser
+        .post(
+            "/fr/compte/jetons",
+            &[("csrf", &page.csrf()), ("name", "outil partenaire")],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let start = created.body.find("value=\"jsap_").expect("the token") + 7;
+    created.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect()
+}
+
+async fn draft_api(
+    app: &TestApp,
+    host: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut req = app
+        .client
+        .post(format!("http://{}/api/v1/assistant/draft", app.addr))
+        .header("Host", host)
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body).expect("json"));
+    if let Some(token) = token {
+        req = req.header("Authorization", format!("Bearer {token}"));
+    }
+    let resp = req.send().await.expect("send");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).expect("json answer"))
+}
+
+#[tokio::test]
+async fn partners_draft_a_mission_through_the_api_with_a_token() {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    account(
+        &app,
+        "cm",
+        "op-cm@example.org",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    account(&app, "cm", "membre@example.org", &[]).await;
+    let mut op = signed_in(&app, CM, "op-cm@example.org").await;
+    let token = token_of(&mut op).await;
+    let text = "We need donations of school supplies (notebooks, pens) for 200 pupils in \
+                Bamenda, from 1 to 15 September 2027. Budget 500 000 FCFA.";
+    let body = serde_json::json!({ "text": text, "locale": "en" });
+
+    let (status, draft) = draft_api(&app, CM, Some(&token), body.clone()).await;
+    assert_eq!(status, 200, "{draft}");
+    assert_eq!(draft["domains"][0]["slug"], "education-enfance");
+    assert_eq!(
+        draft["mission_types"][0]["slug"],
+        "dons-fournitures-scolaires"
+    );
+    assert!(draft["mission_types"].as_array().expect("types").len() >= 3);
+    assert_eq!(draft["city"], "bamenda");
+    assert_eq!(draft["starts_on"], "2027-09-01");
+    assert_eq!(draft["ends_on"], "2027-09-15");
+    assert_eq!(draft["amounts"][0]["value"], 500_000.0);
+    let before = missions_count(&app, "cm").await;
+    assert_eq!(before, 0, "nothing saved");
+
+    // No token, a token of another site, a member who writes no mission, bad input.
+    let (status, error) = draft_api(&app, CM, None, body.clone()).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, _) = draft_api(&app, SN, Some(&token), body.clone()).await;
+    assert_eq!(status, 401, "a token acts on its own site only");
+    let mut member = signed_in(&app, CM, "membre@example.org").await;
+    let member_token = token_of(&mut member).await;
+    let (status, error) = draft_api(&app, CM, Some(&member_token), body.clone()).await;
+    assert_eq!((status, error["error"].as_str()), (403, Some("forbidden")));
+    let (status, error) =
+        draft_api(&app, CM, Some(&token), serde_json::json!({ "text": "  " })).await;
+    assert_eq!((status, error["parameter"].as_str()), (422, Some("text")));
+    let (status, error) = draft_api(
+        &app,
+        CM,
+        Some(&token),
+        serde_json::json!({ "text": text, "locale": "ar" }),
+    )
+    .await;
+    assert_eq!(
+        (status, error["parameter"].as_str()),
+        (422, Some("locale")),
+        "cm has no ar"
+    );
+    let (status, _) = draft_api(&app, CM, Some(&token), serde_json::json!({ "txt": 1 })).await;
+    assert_eq!(status, 400);
+}

@@ -79,8 +79,19 @@ pub(super) fn internal(e: AppError) -> poem::Error {
     poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-pub fn service() -> OpenApiService<(Api, super::api_write::WriteApi), ()> {
-    OpenApiService::new((Api, super::api_write::WriteApi), "jesuisaupays", "1.0").server("/api")
+type Apis = (
+    Api,
+    super::api_write::WriteApi,
+    super::api_write::AssistantApi,
+);
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (
+        Api,
+        super::api_write::WriteApi,
+        super::api_write::AssistantApi,
+    );
+    OpenApiService::new(apis, "jesuisaupays", "1.0").server("/api")
 }
 
 /// Errors raised before a handler runs (a body that is not the JSON or the multipart form

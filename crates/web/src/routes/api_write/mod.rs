@@ -7,8 +7,11 @@
 //! - [`fields`]: the editor's fields as JSON, read into an edit for the use cases;
 //! - [`out`]: a mission as its editors see it.
 
+mod assistant;
 mod fields;
 mod out;
+
+pub use assistant::AssistantApi;
 
 use super::api::{ApiError, api_error};
 use crate::extract::CurrentTenant;
@@ -99,23 +102,41 @@ pub(crate) fn scope<'a>(state: &'a AppState, tenant: &'a Tenant) -> jsap_app::Sc
     )
 }
 
+/// The account the token acts for on this (country) site, or the status (404 on the portal,
+/// 401) and error to answer with.
+pub(super) async fn holder_account(
+    state: &AppState,
+    tenant: &CurrentTenant,
+    auth: &TokenAuth,
+) -> poem::Result<Result<Account, (u16, Json<ApiError>)>> {
+    if let Err(e) = super::api::country(tenant) {
+        return Ok(Err((404, e)));
+    }
+    match jsap_app::tokens::authenticate(&scope(state, &tenant.0), &auth.0.token).await {
+        Ok(Some(account)) => Ok(Ok(account)),
+        Ok(None) => Ok(Err((
+            401,
+            api_error(
+                "unauthorized",
+                None,
+                "no valid token for this site: create one on your account page",
+            ),
+        ))),
+        Err(e) => Err(internal(e)),
+    }
+}
+
 /// The account the token acts for on this (country) site, or the answer to give.
 async fn holder(
     state: &AppState,
     tenant: &CurrentTenant,
     auth: &TokenAuth,
 ) -> Result<Account, poem::Result<WriteResponse>> {
-    if let Err(e) = super::api::country(tenant) {
-        return Err(Ok(WriteResponse::NotFound(e)));
-    }
-    match jsap_app::tokens::authenticate(&scope(state, &tenant.0), &auth.0.token).await {
-        Ok(Some(account)) => Ok(account),
-        Ok(None) => Err(Ok(WriteResponse::Unauthorized(api_error(
-            "unauthorized",
-            None,
-            "no valid token for this site: create one on your account page",
-        )))),
-        Err(e) => Err(Err(internal(e))),
+    match holder_account(state, tenant, auth).await {
+        Ok(Ok(account)) => Ok(account),
+        Ok(Err((404, e))) => Err(Ok(WriteResponse::NotFound(e))),
+        Ok(Err((_, e))) => Err(Ok(WriteResponse::Unauthorized(e))),
+        Err(e) => Err(Err(e)),
     }
 }
 

@@ -30,6 +30,27 @@ pub(super) struct SuggestionRow {
     alternatives: Vec<String>,
 }
 
+/// `300000` as "300 000" (a thin space between thousands), decimals kept to two places.
+fn grouped(value: f64) -> String {
+    let whole = value.trunc() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if whole < 0 {
+        out.insert(0, '-');
+    }
+    let cents = ((value.fract().abs()) * 100.0).round() as i64;
+    if cents > 0 {
+        out.push_str(&format!(",{cents:02}"));
+    }
+    out
+}
+
 fn percent(confidence: f64) -> u32 {
     // Confidences are in 0..=1; rounded to a whole percent for reading.
     (confidence.clamp(0.0, 1.0) * 100.0).round() as u32
@@ -132,7 +153,15 @@ fn rows(ctx: &Ctx, draft: &Draft, cities: &[CityRecord]) -> Vec<SuggestionRow> {
         let amounts: Vec<String> = draft
             .amounts
             .iter()
-            .map(|a| format!("{} {}", a.value, a.currency))
+            .map(|a| {
+                // A franc whose zone the text did not say is the site's own.
+                let currency = if a.currency == "CFA" {
+                    ctx.tenant.currency.as_str()
+                } else {
+                    a.currency.as_str()
+                };
+                format!("{} {currency}", grouped(a.value))
+            })
             .collect();
         out.push(row(ctx, "assistant.amounts", amounts.join(", ")));
     }
@@ -208,11 +237,13 @@ pub async fn draft_from_message(
         max: MESSAGE_MAX,
         ..AssistantView::default()
     };
-    let outcome = assist::draft_mission(&ctx.scope(), &message, main).await?;
+    let outcome =
+        assist::draft_mission(&ctx.scope(), writer.user.account(), &message, main).await?;
     let draft = match outcome {
         Ok(draft) => draft,
         Err(refusal) => {
             let key = match refusal {
+                DraftRefusal::NotAllowed => return Err(AppError::Forbidden),
                 DraftRefusal::Empty => "assistant.err_empty",
                 DraftRefusal::TooLong => "assistant.err_too_long",
             };
@@ -252,4 +283,17 @@ pub async fn draft_from_message(
         assistant: Some(panel),
     };
     editor_page(&ctx, req, &writer, editor).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn amounts_are_grouped_by_thousands() {
+        assert_eq!(grouped(300_000.0), "300\u{202f}000");
+        assert_eq!(grouped(1_500_000.0), "1\u{202f}500\u{202f}000");
+        assert_eq!(grouped(950.0), "950");
+        assert_eq!(grouped(12.5), "12,50");
+    }
 }
