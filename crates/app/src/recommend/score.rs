@@ -9,7 +9,8 @@ use jsap_domain::Locale;
 use jsap_domain::search::analyze;
 use serde::Deserialize;
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// What the ranking knows of a member: the JSON of `assistant recommend --profile`, or built
 /// from a saved profile and stays.
@@ -170,6 +171,9 @@ pub fn eligibility(member: &Member, c: &Candidate, today: NaiveDate) -> Option<R
 struct Words {
     /// Per skill as written: its stems.
     skills: Vec<(String, HashSet<String>)>,
+    /// The stems of each missions' skill list seen in this ranking: missions share their
+    /// skills lists ("comptabilité, gestion"), and stemming is most of a ranking's time.
+    seen: RefCell<HashMap<String, HashSet<String>>>,
 }
 
 fn stems(text: &str) -> HashSet<String> {
@@ -187,6 +191,7 @@ impl Words {
                 .map(|s| (s.trim().to_owned(), stems(s)))
                 .filter(|(_, stems)| !stems.is_empty())
                 .collect(),
+            seen: RefCell::new(HashMap::new()),
         }
     }
 
@@ -195,10 +200,12 @@ impl Words {
         if self.skills.is_empty() || mission_skills.is_empty() {
             return vec![];
         }
-        let wanted = stems(&mission_skills.join(" "));
+        let joined = mission_skills.join(" ");
+        let mut seen = self.seen.borrow_mut();
+        let wanted = seen.entry(joined).or_insert_with_key(|text| stems(text));
         self.skills
             .iter()
-            .filter(|(_, s)| !s.is_disjoint(&wanted))
+            .filter(|(_, s)| !s.is_disjoint(wanted))
             .map(|(written, _)| written.clone())
             .collect()
     }
