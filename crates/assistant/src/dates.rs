@@ -294,7 +294,7 @@ fn rules() -> &'static [Rule] {
                 },
             ),
             (
-                re(r"\b(?:grandes vacances|vacances d ete|vacances scolaires d ete|cet ete|l ete prochain|pendant l ete|summer holidays|summer holiday|summer break|this summer|during the summer|in the summer|next summer|vacances d'ete)\b".to_string()),
+                re(r"\b(?:grandes vacances|vacances d ete|vacances scolaires d ete|cet ete|l ete prochain|pendant l ete|summer holidays|summer holiday|summer break|long holidays|long vacation|long holiday|this summer|during the summer|in the summer|next summer|vacances d'ete)\b".to_string()),
                 |_, t| upcoming_span(t, (7, 1), (8, 31)),
             ),
             (

@@ -31,6 +31,29 @@ fn data() -> &'static PlaceData {
     })
 }
 
+/// Every word of the known place names (city slugs, other spellings, neighbourhoods), folded,
+/// except those that are also common words: the classifier ignores them, since where a need
+/// is says nothing about what it is.
+pub fn place_words() -> Vec<String> {
+    let d = data();
+    let mut out = Vec::new();
+    for cities in d.tenants.values() {
+        for (slug, places) in cities {
+            let names = std::iter::once(slug)
+                .chain(&places.aliases)
+                .chain(&places.neighbourhoods);
+            for name in names {
+                for w in fold_text(name).split(|c: char| !c.is_alphanumeric()) {
+                    if w.chars().count() >= 3 && !d.ambiguous.iter().any(|a| a == w) {
+                        out.push(w.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One word of the text: its lowercase folded form and whether it was written capitalised.
 struct Word {
     lower: String,
