@@ -277,7 +277,7 @@ fn rules() -> &'static [Rule] {
             ),
             // juillet-aout, juillet et aout
             (
-                re(format!(r"\b{MONTH}\s*(?:-|et|and|to|a)\s*{MONTH}{YEAR}\b")),
+                re(format!(r"\b{MONTH}\s*(?:-|et|and|to|a)\s*(?:en\s+|in\s+)?{MONTH}{YEAR}\b")),
                 |c, t| {
                     let (m1, m2) = (month_of(c, 1)?, month_of(c, 2)?);
                     let y = year_of(c, 3);

@@ -73,6 +73,7 @@ fn parts_of_months_and_whole_months() {
 fn seasons_holidays_and_relative_phrases() {
     check("pendant les grandes vacances", "2027-07-01", "2027-08-31");
     check("teach during the long holidays", "2027-07-01", "2027-08-31");
+    check("départs en juillet et en août", "2027-07-01", "2027-08-31");
     check("this summer", "2027-07-01", "2027-08-31");
     check("à Noël", "2027-12-25", "2027-12-25");
     check("pour les fêtes de fin d'année", "2027-12-20", "2028-01-05");

@@ -186,6 +186,19 @@ fn allowed_typos(len: usize) -> usize {
     }
 }
 
+/// Arabic attaches its prepositions and "and" to the next word: "بصفاقس" is "in Sfax",
+/// "وتونس" "and Tunis".
+fn arabic_clitic(word: &str, name: &str) -> bool {
+    let is_arabic = name
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    is_arabic
+        && ["ب", "ل", "و", "ف", "ك", "وب", "ول", "فب", "وال"]
+            .iter()
+            .any(|p| word.strip_prefix(p) == Some(name))
+}
+
 /// The slug of the city `text` is about, among `cities` (the first one named; an exact name
 /// or neighbourhood wins over a misspelt one), or `None` when it names none of them.
 pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
@@ -203,7 +216,8 @@ pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
                 && words[i..i + n]
                     .iter()
                     .zip(&p.words)
-                    .all(|(w, pw)| w.lower == *pw)
+                    .enumerate()
+                    .all(|(j, (w, pw))| w.lower == *pw || (j == 0 && arabic_clitic(&w.lower, pw)))
                 && (!p.ambiguous || words[i].capitalised)
         });
         match hit {
@@ -348,6 +362,19 @@ mod tests {
         assert_eq!(find_city("le toubab est venu", "sn", &sn), None);
         let tn = vec![City::new("tunis", "Tunis")];
         assert_eq!(find_city("les Tunisiens de Tunisie", "tn", &tn), None);
+    }
+
+    #[test]
+    fn arabic_prepositions_attached_to_a_name_still_match() {
+        let tn = [City {
+            slug: "sfax".into(),
+            name: "Sfax".into(),
+            name_ar: Some("صفاقس".into()),
+        }];
+        assert_eq!(
+            find_city("تمويل ملعب حي بصفاقس", "tn", &tn).as_deref(),
+            Some("sfax")
+        );
     }
 
     #[test]
