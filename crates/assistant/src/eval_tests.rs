@@ -102,7 +102,7 @@ struct Floors {
 
 fn check_needs(file: &str, f: &Floors) {
     let r = held_out(file);
-    assert!(r.needs() >= 60, "{file}");
+    assert!(r.needs() >= 40, "{file}");
     assert!(
         r.domain_top1.rate() >= f.domain,
         "{file} domain {:?}",
@@ -124,7 +124,7 @@ fn check_needs(file: &str, f: &Floors) {
 
 fn check_requests(file: &str, topic: f64, urgency: f64, language: f64) {
     let r = held_out(file);
-    assert!(r.requests() >= 20, "{file}");
+    assert!(r.requests() >= 15, "{file}");
     assert!(r.topic.rate() >= topic, "{file} topic {:?}", r.topic);
     assert!(
         r.urgency.rate() >= urgency,
@@ -160,6 +160,17 @@ fn stress_sets_do_not_regress() {
             remote: 0.85,
         },
     );
+    check_needs(
+        "needs-stress3.jsonl",
+        &Floors {
+            domain: 0.90,
+            type_top3: 0.95,
+            city: 0.97,
+            dates: 0.95,
+            remote: 0.92,
+        },
+    );
     check_requests("requests-stress.jsonl", 0.88, 0.95, 0.98);
+    check_requests("requests-stress3.jsonl", 0.85, 0.85, 0.95);
     check_requests("requests-stress2.jsonl", 0.85, 0.95, 0.95);
 }
