@@ -64,10 +64,20 @@ impl Model {
             .map(|(i, c)| (c.as_str(), i))
             .collect();
         let mut counts: HashMap<String, Vec<f64>> = HashMap::new();
-        let mut add = |text: &str, class: usize, weight: f64| {
-            for f in features(text) {
-                counts.entry(f).or_insert_with(|| vec![0.0; classes.len()])[class] += weight;
+        let mut add_features = |fs: &[String], class: usize, weight: f64| {
+            for f in fs {
+                match counts.get_mut(f) {
+                    Some(per_class) => per_class[class] += weight,
+                    None => {
+                        let mut per_class = vec![0.0; classes.len()];
+                        per_class[class] = weight;
+                        counts.insert(f.clone(), per_class);
+                    }
+                }
             }
+        };
+        let mut add = |text: &str, class: usize, weight: f64| {
+            add_features(&features(text), class, weight);
         };
         for line in include_str!("../data/needs-train.jsonl").lines() {
             if line.trim().is_empty() {
@@ -89,19 +99,14 @@ impl Model {
                     add(label, i, DOMAIN_LABEL_WEIGHT);
                 }
             }
-            for phrase in lexicon.mission_types.get(&m.slug).into_iter().flatten() {
-                add(phrase, i, 1.0);
-            }
         }
-        let generic: std::collections::HashSet<String> = crate::cues::generic_words()
-            .iter()
-            .flat_map(|w| features(w))
-            .collect();
-        let generic_weight = crate::cues::GENERIC_WEIGHT;
+        // The lexicon: each phrase is a training document and its features are cues.
         let mut cue_classes: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, m) in taxonomy.mission_types.iter().enumerate() {
             for phrase in lexicon.mission_types.get(&m.slug).into_iter().flatten() {
-                for f in features(phrase) {
+                let fs = features(phrase);
+                add_features(&fs, i, 1.0);
+                for f in fs {
                     let list = cue_classes.entry(f).or_default();
                     if !list.contains(&i) {
                         list.push(i);
@@ -109,6 +114,11 @@ impl Model {
                 }
             }
         }
+        let generic: std::collections::HashSet<String> = crate::cues::generic_words()
+            .iter()
+            .flat_map(|w| features(w))
+            .collect();
+        let generic_weight = crate::cues::GENERIC_WEIGHT;
         let cues = cue_classes
             .into_iter()
             .map(|(f, list)| {

@@ -173,7 +173,7 @@ pub fn is_arabic(text: &str) -> bool {
 pub fn features(text: &str) -> Vec<String> {
     let normalized: String = words(&normalize(text))
         .into_iter()
-        .filter(|w| !crate::stopwords::STOP.contains(w) && !crate::cues::is_ignored(w))
+        .filter(|w| !crate::stopwords::is_stop(w) && !crate::cues::is_ignored(w))
         .collect::<Vec<_>>()
         .join(" ");
     let fr = analyze(&normalized, Locale::Fr);

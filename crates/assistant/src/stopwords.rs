@@ -1,7 +1,7 @@
 //! Stop words of the classifier (French, English, WhatsApp French, a little pidgin).
 
 /// Words that say nothing about a mission, in French, English and WhatsApp French (folded).
-pub const STOP: &[&str] = &[
+const STOP: &[&str] = &[
     "a",
     "au",
     "aux",
@@ -348,3 +348,11 @@ pub const STOP: &[&str] = &[
     "ok",
     "gens",
 ];
+
+/// Whether `word` (folded) is a stop word.
+pub fn is_stop(word: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP.iter().copied().collect())
+        .contains(word)
+}
