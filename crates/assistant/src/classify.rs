@@ -17,6 +17,10 @@ use std::sync::OnceLock;
 const ALPHA: f64 = 0.3;
 /// Weight of a domain label as evidence for each of its mission types.
 const DOMAIN_LABEL_WEIGHT: f64 = 0.5;
+/// Weight, in log space, of a lexicon cue found in the text, next to the naive Bayes terms.
+const CUE_WEIGHT: f64 = 1.0;
+/// The softmax temperature grows by one for this many known features.
+const FEATURES_PER_DEGREE: f64 = 12.0;
 
 #[derive(Deserialize)]
 struct Lexicon {
@@ -36,6 +40,9 @@ pub struct Model {
     domains: Vec<String>,
     /// Per feature, per class: log P(feature | class).
     log_likelihood: HashMap<String, Vec<f64>>,
+    /// Per feature of the lexicon: the classes whose cue phrases hold it, and its cue weight
+    /// (1 split over those classes, less for a generic word).
+    cues: HashMap<String, (Vec<usize>, f64)>,
 }
 
 impl Model {
@@ -57,10 +64,20 @@ impl Model {
             .map(|(i, c)| (c.as_str(), i))
             .collect();
         let mut counts: HashMap<String, Vec<f64>> = HashMap::new();
-        let mut add = |text: &str, class: usize, weight: f64| {
-            for f in features(text) {
-                counts.entry(f).or_insert_with(|| vec![0.0; classes.len()])[class] += weight;
+        let mut add_features = |fs: &[String], class: usize, weight: f64| {
+            for f in fs {
+                match counts.get_mut(f) {
+                    Some(per_class) => per_class[class] += weight,
+                    None => {
+                        let mut per_class = vec![0.0; classes.len()];
+                        per_class[class] = weight;
+                        counts.insert(f.clone(), per_class);
+                    }
+                }
             }
+        };
+        let mut add = |text: &str, class: usize, weight: f64| {
+            add_features(&features(text), class, weight);
         };
         for line in include_str!("../data/needs-train.jsonl").lines() {
             if line.trim().is_empty() {
@@ -82,10 +99,38 @@ impl Model {
                     add(label, i, DOMAIN_LABEL_WEIGHT);
                 }
             }
+        }
+        // The lexicon: each phrase is a training document and its features are cues.
+        let mut cue_classes: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, m) in taxonomy.mission_types.iter().enumerate() {
             for phrase in lexicon.mission_types.get(&m.slug).into_iter().flatten() {
-                add(phrase, i, 1.0);
+                let fs = features(phrase);
+                add_features(&fs, i, 1.0);
+                for f in fs {
+                    let list = cue_classes.entry(f).or_default();
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
             }
         }
+        let generic: std::collections::HashSet<String> = crate::cues::generic_words()
+            .iter()
+            .flat_map(|w| features(w))
+            .collect();
+        let generic_weight = crate::cues::GENERIC_WEIGHT;
+        let cues = cue_classes
+            .into_iter()
+            .map(|(f, list)| {
+                let w = if is_generic(&generic, &f) {
+                    generic_weight
+                } else {
+                    1.0
+                };
+                let share = w / list.len() as f64;
+                (f, (list, share))
+            })
+            .collect();
         let vocabulary = counts.len() as f64;
         let mut totals = vec![0.0; classes.len()];
         for per_class in counts.values() {
@@ -100,7 +145,10 @@ impl Model {
                 // A word seen with many mission types says little about any of them: its
                 // evidence is weighted down (an inverse class frequency).
                 let spread = per_class.iter().filter(|c| **c > 0.0).count().max(1) as f64;
-                let weight = (1.0 + n_classes / spread).ln() / (1.0 + n_classes).ln();
+                let mut weight = (1.0 + n_classes / spread).ln() / (1.0 + n_classes).ln();
+                if is_generic(&generic, &f) {
+                    weight *= generic_weight;
+                }
                 let logs = per_class
                     .iter()
                     .zip(&totals)
@@ -118,6 +166,7 @@ impl Model {
             classes,
             domains,
             log_likelihood,
+            cues,
         }
     }
 
@@ -125,6 +174,49 @@ impl Model {
     pub fn get() -> &'static Model {
         static MODEL: OnceLock<Model> = OnceLock::new();
         MODEL.get_or_init(Model::train)
+    }
+
+    /// Debug aid: the three best types of `text` and, per known feature, its evidence for
+    /// each of them relative to the mean over all types.
+    pub fn explain(&self, text: &str) -> Vec<String> {
+        let c = self.classify(text);
+        let best: Vec<usize> = c
+            .mission_types
+            .iter()
+            .take(3)
+            .filter_map(|s| self.classes.iter().position(|k| *k == s.slug))
+            .collect();
+        let mut out = vec![format!(
+            "{:?}",
+            c.mission_types
+                .iter()
+                .take(3)
+                .map(|s| (s.slug.as_str(), (s.confidence * 1000.0).round() / 1000.0))
+                .collect::<Vec<_>>()
+        )];
+        for f in features(text) {
+            if let Some(logs) = self.log_likelihood.get(&f) {
+                let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+                let (top, top_log) =
+                    logs.iter()
+                        .enumerate()
+                        .fold(
+                            (0, f64::NEG_INFINITY),
+                            |a, (i, l)| if *l > a.1 { (i, *l) } else { a },
+                        );
+                let per_best: Vec<String> = best
+                    .iter()
+                    .map(|i| format!("{:+.2}", logs[*i] - mean))
+                    .collect();
+                out.push(format!(
+                    "{f:<24} {} | top {} {:+.2}",
+                    per_best.join(" "),
+                    self.classes[top],
+                    top_log - mean
+                ));
+            }
+        }
+        out
     }
 
     /// Mission types and domains of `text`, best first, with probabilities that sum to 1.
@@ -138,10 +230,15 @@ impl Model {
                     *s += l;
                 }
             }
+            if let Some((classes, share)) = self.cues.get(&f) {
+                for c in classes {
+                    scores[*c] += CUE_WEIGHT * share;
+                }
+            }
         }
         // Naive Bayes is overconfident: a temperature that grows with the evidence keeps the
         // confidences readable (the order is unchanged).
-        let temperature = 1.0 + known as f64 / 4.0;
+        let temperature = 1.0 + known as f64 / FEATURES_PER_DEGREE;
         let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let exp: Vec<f64> = scores
             .iter()
@@ -170,6 +267,11 @@ impl Model {
             evidence: known,
         }
     }
+}
+
+/// A generic word, or a bigram of which one word is generic.
+fn is_generic(generic: &std::collections::HashSet<String>, feature: &str) -> bool {
+    generic.contains(feature) || feature.split('_').any(|w| generic.contains(w))
 }
 
 /// Best first; ties keep taxonomy order (the sort is stable).
@@ -205,6 +307,18 @@ mod tests {
         assert_eq!(c.mission_types[0].slug, "reboisement-espaces-verts");
         let total: f64 = c.mission_types.iter().map(|s| s.confidence).sum();
         assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_clear_cue_beats_generic_words() {
+        let m = Model::get();
+        let c = m.classify(
+            "Bonjour, la mairie de Douala cherche des volontaires pour une opération de \
+             nettoyage du marché de Ndokoti du 2 au 9 août 2027. Merci!",
+        );
+        assert_eq!(c.mission_types[0].slug, "operation-proprete-dechets");
+        assert_eq!(c.domains[0].slug, "environnement-proprete");
+        assert!(c.mission_types[0].confidence > 2.0 * c.mission_types[1].confidence);
     }
 
     #[test]

@@ -277,7 +277,7 @@ fn rules() -> &'static [Rule] {
             ),
             // juillet-aout, juillet et aout
             (
-                re(format!(r"\b{MONTH}\s*(?:-|et|and|to|a)\s*{MONTH}{YEAR}\b")),
+                re(format!(r"\b{MONTH}\s*(?:-|et|and|to|a)\s*(?:en\s+|in\s+)?{MONTH}{YEAR}\b")),
                 |c, t| {
                     let (m1, m2) = (month_of(c, 1)?, month_of(c, 2)?);
                     let y = year_of(c, 3);
@@ -294,7 +294,7 @@ fn rules() -> &'static [Rule] {
                 },
             ),
             (
-                re(r"\b(?:grandes vacances|vacances d ete|vacances scolaires d ete|cet ete|l ete prochain|pendant l ete|summer holidays|summer holiday|summer break|this summer|during the summer|in the summer|next summer|vacances d'ete)\b".to_string()),
+                re(r"\b(?:grandes vacances|vacances d ete|vacances scolaires d ete|cet ete|l ete prochain|pendant l ete|summer holidays|summer holiday|summer break|long holidays|long vacation|long holiday|this summer|during the summer|in the summer|next summer|vacances d'ete)\b".to_string()),
                 |_, t| upcoming_span(t, (7, 1), (8, 31)),
             ),
             (
@@ -347,6 +347,49 @@ fn rules() -> &'static [Rule] {
 
 /// The dates `text` states, `(from, to)` (equal for a single day), or `None`.
 pub fn find_dates(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    find(text, today).map(|(span, _)| span)
+}
+
+/// The mission's window: like [`find_dates`], except that a single day introduced by "à partir
+/// du", "dès le", "from", "starting" or "as of" opens a window with no end (`None`).
+pub fn find_window(text: &str, today: NaiveDate) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    find(text, today)
+        .map(|((from, to), open)| (from, if open && from == to { None } else { Some(to) }))
+}
+
+/// Words before a date that make it a deadline, not the mission's dates ("d'ici fin
+/// septembre", a collection running until then, stays the span itself).
+const DEADLINE: &[&str] = &[
+    "avant",
+    "avant le",
+    "before",
+    "no later than",
+    "au plus tard le",
+];
+/// Words before a single day that open a window with no end.
+const OPEN_START: &[&str] = &[
+    "a partir du",
+    "a partir de",
+    "des le",
+    "from",
+    "starting",
+    "starting on",
+    "starting from",
+    "as of",
+    "as from",
+];
+
+fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
+    phrases.iter().any(|p| {
+        before.ends_with(p)
+            && before[..before.len() - p.len()]
+                .chars()
+                .last()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+fn find(text: &str, today: NaiveDate) -> Option<((NaiveDate, NaiveDate), bool)> {
     let normalized = normalize(text).replace(" .", ".");
     for (regex, build) in rules() {
         for c in regex.captures_iter(&normalized) {
@@ -356,11 +399,12 @@ pub fn find_dates(text: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)
             if after.starts_with("dernier")
                 || after.starts_with("derniere")
                 || before.ends_with("last")
+                || ends_with_phrase(before, DEADLINE)
             {
                 continue;
             }
             if let Some(found) = build(&c, today) {
-                return Some(found);
+                return Some((found, ends_with_phrase(before, OPEN_START)));
             }
         }
     }

@@ -72,6 +72,8 @@ fn parts_of_months_and_whole_months() {
 #[test]
 fn seasons_holidays_and_relative_phrases() {
     check("pendant les grandes vacances", "2027-07-01", "2027-08-31");
+    check("teach during the long holidays", "2027-07-01", "2027-08-31");
+    check("départs en juillet et en août", "2027-07-01", "2027-08-31");
     check("this summer", "2027-07-01", "2027-08-31");
     check("à Noël", "2027-12-25", "2027-12-25");
     check("pour les fêtes de fin d'année", "2027-12-20", "2028-01-05");
@@ -97,4 +99,26 @@ fn no_dates_where_there_are_none() {
     ] {
         assert_eq!(find_dates(text, d(TODAY)), None, "{text}");
     }
+}
+
+#[test]
+fn deadlines_are_not_mission_dates_and_open_starts_have_no_end() {
+    let today = NaiveDate::from_ymd_opt(2027, 6, 1).expect("date");
+    assert_eq!(find_dates("à rendre avant le 15 août", today), None);
+    assert!(find_dates("d'ici fin septembre", today).is_some());
+    assert_eq!(find_dates("before 1 September", today), None);
+    let aug5 = NaiveDate::from_ymd_opt(2027, 8, 5);
+    assert_eq!(
+        find_window("à partir du 5 août, tous les samedis", today),
+        Some((aug5.expect("date"), None))
+    );
+    assert_eq!(
+        find_window("starting 5 August", today),
+        Some((aug5.expect("date"), None))
+    );
+    let aug9 = NaiveDate::from_ymd_opt(2027, 8, 9);
+    assert_eq!(
+        find_window("from 5 to 9 August", today),
+        Some((aug5.expect("date"), aug9))
+    );
 }

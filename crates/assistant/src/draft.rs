@@ -5,7 +5,7 @@
 
 use crate::amounts::find_amounts;
 use crate::classify::Model;
-use crate::dates::find_dates;
+use crate::dates::find_window;
 use crate::normalize::normalize;
 use crate::places::find_city;
 use crate::signals::{contains_phrase, remote_stated};
@@ -239,7 +239,7 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
         !amounts.is_empty(),
     );
     let city = find_city(input.text, input.tenant, input.cities);
-    let dates = find_dates(input.text, input.today);
+    let dates = find_window(input.text, input.today);
     let best = classification
         .mission_types
         .first()
@@ -279,7 +279,7 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
         city,
         remote,
         starts_on: dates.map(|d| d.0),
-        ends_on: dates.map(|d| d.1),
+        ends_on: dates.and_then(|d| d.1),
         amounts,
     }
 }

@@ -89,3 +89,88 @@ fn held_out_requests_meet_the_targets() {
     assert!(r.urgency.rate() >= 0.75, "urgency {:?}", r.urgency);
     assert!(r.language.rate() >= 0.98, "language {:?}", r.language);
 }
+
+/// Floors a little below the figures measured on the stress sets (texts in other styles,
+/// `docs/assistant.md`): a regression fails CI.
+struct Floors {
+    domain: f64,
+    type_top3: f64,
+    city: f64,
+    dates: f64,
+    remote: f64,
+}
+
+fn check_needs(file: &str, f: &Floors) {
+    let r = held_out(file);
+    assert!(r.needs() >= 40, "{file}");
+    assert!(
+        r.domain_top1.rate() >= f.domain,
+        "{file} domain {:?}",
+        r.domain_top1
+    );
+    assert!(
+        r.mission_type_top3.rate() >= f.type_top3,
+        "{file} type top 3 {:?}",
+        r.mission_type_top3
+    );
+    assert!(r.city.rate() >= f.city, "{file} city {:?}", r.city);
+    assert!(
+        r.dates_stated.rate() >= f.dates,
+        "{file} dates {:?}",
+        r.dates_stated
+    );
+    assert!(r.remote.rate() >= f.remote, "{file} remote {:?}", r.remote);
+}
+
+fn check_requests(file: &str, topic: f64, urgency: f64, language: f64) {
+    let r = held_out(file);
+    assert!(r.requests() >= 15, "{file}");
+    assert!(r.topic.rate() >= topic, "{file} topic {:?}", r.topic);
+    assert!(
+        r.urgency.rate() >= urgency,
+        "{file} urgency {:?}",
+        r.urgency
+    );
+    assert!(
+        r.language.rate() >= language,
+        "{file} language {:?}",
+        r.language
+    );
+}
+
+#[test]
+fn stress_sets_do_not_regress() {
+    check_needs(
+        "needs-stress.jsonl",
+        &Floors {
+            domain: 0.95,
+            type_top3: 0.95,
+            city: 0.97,
+            dates: 0.94,
+            remote: 0.92,
+        },
+    );
+    check_needs(
+        "needs-stress2.jsonl",
+        &Floors {
+            domain: 0.90,
+            type_top3: 0.93,
+            city: 0.97,
+            dates: 0.92,
+            remote: 0.85,
+        },
+    );
+    check_needs(
+        "needs-stress3.jsonl",
+        &Floors {
+            domain: 0.90,
+            type_top3: 0.95,
+            city: 0.97,
+            dates: 0.95,
+            remote: 0.92,
+        },
+    );
+    check_requests("requests-stress.jsonl", 0.88, 0.95, 0.98);
+    check_requests("requests-stress3.jsonl", 0.85, 0.85, 0.95);
+    check_requests("requests-stress2.jsonl", 0.85, 0.95, 0.95);
+}

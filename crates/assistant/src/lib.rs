@@ -9,12 +9,14 @@
 
 pub mod amounts;
 pub mod classify;
+pub mod cues;
 pub mod dates;
 pub mod draft;
 pub mod eval;
 pub mod normalize;
 pub mod places;
 pub mod signals;
+mod stopwords;
 pub mod triage;
 
 use chrono::NaiveDate;

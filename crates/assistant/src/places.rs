@@ -31,6 +31,29 @@ fn data() -> &'static PlaceData {
     })
 }
 
+/// Every word of the known place names (city slugs, other spellings, neighbourhoods), folded,
+/// except those that are also common words: the classifier ignores them, since where a need
+/// is says nothing about what it is.
+pub fn place_words() -> Vec<String> {
+    let d = data();
+    let mut out = Vec::new();
+    for cities in d.tenants.values() {
+        for (slug, places) in cities {
+            let names = std::iter::once(slug)
+                .chain(&places.aliases)
+                .chain(&places.neighbourhoods);
+            for name in names {
+                for w in fold_text(name).split(|c: char| !c.is_alphanumeric()) {
+                    if w.chars().count() >= 3 && !d.ambiguous.iter().any(|a| a == w) {
+                        out.push(w.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One word of the text: its lowercase folded form and whether it was written capitalised.
 struct Word {
     lower: String,
@@ -163,6 +186,19 @@ fn allowed_typos(len: usize) -> usize {
     }
 }
 
+/// Arabic attaches its prepositions and "and" to the next word: "بصفاقس" is "in Sfax",
+/// "وتونس" "and Tunis".
+fn arabic_clitic(word: &str, name: &str) -> bool {
+    let is_arabic = name
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    is_arabic
+        && ["ب", "ل", "و", "ف", "ك", "وب", "ول", "فب", "وال"]
+            .iter()
+            .any(|p| word.strip_prefix(p) == Some(name))
+}
+
 /// The slug of the city `text` is about, among `cities` (the first one named; an exact name
 /// or neighbourhood wins over a misspelt one), or `None` when it names none of them.
 pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
@@ -180,7 +216,8 @@ pub fn find_city(text: &str, tenant: &str, cities: &[City]) -> Option<String> {
                 && words[i..i + n]
                     .iter()
                     .zip(&p.words)
-                    .all(|(w, pw)| w.lower == *pw)
+                    .enumerate()
+                    .all(|(j, (w, pw))| w.lower == *pw || (j == 0 && arabic_clitic(&w.lower, pw)))
                 && (!p.ambiguous || words[i].capitalised)
         });
         match hit {
@@ -325,6 +362,19 @@ mod tests {
         assert_eq!(find_city("le toubab est venu", "sn", &sn), None);
         let tn = vec![City::new("tunis", "Tunis")];
         assert_eq!(find_city("les Tunisiens de Tunisie", "tn", &tn), None);
+    }
+
+    #[test]
+    fn arabic_prepositions_attached_to_a_name_still_match() {
+        let tn = [City {
+            slug: "sfax".into(),
+            name: "Sfax".into(),
+            name_ar: Some("صفاقس".into()),
+        }];
+        assert_eq!(
+            find_city("تمويل ملعب حي بصفاقس", "tn", &tn).as_deref(),
+            Some("sfax")
+        );
     }
 
     #[test]

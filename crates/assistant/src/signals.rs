@@ -130,6 +130,15 @@ impl Urgency {
 
 const LOW: &[&str] = &[
     "pas presse",
+    "rien ne presse",
+    "ca ne presse pas",
+    "ne presse pas",
+    "pas de presse",
+    "quand vous voulez",
+    "quand vous le souhaitez",
+    "prenez votre temps",
+    "take your time",
+    "no pressure",
     "pas pressee",
     "pas presses",
     "pas d urgence",
