@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use jsap_domain::Locale;
 use jsap_domain::search::analyze;
 use serde::Deserialize;
-use std::cmp::Reverse;
 use std::cell::RefCell;
+use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
 /// What the ranking knows of a member: the JSON of `assistant recommend --profile`, or built
