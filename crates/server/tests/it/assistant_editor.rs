@@ -200,4 +200,12 @@ async fn partners_draft_a_mission_through_the_api_with_a_token() {
     );
     let (status, _) = draft_api(&app, CM, Some(&token), serde_json::json!({ "txt": 1 })).await;
     assert_eq!(status, 400);
+    // No city and no dates stated: those fields are left out, never null.
+    let vague =
+        serde_json::json!({ "text": "On cherche des mentors pour nos jeunes entrepreneurs." });
+    let (status, draft) = draft_api(&app, CM, Some(&token), vague).await;
+    assert_eq!(status, 200, "{draft}");
+    for absent in ["city", "starts_on", "ends_on"] {
+        assert!(draft.get(absent).is_none(), "{absent}: {draft}");
+    }
 }

@@ -46,11 +46,15 @@ struct DraftOut {
     /// Best first, at least three.
     mission_types: Vec<ScoredOut>,
     contribution_types: Vec<String>,
-    /// A city slug of this site, or null.
+    /// A city slug of this site; absent when none is recognised.
+    #[oai(skip_serializing_if_is_none)]
     city: Option<String>,
     remote: bool,
-    /// ISO date or null.
+    /// ISO date; absent (with `ends_on`) when the message states no dates.
+    #[oai(skip_serializing_if_is_none)]
     starts_on: Option<String>,
+    /// ISO date; absent when the message states no end.
+    #[oai(skip_serializing_if_is_none)]
     ends_on: Option<String>,
     amounts: Vec<AmountOut>,
 }
@@ -69,6 +73,10 @@ enum DraftResponse {
     Forbidden(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
+    /// A body that is not JSON (answered before the handler runs).
+    #[oai(status = 415)]
+    #[allow(dead_code)]
+    UnsupportedType(Json<ApiError>),
     #[oai(status = 422)]
     Invalid(Json<ApiError>),
 }
