@@ -132,6 +132,42 @@ fn author(who: &Account) -> String {
     }
 }
 
+/// Appends `body` as the new version of the page, written by `who` (`restored_from`: the
+/// version it copies), and journals `action` in the same transaction.
+async fn written<C: jsap_store::Connection>(
+    tx: &C,
+    scope: &Scope<'_>,
+    who: &Account,
+    (slug, locale): (&str, Locale),
+    body: &str,
+    restored_from: Option<i64>,
+    action: &str,
+) -> Result<PageVersion, Failure> {
+    let label = author(who);
+    let version = PageVersions::for_tenant(tx, scope.tenant)
+        .append(&NewPageVersion {
+            slug,
+            locale: locale.as_str(),
+            body_markdown: body,
+            author_user_id: who.id,
+            author_label: &label,
+            restored_from,
+            now: scope.clock.now(),
+        })
+        .await?;
+    let target = format!("{slug} ({locale})");
+    let detail = restored_from.map(|id| format!("#{id}")).unwrap_or_default();
+    let done = Done {
+        action,
+        kind: "page",
+        id: Some(version.id),
+        target: &target,
+        detail: &detail,
+    };
+    audit::record(tx, scope, Some(who), done).await?;
+    Ok(version)
+}
+
 /// `who` (a country operator or staff) writes `body` as page `slug` in `locale`: the new
 /// version, or `None` when the text is the page's current one (nothing written then).
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, page.slug = slug))]
@@ -152,27 +188,7 @@ pub async fn edit(
         return Ok(Ok(None));
     }
     let tx = scope.store.begin().await?;
-    let label = author(who);
-    let version = PageVersions::for_tenant(&tx, scope.tenant)
-        .append(&NewPageVersion {
-            slug,
-            locale: locale.as_str(),
-            body_markdown: &body,
-            author_user_id: who.id,
-            author_label: &label,
-            restored_from: None,
-            now: scope.clock.now(),
-        })
-        .await?;
-    let target = format!("{slug} ({locale})");
-    let done = Done {
-        action: "page_edited",
-        kind: "page",
-        id: Some(version.id),
-        target: &target,
-        detail: "",
-    };
-    audit::record(&tx, scope, Some(who), done).await?;
+    let version = written(&tx, scope, who, (slug, locale), &body, None, "page_edited").await?;
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(page.version = version.id, "page edited");
     Ok(Ok(Some(version)))
@@ -201,28 +217,17 @@ pub async fn restore(
     else {
         return Ok(Err(PageRefusal::NotFound));
     };
-    let label = author(who);
-    let version = versions
-        .append(&NewPageVersion {
-            slug,
-            locale: locale.as_str(),
-            body_markdown: &old.body_markdown,
-            author_user_id: who.id,
-            author_label: &label,
-            restored_from: Some(old.id),
-            now: scope.clock.now(),
-        })
-        .await?;
-    let target = format!("{slug} ({locale})");
-    let detail = format!("#{}", old.id);
-    let done = Done {
-        action: "page_restored",
-        kind: "page",
-        id: Some(version.id),
-        target: &target,
-        detail: &detail,
-    };
-    audit::record(&tx, scope, Some(who), done).await?;
+    let restored = Some(old.id);
+    let version = written(
+        &tx,
+        scope,
+        who,
+        (slug, locale),
+        &old.body_markdown,
+        restored,
+        "page_restored",
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(version))
 }
@@ -250,27 +255,7 @@ pub async fn reset_to_default(
     if !edited {
         return Ok(Ok(None));
     }
-    let label = author(who);
-    let version = versions
-        .append(&NewPageVersion {
-            slug,
-            locale: locale.as_str(),
-            body_markdown: "",
-            author_user_id: who.id,
-            author_label: &label,
-            restored_from: None,
-            now: scope.clock.now(),
-        })
-        .await?;
-    let target = format!("{slug} ({locale})");
-    let done = Done {
-        action: "page_reset",
-        kind: "page",
-        id: Some(version.id),
-        target: &target,
-        detail: "",
-    };
-    audit::record(&tx, scope, Some(who), done).await?;
+    let version = written(&tx, scope, who, (slug, locale), "", None, "page_reset").await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(Some(version)))
 }
