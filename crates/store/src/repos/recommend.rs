@@ -160,20 +160,15 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
             .collect())
     }
 
-    async fn contributions(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    /// The distinct labels of missions `ids`, sorted, read in chunks by `query`.
+    async fn labels(
+        &self,
+        ids: &[i64],
+        query: impl Fn(Vec<i64>) -> sea_orm::Selector<sea_orm::SelectModel<Label>>,
+    ) -> Result<HashMap<i64, Vec<String>>, StoreError> {
         let mut found: HashMap<i64, Vec<String>> = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let labels = self
-                .scope
-                .all::<mission_contribution::Entity>()
-                .filter(mission_contribution::Column::MissionId.is_in(chunk.to_vec()))
-                .select_only()
-                .column(mission_contribution::Column::MissionId)
-                .column_as(mission_contribution::Column::Contribution, "value")
-                .into_model::<Label>()
-                .all(self.conn)
-                .await?;
-            for l in labels {
+            for l in query(chunk.to_vec()).all(self.conn).await? {
                 found.entry(l.mission_id).or_default().push(l.value);
             }
         }
@@ -184,28 +179,30 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
         Ok(found)
     }
 
+    async fn contributions(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+        self.labels(ids, |chunk| {
+            self.scope
+                .all::<mission_contribution::Entity>()
+                .filter(mission_contribution::Column::MissionId.is_in(chunk))
+                .select_only()
+                .column(mission_contribution::Column::MissionId)
+                .column_as(mission_contribution::Column::Contribution, "value")
+                .into_model::<Label>()
+        })
+        .await
+    }
+
     async fn locales(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, StoreError> {
-        let mut found: HashMap<i64, Vec<String>> = HashMap::new();
-        for chunk in ids.chunks(CHUNK) {
-            let labels = self
-                .scope
+        self.labels(ids, |chunk| {
+            self.scope
                 .all::<mission_text::Entity>()
-                .filter(mission_text::Column::MissionId.is_in(chunk.to_vec()))
+                .filter(mission_text::Column::MissionId.is_in(chunk))
                 .select_only()
                 .column(mission_text::Column::MissionId)
                 .column_as(mission_text::Column::Locale, "value")
                 .into_model::<Label>()
-                .all(self.conn)
-                .await?;
-            for l in labels {
-                found.entry(l.mission_id).or_default().push(l.value);
-            }
-        }
-        for list in found.values_mut() {
-            list.sort();
-            list.dedup();
-        }
-        Ok(found)
+        })
+        .await
     }
 
     /// The titles of missions `ids` in `locale`, or else in `fallback`, or else in any locale.
