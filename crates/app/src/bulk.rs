@@ -5,6 +5,7 @@
 use crate::organisations::{self, Decision};
 use crate::{Failure, Scope, missions};
 use jsap_domain::missions::MissionStep;
+use jsap_domain::{MissionId, OrganisationId};
 use jsap_store::Account;
 
 /// The most items one bulk decision takes.
@@ -18,35 +19,51 @@ pub struct Bulk {
     pub refused: usize,
 }
 
-/// `who` verifies the organisations `ids`.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, count = ids.len()))]
-pub async fn verify_organisations(
-    scope: &Scope<'_>,
-    who: &Account,
-    ids: &[i64],
-) -> Result<Bulk, Failure> {
-    let mut bulk = Bulk::default();
-    for id in ids.iter().take(BULK_MAX) {
-        match organisations::review(scope, who, *id, Decision::Verify).await? {
-            Ok(_) => bulk.done += 1,
-            Err(_) => bulk.refused += 1,
-        }
-    }
-    Ok(bulk)
+/// The review queue a bulk decision is taken from, and what it does to each item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Verify the checked organisations.
+    Organisations,
+    /// Publish the checked (submitted) missions.
+    Missions,
 }
 
-/// `who` publishes the submitted missions `ids`.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, count = ids.len()))]
-pub async fn publish_missions(
+impl Queue {
+    /// The queue's path segment (`/espace/{segment}/verification`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Queue::Organisations => "organisations",
+            Queue::Missions => "missions",
+        }
+    }
+}
+
+/// `who` takes the queue's decision on the items `ids` (the first [`BULK_MAX`]).
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, queue = queue.segment(), count = ids.len()))]
+pub async fn decide(
     scope: &Scope<'_>,
     who: &Account,
+    queue: Queue,
     ids: &[i64],
 ) -> Result<Bulk, Failure> {
     let mut bulk = Bulk::default();
-    for id in ids.iter().take(BULK_MAX) {
-        match missions::review(scope, who, *id, MissionStep::Publish, "").await? {
-            Ok(_) => bulk.done += 1,
-            Err(_) => bulk.refused += 1,
+    for &id in ids.iter().take(BULK_MAX) {
+        let applied = match queue {
+            Queue::Organisations => {
+                organisations::review(scope, who, OrganisationId(id), Decision::Verify)
+                    .await?
+                    .is_ok()
+            }
+            Queue::Missions => {
+                missions::review(scope, who, MissionId(id), MissionStep::Publish, "")
+                    .await?
+                    .is_ok()
+            }
+        };
+        if applied {
+            bulk.done += 1;
+        } else {
+            bulk.refused += 1;
         }
     }
     Ok(bulk)

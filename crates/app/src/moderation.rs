@@ -9,6 +9,7 @@ use crate::mail::emails::AccountBlocked;
 use crate::organisations::permissions;
 use crate::{Failure, Scope};
 use jsap_domain::moderation::{Decision, HIDE_AFTER_REPORTS, ReportReason, TargetKind};
+use jsap_domain::{AccountId, ReportId};
 use jsap_store::{
     Account, Accounts, Connection, MissionEdits, Missions, Organisations, Reported, Reports,
     Requests, StoreError,
@@ -273,10 +274,11 @@ pub async fn decide(
     scope: &Scope<'_>,
     who: &Account,
     kind: TargetKind,
-    id: i64,
+    id: ReportId,
     decision: Decision,
     note: &str,
 ) -> Result<Result<u64, ModerationRefusal>, Failure> {
+    let id = id.get();
     let tenant = scope.tenant;
     or_refuse!(operator(scope, who).await?);
     let tx = scope.store.begin().await?;
@@ -318,9 +320,10 @@ pub async fn decide(
 pub async fn block(
     scope: &Scope<'_>,
     who: &Account,
-    user_id: i64,
+    user_id: AccountId,
     reason: &str,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
+    let user_id = user_id.get();
     or_refuse!(operator(scope, who).await?);
     if user_id == who.id {
         return Ok(Err(ModerationRefusal::Own));
@@ -378,8 +381,9 @@ pub(crate) async fn block_as(
 pub async fn unblock(
     scope: &Scope<'_>,
     who: &Account,
-    user_id: i64,
+    user_id: AccountId,
 ) -> Result<Result<Account, ModerationRefusal>, Failure> {
+    let user_id = user_id.get();
     or_refuse!(operator(scope, who).await?);
     unblock_as(scope, who, user_id).await
 }

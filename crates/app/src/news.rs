@@ -8,6 +8,7 @@ use crate::organisations::permissions;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
+use jsap_domain::NewsPostId;
 use jsap_domain::{Locale, slugify};
 use jsap_store::{Account, NewNewsPost, NewsPhoto, NewsPost, NewsPosts, StoreError};
 
@@ -107,13 +108,14 @@ pub async fn create(scope: &Scope<'_>, who: &Account, draft: NewsDraft) -> Outco
 }
 
 /// `who` edits post `id`: its texts, and publishes or unpublishes it as the draft says.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = %id))]
 pub async fn update(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: NewsPostId,
     draft: NewsDraft,
 ) -> Outcome<NewsPost> {
+    let id = id.get();
     or_refuse!(operator(scope, who).await?);
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
@@ -156,13 +158,14 @@ pub async fn update(
 }
 
 /// `who` deletes post `id`; its photo's files go after the commit.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = %id))]
 pub async fn delete(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     who: &Account,
-    id: i64,
+    id: NewsPostId,
 ) -> Outcome<NewsPost> {
+    let id = id.get();
     or_refuse!(operator(scope, who).await?);
     let tx = scope.store.begin().await?;
     let Some(post) = NewsPosts::for_tenant(&tx, scope.tenant).delete(id).await? else {
@@ -188,15 +191,16 @@ async fn remove_files(scope: &Scope<'_>, blobs: &BlobStore, photo: &NewsPhoto) {
 /// through the same checks as every upload (`jsap_adapters::images`): two JPEG variants
 /// written under fresh random keys before the row; a failed row removes them, the previous
 /// photo's files go after the commit.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, news.id = %id))]
 pub async fn set_photo(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     who: &Account,
-    id: i64,
+    id: NewsPostId,
     bytes: Vec<u8>,
     alt: &str,
 ) -> Outcome<NewsPhoto> {
+    let id = id.get();
     or_refuse!(operator(scope, who).await?);
     let tenant = scope.tenant;
     if NewsPosts::for_tenant(scope.store.conn(), tenant)

@@ -8,6 +8,7 @@ use crate::audit::{self, Done};
 use crate::organisations::permissions;
 use crate::{Failure, Scope};
 use jsap_domain::Locale;
+use jsap_domain::PageVersionId;
 use jsap_store::{Account, NewPageVersion, PageVersion, PageVersions, StoreError};
 
 /// The pages of every site, in the order the console lists them.
@@ -196,14 +197,15 @@ pub async fn edit(
 
 /// `who` makes version `id` of page `slug` in `locale` the page again: a new version copying
 /// it, naming it in `restored_from`.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, page.version = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, page.version = %id))]
 pub async fn restore(
     scope: &Scope<'_>,
     who: &Account,
     slug: &str,
     locale: &str,
-    id: i64,
+    id: PageVersionId,
 ) -> Outcome<PageVersion> {
+    let id = id.get();
     or_refuse!(allowed(scope, who).await?);
     let Some((slug, locale)) = known(scope, slug, locale) else {
         return Ok(Err(PageRefusal::UnknownPage));

@@ -6,6 +6,7 @@
 use crate::audit::{self, Done};
 use crate::moderation::{ModerationRefusal, block_as, unblock_as};
 use crate::{Failure, Scope};
+use jsap_domain::AccountId;
 use jsap_store::{Account, Accounts, BlockState, Membership, Store, StoreError};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -82,8 +83,9 @@ pub async fn search_accounts(
 pub async fn end_sessions(
     scope: &Scope<'_>,
     staff: &Account,
-    user_id: i64,
+    user_id: AccountId,
 ) -> Result<Result<Account, StaffRefusal>, Failure> {
+    let user_id = user_id.get();
     if !staff.is_staff {
         return Ok(Err(StaffRefusal::NotStaff));
     }
@@ -111,9 +113,10 @@ pub async fn end_sessions(
 pub async fn block(
     scope: &Scope<'_>,
     staff: &Account,
-    user_id: i64,
+    user_id: AccountId,
     reason: &str,
 ) -> Result<Result<Account, StaffRefusal>, Failure> {
+    let user_id = user_id.get();
     if !staff.is_staff {
         return Ok(Err(StaffRefusal::NotStaff));
     }
@@ -127,8 +130,9 @@ pub async fn block(
 pub async fn unblock(
     scope: &Scope<'_>,
     staff: &Account,
-    user_id: i64,
+    user_id: AccountId,
 ) -> Result<Result<Account, StaffRefusal>, Failure> {
+    let user_id = user_id.get();
     if !staff.is_staff {
         return Ok(Err(StaffRefusal::NotStaff));
     }

@@ -3,6 +3,7 @@
 //! when it is used (a role removed is a right removed).
 
 use crate::{Failure, Scope};
+use jsap_domain::TokenId;
 use jsap_store::{AccessTokens, Account, Accounts, StoreError, TokenRecord};
 
 /// The longest token name.
@@ -53,7 +54,8 @@ pub async fn create(
 
 /// Revokes token `id` of `who`; false when it is not one of their live tokens.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id))]
-pub async fn revoke(scope: &Scope<'_>, who: &Account, id: i64) -> Result<bool, Failure> {
+pub async fn revoke(scope: &Scope<'_>, who: &Account, id: TokenId) -> Result<bool, Failure> {
+    let id = id.get();
     Ok(AccessTokens::for_tenant(scope.store.conn(), scope.tenant)
         .revoke(who.id, id, scope.clock.now())
         .await?)

@@ -69,9 +69,15 @@ async fn exercise(blobs: &BlobStore) {
 
     // Refused: not an admin; not an image (nothing stored, no key recorded).
     assert_eq!(
-        organisations::set_logo(&scope, blobs, &outsider, organisation.id, png())
-            .await
-            .expect("set"),
+        organisations::set_logo(
+            &scope,
+            blobs,
+            &outsider,
+            jsap_domain::OrganisationId(organisation.id),
+            png()
+        )
+        .await
+        .expect("set"),
         Err(LogoRefusal::NotFound)
     );
     assert_eq!(
@@ -79,7 +85,7 @@ async fn exercise(blobs: &BlobStore) {
             &scope,
             blobs,
             &awa,
-            organisation.id,
+            jsap_domain::OrganisationId(organisation.id),
             b"<svg onload=alert(1)>".to_vec()
         )
         .await
@@ -88,10 +94,16 @@ async fn exercise(blobs: &BlobStore) {
     );
     assert_eq!(logo_key(&world, organisation.id).await, "");
 
-    let first = organisations::set_logo(&scope, blobs, &awa, organisation.id, png())
-        .await
-        .expect("set")
-        .expect("accepted");
+    let first = organisations::set_logo(
+        &scope,
+        blobs,
+        &awa,
+        jsap_domain::OrganisationId(organisation.id),
+        png(),
+    )
+    .await
+    .expect("set")
+    .expect("accepted");
     assert!(first.starts_with("logos/") && first.ends_with(".png"));
     assert_eq!(logo_key(&world, organisation.id).await, first);
     let stored = blobs.get("cm", &first).await.expect("get").expect("stored");
@@ -99,10 +111,16 @@ async fn exercise(blobs: &BlobStore) {
     assert_eq!((decoded.width(), decoded.height()), (256, 128));
 
     // A new logo replaces the file of the previous one.
-    let second = organisations::set_logo(&scope, blobs, &awa, organisation.id, png())
-        .await
-        .expect("set")
-        .expect("accepted");
+    let second = organisations::set_logo(
+        &scope,
+        blobs,
+        &awa,
+        jsap_domain::OrganisationId(organisation.id),
+        png(),
+    )
+    .await
+    .expect("set")
+    .expect("accepted");
     assert_ne!(first, second);
     assert!(
         blobs.get("cm", &first).await.expect("get").is_none(),
@@ -113,9 +131,15 @@ async fn exercise(blobs: &BlobStore) {
     // Another tenant does not know this organisation.
     let sn_scope = world.scope(sn, &clock);
     assert_eq!(
-        organisations::set_logo(&sn_scope, blobs, &awa, organisation.id, png())
-            .await
-            .expect("set"),
+        organisations::set_logo(
+            &sn_scope,
+            blobs,
+            &awa,
+            jsap_domain::OrganisationId(organisation.id),
+            png()
+        )
+        .await
+        .expect("set"),
         Err(LogoRefusal::NotFound)
     );
     assert_eq!(logo_key(&world, organisation.id).await, second);

@@ -168,51 +168,72 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
 
     // Publishing a draft is not a step; reviewing before submission is refused.
     assert_eq!(
-        missions::review(&scope, &c.focal, draft.id, MissionStep::Publish, "")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &scope,
+            &c.focal,
+            jsap_domain::MissionId(draft.id),
+            MissionStep::Publish,
+            ""
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(MissionRefusal::WrongState)
     );
     // Every editor step is refused to an account that is not an editor of the mission.
     assert_eq!(
-        missions::submit(&scope, &c.stranger, draft.id)
+        missions::submit(&scope, &c.stranger, jsap_domain::MissionId(draft.id))
             .await
             .expect("s")
             .err(),
         Some(MissionRefusal::NotAllowed)
     );
     assert_eq!(
-        missions::close(&scope, &c.stranger, draft.id, CloseReason::Cancelled)
-            .await
-            .expect("c")
-            .err(),
+        missions::close(
+            &scope,
+            &c.stranger,
+            jsap_domain::MissionId(draft.id),
+            CloseReason::Cancelled
+        )
+        .await
+        .expect("c")
+        .err(),
         Some(MissionRefusal::NotAllowed)
     );
     assert_eq!(
-        missions::duplicate(&scope, &c.stranger, draft.id)
+        missions::duplicate(&scope, &c.stranger, jsap_domain::MissionId(draft.id))
             .await
             .expect("d")
             .err(),
         Some(MissionRefusal::NotAllowed)
     );
     assert_eq!(
-        missions::update(&scope, &c.other_focal, draft.id, edit(&c, input(None)))
-            .await
-            .expect("u")
-            .err(),
+        missions::update(
+            &scope,
+            &c.other_focal,
+            jsap_domain::MissionId(draft.id),
+            edit(&c, input(None))
+        )
+        .await
+        .expect("u")
+        .err(),
         Some(MissionRefusal::NotAllowed),
         "another city's focal point does not write for Douala"
     );
     // Closing is for published missions only.
     assert_eq!(
-        missions::close(&scope, &c.admin, draft.id, CloseReason::Cancelled)
-            .await
-            .expect("c")
-            .err(),
+        missions::close(
+            &scope,
+            &c.admin,
+            jsap_domain::MissionId(draft.id),
+            CloseReason::Cancelled
+        )
+        .await
+        .expect("c")
+        .err(),
         Some(MissionRefusal::WrongState)
     );
-    let submitted = missions::submit(&scope, &c.admin, draft.id)
+    let submitted = missions::submit(&scope, &c.admin, jsap_domain::MissionId(draft.id))
         .await
         .expect("submit")
         .expect("submitted");
@@ -239,10 +260,16 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     // Another city's focal point, the admin and a stranger are no reviewers.
     for outsider in [&c.other_focal, &c.admin, &c.stranger] {
         assert_eq!(
-            missions::review(&scope, outsider, draft.id, MissionStep::Publish, "")
-                .await
-                .expect("review")
-                .err(),
+            missions::review(
+                &scope,
+                outsider,
+                jsap_domain::MissionId(draft.id),
+                MissionStep::Publish,
+                ""
+            )
+            .await
+            .expect("review")
+            .err(),
             Some(MissionRefusal::NotAllowed)
         );
     }
@@ -251,7 +278,7 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         missions::review(
             &scope,
             &c.focal,
-            draft.id,
+            jsap_domain::MissionId(draft.id),
             MissionStep::RequestChanges,
             "  "
         )
@@ -262,16 +289,22 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     );
     // The organisation is pending: it may prepare, not publish.
     assert_eq!(
-        missions::review(&scope, &c.focal, draft.id, MissionStep::Publish, "")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &scope,
+            &c.focal,
+            jsap_domain::MissionId(draft.id),
+            MissionStep::Publish,
+            ""
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(MissionRefusal::OrganisationNotVerified)
     );
     let changes = missions::review(
         &scope,
         &c.focal,
-        draft.id,
+        jsap_domain::MissionId(draft.id),
         MissionStep::RequestChanges,
         "Précisez les horaires.",
     )
@@ -283,26 +316,43 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     assert_eq!(world.queued(&world.cm, "mission_reviewed").await, 1);
     assert!(search(&world, &world.cm, "lecture").await.items.is_empty());
 
-    missions::submit(&scope, &c.admin, draft.id)
+    missions::submit(&scope, &c.admin, jsap_domain::MissionId(draft.id))
         .await
         .expect("submit")
         .expect("again");
-    organisations::review(&scope, &c.focal, c.organisation.id, Decision::Verify)
-        .await
-        .expect("verify")
-        .expect("verified");
-    let published = missions::review(&scope, &c.focal, draft.id, MissionStep::Publish, "")
-        .await
-        .expect("review")
-        .expect("published");
+    organisations::review(
+        &scope,
+        &c.focal,
+        jsap_domain::OrganisationId(c.organisation.id),
+        Decision::Verify,
+    )
+    .await
+    .expect("verify")
+    .expect("verified");
+    let published = missions::review(
+        &scope,
+        &c.focal,
+        jsap_domain::MissionId(draft.id),
+        MissionStep::Publish,
+        "",
+    )
+    .await
+    .expect("review")
+    .expect("published");
     assert_eq!(published.status, MissionStatus::Published);
     assert!(published.validated && published.published_at.is_some());
     // A second reviewer deciding at the same time loses.
     assert_eq!(
-        missions::review(&scope, &c.focal, draft.id, MissionStep::Refuse, "Trop tard")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &scope,
+            &c.focal,
+            jsap_domain::MissionId(draft.id),
+            MissionStep::Refuse,
+            "Trop tard"
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(MissionRefusal::WrongState)
     );
     let found = search(&world, &world.cm, "lecture").await;
@@ -330,21 +380,26 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         .await;
     assert!(search(&world, &world.sn, "lecture").await.items.is_empty());
     for result in [
-        missions::close(&sn_scope, &sn_operator, draft.id, CloseReason::Filled)
-            .await
-            .expect("close")
-            .err(),
+        missions::close(
+            &sn_scope,
+            &sn_operator,
+            jsap_domain::MissionId(draft.id),
+            CloseReason::Filled,
+        )
+        .await
+        .expect("close")
+        .err(),
         missions::review(
             &sn_scope,
             &sn_operator,
-            draft.id,
+            jsap_domain::MissionId(draft.id),
             MissionStep::Refuse,
             "non",
         )
         .await
         .expect("review")
         .err(),
-        missions::duplicate(&sn_scope, &sn_operator, draft.id)
+        missions::duplicate(&sn_scope, &sn_operator, jsap_domain::MissionId(draft.id))
             .await
             .expect("duplicate")
             .err(),
@@ -381,31 +436,42 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
     let clock = FixedClock("2027-06-01T09:00:00Z".parse().expect("now"));
     let c = cast(&world, &clock).await;
     let scope = world.scope(&world.cm, &clock);
-    organisations::review(&scope, &c.focal, c.organisation.id, Decision::Verify)
-        .await
-        .expect("verify")
-        .expect("verified");
+    organisations::review(
+        &scope,
+        &c.focal,
+        jsap_domain::OrganisationId(c.organisation.id),
+        Decision::Verify,
+    )
+    .await
+    .expect("verify")
+    .expect("verified");
     // The focal point writes for their city, with the flags.
     let m = missions::create(&scope, &c.focal, edit(&c, input(None)))
         .await
         .expect("create")
         .expect("a focal point writes for their city");
     assert!(m.urgent && m.featured);
-    missions::submit(&scope, &c.focal, m.id)
+    missions::submit(&scope, &c.focal, jsap_domain::MissionId(m.id))
         .await
         .expect("s")
         .expect("s");
-    missions::review(&scope, &c.focal, m.id, MissionStep::Publish, "")
-        .await
-        .expect("r")
-        .expect("r");
+    missions::review(
+        &scope,
+        &c.focal,
+        jsap_domain::MissionId(m.id),
+        MissionStep::Publish,
+        "",
+    )
+    .await
+    .expect("r")
+    .expect("r");
 
     // New texts: still published, the flags kept although the admin cannot set them.
     let mut texts = input(None);
     texts.texts[0].title = "Ateliers de lecture et d'écriture".into();
     let mut e = edit(&c, texts.clone());
     e.urgent = false;
-    let saved = missions::update(&scope, &c.admin, m.id, e)
+    let saved = missions::update(&scope, &c.admin, jsap_domain::MissionId(m.id), e)
         .await
         .expect("update")
         .expect("saved");
@@ -425,10 +491,15 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
     let before = world.queued(&world.cm, "mission_submitted").await;
     let mut moved = texts.clone();
     moved.city_id = Some(c.yaounde);
-    let saved = missions::update(&scope, &c.admin, m.id, edit(&c, moved))
-        .await
-        .expect("update")
-        .expect("saved");
+    let saved = missions::update(
+        &scope,
+        &c.admin,
+        jsap_domain::MissionId(m.id),
+        edit(&c, moved),
+    )
+    .await
+    .expect("update")
+    .expect("saved");
     assert!(saved.back_to_review);
     assert_eq!(saved.mission.status, MissionStatus::Submitted);
     assert!(search(&world, &world.cm, "ecriture").await.items.is_empty());
@@ -446,27 +517,43 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
     assert_eq!(last, [("resubmit", ""), ("edit", "city")]);
 
     // Now in Yaoundé: the Yaoundé focal point publishes; the admin closes it as filled.
-    missions::review(&scope, &c.other_focal, m.id, MissionStep::Publish, "")
-        .await
-        .expect("r")
-        .expect("published by the new city's focal point");
-    let closed = missions::close(&scope, &c.admin, m.id, CloseReason::Filled)
-        .await
-        .expect("close")
-        .expect("closed");
+    missions::review(
+        &scope,
+        &c.other_focal,
+        jsap_domain::MissionId(m.id),
+        MissionStep::Publish,
+        "",
+    )
+    .await
+    .expect("r")
+    .expect("published by the new city's focal point");
+    let closed = missions::close(
+        &scope,
+        &c.admin,
+        jsap_domain::MissionId(m.id),
+        CloseReason::Filled,
+    )
+    .await
+    .expect("close")
+    .expect("closed");
     assert_eq!(closed.status, MissionStatus::Closed);
     assert_eq!(closed.closed_reason, "filled");
     assert_eq!(
-        missions::update(&scope, &c.admin, m.id, edit(&c, texts))
-            .await
-            .expect("update")
-            .err(),
+        missions::update(
+            &scope,
+            &c.admin,
+            jsap_domain::MissionId(m.id),
+            edit(&c, texts)
+        )
+        .await
+        .expect("update")
+        .err(),
         Some(MissionRefusal::WrongState),
         "a closed mission is not edited"
     );
 
     // A copy is a new draft of the same organisation.
-    let copy = missions::duplicate(&scope, &c.admin, m.id)
+    let copy = missions::duplicate(&scope, &c.admin, jsap_domain::MissionId(m.id))
         .await
         .expect("dup")
         .expect("copied");
@@ -485,10 +572,15 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
     let clock = FixedClock("2027-06-01T09:00:00Z".parse().expect("now"));
     let c = cast(&world, &clock).await;
     let scope = world.scope(&world.cm, &clock);
-    organisations::review(&scope, &c.focal, c.organisation.id, Decision::Verify)
-        .await
-        .expect("verify")
-        .expect("verified");
+    organisations::review(
+        &scope,
+        &c.focal,
+        jsap_domain::OrganisationId(c.organisation.id),
+        Decision::Verify,
+    )
+    .await
+    .expect("verify")
+    .expect("verified");
     let mut ids = Vec::new();
     for _ in 0..2 {
         let m = missions::create(&scope, &c.admin, edit(&c, input(None)))
@@ -498,14 +590,20 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
         ids.push(m.id);
     }
     for id in &ids[..1] {
-        missions::submit(&scope, &c.admin, *id)
+        missions::submit(&scope, &c.admin, jsap_domain::MissionId(*id))
             .await
             .expect("s")
             .expect("s");
-        missions::review(&scope, &c.focal, *id, MissionStep::Publish, "")
-            .await
-            .expect("r")
-            .expect("r");
+        missions::review(
+            &scope,
+            &c.focal,
+            jsap_domain::MissionId(*id),
+            MissionStep::Publish,
+            "",
+        )
+        .await
+        .expect("r")
+        .expect("r");
     }
     // On the last day of the window nothing expires; the day after, the published one does.
     let last_day = FixedClock("2027-08-31T20:00:00Z".parse().expect("now"));
@@ -568,10 +666,15 @@ async fn a_mission_nobody_would_answer_cannot_be_published() {
     )
     .await
     .expect("register");
-    organisations::review(&scope, &operator, organisation.id, Decision::Verify)
-        .await
-        .expect("v")
-        .expect("v");
+    organisations::review(
+        &scope,
+        &operator,
+        jsap_domain::OrganisationId(organisation.id),
+        Decision::Verify,
+    )
+    .await
+    .expect("v")
+    .expect("v");
     let m = missions::create(
         &scope,
         &admin,
@@ -585,7 +688,7 @@ async fn a_mission_nobody_would_answer_cannot_be_published() {
     .await
     .expect("c")
     .expect("c");
-    missions::submit(&scope, &admin, m.id)
+    missions::submit(&scope, &admin, jsap_domain::MissionId(m.id))
         .await
         .expect("s")
         .expect("s");
@@ -595,10 +698,16 @@ async fn a_mission_nobody_would_answer_cannot_be_published() {
         .await
         .expect("leave");
     assert_eq!(
-        missions::review(&scope, &operator, m.id, MissionStep::Publish, "")
-            .await
-            .expect("review")
-            .err(),
+        missions::review(
+            &scope,
+            &operator,
+            jsap_domain::MissionId(m.id),
+            MissionStep::Publish,
+            ""
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(MissionRefusal::NoRecipient)
     );
 }

@@ -87,16 +87,26 @@ async fn operators_write_news_that_stays_on_their_site() {
     assert_eq!(posts.published("en", 1, 10).await.expect("list").total, 0);
 
     // Publishing the draft, then unpublishing it.
-    let published = news::update(&scope, &operator, first.id, draft("Rentrée", true))
-        .await
-        .expect("update")
-        .expect("updated");
+    let published = news::update(
+        &scope,
+        &operator,
+        jsap_domain::NewsPostId(first.id),
+        draft("Rentrée", true),
+    )
+    .await
+    .expect("update")
+    .expect("updated");
     assert!(published.published_at.is_some());
     assert_eq!(posts.published("fr", 1, 10).await.expect("list").total, 2);
-    news::update(&scope, &operator, first.id, draft("Rentrée 2027", false))
-        .await
-        .expect("update")
-        .expect("updated");
+    news::update(
+        &scope,
+        &operator,
+        jsap_domain::NewsPostId(first.id),
+        draft("Rentrée 2027", false),
+    )
+    .await
+    .expect("update")
+    .expect("updated");
     assert!(
         posts
             .published_by_slug("rentree")
@@ -106,19 +116,40 @@ async fn operators_write_news_that_stays_on_their_site() {
     );
 
     // A photo: refused files write nothing; a new one replaces the previous files.
-    let bad = news::set_photo(&scope, &blobs, &operator, first.id, b"GIF89a".to_vec(), "x")
-        .await
-        .expect("photo");
+    let bad = news::set_photo(
+        &scope,
+        &blobs,
+        &operator,
+        jsap_domain::NewsPostId(first.id),
+        b"GIF89a".to_vec(),
+        "x",
+    )
+    .await
+    .expect("photo");
     assert_eq!(bad.err(), Some(NewsRefusal::Image(ImageError::NotAnImage)));
-    let photo = news::set_photo(&scope, &blobs, &operator, first.id, png(), "La classe")
-        .await
-        .expect("photo")
-        .expect("set");
+    let photo = news::set_photo(
+        &scope,
+        &blobs,
+        &operator,
+        jsap_domain::NewsPostId(first.id),
+        png(),
+        "La classe",
+    )
+    .await
+    .expect("photo")
+    .expect("set");
     assert_eq!((photo.width, photo.height), (900, 600));
-    let again = news::set_photo(&scope, &blobs, &operator, first.id, png(), "Encore")
-        .await
-        .expect("photo")
-        .expect("set");
+    let again = news::set_photo(
+        &scope,
+        &blobs,
+        &operator,
+        jsap_domain::NewsPostId(first.id),
+        png(),
+        "Encore",
+    )
+    .await
+    .expect("photo")
+    .expect("set");
     let code = cm.code.as_str();
     assert!(blobs.get(code, &photo.key).await.expect("get").is_none());
     assert!(
@@ -143,17 +174,34 @@ async fn operators_write_news_that_stays_on_their_site() {
     assert!(sn_posts.all().await.expect("all").is_empty());
     assert!(sn_posts.by_slug("rentree-2").await.expect("find").is_none());
     assert!(!sn_posts.has_photo_key(&again.key).await.expect("key"));
-    let edit = news::update(&sn_scope, &sn_operator, second.id, draft("Pris", false))
-        .await
-        .expect("update");
+    let edit = news::update(
+        &sn_scope,
+        &sn_operator,
+        jsap_domain::NewsPostId(second.id),
+        draft("Pris", false),
+    )
+    .await
+    .expect("update");
     assert_eq!(edit.err(), Some(NewsRefusal::NotFound));
-    let delete = news::delete(&sn_scope, &blobs, &sn_operator, first.id)
-        .await
-        .expect("delete");
+    let delete = news::delete(
+        &sn_scope,
+        &blobs,
+        &sn_operator,
+        jsap_domain::NewsPostId(first.id),
+    )
+    .await
+    .expect("delete");
     assert_eq!(delete.err(), Some(NewsRefusal::NotFound));
-    let photo = news::set_photo(&sn_scope, &blobs, &sn_operator, first.id, png(), "x")
-        .await
-        .expect("photo");
+    let photo = news::set_photo(
+        &sn_scope,
+        &blobs,
+        &sn_operator,
+        jsap_domain::NewsPostId(first.id),
+        png(),
+        "x",
+    )
+    .await
+    .expect("photo");
     assert_eq!(photo.err(), Some(NewsRefusal::NotFound));
     // Cameroon's operator is nobody on Senegal.
     let foreign = news::create(&sn_scope, &operator, draft("Ailleurs", true))
@@ -163,7 +211,7 @@ async fn operators_write_news_that_stays_on_their_site() {
     assert!(actions(&world, sn).await.is_empty());
 
     // Deleting removes the post and its files.
-    news::delete(&scope, &blobs, &operator, first.id)
+    news::delete(&scope, &blobs, &operator, jsap_domain::NewsPostId(first.id))
         .await
         .expect("delete")
         .expect("deleted");

@@ -111,10 +111,15 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     // Another city's focal point, a member and another tenant cannot review it.
     for outsider in [&other_focal, &member] {
         assert_eq!(
-            organisations::review(&scope, outsider, registered.id, Decision::Verify)
-                .await
-                .expect("review")
-                .err(),
+            organisations::review(
+                &scope,
+                outsider,
+                jsap_domain::OrganisationId(registered.id),
+                Decision::Verify
+            )
+            .await
+            .expect("review")
+            .err(),
             Some(Refusal::NotAReviewer)
         );
     }
@@ -128,10 +133,15 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
         .await;
     let sn_scope = world.scope(sn, &clock);
     assert_eq!(
-        organisations::review(&sn_scope, &sn_operator, registered.id, Decision::Verify)
-            .await
-            .expect("review")
-            .err(),
+        organisations::review(
+            &sn_scope,
+            &sn_operator,
+            jsap_domain::OrganisationId(registered.id),
+            Decision::Verify
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(Refusal::NotFound)
     );
     assert!(
@@ -149,16 +159,21 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
 
     // Refusing needs a reason; the admin gets it.
     assert_eq!(
-        organisations::review(&scope, &focal, registered.id, Decision::Refuse("  ".into()))
-            .await
-            .expect("review")
-            .err(),
+        organisations::review(
+            &scope,
+            &focal,
+            jsap_domain::OrganisationId(registered.id),
+            Decision::Refuse("  ".into())
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(Refusal::ReasonRequired)
     );
     let refused = organisations::review(
         &scope,
         &focal,
-        registered.id,
+        jsap_domain::OrganisationId(registered.id),
         Decision::Refuse("Aucune trace de cette association au registre.".into()),
     )
     .await
@@ -186,17 +201,27 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     assert!(reviewed[0].text_body.contains("refusée"));
 
     // Refused can be verified later (new documents); verified cannot be verified twice.
-    let verified = organisations::review(&scope, &operator, registered.id, Decision::Verify)
-        .await
-        .expect("review")
-        .expect("verified");
+    let verified = organisations::review(
+        &scope,
+        &operator,
+        jsap_domain::OrganisationId(registered.id),
+        Decision::Verify,
+    )
+    .await
+    .expect("review")
+    .expect("verified");
     assert_eq!(verified.status, OrganisationStatus::Verified);
     assert!(verified.verified && verified.status_reason.is_empty());
     assert_eq!(
-        organisations::review(&scope, &focal, registered.id, Decision::Verify)
-            .await
-            .expect("review")
-            .err(),
+        organisations::review(
+            &scope,
+            &focal,
+            jsap_domain::OrganisationId(registered.id),
+            Decision::Verify
+        )
+        .await
+        .expect("review")
+        .err(),
         Some(Refusal::WrongState)
     );
     // The journal holds each decision once, with who took it and the reason; the refusals
@@ -338,7 +363,7 @@ async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
         organisations::invite_member(
             &scope,
             &outsider,
-            organisation.id,
+            jsap_domain::OrganisationId(organisation.id),
             false,
             "Ibrahim",
             &ibrahim
@@ -348,11 +373,17 @@ async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
         .err(),
         Some(organisations::MemberRefusal::NotAdmin)
     );
-    let invitation =
-        organisations::invite_member(&scope, &awa, organisation.id, false, "Ibrahim", &ibrahim)
-            .await
-            .expect("invite")
-            .expect("invited");
+    let invitation = organisations::invite_member(
+        &scope,
+        &awa,
+        jsap_domain::OrganisationId(organisation.id),
+        false,
+        "Ibrahim",
+        &ibrahim,
+    )
+    .await
+    .expect("invite")
+    .expect("invited");
     assert_eq!(
         invitation.grant,
         jsap_store::Grant::OrganisationEditor {
@@ -412,23 +443,38 @@ async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
     // editor, whose sessions end.
     use organisations::MemberRefusal;
     assert_eq!(
-        organisations::remove_member(&scope, &awa, organisation.id, awa.id)
-            .await
-            .expect("remove")
-            .err(),
+        organisations::remove_member(
+            &scope,
+            &awa,
+            jsap_domain::OrganisationId(organisation.id),
+            jsap_domain::AccountId(awa.id)
+        )
+        .await
+        .expect("remove")
+        .err(),
         Some(MemberRefusal::LastAdmin)
     );
     assert_eq!(
-        organisations::remove_member(&scope, &ibrahim_account, organisation.id, awa.id)
-            .await
-            .expect("remove")
-            .err(),
-        Some(MemberRefusal::NotAdmin)
-    );
-    organisations::remove_member(&scope, &awa, organisation.id, ibrahim_account.id)
+        organisations::remove_member(
+            &scope,
+            &ibrahim_account,
+            jsap_domain::OrganisationId(organisation.id),
+            jsap_domain::AccountId(awa.id)
+        )
         .await
         .expect("remove")
-        .expect("removed");
+        .err(),
+        Some(MemberRefusal::NotAdmin)
+    );
+    organisations::remove_member(
+        &scope,
+        &awa,
+        jsap_domain::OrganisationId(organisation.id),
+        jsap_domain::AccountId(ibrahim_account.id),
+    )
+    .await
+    .expect("remove")
+    .expect("removed");
     let after = Accounts::for_tenant(world.store.conn(), cm)
         .find(ibrahim_account.id)
         .await
@@ -436,10 +482,15 @@ async fn admins_invite_and_remove_members_and_the_last_admin_cannot_leave() {
         .expect("ibrahim");
     assert!(after.session_generation > ibrahim_account.session_generation);
     assert_eq!(
-        organisations::remove_member(&scope, &awa, organisation.id, ibrahim_account.id)
-            .await
-            .expect("remove")
-            .err(),
+        organisations::remove_member(
+            &scope,
+            &awa,
+            jsap_domain::OrganisationId(organisation.id),
+            jsap_domain::AccountId(ibrahim_account.id)
+        )
+        .await
+        .expect("remove")
+        .err(),
         Some(MemberRefusal::NotFound),
         "no longer a member"
     );

@@ -63,21 +63,40 @@ async fn operators_and_staff_edit_pages_members_do_not() {
         .expect("staff may edit")
         .expect("written");
     assert_eq!(second.author_label, "staff@example.org (staff)");
-    let restored = pages::restore(&scope, &operator, "faq", "fr", first.id)
-        .await
-        .expect("ran")
-        .expect("restored");
+    let restored = pages::restore(
+        &scope,
+        &operator,
+        "faq",
+        "fr",
+        jsap_domain::PageVersionId(first.id),
+    )
+    .await
+    .expect("ran")
+    .expect("restored");
     assert_eq!(restored.restored_from, Some(first.id));
     assert_eq!(restored.body_markdown, first.body_markdown);
     let current = pages::current(&scope, "faq", Locale::Fr)
         .await
         .expect("page");
     assert_eq!(current.version.map(|v| v.id), Some(restored.id));
-    let refused = pages::restore(&scope, &member, "faq", "fr", first.id)
-        .await
-        .expect("ran");
+    let refused = pages::restore(
+        &scope,
+        &member,
+        "faq",
+        "fr",
+        jsap_domain::PageVersionId(first.id),
+    )
+    .await
+    .expect("ran");
     assert_eq!(refused.expect_err("refused"), PageRefusal::NotAllowed);
-    let refused = pages::restore(&scope, &operator, "a-propos", "fr", first.id).await;
+    let refused = pages::restore(
+        &scope,
+        &operator,
+        "a-propos",
+        "fr",
+        jsap_domain::PageVersionId(first.id),
+    )
+    .await;
     assert_eq!(
         refused.expect("ran").expect_err("refused"),
         PageRefusal::NotFound
@@ -89,7 +108,14 @@ async fn operators_and_staff_edit_pages_members_do_not() {
         .await
         .expect("page");
     assert!(sn_page.version.is_none());
-    let refused = pages::restore(&sn_scope, &staff, "faq", "fr", first.id).await;
+    let refused = pages::restore(
+        &sn_scope,
+        &staff,
+        "faq",
+        "fr",
+        jsap_domain::PageVersionId(first.id),
+    )
+    .await;
     assert_eq!(
         refused.expect("ran").expect_err("refused"),
         PageRefusal::NotFound

@@ -82,9 +82,16 @@ async fn exercise(blobs: &BlobStore) {
     let add = |who, bytes: Vec<u8>, alt: &'static str| {
         let scope = &scope;
         async move {
-            missions::add_photo(scope, blobs, who, mission.id, bytes, alt)
-                .await
-                .expect("add")
+            missions::add_photo(
+                scope,
+                blobs,
+                who,
+                jsap_domain::MissionId(mission.id),
+                bytes,
+                alt,
+            )
+            .await
+            .expect("add")
         }
     };
     assert_eq!(
@@ -141,9 +148,16 @@ async fn exercise(blobs: &BlobStore) {
         Err(PhotoRefusal::TooMany)
     );
     assert_eq!(
-        missions::change_photo(&scope, blobs, &admin, mission.id, ids[5], PhotoChange::Up)
-            .await
-            .expect("move"),
+        missions::change_photo(
+            &scope,
+            blobs,
+            &admin,
+            jsap_domain::MissionId(mission.id),
+            jsap_domain::PhotoId(ids[5]),
+            PhotoChange::Up
+        )
+        .await
+        .expect("move"),
         Ok(true)
     );
     let order: Vec<i64> = photos
@@ -155,9 +169,16 @@ async fn exercise(blobs: &BlobStore) {
         .collect();
     assert_eq!(order, [ids[0], ids[1], ids[2], ids[3], ids[5], ids[4]]);
     assert_eq!(
-        missions::change_photo(&scope, blobs, &admin, mission.id, ids[0], PhotoChange::Up)
-            .await
-            .expect("move"),
+        missions::change_photo(
+            &scope,
+            blobs,
+            &admin,
+            jsap_domain::MissionId(mission.id),
+            jsap_domain::PhotoId(ids[0]),
+            PhotoChange::Up
+        )
+        .await
+        .expect("move"),
         Ok(false),
         "the first cannot go up"
     );
@@ -176,8 +197,8 @@ async fn exercise(blobs: &BlobStore) {
             &sn_scope,
             blobs,
             &sn_operator,
-            mission.id,
-            ids[0],
+            jsap_domain::MissionId(mission.id),
+            jsap_domain::PhotoId(ids[0]),
             PhotoChange::Remove
         )
         .await
@@ -185,9 +206,16 @@ async fn exercise(blobs: &BlobStore) {
         Err(missions::MissionRefusal::NotFound)
     );
     assert_eq!(
-        missions::add_photo(&sn_scope, blobs, &sn_operator, mission.id, jpeg(), "x")
-            .await
-            .expect("add"),
+        missions::add_photo(
+            &sn_scope,
+            blobs,
+            &sn_operator,
+            jsap_domain::MissionId(mission.id),
+            jpeg(),
+            "x"
+        )
+        .await
+        .expect("add"),
         Err(PhotoRefusal::Mission(missions::MissionRefusal::NotFound))
     );
     let gone = photos.of_mission(mission.id).await.expect("list")[0].clone();
@@ -196,8 +224,8 @@ async fn exercise(blobs: &BlobStore) {
             &scope,
             blobs,
             &admin,
-            mission.id,
-            gone.id,
+            jsap_domain::MissionId(mission.id),
+            jsap_domain::PhotoId(gone.id),
             PhotoChange::Remove
         )
         .await
@@ -232,17 +260,24 @@ async fn exercise(blobs: &BlobStore) {
         &scope,
         blobs,
         &admin,
-        mission.id,
-        ids[1],
+        jsap_domain::MissionId(mission.id),
+        jsap_domain::PhotoId(ids[1]),
         PhotoChange::Remove,
     )
     .await
     .expect("remove")
     .expect("removed");
     assert!(
-        missions::add_photo(&scope, &down, &admin, mission.id, jpeg(), "panne")
-            .await
-            .is_err()
+        missions::add_photo(
+            &scope,
+            &down,
+            &admin,
+            jsap_domain::MissionId(mission.id),
+            jpeg(),
+            "panne"
+        )
+        .await
+        .is_err()
     );
     assert_eq!(photos.of_mission(mission.id).await.expect("list").len(), 4);
 }

@@ -198,3 +198,76 @@ mod tests {
         }
     }
 }
+
+/// Typed row ids for the ids that cross crates (a route's path, a use case's arguments, the
+/// store): `remove_member(scope, who, OrganisationId, AccountId)` cannot take its two ids the
+/// wrong way round. The number is the row's primary key; serialised as the bare number.
+macro_rules! row_ids {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// The row's primary key.
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            /// A path's or a form's id: decimal digits.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+    )*};
+}
+
+row_ids! {
+    /// A member's account (`accounts.id`).
+    AccountId,
+    /// An organisation (`organisations.id`).
+    OrganisationId,
+    /// A mission (`missions.id`).
+    MissionId,
+    /// One of a mission's photos (`mission_photos.id`).
+    PhotoId,
+    /// A city of a tenant (`cities.id`).
+    CityId,
+    /// A news post (`news_posts.id`).
+    NewsPostId,
+    /// A report of content (`reports.id`).
+    ReportId,
+    /// A personal access token (`access_tokens.id`).
+    TokenId,
+    /// A version of an editable page (`page_versions.id`).
+    PageVersionId,
+}
+
+#[cfg(test)]
+mod row_id_tests {
+    use super::*;
+
+    #[test]
+    fn a_row_id_parses_digits_only_and_serialises_as_the_bare_number() {
+        assert_eq!("42".parse::<MissionId>(), Ok(MissionId(42)));
+        assert!("42x".parse::<MissionId>().is_err());
+        assert!("".parse::<CityId>().is_err());
+        assert_eq!(
+            serde_json::to_string(&AccountId(7)).ok().as_deref(),
+            Some("7")
+        );
+        assert_eq!(OrganisationId(3).to_string(), "3");
+        assert_eq!(OrganisationId(3).get(), 3);
+    }
+}

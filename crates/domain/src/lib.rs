@@ -13,6 +13,9 @@ pub mod search;
 pub mod stays;
 pub mod taxonomy;
 
-pub use ids::{EmailAddress, ParseError, Slug, TenantCode, slugify};
+pub use ids::{
+    AccountId, CityId, EmailAddress, MissionId, NewsPostId, OrganisationId, PageVersionId,
+    ParseError, PhotoId, ReportId, Slug, TenantCode, TokenId, slugify,
+};
 pub use locale::Locale;
 pub use taxonomy::Taxonomy;

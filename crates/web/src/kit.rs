@@ -361,3 +361,50 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Checked<T> {
             .map_err(|_| INVALID_FORM.into())
     }
 }
+
+/// The confirmation of `?done=<code>` after a write: the text of `code`'s locale key among
+/// `notices` (`(code, key)` pairs); none for an absent or unknown code.
+pub(crate) fn notice(ctx: &Ctx, done: Option<&str>, notices: &[(&str, &str)]) -> Option<String> {
+    let done = done?;
+    notices
+        .iter()
+        .find(|(code, _)| *code == done)
+        .map(|(_, key)| ctx.t(key))
+}
+
+/// A text field of `pairs`, trimmed, line ends made `\n`; its error goes in `errors`: empty
+/// when `required` (`{section}.err_required`), or longer than `max` characters
+/// (`{section}.err_too_long`, with `%{max}`).
+pub(crate) fn text_field(
+    ctx: &Ctx,
+    pairs: &Pairs,
+    errors: &mut Errors,
+    field: &'static str,
+    max: usize,
+    required: bool,
+    section: &str,
+) -> String {
+    let value = one(pairs, field).trim().replace("\r\n", "\n");
+    if required && value.is_empty() {
+        errors.insert(field, ctx.t(&format!("{section}.err_required")));
+    } else if value.chars().count() > max {
+        errors.insert(
+            field,
+            ctx.t(&format!("{section}.err_too_long"))
+                .replace("%{max}", &max.to_string()),
+        );
+    }
+    value
+}
+
+/// The `:id` of the route's path as a typed id (`PathId<MissionId>`): a 404 when it is not one.
+pub(crate) struct PathId<T>(pub T);
+
+impl<'a, T: std::str::FromStr + Send> FromRequest<'a> for PathId<T> {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let raw = req.raw_path_param("id").ok_or(AppError::NotFound)?;
+        raw.parse()
+            .map(PathId)
+            .map_err(|_| AppError::NotFound.into())
+    }
+}

@@ -87,15 +87,15 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/:locale/pages/:slug", get(routes::site_pages::page))
         .at(
             "/:locale/missions/:id_slug/signaler",
-            get(routes::reports::mission_form).post(routes::reports::mission_report),
+            get(routes::reports::report_form).post(routes::reports::submit),
         )
         .at(
             "/:locale/organisations/:slug/signaler",
-            get(routes::reports::organisation_form).post(routes::reports::organisation_report),
+            get(routes::reports::report_form).post(routes::reports::submit),
         )
         .at(
             "/:locale/demandes/:id/messages/:message/signaler",
-            get(routes::reports::message_form).post(routes::reports::message_report),
+            get(routes::reports::report_form).post(routes::reports::submit),
         )
         .at(
             "/:locale/espace/pays/export/:file",
@@ -139,11 +139,11 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at(
             "/:locale/espace/organisations/verification/lot",
-            post(routes::bulk::organisations),
+            post(routes::bulk::decide).data(jsap_app::bulk::Queue::Organisations),
         )
         .at(
             "/:locale/espace/missions/verification/lot",
-            post(routes::bulk::missions),
+            post(routes::bulk::decide).data(jsap_app::bulk::Queue::Missions),
         )
         .at(
             "/:locale/espace/organisations/:id/verification",

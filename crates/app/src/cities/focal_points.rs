@@ -6,6 +6,7 @@ use super::{CityRefusal, operator_check};
 use crate::audit::{self, Done};
 use crate::invitations::queue_email;
 use crate::{Failure, Scope};
+use jsap_domain::CityId;
 use jsap_domain::EmailAddress;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, Connection, Grant, InvitationRecord, Invitations, Role,
@@ -35,15 +36,16 @@ pub(crate) async fn configured<C: Connection>(
 /// `who` invites `name` <`email`> as a focal point of city `city_id` (again, when they were:
 /// a fresh link, the previous one dies), and when `replaces` names one of the city's focal
 /// points (their address), removes that one in the same transaction.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = city_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = %city_id))]
 pub async fn invite(
     scope: &Scope<'_>,
     who: &Account,
-    city_id: i64,
+    city_id: CityId,
     name: &str,
     email: &EmailAddress,
     replaces: Option<&str>,
 ) -> Result<Result<InvitationRecord, CityRefusal>, Failure> {
+    let city_id = city_id.get();
     or_refuse!(operator_check(scope, who).await?);
     let tenant = scope.tenant;
     let tx = scope.store.begin().await?;
@@ -73,13 +75,14 @@ pub async fn invite(
 /// `who` removes the focal point of address `email` from city `city_id`: the account's role
 /// on the city (its sessions end) and the invitation (its link dies; the tenant file sync
 /// does not send it again).
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = city_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = %city_id))]
 pub async fn remove(
     scope: &Scope<'_>,
     who: &Account,
-    city_id: i64,
+    city_id: CityId,
     email: &str,
 ) -> Result<Result<(), CityRefusal>, Failure> {
+    let city_id = city_id.get();
     or_refuse!(operator_check(scope, who).await?);
     let tx = scope.store.begin().await?;
     let Some(city) = Cities::for_tenant(&tx, scope.tenant).by_id(city_id).await? else {

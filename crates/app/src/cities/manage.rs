@@ -7,18 +7,20 @@ use crate::audit::{self, Done};
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
+use jsap_domain::CityId;
 use jsap_store::{Account, Cities, CityEdit, CityRecord, Missions, StoreError};
 
 /// `who` (a country operator) changes city `city_id`'s name, region, place and description.
 /// Its address (slug) stays, so links to it keep working; the tenant file sync leaves the
 /// edited city alone from now on.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = city_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = %city_id))]
 pub async fn edit(
     scope: &Scope<'_>,
     who: &Account,
-    city_id: i64,
+    city_id: CityId,
     edit: CityEdit,
 ) -> Result<Result<CityRecord, CityRefusal>, Failure> {
+    let city_id = city_id.get();
     or_refuse!(operator_check(scope, who).await?);
     let tx = scope.store.begin().await?;
     let cities = Cities::for_tenant(&tx, scope.tenant);
@@ -68,13 +70,14 @@ fn changed_fields(before: &CityRecord, edit: &CityEdit) -> String {
 
 /// `who` retires city `city_id` from the site (`retire`) or brings it back. A city with
 /// missions on the site or waiting for review is not retired: they would lose their city.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = city_id, retire))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = %city_id, retire))]
 pub async fn set_retired(
     scope: &Scope<'_>,
     who: &Account,
-    city_id: i64,
+    city_id: CityId,
     retire: bool,
 ) -> Result<Result<CityRecord, CityRefusal>, Failure> {
+    let city_id = city_id.get();
     or_refuse!(operator_check(scope, who).await?);
     let tx = scope.store.begin().await?;
     let cities = Cities::for_tenant(&tx, scope.tenant);
@@ -125,14 +128,15 @@ pub enum PhotoRefusal {
 /// `who` sets city `city_id`'s photo from the uploaded `bytes`: re-encoded from its pixels
 /// into a card and a page variant, written to the blob store, then recorded; the files are
 /// removed again when the record fails, the previous photo's files once it succeeds.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = city_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, city.id = %city_id))]
 pub async fn set_photo(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     who: &Account,
-    city_id: i64,
+    city_id: CityId,
     bytes: Vec<u8>,
 ) -> Result<Result<CityRecord, PhotoRefusal>, Failure> {
+    let city_id = city_id.get();
     let tenant = scope.tenant;
     if let Err(refusal) = operator_check(scope, who).await? {
         return Ok(Err(PhotoRefusal::City(refusal)));

@@ -6,6 +6,7 @@ use crate::mail::Recipient;
 use crate::mail::emails::{MissionReviewed, MissionSubmitted};
 use crate::organisations::{holders, permissions, reviewers};
 use crate::{Failure, Scope};
+use jsap_domain::MissionId;
 use jsap_domain::missions::{CloseReason, MissionStep};
 use jsap_store::{
     Account, Cities, Connection, MissionEdits, MissionRecord, OrganisationMembers,
@@ -53,12 +54,13 @@ pub(super) async fn tell_reviewers<C: Connection>(
 
 /// Sends mission `id` (a draft, or one whose changes were requested) to review, and tells
 /// its reviewers.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn submit(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: MissionId,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let id = id.get();
     let (mission, organisation) = or_refuse!(editable(scope, who, id).await?);
     let today = scope.tenant.local_date(scope.clock.now());
     if mission.ends_on < today {
@@ -131,14 +133,15 @@ async fn has_recipient<C: Connection>(
 
 /// A reviewer's decision on a submitted mission: publish it, request changes or refuse it
 /// (both with a comment); its organisation's members are emailed the outcome.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn review(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: MissionId,
     decision: MissionStep,
     comment: &str,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let id = id.get();
     let tenant = scope.tenant;
     let conn = scope.store.conn();
     let Some(mission) = MissionEdits::for_tenant(conn, tenant).find(id).await? else {
@@ -226,13 +229,14 @@ pub async fn review(
 }
 
 /// Closes a published mission: filled or cancelled.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn close(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: MissionId,
     reason: CloseReason,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let id = id.get();
     if let Err(refusal) = editable(scope, who, id).await? {
         return Ok(Err(refusal));
     }

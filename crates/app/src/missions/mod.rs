@@ -12,6 +12,7 @@ pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
 use crate::organisations::permissions;
 use crate::{Failure, Scope};
 use jsap_domain::Locale;
+use jsap_domain::MissionId;
 use jsap_domain::missions::{self, MissionInput, MissionStatus, Problem};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
@@ -283,13 +284,14 @@ pub struct Saved {
 
 /// Saves `edit` over mission `id`. A published mission whose city, dates or contribution
 /// types change goes back to review (its reviewers are told); other edits keep it published.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn update(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: MissionId,
     edit: Edit,
 ) -> Result<Result<Saved, MissionRefusal>, Failure> {
+    let id = id.get();
     let (before, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let p = permissions(scope.store.conn(), scope.tenant, who).await?;
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
@@ -353,12 +355,13 @@ pub async fn update(
 }
 
 /// Copies mission `id` into a new draft ("(copie)" after its titles) that `who` may edit.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn duplicate(
     scope: &Scope<'_>,
     who: &Account,
-    id: i64,
+    id: MissionId,
 ) -> Result<Result<MissionRecord, MissionRefusal>, Failure> {
+    let id = id.get();
     let (source, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let copy = translate_copy(scope.tenant.default_locale);
     let fields = MissionFields {

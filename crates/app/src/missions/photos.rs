@@ -7,6 +7,7 @@ use super::{MissionRefusal, lifecycle::editable};
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
+use jsap_domain::{MissionId, PhotoId};
 use jsap_store::{
     Account, MissionEdits, MissionPhotos, NewMissionPhoto, PHOTOS_MAX, PhotoUpload, StoreError,
 };
@@ -41,15 +42,16 @@ async fn delete_all(blobs: &BlobStore, tenant: &str, keys: &[&str]) {
 }
 
 /// Adds a photo of `bytes` with `alt` to mission `id`; returns the new photo's id.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn add_photo(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     who: &Account,
-    id: i64,
+    id: MissionId,
     bytes: Vec<u8>,
     alt: &str,
 ) -> Result<Result<i64, PhotoRefusal>, Failure> {
+    let id = id.get();
     let (mission, _) = match editable(scope, who, id).await? {
         Ok(found) => found,
         Err(refusal) => return Ok(Err(PhotoRefusal::Mission(refusal))),
@@ -137,15 +139,17 @@ pub enum PhotoChange {
 
 /// Applies `change` to photo `photo` of mission `id`; false when there is no such photo (or
 /// it cannot move further).
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, mission.id = %id))]
 pub async fn change_photo(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     who: &Account,
-    id: i64,
-    photo: i64,
+    id: MissionId,
+    photo: PhotoId,
     change: PhotoChange,
 ) -> Result<Result<bool, MissionRefusal>, Failure> {
+    let id = id.get();
+    let photo = photo.get();
     let (mission, _) = or_refuse!(editable(scope, who, id).await?);
     if !mission.status.editable() {
         return Ok(Err(MissionRefusal::WrongState));

@@ -7,6 +7,7 @@ use super::members::is_admin;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
+use jsap_domain::OrganisationId;
 use jsap_store::{Account, Organisations, StoreError};
 
 /// Why a logo was not set (nothing written then).
@@ -19,14 +20,15 @@ pub enum LogoRefusal {
 }
 
 /// Sets the logo of `organisation_id` from the uploaded `bytes`; returns its blob key.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = organisation_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = %organisation_id))]
 pub async fn set_logo(
     scope: &Scope<'_>,
     blobs: &BlobStore,
     admin: &Account,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
     bytes: Vec<u8>,
 ) -> Result<Result<String, LogoRefusal>, Failure> {
+    let organisation_id = organisation_id.get();
     let tenant = scope.tenant;
     let organisations = Organisations::for_tenant(scope.store.conn(), tenant);
     if organisations.by_id(organisation_id).await?.is_none()

@@ -4,6 +4,7 @@
 use crate::audit::{self, Done};
 use crate::{Failure, Scope};
 use jsap_domain::EmailAddress;
+use jsap_domain::{AccountId, OrganisationId};
 use jsap_store::{
     Account, Grant, InvitationRecord, OrganisationMembers, Organisations, Role, StoreError,
 };
@@ -34,15 +35,16 @@ pub(super) async fn is_admin(
 
 /// `admin` invites `email` to `organisation_id` as an admin (`as_admin`) or an editor: an
 /// emailed link, like a focal point's (inviting again sends a fresh link).
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = organisation_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = %organisation_id))]
 pub async fn invite_member(
     scope: &Scope<'_>,
     admin: &Account,
-    organisation_id: i64,
+    organisation_id: OrganisationId,
     as_admin: bool,
     name: &str,
     email: &EmailAddress,
 ) -> Result<Result<InvitationRecord, MemberRefusal>, Failure> {
+    let organisation_id = organisation_id.get();
     if Organisations::for_tenant(scope.store.conn(), scope.tenant)
         .by_id(organisation_id)
         .await?
@@ -73,13 +75,15 @@ pub async fn invite_member(
 
 /// `actor` removes `member_id` from `organisation_id` (an admin removing anyone, or anyone
 /// removing themselves: leaving). The last admin cannot go. The member's sessions end.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = organisation_id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = %organisation_id))]
 pub async fn remove_member(
     scope: &Scope<'_>,
     actor: &Account,
-    organisation_id: i64,
-    member_id: i64,
+    organisation_id: OrganisationId,
+    member_id: AccountId,
 ) -> Result<Result<(), MemberRefusal>, Failure> {
+    let organisation_id = organisation_id.get();
+    let member_id = member_id.get();
     let tx = scope.store.begin().await?;
     let members = OrganisationMembers::for_tenant(&tx, scope.tenant);
     let current = members.list(organisation_id).await?;

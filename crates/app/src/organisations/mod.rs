@@ -11,6 +11,7 @@ use crate::audit::{self, Done};
 use crate::mail::Recipient;
 use crate::mail::emails::{OrganisationPending, OrganisationReviewed};
 use crate::{Failure, Scope};
+use jsap_domain::OrganisationId;
 use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
@@ -186,13 +187,14 @@ pub enum Refusal {
 
 /// Applies `decision` of `reviewer` to organisation `id` and emails its admins the outcome,
 /// in one transaction.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = id))]
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, organisation.id = %id))]
 pub async fn review(
     scope: &Scope<'_>,
     reviewer: &Account,
-    id: i64,
+    id: OrganisationId,
     decision: Decision,
 ) -> Result<Result<OrganisationRecord, Refusal>, Failure> {
+    let id = id.get();
     let tenant = scope.tenant;
     let tx = scope.store.begin().await?;
     let organisations = Organisations::for_tenant(&tx, tenant);

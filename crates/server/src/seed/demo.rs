@@ -186,10 +186,14 @@ async fn organisation(
         }
     };
     if organisation.status == jsap_domain::organisations::OrganisationStatus::Pending {
-        let verified =
-            jsap_app::organisations::review(scope, team, organisation.id, Decision::Verify)
-                .await?
-                .map_err(|r| anyhow::anyhow!("verifying {}: {r:?}", organisation.name))?;
+        let verified = jsap_app::organisations::review(
+            scope,
+            team,
+            jsap_domain::OrganisationId(organisation.id),
+            Decision::Verify,
+        )
+        .await?
+        .map_err(|r| anyhow::anyhow!("verifying {}: {r:?}", organisation.name))?;
         return Ok((verified, added));
     }
     Ok((organisation, added))
@@ -321,19 +325,32 @@ async fn mission(
                 .domain(domain)
                 .map_or(domain.as_str(), |d| d.labels.get(locale))
                 .to_owned();
-            jsap_app::missions::add_photo(scope, &services.blobs, &writer, id, bytes, &alt)
-                .await?
-                .map_err(|r| anyhow::anyhow!("demo mission \"{title}\": photo refused: {r:?}"))?;
+            jsap_app::missions::add_photo(
+                scope,
+                &services.blobs,
+                &writer,
+                jsap_domain::MissionId(id),
+                bytes,
+                &alt,
+            )
+            .await?
+            .map_err(|r| anyhow::anyhow!("demo mission \"{title}\": photo refused: {r:?}"))?;
         }
-        status = jsap_app::missions::submit(scope, &writer, id)
+        status = jsap_app::missions::submit(scope, &writer, jsap_domain::MissionId(id))
             .await?
             .map_err(|r| refused("submitting", &title, r))?
             .status;
     }
     if status == MissionStatus::Submitted {
-        jsap_app::missions::review(scope, team, id, MissionStep::Publish, "")
-            .await?
-            .map_err(|r| refused("publishing", &title, r))?;
+        jsap_app::missions::review(
+            scope,
+            team,
+            jsap_domain::MissionId(id),
+            MissionStep::Publish,
+            "",
+        )
+        .await?
+        .map_err(|r| refused("publishing", &title, r))?;
     }
     Ok(created)
 }

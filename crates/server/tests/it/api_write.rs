@@ -286,7 +286,7 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
             &clock,
         ),
         &focal_account,
-        organisation.id,
+        jsap_domain::OrganisationId(organisation.id),
         jsap_app::organisations::Decision::Verify,
     )
     .await

@@ -560,7 +560,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
     jsap_app::organisations::review(
         &scope,
         &operator,
-        organisation.id,
+        jsap_domain::OrganisationId(organisation.id),
         jsap_app::organisations::Decision::Verify,
     )
     .await
@@ -590,7 +590,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
     .await
     .expect("create")
     .expect("created");
-    uc::submit(&scope, &admin, mission.id)
+    uc::submit(&scope, &admin, jsap_domain::MissionId(mission.id))
         .await
         .expect("submit")
         .expect("submitted");
@@ -610,10 +610,16 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
             .total,
         0
     );
-    uc::review(&scope, &operator, mission.id, MissionStep::Publish, "")
-        .await
-        .expect("review")
-        .expect("published");
+    uc::review(
+        &scope,
+        &operator,
+        jsap_domain::MissionId(mission.id),
+        MissionStep::Publish,
+        "",
+    )
+    .await
+    .expect("review")
+    .expect("published");
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let after = replica_a.store.catalogue(&tenant).await.expect("catalogue");
     let found = after

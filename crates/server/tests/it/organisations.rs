@@ -545,7 +545,7 @@ async fn a_suspended_organisations_missions_are_no_longer_public() {
     review(
         &scope,
         &operator,
-        organisation,
+        jsap_domain::OrganisationId(organisation),
         Decision::Suspend("Signalements répétés.".into()),
     )
     .await
@@ -574,10 +574,15 @@ async fn a_suspended_organisations_missions_are_no_longer_public() {
         404
     );
 
-    review(&scope, &operator, organisation, Decision::Verify)
-        .await
-        .expect("review")
-        .expect("restored");
+    review(
+        &scope,
+        &operator,
+        jsap_domain::OrganisationId(organisation),
+        Decision::Verify,
+    )
+    .await
+    .expect("review")
+    .expect("restored");
     assert_eq!(app.page("jesuisaucameroun.com", &path).await.0, 200);
     app.stop().await.expect("stop");
 }

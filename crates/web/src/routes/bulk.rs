@@ -5,7 +5,8 @@
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Pairs, see_other};
 use crate::roles::RequireReviewer;
-use jsap_app::bulk::{self, BULK_MAX, Bulk};
+use jsap_app::bulk::{self, BULK_MAX, Queue};
+use poem::web::Data;
 use poem::{Response, handler};
 
 /// The checked ids: at least one, at most `BULK_MAX`, each a number (else a 400).
@@ -25,42 +26,29 @@ fn ids(pairs: &Pairs) -> Result<Vec<i64>, AppError> {
     Ok(ids)
 }
 
-fn back(ctx: &Ctx, queue: &str, ids: &[i64], bulk: Bulk) -> Response {
+/// `POST /{locale}/espace/{organisations|missions}/verification/lot` (the route gives the
+/// queue): verify the checked organisations or publish the checked missions, then back to the
+/// queue with how many were done and refused.
+#[handler]
+pub async fn decide(
+    ctx: Ctx,
+    reviewer: RequireReviewer,
+    Data(queue): Data<&Queue>,
+    Checked(pairs): Checked<Pairs>,
+) -> Result<Response, AppError> {
+    let ids = ids(&pairs)?;
+    let who = reviewer.user.account();
+    let bulk = bulk::decide(&ctx.scope(), who, *queue, &ids).await?;
     let done = if ids.is_empty() {
         "bulk_none".to_owned()
     } else {
         format!("bulk&n={}&refused={}", bulk.done, bulk.refused)
     };
-    see_other(format!(
-        "/{}/espace/{queue}/verification?done={done}",
-        ctx.locale
-    ))
-}
-
-/// `POST /{locale}/espace/organisations/verification/lot`: verify the checked organisations.
-#[handler]
-pub async fn organisations(
-    ctx: Ctx,
-    reviewer: RequireReviewer,
-    Checked(pairs): Checked<Pairs>,
-) -> Result<Response, AppError> {
-    let ids = ids(&pairs)?;
-    let who = reviewer.user.account();
-    let bulk = bulk::verify_organisations(&ctx.scope(), who, &ids).await?;
-    Ok(back(&ctx, "organisations", &ids, bulk))
-}
-
-/// `POST /{locale}/espace/missions/verification/lot`: publish the checked missions.
-#[handler]
-pub async fn missions(
-    ctx: Ctx,
-    reviewer: RequireReviewer,
-    Checked(pairs): Checked<Pairs>,
-) -> Result<Response, AppError> {
-    let ids = ids(&pairs)?;
-    let who = reviewer.user.account();
-    let bulk = bulk::publish_missions(&ctx.scope(), who, &ids).await?;
-    Ok(back(&ctx, "missions", &ids, bulk))
+    Ok(see_other(format!(
+        "/{}/espace/{}/verification?done={done}",
+        ctx.locale,
+        queue.segment()
+    )))
 }
 
 /// The notice of a bulk decision on a queue page (`done=bulk&n=..&refused=..`).

@@ -3,6 +3,7 @@
 //! by email in the same step (`jsap_app::cities::add`).
 
 use crate::AppError;
+use crate::kit::text_field;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::RequireCountryOperator;
 use jsap_app::cities::{self, CityDraft, CityRefusal};
@@ -73,46 +74,33 @@ pub(crate) fn coordinate(
     }
 }
 
-/// A text field of `pairs`, trimmed; its error (required, too long) goes in `errors`.
-fn text(
-    ctx: &Ctx,
-    pairs: &Pairs,
-    errors: &mut Errors,
-    field: &'static str,
-    max: usize,
-    required: bool,
-) -> String {
-    let value = one(pairs, field).trim().to_owned();
-    if required && value.is_empty() {
-        errors.insert(field, ctx.t("city_admin.err_required"));
-    } else if value.chars().count() > max {
-        errors.insert(
-            field,
-            ctx.t("city_admin.err_too_long")
-                .replace("%{max}", &max.to_string()),
-        );
-    }
-    value
-}
-
 /// Checks the city's own fields (name, region, coordinates, description): what they say, or
 /// `None` with their errors in `errors`.
 pub(crate) fn check_place(ctx: &Ctx, pairs: &Pairs, errors: &mut Errors) -> Option<CityEdit> {
-    let name = text(ctx, pairs, errors, "name", CITY_NAME_MAX, true);
-    let region = text(ctx, pairs, errors, "region", REGION_MAX, true);
+    let name = text_field(
+        ctx,
+        pairs,
+        errors,
+        "name",
+        CITY_NAME_MAX,
+        true,
+        "city_admin",
+    );
+    let region = text_field(ctx, pairs, errors, "region", REGION_MAX, true, "city_admin");
     let latitude = coordinate(ctx, one(pairs, "latitude").trim(), -90.0..=90.0)
         .map_err(|e| errors.insert("latitude", e))
         .ok();
     let longitude = coordinate(ctx, one(pairs, "longitude").trim(), -180.0..=180.0)
         .map_err(|e| errors.insert("longitude", e))
         .ok();
-    let description = text(
+    let description = text_field(
         ctx,
         pairs,
         errors,
         "description",
         CITY_DESCRIPTION_MAX,
         false,
+        "city_admin",
     );
     match (latitude, longitude) {
         (Some(latitude), Some(longitude)) if errors.is_empty() => Some(CityEdit {
@@ -134,7 +122,15 @@ pub(crate) fn check_focal_point(
     errors: &mut Errors,
     optional: bool,
 ) -> Option<(String, EmailAddress)> {
-    let name = text(ctx, pairs, errors, "focal_point_name", CITY_NAME_MAX, false);
+    let name = text_field(
+        ctx,
+        pairs,
+        errors,
+        "focal_point_name",
+        CITY_NAME_MAX,
+        false,
+        "city_admin",
+    );
     let email = one(pairs, "focal_point_email").trim().to_owned();
     if email.is_empty() {
         if !name.is_empty() || !optional {

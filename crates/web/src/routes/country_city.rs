@@ -12,10 +12,11 @@ use crate::routes::country_cities::{
 use crate::routes::spaces::{Invitee, active, invitee};
 use jsap_adapters::images::ImageError;
 use jsap_app::cities::{self, CityRefusal, PhotoRefusal};
+use jsap_domain::CityId;
 use jsap_store::{Accounts, Cities, CityRecord, Invitations, Role};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
-use poem::{Request, Response, handler};
+use poem::{FromRequest, Request, RequestBody, Response, handler};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -45,6 +46,17 @@ async fn city(ctx: &Ctx, slug: &str) -> Result<CityRecord, AppError> {
         .by_slug_any(slug)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The city of the path's `slug` (retired or not): a 404 when the tenant has none.
+pub struct PathCity(CityRecord);
+
+impl<'a> FromRequest<'a> for PathCity {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let ctx = Ctx::from_request(req, body).await?;
+        let slug = req.raw_path_param("slug").ok_or(AppError::NotFound)?;
+        Ok(PathCity(city(&ctx, slug).await?))
+    }
 }
 
 /// The city's focal points: accounts holding the role, then invitations not (yet) turned into
@@ -128,33 +140,28 @@ fn back(ctx: &Ctx, slug: &str, done: &str) -> Response {
     ))
 }
 
-/// The confirmation of `?done=`.
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    let key = match done.done.as_deref()? {
-        "edited" => "city_admin.done_edited",
-        "photo" => "city_admin.done_photo",
-        "invited" => "city_admin.done_focal_invited",
-        "replaced" => "city_admin.done_focal_replaced",
-        "removed" => "city_admin.done_focal_removed",
-        "retired" => "city_admin.done_retired",
-        "restored" => "city_admin.done_restored",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 7] = [
+    ("edited", "city_admin.done_edited"),
+    ("photo", "city_admin.done_photo"),
+    ("invited", "city_admin.done_focal_invited"),
+    ("replaced", "city_admin.done_focal_replaced"),
+    ("removed", "city_admin.done_focal_removed"),
+    ("retired", "city_admin.done_retired"),
+    ("restored", "city_admin.done_restored"),
+];
 
 /// `GET /{locale}/espace/pays/villes/{slug}`.
 #[handler]
 pub async fn city_page(
     req: &Request,
     ctx: Ctx,
-    Path((_, slug)): Path<(String, String)>,
     _operator: RequireCountryOperator,
+    PathCity(city): PathCity,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let city = city(&ctx, &slug).await?;
     let shown = Shown {
-        notice: notice(&ctx, &done),
+        notice: crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES),
         ..Shown::default()
     };
     page(&ctx, req, StatusCode::OK, &city, shown).await
@@ -165,11 +172,10 @@ pub async fn city_page(
 pub async fn save_city(
     req: &Request,
     ctx: Ctx,
-    Path((_, slug)): Path<(String, String)>,
     operator: RequireCountryOperator,
+    PathCity(city): PathCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let city = city(&ctx, &slug).await?;
     let mut errors = Errors::new();
     let Some(edit) = check_place(&ctx, &pairs, &mut errors) else {
         let shown = Shown {
@@ -178,8 +184,8 @@ pub async fn save_city(
         };
         return page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &city, shown).await;
     };
-    match cities::edit(&ctx.scope(), operator.user.account(), city.id, edit).await? {
-        Ok(_) => Ok(back(&ctx, &slug, "edited")),
+    match cities::edit(&ctx.scope(), operator.user.account(), CityId(city.id), edit).await? {
+        Ok(_) => Ok(back(&ctx, &city.slug, "edited")),
         Err(_) => Err(AppError::NotFound),
     }
 }
@@ -189,11 +195,10 @@ pub async fn save_city(
 pub async fn upload_photo(
     req: &Request,
     ctx: Ctx,
-    Path((_, slug)): Path<(String, String)>,
     operator: RequireCountryOperator,
+    PathCity(city): PathCity,
     multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
-    let city = city(&ctx, &slug).await?;
     let Some(upload) = ctx.upload(req, multipart, "photo").await? else {
         return ctx.forbidden(req);
     };
@@ -205,8 +210,10 @@ pub async fn upload_photo(
         ),
         Some(bytes) => {
             let scope = ctx.scope();
-            match cities::set_photo(&scope, &ctx.state.blobs, account, city.id, bytes).await? {
-                Ok(_) => return Ok(back(&ctx, &slug, "photo")),
+            match cities::set_photo(&scope, &ctx.state.blobs, account, CityId(city.id), bytes)
+                .await?
+            {
+                Ok(_) => return Ok(back(&ctx, &city.slug, "photo")),
                 Err(PhotoRefusal::City(_)) => return Err(AppError::NotFound),
                 Err(PhotoRefusal::Image(ImageError::TooLarge)) => {
                     (StatusCode::PAYLOAD_TOO_LARGE, "org.err_logo_large")
@@ -231,11 +238,10 @@ pub async fn upload_photo(
 pub async fn invite_focal_point(
     req: &Request,
     ctx: Ctx,
-    Path((_, slug)): Path<(String, String)>,
     operator: RequireCountryOperator,
+    PathCity(city): PathCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let city = city(&ctx, &slug).await?;
     let mut errors = Errors::new();
     let invitee = check_focal_point(&ctx, &pairs, &mut errors, false);
     let replaces = Some(one(&pairs, "replaces").trim()).filter(|r| !r.is_empty());
@@ -249,9 +255,11 @@ pub async fn invite_focal_point(
     };
     let account = operator.user.account();
     let scope = ctx.scope();
-    match cities::invite_focal_point(&scope, account, city.id, &name, &email, replaces).await? {
-        Ok(_) if replaces.is_some() => Ok(back(&ctx, &slug, "replaced")),
-        Ok(_) => Ok(back(&ctx, &slug, "invited")),
+    match cities::invite_focal_point(&scope, account, CityId(city.id), &name, &email, replaces)
+        .await?
+    {
+        Ok(_) if replaces.is_some() => Ok(back(&ctx, &city.slug, "replaced")),
+        Ok(_) => Ok(back(&ctx, &city.slug, "invited")),
         Err(CityRefusal::NoSuchFocalPoint) => {
             let errors = Errors::from([("replaces", ctx.t("city_admin.err_replaces"))]);
             page(&ctx, req, StatusCode::CONFLICT, &city, refused(errors)).await
@@ -266,15 +274,14 @@ pub async fn invite_focal_point(
 pub async fn remove_focal_point(
     req: &Request,
     ctx: Ctx,
-    Path((_, slug)): Path<(String, String)>,
     operator: RequireCountryOperator,
+    PathCity(city): PathCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let city = city(&ctx, &slug).await?;
     let email = one(&pairs, "email").trim();
     let account = operator.user.account();
-    match cities::remove_focal_point(&ctx.scope(), account, city.id, email).await? {
-        Ok(()) => Ok(back(&ctx, &slug, "removed")),
+    match cities::remove_focal_point(&ctx.scope(), account, CityId(city.id), email).await? {
+        Ok(()) => Ok(back(&ctx, &city.slug, "removed")),
         Err(CityRefusal::NoSuchFocalPoint) => {
             let shown = Shown {
                 alert: Some(ctx.t("city_admin.err_no_focal_point")),
@@ -303,7 +310,7 @@ pub async fn retire_city(
     };
     let city = city(&ctx, &slug).await?;
     let account = operator.user.account();
-    match cities::set_retired(&ctx.scope(), account, city.id, retire).await? {
+    match cities::set_retired(&ctx.scope(), account, CityId(city.id), retire).await? {
         Ok(_) => Ok(back(
             &ctx,
             &slug,

@@ -3,15 +3,17 @@
 //! first; publish, request changes or refuse, each with an email to the organisation.
 
 use crate::AppError;
+use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, see_other};
 use crate::roles::RequireReviewer;
 use crate::routes::missions_space::refusal_text;
 use crate::views::format_date;
 use jsap_app::missions::{self, MissionRefusal};
+use jsap_domain::MissionId;
 use jsap_domain::missions::MissionStep;
 use jsap_store::{MissionEdits, MissionFilter, Organisations};
 use poem::http::StatusCode;
-use poem::web::{Path, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 
@@ -145,11 +147,10 @@ pub struct DecisionForm {
 pub async fn decide(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<MissionId>,
     reviewer: RequireReviewer,
     Checked(form): Checked<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let Some(decision) = MissionStep::decision(&form.decision) else {
         return ctx.bad_request(req, &ctx.t("editor.err_decision"));
     };
@@ -173,7 +174,7 @@ pub async fn decide(
                 &reviewer,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                Some((id, text)),
+                Some((id.get(), text)),
             )
             .await
         }

@@ -4,11 +4,13 @@
 //! latest decisions, from the journal. Each report names its reporter.
 
 use crate::AppError;
+use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
 use crate::roles::RequireCountryOperator;
 use crate::views::format_date;
 use jsap_app::moderation::{self, Content, ModerationRefusal};
 use jsap_domain::moderation::{Decision, TargetKind};
+use jsap_domain::{AccountId, ReportId};
 use jsap_store::{Accounts, Reports};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -236,7 +238,7 @@ pub async fn decide(
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let kind = TargetKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ReportId = id.parse().map_err(|_| AppError::NotFound)?;
     let decision = Decision::parse(one(&pairs, "decision"))
         .ok_or(AppError::BadRequest { code: "decision" })?;
     let note = note(&pairs, "note")?;
@@ -257,10 +259,9 @@ pub async fn block(
     req: &Request,
     ctx: Ctx,
     operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<AccountId>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let reason = note(&pairs, "reason")?;
     let who = operator.user.account();
     match moderation::block(&ctx.scope(), who, id, &reason).await? {
@@ -270,7 +271,7 @@ pub async fn block(
         ))),
         Err(ModerationRefusal::Reason) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            console(&ctx, req, status, &Params::default(), Some(id)).await
+            console(&ctx, req, status, &Params::default(), Some(id.get())).await
         }
         Err(refusal) => Err(refused(refusal)),
     }
@@ -281,10 +282,9 @@ pub async fn block(
 pub async fn unblock(
     ctx: Ctx,
     operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<AccountId>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     moderation::unblock(&ctx.scope(), operator.user.account(), id)
         .await?
         .map_err(refused)?;

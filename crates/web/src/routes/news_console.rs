@@ -4,6 +4,8 @@
 //! confirmation page. Every write goes through `jsap_app::news`.
 
 use crate::AppError;
+use crate::kit::PathId;
+use crate::kit::text_field;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::RequireCountryOperator;
 use crate::routes::media::photo_path;
@@ -12,9 +14,10 @@ use crate::views::{Choice, format_date};
 use jsap_adapters::images::ImageError;
 use jsap_app::news::{self, NewsDraft, NewsRefusal};
 use jsap_domain::Locale;
+use jsap_domain::NewsPostId;
 use jsap_store::{NewsPost, NewsPosts};
 use poem::http::StatusCode;
-use poem::web::{Path, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,19 +34,15 @@ pub struct Done {
     done: Option<String>,
 }
 
-/// The confirmation of `?done=`.
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    let key = match done.done.as_deref()? {
-        "created" => "news.done_created",
-        "published" => "news.done_published",
-        "unpublished" => "news.done_unpublished",
-        "saved" => "news.done_saved",
-        "photo" => "news.done_photo",
-        "deleted" => "news.done_deleted",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 6] = [
+    ("created", "news.done_created"),
+    ("published", "news.done_published"),
+    ("unpublished", "news.done_unpublished"),
+    ("saved", "news.done_saved"),
+    ("photo", "news.done_photo"),
+    ("deleted", "news.done_deleted"),
+];
 
 /// A post as a row of the console's list.
 #[derive(Serialize)]
@@ -64,13 +63,9 @@ fn forget_home(ctx: &Ctx) {
         .forget_prefix(&format!("page:home:{}:", ctx.tenant.code));
 }
 
-fn id_of(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn find(ctx: &Ctx, id: i64) -> Result<NewsPost, AppError> {
+async fn find(ctx: &Ctx, id: NewsPostId) -> Result<NewsPost, AppError> {
     NewsPosts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .by_id(id)
+        .by_id(id.get())
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -101,7 +96,7 @@ pub async fn list(
             url: post_path(&p.locale, &p.slug),
         })
         .collect();
-    let notice = notice(&ctx, &done);
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     ctx.page(req, CONSOLE, "spaces/news.html", StatusCode::OK, |c| {
         c.insert("rows", &rows);
         c.insert("notice", &notice);
@@ -180,20 +175,15 @@ fn filled(post: &NewsPost) -> FormView {
 /// Checks the form: the draft, or the field errors (in the form's order).
 fn check(ctx: &Ctx, pairs: &Pairs) -> Result<NewsDraft, Errors> {
     let mut errors = Errors::new();
-    let text = |errors: &mut Errors, field: &'static str, max: usize| {
-        let value = one(pairs, field).trim().replace("\r\n", "\n");
-        if value.is_empty() {
-            errors.insert(field, ctx.t("news.err_required"));
-        } else if value.chars().count() > max {
-            errors.insert(
-                field,
-                ctx.t("news.err_too_long")
-                    .replace("%{max}", &max.to_string()),
-            );
-        }
-        value
-    };
-    let title = text(&mut errors, "title", NEWS_TITLE_MAX);
+    let title = text_field(
+        ctx,
+        pairs,
+        &mut errors,
+        "title",
+        NEWS_TITLE_MAX,
+        true,
+        "news",
+    );
     let locale = one(pairs, "locale")
         .parse::<Locale>()
         .ok()
@@ -201,7 +191,7 @@ fn check(ctx: &Ctx, pairs: &Pairs) -> Result<NewsDraft, Errors> {
     if locale.is_none() {
         errors.insert("locale", ctx.t("news.err_locale"));
     }
-    let body_markdown = text(&mut errors, "body", NEWS_BODY_MAX);
+    let body_markdown = text_field(ctx, pairs, &mut errors, "body", NEWS_BODY_MAX, true, "news");
     let published = one(pairs, "published") == "yes";
     match locale {
         Some(locale) if errors.is_empty() => Ok(NewsDraft {
@@ -276,11 +266,11 @@ pub async fn edit_form(
     req: &Request,
     ctx: Ctx,
     _operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<NewsPostId>,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let post = find(&ctx, id_of(&id)?).await?;
-    let notice = notice(&ctx, &done);
+    let post = find(&ctx, id).await?;
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     let empty = FormView::default();
     let form = filled(&post);
     form_page(
@@ -301,10 +291,10 @@ pub async fn save(
     req: &Request,
     ctx: Ctx,
     operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<NewsPostId>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let before = find(&ctx, id_of(&id)?).await?;
+    let before = find(&ctx, id).await?;
     let draft = match check(&ctx, &pairs) {
         Ok(draft) => draft,
         Err(errors) => {
@@ -319,7 +309,14 @@ pub async fn save(
         (true, false) => "unpublished",
         _ => "saved",
     };
-    match news::update(&ctx.scope(), operator.user.account(), before.id, draft).await? {
+    match news::update(
+        &ctx.scope(),
+        operator.user.account(),
+        NewsPostId(before.id),
+        draft,
+    )
+    .await?
+    {
         Ok(post) => {
             forget_home(&ctx);
             Ok(see_other(format!(
@@ -338,10 +335,10 @@ pub async fn upload_photo(
     req: &Request,
     ctx: Ctx,
     operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<NewsPostId>,
     multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
-    let post = find(&ctx, id_of(&id)?).await?;
+    let post = find(&ctx, id).await?;
     let Some(upload) = ctx.upload(req, multipart, "photo").await? else {
         return ctx.forbidden(req);
     };
@@ -361,7 +358,16 @@ pub async fn upload_photo(
     if let (Some(bytes), true) = (bytes, errors.is_empty()) {
         let account = operator.user.account();
         let blobs = &ctx.state.blobs;
-        match news::set_photo(&ctx.scope(), blobs, account, post.id, bytes, &alt).await? {
+        match news::set_photo(
+            &ctx.scope(),
+            blobs,
+            account,
+            NewsPostId(post.id),
+            bytes,
+            &alt,
+        )
+        .await?
+        {
             Ok(_) => {
                 forget_home(&ctx);
                 let location = format!("/{}{CONSOLE}/{}?done=photo", ctx.locale, post.id);
@@ -392,9 +398,9 @@ pub async fn confirm_delete(
     req: &Request,
     ctx: Ctx,
     _operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<NewsPostId>,
 ) -> Result<Response, AppError> {
-    let post = find(&ctx, id_of(&id)?).await?;
+    let post = find(&ctx, id).await?;
     let rest = format!("{CONSOLE}/{}/supprimer", post.id);
     ctx.page(req, &rest, "spaces/news_delete.html", StatusCode::OK, |c| {
         c.insert("post_id", &post.id);
@@ -407,10 +413,9 @@ pub async fn confirm_delete(
 pub async fn delete(
     ctx: Ctx,
     operator: RequireCountryOperator,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<NewsPostId>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let id = id_of(&id)?;
     let account = operator.user.account();
     match news::delete(&ctx.scope(), &ctx.state.blobs, account, id).await? {
         Ok(_) => {

@@ -3,11 +3,13 @@
 //! editor or another admin by email, remove one; anyone may leave, but never the last admin.
 
 use crate::AppError;
+use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
 use crate::roles::RequireOrganisationMember;
 use crate::routes::accounts::{check_email, check_name};
 use jsap_adapters::images::ImageError;
 use jsap_app::organisations::{self, LogoRefusal, MemberRefusal};
+use jsap_domain::{AccountId, OrganisationId};
 use jsap_store::{Accounts, Invitations, OrganisationMembers, Organisations, Role};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -141,14 +143,7 @@ pub async fn organisation_space(
     member: RequireOrganisationMember,
     Query(params): Query<SpaceParams>,
 ) -> Result<Response, AppError> {
-    let notice = match params.done.as_deref() {
-        Some("registered") => Some(ctx.t("org.registered")),
-        Some("invited") => Some(ctx.t("org.done_invited")),
-        Some("removed") => Some(ctx.t("org.done_removed")),
-        Some("last_admin") => Some(ctx.t("org.err_last_admin")),
-        Some("logo") => Some(ctx.t("org.done_logo")),
-        _ => None,
-    };
+    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES);
     space_page(&ctx, req, &member, StatusCode::OK, notice, None).await
 }
 
@@ -169,11 +164,10 @@ fn back(ctx: &Ctx, done: &str) -> Response {
 pub async fn invite_member(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<OrganisationId>,
     member: RequireOrganisationMember,
     Checked(form): Checked<InviteMemberForm>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut errors = Errors::new();
     let name = check_name(&ctx, &form.display_name, &mut errors);
     let email = check_email(&ctx, &form.email, "email", &mut errors);
@@ -206,7 +200,7 @@ pub async fn invite_member(
             req,
             &member,
             StatusCode::UNPROCESSABLE_ENTITY,
-            id,
+            id.get(),
             view,
         )
         .await;
@@ -229,11 +223,11 @@ pub async fn remove_member(
     member: RequireOrganisationMember,
     Checked(_): Checked<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let user: i64 = user.parse().map_err(|_| AppError::NotFound)?;
+    let id: OrganisationId = id.parse().map_err(|_| AppError::NotFound)?;
+    let user: AccountId = user.parse().map_err(|_| AppError::NotFound)?;
     let account = member.user.account();
     match organisations::remove_member(&ctx.scope(), account, id, user).await? {
-        Ok(()) if user == account.id => {
+        Ok(()) if user.get() == account.id => {
             // Leaving changed this member's rights, which ended their sessions: this one goes
             // on with a fresh id, on the account page.
             let fresh = Accounts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
@@ -256,11 +250,10 @@ pub async fn remove_member(
 pub async fn upload_logo(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<OrganisationId>,
     member: RequireOrganisationMember,
     multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let Some(upload) = ctx.upload(req, multipart, "logo").await? else {
         return ctx.forbidden(req);
     };
@@ -288,5 +281,14 @@ pub async fn upload_logo(
         values: BTreeMap::new(),
         errors,
     };
-    refuse_with(&ctx, req, &member, status, id, view).await
+    refuse_with(&ctx, req, &member, status, id.get(), view).await
 }
+
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 5] = [
+    ("registered", "org.registered"),
+    ("invited", "org.done_invited"),
+    ("removed", "org.done_removed"),
+    ("last_admin", "org.err_last_admin"),
+    ("logo", "org.done_logo"),
+];

@@ -4,6 +4,7 @@
 //! (`/{locale}/espace/organisations/verification`).
 
 use crate::AppError;
+use crate::kit::PathId;
 use crate::kit::{
     Checked, CountrySite, Ctx, Errors, FormView, Pairs, VerifiedMember, all, one, see_other,
 };
@@ -12,10 +13,11 @@ use crate::routes::profiles::phone_ok;
 use crate::views::format_date;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
+use jsap_domain::OrganisationId;
 use jsap_domain::organisations::{FACILITIES, KINDS, OrganisationStatus};
 use jsap_store::{CityRecord, Organisations};
 use poem::http::StatusCode;
-use poem::web::{Path, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -309,13 +311,9 @@ pub async fn review_queue(
     reviewer: RequireReviewer,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
-    let notice = match params.done.as_deref() {
-        Some("verified") => Some(ctx.t("org.done_verified")),
-        Some("refused") => Some(ctx.t("org.done_refused")),
-        Some("suspended") => Some(ctx.t("org.done_suspended")),
-        Some("already") => Some(ctx.t("org.err_state")),
-        done => crate::routes::bulk::notice(&ctx, done, params.n, params.refused),
-    };
+    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES).or_else(|| {
+        crate::routes::bulk::notice(&ctx, params.done.as_deref(), params.n, params.refused)
+    });
     queue_page(&ctx, req, &reviewer, StatusCode::OK, None, notice).await
 }
 
@@ -331,11 +329,10 @@ pub struct ReviewForm {
 pub async fn review(
     req: &Request,
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<OrganisationId>,
     reviewer: RequireReviewer,
     Checked(form): Checked<ReviewForm>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let decision = match form.decision.as_str() {
         "verify" => Decision::Verify,
         "refuse" => Decision::Refuse(form.reason.chars().take(1000).collect()),
@@ -365,10 +362,18 @@ pub async fn review(
                 req,
                 &reviewer,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((id, ctx.t("org.err_reason"))),
+                Some((id.get(), ctx.t("org.err_reason"))),
                 None,
             )
             .await
         }
     }
 }
+
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 4] = [
+    ("verified", "org.done_verified"),
+    ("refused", "org.done_refused"),
+    ("suspended", "org.done_suspended"),
+    ("already", "org.err_state"),
+];

@@ -11,6 +11,7 @@ use crate::routes::site_pages::{page_path, rendered};
 use crate::views::format_date;
 use jsap_app::pages::{self, BODY_MAX, HISTORY_PAGE, PageRefusal};
 use jsap_domain::Locale;
+use jsap_domain::PageVersionId;
 use jsap_store::PageVersions;
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -28,17 +29,14 @@ pub struct Done {
     page: Option<String>,
 }
 
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    let key = match done.done.as_deref()? {
-        "saved" => "pages.done_saved",
-        "unchanged" => "pages.done_unchanged",
-        "restored" => "pages.done_restored",
-        "reset" => "pages.done_reset",
-        "already_default" => "pages.done_already_default",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 5] = [
+    ("saved", "pages.done_saved"),
+    ("unchanged", "pages.done_unchanged"),
+    ("restored", "pages.done_restored"),
+    ("reset", "pages.done_reset"),
+    ("already_default", "pages.done_already_default"),
+];
 
 /// "le 3 mars 2026 à 14:05" where the tenant is.
 fn when(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> String {
@@ -85,7 +83,7 @@ pub async fn list(
             });
         }
     }
-    let notice = notice(&ctx, &done);
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     ctx.page(req, CONSOLE, "spaces/pages.html", StatusCode::OK, |c| {
         c.insert("rows", &rows);
         c.insert("notice", &notice);
@@ -209,7 +207,7 @@ pub async fn edit_form(
     let history_page = history_page(&done)?;
     let current = pages::current(&ctx.scope(), slug, page_locale).await?;
     let form = form_of(current.markdown, Errors::new());
-    let notice = notice(&ctx, &done);
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     editor(
         &ctx,
         req,
@@ -237,78 +235,61 @@ pub async fn save(
     let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
     let body = pages::normalise(one(&pairs, "body"));
     let mut errors = Errors::new();
-    match pages::check_body(&body) {
-        Err(PageRefusal::TooLong) => {
-            let max = BODY_MAX.to_string();
-            errors.insert("body", ctx.t("pages.err_too_long").replace("%{max}", &max));
-        }
-        Err(_) => {
-            errors.insert("body", ctx.t("pages.err_required"));
-        }
-        Ok(()) => {}
+    if let Err(refusal) = pages::check_body(&body) {
+        errors.insert("body", body_error(&ctx, refusal));
     }
-    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    if !errors.is_empty() {
-        let form = form_of(body, errors);
-        return editor(
-            &ctx,
-            req,
-            unprocessable,
-            slug,
-            page_locale,
-            &form,
-            None,
-            None,
-            1,
-        )
-        .await;
+    if errors.is_empty() && one(&pairs, "action") != "preview" {
+        let account = operator.user.account();
+        let scope = ctx.scope();
+        let done = match pages::edit(&scope, account, slug, page_locale.as_str(), &body).await? {
+            Ok(Some(_)) => "saved",
+            Ok(None) => "unchanged",
+            Err(PageRefusal::NotAllowed) => return Err(AppError::Forbidden),
+            Err(PageRefusal::UnknownPage | PageRefusal::NotFound) => {
+                return Err(AppError::NotFound);
+            }
+            Err(refusal @ (PageRefusal::Empty | PageRefusal::TooLong)) => {
+                errors.insert("body", body_error(&ctx, refusal));
+                ""
+            }
+        };
+        if errors.is_empty() {
+            return Ok(see_other(format!(
+                "/{}{CONSOLE}/{slug}/{page_locale}?done={done}",
+                ctx.locale
+            )));
+        }
     }
-    if one(&pairs, "action") == "preview" {
+    // Refused, or a preview: the form again, with the rendered text under it for a preview.
+    let (status, preview) = if errors.is_empty() {
         let fallback = ctx.t(&format!("pages.name_{slug}"));
-        let preview = Some(rendered(&body, fallback));
-        let form = form_of(body, Errors::new());
-        return editor(
-            &ctx,
-            req,
-            StatusCode::OK,
-            slug,
-            page_locale,
-            &form,
-            preview,
-            None,
-            1,
-        )
-        .await;
-    }
-    let account = operator.user.account();
-    let scope = ctx.scope();
-    let done = match pages::edit(&scope, account, slug, page_locale.as_str(), &body).await? {
-        Ok(Some(_)) => "saved",
-        Ok(None) => "unchanged",
-        Err(PageRefusal::NotAllowed) => return Err(AppError::Forbidden),
-        Err(PageRefusal::UnknownPage | PageRefusal::NotFound) => return Err(AppError::NotFound),
-        Err(PageRefusal::Empty | PageRefusal::TooLong) => {
-            let mut errors = Errors::new();
-            errors.insert("body", ctx.t("pages.err_required"));
-            let form = form_of(body, errors);
-            return editor(
-                &ctx,
-                req,
-                unprocessable,
-                slug,
-                page_locale,
-                &form,
-                None,
-                None,
-                1,
-            )
-            .await;
-        }
+        (StatusCode::OK, Some(rendered(&body, fallback)))
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, None)
     };
-    Ok(see_other(format!(
-        "/{}{CONSOLE}/{slug}/{page_locale}?done={done}",
-        ctx.locale
-    )))
+    let form = form_of(body, errors);
+    editor(
+        &ctx,
+        req,
+        status,
+        slug,
+        page_locale,
+        &form,
+        preview,
+        None,
+        1,
+    )
+    .await
+}
+
+/// The message under the text box for a text the pages refuse.
+fn body_error(ctx: &Ctx, refusal: PageRefusal) -> String {
+    match refusal {
+        PageRefusal::TooLong => ctx
+            .t("pages.err_too_long")
+            .replace("%{max}", &BODY_MAX.to_string()),
+        _ => ctx.t("pages.err_required"),
+    }
 }
 
 /// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}/restaurer/{version_id}`.
@@ -320,7 +301,7 @@ pub async fn restore(
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let (slug, page_locale) = known(&ctx, &slug, &page_locale)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: PageVersionId = id.parse().map_err(|_| AppError::NotFound)?;
     let account = operator.user.account();
     match pages::restore(&ctx.scope(), account, slug, page_locale.as_str(), id).await? {
         Ok(_) => Ok(see_other(format!(

@@ -6,9 +6,10 @@ use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::RequireMember;
 use jsap_app::moderation::{self, Content, ReportDraft, ReportRefusal};
 use jsap_domain::moderation::{COMMENT_MAX, ReportReason, TargetKind};
+use jsap_store::Organisations;
 use poem::http::StatusCode;
-use poem::web::{Path, Query};
-use poem::{Request, Response, handler};
+use poem::web::Query;
+use poem::{FromRequest, Request, RequestBody, Response, handler};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -56,36 +57,47 @@ async fn page(
     })
 }
 
-/// The target of a report path: its kind and id, and the path of the form (after the locale).
-fn mission_target(id_slug: &str) -> Result<(TargetKind, i64, String), AppError> {
-    let id = crate::views::mission_id(id_slug)?;
-    Ok((
-        TargetKind::Mission,
-        id,
-        format!("/missions/{id_slug}/signaler"),
-    ))
+/// The target of a report path (`…/missions/{id_slug}/signaler`,
+/// `…/organisations/{slug}/signaler`, `…/demandes/{id}/messages/{message}/signaler`): its kind
+/// and id, and the path of the form (after the locale). One extractor for the three routes,
+/// so the form and the sending are one handler each.
+pub struct Target {
+    kind: TargetKind,
+    id: i64,
+    rest: String,
 }
 
-async fn organisation_target(ctx: &Ctx, slug: &str) -> Result<(TargetKind, i64, String), AppError> {
-    let organisation = jsap_store::Organisations::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        TargetKind::Organisation,
-        organisation.id,
-        format!("/organisations/{slug}/signaler"),
-    ))
-}
-
-fn message_target(request: &str, message: &str) -> Result<(TargetKind, i64, String), AppError> {
-    let request: i64 = request.parse().map_err(|_| AppError::NotFound)?;
-    let id: i64 = message.parse().map_err(|_| AppError::NotFound)?;
-    Ok((
-        TargetKind::Message,
-        id,
-        format!("/demandes/{request}/messages/{id}/signaler"),
-    ))
+impl<'a> FromRequest<'a> for Target {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let param = |name| req.raw_path_param(name).ok_or(AppError::NotFound);
+        if let Some(id_slug) = req.raw_path_param("id_slug") {
+            return Ok(Target {
+                kind: TargetKind::Mission,
+                id: crate::views::mission_id(id_slug)?,
+                rest: format!("/missions/{id_slug}/signaler"),
+            });
+        }
+        if let Some(slug) = req.raw_path_param("slug") {
+            let ctx = Ctx::from_request(req, body).await?;
+            let organisation = Organisations::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+                .by_slug(slug)
+                .await
+                .map_err(AppError::from)?
+                .ok_or(AppError::NotFound)?;
+            return Ok(Target {
+                kind: TargetKind::Organisation,
+                id: organisation.id,
+                rest: format!("/organisations/{slug}/signaler"),
+            });
+        }
+        let request: i64 = param("id")?.parse().map_err(|_| AppError::NotFound)?;
+        let id: i64 = param("message")?.parse().map_err(|_| AppError::NotFound)?;
+        Ok(Target {
+            kind: TargetKind::Message,
+            id,
+            rest: format!("/demandes/{request}/messages/{id}/signaler"),
+        })
+    }
 }
 
 /// Whether the form's path is the content's own: a message is reported from its
@@ -94,29 +106,20 @@ fn at_home(content: &Content, rest: &str) -> bool {
     content.kind != TargetKind::Message || rest.starts_with(&format!("{}/", content.path))
 }
 
+/// The report form, or the thank-you / "already reported" page.
 async fn show(
     ctx: &Ctx,
     req: &Request,
     member: &RequireMember,
-    (kind, id, rest): (TargetKind, i64, String),
+    Target { kind, id, rest }: Target,
     sent: &Sent,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let who = member.account();
-    match moderation::reportable(conn, &ctx.tenant, who, kind, id).await? {
-        Ok(content) if at_home(&content, &rest) => {
-            page(
-                ctx,
-                req,
-                &rest,
-                StatusCode::OK,
-                &content,
-                "form",
-                &FormView::default(),
-            )
-            .await
-        }
-        Ok(_) => Err(AppError::NotFound),
+    let (content, state) = match moderation::reportable(conn, &ctx.tenant, who, kind, id).await? {
+        Ok(content) if at_home(&content, &rest) => (content, "form"),
+        Ok(_) | Err(ReportRefusal::NotFound) => return Err(AppError::NotFound),
+        Err(ReportRefusal::Own) => return Err(AppError::Forbidden),
         Err(ReportRefusal::Already) => {
             // Hidden by this very report, perhaps: shown from the record, whatever its state.
             let content = moderation::content(conn, &ctx.tenant, kind, id)
@@ -127,27 +130,18 @@ async fn show(
             } else {
                 "already"
             };
-            page(
-                ctx,
-                req,
-                &rest,
-                StatusCode::OK,
-                &content,
-                state,
-                &FormView::default(),
-            )
-            .await
+            (content, state)
         }
-        Err(ReportRefusal::Own) => Err(AppError::Forbidden),
-        Err(ReportRefusal::NotFound) => Err(AppError::NotFound),
-    }
+    };
+    let form = FormView::default();
+    page(ctx, req, &rest, StatusCode::OK, &content, state, &form).await
 }
 
 async fn send(
     ctx: &Ctx,
     req: &Request,
     member: &RequireMember,
-    (kind, id, rest): (TargetKind, i64, String),
+    Target { kind, id, rest }: Target,
     pairs: &Pairs,
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
@@ -196,84 +190,26 @@ async fn send(
     }
 }
 
+/// The report form of a mission, an organisation or a message.
 #[handler]
-pub async fn mission_form(
+pub async fn report_form(
     req: &Request,
     ctx: Ctx,
     member: RequireMember,
-    Path((_, id_slug)): Path<(String, String)>,
+    target: Target,
     Query(sent): Query<Sent>,
 ) -> Result<Response, AppError> {
-    show(&ctx, req, &member, mission_target(&id_slug)?, &sent).await
-}
-
-#[handler]
-pub async fn mission_report(
-    req: &Request,
-    ctx: Ctx,
-    member: RequireMember,
-    Path((_, id_slug)): Path<(String, String)>,
-    Checked(pairs): Checked<Pairs>,
-) -> Result<Response, AppError> {
-    send(&ctx, req, &member, mission_target(&id_slug)?, &pairs).await
-}
-
-#[handler]
-pub async fn organisation_form(
-    req: &Request,
-    ctx: Ctx,
-    member: RequireMember,
-    Path((_, slug)): Path<(String, String)>,
-    Query(sent): Query<Sent>,
-) -> Result<Response, AppError> {
-    let target = organisation_target(&ctx, &slug).await?;
     show(&ctx, req, &member, target, &sent).await
 }
 
+/// A report of a mission, an organisation or a message.
 #[handler]
-pub async fn organisation_report(
+pub async fn submit(
     req: &Request,
     ctx: Ctx,
     member: RequireMember,
-    Path((_, slug)): Path<(String, String)>,
+    target: Target,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let target = organisation_target(&ctx, &slug).await?;
     send(&ctx, req, &member, target, &pairs).await
-}
-
-#[handler]
-pub async fn message_form(
-    req: &Request,
-    ctx: Ctx,
-    member: RequireMember,
-    Path((_, request, message)): Path<(String, String, String)>,
-    Query(sent): Query<Sent>,
-) -> Result<Response, AppError> {
-    show(
-        &ctx,
-        req,
-        &member,
-        message_target(&request, &message)?,
-        &sent,
-    )
-    .await
-}
-
-#[handler]
-pub async fn message_report(
-    req: &Request,
-    ctx: Ctx,
-    member: RequireMember,
-    Path((_, request, message)): Path<(String, String, String)>,
-    Checked(pairs): Checked<Pairs>,
-) -> Result<Response, AppError> {
-    send(
-        &ctx,
-        req,
-        &member,
-        message_target(&request, &message)?,
-        &pairs,
-    )
-    .await
 }

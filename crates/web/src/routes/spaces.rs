@@ -48,22 +48,18 @@ struct InviteView {
     added_city: Option<String>,
 }
 
-/// The confirmation of `?done=`.
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    let key = match done.done.as_deref()? {
-        "invited" => "roles.done_invited",
-        "city_added" => "city_admin.done_added",
-        "city_invited" => "city_admin.done_invited",
-        "staff" => "staff.entered",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 4] = [
+    ("invited", "roles.done_invited"),
+    ("city_added", "city_admin.done_added"),
+    ("city_invited", "city_admin.done_invited"),
+    ("staff", "staff.entered"),
+];
 
 impl InviteView {
     /// The page as asked for: an empty form, and the notice of `?done=invited`.
     fn first(ctx: &Ctx, done: &Done) -> Self {
-        let notice = notice(ctx, done);
+        let notice = crate::kit::notice(ctx, done.done.as_deref(), &NOTICES);
         Self {
             status: StatusCode::OK,
             form: FormView::default(),

@@ -6,6 +6,7 @@ use crate::AppError;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
 use crate::roles::RequireStaff;
 use jsap_app::staff::{self, StaffRefusal};
+use jsap_domain::AccountId;
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
@@ -123,12 +124,7 @@ pub async fn accounts(
     } else {
         StatusCode::OK
     };
-    let notice = match params.done.as_deref() {
-        Some("sessions") => Some(ctx.t("staff.done_sessions")),
-        Some("blocked") => Some(ctx.t("staff.done_blocked")),
-        Some("unblocked") => Some(ctx.t("staff.done_unblocked")),
-        _ => None,
-    };
+    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES);
     page(req, &ctx, &staff_member, status, q, notice, error).await
 }
 
@@ -148,7 +144,7 @@ pub async fn act(
         .get(&code)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: AccountId = id.parse().map_err(|_| AppError::NotFound)?;
     let q = one(&pairs, "q").trim().to_owned();
     let scope = jsap_app::Scope::new(
         &ctx.state.store,
@@ -200,3 +196,10 @@ pub async fn act(
     )
     .await
 }
+
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 3] = [
+    ("sessions", "staff.done_sessions"),
+    ("blocked", "staff.done_blocked"),
+    ("unblocked", "staff.done_unblocked"),
+];

@@ -3,13 +3,15 @@
 //! and revokes them.
 
 use crate::AppError;
+use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
 use crate::roles::RequireMember;
 use crate::views::format_date;
 use jsap_app::tokens::{self, NAME_MAX, TokenRefusal};
+use jsap_domain::TokenId;
 use jsap_store::AccessTokens;
 use poem::http::StatusCode;
-use poem::web::{Path, Query};
+use poem::web::Query;
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 
@@ -76,10 +78,7 @@ pub async fn tokens_page(
     member: RequireMember,
     Query(params): Query<TokensParams>,
 ) -> Result<Response, AppError> {
-    let notice = match params.done.as_deref() {
-        Some("revoked") => Some(ctx.t("tokens.done_revoked")),
-        _ => None,
-    };
+    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES);
     page(
         &ctx,
         req,
@@ -155,11 +154,10 @@ pub struct Nothing {}
 #[handler]
 pub async fn revoke_token(
     ctx: Ctx,
-    Path((_, id)): Path<(String, String)>,
+    PathId(id): PathId<TokenId>,
     member: RequireMember,
     Checked(_): Checked<Nothing>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     if !tokens::revoke(&ctx.scope(), member.account(), id).await? {
         return Err(AppError::NotFound);
     }
@@ -168,3 +166,6 @@ pub async fn revoke_token(
         ctx.locale
     )))
 }
+
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 1] = [("revoked", "tokens.done_revoked")];

@@ -9,7 +9,7 @@ pub async fn login_form(
     OptionalUser(current): OptionalUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = done_notice(&ctx, done.done.as_deref());
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &page::NOTICES);
     visitor_form(
         &ctx,
         req,

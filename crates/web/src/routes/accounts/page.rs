@@ -2,16 +2,13 @@
 
 use super::*;
 
-pub(super) fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
-    let key = match done? {
-        "logged_out" => "account.done_logged_out",
-        "password_changed" => "account.done_password_changed",
-        "email_sent" => "account.done_email_sent",
-        "left" => "org.done_left",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code on the account pages.
+pub(super) const NOTICES: [(&str, &str); 4] = [
+    ("logged_out", "account.done_logged_out"),
+    ("password_changed", "account.done_password_changed"),
+    ("email_sent", "account.done_email_sent"),
+    ("left", "org.done_left"),
+];
 
 /// The member's roles, as sentences ("Point focal diaspora : Yaoundé").
 pub(super) async fn role_labels(
@@ -77,7 +74,7 @@ pub async fn account_home(
     user: CurrentUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = done_notice(&ctx, done.done.as_deref());
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     account_page(
         &ctx,
         req,

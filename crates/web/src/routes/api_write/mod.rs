@@ -19,6 +19,7 @@ use crate::{AppError, AppState};
 use fields::{MissionFieldsIn, edit_of};
 use jsap_adapters::images::ImageError;
 use jsap_app::missions::{self, MissionRefusal, PhotoRefusal};
+use jsap_domain::MissionId;
 use jsap_domain::missions::{CloseReason, MissionStep};
 use jsap_store::{Account, MissionRecord};
 use jsap_tenancy::Tenant;
@@ -271,7 +272,7 @@ impl WriteApi {
             Ok(e) => e,
             Err(answer) => return Ok(answer),
         };
-        let outcome = missions::update(&scope(&state, &tenant.0), &account, id, edit)
+        let outcome = missions::update(&scope(&state, &tenant.0), &account, MissionId(id), edit)
             .await
             .map_err(internal)?
             .map(|saved| saved.mission);
@@ -296,9 +297,16 @@ impl WriteApi {
             poem::Error::from_string(e.to_string(), poem::http::StatusCode::BAD_REQUEST)
         })?;
         let scope = scope(&state, &tenant.0);
-        let outcome = missions::add_photo(&scope, &state.blobs, &account, id, bytes, &upload.alt)
-            .await
-            .map_err(internal)?;
+        let outcome = missions::add_photo(
+            &scope,
+            &state.blobs,
+            &account,
+            MissionId(id),
+            bytes,
+            &upload.alt,
+        )
+        .await
+        .map_err(internal)?;
         match outcome {
             Ok(_) => {
                 let m = jsap_store::MissionEdits::for_tenant(state.store.conn(), &tenant.0)
@@ -344,7 +352,7 @@ impl WriteApi {
             Ok(found) => found,
             Err(answer) => return answer,
         };
-        let outcome = missions::submit(&scope(&state, &tenant.0), &account, id)
+        let outcome = missions::submit(&scope(&state, &tenant.0), &account, MissionId(id))
             .await
             .map_err(internal)?;
         answer(&state, &tenant.0, outcome, false).await
@@ -371,7 +379,7 @@ impl WriteApi {
         let outcome = missions::review(
             &scope(&state, &tenant.0),
             &account,
-            id,
+            MissionId(id),
             decision,
             &comment.chars().take(2000).collect::<String>(),
         )
@@ -397,7 +405,7 @@ impl WriteApi {
         let Some(reason) = CloseReason::parse(&body.reason) else {
             return Ok(invalid("reason", "filled or cancelled"));
         };
-        let outcome = missions::close(&scope(&state, &tenant.0), &account, id, reason)
+        let outcome = missions::close(&scope(&state, &tenant.0), &account, MissionId(id), reason)
             .await
             .map_err(internal)?;
         answer(&state, &tenant.0, outcome, false).await

@@ -2,6 +2,7 @@
 
 use super::page::editor_page;
 use super::*;
+use jsap_domain::MissionId;
 
 pub(super) fn values_of(ctx: &Ctx, m: &MissionRecord, cities: &[CityRecord]) -> FormView {
     let mut values = BTreeMap::new();
@@ -317,7 +318,7 @@ pub async fn save(
     let Some(edit) = edit.filter(|_| errors.is_empty()) else {
         return refuse(&ctx, req, &writer, &pairs, errors, Some(&m)).await;
     };
-    match missions::update(&ctx.scope(), writer.user.account(), m.id, edit).await? {
+    match missions::update(&ctx.scope(), writer.user.account(), MissionId(m.id), edit).await? {
         Ok(saved) => {
             let done = if saved.back_to_review {
                 "back_to_review"

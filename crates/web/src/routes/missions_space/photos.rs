@@ -6,6 +6,7 @@ use super::page::editor_page;
 use super::*;
 use jsap_adapters::images::ImageError;
 use jsap_app::missions::{PhotoChange, PhotoRefusal};
+use jsap_domain::{MissionId, PhotoId};
 
 /// The editor page again, with `key`'s message on the photo form's `field`, under `status`.
 async fn refuse_photo(
@@ -63,8 +64,15 @@ pub async fn upload_photo(
         .await;
     };
     let account = writer.user.account();
-    let outcome =
-        missions::add_photo(&ctx.scope(), &ctx.state.blobs, account, m.id, bytes, &alt).await?;
+    let outcome = missions::add_photo(
+        &ctx.scope(),
+        &ctx.state.blobs,
+        account,
+        MissionId(m.id),
+        bytes,
+        &alt,
+    )
+    .await?;
     let (status, field, key) = match outcome {
         Ok(_) => {
             return Ok(see_other(format!(
@@ -119,7 +127,7 @@ pub async fn change_photo(
     Checked(_): Checked<Empty>,
 ) -> Result<Response, AppError> {
     let m = writable(&ctx, &writer, &id).await?;
-    let photo: i64 = photo.parse().map_err(|_| AppError::NotFound)?;
+    let photo: PhotoId = photo.parse().map_err(|_| AppError::NotFound)?;
     let change = match change.as_str() {
         "monter" => PhotoChange::Up,
         "descendre" => PhotoChange::Down,
@@ -127,17 +135,23 @@ pub async fn change_photo(
         _ => return Err(AppError::NotFound),
     };
     let account = writer.user.account();
-    let done =
-        match missions::change_photo(&ctx.scope(), &ctx.state.blobs, account, m.id, photo, change)
-            .await?
-        {
-            Ok(true) if change == PhotoChange::Remove => "photo_removed",
-            Ok(_) => "photo_moved",
-            Err(MissionRefusal::NotFound | MissionRefusal::NotAllowed) => {
-                return Err(AppError::NotFound);
-            }
-            Err(_) => "state",
-        };
+    let done = match missions::change_photo(
+        &ctx.scope(),
+        &ctx.state.blobs,
+        account,
+        MissionId(m.id),
+        photo,
+        change,
+    )
+    .await?
+    {
+        Ok(true) if change == PhotoChange::Remove => "photo_removed",
+        Ok(_) => "photo_moved",
+        Err(MissionRefusal::NotFound | MissionRefusal::NotAllowed) => {
+            return Err(AppError::NotFound);
+        }
+        Err(_) => "state",
+    };
     Ok(see_other(format!(
         "/{}/espace/missions/{}?done={done}#photos",
         ctx.locale, m.id

@@ -3,6 +3,7 @@
 use super::form::values_of;
 use super::page::editor_page;
 use super::*;
+use jsap_domain::MissionId;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -24,17 +25,20 @@ pub async fn step(
     let scope = ctx.scope();
     let account = writer.user.account();
     let (outcome, done) = match step.as_str() {
-        "soumettre" => (missions::submit(&scope, account, m.id).await?, "submitted"),
+        "soumettre" => (
+            missions::submit(&scope, account, MissionId(m.id)).await?,
+            "submitted",
+        ),
         "cloturer" => {
             let Some(reason) = CloseReason::parse(&form.reason) else {
                 return ctx.bad_request(req, &ctx.t("editor.err_close_reason"));
             };
             (
-                missions::close(&scope, account, m.id, reason).await?,
+                missions::close(&scope, account, MissionId(m.id), reason).await?,
                 "closed",
             )
         }
-        "dupliquer" => match missions::duplicate(&scope, account, m.id).await? {
+        "dupliquer" => match missions::duplicate(&scope, account, MissionId(m.id)).await? {
             Ok(copy) => {
                 return Ok(see_other(format!(
                     "/{}/espace/missions/{}?done=duplicated",

@@ -138,16 +138,13 @@ fn stay_view(stay: &Stay, cities: &[CityRecord], locale: Locale) -> StayView {
     }
 }
 
-fn notice(ctx: &Ctx, done: &Done) -> Option<String> {
-    let key = match done.done.as_deref()? {
-        "saved" => "profile.done_saved",
-        "stay_added" => "profile.done_stay_added",
-        "stay_removed" => "profile.done_stay_removed",
-        "emails_saved" => "profile.done_emails_saved",
-        _ => return None,
-    };
-    Some(ctx.t(key))
-}
+/// The confirmation of each `?done=` code.
+const NOTICES: [(&str, &str); 4] = [
+    ("saved", "profile.done_saved"),
+    ("stay_added", "profile.done_stay_added"),
+    ("stay_removed", "profile.done_stay_removed"),
+    ("emails_saved", "profile.done_emails_saved"),
+];
 
 fn profile_values(account_name: &str, p: &Profile) -> ProfileForm {
     ProfileForm {
@@ -267,7 +264,7 @@ pub async fn profile_form(
     let account = member.account();
     let profile = own_profile(&ctx, &member).await?;
     let form = profile_values(&account.display_name, &profile);
-    let notice = notice(&ctx, &done);
+    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     profile_page(
         &ctx,
         req,
