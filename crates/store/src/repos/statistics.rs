@@ -11,11 +11,26 @@ use crate::StoreError;
 use crate::entities::{
     city, mission, organisation, profile, request, request_message as message, stay, survey, user,
 };
-use crate::repos::Scope;
+use crate::repos::{Scope, pairs};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use jsap_domain::requests::RequestState;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A query's rows with `column` in `[from, to)`, either bound open when `None`.
+trait Within: QueryFilter + QueryTrait + Sized {
+    fn within(
+        self,
+        column: impl ColumnTrait,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Self {
+        self.apply_if(from, |q, from| q.filter(column.gte(from)))
+            .apply_if(to, |q, to| q.filter(column.lt(to)))
+    }
+}
+
+impl<Q: QueryFilter + QueryTrait> Within for Q {}
 
 /// The longest run of months drawn for the stays (a stay far in the future would otherwise
 /// draw decades of empty months).
@@ -233,13 +248,12 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .scope
             .all::<mission::Entity>()
             .select_only()
-            .column(mission::Column::Domain)
-            .column(mission::Column::CityId)
-            .column(mission::Column::Status)
-            .apply_if(from, |q, from| {
-                q.filter(mission::Column::CreatedAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(mission::Column::CreatedAt.lt(to)))
+            .columns([
+                mission::Column::Domain,
+                mission::Column::CityId,
+                mission::Column::Status,
+            ])
+            .within(mission::Column::CreatedAt, from, to)
             .into_tuple()
             .all(self.conn)
             .await?;
@@ -278,17 +292,16 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .scope
             .all::<request::Entity>()
             .select_only()
-            .column(request::Column::Id)
-            .column(request::Column::MemberUserId)
-            .column(request::Column::OrganisationId)
-            .column(request::Column::CityId)
-            .column(request::Column::State)
-            .column(request::Column::CreatedAt)
-            .column(request::Column::UpdatedAt)
-            .apply_if(from, |q, from| {
-                q.filter(request::Column::CreatedAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(request::Column::CreatedAt.lt(to)))
+            .columns([
+                request::Column::Id,
+                request::Column::MemberUserId,
+                request::Column::OrganisationId,
+                request::Column::CityId,
+                request::Column::State,
+                request::Column::CreatedAt,
+                request::Column::UpdatedAt,
+            ])
+            .within(request::Column::CreatedAt, from, to)
             .into_tuple()
             .all(self.conn)
             .await?;
@@ -301,12 +314,12 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .scope
             .all::<message::Entity>()
             .select_only()
-            .column(message::Column::RequestId)
-            .column(message::Column::AuthorUserId)
-            .column(message::Column::CreatedAt)
-            .apply_if(from, |q, from| {
-                q.filter(message::Column::CreatedAt.gte(from))
-            })
+            .columns([
+                message::Column::RequestId,
+                message::Column::AuthorUserId,
+                message::Column::CreatedAt,
+            ])
+            .within(message::Column::CreatedAt, from, None)
             .into_tuple()
             .all(self.conn)
             .await?;
@@ -321,17 +334,13 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
                 *first = (*first).min(at);
             }
         }
-        let organisations: HashMap<i64, String> = self
-            .scope
-            .all::<organisation::Entity>()
-            .select_only()
-            .column(organisation::Column::Id)
-            .column(organisation::Column::Name)
-            .into_tuple()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
+        let organisations: HashMap<i64, String> = pairs(
+            self.conn,
+            self.scope.all::<organisation::Entity>(),
+            organisation::Column::Id,
+            organisation::Column::Name,
+        )
+        .await?;
 
         let mut weeks: BTreeMap<NaiveDate, u64> = BTreeMap::new();
         let mut by_org: BTreeMap<Option<i64>, Timings> = BTreeMap::new();
@@ -385,10 +394,7 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .select_only()
             .column(survey::Column::Score)
             .filter(survey::Column::AnsweredAt.is_not_null())
-            .apply_if(from, |q, from| {
-                q.filter(survey::Column::AnsweredAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(survey::Column::AnsweredAt.lt(to)))
+            .within(survey::Column::AnsweredAt, from, to)
             .into_tuple()
             .all(self.conn)
             .await?;
@@ -418,22 +424,18 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .select_only()
             .column(user::Column::Id)
             .filter(user::Column::IsStaff.eq(false))
-            .apply_if(from, |q, from| q.filter(user::Column::CreatedAt.gte(from)))
-            .apply_if(to, |q, to| q.filter(user::Column::CreatedAt.lt(to)));
+            .within(user::Column::CreatedAt, from, to);
         let mut ids: Vec<i64> = opened.clone().into_tuple().all(self.conn).await?;
         ids.sort_unstable();
-        let countries: HashMap<i64, String> = self
-            .scope
-            .all::<profile::Entity>()
-            .select_only()
-            .column(profile::Column::UserId)
-            .column(profile::Column::CountryOfResidence)
-            .filter(profile::Column::UserId.in_subquery(opened.into_query()))
-            .into_tuple()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
+        let countries: HashMap<i64, String> = pairs(
+            self.conn,
+            self.scope
+                .all::<profile::Entity>()
+                .filter(profile::Column::UserId.in_subquery(opened.into_query())),
+            profile::Column::UserId,
+            profile::Column::CountryOfResidence,
+        )
+        .await?;
         // "France", "france " and "FRANCE" are one country, shown as its oldest account
         // wrote it.
         let mut shown: HashMap<String, String> = HashMap::new();
@@ -454,9 +456,11 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .scope
             .all::<stay::Entity>()
             .select_only()
-            .column(stay::Column::UserId)
-            .column(stay::Column::StartsOn)
-            .column(stay::Column::EndsOn)
+            .columns([
+                stay::Column::UserId,
+                stay::Column::StartsOn,
+                stay::Column::EndsOn,
+            ])
             .apply_if(period.from, |q, from| {
                 q.filter(stay::Column::EndsOn.gte(from))
             })
