@@ -14,7 +14,9 @@ use crate::entities::{
 use crate::repos::{Scope, pairs};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use jsap_domain::requests::RequestState;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, TryGetableMany,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A query's rows with `column` in `[from, to)`, either bound open when `None`.
@@ -218,6 +220,23 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         at.with_timezone(&self.tz).date_naive()
     }
 
+    /// The `columns` of the rows `query` selects whose `at` is in `[from, to)`, as tuples.
+    async fn in_period<E: EntityTrait, T: TryGetableMany>(
+        &self,
+        query: sea_orm::Select<E>,
+        columns: impl IntoIterator<Item = E::Column>,
+        at: E::Column,
+        (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(query
+            .select_only()
+            .columns(columns)
+            .within(at, from, to)
+            .into_tuple()
+            .all(self.conn)
+            .await?)
+    }
+
     /// Every figure of the period; city names in `locale`.
     pub async fn figures(&self, period: StatsPeriod, locale: &str) -> Result<Figures, StoreError> {
         let cities: HashMap<i64, String> = self
@@ -243,19 +262,17 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         cities: &HashMap<i64, String>,
         figures: &mut Figures,
     ) -> Result<(), StoreError> {
-        let (from, to) = self.bounds(period);
         let rows: Vec<(String, i64, String)> = self
-            .scope
-            .all::<mission::Entity>()
-            .select_only()
-            .columns([
-                mission::Column::Domain,
-                mission::Column::CityId,
-                mission::Column::Status,
-            ])
-            .within(mission::Column::CreatedAt, from, to)
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope.all::<mission::Entity>(),
+                [
+                    mission::Column::Domain,
+                    mission::Column::CityId,
+                    mission::Column::Status,
+                ],
+                mission::Column::CreatedAt,
+                self.bounds(period),
+            )
             .await?;
         let (mut domains, mut by_city, mut states) =
             (HashMap::new(), HashMap::new(), HashMap::new());
@@ -289,21 +306,20 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             DateTime<Utc>,
         );
         let rows: Vec<Row> = self
-            .scope
-            .all::<request::Entity>()
-            .select_only()
-            .columns([
-                request::Column::Id,
-                request::Column::MemberUserId,
-                request::Column::OrganisationId,
-                request::Column::CityId,
-                request::Column::State,
+            .in_period(
+                self.scope.all::<request::Entity>(),
+                [
+                    request::Column::Id,
+                    request::Column::MemberUserId,
+                    request::Column::OrganisationId,
+                    request::Column::CityId,
+                    request::Column::State,
+                    request::Column::CreatedAt,
+                    request::Column::UpdatedAt,
+                ],
                 request::Column::CreatedAt,
-                request::Column::UpdatedAt,
-            ])
-            .within(request::Column::CreatedAt, from, to)
-            .into_tuple()
-            .all(self.conn)
+                (from, to),
+            )
             .await?;
         if rows.is_empty() {
             return Ok(());
@@ -311,17 +327,16 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         // The first answer to each request: the earliest message by someone else than its
         // member. Messages come after their request, so none before the period matters.
         let messages: Vec<(i64, i64, DateTime<Utc>)> = self
-            .scope
-            .all::<message::Entity>()
-            .select_only()
-            .columns([
-                message::Column::RequestId,
-                message::Column::AuthorUserId,
+            .in_period(
+                self.scope.all::<message::Entity>(),
+                [
+                    message::Column::RequestId,
+                    message::Column::AuthorUserId,
+                    message::Column::CreatedAt,
+                ],
                 message::Column::CreatedAt,
-            ])
-            .within(message::Column::CreatedAt, from, None)
-            .into_tuple()
-            .all(self.conn)
+                (from, None),
+            )
             .await?;
         let members: HashMap<i64, i64> = rows.iter().map(|r| (r.0, r.1)).collect();
         let mut first_answer: HashMap<i64, DateTime<Utc>> = HashMap::new();
@@ -387,16 +402,15 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
     }
 
     async fn surveys(&self, period: StatsPeriod) -> Result<SurveyScores, StoreError> {
-        let (from, to) = self.bounds(period);
         let scores: Vec<Option<i32>> = self
-            .scope
-            .all::<survey::Entity>()
-            .select_only()
-            .column(survey::Column::Score)
-            .filter(survey::Column::AnsweredAt.is_not_null())
-            .within(survey::Column::AnsweredAt, from, to)
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope
+                    .all::<survey::Entity>()
+                    .filter(survey::Column::AnsweredAt.is_not_null()),
+                [survey::Column::Score],
+                survey::Column::AnsweredAt,
+                self.bounds(period),
+            )
             .await?;
         let mut out = SurveyScores::default();
         let mut sum = 0i64;
