@@ -4,9 +4,7 @@ use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
 use sea_orm::sea_query::{Expr, IntoCondition};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,20 +90,25 @@ tenant_repository! {
 impl<'a, C: ConnectionTrait> Cities<'a, C> {
     /// The cities on the site (retired ones left out), in the tenant's order.
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
-        self.in_order(city::Column::RetiredAt.is_null()).await
+        let on_site = self.cities().filter(city::Column::RetiredAt.is_null());
+        self.in_order(on_site).await
     }
 
     /// Every city, retired ones included (the country console).
     pub async fn list_all(&self) -> Result<Vec<CityRecord>, StoreError> {
-        self.in_order(Condition::all()).await
+        self.in_order(self.cities()).await
     }
 
-    /// The cities `condition` keeps, in the tenant's order.
-    async fn in_order(&self, condition: impl IntoCondition) -> Result<Vec<CityRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
-            .filter(condition)
+    fn cities(&self) -> sea_orm::Select<city::Entity> {
+        self.scope.all::<city::Entity>()
+    }
+
+    /// The cities `query` selects, in the tenant's order.
+    async fn in_order(
+        &self,
+        query: sea_orm::Select<city::Entity>,
+    ) -> Result<Vec<CityRecord>, StoreError> {
+        Ok(query
             .order_by_asc(city::Column::Position)
             .order_by_asc(city::Column::Id)
             .all(self.conn)
@@ -140,8 +143,7 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
     /// The city `condition` finds.
     async fn one(&self, condition: impl IntoCondition) -> Result<Option<CityRecord>, StoreError> {
         Ok(self
-            .scope
-            .all::<city::Entity>()
+            .cities()
             .filter(condition)
             .one(self.conn)
             .await?
