@@ -74,6 +74,18 @@ fn patterns() -> &'static (Regex, Regex) {
     })
 }
 
+/// The amount whose number `num` of `value` in `code` a pattern matched, at the number's
+/// position; times the scale word the pattern caught (group 3: "k", "million"...).
+fn amount_at(c: &regex::Captures, num: regex::Match, code: &str, value: f64) -> (usize, Amount) {
+    (
+        num.start(),
+        Amount {
+            value: value * scale(c.get(3).map(|m| m.as_str())),
+            currency: code.into(),
+        },
+    )
+}
+
 /// The amounts `text` states, in order.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
     let folded = fold_text(text);
@@ -93,14 +105,7 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         if matches!(cur.as_str(), "f" | "d") && value < 100.0 {
             continue;
         }
-        let value = value * scale(c.get(3).map(|m| m.as_str()));
-        found.push((
-            num.start(),
-            Amount {
-                value,
-                currency: code.into(),
-            },
-        ));
+        found.push(amount_at(&c, num, code, value));
     }
     for c in before.captures_iter(&folded) {
         let (Some(cur), Some(num)) = (c.get(1), c.get(2)) else {
@@ -113,14 +118,7 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         else {
             continue;
         };
-        let value = value * scale(c.get(3).map(|m| m.as_str()));
-        found.push((
-            num.start(),
-            Amount {
-                value,
-                currency: code.into(),
-            },
-        ));
+        found.push(amount_at(&c, num, code, value));
     }
     found.sort_by_key(|(pos, _)| *pos);
     found.into_iter().map(|(_, a)| a).collect()

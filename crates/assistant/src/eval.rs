@@ -167,6 +167,22 @@ fn miss<T: std::fmt::Debug>(
     ));
 }
 
+/// Counts one field in the tally `of` picks, right when `expected` is `got`; a miss otherwise.
+fn check<T: PartialEq + std::fmt::Debug>(
+    report: &mut Report,
+    of: fn(&mut Report) -> &mut Tally,
+    line: usize,
+    field: &str,
+    (expected, got): (T, T),
+    text: &str,
+) {
+    let right = expected == got;
+    of(report).add(right);
+    if !right {
+        miss(report, line, field, expected, got, text);
+    }
+}
+
 /// Scores the engine on `content` (JSONL). `cities_of` gives a tenant's cities (`None`: no
 /// such tenant, an error naming the line).
 pub fn evaluate(
@@ -240,17 +256,8 @@ fn score_need(
         .first()
         .map(|s| s.slug.clone())
         .unwrap_or_default();
-    report.domain_top1.add(top_domain == need.expected_domain);
-    if top_domain != need.expected_domain {
-        miss(
-            report,
-            line,
-            "domain",
-            need.expected_domain.clone(),
-            top_domain,
-            text,
-        );
-    }
+    let domain = (need.expected_domain.clone(), top_domain);
+    check(report, |r| &mut r.domain_top1, line, "domain", domain, text);
     let types: Vec<String> = d
         .mission_types
         .iter()
@@ -287,21 +294,10 @@ fn score_need(
     if !all {
         miss(report, line, "contribution types", expected, got, text);
     }
-    report.city.add(d.city == need.expected_city);
-    if d.city != need.expected_city {
-        miss(
-            report,
-            line,
-            "city",
-            need.expected_city.clone(),
-            d.city.clone(),
-            text,
-        );
-    }
-    report.remote.add(d.remote == need.expected_remote);
-    if d.remote != need.expected_remote {
-        miss(report, line, "remote", need.expected_remote, d.remote, text);
-    }
+    let city = (need.expected_city.clone(), d.city.clone());
+    check(report, |r| &mut r.city, line, "city", city, text);
+    let remote = (need.expected_remote, d.remote);
+    check(report, |r| &mut r.remote, line, "remote", remote, text);
     let expected_dates = need.expected_dates.map(|[a, b]| (a, b));
     let got_dates = d.starts_on.map(|s| (Some(s), d.ends_on));
     let right = expected_dates == got_dates;
@@ -328,41 +324,19 @@ fn score_request(
         today,
     });
     let text = request.text.as_str();
-    report.topic.add(t.topic == request.expected_topic);
-    if t.topic != request.expected_topic {
-        miss(
-            report,
-            line,
-            "topic",
-            request.expected_topic.clone(),
-            t.topic.clone(),
-            text,
-        );
-    }
-    let urgency = t.urgency.as_str();
-    report.urgency.add(urgency == request.expected_urgency);
-    if urgency != request.expected_urgency {
-        miss(
-            report,
-            line,
-            "urgency",
-            request.expected_urgency.as_str(),
-            urgency,
-            text,
-        );
-    }
-    let language = t.language.as_str();
-    report.language.add(language == request.expected_language);
-    if language != request.expected_language {
-        miss(
-            report,
-            line,
-            "language",
-            request.expected_language.as_str(),
-            language,
-            text,
-        );
-    }
+    let topic = (request.expected_topic.as_str(), t.topic.as_str());
+    check(report, |r| &mut r.topic, line, "topic", topic, text);
+    let urgency = (request.expected_urgency.as_str(), t.urgency.as_str());
+    check(report, |r| &mut r.urgency, line, "urgency", urgency, text);
+    let language = (request.expected_language.as_str(), t.language.as_str());
+    check(
+        report,
+        |r| &mut r.language,
+        line,
+        "language",
+        language,
+        text,
+    );
 }
 
 #[cfg(test)]

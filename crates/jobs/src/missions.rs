@@ -34,36 +34,39 @@ where
     .await
 }
 
-/// One pass over every country tenant at `now`; how many missions expired, or `None` when
-/// another replica held the lock.
-pub async fn expire_missions(
-    store: &Store,
-    registry: &TenantRegistry,
-    themes: &Arc<Themes>,
-    cache: &jsap_adapters::Cache,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<usize>> {
-    let services = (store, registry, themes);
-    each_country(services, cache, "expire_missions", now, async |scope| {
-        Ok(jsap_app::missions::expire_ended(scope).await?.len())
-    })
-    .await
+/// Declares a public job, `$name(store, registry, themes, cache, now)`: one pass of `$pass`
+/// over every country tenant at `now` under the lock `$name` (see `each_country`).
+macro_rules! country_job {
+    ($(#[$doc:meta])* $name:ident, |$scope:ident| $pass:expr) => {
+        $(#[$doc])*
+        pub async fn $name(
+            store: &Store,
+            registry: &TenantRegistry,
+            themes: &Arc<Themes>,
+            cache: &jsap_adapters::Cache,
+            now: DateTime<Utc>,
+        ) -> anyhow::Result<Option<usize>> {
+            let services = (store, registry, themes);
+            each_country(services, cache, stringify!($name), now, async |$scope| {
+                Ok($pass)
+            })
+            .await
+        }
+    };
 }
 
-/// One pass of the focal points' weekday to-do over every country tenant at `now` (each
-/// tenant decides from its own time zone whether it is to-do time); how many emails were
-/// queued, or `None` when another replica held the lock. Sent at most once per focal point
-/// and local day whatever the number of passes or replicas (`digest_sends`).
-pub async fn focal_point_todos(
-    store: &Store,
-    registry: &TenantRegistry,
-    themes: &Arc<Themes>,
-    cache: &jsap_adapters::Cache,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<usize>> {
-    let services = (store, registry, themes);
-    each_country(services, cache, "focal_point_todos", now, async |scope| {
-        Ok(jsap_app::workspace::send_todo_emails(scope).await?.sent)
-    })
-    .await
+country_job! {
+    /// One pass over every country tenant at `now`; how many missions expired, or `None` when
+    /// another replica held the lock.
+    expire_missions,
+    |scope| jsap_app::missions::expire_ended(scope).await?.len()
+}
+
+country_job! {
+    /// One pass of the focal points' weekday to-do over every country tenant at `now` (each
+    /// tenant decides from its own time zone whether it is to-do time); how many emails were
+    /// queued, or `None` when another replica held the lock. Sent at most once per focal point
+    /// and local day whatever the number of passes or replicas (`digest_sends`).
+    focal_point_todos,
+    |scope| jsap_app::workspace::send_todo_emails(scope).await?.sent
 }

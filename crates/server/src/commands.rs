@@ -122,15 +122,32 @@ pub async fn create_staff(
     Ok(())
 }
 
+/// Whom a command is for: `--tenant`, `--email` and `--name`.
+#[derive(Debug, Clone, Copy)]
+pub struct Addressee<'a> {
+    pub tenant: &'a str,
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+}
+
+impl<'a> Addressee<'a> {
+    pub fn new(tenant: &'a str, email: &'a str, name: Option<&'a str>) -> Self {
+        Self {
+            tenant,
+            email,
+            name,
+        }
+    }
+}
+
 /// Connects, syncs the tenant files and finds the tenant of `--tenant`.
 /// `--email` checked, then the services and the tenant of `--tenant`.
 async fn for_address(
     config: &Config,
-    tenant: &str,
-    email: &str,
+    to: Addressee<'_>,
 ) -> anyhow::Result<(EmailAddress, Services, std::sync::Arc<jsap_tenancy::Tenant>)> {
-    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let (services, tenant) = services_for(config, tenant).await?;
+    let email = EmailAddress::parse(to.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let (services, tenant) = services_for(config, to.tenant).await?;
     Ok((email, services, tenant))
 }
 
@@ -172,14 +189,8 @@ pub async fn seed_demo(config: &Config, missions: Option<usize>) -> anyhow::Resu
 
 /// Creates a focal-point invitation, or gives the existing one a fresh token, and queues its
 /// email in the same transaction. The previous link of that invitation stops working.
-pub async fn invite(
-    config: &Config,
-    tenant: &str,
-    city: &str,
-    email: &str,
-    name: Option<&str>,
-) -> anyhow::Result<()> {
-    let (email, services, tenant) = for_address(config, tenant, email).await?;
+pub async fn invite(config: &Config, to: Addressee<'_>, city: &str) -> anyhow::Result<()> {
+    let (email, services, tenant) = for_address(config, to).await?;
     if !tenant.cities.iter().any(|c| c.slug.as_str() == city) {
         let slugs: Vec<&str> = tenant.cities.iter().map(|c| c.slug.as_str()).collect();
         bail!(
@@ -195,7 +206,7 @@ pub async fn invite(
         &services,
         &tenant,
         jsap_store::Grant::FocalPoint { city_id },
-        name,
+        to.name,
         &email,
         &format!("Invitation for {email} ({city}, {})", tenant.code),
     )
@@ -239,13 +250,8 @@ pub enum InviteRole {
 
 /// Creates a country-operator invitation, or gives the existing one of this email a fresh
 /// token, and queues its email in the same transaction.
-pub async fn invite_operator(
-    config: &Config,
-    tenant: &str,
-    email: &str,
-    name: Option<&str>,
-) -> anyhow::Result<()> {
-    let (email, services, tenant) = for_address(config, tenant, email).await?;
+pub async fn invite_operator(config: &Config, to: Addressee<'_>) -> anyhow::Result<()> {
+    let (email, services, tenant) = for_address(config, to).await?;
     if tenant.is_portal() {
         bail!(
             "--tenant: {} is the portal; country operators belong to a country site",
@@ -256,7 +262,7 @@ pub async fn invite_operator(
         &services,
         &tenant,
         jsap_store::Grant::CountryOperator,
-        name,
+        to.name,
         &email,
         &format!("Country-operator invitation for {email} ({})", tenant.code),
     )
@@ -264,13 +270,8 @@ pub async fn invite_operator(
 }
 
 /// `token create`: a personal access token for a member of `tenant`, printed once.
-pub async fn token_create(
-    config: &Config,
-    tenant: &str,
-    email: &str,
-    name: Option<&str>,
-) -> anyhow::Result<()> {
-    let (email, services, tenant) = for_address(config, tenant, email).await?;
+pub async fn token_create(config: &Config, to: Addressee<'_>) -> anyhow::Result<()> {
+    let (email, services, tenant) = for_address(config, to).await?;
     let Some(account) = jsap_store::Accounts::for_tenant(services.store.conn(), &tenant)
         .find_by_email(&email)
         .await?
@@ -279,7 +280,7 @@ pub async fn token_create(
     };
     let clock = jsap_app::SystemClock;
     let scope = jsap_app::Scope::new(&services.store, services.themes.clone(), &tenant, &clock);
-    match jsap_app::tokens::create(&scope, &account, name.unwrap_or("cli")).await? {
+    match jsap_app::tokens::create(&scope, &account, to.name.unwrap_or("cli")).await? {
         Ok((token, record)) => {
             println!("{token}");
             eprintln!(

@@ -220,7 +220,10 @@ async fn main() -> ExitCode {
                     email,
                     name,
                 },
-        } => commands::token_create(&config, &tenant, &email, name.as_deref()).await,
+        } => {
+            let to = commands::Addressee::new(&tenant, &email, name.as_deref());
+            commands::token_create(&config, to).await
+        }
         Command::Invite {
             tenant,
             role,
@@ -229,13 +232,15 @@ async fn main() -> ExitCode {
             name,
         } => match (role, city) {
             (commands::InviteRole::FocalPoint, Some(city)) => {
-                commands::invite(&config, &tenant, &city, &email, name.as_deref()).await
+                let to = commands::Addressee::new(&tenant, &email, name.as_deref());
+                commands::invite(&config, to, &city).await
             }
             (commands::InviteRole::FocalPoint, None) => Err(anyhow::anyhow!(
                 "--city is required to invite a focal point"
             )),
             (commands::InviteRole::CountryOperator, None) => {
-                commands::invite_operator(&config, &tenant, &email, name.as_deref()).await
+                let to = commands::Addressee::new(&tenant, &email, name.as_deref());
+                commands::invite_operator(&config, to).await
             }
             (commands::InviteRole::CountryOperator, Some(_)) => Err(anyhow::anyhow!(
                 "--city does not apply to a country operator (the whole site)"

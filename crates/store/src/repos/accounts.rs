@@ -5,13 +5,10 @@
 //! SHA-256. A token is consumed by one conditional `UPDATE` (unused, unexpired, this tenant,
 //! this purpose), so two concurrent uses cannot both succeed.
 
-use super::Scope;
 use crate::StoreError;
-use crate::entities::{account_token as token, membership, session, user};
-use crate::repos::invitations::hash_token;
-use chrono::{DateTime, Duration, Utc};
+use crate::entities::{membership, session, user};
+use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
-use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -49,93 +46,16 @@ impl From<user::Model> for Account {
     }
 }
 
-/// What a one-time token is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    VerifyEmail,
-    ResetPassword,
-    ChangeEmail,
-    /// A staff member entering this site's console from the portal (`Accounts::staff_seat`).
-    StaffEntry,
-}
-
-impl TokenPurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenPurpose::VerifyEmail => "verify_email",
-            TokenPurpose::ResetPassword => "reset_password",
-            TokenPurpose::ChangeEmail => "change_email",
-            TokenPurpose::StaffEntry => "staff_entry",
-        }
-    }
-
-    /// How long a link stays valid.
-    pub fn ttl(self) -> Duration {
-        match self {
-            TokenPurpose::VerifyEmail | TokenPurpose::ChangeEmail => Duration::hours(48),
-            TokenPurpose::ResetPassword => Duration::hours(1),
-            // Used by the browser at once, in the redirect that carries it.
-            TokenPurpose::StaffEntry => Duration::minutes(2),
-        }
-    }
-}
-
-/// A token that was found valid (and, for `consume_token`, is now used).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenUse {
-    pub user_id: i64,
-    pub new_email: Option<String>,
-}
-
 pub use jsap_domain::roles::{Membership, Role};
 
-/// A session kept in the database (the embedded setup; Redis keeps them otherwise).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredSession {
-    pub user_id: i64,
-    pub csrf_secret: String,
-    pub generation: i32,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// 256 random bits, hex-encoded.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// The SHA-256 under which a token or session id is stored.
-pub fn token_digest(token: &str) -> String {
-    hash_token(token)
-}
-
-/// Deletes the user's database sessions (Redis sessions die with the session generation the
-/// caller bumps) and marks their unused password reset links used.
-pub(crate) async fn end_sessions_and_links<C: ConnectionTrait>(
-    conn: &C,
-    scope: &Scope,
-    user_id: i64,
-) -> Result<(), StoreError> {
-    scope
-        .update::<token::Entity>()
-        .col_expr(token::Column::UsedAt, Expr::value(Utc::now()))
-        .filter(token::Column::UserId.eq(user_id))
-        .filter(token::Column::Purpose.eq(TokenPurpose::ResetPassword.as_str()))
-        .filter(token::Column::UsedAt.is_null())
-        .exec(conn)
-        .await?;
-    scope
-        .delete::<session::Entity>()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
 mod search;
+mod sessions;
 mod staff_seat;
+mod tokens;
 pub use search::BlockState;
+pub(crate) use sessions::end_sessions_and_links;
+pub use sessions::{DbSessions, StoredSession};
+pub use tokens::{TokenPurpose, TokenUse, random_token, token_digest};
 
 tenant_repository! {
     /// The accounts of one tenant.
@@ -192,13 +112,29 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         password_hash: &str,
         verified: bool,
     ) -> Result<Account, StoreError> {
+        let model = self
+            .insert_user(email, display_name, Some(password_hash), false, verified)
+            .await?;
+        Ok(model.into())
+    }
+
+    /// Inserts a user of this tenant, created and its terms accepted now; its email verified
+    /// now when `verified`.
+    async fn insert_user(
+        &self,
+        email: &EmailAddress,
+        display_name: &str,
+        password_hash: Option<&str>,
+        is_staff: bool,
+        verified: bool,
+    ) -> Result<user::Model, StoreError> {
         let now = Utc::now();
-        let model = user::Entity::insert(user::ActiveModel {
+        Ok(user::Entity::insert(user::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             email: Set(email.to_string()),
-            password_hash: Set(Some(password_hash.to_owned())),
+            password_hash: Set(password_hash.map(str::to_owned)),
             display_name: Set(display_name.to_owned()),
-            is_staff: Set(false),
+            is_staff: Set(is_staff),
             email_verified_at: Set(verified.then_some(now)),
             created_at: Set(now),
             terms_accepted_at: Set(Some(now)),
@@ -206,8 +142,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             ..Default::default()
         })
         .exec_with_returning(self.conn)
-        .await?;
-        Ok(model.into())
+        .await?)
     }
 
     async fn model(&self, id: i64) -> Result<user::Model, StoreError> {
@@ -335,83 +270,6 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         })
         .await?;
         Ok(())
-    }
-
-    /// Issues a one-time token; returns the raw token (to put in a link), stored hashed.
-    pub async fn issue_token(
-        &self,
-        user_id: i64,
-        purpose: TokenPurpose,
-        new_email: Option<&EmailAddress>,
-    ) -> Result<String, StoreError> {
-        let raw = random_token();
-        let now = Utc::now();
-        token::Entity::insert(token::ActiveModel {
-            tenant_id: Set(self.scope.id().to_owned()),
-            user_id: Set(user_id),
-            purpose: Set(purpose.as_str().to_owned()),
-            token_hash: Set(hash_token(&raw)),
-            new_email: Set(new_email.map(ToString::to_string)),
-            expires_at: Set(now + purpose.ttl()),
-            used_at: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .exec_without_returning(self.conn)
-        .await?;
-        Ok(raw)
-    }
-
-    fn valid_token(&self, raw: &str, purpose: TokenPurpose) -> sea_orm::Select<token::Entity> {
-        self.scope
-            .all::<token::Entity>()
-            .filter(token::Column::TokenHash.eq(hash_token(raw)))
-            .filter(token::Column::Purpose.eq(purpose.as_str()))
-            .filter(token::Column::UsedAt.is_null())
-            .filter(token::Column::ExpiresAt.gt(Utc::now()))
-    }
-
-    /// Whether a token is valid now, without using it (to show the password reset form).
-    pub async fn peek_token(
-        &self,
-        raw: &str,
-        purpose: TokenPurpose,
-    ) -> Result<Option<TokenUse>, StoreError> {
-        Ok(self
-            .valid_token(raw, purpose)
-            .one(self.conn)
-            .await?
-            .map(|m| TokenUse {
-                user_id: m.user_id,
-                new_email: m.new_email,
-            }))
-    }
-
-    /// Uses a token: `None` when unknown here, expired, already used or for another purpose.
-    pub async fn consume_token(
-        &self,
-        raw: &str,
-        purpose: TokenPurpose,
-    ) -> Result<Option<TokenUse>, StoreError> {
-        let Some(found) = self.valid_token(raw, purpose).one(self.conn).await? else {
-            return Ok(None);
-        };
-        let now = Utc::now();
-        let updated = self
-            .scope
-            .update::<token::Entity>()
-            .col_expr(token::Column::UsedAt, Expr::value(now))
-            .filter(token::Column::Id.eq(found.id))
-            .filter(token::Column::UsedAt.is_null())
-            .exec(self.conn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Ok(None);
-        }
-        Ok(Some(TokenUse {
-            user_id: found.user_id,
-            new_email: found.new_email,
-        }))
     }
 
     /// Grants a role (idempotent). A new role ends every session of the user (they were
@@ -553,20 +411,6 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .collect())
     }
 
-    /// Deletes tokens that expired before `before` (used or not): they can never serve again.
-    pub async fn purge_tokens_expired_before(
-        &self,
-        before: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        Ok(self
-            .scope
-            .delete::<token::Entity>()
-            .filter(token::Column::ExpiresAt.lt(before))
-            .exec(self.conn)
-            .await?
-            .rows_affected)
-    }
-
     /// How many accounts this tenant has.
     pub async fn count(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;
@@ -581,64 +425,5 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .all(self.conn)
             .await?
             .len())
-    }
-}
-
-tenant_repository! {
-    /// Sessions kept in the database, by the SHA-256 of their id.
-    DbSessions
-}
-
-impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
-    pub async fn insert(&self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
-        session::Entity::insert(session::ActiveModel {
-            id_hash: Set(id_hash.to_owned()),
-            tenant_id: Set(self.scope.id().to_owned()),
-            user_id: Set(s.user_id),
-            csrf_secret: Set(s.csrf_secret.clone()),
-            generation: Set(s.generation),
-            created_at: Set(Utc::now()),
-            expires_at: Set(s.expires_at),
-        })
-        .exec_without_returning(self.conn)
-        .await?;
-        Ok(())
-    }
-
-    /// The unexpired session of this tenant with this id hash.
-    pub async fn get(&self, id_hash: &str) -> Result<Option<StoredSession>, StoreError> {
-        Ok(self
-            .scope
-            .all::<session::Entity>()
-            .filter(session::Column::IdHash.eq(id_hash))
-            .filter(session::Column::ExpiresAt.gt(Utc::now()))
-            .one(self.conn)
-            .await?
-            .map(|m| StoredSession {
-                user_id: m.user_id,
-                csrf_secret: m.csrf_secret,
-                generation: m.generation,
-                expires_at: m.expires_at,
-            }))
-    }
-
-    pub async fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
-        self.scope
-            .delete::<session::Entity>()
-            .filter(session::Column::IdHash.eq(id_hash))
-            .exec(self.conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Drops this tenant's expired sessions; returns how many.
-    pub async fn purge_expired(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .scope
-            .delete::<session::Entity>()
-            .filter(session::Column::ExpiresAt.lte(Utc::now()))
-            .exec(self.conn)
-            .await?
-            .rows_affected)
     }
 }

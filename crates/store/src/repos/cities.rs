@@ -3,7 +3,7 @@ use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::city;
 use jsap_domain::Locale;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
@@ -90,24 +90,25 @@ tenant_repository! {
 impl<'a, C: ConnectionTrait> Cities<'a, C> {
     /// The cities on the site (retired ones left out), in the tenant's order.
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::RetiredAt.is_null())
-            .order_by_asc(city::Column::Position)
-            .order_by_asc(city::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(CityRecord::from)
-            .collect())
+        let on_site = self.cities().filter(city::Column::RetiredAt.is_null());
+        self.in_order(on_site).await
     }
 
     /// Every city, retired ones included (the country console).
     pub async fn list_all(&self) -> Result<Vec<CityRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
+        self.in_order(self.cities()).await
+    }
+
+    fn cities(&self) -> sea_orm::Select<city::Entity> {
+        self.scope.all::<city::Entity>()
+    }
+
+    /// The cities `query` selects, in the tenant's order.
+    async fn in_order(
+        &self,
+        query: sea_orm::Select<city::Entity>,
+    ) -> Result<Vec<CityRecord>, StoreError> {
+        Ok(query
             .order_by_asc(city::Column::Position)
             .order_by_asc(city::Column::Id)
             .all(self.conn)
@@ -132,20 +133,18 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
 
     /// The city of address `slug`, retired or not (the console; an address is never reused).
     pub async fn by_slug_any(&self, slug: &str) -> Result<Option<CityRecord>, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Slug.eq(slug))
-            .one(self.conn)
-            .await?
-            .map(CityRecord::from))
+        self.one(city::Column::Slug.eq(slug)).await
     }
 
     pub async fn by_id(&self, id: i64) -> Result<Option<CityRecord>, StoreError> {
+        self.one(city::Column::Id.eq(id)).await
+    }
+
+    /// The city `condition` finds.
+    async fn one(&self, condition: impl IntoCondition) -> Result<Option<CityRecord>, StoreError> {
         Ok(self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Id.eq(id))
+            .cities()
+            .filter(condition)
             .one(self.conn)
             .await?
             .map(CityRecord::from))

@@ -3,9 +3,11 @@
 //! holds one batch in memory at a time.
 
 use crate::StoreError;
+use crate::entities::TenantOwned;
 use crate::entities::{
     audit_entry, city, membership, mission, mission_text, organisation, profile, request, user,
 };
+use crate::repos::{pairs, user_values};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
@@ -128,35 +130,69 @@ fn yes(b: bool) -> String {
     if b { "1" } else { "0" }.to_owned()
 }
 
+/// A batch's rows, with the last one's id.
+fn rows_of<M>(
+    models: Vec<M>,
+    id: impl Fn(&M) -> i64,
+    row: impl FnMut(M) -> Vec<String>,
+) -> (Vec<Vec<String>>, Option<i64>) {
+    let last = models.last().map(id);
+    (models.into_iter().map(row).collect(), last)
+}
+
 impl<'a, C: ConnectionTrait> Exports<'a, C> {
     /// The names of the tenant's cities and organisations.
     pub async fn names(&self) -> Result<ExportNames, StoreError> {
-        let cities = self
-            .scope
-            .all::<city::Entity>()
-            .select_only()
-            .column(city::Column::Id)
-            .column(city::Column::Name)
-            .into_tuple::<(i64, String)>()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
-        let organisations = self
-            .scope
-            .all::<organisation::Entity>()
-            .select_only()
-            .column(organisation::Column::Id)
-            .column(organisation::Column::Name)
-            .into_tuple::<(i64, String)>()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
         Ok(ExportNames {
-            cities,
-            organisations,
+            cities: pairs(
+                self.conn,
+                self.scope.all::<city::Entity>(),
+                city::Column::Id,
+                city::Column::Name,
+            )
+            .await?,
+            organisations: pairs(
+                self.conn,
+                self.scope.all::<organisation::Entity>(),
+                organisation::Column::Id,
+                organisation::Column::Name,
+            )
+            .await?,
         })
+    }
+
+    /// The tenant's rows of `E` with an `id` above `after`, at most `limit`, by id.
+    async fn after<E: TenantOwned>(
+        &self,
+        id: E::Column,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<E::Model>, StoreError> {
+        Ok(self
+            .scope
+            .all::<E>()
+            .filter(id.gt(after))
+            .order_by_asc(id)
+            .limit(limit)
+            .all(self.conn)
+            .await?)
+    }
+
+    /// The tenant's rows of `E` whose `column` is one of `ids` (none for no ids).
+    async fn of<E: TenantOwned>(
+        &self,
+        column: E::Column,
+        ids: Vec<i64>,
+    ) -> Result<Vec<E::Model>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .scope
+            .all::<E>()
+            .filter(column.is_in(ids))
+            .all(self.conn)
+            .await?)
     }
 
     /// The rows of `list` with an id above `after`, at most `limit`, by id; with the last id.
@@ -173,36 +209,26 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
             id.and_then(|id| names.organisations.get(&id).cloned())
                 .unwrap_or_default()
         };
-        let (rows, last) = match list {
+        Ok(match list {
             ExportList::Missions => {
                 let models = self
-                    .scope
-                    .all::<mission::Entity>()
-                    .filter(mission::Column::Id.gt(after))
-                    .order_by_asc(mission::Column::Id)
-                    .limit(limit)
-                    .all(self.conn)
+                    .after::<mission::Entity>(mission::Column::Id, after, limit)
                     .await?;
                 let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
                 let mut titles: HashMap<i64, String> = HashMap::new();
-                if !ids.is_empty() {
-                    for t in self
-                        .scope
-                        .all::<mission_text::Entity>()
-                        .filter(mission_text::Column::MissionId.is_in(ids))
-                        .all(self.conn)
-                        .await?
-                    {
-                        // The export's language first, any other otherwise.
-                        if t.locale == locale || !titles.contains_key(&t.mission_id) {
-                            titles.insert(t.mission_id, t.title);
-                        }
+                for t in self
+                    .of::<mission_text::Entity>(mission_text::Column::MissionId, ids)
+                    .await?
+                {
+                    // The export's language first, any other otherwise.
+                    if t.locale == locale || !titles.contains_key(&t.mission_id) {
+                        titles.insert(t.mission_id, t.title);
                     }
                 }
-                let last = models.last().map(|m| m.id);
-                let rows = models
-                    .into_iter()
-                    .map(|m| {
+                rows_of(
+                    models,
+                    |m| m.id,
+                    |m| {
                         vec![
                             m.id.to_string(),
                             titles.remove(&m.id).unwrap_or_default(),
@@ -217,53 +243,38 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                             at(m.created_at),
                             m.published_at.map(at).unwrap_or_default(),
                         ]
-                    })
-                    .collect();
-                (rows, last)
+                    },
+                )
             }
-            ExportList::Organisations => {
-                let models = self
-                    .scope
-                    .all::<organisation::Entity>()
-                    .filter(organisation::Column::Id.gt(after))
-                    .order_by_asc(organisation::Column::Id)
-                    .limit(limit)
-                    .all(self.conn)
-                    .await?;
-                let last = models.last().map(|m| m.id);
-                let rows = models
-                    .into_iter()
-                    .map(|o| {
-                        vec![
-                            o.id.to_string(),
-                            o.name,
-                            o.kind,
-                            city(o.city_id),
-                            o.status,
-                            o.website,
-                            o.public_email,
-                            o.phone,
-                            at(o.created_at),
-                        ]
-                    })
-                    .collect();
-                (rows, last)
-            }
+            ExportList::Organisations => rows_of(
+                self.after::<organisation::Entity>(organisation::Column::Id, after, limit)
+                    .await?,
+                |o| o.id,
+                |o| {
+                    vec![
+                        o.id.to_string(),
+                        o.name,
+                        o.kind,
+                        city(o.city_id),
+                        o.status,
+                        o.website,
+                        o.public_email,
+                        o.phone,
+                        at(o.created_at),
+                    ]
+                },
+            ),
             ExportList::Requests => {
                 let models = self
-                    .scope
-                    .all::<request::Entity>()
-                    .filter(request::Column::Id.gt(after))
-                    .order_by_asc(request::Column::Id)
-                    .limit(limit)
-                    .all(self.conn)
+                    .after::<request::Entity>(request::Column::Id, after, limit)
                     .await?;
                 let members: Vec<i64> = models.iter().map(|r| r.member_user_id).collect();
-                let emails = self.emails(members).await?;
-                let last = models.last().map(|m| m.id);
-                let rows = models
-                    .into_iter()
-                    .map(|r| {
+                let emails =
+                    user_values(self.conn, &self.scope, members, user::Column::Email).await?;
+                rows_of(
+                    models,
+                    |r| r.id,
+                    |r| {
                         vec![
                             r.id.to_string(),
                             r.kind,
@@ -276,46 +287,31 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                             at(r.created_at),
                             at(r.due_at),
                         ]
-                    })
-                    .collect();
-                (rows, last)
+                    },
+                )
             }
             ExportList::Members => {
                 let models = self
-                    .scope
-                    .all::<user::Entity>()
-                    .filter(user::Column::Id.gt(after))
-                    .order_by_asc(user::Column::Id)
-                    .limit(limit)
-                    .all(self.conn)
+                    .after::<user::Entity>(user::Column::Id, after, limit)
                     .await?;
                 let ids: Vec<i64> = models.iter().map(|u| u.id).collect();
-                let (mut countries, mut roles) =
-                    (HashMap::new(), HashMap::<i64, Vec<String>>::new());
-                if !ids.is_empty() {
-                    for p in self
-                        .scope
-                        .all::<profile::Entity>()
-                        .filter(profile::Column::UserId.is_in(ids.clone()))
-                        .all(self.conn)
-                        .await?
-                    {
-                        countries.insert(p.user_id, p.country_of_residence);
-                    }
-                    for m in self
-                        .scope
-                        .all::<membership::Entity>()
-                        .filter(membership::Column::UserId.is_in(ids))
-                        .all(self.conn)
-                        .await?
-                    {
-                        roles.entry(m.user_id).or_default().push(m.role);
-                    }
-                }
-                let last = models.last().map(|m| m.id);
-                let rows = models
+                let mut countries: HashMap<i64, String> = self
+                    .of::<profile::Entity>(profile::Column::UserId, ids.clone())
+                    .await?
                     .into_iter()
-                    .map(|u| {
+                    .map(|p| (p.user_id, p.country_of_residence))
+                    .collect();
+                let mut roles = HashMap::<i64, Vec<String>>::new();
+                for m in self
+                    .of::<membership::Entity>(membership::Column::UserId, ids)
+                    .await?
+                {
+                    roles.entry(m.user_id).or_default().push(m.role);
+                }
+                rows_of(
+                    models,
+                    |u| u.id,
+                    |u| {
                         vec![
                             u.id.to_string(),
                             u.email,
@@ -326,56 +322,26 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                             roles.remove(&u.id).unwrap_or_default().join(" "),
                             at(u.created_at),
                         ]
-                    })
-                    .collect();
-                (rows, last)
+                    },
+                )
             }
-            ExportList::Journal => {
-                let models = self
-                    .scope
-                    .all::<audit_entry::Entity>()
-                    .filter(audit_entry::Column::Id.gt(after))
-                    .order_by_asc(audit_entry::Column::Id)
-                    .limit(limit)
-                    .all(self.conn)
-                    .await?;
-                let last = models.last().map(|m| m.id);
-                let rows = models
-                    .into_iter()
-                    .map(|e| {
-                        vec![
-                            e.id.to_string(),
-                            at(e.created_at),
-                            e.actor,
-                            e.action,
-                            e.target_kind,
-                            e.target_id.map(|id| id.to_string()).unwrap_or_default(),
-                            e.target,
-                            e.detail,
-                        ]
-                    })
-                    .collect();
-                (rows, last)
-            }
-        };
-        Ok((rows, last))
-    }
-
-    async fn emails(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(self
-            .scope
-            .all::<user::Entity>()
-            .filter(user::Column::Id.is_in(ids))
-            .select_only()
-            .column(user::Column::Id)
-            .column(user::Column::Email)
-            .into_tuple::<(i64, String)>()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect())
+            ExportList::Journal => rows_of(
+                self.after::<audit_entry::Entity>(audit_entry::Column::Id, after, limit)
+                    .await?,
+                |e| e.id,
+                |e| {
+                    vec![
+                        e.id.to_string(),
+                        at(e.created_at),
+                        e.actor,
+                        e.action,
+                        e.target_kind,
+                        e.target_id.map(|id| id.to_string()).unwrap_or_default(),
+                        e.target,
+                        e.detail,
+                    ]
+                },
+            ),
+        })
     }
 }

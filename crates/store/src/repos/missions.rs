@@ -67,6 +67,24 @@ pub struct MissionCounts {
     pub by_city: HashMap<i64, u64>,
 }
 
+/// The public missions: published, of a verified organisation of this tenant.
+pub(crate) fn public_missions(scope: &Scope) -> sea_orm::Select<mission::Entity> {
+    use sea_orm::sea_query::Query;
+    let verified = Query::select()
+        .column(organisation::Column::Id)
+        .from(organisation::Entity)
+        .and_where(Expr::col(organisation::Column::TenantId).eq(scope.id()))
+        .and_where(Expr::col(organisation::Column::Verified).eq(true))
+        .and_where(Expr::col(organisation::Column::HiddenAt).is_null())
+        .to_owned();
+    // Hidden by moderation: out of sight until reviewed.
+    scope
+        .all::<mission::Entity>()
+        .filter(mission::Column::Status.eq("published"))
+        .filter(mission::Column::HiddenAt.is_null())
+        .filter(mission::Column::OrganisationId.in_subquery(verified))
+}
+
 tenant_repository! {
     /// Missions of one tenant.
     Missions
@@ -229,20 +247,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// The public missions: published, of a verified organisation of this tenant.
     fn public(&self) -> sea_orm::Select<mission::Entity> {
-        use sea_orm::sea_query::Query;
-        let verified = Query::select()
-            .column(organisation::Column::Id)
-            .from(organisation::Entity)
-            .and_where(Expr::col(organisation::Column::TenantId).eq(self.scope.id()))
-            .and_where(Expr::col(organisation::Column::Verified).eq(true))
-            .and_where(Expr::col(organisation::Column::HiddenAt).is_null())
-            .to_owned();
-        // Hidden by moderation: out of sight until reviewed.
-        self.scope
-            .all::<mission::Entity>()
-            .filter(mission::Column::Status.eq("published"))
-            .filter(mission::Column::HiddenAt.is_null())
-            .filter(mission::Column::OrganisationId.in_subquery(verified))
+        public_missions(&self.scope)
     }
 
     /// Published missions still open on `today`, in total and per city.

@@ -45,9 +45,14 @@ pub(crate) mod statistics;
 pub(crate) mod sync;
 pub(crate) mod users;
 
+use crate::StoreError;
 use crate::entities::TenantOwned;
 use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TryGetableMany,
+};
+use std::collections::HashMap;
+use std::hash::Hash;
 
 /// The tenant a repository is bound to. Built only from a `Tenant`, so each repository
 /// carries a tenant from birth.
@@ -77,6 +82,53 @@ impl Scope {
     pub(crate) fn delete<E: TenantOwned>(&self) -> sea_orm::DeleteMany<E> {
         E::delete_many().filter(E::tenant_column().eq(self.id()))
     }
+}
+
+/// `key → value` for the rows `select` reads, two columns only (an id to a name, say).
+pub(crate) async fn pairs<E, K, V, C>(
+    conn: &C,
+    select: sea_orm::Select<E>,
+    key: E::Column,
+    value: E::Column,
+) -> Result<HashMap<K, V>, StoreError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    K: Eq + Hash,
+    (K, V): TryGetableMany,
+{
+    Ok(select
+        .select_only()
+        .column(key)
+        .column(value)
+        .into_tuple::<(K, V)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// `id → column` of the tenant's users among `ids` (an email, a display name); no query for
+/// no ids.
+pub(crate) async fn user_values<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    ids: Vec<i64>,
+    column: crate::entities::user::Column,
+) -> Result<HashMap<i64, String>, StoreError> {
+    use crate::entities::user;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    pairs(
+        conn,
+        scope
+            .all::<user::Entity>()
+            .filter(user::Column::Id.is_in(ids)),
+        user::Column::Id,
+        column,
+    )
+    .await
 }
 
 #[cfg(test)]

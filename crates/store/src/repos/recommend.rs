@@ -4,10 +4,10 @@
 //! tenant; no text is read.
 
 use crate::StoreError;
-use crate::entities::{mission, mission_contribution, mission_text, organisation};
+use crate::entities::{mission, mission_contribution, mission_text};
+use crate::repos::missions::public_missions;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::ExprTrait;
-use sea_orm::sea_query::{Condition, Expr, Query};
+use sea_orm::sea_query::Condition;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -89,13 +89,6 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
         if filter.city_ids.is_empty() && !filter.remote {
             return Ok(vec![]);
         }
-        let verified = Query::select()
-            .column(organisation::Column::Id)
-            .from(organisation::Entity)
-            .and_where(Expr::col(organisation::Column::TenantId).eq(self.scope.id()))
-            .and_where(Expr::col(organisation::Column::Verified).eq(true))
-            .and_where(Expr::col(organisation::Column::HiddenAt).is_null())
-            .to_owned();
         let mut place = Condition::any();
         if !filter.city_ids.is_empty() {
             place = place.add(mission::Column::CityId.is_in(filter.city_ids.clone()));
@@ -103,12 +96,7 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
         if filter.remote {
             place = place.add(mission::Column::Remote.eq(true));
         }
-        let rows = self
-            .scope
-            .all::<mission::Entity>()
-            .filter(mission::Column::Status.eq("published"))
-            .filter(mission::Column::HiddenAt.is_null())
-            .filter(mission::Column::OrganisationId.in_subquery(verified))
+        let rows = public_missions(&self.scope)
             .filter(mission::Column::EndsOn.gte(filter.today))
             .filter(place)
             .order_by_asc(mission::Column::Id)

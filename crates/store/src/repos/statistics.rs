@@ -11,11 +11,28 @@ use crate::StoreError;
 use crate::entities::{
     city, mission, organisation, profile, request, request_message as message, stay, survey, user,
 };
-use crate::repos::Scope;
+use crate::repos::{Scope, pairs};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use jsap_domain::requests::RequestState;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, TryGetableMany,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A query's rows with `column` in `[from, to)`, either bound open when `None`.
+trait Within: QueryFilter + QueryTrait + Sized {
+    fn within(
+        self,
+        column: impl ColumnTrait,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Self {
+        self.apply_if(from, |q, from| q.filter(column.gte(from)))
+            .apply_if(to, |q, to| q.filter(column.lt(to)))
+    }
+}
+
+impl<Q: QueryFilter + QueryTrait> Within for Q {}
 
 /// The longest run of months drawn for the stays (a stay far in the future would otherwise
 /// draw decades of empty months).
@@ -203,6 +220,23 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         at.with_timezone(&self.tz).date_naive()
     }
 
+    /// The `columns` of the rows `query` selects whose `at` is in `[from, to)`, as tuples.
+    async fn in_period<E: EntityTrait, T: TryGetableMany>(
+        &self,
+        query: sea_orm::Select<E>,
+        columns: impl IntoIterator<Item = E::Column>,
+        at: E::Column,
+        (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    ) -> Result<Vec<T>, StoreError> {
+        Ok(query
+            .select_only()
+            .columns(columns)
+            .within(at, from, to)
+            .into_tuple()
+            .all(self.conn)
+            .await?)
+    }
+
     /// Every figure of the period; city names in `locale`.
     pub async fn figures(&self, period: StatsPeriod, locale: &str) -> Result<Figures, StoreError> {
         let cities: HashMap<i64, String> = self
@@ -228,20 +262,17 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         cities: &HashMap<i64, String>,
         figures: &mut Figures,
     ) -> Result<(), StoreError> {
-        let (from, to) = self.bounds(period);
         let rows: Vec<(String, i64, String)> = self
-            .scope
-            .all::<mission::Entity>()
-            .select_only()
-            .column(mission::Column::Domain)
-            .column(mission::Column::CityId)
-            .column(mission::Column::Status)
-            .apply_if(from, |q, from| {
-                q.filter(mission::Column::CreatedAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(mission::Column::CreatedAt.lt(to)))
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope.all::<mission::Entity>(),
+                [
+                    mission::Column::Domain,
+                    mission::Column::CityId,
+                    mission::Column::Status,
+                ],
+                mission::Column::CreatedAt,
+                self.bounds(period),
+            )
             .await?;
         let (mut domains, mut by_city, mut states) =
             (HashMap::new(), HashMap::new(), HashMap::new());
@@ -275,22 +306,20 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             DateTime<Utc>,
         );
         let rows: Vec<Row> = self
-            .scope
-            .all::<request::Entity>()
-            .select_only()
-            .column(request::Column::Id)
-            .column(request::Column::MemberUserId)
-            .column(request::Column::OrganisationId)
-            .column(request::Column::CityId)
-            .column(request::Column::State)
-            .column(request::Column::CreatedAt)
-            .column(request::Column::UpdatedAt)
-            .apply_if(from, |q, from| {
-                q.filter(request::Column::CreatedAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(request::Column::CreatedAt.lt(to)))
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope.all::<request::Entity>(),
+                [
+                    request::Column::Id,
+                    request::Column::MemberUserId,
+                    request::Column::OrganisationId,
+                    request::Column::CityId,
+                    request::Column::State,
+                    request::Column::CreatedAt,
+                    request::Column::UpdatedAt,
+                ],
+                request::Column::CreatedAt,
+                (from, to),
+            )
             .await?;
         if rows.is_empty() {
             return Ok(());
@@ -298,17 +327,16 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         // The first answer to each request: the earliest message by someone else than its
         // member. Messages come after their request, so none before the period matters.
         let messages: Vec<(i64, i64, DateTime<Utc>)> = self
-            .scope
-            .all::<message::Entity>()
-            .select_only()
-            .column(message::Column::RequestId)
-            .column(message::Column::AuthorUserId)
-            .column(message::Column::CreatedAt)
-            .apply_if(from, |q, from| {
-                q.filter(message::Column::CreatedAt.gte(from))
-            })
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope.all::<message::Entity>(),
+                [
+                    message::Column::RequestId,
+                    message::Column::AuthorUserId,
+                    message::Column::CreatedAt,
+                ],
+                message::Column::CreatedAt,
+                (from, None),
+            )
             .await?;
         let members: HashMap<i64, i64> = rows.iter().map(|r| (r.0, r.1)).collect();
         let mut first_answer: HashMap<i64, DateTime<Utc>> = HashMap::new();
@@ -321,17 +349,13 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
                 *first = (*first).min(at);
             }
         }
-        let organisations: HashMap<i64, String> = self
-            .scope
-            .all::<organisation::Entity>()
-            .select_only()
-            .column(organisation::Column::Id)
-            .column(organisation::Column::Name)
-            .into_tuple()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
+        let organisations: HashMap<i64, String> = pairs(
+            self.conn,
+            self.scope.all::<organisation::Entity>(),
+            organisation::Column::Id,
+            organisation::Column::Name,
+        )
+        .await?;
 
         let mut weeks: BTreeMap<NaiveDate, u64> = BTreeMap::new();
         let mut by_org: BTreeMap<Option<i64>, Timings> = BTreeMap::new();
@@ -378,19 +402,15 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
     }
 
     async fn surveys(&self, period: StatsPeriod) -> Result<SurveyScores, StoreError> {
-        let (from, to) = self.bounds(period);
         let scores: Vec<Option<i32>> = self
-            .scope
-            .all::<survey::Entity>()
-            .select_only()
-            .column(survey::Column::Score)
-            .filter(survey::Column::AnsweredAt.is_not_null())
-            .apply_if(from, |q, from| {
-                q.filter(survey::Column::AnsweredAt.gte(from))
-            })
-            .apply_if(to, |q, to| q.filter(survey::Column::AnsweredAt.lt(to)))
-            .into_tuple()
-            .all(self.conn)
+            .in_period(
+                self.scope
+                    .all::<survey::Entity>()
+                    .filter(survey::Column::AnsweredAt.is_not_null()),
+                [survey::Column::Score],
+                survey::Column::AnsweredAt,
+                self.bounds(period),
+            )
             .await?;
         let mut out = SurveyScores::default();
         let mut sum = 0i64;
@@ -418,22 +438,18 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .select_only()
             .column(user::Column::Id)
             .filter(user::Column::IsStaff.eq(false))
-            .apply_if(from, |q, from| q.filter(user::Column::CreatedAt.gte(from)))
-            .apply_if(to, |q, to| q.filter(user::Column::CreatedAt.lt(to)));
+            .within(user::Column::CreatedAt, from, to);
         let mut ids: Vec<i64> = opened.clone().into_tuple().all(self.conn).await?;
         ids.sort_unstable();
-        let countries: HashMap<i64, String> = self
-            .scope
-            .all::<profile::Entity>()
-            .select_only()
-            .column(profile::Column::UserId)
-            .column(profile::Column::CountryOfResidence)
-            .filter(profile::Column::UserId.in_subquery(opened.into_query()))
-            .into_tuple()
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .collect();
+        let countries: HashMap<i64, String> = pairs(
+            self.conn,
+            self.scope
+                .all::<profile::Entity>()
+                .filter(profile::Column::UserId.in_subquery(opened.into_query())),
+            profile::Column::UserId,
+            profile::Column::CountryOfResidence,
+        )
+        .await?;
         // "France", "france " and "FRANCE" are one country, shown as its oldest account
         // wrote it.
         let mut shown: HashMap<String, String> = HashMap::new();
@@ -454,9 +470,11 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .scope
             .all::<stay::Entity>()
             .select_only()
-            .column(stay::Column::UserId)
-            .column(stay::Column::StartsOn)
-            .column(stay::Column::EndsOn)
+            .columns([
+                stay::Column::UserId,
+                stay::Column::StartsOn,
+                stay::Column::EndsOn,
+            ])
             .apply_if(period.from, |q, from| {
                 q.filter(stay::Column::EndsOn.gte(from))
             })

@@ -6,9 +6,8 @@
 use super::{Account, Accounts};
 use crate::StoreError;
 use crate::entities::user;
-use chrono::Utc;
 use jsap_domain::EmailAddress;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 
 /// The address belongs to a member of the site who is not staff: never adopted silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +33,10 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
                 Err(SeatTaken)
             });
         }
-        let now = Utc::now();
-        let model = user::Entity::insert(user::ActiveModel {
-            tenant_id: Set(self.scope.id().to_owned()),
-            email: Set(email.to_string()),
-            // No password: only the portal's hand-off opens a session for it.
-            password_hash: Set(None),
-            display_name: Set(display_name.to_owned()),
-            is_staff: Set(true),
-            email_verified_at: Set(Some(now)),
-            created_at: Set(now),
-            terms_accepted_at: Set(Some(now)),
-            session_generation: Set(0),
-            ..Default::default()
-        })
-        .exec_with_returning(self.conn)
-        .await?;
+        // No password: only the portal's hand-off opens a session for it.
+        let model = self
+            .insert_user(email, display_name, None, true, true)
+            .await?;
         Ok(Ok(Account::from(model)))
     }
 }

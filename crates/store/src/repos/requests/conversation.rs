@@ -1,6 +1,21 @@
 //! A request's conversation: its messages, its handling side, read marks and the state buttons.
 
 use super::*;
+use crate::repos::user_values;
+
+impl RequestMessage {
+    /// A message row, with its author's name from `names`.
+    fn of(m: message::Model, names: &HashMap<i64, String>) -> Self {
+        Self {
+            id: m.id,
+            author_name: names.get(&m.author_user_id).cloned().unwrap_or_default(),
+            author_user_id: m.author_user_id,
+            body: m.body,
+            created_at: m.created_at,
+            hidden: m.hidden_at.is_some(),
+        }
+    }
+}
 
 impl<'a, C: ConnectionTrait> Requests<'a, C> {
     /// The conversation, oldest first, with each author's display name.
@@ -17,14 +32,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         let names = self.names(ids.into_iter().collect()).await?;
         Ok(rows
             .into_iter()
-            .map(|m| RequestMessage {
-                id: m.id,
-                author_name: names.get(&m.author_user_id).cloned().unwrap_or_default(),
-                author_user_id: m.author_user_id,
-                body: m.body,
-                created_at: m.created_at,
-                hidden: m.hidden_at.is_some(),
-            })
+            .map(|m| RequestMessage::of(m, &names))
             .collect())
     }
 
@@ -40,32 +48,11 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             return Ok(None);
         };
         let names = self.names(vec![m.author_user_id]).await?;
-        Ok(Some((
-            m.request_id,
-            RequestMessage {
-                id: m.id,
-                author_name: names.get(&m.author_user_id).cloned().unwrap_or_default(),
-                author_user_id: m.author_user_id,
-                body: m.body,
-                created_at: m.created_at,
-                hidden: m.hidden_at.is_some(),
-            },
-        )))
+        Ok(Some((m.request_id, RequestMessage::of(m, &names))))
     }
 
-    pub(super) async fn names(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(self
-            .scope
-            .all::<user::Entity>()
-            .filter(user::Column::Id.is_in(ids))
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect())
+    async fn names(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
+        user_values(self.conn, &self.scope, ids, user::Column::DisplayName).await
     }
 
     /// The handling side of a request: its organisation's members and its city's focal

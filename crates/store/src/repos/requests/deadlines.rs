@@ -30,17 +30,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             RequestState::New.as_str(),
             RequestState::InProgress.as_str(),
         ];
-        Ok(self
-            .rows()
-            .filter(request::Column::CityId.is_in(city_ids.to_vec()))
-            .filter(request::Column::State.is_in(open))
-            .order_by_asc(request::Column::DueAt)
-            .order_by_asc(request::Column::Id)
-            .all(self.conn)
-            .await?
-            .into_iter()
-            .map(RequestRecord::from)
-            .collect())
+        self.oldest_first(
+            self.rows()
+                .filter(request::Column::CityId.is_in(city_ids.to_vec()))
+                .filter(request::Column::State.is_in(open))
+                .order_by_asc(request::Column::DueAt),
+        )
+        .await
     }
 
     /// How many requests `member` sent since `since` (the spam limit on new accounts).

@@ -170,7 +170,7 @@ tenant_repository! {
 }
 
 impl<'a, C: ConnectionTrait> Requests<'a, C> {
-    /// The requests `query` selects, oldest first.
+    /// The requests `query` selects, oldest first (after any order `query` already has).
     async fn oldest_first(
         &self,
         query: sea_orm::Select<request::Entity>,
