@@ -184,6 +184,9 @@ async fn the_cli_drafts_with_the_llm_when_configured() {
                 .env("LLM_URL", &url)
                 .env("LLM_MODEL", "fake-model")
                 .env("LLM_API_KEY", "sk-fake")
+                .env("LOG_FORMAT", "json")
+                .env("LLM_PRICE_INPUT_PER_MTOK", "1")
+                .env("LLM_PRICE_OUTPUT_PER_MTOK", "2")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -216,11 +219,24 @@ async fn the_cli_drafts_with_the_llm_when_configured() {
     let draft: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(draft["title"], LLM_TITLE);
     let log = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        log.contains("llm call") && log.contains("prompt_tokens"),
-        "{log}"
-    );
     assert!(!log.contains("sk-fake"), "the key is never logged");
+    assert!(!log.contains("Bonabéri"), "the message is never logged");
+    let call: Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["message"] == "llm call")
+        .unwrap_or_else(|| panic!("one log line per call: {log}"));
+    let fields = &call; // the JSON log flattens the event's fields
+    assert_eq!(fields["model"], "fake-model");
+    assert_eq!(fields["operation"], "draft");
+    assert_eq!(fields["outcome"], "ok");
+    assert_eq!(fields["attempts"], 1);
+    assert_eq!(fields["prompt_tokens"], 900);
+    assert_eq!(fields["completion_tokens"], 120);
+    // 900 prompt tokens at 1 USD and 120 completion tokens at 2 USD per million.
+    let cost = fields["cost_usd"].as_f64().expect("cost");
+    assert!((cost - 0.00114).abs() < 1e-9, "{cost}");
+    assert!(fields["latency_ms"].is_u64());
     assert_eq!(requests.lock().expect("lock").len(), 1);
 
     let eval = repo_root().join("crates/assistant/data/needs-heldout.jsonl");
