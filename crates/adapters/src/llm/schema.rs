@@ -163,7 +163,8 @@ pub fn draft_prompt(input: &DraftInput<'_>) -> String {
          Write the title (at most {TITLE_MAX} characters) and the summary (at most \
          {SUMMARY_MAX} characters) in {language}, from what the message says only.\n\
          domains: one to five, best first; mission_types: three to five, best first; each \
-         with a confidence from 0 to 1. contribution_types: what the mission asks for.\n\
+         with a confidence from 0 to 1; the first mission type belongs to the first domain. \
+         contribution_types: what the mission asks for.\n\
          city: the slug of the site's city where the mission happens (a neighbourhood counts \
          for its city), or null. remote: true when it can be done from abroad.\n\n\
          Domains:\n{domains}\n\nMission types:\n{types}\n\nContribution types:\n\

@@ -5,7 +5,8 @@
 //! Rejected: JSON that does not parse or has other fields, an unknown slug, a city that is
 //! not one of the tenant's, a date that is not `YYYY-MM-DD` or more than a year before today
 //! or five years after, an end before the start or without a start, a confidence outside
-//! 0..1, an empty title or reply, no domain, a topic that is not a domain.
+//! 0..1, an empty title or reply, no domain or mission type, a best mission type that is not
+//! of the best domain, a topic that is not a domain.
 //!
 //! Repaired: a slug listed twice keeps its first place; a title or summary over its limit is
 //! cut at a word (with "…"); fewer than three mission types are topped up from the offline
@@ -139,6 +140,14 @@ pub fn draft(content: &str, input: &DraftInput<'_>) -> Result<Draft, EngineError
     let mut mission_types = scored("mission_types", answer.mission_types, |s| {
         t.mission_type(s).is_some()
     })?;
+    // The form takes the first of each: the best type must be of the best domain.
+    match mission_types.first().and_then(|m| t.mission_type(&m.slug)) {
+        None => return Err(invalid("mission_types: none")),
+        Some(best) if best.domain != domains[0].slug => {
+            return Err(invalid("mission_types: the best is not of the best domain"));
+        }
+        Some(_) => {}
+    }
     let mut contribution_types: Vec<String> = Vec::new();
     for c in answer.contribution_types {
         if t.contribution_type(&c).is_none() {
