@@ -1,6 +1,7 @@
 //! The assistant inside the product: a mission drafted from a pasted message for its editor
 //! to review (nothing is saved, let alone published, without a human), and an incoming
-//! request triaged. The engine (`jsap_assistant`) is offline and pure; this layer gives it the
+//! request triaged. The [`Assistant`] is built once at start-up (the LLM engine when `LLM_*`
+//! is configured, the offline engine as its fallback) and passed in; this layer gives it the
 //! tenant's live cities (those added from the console too) and the tenant's today.
 
 use crate::{Failure, Scope};
@@ -60,6 +61,7 @@ async fn writes_missions(scope: &Scope<'_>, who: &Account) -> Result<bool, Failu
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = who.id, message.chars = message.len()))]
 pub async fn draft_mission(
     scope: &Scope<'_>,
+    assistant: &Assistant,
     who: &Account,
     message: &str,
     locale: Locale,
@@ -79,7 +81,7 @@ pub async fn draft_mission(
         locale,
         today: scope.tenant.local_date(scope.clock.now()),
     };
-    let draft = Assistant::offline().draft(&input);
+    let draft = assistant.draft(&input).await;
     tracing::info!(
         domain = draft.domains.first().map(|d| d.slug.as_str()),
         city = draft.city.as_deref(),
@@ -92,6 +94,7 @@ pub async fn draft_mission(
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code))]
 pub async fn triage_request(
     scope: &Scope<'_>,
+    assistant: &Assistant,
     message: &str,
 ) -> Result<Result<Triage, DraftRefusal>, Failure> {
     let text = match checked(message) {
@@ -105,5 +108,5 @@ pub async fn triage_request(
         cities: &cities,
         today: scope.tenant.local_date(scope.clock.now()),
     };
-    Ok(Ok(Assistant::offline().triage(&input)))
+    Ok(Ok(assistant.triage(&input).await))
 }

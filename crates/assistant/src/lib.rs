@@ -4,8 +4,9 @@
 //! [`OfflineEngine`] is built in and the default: no network, no model download, no file read
 //! at run time (its data is embedded). A classifier trained at first use from the shipped
 //! corpus, plus extractors for the city, dates, remote or on site and amounts. An
-//! OpenAI-compatible engine can be added later behind [`Engine`], with the offline engine as
-//! [`Assistant`]'s fallback.
+//! OpenAI-compatible engine (`jsap_adapters::llm`, configured by `LLM_URL`, `LLM_MODEL` and
+//! `LLM_API_KEY`) can be the [`Assistant`]'s primary engine, with the offline engine as its
+//! fallback. [`Engine`] is async so that such an engine's HTTP call never blocks a worker.
 
 pub mod amounts;
 pub mod classify;
@@ -119,26 +120,28 @@ pub enum EngineError {
 }
 
 /// A way to draft missions and triage requests.
+#[async_trait::async_trait]
 pub trait Engine: Send + Sync {
     fn name(&self) -> &'static str;
-    fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError>;
-    fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError>;
+    async fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError>;
+    async fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError>;
 }
 
 /// The built-in engine: pure, deterministic, offline.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OfflineEngine;
 
+#[async_trait::async_trait]
 impl Engine for OfflineEngine {
     fn name(&self) -> &'static str {
         "offline"
     }
 
-    fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError> {
+    async fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError> {
         Ok(draft::draft(input))
     }
 
-    fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError> {
+    async fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError> {
         Ok(triage::triage(input))
     }
 }
@@ -165,18 +168,30 @@ impl Assistant {
         }
     }
 
-    pub fn draft(&self, input: &DraftInput<'_>) -> Draft {
-        self.primary
-            .as_ref()
-            .and_then(|e| e.draft(input).ok())
-            .unwrap_or_else(|| draft::draft(input))
+    /// The primary engine's name (`offline` when there is none).
+    pub fn engine_name(&self) -> &'static str {
+        self.primary.as_ref().map_or("offline", |e| e.name())
     }
 
-    pub fn triage(&self, input: &TriageInput<'_>) -> Triage {
-        self.primary
-            .as_ref()
-            .and_then(|e| e.triage(input).ok())
-            .unwrap_or_else(|| triage::triage(input))
+    /// The primary engine's draft, or the offline one's when it fails (the primary engine
+    /// logs why).
+    pub async fn draft(&self, input: &DraftInput<'_>) -> Draft {
+        if let Some(primary) = &self.primary
+            && let Ok(draft) = primary.draft(input).await
+        {
+            return draft;
+        }
+        draft::draft(input)
+    }
+
+    /// The primary engine's triage, or the offline one's when it fails.
+    pub async fn triage(&self, input: &TriageInput<'_>) -> Triage {
+        if let Some(primary) = &self.primary
+            && let Ok(triage) = primary.triage(input).await
+        {
+            return triage;
+        }
+        triage::triage(input)
     }
 
     /// The offline engine itself.
@@ -191,37 +206,42 @@ mod tests {
 
     struct Failing;
 
+    #[async_trait::async_trait]
     impl Engine for Failing {
         fn name(&self) -> &'static str {
             "failing"
         }
-        fn draft(&self, _: &DraftInput<'_>) -> Result<Draft, EngineError> {
+        async fn draft(&self, _: &DraftInput<'_>) -> Result<Draft, EngineError> {
             Err(EngineError::Unavailable("test".into()))
         }
-        fn triage(&self, _: &TriageInput<'_>) -> Result<Triage, EngineError> {
+        async fn triage(&self, _: &TriageInput<'_>) -> Result<Triage, EngineError> {
             Err(EngineError::Invalid("test".into()))
         }
     }
 
-    #[test]
-    fn a_failing_primary_engine_falls_back_to_the_offline_one() {
+    #[tokio::test]
+    async fn a_failing_primary_engine_falls_back_to_the_offline_one() {
         let assistant = Assistant::with_primary(Box::new(Failing));
         let cities = [City::new("douala", "Douala")];
         let today = NaiveDate::from_ymd_opt(2027, 6, 1).expect("date");
-        let d = assistant.draft(&DraftInput {
-            text: "Nettoyage du quartier Akwa samedi 5 juin",
-            tenant: "cm",
-            cities: &cities,
-            locale: Locale::Fr,
-            today,
-        });
+        let d = assistant
+            .draft(&DraftInput {
+                text: "Nettoyage du quartier Akwa samedi 5 juin",
+                tenant: "cm",
+                cities: &cities,
+                locale: Locale::Fr,
+                today,
+            })
+            .await;
         assert_eq!(d.city.as_deref(), Some("douala"));
-        let t = assistant.triage(&TriageInput {
-            text: "Hello, I want to help",
-            tenant: "cm",
-            cities: &cities,
-            today,
-        });
+        let t = assistant
+            .triage(&TriageInput {
+                text: "Hello, I want to help",
+                tenant: "cm",
+                cities: &cities,
+                today,
+            })
+            .await;
         assert_eq!(t.language, Language::En);
     }
 }

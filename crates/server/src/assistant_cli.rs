@@ -1,10 +1,12 @@
-//! `jesuisaupays assistant draft|triage|eval`: the offline assistant engine from the command
-//! line. A tenant's cities come from the tenant config directory; no database is needed, so
-//! `eval` works on a fresh clone.
+//! `jesuisaupays assistant draft|triage|eval`: the assistant from the command line. A
+//! tenant's cities come from the tenant config directory; no database is needed, so `eval`
+//! works on a fresh clone. `draft` and `triage` use the LLM engine when `LLM_*` is set (the
+//! offline engine whenever it fails); `eval` always scores the offline engine.
 
+use crate::Config;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use jsap_assistant::{Assistant, City, DraftInput, TriageInput, eval};
+use jsap_assistant::{City, DraftInput, TriageInput, eval};
 use jsap_tenancy::Tenant;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -77,35 +79,41 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 /// Reads a need on standard input and prints the drafted mission as JSON.
-pub fn draft(tenants_dir: &Path, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
-    let tenants = load_tenants(tenants_dir)?;
+pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
+    let tenants = load_tenants(&config.tenants_dir)?;
     let tenant = find(&tenants, tenant)?;
     let today = today_or_now(today)?;
     let text = read_stdin()?;
     let cities = cities(tenant);
-    let draft = Assistant::offline().draft(&DraftInput {
-        text: &text,
-        tenant: tenant.code.as_str(),
-        cities: &cities,
-        locale: tenant.default_locale,
-        today,
-    });
+    let assistant = crate::startup::assistant(config.llm.as_ref())?;
+    let draft = assistant
+        .draft(&DraftInput {
+            text: &text,
+            tenant: tenant.code.as_str(),
+            cities: &cities,
+            locale: tenant.default_locale,
+            today,
+        })
+        .await;
     print_json(&draft)
 }
 
 /// Reads a request on standard input and prints its triage as JSON.
-pub fn triage(tenants_dir: &Path, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
-    let tenants = load_tenants(tenants_dir)?;
+pub async fn triage(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
+    let tenants = load_tenants(&config.tenants_dir)?;
     let tenant = find(&tenants, tenant)?;
     let today = today_or_now(today)?;
     let text = read_stdin()?;
     let cities = cities(tenant);
-    let triage = Assistant::offline().triage(&TriageInput {
-        text: &text,
-        tenant: tenant.code.as_str(),
-        cities: &cities,
-        today,
-    });
+    let assistant = crate::startup::assistant(config.llm.as_ref())?;
+    let triage = assistant
+        .triage(&TriageInput {
+            text: &text,
+            tenant: tenant.code.as_str(),
+            cities: &cities,
+            today,
+        })
+        .await;
     print_json(&triage)
 }
 

@@ -1,6 +1,7 @@
 //! Configuration from environment variables; every one is documented in README.md.
 
 use anyhow::{Context, bail};
+use jsap_adapters::LlmConfig;
 use jsap_adapters::blob::S3Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ pub struct Config {
     pub weather_url: Option<String>,
     /// `SECRET_KEY`: signs CSRF tokens. `None`: generated once into `DATA_DIR/secret_key`.
     pub secret_key: Option<String>,
+    /// `LLM_URL`, `LLM_MODEL` and `LLM_API_KEY` (all three or none): the assistant's
+    /// OpenAI-compatible engine. `None`: the offline engine only.
+    pub llm: Option<LlmConfig>,
 }
 
 impl Config {
@@ -67,6 +71,7 @@ impl Config {
             outbox_interval_secs: 10,
             weather_url: Some("https://api.open-meteo.com".to_owned()),
             secret_key: None,
+            llm: None,
         }
     }
 
@@ -163,6 +168,7 @@ impl Config {
             }
             c.secret_key = Some(v);
         }
+        c.llm = llm_from(&get)?;
         Ok(c)
     }
 
@@ -213,6 +219,58 @@ impl Config {
     }
 }
 
+/// The LLM settings: all of `LLM_URL`, `LLM_MODEL` and `LLM_API_KEY`, or none of them.
+fn llm_from(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<LlmConfig>> {
+    const NAMES: [&str; 3] = ["LLM_URL", "LLM_MODEL", "LLM_API_KEY"];
+    let values = NAMES.map(get);
+    let missing: Vec<&str> = NAMES
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    let [Some(url), Some(model), Some(api_key)] = values else {
+        if missing.len() == NAMES.len() {
+            return Ok(None);
+        }
+        bail!(
+            "{}: required with the other LLM_ variables (set LLM_URL, LLM_MODEL and \
+             LLM_API_KEY together, or none of them for the offline assistant)",
+            missing.join(", ")
+        );
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!("LLM_URL: \"{url}\" is not an http(s) URL such as https://api.openai.com/v1");
+    }
+    let mut llm = LlmConfig::new(&url, &model, &api_key);
+    if let Some(v) = get("LLM_TIMEOUT_MS") {
+        let ms: u64 = v.parse().ok().filter(|n| *n > 0).with_context(|| {
+            format!("LLM_TIMEOUT_MS: \"{v}\" is not a positive number of milliseconds")
+        })?;
+        llm.timeout = std::time::Duration::from_millis(ms);
+    }
+    if let Some(v) = get("LLM_RETRIES") {
+        llm.retries = v
+            .parse()
+            .ok()
+            .filter(|n| *n <= 10)
+            .with_context(|| format!("LLM_RETRIES: \"{v}\" is not a number from 0 to 10"))?;
+    }
+    let price = |name: &str| -> anyhow::Result<Option<f64>> {
+        get(name)
+            .map(|v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|p| p.is_finite() && *p >= 0.0)
+                    .with_context(|| format!("{name}: \"{v}\" is not a price in USD"))
+            })
+            .transpose()
+    };
+    llm.price_input_per_mtok = price("LLM_PRICE_INPUT_PER_MTOK")?;
+    llm.price_output_per_mtok = price("LLM_PRICE_OUTPUT_PER_MTOK")?;
+    Ok(Some(llm))
+}
+
 fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "on" | "yes" => Ok(true),
@@ -259,10 +317,55 @@ mod tests {
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (vec![("S3_BUCKET", "b")], "S3_ACCESS_KEY_ID"),
             (vec![("SECRET_KEY", "short")], "SECRET_KEY"),
+            (vec![("LLM_URL", "https://x/v1")], "LLM_MODEL, LLM_API_KEY"),
+            (
+                vec![("LLM_URL", "https://x/v1"), ("LLM_API_KEY", "k")],
+                "LLM_MODEL",
+            ),
+            (
+                vec![
+                    ("LLM_URL", "x/v1"),
+                    ("LLM_MODEL", "m"),
+                    ("LLM_API_KEY", "k"),
+                ],
+                "LLM_URL",
+            ),
+            (
+                vec![
+                    ("LLM_URL", "https://x/v1"),
+                    ("LLM_MODEL", "m"),
+                    ("LLM_API_KEY", "k"),
+                    ("LLM_TIMEOUT_MS", "soon"),
+                ],
+                "LLM_TIMEOUT_MS",
+            ),
         ] {
             let e = from(&pairs).expect_err(var);
             assert!(format!("{e:#}").contains(var), "{e:#}");
         }
+    }
+
+    #[test]
+    fn the_llm_is_configured_by_its_three_variables() {
+        assert!(from(&[]).expect("defaults").llm.is_none());
+        let c = from(&[
+            ("LLM_URL", "https://api.openai.com/v1"),
+            ("LLM_MODEL", "gpt-4o-mini"),
+            ("LLM_API_KEY", "sk-secret"),
+            ("LLM_RETRIES", "0"),
+            ("LLM_PRICE_INPUT_PER_MTOK", "0.15"),
+        ])
+        .expect("llm");
+        let llm = c.llm.expect("llm set");
+        assert_eq!(llm.model, "gpt-4o-mini");
+        assert_eq!(llm.timeout, std::time::Duration::from_millis(10_000));
+        assert_eq!(llm.retries, 0);
+        assert_eq!(llm.price_input_per_mtok, Some(0.15));
+        assert_eq!(llm.price_output_per_mtok, None);
+        assert!(
+            !format!("{llm:?}").contains("sk-secret"),
+            "the key is never shown"
+        );
     }
 
     #[test]

@@ -103,6 +103,8 @@ enum AssistantCommand {
         locale: Option<String>,
     },
     /// Read a need (WhatsApp message, email, notes) on standard input; print the draft as JSON.
+    /// Uses the LLM engine when LLM_URL, LLM_MODEL and LLM_API_KEY are set (the offline
+    /// engine whenever it fails), the offline engine otherwise.
     Draft {
         /// Tenant code, e.g. `cm`.
         #[arg(long)]
@@ -112,14 +114,15 @@ enum AssistantCommand {
         today: Option<String>,
     },
     /// Read a request on standard input; print its topic, urgency, language and a suggested
-    /// reply as JSON.
+    /// reply as JSON. Uses the LLM engine when LLM_* is set, as `draft` does.
     Triage {
         #[arg(long)]
         tenant: String,
         #[arg(long)]
         today: Option<String>,
     },
-    /// Score the engine on a labelled JSONL file (needs or requests); print per-field accuracy.
+    /// Score the offline engine on a labelled JSONL file (needs or requests); print per-field
+    /// accuracy. Always the offline engine: LLM_* is ignored here (no network, no cost).
     Eval {
         file: PathBuf,
         /// Also list every miss.
@@ -181,10 +184,10 @@ async fn main() -> ExitCode {
         } => commands::tenants_list(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
         Command::Assistant { command } => match command {
             AssistantCommand::Draft { tenant, today } => {
-                assistant_cli::draft(&config.tenants_dir, &tenant, today.as_deref())
+                assistant_cli::draft(&config, &tenant, today.as_deref()).await
             }
             AssistantCommand::Triage { tenant, today } => {
-                assistant_cli::triage(&config.tenants_dir, &tenant, today.as_deref())
+                assistant_cli::triage(&config, &tenant, today.as_deref()).await
             }
             AssistantCommand::Eval { file, verbose } => {
                 assistant_cli::eval(&config.tenants_dir, &file, verbose)

@@ -3,7 +3,8 @@
 use crate::config::{Config, DemoData};
 use crate::seed;
 use anyhow::Context;
-use jsap_adapters::{BlobStore, Cache, EmailTemplates, Mailer, Themes};
+use jsap_adapters::{BlobStore, Cache, EmailTemplates, LlmConfig, LlmEngine, Mailer, Themes};
+use jsap_assistant::Assistant;
 use jsap_store::{Missions, Store};
 use jsap_tenancy::TenantRegistry;
 use jsap_web::AppState;
@@ -26,6 +27,23 @@ pub struct Services {
     pub secret_key: Arc<[u8]>,
     /// When each background job last ran (written by the jobs, read by `/readyz`).
     pub job_health: Arc<jsap_adapters::JobHealth>,
+    /// The assistant: the LLM engine when `LLM_*` is set, the offline engine as fallback.
+    pub assistant: Arc<Assistant>,
+}
+
+/// The assistant `llm` configures: its engine first, the offline engine whenever it fails;
+/// the offline engine alone without it.
+pub fn assistant(llm: Option<&LlmConfig>) -> anyhow::Result<Assistant> {
+    let Some(llm) = llm else {
+        return Ok(Assistant::offline());
+    };
+    let engine = LlmEngine::new(llm.clone()).context("LLM settings")?;
+    tracing::info!(
+        llm.url = %place(&llm.url),
+        llm.model = %llm.model,
+        "assistant: LLM engine, offline engine as fallback"
+    );
+    Ok(Assistant::with_primary(Box::new(engine)))
 }
 
 /// How long start-up waits for each service before it says which one does not answer.
@@ -157,7 +175,9 @@ impl Services {
                 .context("Failed to create the outbox folder")?,
         };
         let secret_key: Arc<[u8]> = config.load_secret_key()?.into();
+        let assistant = Arc::new(assistant(config.llm.as_ref())?);
         Ok(Self {
+            assistant,
             secret_key,
             config: config.clone(),
             registry: Arc::new(TenantRegistry::new(tenants)),
@@ -286,6 +306,7 @@ impl Application {
             pages: Default::default(),
             secret_key: services.secret_key.clone(),
             rate_limits: jsap_web::RateLimits::default(),
+            assistant: services.assistant.clone(),
         });
         let weather = match &services.config.weather_url {
             Some(url) => Some(jsap_adapters::WeatherProvider::new(url).context("WEATHER_URL")?),

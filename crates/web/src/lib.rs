@@ -51,6 +51,9 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// When each background job last ran: `/readyz` fails while one is stale.
     pub jobs: Arc<jsap_adapters::JobHealth>,
+    /// The assistant, built once at start-up: the LLM engine when `LLM_*` is configured, the
+    /// offline engine as its fallback.
+    pub assistant: Arc<jsap_assistant::Assistant>,
 }
 
 use routes::{accounts, country_cities, journal, profiles, requests, spaces, statistics};

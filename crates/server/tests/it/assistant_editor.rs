@@ -6,8 +6,8 @@ use crate::helpers::{Options, TestApp};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use jsap_store::Role;
 
-const NEW: &str = "/fr/espace/missions/nouvelle";
-const FROM_MESSAGE: &str = "/fr/espace/missions/nouvelle/depuis-un-message";
+pub(crate) const NEW: &str = "/fr/espace/missions/nouvelle";
+pub(crate) const FROM_MESSAGE: &str = "/fr/espace/missions/nouvelle/depuis-un-message";
 
 async fn missions_count(app: &TestApp, code: &str) -> u64 {
     jsap_store::Missions::for_tenant(app.services.store.conn(), &tenant(app, code))
@@ -98,7 +98,7 @@ async fn a_pasted_message_fills_the_new_mission_form_for_review() {
 }
 
 /// Creates a personal access token on `browser`'s account page; returns it.
-async fn token_of(browser: &mut crate::helpers::Browser<'_>) -> String {
+pub(crate) async fn token_of(browser: &mut crate::helpers::Browser<'_>) -> String {
     let page = browser.get("/fr/compte/jetons").await;
     let created = browser
         .post(
@@ -114,7 +114,7 @@ async fn token_of(browser: &mut crate::helpers::Browser<'_>) -> String {
         .collect()
 }
 
-async fn draft_api(
+pub(crate) async fn draft_api(
     app: &TestApp,
     host: &str,
     token: Option<&str>,

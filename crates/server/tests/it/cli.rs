@@ -191,6 +191,24 @@ fn a_missing_s3_bucket_stops_the_start_with_its_name() {
     assert!(line.contains("no-such-bucket-jsap"), "{line}");
 }
 
+#[test]
+fn half_an_llm_configuration_stops_the_start_naming_what_is_missing() {
+    let (status, stderr) = serve_with(&[
+        ("LLM_URL", "http://127.0.0.1:1/v1"),
+        ("LLM_API_KEY", "sk-half"),
+    ]);
+    assert!(!status.success());
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("LLM_MODEL"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        line.starts_with("configuration error: LLM_MODEL: required"),
+        "only the missing one is named first: {line}"
+    );
+    assert!(!stderr.contains("sk-half"), "the key is never shown");
+}
+
 /// A database broken under a running server (a table gone): the page says "server error"
 /// (500, themed, in the page's language), never a wrong answer such as "this link is no longer
 /// valid", and the failure is logged with its cause.

@@ -145,6 +145,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Instead of `TEST_REDIS_URL`.
     pub redis_url: Option<String>,
+    /// The assistant's LLM (a fake OpenAI-compatible server); none by default.
+    pub llm: Option<jsap_adapters::LlmConfig>,
 }
 
 impl Default for Options {
@@ -156,6 +158,7 @@ impl Default for Options {
             weather_url: None,
             database_url: None,
             redis_url: None,
+            llm: None,
         }
     }
 }
@@ -183,6 +186,7 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
     };
     config.outbox_interval_secs = 3600;
     config.weather_url = options.weather_url.clone();
+    config.llm = options.llm.clone();
     config
 }
 

@@ -8,6 +8,7 @@ mod api;
 mod api_write;
 mod assistant;
 mod assistant_editor;
+mod assistant_llm;
 mod browser;
 mod browser_missions;
 mod browser_morning;

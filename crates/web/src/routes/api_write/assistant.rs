@@ -122,9 +122,10 @@ impl AssistantApi {
             },
         };
         let scope = super::scope(&state, &tenant.0);
-        let outcome = assist::draft_mission(&scope, &account, &body.0.text, locale)
-            .await
-            .map_err(internal)?;
+        let outcome =
+            assist::draft_mission(&scope, &state.assistant, &account, &body.0.text, locale)
+                .await
+                .map_err(internal)?;
         let draft = match outcome {
             Ok(d) => d,
             Err(DraftRefusal::NotAllowed) => {

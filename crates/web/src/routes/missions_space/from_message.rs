@@ -237,8 +237,14 @@ pub async fn draft_from_message(
         max: MESSAGE_MAX,
         ..AssistantView::default()
     };
-    let outcome =
-        assist::draft_mission(&ctx.scope(), writer.user.account(), &message, main).await?;
+    let outcome = assist::draft_mission(
+        &ctx.scope(),
+        &ctx.state.assistant,
+        writer.user.account(),
+        &message,
+        main,
+    )
+    .await?;
     let draft = match outcome {
         Ok(draft) => draft,
         Err(refusal) => {
