@@ -78,21 +78,41 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     writeln!(std::io::stdout().lock(), "{text}").context("writing to standard output")
 }
 
-/// Reads a need on standard input and prints the drafted mission as JSON.
-pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
+/// What `draft` and `triage` work on: the tenant's code, language and cities, the day, the
+/// text read on standard input, and the assistant (the LLM engine when `LLM_*` is set).
+struct Asked {
+    tenant: String,
+    locale: jsap_domain::Locale,
+    cities: Vec<City>,
+    today: NaiveDate,
+    text: String,
+    assistant: jsap_assistant::Assistant,
+}
+
+fn asked(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<Asked> {
     let tenants = load_tenants(&config.tenants_dir)?;
     let tenant = find(&tenants, tenant)?;
-    let today = today_or_now(today)?;
-    let text = read_stdin()?;
-    let cities = cities(tenant);
-    let assistant = crate::startup::assistant(config.llm.as_ref())?;
-    let draft = assistant
+    Ok(Asked {
+        tenant: tenant.code.as_str().to_owned(),
+        locale: tenant.default_locale,
+        cities: cities(tenant),
+        today: today_or_now(today)?,
+        text: read_stdin()?,
+        assistant: crate::startup::assistant(config.llm.as_ref())?,
+    })
+}
+
+/// Reads a need on standard input and prints the drafted mission as JSON.
+pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
+    let asked = asked(config, tenant, today)?;
+    let draft = asked
+        .assistant
         .draft(&DraftInput {
-            text: &text,
-            tenant: tenant.code.as_str(),
-            cities: &cities,
-            locale: tenant.default_locale,
-            today,
+            text: &asked.text,
+            tenant: &asked.tenant,
+            cities: &asked.cities,
+            locale: asked.locale,
+            today: asked.today,
         })
         .await;
     print_json(&draft)
@@ -100,18 +120,14 @@ pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow
 
 /// Reads a request on standard input and prints its triage as JSON.
 pub async fn triage(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
-    let tenants = load_tenants(&config.tenants_dir)?;
-    let tenant = find(&tenants, tenant)?;
-    let today = today_or_now(today)?;
-    let text = read_stdin()?;
-    let cities = cities(tenant);
-    let assistant = crate::startup::assistant(config.llm.as_ref())?;
-    let triage = assistant
+    let asked = asked(config, tenant, today)?;
+    let triage = asked
+        .assistant
         .triage(&TriageInput {
-            text: &text,
-            tenant: tenant.code.as_str(),
-            cities: &cities,
-            today,
+            text: &asked.text,
+            tenant: &asked.tenant,
+            cities: &asked.cities,
+            today: asked.today,
         })
         .await;
     print_json(&triage)
