@@ -1,34 +1,19 @@
 //! `jesuisaupays assistant draft|triage|eval`, run as a user would: no database, tenants
 //! from the project's tenant files.
 
-use crate::helpers::repo_root;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use crate::helpers::{self, repo_root};
+use std::process::{Command, Output};
 
 fn jesuisaupays() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jesuisaupays"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("REDIS_URL")
-        .env("LOG_FORMAT", "pretty")
-        .env("TENANTS_DIR", repo_root().join("tenants"));
+    let mut cmd = helpers::jesuisaupays();
+    cmd.env("TENANTS_DIR", repo_root().join("tenants"));
     cmd
 }
 
 fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = jesuisaupays()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("run")
+    let mut cmd = jesuisaupays();
+    cmd.args(args);
+    helpers::run_with_stdin(cmd, stdin)
 }
 
 #[test]

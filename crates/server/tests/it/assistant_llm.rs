@@ -174,31 +174,17 @@ async fn the_cli_drafts_with_the_llm_when_configured() {
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
         let url = url.clone();
         tokio::task::spawn_blocking(move || {
-            use std::io::Write;
-            use std::process::{Command, Stdio};
-            let mut child = Command::new(env!("CARGO_BIN_EXE_jesuisaupays"))
+            let mut command = crate::helpers::jesuisaupays();
+            command
                 .args(&args)
-                .env_remove("DATABASE_URL")
-                .env_remove("REDIS_URL")
                 .env("TENANTS_DIR", repo_root().join("tenants"))
                 .env("LLM_URL", &url)
                 .env("LLM_MODEL", "fake-model")
                 .env("LLM_API_KEY", "sk-fake")
                 .env("LOG_FORMAT", "json")
                 .env("LLM_PRICE_INPUT_PER_MTOK", "1")
-                .env("LLM_PRICE_OUTPUT_PER_MTOK", "2")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn");
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(MESSAGE.as_bytes())
-                .expect("stdin");
-            child.wait_with_output().expect("run")
+                .env("LLM_PRICE_OUTPUT_PER_MTOK", "2");
+            crate::helpers::run_with_stdin(command, MESSAGE)
         })
     };
     let out = run(&[

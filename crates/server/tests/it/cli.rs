@@ -1,15 +1,6 @@
 //! The binary's commands, run as a user would.
 
-use crate::helpers::{copy_tenants, repo_root};
-use std::process::Command;
-
-fn jesuisaupays() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jesuisaupays"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("REDIS_URL")
-        .env("LOG_FORMAT", "pretty");
-    cmd
-}
+use crate::helpers::{copy_tenants, jesuisaupays, repo_root};
 
 #[test]
 fn tenants_check_passes_on_the_project_tenants() {

@@ -568,3 +568,32 @@ pub async fn axe_check(client: &fantoccini::Client, page: &str) {
     let problems: Vec<String> = serde_json::from_value(found).expect("list");
     assert!(problems.is_empty(), "{page}: {problems:#?}");
 }
+
+/// The built binary, as a user runs it: no database or Redis from the environment, a readable
+/// log.
+pub fn jesuisaupays() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jesuisaupays"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .env("LOG_FORMAT", "pretty");
+    cmd
+}
+
+/// Runs `command` with `stdin` on its standard input; its status and both outputs.
+pub fn run_with_stdin(mut command: std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("run")
+}

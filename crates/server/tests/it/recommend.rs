@@ -2,7 +2,7 @@
 //! `assistant recommend` command as a user runs it, and "Missions pour vous" on the account
 //! page.
 
-use crate::helpers::{Options, TestApp, copy_tenants, repo_root, services_for};
+use crate::helpers::{Options, TestApp, copy_tenants, jesuisaupays, repo_root, services_for};
 use crate::roles::{CM, account, signed_in, tenant};
 use chrono::{Duration, NaiveDate};
 use jesuisaupays::Services;
@@ -12,7 +12,6 @@ use jsap_store::{
     Cities, Missions, NewMission, NewMissionText, NewOrganisation, Organisations, Profile,
     Profiles, Recommendables,
 };
-use std::process::Command;
 
 fn day(n: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, 7, 1).expect("date") + Duration::days(n)
@@ -223,14 +222,6 @@ async fn a_second_tenant_missions_never_appear_and_constraints_hold_on_the_datab
     );
     assert!(found[0].reasons[0].starts_with("During your stay in "));
     assert!(found[0].url.contains("/en/missions/"));
-}
-
-fn jesuisaupays() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jesuisaupays"));
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("REDIS_URL")
-        .env("LOG_FORMAT", "pretty");
-    cmd
 }
 
 #[test]
