@@ -372,6 +372,20 @@ pub(crate) fn notice(ctx: &Ctx, done: Option<&str>, notices: &[(&str, &str)]) ->
         .map(|(_, key)| ctx.t(key))
 }
 
+/// The query of a page that confirms a write: `?done=<code>`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+impl Done {
+    /// The confirmation of the code among `notices`, as `notice`.
+    pub(crate) fn notice(&self, ctx: &Ctx, notices: &[(&str, &str)]) -> Option<String> {
+        notice(ctx, self.done.as_deref(), notices)
+    }
+}
+
 /// A text field of `pairs`, trimmed, line ends made `\n`; its error goes in `errors`: empty
 /// when `required` (`{section}.err_required`), or longer than `max` characters
 /// (`{section}.err_too_long`, with `%{max}`).

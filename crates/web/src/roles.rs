@@ -15,10 +15,12 @@
 //! - `RequireFocalPoint`: focal point of at least one city; `city_ids` lists them.
 //! - `RequireMissionWriter`: who writes missions (an organisation member, a focal point, a
 //!   country operator); `permissions` says for which organisations and cities.
-//! - `RequireCountryOperator`: country operator of the tenant.
+//! - `RequireCountryOperator`: country operator of the tenant; `Console` is the page context
+//!   and this operator together, where the country console's handlers start.
 //! - `RequireStaff`: platform staff (`users.is_staff`), signed in on the portal.
 
 use crate::extract::CurrentTenant;
+use crate::kit::Ctx;
 use crate::session::CurrentUser;
 use crate::{AppError, AppState};
 use jsap_domain::roles::Permissions;
@@ -226,6 +228,49 @@ impl<'a> FromRequest<'a> for RequireCountryOperator {
             return Err(AppError::Forbidden.into());
         }
         Ok(Self { user })
+    }
+}
+
+/// Where every country console handler starts: the page context, then the country operator
+/// (checked in that order, as when the handler took them one by one).
+pub(crate) struct Console(pub(crate) Ctx, pub(crate) RequireCountryOperator);
+
+impl<'a> FromRequest<'a> for Console {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let ctx = Ctx::from_request(req, body).await?;
+        let operator = RequireCountryOperator::from_request(req, body).await?;
+        Ok(Self(ctx, operator))
+    }
+}
+
+/// A row a country console's path names (by `:id` or `:slug`), read on the request's tenant.
+pub(crate) trait PathRow: Sized {
+    /// The row, or `AppError::NotFound` when the tenant has none of that address.
+    fn read(
+        ctx: &Ctx,
+        req: &Request,
+    ) -> impl std::future::Future<Output = Result<Self, AppError>> + Send;
+}
+
+/// `Console` and the row of the path: the page context, the country operator, then the row
+/// (checked in that order: log-in, role, then 404).
+pub(crate) struct ConsoleRow<R> {
+    pub(crate) ctx: Ctx,
+    pub(crate) operator: RequireCountryOperator,
+    pub(crate) row: R,
+}
+
+impl<'a, R: PathRow + Send> FromRequest<'a> for ConsoleRow<R> {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Console(ctx, operator) = Console::from_request(req, body).await?;
+        let row = R::read(&ctx, req).await?;
+        Ok(Self { ctx, operator, row })
+    }
+}
+
+impl<R> ConsoleRow<R> {
+    pub(crate) fn account(&self) -> &Account {
+        self.operator.user.account()
     }
 }
 

@@ -8,6 +8,7 @@ use crate::roles::RequireReviewer;
 use jsap_app::bulk::{self, BULK_MAX, Queue};
 use poem::web::Data;
 use poem::{Response, handler};
+use serde::Deserialize;
 
 /// The checked ids: at least one, at most `BULK_MAX`, each a number (else a 400).
 fn ids(pairs: &Pairs) -> Result<Vec<i64>, AppError> {
@@ -51,28 +52,37 @@ pub async fn decide(
     )))
 }
 
-/// The notice of a bulk decision on a queue page (`done=bulk&n=..&refused=..`).
-pub fn notice(
-    ctx: &Ctx,
-    done: Option<&str>,
+/// A review queue's query: `done` says what was just decided, `n` and `refused` count a bulk
+/// decision's outcomes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueParams {
+    done: Option<String>,
     n: Option<usize>,
     refused: Option<usize>,
-) -> Option<String> {
-    match done? {
-        "bulk_none" => Some(ctx.t("bulk.none")),
-        "bulk" => {
-            let mut text = ctx
-                .t("bulk.done")
-                .replace("%{count}", &n.unwrap_or(0).to_string());
-            if let Some(refused) = refused.filter(|r| *r > 0) {
-                text.push(' ');
-                text.push_str(
-                    &ctx.t("bulk.refused")
-                        .replace("%{count}", &refused.to_string()),
-                );
+}
+
+impl QueueParams {
+    /// The queue's confirmation: a single decision's (read from the queue's `single` table of
+    /// `(code, locale key)`), or a bulk decision's (`done=bulk&n=..&refused=..`).
+    pub fn notice(&self, ctx: &Ctx, single: &[(&str, &str)]) -> Option<String> {
+        let done = self.done.as_deref();
+        crate::kit::notice(ctx, done, single).or_else(|| match done? {
+            "bulk_none" => Some(ctx.t("bulk.none")),
+            "bulk" => {
+                let mut text = ctx
+                    .t("bulk.done")
+                    .replace("%{count}", &self.n.unwrap_or(0).to_string());
+                if let Some(refused) = self.refused.filter(|r| *r > 0) {
+                    text.push(' ');
+                    text.push_str(
+                        &ctx.t("bulk.refused")
+                            .replace("%{count}", &refused.to_string()),
+                    );
+                }
+                Some(text)
             }
-            Some(text)
-        }
-        _ => None,
+            _ => None,
+        })
     }
 }

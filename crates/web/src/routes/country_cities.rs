@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::kit::text_field;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
-use crate::roles::RequireCountryOperator;
+use crate::roles::Console;
 use jsap_app::cities::{self, CityDraft, CityRefusal};
 use jsap_domain::EmailAddress;
 use jsap_store::CityEdit;
@@ -50,8 +50,7 @@ async fn form_page(
 #[handler]
 pub async fn new_city_form(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
 ) -> Result<Response, AppError> {
     form_page(&ctx, req, StatusCode::OK, &FormView::default()).await
 }
@@ -189,8 +188,7 @@ pub(crate) fn shown_back(pairs: &Pairs, mut errors: Errors, fields: &[&'static s
 #[handler]
 pub async fn add_city(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let draft = match check(&ctx, &pairs) {

@@ -4,8 +4,8 @@
 //! and comes back here with a confirmation; the rules are in `jsap_app::cities`.
 
 use crate::AppError;
-use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
-use crate::roles::RequireCountryOperator;
+use crate::kit::{Checked, Ctx, Done, Errors, FormView, Pairs, one, see_other};
+use crate::roles::{ConsoleRow, PathRow};
 use crate::routes::country_cities::{
     CITY_DESCRIPTION_MAX, CITY_NAME_MAX, REGION_MAX, check_focal_point, check_place, shown_back,
 };
@@ -16,18 +16,12 @@ use jsap_domain::CityId;
 use jsap_store::{Accounts, Cities, CityRecord, Invitations, Role};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
-use poem::{FromRequest, Request, RequestBody, Response, handler};
-use serde::Deserialize;
+use poem::{Request, Response, handler};
+
 use std::collections::BTreeMap;
 
 const PLACE_FIELDS: [&str; 5] = ["name", "region", "latitude", "longitude", "description"];
 const INVITE_FIELDS: [&str; 3] = ["focal_point_name", "focal_point_email", "replaces"];
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Done {
-    done: Option<String>,
-}
 
 /// What the page shows besides the city: the forms as they come back, and a message.
 #[derive(Default)]
@@ -48,14 +42,35 @@ async fn city(ctx: &Ctx, slug: &str) -> Result<CityRecord, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-/// The city of the path's `slug` (retired or not): a 404 when the tenant has none.
-pub struct PathCity(CityRecord);
+/// What every handler of the city's page starts from: the console, then the city of the
+/// path's `slug`, retired or not.
+pub type OperatorCity = ConsoleRow<CityRecord>;
 
-impl<'a> FromRequest<'a> for PathCity {
-    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let ctx = Ctx::from_request(req, body).await?;
+impl PathRow for CityRecord {
+    async fn read(ctx: &Ctx, req: &Request) -> Result<Self, AppError> {
         let slug = req.raw_path_param("slug").ok_or(AppError::NotFound)?;
-        Ok(PathCity(city(&ctx, slug).await?))
+        city(ctx, slug).await
+    }
+}
+
+impl OperatorCity {
+    fn id(&self) -> CityId {
+        CityId(self.row.id)
+    }
+
+    /// The city's page under `status`.
+    async fn page(
+        &self,
+        req: &Request,
+        status: StatusCode,
+        shown: Shown,
+    ) -> Result<Response, AppError> {
+        page(&self.ctx, req, status, &self.row, shown).await
+    }
+
+    /// Back to the city's page with the confirmation of `done`.
+    fn back(&self, done: &str) -> Response {
+        back(&self.ctx, &self.row.slug, done)
     }
 }
 
@@ -155,37 +170,33 @@ const NOTICES: [(&str, &str); 7] = [
 #[handler]
 pub async fn city_page(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
-    PathCity(city): PathCity,
+    at: OperatorCity,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let shown = Shown {
-        notice: crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES),
+        notice: done.notice(&at.ctx, &NOTICES),
         ..Shown::default()
     };
-    page(&ctx, req, StatusCode::OK, &city, shown).await
+    at.page(req, StatusCode::OK, shown).await
 }
 
 /// `POST /{locale}/espace/pays/villes/{slug}`: the city's name, region, place, description.
 #[handler]
 pub async fn save_city(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
-    PathCity(city): PathCity,
+    at: OperatorCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let mut errors = Errors::new();
-    let Some(edit) = check_place(&ctx, &pairs, &mut errors) else {
+    let Some(edit) = check_place(&at.ctx, &pairs, &mut errors) else {
         let shown = Shown {
             place: Some(shown_back(&pairs, errors, &PLACE_FIELDS)),
             ..Shown::default()
         };
-        return page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &city, shown).await;
+        return at.page(req, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
-    match cities::edit(&ctx.scope(), operator.user.account(), CityId(city.id), edit).await? {
-        Ok(_) => Ok(back(&ctx, &city.slug, "edited")),
+    match cities::edit(&at.ctx.scope(), at.account(), at.id(), edit).await? {
+        Ok(_) => Ok(at.back("edited")),
         Err(_) => Err(AppError::NotFound),
     }
 }
@@ -194,26 +205,23 @@ pub async fn save_city(
 #[handler]
 pub async fn upload_photo(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
-    PathCity(city): PathCity,
+    at: OperatorCity,
     multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
-    let Some(upload) = ctx.upload(req, multipart, "photo").await? else {
-        return ctx.forbidden(req);
+    let Some(upload) = at.ctx.upload(req, multipart, "photo").await? else {
+        return at.ctx.forbidden(req);
     };
-    let account = operator.user.account();
     let (status, key) = match upload.file.filter(|b| !b.is_empty()) {
         None => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "city_admin.err_photo_missing",
         ),
         Some(bytes) => {
-            let scope = ctx.scope();
-            match cities::set_photo(&scope, &ctx.state.blobs, account, CityId(city.id), bytes)
+            let scope = at.ctx.scope();
+            match cities::set_photo(&scope, &at.ctx.state.blobs, at.account(), at.id(), bytes)
                 .await?
             {
-                Ok(_) => return Ok(back(&ctx, &city.slug, "photo")),
+                Ok(_) => return Ok(at.back("photo")),
                 Err(PhotoRefusal::City(_)) => return Err(AppError::NotFound),
                 Err(PhotoRefusal::Image(ImageError::TooLarge)) => {
                     (StatusCode::PAYLOAD_TOO_LARGE, "org.err_logo_large")
@@ -226,10 +234,10 @@ pub async fn upload_photo(
         }
     };
     let shown = Shown {
-        photo_error: Some(ctx.t(key)),
+        photo_error: Some(at.ctx.t(key)),
         ..Shown::default()
     };
-    page(&ctx, req, status, &city, shown).await
+    at.page(req, status, shown).await
 }
 
 /// `POST /{locale}/espace/pays/villes/{slug}/points-focaux`: invites a focal point (again,
@@ -237,13 +245,11 @@ pub async fn upload_photo(
 #[handler]
 pub async fn invite_focal_point(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
-    PathCity(city): PathCity,
+    at: OperatorCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let mut errors = Errors::new();
-    let invitee = check_focal_point(&ctx, &pairs, &mut errors, false);
+    let invitee = check_focal_point(&at.ctx, &pairs, &mut errors, false);
     let replaces = Some(one(&pairs, "replaces").trim()).filter(|r| !r.is_empty());
     let refused = |errors: Errors| Shown {
         invite: shown_back(&pairs, errors, &INVITE_FIELDS),
@@ -251,18 +257,16 @@ pub async fn invite_focal_point(
     };
     let Some((name, email)) = invitee.filter(|_| errors.is_empty()) else {
         let shown = refused(errors);
-        return page(&ctx, req, StatusCode::UNPROCESSABLE_ENTITY, &city, shown).await;
+        return at.page(req, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
-    let account = operator.user.account();
-    let scope = ctx.scope();
-    match cities::invite_focal_point(&scope, account, CityId(city.id), &name, &email, replaces)
-        .await?
+    let scope = at.ctx.scope();
+    match cities::invite_focal_point(&scope, at.account(), at.id(), &name, &email, replaces).await?
     {
-        Ok(_) if replaces.is_some() => Ok(back(&ctx, &city.slug, "replaced")),
-        Ok(_) => Ok(back(&ctx, &city.slug, "invited")),
+        Ok(_) if replaces.is_some() => Ok(at.back("replaced")),
+        Ok(_) => Ok(at.back("invited")),
         Err(CityRefusal::NoSuchFocalPoint) => {
-            let errors = Errors::from([("replaces", ctx.t("city_admin.err_replaces"))]);
-            page(&ctx, req, StatusCode::CONFLICT, &city, refused(errors)).await
+            let errors = Errors::from([("replaces", at.ctx.t("city_admin.err_replaces"))]);
+            at.page(req, StatusCode::CONFLICT, refused(errors)).await
         }
         Err(_) => Err(AppError::NotFound),
     }
@@ -273,21 +277,18 @@ pub async fn invite_focal_point(
 #[handler]
 pub async fn remove_focal_point(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
-    PathCity(city): PathCity,
+    at: OperatorCity,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let email = one(&pairs, "email").trim();
-    let account = operator.user.account();
-    match cities::remove_focal_point(&ctx.scope(), account, CityId(city.id), email).await? {
-        Ok(()) => Ok(back(&ctx, &city.slug, "removed")),
+    match cities::remove_focal_point(&at.ctx.scope(), at.account(), at.id(), email).await? {
+        Ok(()) => Ok(at.back("removed")),
         Err(CityRefusal::NoSuchFocalPoint) => {
             let shown = Shown {
-                alert: Some(ctx.t("city_admin.err_no_focal_point")),
+                alert: Some(at.ctx.t("city_admin.err_no_focal_point")),
                 ..Shown::default()
             };
-            page(&ctx, req, StatusCode::CONFLICT, &city, shown).await
+            at.page(req, StatusCode::CONFLICT, shown).await
         }
         Err(_) => Err(AppError::NotFound),
     }
@@ -298,9 +299,8 @@ pub async fn remove_focal_point(
 #[handler]
 pub async fn retire_city(
     req: &Request,
-    ctx: Ctx,
-    Path((_, slug, change)): Path<(String, String, String)>,
-    operator: RequireCountryOperator,
+    at: OperatorCity,
+    Path((_, _, change)): Path<(String, String, String)>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let retire = match change.as_str() {
@@ -308,23 +308,18 @@ pub async fn retire_city(
         "remettre" => false,
         _ => return Err(AppError::NotFound),
     };
-    let city = city(&ctx, &slug).await?;
-    let account = operator.user.account();
-    match cities::set_retired(&ctx.scope(), account, CityId(city.id), retire).await? {
-        Ok(_) => Ok(back(
-            &ctx,
-            &slug,
-            if retire { "retired" } else { "restored" },
-        )),
+    match cities::set_retired(&at.ctx.scope(), at.account(), at.id(), retire).await? {
+        Ok(_) => Ok(at.back(if retire { "retired" } else { "restored" })),
         Err(CityRefusal::HasMissions(count)) => {
             let shown = Shown {
                 alert: Some(
-                    ctx.t("city_admin.err_has_missions")
+                    at.ctx
+                        .t("city_admin.err_has_missions")
                         .replace("%{count}", &count.to_string()),
                 ),
                 ..Shown::default()
             };
-            page(&ctx, req, StatusCode::CONFLICT, &city, shown).await
+            at.page(req, StatusCode::CONFLICT, shown).await
         }
         Err(_) => Err(AppError::NotFound),
     }

@@ -7,7 +7,7 @@
 use crate::AppError;
 use crate::export_formats::{ExportWriter, Format};
 use crate::kit::Ctx;
-use crate::roles::{RequireCountryOperator, RequireStaff};
+use crate::roles::{Console, RequireStaff};
 use jsap_store::{ExportList, Exports};
 use jsap_tenancy::Tenant;
 use poem::http::header;
@@ -24,8 +24,7 @@ type Chunk = Result<bytes::Bytes, std::io::Error>;
 
 #[handler]
 pub async fn download(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Path((_, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;

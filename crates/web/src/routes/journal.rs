@@ -4,7 +4,7 @@
 
 use crate::AppError;
 use crate::kit::Ctx;
-use crate::roles::{RequireCountryOperator, RequireStaff};
+use crate::roles::{Console, RequireStaff};
 use crate::views::format_date;
 use jsap_store::{AuditLog, AuditPage, JournalQuery, StaffAuditLog};
 use poem::http::StatusCode;
@@ -131,8 +131,7 @@ async fn serve(
 #[handler]
 pub async fn country_journal(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(params): Query<JournalParams>,
 ) -> Result<Response, AppError> {
     serve(req, &ctx, &params, false).await

@@ -6,6 +6,7 @@ use crate::AppError;
 use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, see_other};
 use crate::roles::RequireReviewer;
+use crate::routes::bulk::QueueParams;
 use crate::routes::missions_space::refusal_text;
 use crate::views::format_date;
 use jsap_app::missions::{self, MissionRefusal};
@@ -33,13 +34,13 @@ struct Waiting {
     late: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct QueueParams {
-    done: Option<String>,
-    n: Option<usize>,
-    refused: Option<usize>,
-}
+/// The confirmation of each `?done=` code of a single decision.
+const NOTICES: [(&str, &str); 4] = [
+    ("publish", "editor.decided_notice_publish"),
+    ("changes", "editor.decided_notice_changes"),
+    ("refuse", "editor.decided_notice_refuse"),
+    ("state", "editor.decided_notice_state"),
+];
 
 /// "2 jours", "5 heures", "moins d'une heure".
 fn waiting_for(ctx: &Ctx, since: chrono::DateTime<chrono::Utc>) -> (String, i64) {
@@ -124,14 +125,7 @@ pub async fn queue(
     reviewer: RequireReviewer,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
-    let notice = params
-        .done
-        .as_deref()
-        .filter(|d| ["publish", "changes", "refuse", "state"].contains(d))
-        .map(|d| ctx.t(&format!("editor.decided_notice_{d}")))
-        .or_else(|| {
-            crate::routes::bulk::notice(&ctx, params.done.as_deref(), params.n, params.refused)
-        });
+    let notice = params.notice(&ctx, &NOTICES);
     queue_page(&ctx, req, &reviewer, StatusCode::OK, notice, None).await
 }
 

@@ -6,7 +6,7 @@
 use crate::AppError;
 use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
-use crate::roles::RequireCountryOperator;
+use crate::roles::Console;
 use crate::views::format_date;
 use jsap_app::moderation::{self, Content, ModerationRefusal};
 use jsap_domain::moderation::{Decision, TargetKind};
@@ -205,8 +205,7 @@ async fn console(
 #[handler]
 pub async fn queue(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(params): Query<Params>,
 ) -> Result<Response, AppError> {
     console(&ctx, req, StatusCode::OK, &params, None).await
@@ -232,8 +231,7 @@ fn refused(refusal: ModerationRefusal) -> AppError {
 /// and an optional `note`.
 #[handler]
 pub async fn decide(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Path((_, kind, id)): Path<(String, String, String)>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
@@ -257,8 +255,7 @@ pub async fn decide(
 #[handler]
 pub async fn block(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     PathId(id): PathId<AccountId>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
@@ -280,8 +277,7 @@ pub async fn block(
 /// `POST /{locale}/espace/pays/comptes/{id}/debloquer`.
 #[handler]
 pub async fn unblock(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     PathId(id): PathId<AccountId>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {

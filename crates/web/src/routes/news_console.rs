@@ -6,8 +6,8 @@
 use crate::AppError;
 use crate::kit::PathId;
 use crate::kit::text_field;
-use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
-use crate::roles::RequireCountryOperator;
+use crate::kit::{Checked, Ctx, Done, Errors, FormView, Pairs, one, see_other};
+use crate::roles::{Console, ConsoleRow, PathRow};
 use crate::routes::media::photo_path;
 use crate::routes::news::post_path;
 use crate::views::{Choice, format_date};
@@ -19,7 +19,7 @@ use jsap_store::{NewsPost, NewsPosts};
 use poem::http::StatusCode;
 use poem::web::Query;
 use poem::{Request, Response, handler};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const NEWS_TITLE_MAX: usize = 150;
@@ -27,12 +27,6 @@ pub const NEWS_BODY_MAX: usize = 20_000;
 pub const PHOTO_ALT_MAX: usize = 200;
 const FIELDS: [&str; 4] = ["title", "locale", "body", "published"];
 const CONSOLE: &str = "/espace/pays/actualites";
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Done {
-    done: Option<String>,
-}
 
 /// The confirmation of each `?done=` code.
 const NOTICES: [(&str, &str); 6] = [
@@ -63,6 +57,7 @@ fn forget_home(ctx: &Ctx) {
         .forget_prefix(&format!("page:home:{}:", ctx.tenant.code));
 }
 
+/// The post `id` of the tenant, drafts included (404 when it has none).
 async fn find(ctx: &Ctx, id: NewsPostId) -> Result<NewsPost, AppError> {
     NewsPosts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .by_id(id.get())
@@ -70,12 +65,26 @@ async fn find(ctx: &Ctx, id: NewsPostId) -> Result<NewsPost, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// The post of the path's `:id`. The forms' handlers read it after the CSRF check instead
+/// (a refused form says so first, whatever its address).
+impl PathRow for NewsPost {
+    async fn read(ctx: &Ctx, req: &Request) -> Result<Self, AppError> {
+        let id: NewsPostId = req
+            .raw_path_param("id")
+            .and_then(|raw| raw.parse().ok())
+            .ok_or(AppError::NotFound)?;
+        find(ctx, id).await
+    }
+}
+
+/// The console and the post of the path.
+type OperatorPost = ConsoleRow<NewsPost>;
+
 /// `GET /{locale}/espace/pays/actualites`: every post, drafts included.
 #[handler]
 pub async fn list(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let posts = NewsPosts::for_tenant(ctx.state.store.conn(), &ctx.tenant)
@@ -96,7 +105,7 @@ pub async fn list(
             url: post_path(&p.locale, &p.slug),
         })
         .collect();
-    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
+    let notice = done.notice(&ctx, &NOTICES);
     ctx.page(req, CONSOLE, "spaces/news.html", StatusCode::OK, |c| {
         c.insert("rows", &rows);
         c.insert("notice", &notice);
@@ -221,8 +230,7 @@ fn shown_back(pairs: &Pairs, mut errors: Errors) -> FormView {
 #[handler]
 pub async fn new_form(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
 ) -> Result<Response, AppError> {
     let empty = FormView::default();
     form_page(&ctx, req, StatusCode::OK, None, &empty, &empty, None).await
@@ -233,8 +241,7 @@ pub async fn new_form(
 #[handler]
 pub async fn create(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
     let draft = match check(&ctx, &pairs) {
@@ -264,13 +271,11 @@ pub async fn create(
 #[handler]
 pub async fn edit_form(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
-    PathId(id): PathId<NewsPostId>,
+    at: OperatorPost,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let post = find(&ctx, id).await?;
-    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
+    let ConsoleRow { ctx, row: post, .. } = at;
+    let notice = done.notice(&ctx, &NOTICES);
     let empty = FormView::default();
     let form = filled(&post);
     form_page(
@@ -289,8 +294,7 @@ pub async fn edit_form(
 #[handler]
 pub async fn save(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     PathId(id): PathId<NewsPostId>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
@@ -333,8 +337,7 @@ pub async fn save(
 #[handler]
 pub async fn upload_photo(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     PathId(id): PathId<NewsPostId>,
     multipart: poem::web::Multipart,
 ) -> Result<Response, AppError> {
@@ -394,13 +397,8 @@ pub async fn upload_photo(
 
 /// `GET /{locale}/espace/pays/actualites/{id}/supprimer`: asks to confirm.
 #[handler]
-pub async fn confirm_delete(
-    req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
-    PathId(id): PathId<NewsPostId>,
-) -> Result<Response, AppError> {
-    let post = find(&ctx, id).await?;
+pub async fn confirm_delete(req: &Request, at: OperatorPost) -> Result<Response, AppError> {
+    let ConsoleRow { ctx, row: post, .. } = at;
     let rest = format!("{CONSOLE}/{}/supprimer", post.id);
     ctx.page(req, &rest, "spaces/news_delete.html", StatusCode::OK, |c| {
         c.insert("post_id", &post.id);
@@ -411,8 +409,7 @@ pub async fn confirm_delete(
 /// `POST /{locale}/espace/pays/actualites/{id}/supprimer`: deletes the post.
 #[handler]
 pub async fn delete(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     PathId(id): PathId<NewsPostId>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {

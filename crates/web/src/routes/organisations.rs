@@ -9,6 +9,7 @@ use crate::kit::{
     Checked, CountrySite, Ctx, Errors, FormView, Pairs, VerifiedMember, all, one, see_other,
 };
 use crate::roles::RequireReviewer;
+use crate::routes::bulk::QueueParams;
 use crate::routes::profiles::phone_ok;
 use crate::views::format_date;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
@@ -227,14 +228,6 @@ struct Reviewed {
     reason: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct QueueParams {
-    done: Option<String>,
-    n: Option<usize>,
-    refused: Option<usize>,
-}
-
 async fn queue_page(
     ctx: &Ctx,
     req: &Request,
@@ -311,9 +304,7 @@ pub async fn review_queue(
     reviewer: RequireReviewer,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
-    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES).or_else(|| {
-        crate::routes::bulk::notice(&ctx, params.done.as_deref(), params.n, params.refused)
-    });
+    let notice = params.notice(&ctx, &NOTICES);
     queue_page(&ctx, req, &reviewer, StatusCode::OK, None, notice).await
 }
 

@@ -6,7 +6,7 @@
 
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
-use crate::roles::RequireCountryOperator;
+use crate::roles::Console;
 use crate::routes::site_pages::{page_path, rendered};
 use crate::views::format_date;
 use jsap_app::pages::{self, BODY_MAX, HISTORY_PAGE, PageRefusal};
@@ -61,8 +61,7 @@ struct Row {
 #[handler]
 pub async fn list(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let versions = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant);
@@ -198,8 +197,7 @@ fn form_of(body: String, errors: Errors) -> FormView {
 #[handler]
 pub async fn edit_form(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Path((_, slug, page_locale)): Path<(String, String, String)>,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
@@ -227,8 +225,7 @@ pub async fn edit_form(
 #[handler]
 pub async fn save(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Path((_, slug, page_locale)): Path<(String, String, String)>,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
@@ -295,8 +292,7 @@ fn body_error(ctx: &Ctx, refusal: PageRefusal) -> String {
 /// `POST /{locale}/espace/pays/pages/{slug}/{page_locale}/restaurer/{version_id}`.
 #[handler]
 pub async fn restore(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Path((_, slug, page_locale, id)): Path<(String, String, String, String)>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
@@ -317,8 +313,7 @@ pub async fn restore(
 /// repository's text again (the edited versions stay in the history).
 #[handler]
 pub async fn reset(
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Path((_, slug, page_locale)): Path<(String, String, String)>,
     Checked(_pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {

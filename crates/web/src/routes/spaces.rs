@@ -8,7 +8,7 @@
 //!   a country operator for a tenant.
 
 use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
-use crate::roles::{RequireCountryOperator, RequireStaff};
+use crate::roles::{Console, RequireStaff};
 use crate::routes::accounts::{check_email, check_name};
 use crate::{AppError, AppState};
 use chrono::{DateTime, Utc};
@@ -249,8 +249,7 @@ async fn country_page(ctx: &Ctx, req: &Request, view: InviteView) -> Result<Resp
 #[handler]
 pub async fn country_space(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     country_page(&ctx, req, InviteView::first(&ctx, &done)).await
@@ -277,8 +276,7 @@ fn check_invite(ctx: &Ctx, form: &InviteForm) -> Result<(String, EmailAddress), 
 #[handler]
 pub async fn country_invite(
     req: &Request,
-    ctx: Ctx,
-    operator: RequireCountryOperator,
+    Console(ctx, operator): Console,
     Checked(form): Checked<InviteForm>,
 ) -> Result<Response, AppError> {
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);

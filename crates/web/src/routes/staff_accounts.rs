@@ -154,21 +154,17 @@ pub async fn act(
     );
     let who = staff_member.user.account();
     let reason = one(&pairs, "reason").trim();
+    // The page again, with the refusal `key` says.
+    let refuse = async |key: &str| {
+        let error = Some(ctx.t(key));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        page(req, &ctx, &staff_member, status, &q, None, error).await
+    };
     let (outcome, done) = match action.as_str() {
         "sessions" => (staff::end_sessions(&scope, who, id).await?, "sessions"),
         "debloquer" => (staff::unblock(&scope, who, id).await?, "unblocked"),
         "bloquer" if reason.chars().count() > REASON_MAX => {
-            let error = ctx.t("staff.err_reason_long");
-            return page(
-                req,
-                &ctx,
-                &staff_member,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &q,
-                None,
-                Some(error),
-            )
-            .await;
+            return refuse("staff.err_reason_long").await;
         }
         "bloquer" => (staff::block(&scope, who, id, reason).await?, "blocked"),
         _ => return Err(AppError::NotFound),
@@ -184,17 +180,7 @@ pub async fn act(
         Err(StaffRefusal::StaffAccount) => "staff.err_staff_account",
         Err(StaffRefusal::NotFound | StaffRefusal::NotStaff) => return Err(AppError::NotFound),
     };
-    let error = Some(ctx.t(key));
-    page(
-        req,
-        &ctx,
-        &staff_member,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &q,
-        None,
-        error,
-    )
-    .await
+    refuse(key).await
 }
 
 /// The confirmation of each `?done=` code.

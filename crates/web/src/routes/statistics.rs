@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::charts::{Bar, Column, bar_chart, column_chart};
 use crate::kit::{Ctx, Errors, FormView};
-use crate::roles::RequireCountryOperator;
+use crate::roles::Console;
 use crate::views::{domain_label, format_date};
 use chrono::{Duration, Months, NaiveDate};
 use jsap_domain::Locale;
@@ -169,28 +169,35 @@ fn tally_figure(
             shown: count.to_string(),
         })
         .collect();
-    Figure {
-        id,
-        chart: bar_chart(id, &title, &bars, &ctx.t("stats.empty")),
-        title,
-        head: vec![ctx.t(what), ctx.t("stats.count")],
-        rows: labelled
-            .into_iter()
-            .map(|(label, count)| vec![label, count.to_string()])
-            .collect(),
-    }
+    let chart = bar_chart(id, &title, &bars, &ctx.t("stats.empty"));
+    figure(ctx, id, title, chart, what, labelled)
 }
 
 fn series_figure(ctx: &Ctx, id: &'static str, what: &str, columns: Vec<Column>) -> Figure {
     let title = ctx.t(&format!("stats.{id}"));
+    let chart = column_chart(id, &title, &columns, &ctx.t("stats.empty"));
+    let counts = columns.into_iter().map(|c| (c.name, c.count)).collect();
+    figure(ctx, id, title, chart, what, counts)
+}
+
+/// A figure: its chart, and the table of its `(label, count)` rows under the `what` and
+/// "count" headings.
+fn figure(
+    ctx: &Ctx,
+    id: &'static str,
+    title: String,
+    chart: String,
+    what: &str,
+    counts: Vec<(String, u64)>,
+) -> Figure {
     Figure {
         id,
-        chart: column_chart(id, &title, &columns, &ctx.t("stats.empty")),
+        chart,
         title,
         head: vec![ctx.t(what), ctx.t("stats.count")],
-        rows: columns
+        rows: counts
             .into_iter()
-            .map(|c| vec![c.name, c.count.to_string()])
+            .map(|(label, count)| vec![label, count.to_string()])
             .collect(),
     }
 }
@@ -393,8 +400,7 @@ fn period_label(ctx: &Ctx, period: StatsPeriod) -> String {
 #[handler]
 pub async fn country_statistics(
     req: &Request,
-    ctx: Ctx,
-    _operator: RequireCountryOperator,
+    Console(ctx, _operator): Console,
     Query(params): Query<StatsParams>,
 ) -> Result<Response, AppError> {
     let today = ctx.tenant.today();

@@ -10,7 +10,7 @@ pub async fn emails_form(
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let profile = own_profile(&ctx, &member).await?;
-    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
+    let notice = done.notice(&ctx, &NOTICES);
     ctx.page(
         req,
         "/compte/emails",

@@ -6,7 +6,7 @@
 //! Field errors re-render the form (422). A value no form of ours can send (a city or a
 //! taxonomy slug of another tenant, a malformed id) is a 400 and writes nothing.
 
-use crate::kit::{Checked, Ctx, Errors, INVALID_FORM, Pairs, all, one, see_other};
+use crate::kit::{Checked, Ctx, Done, Errors, INVALID_FORM, Pairs, all, one, see_other};
 use crate::roles::RequireMember;
 use crate::routes::accounts::{NAME_MAX, check_name};
 use crate::views::Choice;
@@ -18,7 +18,7 @@ use jsap_store::{CityRecord, MissionQuery, Profile, Profiles, Stay};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 mod emails;
@@ -47,12 +47,6 @@ fn profiles(ctx: &Ctx) -> Profiles<'_, impl jsap_store::Connection> {
 /// The signed-in member's profile.
 async fn own_profile(ctx: &Ctx, member: &RequireMember) -> Result<Profile, AppError> {
     Ok(profiles(ctx).get(member.account().id).await?)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Done {
-    done: Option<String>,
 }
 
 /// What a form shows back: values (lists included) and errors.
@@ -264,7 +258,7 @@ pub async fn profile_form(
     let account = member.account();
     let profile = own_profile(&ctx, &member).await?;
     let form = profile_values(&account.display_name, &profile);
-    let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
+    let notice = done.notice(&ctx, &NOTICES);
     profile_page(
         &ctx,
         req,
