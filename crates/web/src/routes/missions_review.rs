@@ -126,7 +126,8 @@ pub async fn queue(
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
     let notice = params.notice(&ctx, &NOTICES);
-    queue_page(&ctx, req, &reviewer, StatusCode::OK, notice, None).await
+    let status = StatusCode::OK;
+    queue_page(&ctx, req, &reviewer, status, notice, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -236,6 +236,20 @@ pub async fn new_form(
     form_page(&ctx, req, StatusCode::OK, None, &empty, &empty, None).await
 }
 
+/// The post's form again, with what was typed and the `errors` found in it (422).
+async fn refused(
+    ctx: &Ctx,
+    req: &Request,
+    post: Option<&NewsPost>,
+    pairs: &Pairs,
+    errors: Errors,
+) -> Result<Response, AppError> {
+    let view = shown_back(pairs, errors);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let empty = FormView::default();
+    form_page(ctx, req, status, post, &view, &empty, None).await
+}
+
 /// `POST /{locale}/espace/pays/actualites/nouvelle`: writes the post, then its page in the
 /// console (where its photo is added).
 #[handler]
@@ -246,12 +260,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let draft = match check(&ctx, &pairs) {
         Ok(draft) => draft,
-        Err(errors) => {
-            let view = shown_back(&pairs, errors);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let empty = FormView::default();
-            return form_page(&ctx, req, status, None, &view, &empty, None).await;
-        }
+        Err(errors) => return refused(&ctx, req, None, &pairs, errors).await,
     };
     let published = draft.published;
     match news::create(&ctx.scope(), operator.user.account(), draft).await? {
@@ -301,12 +310,7 @@ pub async fn save(
     let before = find(&ctx, id).await?;
     let draft = match check(&ctx, &pairs) {
         Ok(draft) => draft,
-        Err(errors) => {
-            let view = shown_back(&pairs, errors);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let empty = FormView::default();
-            return form_page(&ctx, req, status, Some(&before), &view, &empty, None).await;
-        }
+        Err(errors) => return refused(&ctx, req, Some(&before), &pairs, errors).await,
     };
     let done = match (before.published_at.is_some(), draft.published) {
         (false, true) => "published",

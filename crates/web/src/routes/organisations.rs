@@ -304,8 +304,15 @@ pub async fn review_queue(
     reviewer: RequireReviewer,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
-    let notice = params.notice(&ctx, &NOTICES);
-    queue_page(&ctx, req, &reviewer, StatusCode::OK, None, notice).await
+    queue_page(
+        &ctx,
+        req,
+        &reviewer,
+        StatusCode::OK,
+        None,
+        params.notice(&ctx, &NOTICES),
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
