@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 use jsap_adapters::{LlmConfig, LlmEngine};
-use jsap_assistant::{Assistant, City, DraftInput, Engine, Language, TriageInput, Urgency};
+use jsap_assistant::{
+    Assistant, City, DraftInput, Engine, Language, Message, TriageInput, Urgency,
+};
 use jsap_domain::Locale;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -177,11 +179,13 @@ fn today() -> NaiveDate {
 
 fn input<'a>(text: &'a str, cities: &'a [City]) -> DraftInput<'a> {
     DraftInput {
-        text,
-        tenant: "cm",
-        cities,
+        message: Message {
+            text,
+            tenant: "cm",
+            cities,
+            today: today(),
+        },
         locale: Locale::Fr,
-        today: today(),
     }
 }
 

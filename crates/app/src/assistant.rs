@@ -5,7 +5,7 @@
 //! tenant's live cities (those added from the console too) and the tenant's today.
 
 use crate::{Failure, Scope};
-use jsap_assistant::{Assistant, City, Draft, DraftInput, Triage, TriageInput};
+use jsap_assistant::{Assistant, City, Draft, DraftInput, Message, Triage};
 use jsap_domain::Locale;
 use jsap_store::{Account, Cities};
 
@@ -36,6 +36,16 @@ async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
             name: c.name,
         })
         .collect())
+}
+
+/// `text` as read on the scope's tenant: its code, its `cities` and its today.
+fn on_site<'a>(scope: &Scope<'a>, text: &'a str, cities: &'a [City]) -> Message<'a> {
+    Message {
+        text,
+        tenant: scope.tenant.code.as_str(),
+        cities,
+        today: scope.tenant.local_date(scope.clock.now()),
+    }
 }
 
 fn checked(text: &str) -> Result<&str, DraftRefusal> {
@@ -69,17 +79,11 @@ pub async fn draft_mission(
     if !writes_missions(scope, who).await? {
         return Ok(Err(DraftRefusal::NotAllowed));
     }
-    let text = match checked(message) {
-        Ok(text) => text,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let text = or_refuse!(checked(message));
     let cities = cities(scope).await?;
     let input = DraftInput {
-        text,
-        tenant: scope.tenant.code.as_str(),
-        cities: &cities,
+        message: on_site(scope, text, &cities),
         locale,
-        today: scope.tenant.local_date(scope.clock.now()),
     };
     let draft = assistant.draft(&input).await;
     tracing::info!(
@@ -97,16 +101,7 @@ pub async fn triage_request(
     assistant: &Assistant,
     message: &str,
 ) -> Result<Result<Triage, DraftRefusal>, Failure> {
-    let text = match checked(message) {
-        Ok(text) => text,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
+    let text = or_refuse!(checked(message));
     let cities = cities(scope).await?;
-    let input = TriageInput {
-        text,
-        tenant: scope.tenant.code.as_str(),
-        cities: &cities,
-        today: scope.tenant.local_date(scope.clock.now()),
-    };
-    Ok(Ok(assistant.triage(&input).await))
+    Ok(Ok(assistant.triage(&on_site(scope, text, &cities)).await))
 }

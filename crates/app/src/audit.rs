@@ -19,6 +19,15 @@ pub(crate) struct Done<'a> {
     pub detail: &'a str,
 }
 
+/// The names whose flag is set, in order: the fields an edit changed, for the journal or a
+/// mission's history.
+pub(crate) fn changed(fields: impl IntoIterator<Item = (&'static str, bool)>) -> Vec<&'static str> {
+    fields
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+}
+
 /// Records that `who` (or the command line, without an account) did `done`, in `conn`'s
 /// transaction.
 pub(crate) async fn record<C: Connection>(

@@ -28,6 +28,7 @@ mod error;
 pub mod export;
 pub mod invitations;
 pub mod mail;
+mod media;
 pub mod missions;
 pub mod moderation;
 pub mod news;

@@ -6,7 +6,7 @@
 use crate::audit::{self, Done};
 use crate::mail::Recipient;
 use crate::mail::emails::AccountBlocked;
-use crate::organisations::permissions;
+use crate::organisations::{operator_or, permissions};
 use crate::{Failure, Scope};
 use jsap_domain::moderation::{Decision, HIDE_AFTER_REPORTS, ReportReason, TargetKind};
 use jsap_domain::{AccountId, ReportId};
@@ -259,12 +259,7 @@ async fn operator(
     scope: &Scope<'_>,
     who: &Account,
 ) -> Result<Result<(), ModerationRefusal>, Failure> {
-    let permissions = permissions(scope.store.conn(), scope.tenant, who).await?;
-    Ok(if permissions.is_operator() {
-        Ok(())
-    } else {
-        Err(ModerationRefusal::NotOperator)
-    })
+    operator_or(scope, who, ModerationRefusal::NotOperator).await
 }
 
 /// `who` (a country operator) decides on reported content: the open reports are closed with

@@ -4,7 +4,8 @@
 //! mission catalogue.
 
 use crate::audit::{self, Done};
-use crate::organisations::permissions;
+use crate::media;
+use crate::organisations::operator_or;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
@@ -36,14 +37,7 @@ pub enum NewsRefusal {
 type Outcome<T> = Result<Result<T, NewsRefusal>, Failure>;
 
 async fn operator(scope: &Scope<'_>, who: &Account) -> Result<Result<(), NewsRefusal>, Failure> {
-    let is_operator = permissions(scope.store.conn(), scope.tenant, who)
-        .await?
-        .is_operator();
-    Ok(if is_operator {
-        Ok(())
-    } else {
-        Err(NewsRefusal::NotOperator)
-    })
+    operator_or(scope, who, NewsRefusal::NotOperator).await
 }
 
 fn done<'a>(action: &'a str, post: &'a NewsPost) -> Done<'a> {
@@ -180,11 +174,12 @@ pub async fn delete(
 }
 
 async fn remove_files(scope: &Scope<'_>, blobs: &BlobStore, photo: &NewsPhoto) {
-    for key in [&photo.key, &photo.card_key] {
-        if let Err(e) = blobs.delete(scope.tenant.code.as_str(), key).await {
-            tracing::warn!(error = %e, %key, "news photo file not removed");
-        }
-    }
+    media::remove(
+        blobs,
+        scope.tenant.code.as_str(),
+        &[&photo.key, &photo.card_key],
+    )
+    .await;
 }
 
 /// `who` gives post `id` a photo (with its alternative text) from the uploaded `bytes`,
@@ -210,14 +205,11 @@ pub async fn set_photo(
     {
         return Ok(Err(NewsRefusal::NotFound));
     }
-    // Decoding and encoding take tens of milliseconds: off the async workers.
-    let processed = tokio::task::spawn_blocking(move || images::photo(&bytes))
-        .await
-        .map_err(|e| StoreError::Refused(format!("image worker: {e}")))?;
-    let variants = match processed {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(NewsRefusal::Image(e))),
-    };
+    let variants = or_refuse!(
+        media::processed(move || images::photo(&bytes))
+            .await?
+            .map_err(NewsRefusal::Image)
+    );
     let digest = jsap_store::token_digest(&jsap_store::random_token());
     let photo = NewsPhoto {
         key: format!("news/{}.jpg", &digest[..32]),
@@ -227,16 +219,7 @@ pub async fn set_photo(
         height: variants.page.height,
     };
     let code = tenant.code.as_str();
-    blobs
-        .put(code, &photo.key, variants.page.bytes.into())
-        .await?;
-    if let Err(e) = blobs
-        .put(code, &photo.card_key, variants.card.bytes.into())
-        .await
-    {
-        remove_files(scope, blobs, &photo).await;
-        return Err(e.into());
-    }
+    media::put_variants(blobs, code, &photo.key, &photo.card_key, variants).await?;
     let recorded = async {
         let tx = scope.store.begin().await?;
         let posts = NewsPosts::for_tenant(&tx, tenant);

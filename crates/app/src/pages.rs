@@ -5,7 +5,7 @@
 //! owns its transaction and leaves its entry in the journal.
 
 use crate::audit::{self, Done};
-use crate::organisations::permissions;
+use crate::organisations::operator_or;
 use crate::{Failure, Scope};
 use jsap_domain::Locale;
 use jsap_domain::PageVersionId;
@@ -99,14 +99,7 @@ async fn allowed(scope: &Scope<'_>, who: &Account) -> Result<Result<(), PageRefu
     if who.is_staff {
         return Ok(Ok(()));
     }
-    let operator = permissions(scope.store.conn(), scope.tenant, who)
-        .await?
-        .is_operator();
-    Ok(if operator {
-        Ok(())
-    } else {
-        Err(PageRefusal::NotAllowed)
-    })
+    operator_or(scope, who, PageRefusal::NotAllowed).await
 }
 
 /// The text as it is kept: Windows line ends made plain, outer blank space dropped.

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use jsap_assistant::{City, DraftInput, TriageInput, draft, triage};
+use jsap_assistant::{City, DraftInput, Message, TriageInput, draft, triage};
 use jsap_domain::Locale;
 use std::hint::black_box;
 
@@ -34,20 +34,24 @@ fn bench(c: &mut Criterion) {
     let today = NaiveDate::from_ymd_opt(2027, 6, 1).unwrap_or_default();
     // Train the model outside the measure.
     let _ = draft::draft(&DraftInput {
-        text: NEED,
-        tenant: "cm",
-        cities: &cities,
+        message: Message {
+            text: NEED,
+            tenant: "cm",
+            cities: &cities,
+            today,
+        },
         locale: Locale::Fr,
-        today,
     });
     c.bench_function("draft", |b| {
         b.iter(|| {
             draft::draft(black_box(&DraftInput {
-                text: NEED,
-                tenant: "cm",
-                cities: &cities,
+                message: Message {
+                    text: NEED,
+                    tenant: "cm",
+                    cities: &cities,
+                    today,
+                },
                 locale: Locale::Fr,
-                today,
             }))
         })
     });

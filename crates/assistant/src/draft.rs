@@ -227,24 +227,25 @@ fn shortlist(mut list: Vec<crate::Scored>) -> Vec<crate::Scored> {
     list
 }
 
-/// Drafts a mission from `input.text`.
+/// Drafts a mission from `input.message`.
 pub fn draft(input: &DraftInput<'_>) -> Draft {
+    let message = &input.message;
     let taxonomy = Taxonomy::builtin();
-    let classification = Model::get().classify(input.text);
-    let normalized = normalize(input.text);
-    let amounts = find_amounts(input.text);
+    let classification = Model::get().classify(message.text);
+    let normalized = normalize(message.text);
+    let amounts = find_amounts(message.text);
     let contribution_types = contribution_types(
         &normalized,
         &classification.mission_types,
         !amounts.is_empty(),
     );
-    let city = find_city(input.text, input.tenant, input.cities);
-    let dates = find_window(input.text, input.today);
+    let city = find_city(message.text, message.tenant, message.cities);
+    let dates = find_window(message.text, message.today);
     let best = classification
         .mission_types
         .first()
         .and_then(|s| taxonomy.mission_type(&s.slug));
-    let remote = match remote_stated(input.text) {
+    let remote = match remote_stated(message.text) {
         Some(stated) => stated,
         None => {
             let gives_time = best.is_some_and(|m| {
@@ -259,11 +260,11 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
             }
         }
     };
-    let title = title_from(input.text).unwrap_or_else(|| {
+    let title = title_from(message.text).unwrap_or_else(|| {
         let label = best.map_or("Mission", |m| m.labels.get(input.locale));
         let city_name = city
             .as_ref()
-            .and_then(|slug| input.cities.iter().find(|c| c.slug == *slug))
+            .and_then(|slug| message.cities.iter().find(|c| c.slug == *slug))
             .map(|c| c.name.as_str());
         match city_name {
             Some(name) => format!("{label} – {name}"),
@@ -272,7 +273,7 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
     });
     Draft {
         title,
-        summary: summary_from(input.text),
+        summary: summary_from(message.text),
         domains: shortlist(classification.domains),
         mission_types: shortlist(classification.mission_types),
         contribution_types,
@@ -287,7 +288,7 @@ pub fn draft(input: &DraftInput<'_>) -> Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::City;
+    use crate::{City, Message};
     use chrono::NaiveDate;
     use jsap_domain::Locale;
 
@@ -297,11 +298,13 @@ mod tests {
             City::new("yaounde", "Yaoundé"),
         ];
         draft(&DraftInput {
-            text,
-            tenant: "cm",
-            cities: &cities,
+            message: Message {
+                text,
+                tenant: "cm",
+                cities: &cities,
+                today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
+            },
             locale: Locale::Fr,
-            today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
         })
     }
 

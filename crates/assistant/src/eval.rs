@@ -3,7 +3,7 @@
 //! `expected_topic` is a request (scored through `triage`). A line's `today` (ISO date) is
 //! used when present, else [`DEFAULT_TODAY`].
 
-use crate::{City, DraftInput, TriageInput, draft, triage};
+use crate::{City, DraftInput, Message, TriageInput, draft, triage};
 use chrono::NaiveDate;
 use jsap_domain::Locale;
 use serde::Deserialize;
@@ -244,11 +244,13 @@ fn score_need(
     today: NaiveDate,
 ) {
     let d = draft::draft(&DraftInput {
-        text: &need.text,
-        tenant: &need.tenant,
-        cities,
+        message: Message {
+            text: &need.text,
+            tenant: &need.tenant,
+            cities,
+            today,
+        },
         locale: Locale::Fr,
-        today,
     });
     let text = need.text.as_str();
     let top_domain = d

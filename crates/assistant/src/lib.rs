@@ -62,17 +62,23 @@ impl Scored {
     }
 }
 
-/// What a draft is made from.
+/// A message the assistant reads, and what it is read against.
 #[derive(Debug, Clone)]
-pub struct DraftInput<'a> {
+pub struct Message<'a> {
     pub text: &'a str,
     /// Tenant code (`cm`, `sn`…): which neighbourhood list applies.
     pub tenant: &'a str,
     pub cities: &'a [City],
-    /// Language of generated text (a fallback title).
-    pub locale: Locale,
     /// Dates without a year are the next occurrence on or after this day.
     pub today: NaiveDate,
+}
+
+/// What a draft is made from: the message, and the language of generated text.
+#[derive(Debug, Clone)]
+pub struct DraftInput<'a> {
+    pub message: Message<'a>,
+    /// Language of generated text (a fallback title).
+    pub locale: Locale,
 }
 
 /// A mission drafted from a message, for a human to review.
@@ -91,14 +97,8 @@ pub struct Draft {
     pub amounts: Vec<Amount>,
 }
 
-/// What triage is made from.
-#[derive(Debug, Clone)]
-pub struct TriageInput<'a> {
-    pub text: &'a str,
-    pub tenant: &'a str,
-    pub cities: &'a [City],
-    pub today: NaiveDate,
-}
+/// What triage is made from: the message alone.
+pub type TriageInput<'a> = Message<'a>;
 
 /// An incoming request, triaged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,11 +226,13 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2027, 6, 1).expect("date");
         let d = assistant
             .draft(&DraftInput {
-                text: "Nettoyage du quartier Akwa samedi 5 juin",
-                tenant: "cm",
-                cities: &cities,
+                message: Message {
+                    text: "Nettoyage du quartier Akwa samedi 5 juin",
+                    tenant: "cm",
+                    cities: &cities,
+                    today,
+                },
                 locale: Locale::Fr,
-                today,
             })
             .await;
         assert_eq!(d.city.as_deref(), Some("douala"));

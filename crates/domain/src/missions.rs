@@ -197,9 +197,10 @@ impl Default for TextInput {
     }
 }
 
-/// Everything an editor fills in, as received (strings trimmed by the checks).
+/// A mission's fields, its dates of type `Date`: as an editor fills them in
+/// ([`MissionInput`], dates optional) or once checked ([`CheckedMission`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MissionInput {
+pub struct Mission<Date> {
     pub texts: Vec<TextInput>,
     pub city_id: Option<i64>,
     pub remote: bool,
@@ -208,12 +209,15 @@ pub struct MissionInput {
     pub contribution_types: Vec<String>,
     /// No dates window: open for `FLEXIBLE_DAYS` from the day it is saved.
     pub flexible: bool,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub skills: Vec<String>,
     pub capacity: Option<i32>,
     pub contact_name: String,
 }
+
+/// Everything an editor fills in, as received (strings trimmed by the checks).
+pub type MissionInput = Mission<Option<NaiveDate>>;
 
 /// What is wrong with one field. The field names are the form's and the API's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,21 +255,7 @@ impl Problem {
 
 /// A checked mission: texts of offered locales (the default one first), a known taxonomy,
 /// a window that ends after it starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedMission {
-    pub texts: Vec<TextInput>,
-    pub city_id: Option<i64>,
-    pub remote: bool,
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
-    pub capacity: Option<i32>,
-    pub contact_name: String,
-}
+pub type CheckedMission = Mission<NaiveDate>;
 
 fn too_long(s: &str, max: usize) -> bool {
     s.chars().count() > max

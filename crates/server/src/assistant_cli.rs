@@ -6,7 +6,7 @@
 use crate::Config;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use jsap_assistant::{City, DraftInput, TriageInput, eval};
+use jsap_assistant::{City, DraftInput, Message, eval};
 use jsap_tenancy::Tenant;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -89,6 +89,18 @@ struct Asked {
     assistant: jsap_assistant::Assistant,
 }
 
+impl Asked {
+    /// The text read, as the assistant takes it.
+    fn message(&self) -> Message<'_> {
+        Message {
+            text: &self.text,
+            tenant: &self.tenant,
+            cities: &self.cities,
+            today: self.today,
+        }
+    }
+}
+
 fn asked(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<Asked> {
     let tenants = load_tenants(&config.tenants_dir)?;
     let tenant = find(&tenants, tenant)?;
@@ -108,11 +120,8 @@ pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow
     let draft = asked
         .assistant
         .draft(&DraftInput {
-            text: &asked.text,
-            tenant: &asked.tenant,
-            cities: &asked.cities,
+            message: asked.message(),
             locale: asked.locale,
-            today: asked.today,
         })
         .await;
     print_json(&draft)
@@ -121,15 +130,7 @@ pub async fn draft(config: &Config, tenant: &str, today: Option<&str>) -> anyhow
 /// Reads a request on standard input and prints its triage as JSON.
 pub async fn triage(config: &Config, tenant: &str, today: Option<&str>) -> anyhow::Result<()> {
     let asked = asked(config, tenant, today)?;
-    let triage = asked
-        .assistant
-        .triage(&TriageInput {
-            text: &asked.text,
-            tenant: &asked.tenant,
-            cities: &asked.cities,
-            today: asked.today,
-        })
-        .await;
+    let triage = asked.assistant.triage(&asked.message()).await;
     print_json(&triage)
 }
 

@@ -295,8 +295,8 @@ impl Engine for LlmEngine {
         let called = self
             .call(
                 schema::draft_prompt(input),
-                input.text,
-                schema::draft_format(input.cities),
+                input.message.text,
+                schema::draft_format(input.message.cities),
             )
             .await;
         let result = match &called.content {

@@ -169,11 +169,11 @@ pub fn draft_prompt(input: &DraftInput<'_>) -> String {
          for its city), or null. remote: true when it can be done from abroad.\n\n\
          Domains:\n{domains}\n\nMission types:\n{types}\n\nContribution types:\n\
          {contributions}\n\nThe site's cities (no other city is allowed):\n{cities}",
-        tenant = input.tenant,
-        today = input.today,
+        tenant = input.message.tenant,
+        today = input.message.today,
         language = language_name(input.locale),
         domains = domains_list(t),
-        cities = cities_list(input.cities),
+        cities = cities_list(input.message.cities),
     )
 }
 

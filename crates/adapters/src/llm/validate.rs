@@ -158,12 +158,13 @@ pub fn draft(content: &str, input: &DraftInput<'_>) -> Result<Draft, EngineError
         }
     }
     if let Some(city) = &answer.city
-        && !input.cities.iter().any(|c| c.slug == *city)
+        && !input.message.cities.iter().any(|c| c.slug == *city)
     {
         return Err(invalid("city: not one of the tenant's"));
     }
-    let starts_on = date("starts_on", answer.starts_on.as_deref(), input.today)?;
-    let ends_on = date("ends_on", answer.ends_on.as_deref(), input.today)?;
+    let today = input.message.today;
+    let starts_on = date("starts_on", answer.starts_on.as_deref(), today)?;
+    let ends_on = date("ends_on", answer.ends_on.as_deref(), today)?;
     match (starts_on, ends_on) {
         (None, Some(_)) => return Err(invalid("ends_on without starts_on")),
         (Some(from), Some(to)) if to < from => return Err(invalid("ends_on before starts_on")),
@@ -191,7 +192,7 @@ pub fn draft(content: &str, input: &DraftInput<'_>) -> Result<Draft, EngineError
         remote: answer.remote,
         starts_on,
         ends_on,
-        amounts: find_amounts(input.text),
+        amounts: find_amounts(input.message.text),
     })
 }
 
@@ -236,7 +237,7 @@ impl Classify for serde_json::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsap_assistant::City;
+    use jsap_assistant::{City, Message};
     use jsap_domain::Locale;
     use serde_json::json;
 
@@ -246,11 +247,13 @@ mod tests {
             City::new("yaounde", "Yaoundé"),
         ];
         f(&DraftInput {
-            text: "Consultations médicales gratuites à Bépanda du 2 au 9 août, budget 2M FCFA",
-            tenant: "cm",
-            cities: &cities,
+            message: Message {
+                text: "Consultations médicales gratuites à Bépanda du 2 au 9 août, budget 2M FCFA",
+                tenant: "cm",
+                cities: &cities,
+                today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
+            },
             locale: Locale::Fr,
-            today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
         })
     }
 

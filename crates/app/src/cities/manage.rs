@@ -4,6 +4,7 @@
 
 use super::{CityRefusal, operator_check};
 use crate::audit::{self, Done};
+use crate::media;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
@@ -52,20 +53,16 @@ pub async fn edit(
 
 /// The names of the fields `edit` changes, for the journal ("name, description").
 fn changed_fields(before: &CityRecord, edit: &CityEdit) -> String {
-    let mut changed = Vec::new();
-    if before.name != edit.name {
-        changed.push("name");
-    }
-    if before.region != edit.region {
-        changed.push("region");
-    }
-    if before.latitude != edit.latitude || before.longitude != edit.longitude {
-        changed.push("coordinates");
-    }
-    if before.description != edit.description {
-        changed.push("description");
-    }
-    changed.join(", ")
+    audit::changed([
+        ("name", before.name != edit.name),
+        ("region", before.region != edit.region),
+        (
+            "coordinates",
+            before.latitude != edit.latitude || before.longitude != edit.longitude,
+        ),
+        ("description", before.description != edit.description),
+    ])
+    .join(", ")
 }
 
 /// `who` retires city `city_id` from the site (`retire`) or brings it back. A city with
@@ -147,26 +144,17 @@ pub async fn set_photo(
     else {
         return Ok(Err(PhotoRefusal::City(CityRefusal::NotFound)));
     };
-    // Decoding and encoding take tens of milliseconds: off the async workers.
-    let processed = tokio::task::spawn_blocking(move || images::photo(&bytes))
-        .await
-        .map_err(|e| StoreError::Refused(format!("image worker: {e}")))?;
-    let variants = match processed {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(PhotoRefusal::Image(e))),
-    };
+    let variants = or_refuse!(
+        media::processed(move || images::photo(&bytes))
+            .await?
+            .map_err(PhotoRefusal::Image)
+    );
     // A fresh random name (lowercase hex, as the media route takes).
     let digest = jsap_store::token_digest(&jsap_store::random_token());
     let page_key = format!("cities/{}.jpg", &digest[..32]);
     let card_key = format!("cities/{}-card.jpg", &digest[..32]);
     let code = tenant.code.as_str();
-    blobs
-        .put(code, &page_key, variants.page.bytes.into())
-        .await?;
-    if let Err(e) = blobs.put(code, &card_key, variants.card.bytes.into()).await {
-        remove_files(blobs, code, [&page_key]).await;
-        return Err(e.into());
-    }
+    media::put_variants(blobs, code, &page_key, &card_key, variants).await?;
     let recorded = async {
         let tx = scope.store.begin().await?;
         let previous = Cities::for_tenant(&tx, tenant)
@@ -187,7 +175,7 @@ pub async fn set_photo(
     match recorded {
         Ok(previous) => {
             if let Some((page, card)) = previous {
-                remove_files(blobs, code, [&page, &card]).await;
+                media::remove(blobs, code, &[&page, &card]).await;
             }
             Ok(Ok(CityRecord {
                 photo_key: page_key,
@@ -196,17 +184,8 @@ pub async fn set_photo(
             }))
         }
         Err(e) => {
-            remove_files(blobs, code, [&page_key, &card_key]).await;
+            media::remove(blobs, code, &[&page_key, &card_key]).await;
             Err(e.into())
-        }
-    }
-}
-
-/// Removes files no row points at; a failure is logged, not raised (the change is made).
-async fn remove_files<const N: usize>(blobs: &BlobStore, tenant: &str, keys: [&String; N]) {
-    for key in keys.into_iter().filter(|k| !k.is_empty()) {
-        if let Err(e) = blobs.delete(tenant, key).await {
-            tracing::warn!(error = %e, %key, "city photo file not removed");
         }
     }
 }

@@ -12,7 +12,7 @@ pub use manage::{PhotoRefusal, edit, set_photo, set_retired};
 
 use crate::audit::{self, Done};
 use crate::invitations::queue_email;
-use crate::organisations::permissions;
+use crate::organisations::operator_or;
 use crate::{Failure, Scope};
 use jsap_domain::{EmailAddress, Slug, slugify};
 use jsap_store::{Account, Cities, CityRecord, Grant, InvitationRecord, Invitations, NewCity};
@@ -51,14 +51,7 @@ pub(crate) async fn operator_check(
     scope: &Scope<'_>,
     who: &Account,
 ) -> Result<Result<(), CityRefusal>, Failure> {
-    let operator = permissions(scope.store.conn(), scope.tenant, who)
-        .await?
-        .is_operator();
-    Ok(if operator {
-        Ok(())
-    } else {
-        Err(CityRefusal::NotOperator)
-    })
+    operator_or(scope, who, CityRefusal::NotOperator).await
 }
 
 /// `who` (a country operator) adds `draft` as a city of the tenant, and invites its focal

@@ -9,6 +9,7 @@ mod photos;
 pub use lifecycle::{close, expire_ended, review, submit};
 pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
 
+use crate::audit;
 use crate::organisations::permissions;
 use crate::{Failure, Scope};
 use jsap_domain::Locale;
@@ -202,22 +203,23 @@ pub async fn create(
     Ok(Ok(record))
 }
 
-/// The fields whose change sends a published mission back to review.
-fn reviewed_fields_changed(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if before.city_id != after.city_id || before.remote != after.remote {
-        changed.push("city");
-    }
-    if before.flexible != after.flexible
+/// The fields whose change sends a published mission back to review, each with whether it
+/// changed.
+fn reviewed_fields(before: &MissionRecord, after: &MissionFields) -> [(&'static str, bool); 3] {
+    let dates_changed = before.flexible != after.flexible
         || (!after.flexible
-            && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on))
-    {
-        changed.push("dates");
-    }
-    if before.contributions != sorted(&after.contributions) {
-        changed.push("contribution_types");
-    }
-    changed
+            && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on));
+    [
+        (
+            "city",
+            before.city_id != after.city_id || before.remote != after.remote,
+        ),
+        ("dates", dates_changed),
+        (
+            "contribution_types",
+            before.contributions != sorted(&after.contributions),
+        ),
+    ]
 }
 
 fn sorted(v: &[String]) -> Vec<String> {
@@ -228,7 +230,6 @@ fn sorted(v: &[String]) -> Vec<String> {
 
 /// Every field that differs, for the history.
 fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
-    let mut changed = Vec::new();
     let texts = sorted_texts(
         before
             .texts
@@ -241,29 +242,31 @@ fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static
             .iter()
             .map(|t| [&t.locale, &t.title, &t.summary, &t.description]),
     );
-    if texts != new_texts {
-        changed.push("texts");
-    }
-    if before.organisation_id != after.organisation_id {
-        changed.push("organisation");
-    }
-    changed.extend(reviewed_fields_changed(before, after));
-    if before.domain != after.domain || before.mission_type != after.mission_type {
-        changed.push("mission_type");
-    }
-    if before.skills != after.skills {
-        changed.push("skills");
-    }
-    if before.capacity != after.capacity {
-        changed.push("capacity");
-    }
-    if before.contact_name != after.contact_name {
-        changed.push("contact_name");
-    }
-    if before.urgent != after.urgent || before.featured != after.featured {
-        changed.push("flags");
-    }
-    changed
+    let head = [
+        ("texts", texts != new_texts),
+        (
+            "organisation",
+            before.organisation_id != after.organisation_id,
+        ),
+    ];
+    let tail = [
+        (
+            "mission_type",
+            before.domain != after.domain || before.mission_type != after.mission_type,
+        ),
+        ("skills", before.skills != after.skills),
+        ("capacity", before.capacity != after.capacity),
+        ("contact_name", before.contact_name != after.contact_name),
+        (
+            "flags",
+            before.urgent != after.urgent || before.featured != after.featured,
+        ),
+    ];
+    audit::changed(
+        head.into_iter()
+            .chain(reviewed_fields(before, after))
+            .chain(tail),
+    )
 }
 
 /// Texts as sorted (locale, title, summary, description) rows, to compare two versions.
@@ -322,7 +325,9 @@ pub async fn update(
     }
     let changed = changed_fields(&before, &fields);
     let back_to_review = before.status == MissionStatus::Published
-        && !reviewed_fields_changed(&before, &fields).is_empty();
+        && reviewed_fields(&before, &fields)
+            .iter()
+            .any(|(_, changed)| *changed);
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     let edits = MissionEdits::for_tenant(&tx, scope.tenant);

@@ -4,6 +4,7 @@
 //! when anything after fails: no orphan file, no row pointing at nothing.
 
 use super::{MissionRefusal, lifecycle::editable};
+use crate::media;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
@@ -31,14 +32,6 @@ pub enum PhotoRefusal {
 fn fresh_key(suffix: &str) -> String {
     let digest = jsap_store::token_digest(&jsap_store::random_token());
     format!("photos/{}-{suffix}.jpg", &digest[..32])
-}
-
-async fn delete_all(blobs: &BlobStore, tenant: &str, keys: &[&str]) {
-    for key in keys {
-        if let Err(e) = blobs.delete(tenant, key).await {
-            tracing::warn!(error = %e, %key, "photo file not removed");
-        }
-    }
 }
 
 /// Adds a photo of `bytes` with `alt` to mission `id`; returns the new photo's id.
@@ -73,23 +66,13 @@ pub async fn add_photo(
     {
         return Ok(Err(PhotoRefusal::TooMany));
     }
-    // Decoding and encoding take tens of milliseconds: off the async workers.
-    let processed = tokio::task::spawn_blocking(move || images::photo(&bytes))
-        .await
-        .map_err(|e| StoreError::Refused(format!("image worker: {e}")))?;
-    let variants = match processed {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(PhotoRefusal::Image(e))),
-    };
+    let variants = or_refuse!(
+        media::processed(move || images::photo(&bytes))
+            .await?
+            .map_err(PhotoRefusal::Image)
+    );
     let code = tenant.code.as_str();
     let (page_key, card_key) = (fresh_key("page"), fresh_key("card"));
-    blobs
-        .put(code, &page_key, variants.page.bytes.into())
-        .await?;
-    if let Err(e) = blobs.put(code, &card_key, variants.card.bytes.into()).await {
-        delete_all(blobs, code, &[&page_key]).await;
-        return Err(e.into());
-    }
     let upload = PhotoUpload {
         page: NewMissionPhoto {
             blob_key: page_key.clone(),
@@ -102,6 +85,7 @@ pub async fn add_photo(
         card_width: variants.card.width,
         card_height: variants.card.height,
     };
+    media::put_variants(blobs, code, &page_key, &card_key, variants).await?;
     let now = scope.clock.now();
     let recorded = async {
         let tx = scope.store.begin().await?;
@@ -120,7 +104,7 @@ pub async fn add_photo(
     match recorded {
         Ok(photo) => Ok(Ok(photo)),
         Err(e) => {
-            delete_all(blobs, code, &[&page_key, &card_key]).await;
+            media::remove(blobs, code, &[&page_key, &card_key]).await;
             match e {
                 StoreError::Refused(_) => Ok(Err(PhotoRefusal::TooMany)),
                 other => Err(other.into()),
@@ -184,11 +168,7 @@ pub async fn change_photo(
     }
     tx.commit().await.map_err(StoreError::from)?;
     if let Some(p) = removed {
-        let mut keys = vec![p.blob_key.as_str()];
-        if !p.card_key.is_empty() {
-            keys.push(p.card_key.as_str());
-        }
-        delete_all(blobs, tenant.code.as_str(), &keys).await;
+        media::remove(blobs, tenant.code.as_str(), &[&p.blob_key, &p.card_key]).await;
     }
     Ok(Ok(done))
 }

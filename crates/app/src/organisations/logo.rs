@@ -4,6 +4,7 @@
 //! is removed once the new one is recorded: no orphan file, no row pointing at nothing.
 
 use super::members::is_admin;
+use crate::media;
 use crate::{Failure, Scope};
 use jsap_adapters::BlobStore;
 use jsap_adapters::images::{self, ImageError};
@@ -36,14 +37,11 @@ pub async fn set_logo(
     {
         return Ok(Err(LogoRefusal::NotFound));
     }
-    // Decoding and encoding take tens of milliseconds: off the async workers.
-    let processed = tokio::task::spawn_blocking(move || images::logo(&bytes))
-        .await
-        .map_err(|e| StoreError::Refused(format!("image worker: {e}")))?;
-    let processed = match processed {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(LogoRefusal::Image(e))),
-    };
+    let processed = or_refuse!(
+        media::processed(move || images::logo(&bytes))
+            .await?
+            .map_err(LogoRefusal::Image)
+    );
     // A fresh random name (lowercase hex, as the media route takes): a new logo never
     // shares a URL with the one it replaces.
     let digest = jsap_store::token_digest(&jsap_store::random_token());
@@ -63,16 +61,10 @@ pub async fn set_logo(
     let previous = match recorded {
         Ok(previous) => previous,
         Err(e) => {
-            if let Err(cleanup) = blobs.delete(tenant.code.as_str(), &key).await {
-                tracing::warn!(error = %cleanup, %key, "logo file left after a failed record");
-            }
+            media::remove(blobs, tenant.code.as_str(), &[&key]).await;
             return Err(e.into());
         }
     };
-    if !previous.is_empty()
-        && let Err(e) = blobs.delete(tenant.code.as_str(), &previous).await
-    {
-        tracing::warn!(error = %e, key = %previous, "previous logo file not removed");
-    }
+    media::remove(blobs, tenant.code.as_str(), &[&previous]).await;
     Ok(Ok(key))
 }

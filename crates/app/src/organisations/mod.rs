@@ -77,6 +77,21 @@ pub async fn permissions<C: Connection>(
     })
 }
 
+/// `Ok` when `who` is a country operator of the scope's tenant, `refusal` otherwise: the
+/// check of every use case only operators run.
+pub(crate) async fn operator_or<R>(
+    scope: &Scope<'_>,
+    who: &Account,
+    refusal: R,
+) -> Result<Result<(), R>, Failure> {
+    let permissions = permissions(scope.store.conn(), scope.tenant, who).await?;
+    Ok(if permissions.is_operator() {
+        Ok(())
+    } else {
+        Err(refusal)
+    })
+}
+
 /// Whether `account` may review organisations of `city_id`: a focal point of that city or a
 /// country operator.
 pub async fn may_review<C: Connection>(
