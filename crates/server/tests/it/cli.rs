@@ -1,6 +1,6 @@
 //! The binary's commands, run as a user would.
 
-use crate::helpers::{copy_tenants, jesuisaupays, repo_root};
+use crate::helpers::{DemoCli, copy_tenants, jesuisaupays, repo_root};
 
 #[test]
 fn tenants_check_passes_on_the_project_tenants() {
@@ -271,20 +271,8 @@ async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
 
 #[test]
 fn token_create_prints_a_token_once_for_a_member_and_names_a_bad_email() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    // Two sites are enough (the demo of every site takes long in a debug build).
-    let tenants = dir.path().join("tenants");
-    copy_tenants(&tenants, &["cm", "sn", "portal"]);
-    let run = |args: &[&str]| {
-        jesuisaupays()
-            .args(args)
-            .env("DATA_DIR", dir.path())
-            .env("TENANTS_DIR", &tenants)
-            .env("THEMES_DIR", repo_root().join("themes"))
-            .output()
-            .expect("run")
-    };
-    assert!(run(&["seed-demo"]).status.success());
+    let demo = DemoCli::new();
+    let run = |args: &[&str]| demo.run(args);
     let out = run(&[
         "token",
         "create",

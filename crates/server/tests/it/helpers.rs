@@ -271,6 +271,53 @@ pub fn copy_tenants(into: &Path, codes: &[&str]) {
     }
 }
 
+/// A folder the binary runs in (`DATA_DIR`, with the `cm`, `sn` and `portal` tenant files in
+/// `tenants/`) holding their demo data as `seed-demo` writes it. The command runs once per
+/// test process (it takes seconds in a debug build); each test gets a copy of its folder.
+pub struct DemoCli {
+    pub dir: tempfile::TempDir,
+}
+
+impl DemoCli {
+    pub fn new() -> Self {
+        static SEEDED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        let seeded = SEEDED.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir").keep();
+            copy_tenants(&dir.join("tenants"), &["cm", "sn", "portal"]);
+            let out = Self::command_in(&dir)
+                .arg("seed-demo")
+                .output()
+                .expect("run");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            dir
+        });
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_tree(seeded, dir.path());
+        Self { dir }
+    }
+
+    fn command_in(dir: &Path) -> std::process::Command {
+        let mut command = jesuisaupays();
+        command
+            .env("DATA_DIR", dir)
+            .env("TENANTS_DIR", dir.join("tenants"))
+            .env("THEMES_DIR", repo_root().join("themes"));
+        command
+    }
+
+    /// The binary with `args`, on this folder.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        Self::command_in(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run")
+    }
+}
+
 /// Connected, migrated and synced services on a database of their own, without an HTTP server.
 pub async fn services() -> (Services, tempfile::TempDir) {
     services_of(None).await

@@ -2,7 +2,7 @@
 //! `assistant recommend` command as a user runs it, and "Missions pour vous" on the account
 //! page.
 
-use crate::helpers::{Options, TestApp, copy_tenants, jesuisaupays, repo_root, services_for};
+use crate::helpers::{DemoCli, Options, TestApp, services_for};
 use crate::roles::{CM, account, signed_in, tenant};
 use chrono::{Duration, NaiveDate};
 use jesuisaupays::Services;
@@ -226,19 +226,9 @@ async fn a_second_tenant_missions_never_appear_and_constraints_hold_on_the_datab
 
 #[test]
 fn the_command_prints_ranked_missions_as_json_and_refuses_bad_profiles() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let tenants = dir.path().join("tenants");
-    copy_tenants(&tenants, &["cm", "sn", "portal"]);
-    let run = |args: &[&str]| {
-        jesuisaupays()
-            .args(args)
-            .env("DATA_DIR", dir.path())
-            .env("TENANTS_DIR", &tenants)
-            .env("THEMES_DIR", repo_root().join("themes"))
-            .output()
-            .expect("run")
-    };
-    assert!(run(&["seed-demo"]).status.success());
+    let demo = DemoCli::new();
+    let dir = &demo.dir;
+    let run = |args: &[&str]| demo.run(args);
     let today = chrono::Utc::now().date_naive();
     let write = |name: &str, body: &str| {
         let path = dir.path().join(name);
