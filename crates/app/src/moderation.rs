@@ -76,10 +76,7 @@ pub async fn content<C: Connection>(
                 return Ok(None);
             };
             let title = m
-                .texts
-                .iter()
-                .find(|t| t.locale == tenant.default_locale.as_str())
-                .or(m.texts.first())
+                .text(tenant.default_locale.as_str())
                 .map(|t| t.title.clone())
                 .unwrap_or_default();
             Some(Content {
@@ -87,7 +84,7 @@ pub async fn content<C: Connection>(
                 id,
                 path: format!("/missions/{}-{}", m.id, m.slug),
                 title,
-                city_id: Some(m.city_id),
+                city_id: Some(m.fields.city_id),
                 author_user_id: m.created_by,
                 hidden: m.hidden,
             })

@@ -41,10 +41,9 @@ pub use repos::invitations::{
 };
 pub use repos::members::OrganisationMembers;
 pub use repos::mission_edits::{
-    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow,
-    MissionTextRecord, StepWrite,
+    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow, StepWrite,
 };
-pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
+pub use repos::missions::{MissionCounts, MissionDetail, MissionText, Missions, NewMission};
 pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost, NewsPosts};
 pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};

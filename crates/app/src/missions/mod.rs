@@ -16,7 +16,7 @@ use jsap_domain::MissionId;
 use jsap_domain::missions::{self, MissionInput, MissionStatus, Problem};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    Account, MissionEdits, MissionFields, MissionRecord, NewMissionText, OrganisationRecord,
+    Account, MissionEdits, MissionFields, MissionRecord, MissionText, OrganisationRecord,
     Organisations, StoreError,
 };
 
@@ -100,7 +100,7 @@ fn fields(
         texts: checked
             .texts
             .into_iter()
-            .map(|t| NewMissionText {
+            .map(|t| MissionText {
                 locale: t.locale.as_str().to_owned(),
                 summary: if t.summary.is_empty() {
                     summary_of(&t.description)
@@ -203,7 +203,7 @@ pub async fn create(
 }
 
 /// The fields whose change sends a published mission back to review.
-fn reviewed_fields_changed(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
+fn reviewed_fields_changed(before: &MissionFields, after: &MissionFields) -> Vec<&'static str> {
     let mut changed = Vec::new();
     if before.city_id != after.city_id || before.remote != after.remote {
         changed.push("city");
@@ -227,7 +227,7 @@ fn sorted(v: &[String]) -> Vec<String> {
 }
 
 /// Every field that differs, for the history.
-fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
+fn changed_fields(before: &MissionFields, after: &MissionFields) -> Vec<&'static str> {
     let mut changed = Vec::new();
     let texts = sorted_texts(
         before
@@ -312,17 +312,17 @@ pub async fn update(
     let (urgent, featured) = if p.reviews_city(city) {
         (edit.urgent, edit.featured)
     } else {
-        (before.urgent, before.featured)
+        (before.fields.urgent, before.fields.featured)
     };
     let mut fields = fields(checked, organisation.id, urgent, featured);
-    if fields.flexible && before.flexible {
+    if fields.flexible && before.fields.flexible {
         // Flexible dates keep the window they were given.
-        fields.starts_on = before.starts_on;
-        fields.ends_on = before.ends_on;
+        fields.starts_on = before.fields.starts_on;
+        fields.ends_on = before.fields.ends_on;
     }
-    let changed = changed_fields(&before, &fields);
+    let changed = changed_fields(&before.fields, &fields);
     let back_to_review = before.status == MissionStatus::Published
-        && !reviewed_fields_changed(&before, &fields).is_empty();
+        && !reviewed_fields_changed(&before.fields, &fields).is_empty();
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     let edits = MissionEdits::for_tenant(&tx, scope.tenant);
@@ -364,32 +364,14 @@ pub async fn duplicate(
     let id = id.get();
     let (source, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let copy = translate_copy(scope.tenant.default_locale);
-    let fields = MissionFields {
-        organisation_id: source.organisation_id,
-        city_id: source.city_id,
-        domain: source.domain.clone(),
-        mission_type: source.mission_type.clone(),
-        contributions: source.contributions.clone(),
-        remote: source.remote,
+    let mut fields = MissionFields {
         urgent: false,
         featured: false,
-        flexible: source.flexible,
-        starts_on: source.starts_on,
-        ends_on: source.ends_on,
-        skills: source.skills.clone(),
-        capacity: source.capacity,
-        contact_name: source.contact_name.clone(),
-        texts: source
-            .texts
-            .iter()
-            .map(|t| NewMissionText {
-                locale: t.locale.clone(),
-                title: format!("{} ({copy})", t.title),
-                summary: t.summary.clone(),
-                description: t.description.clone(),
-            })
-            .collect(),
+        ..source.fields.clone()
     };
+    for t in &mut fields.texts {
+        t.title = format!("{} ({copy})", t.title);
+    }
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     let edits = MissionEdits::for_tenant(&tx, scope.tenant);

@@ -71,8 +71,8 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                     k,
                     &format!(" — n°{}", k + 1),
                 );
-                mission.urgent = k % 17 == 0;
-                mission.featured = false;
+                mission.fields.urgent = k % 17 == 0;
+                mission.fields.featured = false;
                 mission
             })
             .collect();

@@ -8,8 +8,8 @@ use crate::helpers::{Browser, Options, PASSWORD, TestApp, env, service_available
 use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Accounts, Cities, ConnectionTrait, Missions, NewMission, NewMissionText, NewOrganisation,
-    Organisations, Outbox, OutboxEmail, Requests, Role, Store,
+    Accounts, Cities, ConnectionTrait, MissionFields, MissionText, Missions, NewMission,
+    NewOrganisation, Organisations, Outbox, OutboxEmail, Requests, Role, Store,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -61,26 +61,31 @@ pub(crate) async fn mission(
     let slug = jsap_domain::slugify(title);
     Missions::for_tenant(store(app).conn(), &t)
         .insert_all(vec![NewMission {
-            organisation_id: org,
-            city_id: city,
             slug: slug.clone(),
-            domain: "education-enfance".into(),
-            mission_type: "soutien-scolaire-ateliers".into(),
-            contributions: vec!["competences".into(), "benevolat".into()],
-            remote: false,
-            urgent: false,
-            featured: false,
             published: true,
-            starts_on: window.0,
-            ends_on: window.1,
-            skills: vec![],
             photos: vec![],
-            texts: vec![NewMissionText {
-                locale: "fr".into(),
-                title: title.into(),
-                summary: "Résumé".into(),
-                description: "Description".into(),
-            }],
+            fields: MissionFields {
+                organisation_id: org,
+                city_id: city,
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contributions: vec!["competences".into(), "benevolat".into()],
+                remote: false,
+                urgent: false,
+                featured: false,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on: window.0,
+                ends_on: window.1,
+                skills: vec![],
+                texts: vec![MissionText {
+                    locale: "fr".into(),
+                    title: title.into(),
+                    summary: "Résumé".into(),
+                    description: "Description".into(),
+                }],
+            },
         }])
         .await
         .expect("mission");

@@ -7,7 +7,7 @@ use crate::helpers::{Options, TestApp};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::{DateTime, Duration, Utc};
 use jsap_store::{
-    Action, Cities, Missions, NewMission, NewMissionText, NewOrganisation, NewRequest,
+    Action, Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, NewRequest,
     Organisations, Profile, Profiles, RequestKind, Requests, Role, Side, Statistics, StatsPeriod,
 };
 
@@ -38,26 +38,31 @@ async fn mission(app: &TestApp, code: &str, org: i64, city: i64, slug: &str) {
     let today = tenant(app, code).today();
     Missions::for_tenant(app.services.store.conn(), &tenant(app, code))
         .insert_all(vec![NewMission {
-            organisation_id: org,
-            city_id: city,
             slug: slug.into(),
-            domain: "education-enfance".into(),
-            mission_type: "soutien-scolaire-ateliers".into(),
-            contributions: vec!["competences".into()],
-            remote: false,
-            urgent: false,
-            featured: false,
             published: true,
-            starts_on: today + Duration::days(30),
-            ends_on: today + Duration::days(60),
-            skills: vec![],
             photos: vec![],
-            texts: vec![NewMissionText {
-                locale: "fr".into(),
-                title: format!("Mission {slug}"),
-                summary: "Résumé".into(),
-                description: "Description".into(),
-            }],
+            fields: MissionFields {
+                organisation_id: org,
+                city_id: city,
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contributions: vec!["competences".into()],
+                remote: false,
+                urgent: false,
+                featured: false,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on: today + Duration::days(30),
+                ends_on: today + Duration::days(60),
+                skills: vec![],
+                texts: vec![MissionText {
+                    locale: "fr".into(),
+                    title: format!("Mission {slug}"),
+                    summary: "Résumé".into(),
+                    description: "Description".into(),
+                }],
+            },
         }])
         .await
         .expect("mission");

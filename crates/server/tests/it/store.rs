@@ -5,34 +5,39 @@ use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
-    Accounts, Cities, Invitations, MissionPhotos, Missions, NewEmail, NewMission, NewMissionPhoto,
-    NewMissionText, NewOrganisation, Organisations, Outbox, Profile, Profiles, Role, StoreError,
-    sync_tenant,
+    Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionText, Missions, NewEmail,
+    NewMission, NewMissionPhoto, NewOrganisation, Organisations, Outbox, Profile, Profiles, Role,
+    StoreError, sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
     let today = Utc::now().date_naive();
     NewMission {
-        organisation_id,
-        city_id,
         slug: jsap_domain::slugify(title),
-        domain: "sante".into(),
-        mission_type: "dons-equipements-sante".into(),
-        contributions: vec!["don-en-nature".into(), "competences".into()],
-        remote: false,
-        urgent: true,
-        featured: false,
         published: true,
-        starts_on: today,
-        ends_on: today + Duration::days(30),
-        skills: vec!["logistique".into()],
         photos: vec![],
-        texts: vec![NewMissionText {
-            locale: "fr".into(),
-            title: title.into(),
-            summary: "Résumé".into(),
-            description: "Description".into(),
-        }],
+        fields: MissionFields {
+            organisation_id,
+            city_id,
+            domain: "sante".into(),
+            mission_type: "dons-equipements-sante".into(),
+            contributions: vec!["don-en-nature".into(), "competences".into()],
+            remote: false,
+            urgent: true,
+            featured: false,
+            flexible: false,
+            capacity: None,
+            contact_name: String::new(),
+            starts_on: today,
+            ends_on: today + Duration::days(30),
+            skills: vec!["logistique".into()],
+            texts: vec![MissionText {
+                locale: "fr".into(),
+                title: title.into(),
+                summary: "Résumé".into(),
+                description: "Description".into(),
+            }],
+        },
     }
 }
 
@@ -177,7 +182,7 @@ async fn a_mission_that_ends_before_it_starts_is_refused_and_nothing_is_written(
         .await
         .expect("org");
     let mut bad = mission(org, city.id, "Mauvaises dates");
-    bad.ends_on = bad.starts_on - Duration::days(1);
+    bad.fields.ends_on = bad.fields.starts_on - Duration::days(1);
     let good = mission(org, city.id, "Bonne mission");
     let result = Missions::for_tenant(&tx, &cm)
         .insert_all(vec![good, bad])

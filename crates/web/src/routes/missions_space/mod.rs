@@ -234,8 +234,8 @@ pub(super) async fn writable(
 ) -> Result<MissionRecord, AppError> {
     let m = find(ctx, id).await?;
     let orgs = organisations(ctx, writer).await?;
-    let allowed = orgs.iter().any(|o| o.id == m.organisation_id)
-        || writer.permissions.reviews_city(m.city_id);
+    let allowed = orgs.iter().any(|o| o.id == m.fields.organisation_id)
+        || writer.permissions.reviews_city(m.fields.city_id);
     if !allowed {
         return Err(AppError::NotFound);
     }
