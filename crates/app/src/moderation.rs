@@ -108,7 +108,7 @@ pub async fn content<C: Connection>(
             let Some((request_id, m)) = requests.message(id).await? else {
                 return Ok(None);
             };
-            let city_id = requests.find(request_id).await?.map(|r| r.city_id);
+            let city_id = requests.find(request_id).await?.map(|r| r.sent.city_id);
             Some(Content {
                 kind,
                 id,

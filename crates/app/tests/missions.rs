@@ -150,7 +150,8 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
     );
     assert_eq!(draft.slug, "ateliers-de-lecture-a-bonaberi");
     assert_eq!(
-        draft.fields.texts[0].summary, "Animer des ateliers de lecture pour les enfants du quartier.",
+        draft.fields.texts[0].summary,
+        "Animer des ateliers de lecture pour les enfants du quartier.",
         "a summary from the description's first line"
     );
     assert_eq!(draft.fields.contributions, ["benevolat", "competences"]);

@@ -444,10 +444,10 @@ async fn a_member_answers_a_mission_and_the_organisation_and_focal_point_are_tol
     let requests = Requests::for_tenant(store(&app).conn(), &tenant(&app, "cm"));
     let id: i64 = request_id(&thread);
     let record = requests.find(id).await.expect("find").expect("request");
-    assert_eq!(record.mission_id, Some(f.mission_id));
-    assert_eq!(record.organisation_id, Some(f.org_a));
-    assert_eq!(record.city_id, f.douala);
-    assert_eq!(record.contribution.as_deref(), Some("competences"));
+    assert_eq!(record.sent.mission_id, Some(f.mission_id));
+    assert_eq!(record.sent.organisation_id, Some(f.org_a));
+    assert_eq!(record.sent.city_id, f.douala);
+    assert_eq!(record.sent.contribution.as_deref(), Some("competences"));
     assert_eq!(record.due_at - record.created_at, Duration::days(14));
     app.stop().await.expect("stop");
 }
