@@ -97,8 +97,8 @@ pub async fn content<C: Connection>(
                 kind,
                 id,
                 path: format!("/organisations/{}", o.slug),
-                title: o.name,
-                city_id: Some(o.city_id),
+                title: o.profile.name,
+                city_id: Some(o.profile.city_id),
                 author_user_id: o.created_by,
                 hidden: o.hidden,
             })

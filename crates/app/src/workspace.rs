@@ -155,8 +155,8 @@ pub async fn of_focal_point<C: Connection>(
         .into_iter()
         .map(|o| OrganisationToVerify {
             id: o.id,
-            city: city_name(&cities, o.city_id, locale),
-            name: o.name,
+            city: city_name(&cities, o.profile.city_id, locale),
+            name: o.profile.name,
             slug: o.slug,
             registered_at: o.created_at,
         })

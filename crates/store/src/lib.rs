@@ -45,7 +45,9 @@ pub use repos::mission_edits::{
 };
 pub use repos::missions::{MissionCounts, MissionDetail, MissionText, Missions, NewMission};
 pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost, NewsPosts};
-pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
+pub use repos::organisations::{
+    NewOrganisation, OrganisationProfile, OrganisationRecord, Organisations,
+};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::overview::{Overview, TenantOverview};
 pub use repos::pages::{NewPageVersion, PageVersion, PageVersions};

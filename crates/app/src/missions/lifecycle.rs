@@ -39,7 +39,7 @@ pub(super) async fn tell_reviewers<C: Connection>(
         .ok_or_else(|| StoreError::UnknownCity(mission.fields.city_id.to_string()))?;
     let mission_title = title(scope, &mission);
     let submitted = MissionSubmitted {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         mission_title: &mission_title,
         city_name: city.name_in(tenant.default_locale),
     };
@@ -191,7 +191,7 @@ pub async fn review(
         .await?;
     let mission_title = title(scope, &mission);
     let reviewed = MissionReviewed {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         mission_id: id,
         mission_title: &mission_title,
         decision: decision.as_str(),

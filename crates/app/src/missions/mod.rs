@@ -56,7 +56,7 @@ pub fn may_edit(p: &Permissions, organisation: &OrganisationRecord, city_id: i64
     p.organisations()
         .iter()
         .any(|(id, _)| *id == organisation.id)
-        || p.reviews_city(organisation.city_id)
+        || p.reviews_city(organisation.profile.city_id)
         || p.reviews_city(city_id)
 }
 
@@ -72,7 +72,7 @@ pub async fn writable_organisations(
         .list()
         .await?
         .into_iter()
-        .filter(|o| may_edit(&p, o, o.city_id))
+        .filter(|o| may_edit(&p, o, o.profile.city_id))
         .collect())
 }
 
@@ -133,7 +133,7 @@ fn checked(
 ) -> Result<missions::CheckedMission, Vec<(String, Problem)>> {
     let tenant = scope.tenant;
     if input.city_id.is_none() {
-        input.city_id = Some(organisation.city_id);
+        input.city_id = Some(organisation.profile.city_id);
     }
     missions::check(
         input,
@@ -175,7 +175,7 @@ pub async fn create(
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
     };
-    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    let city = edit.input.city_id.unwrap_or(organisation.profile.city_id);
     if !may_edit(&p, &organisation, city) {
         return Ok(Err(MissionRefusal::NotAllowed));
     }
@@ -297,7 +297,7 @@ pub async fn update(
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
     };
-    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    let city = edit.input.city_id.unwrap_or(organisation.profile.city_id);
     if !may_edit(&p, &organisation, city) {
         return Ok(Err(MissionRefusal::NotAllowed));
     }

@@ -32,7 +32,7 @@ pub async fn answerer<C: Connection>(
         let name = jsap_store::Organisations::for_tenant(conn, tenant)
             .by_id(org)
             .await?
-            .map(|o| o.name)
+            .map(|o| o.profile.name)
             .unwrap_or_default();
         return Ok(Answerer::Organisation(name));
     }

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jsap_domain::{Locale, Taxonomy, slugify};
 use jsap_store::{
     Cities, CityRecord, MissionFields, MissionText, Missions, NewMission, NewOrganisation,
-    Organisations,
+    OrganisationProfile, Organisations,
 };
 use jsap_tenancy::Tenant;
 use serde::Deserialize;

@@ -9,8 +9,8 @@ use jesuisaupays::Services;
 use jsap_app::recommend::{Member, MemberStay, ProfileProblem, recommend};
 use jsap_domain::Locale;
 use jsap_store::{
-    Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, Organisations,
-    Profile, Profiles, Recommendables,
+    Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, OrganisationProfile,
+    Organisations, Profile, Profiles, Recommendables,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -80,12 +80,15 @@ async fn seed(conn: &impl jsap_store::Connection, tenant: &jsap_tenancy::Tenant)
         .expect("cities");
     let org = Organisations::for_tenant(conn, tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
@@ -426,12 +429,15 @@ async fn seed_around(
         .expect("cities");
     let org = Organisations::for_tenant(conn, tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie-test".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");

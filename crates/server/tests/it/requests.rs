@@ -9,7 +9,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
 use jsap_store::{
     Accounts, Cities, ConnectionTrait, MissionFields, MissionText, Missions, NewMission,
-    NewOrganisation, Organisations, Outbox, OutboxEmail, Requests, Role, Store,
+    NewOrganisation, OrganisationProfile, Organisations, Outbox, OutboxEmail, Requests, Role,
+    Store,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -103,12 +104,15 @@ pub(crate) async fn mission(
 pub(crate) async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(store(app).conn(), &tenant(app, code))
         .insert(NewOrganisation {
-            city_id: city,
             slug: slug.into(),
-            kind: "association".into(),
-            name: format!("Association {slug}"),
-            description: "Une association".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: city,
+                kind: "association".into(),
+                name: format!("Association {slug}"),
+                description: "Une association".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation")

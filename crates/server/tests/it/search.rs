@@ -8,7 +8,7 @@ use jsap_domain::Locale;
 use jsap_store::ConnectionTrait;
 use jsap_store::{
     Cities, MissionFields, MissionQuery, MissionSearch, MissionText, Missions, NewMission,
-    NewOrganisation, Organisations, SearchTab, SortOrder,
+    NewOrganisation, OrganisationProfile, Organisations, SearchTab, SortOrder,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -88,12 +88,15 @@ async fn seed(services: &Services, code: &str) {
         .expect("cities");
     let org = Organisations::for_tenant(conn, &tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");

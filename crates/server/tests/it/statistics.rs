@@ -8,7 +8,8 @@ use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::{DateTime, Duration, Utc};
 use jsap_store::{
     Action, Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, NewRequest,
-    Organisations, Profile, Profiles, RequestKind, Requests, Role, Side, Statistics, StatsPeriod,
+    OrganisationProfile, Organisations, Profile, Profiles, RequestKind, Requests, Role, Side,
+    Statistics, StatsPeriod,
 };
 
 async fn city(app: &TestApp, code: &str, slug: &str) -> i64 {
@@ -23,12 +24,15 @@ async fn city(app: &TestApp, code: &str, slug: &str) -> i64 {
 async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(app.services.store.conn(), &tenant(app, code))
         .insert(NewOrganisation {
-            city_id: city,
             slug: slug.into(),
-            kind: "association".into(),
-            name: format!("Association {slug}"),
-            description: "Une association".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: city,
+                kind: "association".into(),
+                name: format!("Association {slug}"),
+                description: "Une association".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation")

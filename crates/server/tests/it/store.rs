@@ -6,8 +6,8 @@ use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
     Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionText, Missions, NewEmail,
-    NewMission, NewMissionPhoto, NewOrganisation, Organisations, Outbox, Profile, Profiles, Role,
-    StoreError, sync_tenant,
+    NewMission, NewMissionPhoto, NewOrganisation, OrganisationProfile, Organisations, Outbox,
+    Profile, Profiles, Role, StoreError, sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
@@ -78,12 +78,15 @@ async fn tenant_b_cannot_read_tenant_a_cities_organisations_or_missions() {
 
     let org = Organisations::for_tenant(conn, &cm)
         .insert(NewOrganisation {
-            city_id: douala.id,
             slug: "mairie-de-douala".into(),
-            kind: "mairie".into(),
-            name: "Mairie de Douala".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: douala.id,
+                kind: "mairie".into(),
+                name: "Mairie de Douala".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("insert organisation");
@@ -172,12 +175,15 @@ async fn a_mission_that_ends_before_it_starts_is_refused_and_nothing_is_written(
         .expect("kribi");
     let org = Organisations::for_tenant(&tx, &cm)
         .insert(NewOrganisation {
-            city_id: city.id,
             slug: "o".into(),
-            kind: "ong".into(),
-            name: "O".into(),
-            description: "D".into(),
             verified: false,
+            profile: OrganisationProfile {
+                city_id: city.id,
+                kind: "ong".into(),
+                name: "O".into(),
+                description: "D".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
@@ -434,12 +440,15 @@ async fn tenant_b_cannot_read_or_write_tenant_a_profiles_stays_or_photos() {
     // Photos: a mission of A with a photo is invisible from B, by mission and by key.
     let organisation = Organisations::for_tenant(conn, &cm)
         .insert(NewOrganisation {
-            city_id: douala.id,
             slug: "asso-photo".into(),
-            kind: "association".into(),
-            name: "Asso photo".into(),
-            description: String::new(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: douala.id,
+                kind: "association".into(),
+                name: "Asso photo".into(),
+                description: String::new(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation");

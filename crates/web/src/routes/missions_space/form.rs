@@ -54,7 +54,7 @@ pub async fn new_form(
     if let Some(o) = chosen {
         form.values.insert("organisation", o.id.to_string());
         let cities = ctx.cities().await?;
-        if let Some(c) = cities.iter().find(|c| c.id == o.city_id) {
+        if let Some(c) = cities.iter().find(|c| c.id == o.profile.city_id) {
             form.values.insert("city", c.slug.clone());
         }
     }

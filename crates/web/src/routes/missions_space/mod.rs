@@ -101,7 +101,7 @@ async fn organisations(
 fn organisation_name(orgs: &[OrganisationRecord], id: i64) -> String {
     orgs.iter()
         .find(|o| o.id == id)
-        .map_or_else(String::new, |o| o.name.clone())
+        .map_or_else(String::new, |o| o.profile.name.clone())
 }
 
 /// The name of city `id` among `cities` in `locale` ('' when not among them).

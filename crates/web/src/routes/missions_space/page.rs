@@ -164,7 +164,7 @@ pub(super) async fn editor_page(
                 .iter()
                 .map(|o| Choice {
                     value: o.id.to_string(),
-                    label: o.name.clone(),
+                    label: o.profile.name.clone(),
                     checked: false,
                 })
                 .collect::<Vec<_>>(),

@@ -192,7 +192,7 @@ pub(super) async fn thread_page(
                 "city_name",
                 &city.as_ref().map(|c| c.name_in(ctx.locale).to_owned()),
             );
-            c.insert("organisation_name", &organisation.map(|o| o.name));
+            c.insert("organisation_name", &organisation.map(|o| o.profile.name));
             c.insert(
                 "member_name",
                 &member.as_ref().map(|m| m.display_name.clone()),
