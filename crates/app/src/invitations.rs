@@ -33,7 +33,7 @@ async fn place_name<C: Connection>(
         return Ok(Organisations::for_tenant(conn, tenant)
             .by_id(id)
             .await?
-            .map(|o| o.name)
+            .map(|o| o.profile.name)
             .unwrap_or_default());
     }
     Ok(String::new())

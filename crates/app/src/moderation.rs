@@ -76,10 +76,7 @@ pub async fn content<C: Connection>(
                 return Ok(None);
             };
             let title = m
-                .texts
-                .iter()
-                .find(|t| t.locale == tenant.default_locale.as_str())
-                .or(m.texts.first())
+                .text(tenant.default_locale.as_str())
                 .map(|t| t.title.clone())
                 .unwrap_or_default();
             Some(Content {
@@ -87,7 +84,7 @@ pub async fn content<C: Connection>(
                 id,
                 path: format!("/missions/{}-{}", m.id, m.slug),
                 title,
-                city_id: Some(m.city_id),
+                city_id: Some(m.fields.city_id),
                 author_user_id: m.created_by,
                 hidden: m.hidden,
             })
@@ -100,8 +97,8 @@ pub async fn content<C: Connection>(
                 kind,
                 id,
                 path: format!("/organisations/{}", o.slug),
-                title: o.name,
-                city_id: Some(o.city_id),
+                title: o.profile.name,
+                city_id: Some(o.profile.city_id),
                 author_user_id: o.created_by,
                 hidden: o.hidden,
             })
@@ -111,7 +108,7 @@ pub async fn content<C: Connection>(
             let Some((request_id, m)) = requests.message(id).await? else {
                 return Ok(None);
             };
-            let city_id = requests.find(request_id).await?.map(|r| r.city_id);
+            let city_id = requests.find(request_id).await?.map(|r| r.sent.city_id);
             Some(Content {
                 kind,
                 id,

@@ -155,8 +155,8 @@ pub async fn of_focal_point<C: Connection>(
         .into_iter()
         .map(|o| OrganisationToVerify {
             id: o.id,
-            city: city_name(&cities, o.city_id, locale),
-            name: o.name,
+            city: city_name(&cities, o.profile.city_id, locale),
+            name: o.profile.name,
             slug: o.slug,
             registered_at: o.created_at,
         })
@@ -168,8 +168,8 @@ pub async fn of_focal_point<C: Connection>(
     {
         let open = OpenRequest {
             id: r.id,
-            city: city_name(&cities, r.city_id, locale),
-            title: r.title,
+            city: city_name(&cities, r.sent.city_id, locale),
+            title: r.sent.title,
             state: r.state.as_str(),
             due_at: r.due_at,
             left: TimeLeft::until(r.due_at, now),

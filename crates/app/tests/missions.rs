@@ -141,19 +141,20 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         .expect("allowed");
     assert_eq!(draft.status, MissionStatus::Draft);
     assert_eq!(
-        draft.city_id, c.douala,
+        draft.fields.city_id, c.douala,
         "the organisation's city by default"
     );
     assert!(
-        !draft.urgent && !draft.featured,
+        !draft.fields.urgent && !draft.fields.featured,
         "only reviewers set the flags"
     );
     assert_eq!(draft.slug, "ateliers-de-lecture-a-bonaberi");
     assert_eq!(
-        draft.texts[0].summary, "Animer des ateliers de lecture pour les enfants du quartier.",
+        draft.fields.texts[0].summary,
+        "Animer des ateliers de lecture pour les enfants du quartier.",
         "a summary from the description's first line"
     );
-    assert_eq!(draft.contributions, ["benevolat", "competences"]);
+    assert_eq!(draft.fields.contributions, ["benevolat", "competences"]);
 
     // Invalid fields are named; nothing is written.
     let mut bad = input(None);
@@ -450,7 +451,7 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .await
         .expect("create")
         .expect("a focal point writes for their city");
-    assert!(m.urgent && m.featured);
+    assert!(m.fields.urgent && m.fields.featured);
     missions::submit(&scope, &c.focal, jsap_domain::MissionId(m.id))
         .await
         .expect("s")
@@ -478,7 +479,7 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
     assert!(!saved.back_to_review);
     assert_eq!(saved.mission.status, MissionStatus::Published);
     assert!(
-        saved.mission.urgent,
+        saved.mission.fields.urgent,
         "an editor cannot remove a reviewer's flag"
     );
     assert_eq!(search(&world, &world.cm, "ecriture").await.items.len(), 1);
@@ -559,11 +560,11 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .expect("copied");
     assert_eq!(copy.status, MissionStatus::Draft);
     assert!(
-        copy.texts[0].title.ends_with("(copie)"),
+        copy.fields.texts[0].title.ends_with("(copie)"),
         "{}",
-        copy.texts[0].title
+        copy.fields.texts[0].title
     );
-    assert!(!copy.urgent);
+    assert!(!copy.fields.urgent);
 }
 
 #[tokio::test]

@@ -86,7 +86,7 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     assert_eq!(registered.status, OrganisationStatus::Pending);
     assert!(!registered.verified);
     assert_eq!(registered.slug, "les-amis-de-bonaberi");
-    assert_eq!(registered.facilities, ["interlocuteur", "locaux"]);
+    assert_eq!(registered.profile.facilities, ["interlocuteur", "locaux"]);
     let memberships = Accounts::for_tenant(world.store.conn(), cm)
         .memberships(member.id)
         .await

@@ -41,12 +41,13 @@ pub use repos::invitations::{
 };
 pub use repos::members::OrganisationMembers;
 pub use repos::mission_edits::{
-    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow,
-    MissionTextRecord, StepWrite,
+    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow, StepWrite,
 };
-pub use repos::missions::{MissionCounts, MissionDetail, Missions, NewMission, NewMissionText};
+pub use repos::missions::{MissionCounts, MissionDetail, MissionText, Missions, NewMission};
 pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost, NewsPosts};
-pub use repos::organisations::{NewOrganisation, OrganisationRecord, Organisations, Registration};
+pub use repos::organisations::{
+    NewOrganisation, OrganisationProfile, OrganisationRecord, Organisations,
+};
 pub use repos::outbox::{NewEmail, Outbox, OutboxDelivery, OutboxEmail, OutboxStatus};
 pub use repos::overview::{Overview, TenantOverview};
 pub use repos::pages::{NewPageVersion, PageVersion, PageVersions};
@@ -54,7 +55,7 @@ pub use repos::photos::{
     MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
 };
 pub use repos::profiles::{Profile, Profiles, Stay};
-pub use repos::recommend::{CandidateFilter, CandidateMission, Recommendables};
+pub use repos::recommend::{CandidateFilter, CandidateMission, MissionTerms, Recommendables};
 pub use repos::reports::{Report, Reported, ReportedContent, Reports};
 pub use repos::requests::{
     Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,

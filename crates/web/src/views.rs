@@ -157,7 +157,7 @@ impl MissionCard {
             organisation: lookup
                 .organisations
                 .get(&hit.organisation_id)
-                .map_or_else(String::new, |o| o.name.clone()),
+                .map_or_else(String::new, |o| o.profile.name.clone()),
             domain: domain_label(taxonomy, &hit.domain, locale),
             mission_type: mission_type_label(taxonomy, &hit.mission_type, locale),
             contributions: hit

@@ -196,7 +196,7 @@ impl Email for MissionReviewed<'_> {
 /// The common part of a request's emails: its title, its page, the promised delay and the
 /// date it falls on.
 fn request_part(site: &Site<'_>, request: &RequestRecord, ctx: &mut tera::Context) {
-    ctx.insert("title", &request.title);
+    ctx.insert("title", &request.sent.title);
     ctx.insert("link", &site.url(&format!("/demandes/{}", request.id)));
     ctx.insert("delay_days", &site.tenant.response_delay_days);
     ctx.insert("due_on", &site.date(request.due_at));

@@ -34,12 +34,12 @@ pub(super) async fn tell_reviewers<C: Connection>(
         .await?
         .ok_or(StoreError::NotFound)?;
     let city = Cities::for_tenant(conn, tenant)
-        .by_id(mission.city_id)
+        .by_id(mission.fields.city_id)
         .await?
-        .ok_or_else(|| StoreError::UnknownCity(mission.city_id.to_string()))?;
+        .ok_or_else(|| StoreError::UnknownCity(mission.fields.city_id.to_string()))?;
     let mission_title = title(scope, &mission);
     let submitted = MissionSubmitted {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         mission_title: &mission_title,
         city_name: city.name_in(tenant.default_locale),
     };
@@ -63,7 +63,7 @@ pub async fn submit(
     let id = id.get();
     let (mission, organisation) = or_refuse!(editable(scope, who, id).await?);
     let today = scope.tenant.local_date(scope.clock.now());
-    if mission.ends_on < today {
+    if mission.fields.ends_on < today {
         return Ok(Err(MissionRefusal::Invalid(vec![(
             "ends_on".into(),
             jsap_domain::missions::Problem::BadDates,
@@ -97,13 +97,13 @@ pub(super) async fn editable(
         return Ok(Err(MissionRefusal::NotFound));
     };
     let Some(organisation) = Organisations::for_tenant(conn, scope.tenant)
-        .by_id(mission.organisation_id)
+        .by_id(mission.fields.organisation_id)
         .await?
     else {
         return Ok(Err(MissionRefusal::NotFound));
     };
     let p = permissions(conn, scope.tenant, who).await?;
-    if !may_edit(&p, &organisation, mission.city_id) {
+    if !may_edit(&p, &organisation, mission.fields.city_id) {
         return Ok(Err(MissionRefusal::NotAllowed));
     }
     Ok(Ok((mission, organisation)))
@@ -148,7 +148,7 @@ pub async fn review(
         return Ok(Err(MissionRefusal::NotFound));
     };
     let p = permissions(conn, tenant, who).await?;
-    if !p.reviews_city(mission.city_id)
+    if !p.reviews_city(mission.fields.city_id)
         || decision.taken_by() != jsap_domain::missions::Actor::Reviewer
     {
         return Ok(Err(MissionRefusal::NotAllowed));
@@ -161,7 +161,7 @@ pub async fn review(
         return Ok(Err(MissionRefusal::WrongState));
     }
     let Some(organisation) = Organisations::for_tenant(conn, tenant)
-        .by_id(mission.organisation_id)
+        .by_id(mission.fields.organisation_id)
         .await?
     else {
         return Ok(Err(MissionRefusal::NotFound));
@@ -170,7 +170,7 @@ pub async fn review(
         if !organisation.verified {
             return Ok(Err(MissionRefusal::OrganisationNotVerified));
         }
-        if !has_recipient(scope, conn, &organisation, mission.city_id).await? {
+        if !has_recipient(scope, conn, &organisation, mission.fields.city_id).await? {
             return Ok(Err(MissionRefusal::NoRecipient));
         }
     }
@@ -191,7 +191,7 @@ pub async fn review(
         .await?;
     let mission_title = title(scope, &mission);
     let reviewed = MissionReviewed {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         mission_id: id,
         mission_title: &mission_title,
         decision: decision.as_str(),

@@ -17,7 +17,7 @@ use jsap_domain::MissionId;
 use jsap_domain::missions::{self, MissionInput, MissionStatus, Problem};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    Account, MissionEdits, MissionFields, MissionRecord, NewMissionText, OrganisationRecord,
+    Account, MissionEdits, MissionFields, MissionRecord, MissionText, OrganisationRecord,
     Organisations, StoreError,
 };
 
@@ -57,7 +57,7 @@ pub fn may_edit(p: &Permissions, organisation: &OrganisationRecord, city_id: i64
     p.organisations()
         .iter()
         .any(|(id, _)| *id == organisation.id)
-        || p.reviews_city(organisation.city_id)
+        || p.reviews_city(organisation.profile.city_id)
         || p.reviews_city(city_id)
 }
 
@@ -73,7 +73,7 @@ pub async fn writable_organisations(
         .list()
         .await?
         .into_iter()
-        .filter(|o| may_edit(&p, o, o.city_id))
+        .filter(|o| may_edit(&p, o, o.profile.city_id))
         .collect())
 }
 
@@ -101,7 +101,7 @@ fn fields(
         texts: checked
             .texts
             .into_iter()
-            .map(|t| NewMissionText {
+            .map(|t| MissionText {
                 locale: t.locale.as_str().to_owned(),
                 summary: if t.summary.is_empty() {
                     summary_of(&t.description)
@@ -134,7 +134,7 @@ fn checked(
 ) -> Result<missions::CheckedMission, Vec<(String, Problem)>> {
     let tenant = scope.tenant;
     if input.city_id.is_none() {
-        input.city_id = Some(organisation.city_id);
+        input.city_id = Some(organisation.profile.city_id);
     }
     missions::check(
         input,
@@ -176,7 +176,7 @@ pub async fn create(
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
     };
-    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    let city = edit.input.city_id.unwrap_or(organisation.profile.city_id);
     if !may_edit(&p, &organisation, city) {
         return Ok(Err(MissionRefusal::NotAllowed));
     }
@@ -205,7 +205,7 @@ pub async fn create(
 
 /// The fields whose change sends a published mission back to review, each with whether it
 /// changed.
-fn reviewed_fields(before: &MissionRecord, after: &MissionFields) -> [(&'static str, bool); 3] {
+fn reviewed_fields(before: &MissionFields, after: &MissionFields) -> [(&'static str, bool); 3] {
     let dates_changed = before.flexible != after.flexible
         || (!after.flexible
             && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on));
@@ -229,7 +229,7 @@ fn sorted(v: &[String]) -> Vec<String> {
 }
 
 /// Every field that differs, for the history.
-fn changed_fields(before: &MissionRecord, after: &MissionFields) -> Vec<&'static str> {
+fn changed_fields(before: &MissionFields, after: &MissionFields) -> Vec<&'static str> {
     let texts = sorted_texts(
         before
             .texts
@@ -300,7 +300,7 @@ pub async fn update(
     let Some(organisation) = organisation_for(scope, edit.organisation_id).await? else {
         return Ok(Err(MissionRefusal::NotFound));
     };
-    let city = edit.input.city_id.unwrap_or(organisation.city_id);
+    let city = edit.input.city_id.unwrap_or(organisation.profile.city_id);
     if !may_edit(&p, &organisation, city) {
         return Ok(Err(MissionRefusal::NotAllowed));
     }
@@ -315,17 +315,17 @@ pub async fn update(
     let (urgent, featured) = if p.reviews_city(city) {
         (edit.urgent, edit.featured)
     } else {
-        (before.urgent, before.featured)
+        (before.fields.urgent, before.fields.featured)
     };
     let mut fields = fields(checked, organisation.id, urgent, featured);
-    if fields.flexible && before.flexible {
+    if fields.flexible && before.fields.flexible {
         // Flexible dates keep the window they were given.
-        fields.starts_on = before.starts_on;
-        fields.ends_on = before.ends_on;
+        fields.starts_on = before.fields.starts_on;
+        fields.ends_on = before.fields.ends_on;
     }
-    let changed = changed_fields(&before, &fields);
+    let changed = changed_fields(&before.fields, &fields);
     let back_to_review = before.status == MissionStatus::Published
-        && reviewed_fields(&before, &fields)
+        && reviewed_fields(&before.fields, &fields)
             .iter()
             .any(|(_, changed)| *changed);
     let now = scope.clock.now();
@@ -369,32 +369,14 @@ pub async fn duplicate(
     let id = id.get();
     let (source, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let copy = translate_copy(scope.tenant.default_locale);
-    let fields = MissionFields {
-        organisation_id: source.organisation_id,
-        city_id: source.city_id,
-        domain: source.domain.clone(),
-        mission_type: source.mission_type.clone(),
-        contributions: source.contributions.clone(),
-        remote: source.remote,
+    let mut fields = MissionFields {
         urgent: false,
         featured: false,
-        flexible: source.flexible,
-        starts_on: source.starts_on,
-        ends_on: source.ends_on,
-        skills: source.skills.clone(),
-        capacity: source.capacity,
-        contact_name: source.contact_name.clone(),
-        texts: source
-            .texts
-            .iter()
-            .map(|t| NewMissionText {
-                locale: t.locale.clone(),
-                title: format!("{} ({copy})", t.title),
-                summary: t.summary.clone(),
-                description: t.description.clone(),
-            })
-            .collect(),
+        ..source.fields.clone()
     };
+    for t in &mut fields.texts {
+        t.title = format!("{} ({copy})", t.title);
+    }
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     let edits = MissionEdits::for_tenant(&tx, scope.tenant);

@@ -16,7 +16,7 @@ use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, Connection, Membership, OrganisationMembers,
-    OrganisationRecord, Organisations, Registration, Role, StoreError,
+    OrganisationRecord, Organisations, Role, StoreError,
 };
 use jsap_tenancy::Tenant;
 
@@ -105,18 +105,9 @@ pub async fn may_review<C: Connection>(
         .reviews_city(city_id))
 }
 
-/// What a member fills in to register an organisation (already checked by the page).
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub city_id: i64,
-    pub kind: String,
-    pub name: String,
-    pub description: String,
-    pub website: String,
-    pub public_email: String,
-    pub phone: String,
-    pub facilities: Vec<String>,
-}
+/// What a member fills in to register an organisation (already checked by the page): the
+/// profile it starts with.
+pub type Draft = jsap_store::OrganisationProfile;
 
 /// Registers `draft` as a pending organisation with `member` as its admin, and tells its
 /// reviewers (the city's focal points and the country operators), in one transaction.
@@ -131,17 +122,7 @@ pub async fn register(
     let tenant = scope.tenant;
     let tx = scope.store.begin().await?;
     let organisation = Organisations::for_tenant(&tx, tenant)
-        .register(Registration {
-            city_id: draft.city_id,
-            kind: draft.kind,
-            name: draft.name,
-            description: draft.description,
-            website: draft.website,
-            public_email: draft.public_email,
-            phone: draft.phone,
-            facilities: draft.facilities,
-            created_by: member.id,
-        })
+        .register(draft, member.id)
         .await?;
     Accounts::for_tenant(&tx, tenant)
         .grant(
@@ -153,14 +134,14 @@ pub async fn register(
         .await?;
     let locale = tenant.default_locale;
     let city = Cities::for_tenant(&tx, tenant)
-        .by_id(organisation.city_id)
+        .by_id(organisation.profile.city_id)
         .await?
-        .ok_or_else(|| StoreError::UnknownCity(organisation.city_id.to_string()))?;
+        .ok_or_else(|| StoreError::UnknownCity(organisation.profile.city_id.to_string()))?;
     let pending = OrganisationPending {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         member_name: &member.display_name,
         city_name: city.name_in(locale),
-        kind: &organisation.kind,
+        kind: &organisation.profile.kind,
     };
     let mailer = scope.mailer(&tx);
     for to in reviewers(&tx, tenant, &city).await? {
@@ -216,7 +197,7 @@ pub async fn review(
     let Some(organisation) = organisations.by_id(id).await? else {
         return Ok(Err(Refusal::NotFound));
     };
-    if !may_review(&tx, tenant, reviewer, organisation.city_id).await? {
+    if !may_review(&tx, tenant, reviewer, organisation.profile.city_id).await? {
         return Ok(Err(Refusal::NotAReviewer));
     }
     let (to, reason) = match &decision {
@@ -242,7 +223,7 @@ pub async fn review(
         return Ok(Err(Refusal::WrongState));
     }
     let reviewed = OrganisationReviewed {
-        organisation_name: &organisation.name,
+        organisation_name: &organisation.profile.name,
         status: to.as_str(),
         reason: &reason,
     };
@@ -264,7 +245,7 @@ pub async fn review(
         action: &action,
         kind: "organisation",
         id: Some(id),
-        target: &organisation.name,
+        target: &organisation.profile.name,
         detail: &reason,
     };
     audit::record(&tx, scope, Some(reviewer), done).await?;

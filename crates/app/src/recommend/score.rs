@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use jsap_domain::Locale;
 use jsap_domain::search::analyze;
+use jsap_store::MissionTerms;
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -48,16 +49,7 @@ pub struct Candidate {
     pub slug: String,
     /// City slug.
     pub city: String,
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    /// No dates window: fits any stay (still closed after `ends_on`).
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
+    pub terms: MissionTerms,
     /// The locales the mission has a text in.
     pub languages: Vec<Locale>,
     /// The tenant's local date of publication.
@@ -148,14 +140,14 @@ pub fn spoken_locales(languages: &[String]) -> Vec<Locale> {
 /// mission must not be shown. A stay over before `today` does not count; a mission over
 /// before `today` never fits; a flexible mission fits any stay's dates.
 pub fn eligibility(member: &Member, c: &Candidate, today: NaiveDate) -> Option<Reason> {
-    if c.ends_on < today {
+    if c.terms.ends_on < today {
         return None;
     }
     let on_site = member.stays.iter().find(|s| {
         s.to >= today
             && s.from <= s.to
             && s.cities.contains(&c.city)
-            && (c.flexible || (c.starts_on <= s.to && c.ends_on >= s.from))
+            && (c.terms.flexible || (c.terms.starts_on <= s.to && c.terms.ends_on >= s.from))
     });
     if let Some(stay) = on_site {
         return Some(Reason::Stay {
@@ -164,7 +156,7 @@ pub fn eligibility(member: &Member, c: &Candidate, today: NaiveDate) -> Option<R
             to: stay.to,
         });
     }
-    (c.remote && member.remote_ok).then_some(Reason::Remote)
+    (c.terms.remote && member.remote_ok).then_some(Reason::Remote)
 }
 
 /// A member's words, analysed once for matching (French and English stems).
@@ -233,11 +225,12 @@ fn score(
     if matches!(fit, Reason::Stay { .. }) {
         points += ON_SITE;
     }
-    if member.interests_domains.contains(&c.domain) {
+    if member.interests_domains.contains(&c.terms.domain) {
         points += INTEREST;
-        matched.push(Reason::Interest(c.domain.clone()));
+        matched.push(Reason::Interest(c.terms.domain.clone()));
     }
     if let Some(offered) = c
+        .terms
         .contribution_types
         .iter()
         .find(|t| member.contribution_types.contains(t))
@@ -245,7 +238,7 @@ fn score(
         points += CONTRIBUTION;
         matched.push(Reason::Contribution(offered.clone()));
     }
-    let skills = words.matching(&c.skills);
+    let skills = words.matching(&c.terms.skills);
     if !skills.is_empty() {
         let counted = u32::try_from(skills.len())
             .unwrap_or(u32::MAX)
@@ -264,7 +257,7 @@ fn score(
     // The fit, then the best match, then urgency: three short reasons at most.
     let mut reasons = vec![fit];
     reasons.extend(matched.into_iter().next());
-    if c.urgent {
+    if c.terms.urgent {
         points += URGENT;
         reasons.push(Reason::Urgent);
     } else if home && reasons.len() < 2 {

@@ -69,25 +69,27 @@ fn catalogue(rng: &mut Rng, n: i64, today: NaiveDate) -> Vec<Candidate> {
                 id,
                 slug: format!("m-{id}"),
                 city: rng.pick(CITIES).to_owned(),
-                domain: rng.pick(DOMAINS).to_owned(),
-                mission_type: "t".to_owned(),
-                contribution_types: (0..1 + rng.below(2))
-                    .map(|_| rng.pick(CONTRIBUTIONS).to_owned())
-                    .collect(),
-                remote: rng.chance(20),
-                urgent: rng.chance(10),
-                flexible: rng.chance(10),
-                starts_on,
-                ends_on,
-                skills: (0..rng.below(3))
-                    .map(|_| rng.pick(SKILLS).to_owned())
-                    .collect(),
                 languages: if rng.chance(30) {
                     vec![Locale::Fr, Locale::En]
                 } else {
                     vec![Locale::Fr]
                 },
                 published_on: Some(rng.day(today - chrono::Duration::days(200), 200)),
+                terms: MissionTerms {
+                    domain: rng.pick(DOMAINS).to_owned(),
+                    mission_type: "t".to_owned(),
+                    contribution_types: (0..1 + rng.below(2))
+                        .map(|_| rng.pick(CONTRIBUTIONS).to_owned())
+                        .collect(),
+                    remote: rng.chance(20),
+                    urgent: rng.chance(10),
+                    flexible: rng.chance(10),
+                    starts_on,
+                    ends_on,
+                    skills: (0..rng.below(3))
+                        .map(|_| rng.pick(SKILLS).to_owned())
+                        .collect(),
+                },
             }
         })
         .collect()
@@ -126,19 +128,20 @@ fn generated_member(rng: &mut Rng, today: NaiveDate) -> Member {
 
 /// The hard constraints, written again independently of `eligibility`.
 fn allowed(m: &Member, c: &Candidate, today: NaiveDate) -> bool {
-    if c.ends_on < today {
+    if c.terms.ends_on < today {
         return false;
     }
     let during_a_stay = m.stays.iter().any(|s| {
-        let dates = c.flexible || !(c.ends_on < s.from || c.starts_on > s.to);
+        let dates = c.terms.flexible || !(c.terms.ends_on < s.from || c.terms.starts_on > s.to);
         s.to >= today && dates && s.cities.contains(&c.city)
     });
-    during_a_stay || (c.remote && m.remote_ok)
+    during_a_stay || (c.terms.remote && m.remote_ok)
 }
 
 fn wanted(m: &Member, c: &Candidate) -> bool {
-    m.interests_domains.contains(&c.domain)
-        || c.contribution_types
+    m.interests_domains.contains(&c.terms.domain)
+        || c.terms
+            .contribution_types
             .iter()
             .any(|t| m.contribution_types.contains(t))
 }

@@ -13,17 +13,19 @@ fn mission(id: i64, city: &str, domain: &str) -> Candidate {
         id,
         slug: format!("mission-{id}"),
         city: city.to_owned(),
-        domain: domain.to_owned(),
-        mission_type: "t".to_owned(),
-        contribution_types: vec!["benevolat".to_owned()],
-        remote: false,
-        urgent: false,
-        flexible: false,
-        starts_on: d("2027-08-01"),
-        ends_on: d("2027-08-20"),
-        skills: vec![],
         languages: vec![Locale::Fr],
         published_on: Some(d("2027-06-01")),
+        terms: MissionTerms {
+            domain: domain.to_owned(),
+            mission_type: "t".to_owned(),
+            contribution_types: vec!["benevolat".to_owned()],
+            remote: false,
+            urgent: false,
+            flexible: false,
+            starts_on: d("2027-08-01"),
+            ends_on: d("2027-08-20"),
+            skills: vec![],
+        },
     }
 }
 
@@ -68,8 +70,8 @@ fn a_stay_over_before_today_does_not_count() {
     m.stays[0].from = d("2027-06-01");
     m.stays[0].to = d("2027-06-30");
     let mut c = mission(1, "douala", "sante");
-    c.starts_on = d("2027-06-01");
-    c.ends_on = d("2027-12-31");
+    c.terms.starts_on = d("2027-06-01");
+    c.terms.ends_on = d("2027-12-31");
     assert!(rank(&m, &[c.clone()], today(), 10).is_empty());
     // The same stay ending today still counts.
     m.stays[0].to = today();
@@ -79,18 +81,18 @@ fn a_stay_over_before_today_does_not_count() {
 #[test]
 fn a_window_outside_the_stay_never_fits() {
     let mut c = mission(1, "douala", "sante");
-    c.starts_on = d("2027-08-10");
-    c.ends_on = d("2027-08-20");
+    c.terms.starts_on = d("2027-08-10");
+    c.terms.ends_on = d("2027-08-20");
     assert!(rank(&member(), &[c.clone()], today(), 10).is_empty());
     // The stay's last day counts.
-    c.starts_on = d("2027-08-09");
+    c.terms.starts_on = d("2027-08-09");
     assert_eq!(ids(&rank(&member(), &[c], today(), 10)), [1]);
 }
 
 #[test]
 fn remote_fits_only_when_the_member_accepts_remote() {
     let mut c = mission(1, "yaounde", "sante");
-    c.remote = true;
+    c.terms.remote = true;
     let mut m = member();
     assert!(rank(&m, &[c.clone()], today(), 10).is_empty());
     m.remote_ok = true;
@@ -106,19 +108,19 @@ fn an_ended_mission_never_fits_remote_or_flexible() {
     let mut m = member();
     m.remote_ok = true;
     let mut c = mission(1, "douala", "sante");
-    c.remote = true;
-    c.flexible = true;
-    c.starts_on = d("2026-06-01");
-    c.ends_on = d("2027-06-30");
+    c.terms.remote = true;
+    c.terms.flexible = true;
+    c.terms.starts_on = d("2026-06-01");
+    c.terms.ends_on = d("2027-06-30");
     assert!(rank(&m, &[c], today(), 10).is_empty());
 }
 
 #[test]
 fn a_flexible_mission_fits_any_stay_in_its_city() {
     let mut c = mission(1, "douala", "sante");
-    c.flexible = true;
-    c.starts_on = d("2027-09-01");
-    c.ends_on = d("2028-09-01");
+    c.terms.flexible = true;
+    c.terms.starts_on = d("2027-09-01");
+    c.terms.ends_on = d("2028-09-01");
     assert_eq!(ids(&rank(&member(), &[c.clone()], today(), 10)), [1]);
     c.city = "yaounde".to_owned();
     assert!(rank(&member(), &[c], today(), 10).is_empty());
@@ -131,7 +133,7 @@ fn interests_come_first_then_contribution_types() {
     m.contribution_types = vec!["don-financier".to_owned()];
     let plain = mission(1, "douala", "culture-patrimoine");
     let mut giving = mission(2, "douala", "culture-patrimoine");
-    giving.contribution_types = vec!["don-financier".to_owned()];
+    giving.terms.contribution_types = vec!["don-financier".to_owned()];
     let health = mission(3, "douala", "sante");
     let ranked = rank(&m, &[plain, giving, health], today(), 10);
     assert_eq!(ids(&ranked), [3, 2, 1]);
@@ -148,7 +150,7 @@ fn skills_match_whatever_the_accents_case_and_gender() {
     let mut m = member();
     m.skills = vec!["Infirmière".to_owned(), "comptabilité".to_owned()];
     let mut nurse = mission(1, "douala", "sante");
-    nurse.skills = vec!["infirmier".to_owned(), "logistique".to_owned()];
+    nurse.terms.skills = vec!["infirmier".to_owned(), "logistique".to_owned()];
     let other = mission(2, "douala", "sante");
     let ranked = rank(&m, &[other, nurse], today(), 10);
     assert_eq!(ids(&ranked), [1, 2]);
@@ -166,7 +168,7 @@ fn urgency_language_freshness_and_home_city_order_what_fits() {
     m.stays[0].cities.push("kribi".to_owned());
     let base = mission(1, "kribi", "sante");
     let mut urgent = mission(2, "kribi", "sante");
-    urgent.urgent = true;
+    urgent.terms.urgent = true;
     let mut english = mission(3, "kribi", "sante");
     english.languages = vec![Locale::Fr, Locale::En];
     let mut fresh = mission(4, "kribi", "sante");

@@ -86,14 +86,14 @@ pub async fn request_deadlines_for(
             Nudge::Reminder => {
                 let city_slug = cities
                     .iter()
-                    .find(|c| c.id == request.city_id)
+                    .find(|c| c.id == request.sent.city_id)
                     .map(|c| c.slug.as_str());
                 recipients::handling_side(&tx, tenant, &request, city_slug, None).await?
             }
             Nudge::Escalation => requests.operators().await?,
         };
         let mailer = Mailer::new(&tx, tenant, themes.clone());
-        let city = city_name(request.city_id);
+        let city = city_name(request.sent.city_id);
         let email = RequestEmail {
             request: &request,
             city_name: &city,
@@ -124,20 +124,20 @@ pub async fn request_deadlines_for(
             continue;
         }
         let wants = Profiles::for_tenant(&tx, tenant)
-            .get(request.member_user_id)
+            .get(request.sent.member_user_id)
             .await?
             .email_reminders;
         if !wants {
             report.survey_opted_out += 1;
         } else if let Some(member) = Accounts::for_tenant(&tx, tenant)
-            .find(request.member_user_id)
+            .find(request.sent.member_user_id)
             .await?
         {
             let token = requests
                 .create_survey(&request, now, Duration::days(SURVEY_TTL_DAYS))
                 .await?;
             let locale = recipients::member_locale(tenant, &request);
-            let city = city_name(request.city_id);
+            let city = city_name(request.sent.city_id);
             let email = RequestEmail {
                 request: &request,
                 city_name: &city,

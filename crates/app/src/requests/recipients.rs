@@ -26,17 +26,21 @@ pub async fn answerer<C: Connection>(
     request: &RequestRecord,
 ) -> Result<Answerer, StoreError> {
     let requests = Requests::for_tenant(conn, tenant);
-    if let Some(org) = request.organisation_id
+    if let Some(org) = request.sent.organisation_id
         && !requests.organisation_members(org).await?.is_empty()
     {
         let name = jsap_store::Organisations::for_tenant(conn, tenant)
             .by_id(org)
             .await?
-            .map(|o| o.name)
+            .map(|o| o.profile.name)
             .unwrap_or_default();
         return Ok(Answerer::Organisation(name));
     }
-    if !requests.focal_points(request.city_id).await?.is_empty() {
+    if !requests
+        .focal_points(request.sent.city_id)
+        .await?
+        .is_empty()
+    {
         return Ok(Answerer::FocalPoints);
     }
     Ok(Answerer::Operators)
@@ -57,10 +61,14 @@ pub async fn handling_side<C: Connection>(
     let requests = Requests::for_tenant(conn, tenant);
     let mut recipients = requests.handlers(request, author).await?;
     if let Some(slug) = city_slug
-        && requests.focal_points(request.city_id).await?.is_empty()
+        && requests
+            .focal_points(request.sent.city_id)
+            .await?
+            .is_empty()
     {
         recipients.extend(
-            crate::cities::configured_focal_points(conn, tenant, request.city_id, slug).await?,
+            crate::cities::configured_focal_points(conn, tenant, request.sent.city_id, slug)
+                .await?,
         );
     }
     if requests.handlers(request, None).await?.is_empty() {
@@ -81,7 +89,7 @@ pub async fn other_side<C: Connection>(
 ) -> Result<Vec<Account>, StoreError> {
     if side.handles() {
         Ok(Accounts::for_tenant(conn, tenant)
-            .find(request.member_user_id)
+            .find(request.sent.member_user_id)
             .await?
             .into_iter()
             .collect())
@@ -98,6 +106,7 @@ pub async fn other_side<C: Connection>(
 /// else the site's.
 pub fn member_locale(tenant: &Tenant, request: &RequestRecord) -> Locale {
     request
+        .sent
         .locale
         .parse::<Locale>()
         .ok()
@@ -108,7 +117,7 @@ pub fn member_locale(tenant: &Tenant, request: &RequestRecord) -> Locale {
 /// The member gets emails in their language (`member_locale`); the handling side in the
 /// site's.
 pub fn recipient_locale(tenant: &Tenant, request: &RequestRecord, to: &Account) -> Locale {
-    if to.id == request.member_user_id {
+    if to.id == request.sent.member_user_id {
         member_locale(tenant, request)
     } else {
         tenant.default_locale

@@ -37,7 +37,7 @@ pub async fn submit(
         city_name: city.name_in(tenant.default_locale),
         about: New {
             member_name: &member.display_name,
-            kind: request.kind.as_str(),
+            kind: request.sent.kind.as_str(),
         },
     };
     for recipient in &to {

@@ -193,7 +193,7 @@ async fn organisation(
             Decision::Verify,
         )
         .await?
-        .map_err(|r| anyhow::anyhow!("verifying {}: {r:?}", organisation.name))?;
+        .map_err(|r| anyhow::anyhow!("verifying {}: {r:?}", organisation.profile.name))?;
         return Ok((verified, added));
     }
     Ok((organisation, added))
@@ -269,7 +269,7 @@ async fn mission(
 ) -> anyhow::Result<bool> {
     let tenant = scope.tenant;
     let locale = tenant.default_locale;
-    let edit_input = input(tenant, planned, &organisation.name, today);
+    let edit_input = input(tenant, planned, &organisation.profile.name, today);
     let title = edit_input
         .texts
         .iter()

@@ -7,7 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use jsap_domain::{Locale, Taxonomy, slugify};
 use jsap_store::{
-    Cities, CityRecord, Missions, NewMission, NewMissionText, NewOrganisation, Organisations,
+    Cities, CityRecord, MissionFields, MissionText, Missions, NewMission, NewOrganisation,
+    OrganisationProfile, Organisations,
 };
 use jsap_tenancy::Tenant;
 use serde::Deserialize;
@@ -72,11 +73,11 @@ fn pick<'a>(locale: Locale, fr: &'a str, en: &'a str, ar: &'a str) -> &'a str {
 }
 
 impl MissionTemplate {
-    fn texts(&self, tenant: &Tenant, city: &CityRecord, suffix: &str) -> Vec<NewMissionText> {
+    fn texts(&self, tenant: &Tenant, city: &CityRecord, suffix: &str) -> Vec<MissionText> {
         tenant
             .locales
             .iter()
-            .map(|&l| NewMissionText {
+            .map(|&l| MissionText {
                 locale: l.as_str().to_owned(),
                 title: format!(
                     "{}{suffix}",
@@ -110,21 +111,26 @@ impl MissionTemplate {
         let starts_on = start_date(today, n);
         let texts = self.texts(tenant, city, suffix);
         NewMission {
-            organisation_id,
-            city_id: city.id,
             slug: slugify(&texts[0].title),
-            domain: self.domain.clone(),
-            mission_type: self.mission_type.clone(),
-            contributions: self.contributions.clone(),
-            remote: self.remote,
-            urgent: self.urgent,
-            featured: self.featured,
             published: true,
-            starts_on,
-            ends_on: starts_on + Duration::days(self.duration_days.max(1)),
-            skills: self.skills.clone(),
             photos: vec![],
-            texts,
+            fields: MissionFields {
+                organisation_id,
+                city_id: city.id,
+                domain: self.domain.clone(),
+                mission_type: self.mission_type.clone(),
+                contributions: self.contributions.clone(),
+                remote: self.remote,
+                urgent: self.urgent,
+                featured: self.featured,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on,
+                ends_on: starts_on + Duration::days(self.duration_days.max(1)),
+                skills: self.skills.clone(),
+                texts,
+            },
         }
     }
 }

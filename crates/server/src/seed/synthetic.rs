@@ -41,12 +41,15 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
             None => {
                 report.organisations += 1;
                 orgs.insert(NewOrganisation {
-                    city_id: cities[0].id,
                     slug: SYNTHETIC_ORGANISATION.into(),
-                    kind: "association".into(),
-                    name: "Organisation de démonstration".into(),
-                    description: "Missions générées pour les mesures de performance.".into(),
                     verified: true,
+                    profile: OrganisationProfile {
+                        city_id: cities[0].id,
+                        kind: "association".into(),
+                        name: "Organisation de démonstration".into(),
+                        description: "Missions générées pour les mesures de performance.".into(),
+                        ..Default::default()
+                    },
                 })
                 .await?
             }
@@ -71,8 +74,8 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                     k,
                     &format!(" — n°{}", k + 1),
                 );
-                mission.urgent = k % 17 == 0;
-                mission.featured = false;
+                mission.fields.urgent = k % 17 == 0;
+                mission.fields.featured = false;
                 mission
             })
             .collect();

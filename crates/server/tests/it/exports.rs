@@ -6,7 +6,7 @@ use crate::helpers::{Options, TestApp};
 use crate::requests::{city_id, mission, organisation};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::Duration;
-use jsap_store::{Missions, NewMission, NewMissionText, Role};
+use jsap_store::{MissionFields, MissionText, Missions, NewMission, Role};
 
 #[tokio::test]
 async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another() {
@@ -32,26 +32,31 @@ async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another()
     // More missions than one batch (500).
     let many: Vec<NewMission> = (0..1200)
         .map(|i| NewMission {
-            organisation_id: org,
-            city_id: douala,
             slug: format!("mission-{i}"),
-            domain: "education-enfance".into(),
-            mission_type: "soutien-scolaire-ateliers".into(),
-            contributions: vec!["benevolat".into()],
-            remote: false,
-            urgent: false,
-            featured: false,
             published: true,
-            starts_on: window.0,
-            ends_on: window.1,
-            skills: vec![],
             photos: vec![],
-            texts: vec![NewMissionText {
-                locale: "fr".into(),
-                title: format!("Mission numéro {i}"),
-                summary: "Résumé".into(),
-                description: "Description".into(),
-            }],
+            fields: MissionFields {
+                organisation_id: org,
+                city_id: douala,
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contributions: vec!["benevolat".into()],
+                remote: false,
+                urgent: false,
+                featured: false,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on: window.0,
+                ends_on: window.1,
+                skills: vec![],
+                texts: vec![MissionText {
+                    locale: "fr".into(),
+                    title: format!("Mission numéro {i}"),
+                    summary: "Résumé".into(),
+                    description: "Description".into(),
+                }],
+            },
         })
         .collect();
     Missions::for_tenant(app.services.store.conn(), &cm)

@@ -28,7 +28,7 @@ async fn awas_organisation(app: &TestApp) -> String {
         .await
         .expect("organisations")
         .into_iter()
-        .find(|o| o.name == "Les Amis de Bonabéri")
+        .find(|o| o.profile.name == "Les Amis de Bonabéri")
         .expect("awa's organisation")
         .id
         .to_string()

@@ -9,8 +9,8 @@ use jesuisaupays::Services;
 use jsap_app::recommend::{Member, MemberStay, ProfileProblem, recommend};
 use jsap_domain::Locale;
 use jsap_store::{
-    Cities, Missions, NewMission, NewMissionText, NewOrganisation, Organisations, Profile,
-    Profiles, Recommendables,
+    Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, OrganisationProfile,
+    Organisations, Profile, Profiles, Recommendables,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -80,12 +80,15 @@ async fn seed(conn: &impl jsap_store::Connection, tenant: &jsap_tenancy::Tenant)
         .expect("cities");
     let org = Organisations::for_tenant(conn, tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
@@ -95,26 +98,31 @@ async fn seed(conn: &impl jsap_store::Connection, tenant: &jsap_tenancy::Tenant)
             SPECS
                 .iter()
                 .map(|s| NewMission {
-                    organisation_id: org,
-                    city_id: cities[s.city].id,
                     slug: jsap_domain::slugify(s.title),
-                    domain: s.domain.into(),
-                    mission_type: "soutien-scolaire-ateliers".into(),
-                    contributions: vec!["benevolat".into()],
-                    remote: s.remote,
-                    urgent: false,
-                    featured: false,
                     published: true,
-                    starts_on: day(s.window.0),
-                    ends_on: day(s.window.1),
-                    skills: vec!["logistique".into()],
                     photos: vec![],
-                    texts: vec![NewMissionText {
-                        locale: "fr".into(),
-                        title: s.title.into(),
-                        summary: String::new(),
-                        description: String::new(),
-                    }],
+                    fields: MissionFields {
+                        organisation_id: org,
+                        city_id: cities[s.city].id,
+                        domain: s.domain.into(),
+                        mission_type: "soutien-scolaire-ateliers".into(),
+                        contributions: vec!["benevolat".into()],
+                        remote: s.remote,
+                        urgent: false,
+                        featured: false,
+                        flexible: false,
+                        capacity: None,
+                        contact_name: String::new(),
+                        starts_on: day(s.window.0),
+                        ends_on: day(s.window.1),
+                        skills: vec!["logistique".into()],
+                        texts: vec![MissionText {
+                            locale: "fr".into(),
+                            title: s.title.into(),
+                            summary: String::new(),
+                            description: String::new(),
+                        }],
+                    },
                 })
                 .collect(),
         )
@@ -411,12 +419,15 @@ async fn seed_around(
         .expect("cities");
     let org = Organisations::for_tenant(conn, tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie-test".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
@@ -425,26 +436,31 @@ async fn seed_around(
             SPECS
                 .iter()
                 .map(|s| NewMission {
-                    organisation_id: org,
-                    city_id: cities[s.city].id,
                     slug: jsap_domain::slugify(s.title),
-                    domain: s.domain.into(),
-                    mission_type: "soutien-scolaire-ateliers".into(),
-                    contributions: vec!["benevolat".into()],
-                    remote: s.remote,
-                    urgent: false,
-                    featured: false,
                     published: true,
-                    starts_on: today + Duration::days(s.window.0),
-                    ends_on: today + Duration::days(s.window.1),
-                    skills: vec![],
                     photos: vec![],
-                    texts: vec![NewMissionText {
-                        locale: "fr".into(),
-                        title: s.title.into(),
-                        summary: String::new(),
-                        description: String::new(),
-                    }],
+                    fields: MissionFields {
+                        organisation_id: org,
+                        city_id: cities[s.city].id,
+                        domain: s.domain.into(),
+                        mission_type: "soutien-scolaire-ateliers".into(),
+                        contributions: vec!["benevolat".into()],
+                        remote: s.remote,
+                        urgent: false,
+                        featured: false,
+                        flexible: false,
+                        capacity: None,
+                        contact_name: String::new(),
+                        starts_on: today + Duration::days(s.window.0),
+                        ends_on: today + Duration::days(s.window.1),
+                        skills: vec![],
+                        texts: vec![MissionText {
+                            locale: "fr".into(),
+                            title: s.title.into(),
+                            summary: String::new(),
+                            description: String::new(),
+                        }],
+                    },
                 })
                 .collect(),
         )

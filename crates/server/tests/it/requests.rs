@@ -8,8 +8,9 @@ use crate::helpers::{Browser, Options, PASSWORD, TestApp, env, service_available
 use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
 use jsap_store::{
-    Accounts, Cities, ConnectionTrait, Missions, NewMission, NewMissionText, NewOrganisation,
-    Organisations, Outbox, OutboxEmail, Requests, Role, Store,
+    Accounts, Cities, ConnectionTrait, MissionFields, MissionText, Missions, NewMission,
+    NewOrganisation, OrganisationProfile, Organisations, Outbox, OutboxEmail, Requests, Role,
+    Store,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -61,26 +62,31 @@ pub(crate) async fn mission(
     let slug = jsap_domain::slugify(title);
     Missions::for_tenant(store(app).conn(), &t)
         .insert_all(vec![NewMission {
-            organisation_id: org,
-            city_id: city,
             slug: slug.clone(),
-            domain: "education-enfance".into(),
-            mission_type: "soutien-scolaire-ateliers".into(),
-            contributions: vec!["competences".into(), "benevolat".into()],
-            remote: false,
-            urgent: false,
-            featured: false,
             published: true,
-            starts_on: window.0,
-            ends_on: window.1,
-            skills: vec![],
             photos: vec![],
-            texts: vec![NewMissionText {
-                locale: "fr".into(),
-                title: title.into(),
-                summary: "Résumé".into(),
-                description: "Description".into(),
-            }],
+            fields: MissionFields {
+                organisation_id: org,
+                city_id: city,
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contributions: vec!["competences".into(), "benevolat".into()],
+                remote: false,
+                urgent: false,
+                featured: false,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on: window.0,
+                ends_on: window.1,
+                skills: vec![],
+                texts: vec![MissionText {
+                    locale: "fr".into(),
+                    title: title.into(),
+                    summary: "Résumé".into(),
+                    description: "Description".into(),
+                }],
+            },
         }])
         .await
         .expect("mission");
@@ -98,12 +104,15 @@ pub(crate) async fn mission(
 pub(crate) async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(store(app).conn(), &tenant(app, code))
         .insert(NewOrganisation {
-            city_id: city,
             slug: slug.into(),
-            kind: "association".into(),
-            name: format!("Association {slug}"),
-            description: "Une association".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: city,
+                kind: "association".into(),
+                name: format!("Association {slug}"),
+                description: "Une association".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation")
@@ -439,10 +448,10 @@ async fn a_member_answers_a_mission_and_the_organisation_and_focal_point_are_tol
     let requests = Requests::for_tenant(store(&app).conn(), &tenant(&app, "cm"));
     let id: i64 = request_id(&thread);
     let record = requests.find(id).await.expect("find").expect("request");
-    assert_eq!(record.mission_id, Some(f.mission_id));
-    assert_eq!(record.organisation_id, Some(f.org_a));
-    assert_eq!(record.city_id, f.douala);
-    assert_eq!(record.contribution.as_deref(), Some("competences"));
+    assert_eq!(record.sent.mission_id, Some(f.mission_id));
+    assert_eq!(record.sent.organisation_id, Some(f.org_a));
+    assert_eq!(record.sent.city_id, f.douala);
+    assert_eq!(record.sent.contribution.as_deref(), Some("competences"));
     assert_eq!(record.due_at - record.created_at, Duration::days(14));
     app.stop().await.expect("stop");
 }

@@ -7,8 +7,8 @@ use jesuisaupays::Services;
 use jsap_domain::Locale;
 use jsap_store::ConnectionTrait;
 use jsap_store::{
-    Cities, MissionQuery, MissionSearch, Missions, NewMission, NewMissionText, NewOrganisation,
-    Organisations, SearchTab, SortOrder,
+    Cities, MissionFields, MissionQuery, MissionSearch, MissionText, Missions, NewMission,
+    NewOrganisation, OrganisationProfile, Organisations, SearchTab, SortOrder,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -88,12 +88,15 @@ async fn seed(services: &Services, code: &str) {
         .expect("cities");
     let org = Organisations::for_tenant(conn, &tenant)
         .insert(NewOrganisation {
-            city_id: cities[0].id,
             slug: "mairie".into(),
-            kind: "mairie".into(),
-            name: "Mairie".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: cities[0].id,
+                kind: "mairie".into(),
+                name: "Mairie".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
@@ -105,26 +108,31 @@ async fn seed(services: &Services, code: &str) {
                 .find(|c| c.slug == s.city)
                 .unwrap_or(&cities[0]);
             NewMission {
-                organisation_id: org,
-                city_id: city.id,
                 slug: jsap_domain::slugify(s.title),
-                domain: s.domain.into(),
-                mission_type: s.mission_type.into(),
-                contributions: s.contributions.iter().map(|c| c.to_string()).collect(),
-                remote: s.remote,
-                urgent: s.urgent,
-                featured: false,
                 published: true,
-                starts_on: day(s.window.0),
-                ends_on: day(s.window.1),
-                skills: vec![],
                 photos: vec![],
-                texts: vec![NewMissionText {
-                    locale: "fr".into(),
-                    title: s.title.into(),
-                    summary: String::new(),
-                    description: String::new(),
-                }],
+                fields: MissionFields {
+                    organisation_id: org,
+                    city_id: city.id,
+                    domain: s.domain.into(),
+                    mission_type: s.mission_type.into(),
+                    contributions: s.contributions.iter().map(|c| c.to_string()).collect(),
+                    remote: s.remote,
+                    urgent: s.urgent,
+                    featured: false,
+                    flexible: false,
+                    capacity: None,
+                    contact_name: String::new(),
+                    starts_on: day(s.window.0),
+                    ends_on: day(s.window.1),
+                    skills: vec![],
+                    texts: vec![MissionText {
+                        locale: "fr".into(),
+                        title: s.title.into(),
+                        summary: String::new(),
+                        description: String::new(),
+                    }],
+                },
             }
         })
         .collect();

@@ -106,7 +106,7 @@ async fn demo_data_covers_every_domain_and_contribution_for_each_country_and_run
             .await
             .expect("orgs")
             .into_iter()
-            .map(|o| o.kind)
+            .map(|o| o.profile.kind)
             .collect();
         for kind in [
             "mairie",

@@ -7,8 +7,9 @@ use crate::helpers::{Options, TestApp};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::{DateTime, Duration, Utc};
 use jsap_store::{
-    Action, Cities, Missions, NewMission, NewMissionText, NewOrganisation, NewRequest,
-    Organisations, Profile, Profiles, RequestKind, Requests, Role, Side, Statistics, StatsPeriod,
+    Action, Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, NewRequest,
+    OrganisationProfile, Organisations, Profile, Profiles, RequestKind, Requests, Role, Side,
+    Statistics, StatsPeriod,
 };
 
 async fn city(app: &TestApp, code: &str, slug: &str) -> i64 {
@@ -23,12 +24,15 @@ async fn city(app: &TestApp, code: &str, slug: &str) -> i64 {
 async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(app.services.store.conn(), &tenant(app, code))
         .insert(NewOrganisation {
-            city_id: city,
             slug: slug.into(),
-            kind: "association".into(),
-            name: format!("Association {slug}"),
-            description: "Une association".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: city,
+                kind: "association".into(),
+                name: format!("Association {slug}"),
+                description: "Une association".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation")
@@ -38,26 +42,31 @@ async fn mission(app: &TestApp, code: &str, org: i64, city: i64, slug: &str) {
     let today = tenant(app, code).today();
     Missions::for_tenant(app.services.store.conn(), &tenant(app, code))
         .insert_all(vec![NewMission {
-            organisation_id: org,
-            city_id: city,
             slug: slug.into(),
-            domain: "education-enfance".into(),
-            mission_type: "soutien-scolaire-ateliers".into(),
-            contributions: vec!["competences".into()],
-            remote: false,
-            urgent: false,
-            featured: false,
             published: true,
-            starts_on: today + Duration::days(30),
-            ends_on: today + Duration::days(60),
-            skills: vec![],
             photos: vec![],
-            texts: vec![NewMissionText {
-                locale: "fr".into(),
-                title: format!("Mission {slug}"),
-                summary: "Résumé".into(),
-                description: "Description".into(),
-            }],
+            fields: MissionFields {
+                organisation_id: org,
+                city_id: city,
+                domain: "education-enfance".into(),
+                mission_type: "soutien-scolaire-ateliers".into(),
+                contributions: vec!["competences".into()],
+                remote: false,
+                urgent: false,
+                featured: false,
+                flexible: false,
+                capacity: None,
+                contact_name: String::new(),
+                starts_on: today + Duration::days(30),
+                ends_on: today + Duration::days(60),
+                skills: vec![],
+                texts: vec![MissionText {
+                    locale: "fr".into(),
+                    title: format!("Mission {slug}"),
+                    summary: "Résumé".into(),
+                    description: "Description".into(),
+                }],
+            },
         }])
         .await
         .expect("mission");

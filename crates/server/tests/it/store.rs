@@ -5,34 +5,39 @@ use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
-    Accounts, Cities, Invitations, MissionPhotos, Missions, NewEmail, NewMission, NewMissionPhoto,
-    NewMissionText, NewOrganisation, Organisations, Outbox, Profile, Profiles, Role, StoreError,
-    sync_tenant,
+    Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionText, Missions, NewEmail,
+    NewMission, NewMissionPhoto, NewOrganisation, OrganisationProfile, Organisations, Outbox,
+    Profile, Profiles, Role, StoreError, sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
     let today = Utc::now().date_naive();
     NewMission {
-        organisation_id,
-        city_id,
         slug: jsap_domain::slugify(title),
-        domain: "sante".into(),
-        mission_type: "dons-equipements-sante".into(),
-        contributions: vec!["don-en-nature".into(), "competences".into()],
-        remote: false,
-        urgent: true,
-        featured: false,
         published: true,
-        starts_on: today,
-        ends_on: today + Duration::days(30),
-        skills: vec!["logistique".into()],
         photos: vec![],
-        texts: vec![NewMissionText {
-            locale: "fr".into(),
-            title: title.into(),
-            summary: "Résumé".into(),
-            description: "Description".into(),
-        }],
+        fields: MissionFields {
+            organisation_id,
+            city_id,
+            domain: "sante".into(),
+            mission_type: "dons-equipements-sante".into(),
+            contributions: vec!["don-en-nature".into(), "competences".into()],
+            remote: false,
+            urgent: true,
+            featured: false,
+            flexible: false,
+            capacity: None,
+            contact_name: String::new(),
+            starts_on: today,
+            ends_on: today + Duration::days(30),
+            skills: vec!["logistique".into()],
+            texts: vec![MissionText {
+                locale: "fr".into(),
+                title: title.into(),
+                summary: "Résumé".into(),
+                description: "Description".into(),
+            }],
+        },
     }
 }
 
@@ -73,12 +78,15 @@ async fn tenant_b_cannot_read_tenant_a_cities_organisations_or_missions() {
 
     let org = Organisations::for_tenant(conn, &cm)
         .insert(NewOrganisation {
-            city_id: douala.id,
             slug: "mairie-de-douala".into(),
-            kind: "mairie".into(),
-            name: "Mairie de Douala".into(),
-            description: "Ville".into(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: douala.id,
+                kind: "mairie".into(),
+                name: "Mairie de Douala".into(),
+                description: "Ville".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("insert organisation");
@@ -167,17 +175,20 @@ async fn a_mission_that_ends_before_it_starts_is_refused_and_nothing_is_written(
         .expect("kribi");
     let org = Organisations::for_tenant(&tx, &cm)
         .insert(NewOrganisation {
-            city_id: city.id,
             slug: "o".into(),
-            kind: "ong".into(),
-            name: "O".into(),
-            description: "D".into(),
             verified: false,
+            profile: OrganisationProfile {
+                city_id: city.id,
+                kind: "ong".into(),
+                name: "O".into(),
+                description: "D".into(),
+                ..Default::default()
+            },
         })
         .await
         .expect("org");
     let mut bad = mission(org, city.id, "Mauvaises dates");
-    bad.ends_on = bad.starts_on - Duration::days(1);
+    bad.fields.ends_on = bad.fields.starts_on - Duration::days(1);
     let good = mission(org, city.id, "Bonne mission");
     let result = Missions::for_tenant(&tx, &cm)
         .insert_all(vec![good, bad])
@@ -429,12 +440,15 @@ async fn tenant_b_cannot_read_or_write_tenant_a_profiles_stays_or_photos() {
     // Photos: a mission of A with a photo is invisible from B, by mission and by key.
     let organisation = Organisations::for_tenant(conn, &cm)
         .insert(NewOrganisation {
-            city_id: douala.id,
             slug: "asso-photo".into(),
-            kind: "association".into(),
-            name: "Asso photo".into(),
-            description: String::new(),
             verified: true,
+            profile: OrganisationProfile {
+                city_id: douala.id,
+                kind: "association".into(),
+                name: "Asso photo".into(),
+                description: String::new(),
+                ..Default::default()
+            },
         })
         .await
         .expect("organisation");

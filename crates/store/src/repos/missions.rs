@@ -2,7 +2,7 @@ use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_text, organisation};
-use crate::repos::mission_edits::record_of;
+use crate::repos::mission_edits::{MissionFields, record_of};
 use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
 use crate::repos::search::{
     IndexRow, MissionHit, analyzer_version, clear_index, count_index, mission_body,
@@ -17,30 +17,22 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-#[derive(Debug, Clone)]
-pub struct NewMissionText {
+/// A mission's text in one locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MissionText {
     pub locale: String,
     pub title: String,
     pub summary: String,
     pub description: String,
 }
 
+/// A mission written straight in (seed data, tests): its editor's fields under `slug`,
+/// published (as if reviewed) or a draft.
 #[derive(Debug, Clone)]
 pub struct NewMission {
-    pub organisation_id: i64,
-    pub city_id: i64,
     pub slug: String,
-    pub domain: String,
-    pub mission_type: String,
-    pub contributions: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    pub featured: bool,
     pub published: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
-    pub texts: Vec<NewMissionText>,
+    pub fields: MissionFields,
     /// In display order; their bytes must already be in blob storage.
     pub photos: Vec<NewMissionPhoto>,
 }
@@ -115,7 +107,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let mut texts = Vec::with_capacity(count * 2);
         let mut contributions = Vec::with_capacity(count * 2);
         for m in missions {
-            if m.ends_on < m.starts_on {
+            if m.fields.ends_on < m.fields.starts_on {
                 return Err(StoreError::Refused(format!(
                     "mission {} ends before it starts",
                     m.slug
@@ -123,36 +115,22 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             }
             let inserted = mission::Entity::insert(mission::ActiveModel {
                 tenant_id: Set(tenant_id.clone()),
-                organisation_id: Set(m.organisation_id),
-                city_id: Set(m.city_id),
-                slug: Set(m.slug),
-                domain: Set(m.domain.clone()),
-                mission_type: Set(m.mission_type.clone()),
-                remote: Set(m.remote),
-                urgent: Set(m.urgent),
-                featured: Set(m.featured),
                 status: Set(if m.published { "published" } else { "draft" }.to_owned()),
-                starts_on: Set(m.starts_on),
-                ends_on: Set(m.ends_on),
-                skills: Set(m.skills.join(", ")),
                 created_at: Set(now),
                 published_at: Set(m.published.then_some(now)),
                 // Seeded missions stand for missions a reviewer published.
                 validated: Set(m.published),
-                ..Default::default()
+                ..mission_row(&m.fields, &m.slug)
             })
             .exec(self.conn)
             .await?;
             let id = inserted.last_insert_id;
             photos.insert_for(id, &m.photos, now).await?;
-            let skills = m.skills.join(" ");
-            let city = cities.get(&m.city_id);
-            for t in &m.texts {
-                let city = city.map_or("", |c| c.name_in(&t.locale));
-                index_rows.push(index_row(id, t, &skills, city, &m.domain, &m.mission_type));
+            index_rows.extend(index_rows_of(id, &m.fields, cities.get(&m.fields.city_id)));
+            for t in &m.fields.texts {
                 texts.push(text_row(&tenant_id, id, t));
             }
-            for c in &m.contributions {
+            for c in &m.fields.contributions {
                 contributions.push(contribution_row(&tenant_id, id, c));
             }
         }
@@ -225,7 +203,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 continue;
             };
             let city = cities.get(&m.city_id).map_or("", |c| c.name_in(&t.locale));
-            let text = NewMissionText {
+            let text = MissionText {
                 locale: t.locale,
                 title: t.title,
                 summary: t.summary,
@@ -286,7 +264,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             return Ok(None);
         };
         let record = record_of(self.conn, &self.scope, m).await?;
-        if record.texts.is_empty() {
+        if record.fields.texts.is_empty() {
             return Ok(None);
         }
         Ok(Some(record.detail(locale)))
@@ -368,11 +346,33 @@ pub(crate) async fn contributions_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// The row of a mission of `fields` under `slug`: the columns its editor sets (its status,
+/// dates of creation and review are the caller's).
+pub(crate) fn mission_row(fields: &MissionFields, slug: &str) -> mission::ActiveModel {
+    mission::ActiveModel {
+        organisation_id: Set(fields.organisation_id),
+        city_id: Set(fields.city_id),
+        slug: Set(slug.to_owned()),
+        domain: Set(fields.domain.clone()),
+        mission_type: Set(fields.mission_type.clone()),
+        remote: Set(fields.remote),
+        urgent: Set(fields.urgent),
+        featured: Set(fields.featured),
+        flexible: Set(fields.flexible),
+        starts_on: Set(fields.starts_on),
+        ends_on: Set(fields.ends_on),
+        skills: Set(fields.skills.join(", ")),
+        capacity: Set(fields.capacity),
+        contact_name: Set(fields.contact_name.clone()),
+        ..Default::default()
+    }
+}
+
 /// The row of text `t` of mission `mission_id`.
 pub(crate) fn text_row(
     tenant_id: &str,
     mission_id: i64,
-    t: &NewMissionText,
+    t: &MissionText,
 ) -> mission_text::ActiveModel {
     mission_text::ActiveModel {
         tenant_id: Set(tenant_id.to_owned()),
@@ -398,11 +398,31 @@ pub(crate) fn contribution_row(
     }
 }
 
+/// The search index rows of mission `mission_id` of `fields` in `city`, one per text.
+pub(crate) fn index_rows_of<'a>(
+    mission_id: i64,
+    fields: &'a MissionFields,
+    city: Option<&'a city::Model>,
+) -> impl Iterator<Item = IndexRow> + 'a {
+    let skills = fields.skills.join(" ");
+    fields.texts.iter().map(move |t| {
+        let city = city.map_or("", |c| c.name_in(&t.locale));
+        index_row(
+            mission_id,
+            t,
+            &skills,
+            city,
+            &fields.domain,
+            &fields.mission_type,
+        )
+    })
+}
+
 /// The search index row of text `t` of mission `mission_id`: its words with the mission's
 /// skills (space separated), city name in the text's locale and labels.
 pub(crate) fn index_row(
     mission_id: i64,
-    t: &NewMissionText,
+    t: &MissionText,
     skills: &str,
     city: &str,
     domain: &str,

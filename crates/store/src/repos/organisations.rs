@@ -7,33 +7,39 @@ use sea_orm::sea_query::IntoCondition;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
-#[derive(Debug, Clone)]
-pub struct NewOrganisation {
+/// What an organisation tells of itself: what its member registers, then what its page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrganisationProfile {
     pub city_id: i64,
-    pub slug: String,
     pub kind: String,
     pub name: String,
     pub description: String,
+    pub website: String,
+    pub public_email: String,
+    pub phone: String,
+    pub facilities: Vec<String>,
+}
+
+/// An organisation written straight in (seed data, tests), verified or pending.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub slug: String,
     pub verified: bool,
+    pub profile: OrganisationProfile,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrganisationRecord {
     pub id: i64,
-    pub city_id: i64,
     pub slug: String,
-    pub kind: String,
-    pub name: String,
-    pub description: String,
+    /// What it tells of itself (serialised as the record's own fields).
+    #[serde(flatten)]
+    pub profile: OrganisationProfile,
     /// `status == Verified`, for the readers that only show the badge.
     pub verified: bool,
     pub status: OrganisationStatus,
     /// Why it was refused or suspended (shown to its admins).
     pub status_reason: String,
-    pub website: String,
-    pub public_email: String,
-    pub phone: String,
-    pub facilities: Vec<String>,
     /// The blob key of its logo ('' for none).
     pub logo_key: String,
     pub created_by: Option<i64>,
@@ -53,43 +59,31 @@ impl From<organisation::Model> for OrganisationRecord {
     fn from(m: organisation::Model) -> Self {
         Self {
             id: m.id,
-            city_id: m.city_id,
             slug: m.slug,
-            kind: m.kind,
-            name: m.name,
-            description: m.description,
+            profile: OrganisationProfile {
+                city_id: m.city_id,
+                kind: m.kind,
+                name: m.name,
+                description: m.description,
+                website: m.website,
+                public_email: m.public_email,
+                phone: m.phone,
+                facilities: m
+                    .facilities
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            },
             verified: m.verified,
             status: OrganisationStatus::parse(&m.status).unwrap_or(OrganisationStatus::Pending),
             status_reason: m.status_reason,
-            website: m.website,
-            public_email: m.public_email,
-            phone: m.phone,
-            facilities: m
-                .facilities
-                .split(',')
-                .filter(|f| !f.is_empty())
-                .map(str::to_owned)
-                .collect(),
             logo_key: m.logo_key,
             created_by: m.created_by,
             created_at: m.created_at,
             hidden: m.hidden_at.is_some(),
         }
     }
-}
-
-/// An organisation a member registers: pending until reviewed.
-#[derive(Debug, Clone)]
-pub struct Registration {
-    pub city_id: i64,
-    pub kind: String,
-    pub name: String,
-    pub description: String,
-    pub website: String,
-    pub public_email: String,
-    pub phone: String,
-    pub facilities: Vec<String>,
-    pub created_by: i64,
 }
 
 tenant_repository! {
@@ -116,11 +110,15 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
     fn row(&self, new: NewOrganisation) -> organisation::ActiveModel {
         organisation::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
-            city_id: Set(new.city_id),
+            city_id: Set(new.profile.city_id),
             slug: Set(new.slug),
-            kind: Set(new.kind),
-            name: Set(new.name),
-            description: Set(new.description),
+            kind: Set(new.profile.kind),
+            name: Set(new.profile.name),
+            description: Set(new.profile.description),
+            website: Set(new.profile.website),
+            public_email: Set(new.profile.public_email),
+            phone: Set(new.profile.phone),
+            facilities: Set(new.profile.facilities.join(",")),
             verified: Set(new.verified),
             status: Set(if new.verified {
                 OrganisationStatus::Verified
@@ -162,11 +160,16 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         self.one(organisation::Column::Slug.eq(slug)).await
     }
 
-    /// Registers `new` as pending, under a slug made from its name (with `-2`, `-3`... when
-    /// taken on this tenant). `UnknownCity` when the city is not one of this tenant's.
-    pub async fn register(&self, new: Registration) -> Result<OrganisationRecord, StoreError> {
-        check_city(self.conn, &self.scope, new.city_id).await?;
-        let base = jsap_domain::slugify(&new.name);
+    /// Registers `profile` as pending, created by `created_by`, under a slug made from its
+    /// name (with `-2`, `-3`... when taken on this tenant). `UnknownCity` when the city is not
+    /// one of this tenant's.
+    pub async fn register(
+        &self,
+        profile: OrganisationProfile,
+        created_by: i64,
+    ) -> Result<OrganisationRecord, StoreError> {
+        check_city(self.conn, &self.scope, profile.city_id).await?;
+        let base = jsap_domain::slugify(&profile.name);
         let base = if base.is_empty() {
             "organisation".to_owned()
         } else {
@@ -183,19 +186,12 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             status_reason: Set(String::new()),
             reviewed_by: Set(None),
             reviewed_at: Set(None),
-            created_by: Set(Some(new.created_by)),
-            website: Set(new.website),
-            public_email: Set(new.public_email),
-            phone: Set(new.phone),
-            facilities: Set(new.facilities.join(",")),
+            created_by: Set(Some(created_by)),
             logo_key: Set(String::new()),
             ..self.row(NewOrganisation {
-                city_id: new.city_id,
                 slug,
-                kind: new.kind,
-                name: new.name,
-                description: new.description,
                 verified: false,
+                profile,
             })
         })
         .exec_with_returning(self.conn)

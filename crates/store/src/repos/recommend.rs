@@ -22,21 +22,28 @@ pub struct CandidateFilter {
     pub remote: bool,
 }
 
+/// What a mission asks, as the ranking weighs it: its kind, its window, the skills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissionTerms {
+    pub domain: String,
+    pub mission_type: String,
+    pub contribution_types: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    /// No dates window: fits any stay (still closed after `ends_on`).
+    pub flexible: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub skills: Vec<String>,
+}
+
 /// One public mission as the ranking reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateMission {
     pub id: i64,
     pub slug: String,
     pub city_id: i64,
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
+    pub terms: MissionTerms,
     /// The locales the mission has a text in (`fr`, `en`, `ar`).
     pub locales: Vec<String>,
     pub published_at: Option<DateTime<Utc>>,
@@ -124,25 +131,27 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
         Ok(rows
             .into_iter()
             .map(|r| CandidateMission {
-                contribution_types: contributions.remove(&r.id).unwrap_or_default(),
+                terms: MissionTerms {
+                    contribution_types: contributions.remove(&r.id).unwrap_or_default(),
+                    skills: r
+                        .skills
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    domain: r.domain,
+                    mission_type: r.mission_type,
+                    remote: r.remote,
+                    urgent: r.urgent,
+                    flexible: r.flexible,
+                    starts_on: r.starts_on,
+                    ends_on: r.ends_on,
+                },
                 locales: locales.remove(&r.id).unwrap_or_default(),
-                skills: r
-                    .skills
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
                 id: r.id,
                 slug: r.slug,
                 city_id: r.city_id,
-                domain: r.domain,
-                mission_type: r.mission_type,
-                remote: r.remote,
-                urgent: r.urgent,
-                flexible: r.flexible,
-                starts_on: r.starts_on,
-                ends_on: r.ends_on,
                 published_at: r.published_at,
             })
             .collect())

@@ -90,7 +90,7 @@ async fn queue_page(
             Waiting {
                 id: m.id,
                 title: m.title,
-                organisation: organisation.map_or_else(String::new, |o| o.name.clone()),
+                organisation: organisation.map_or_else(String::new, |o| o.profile.name.clone()),
                 organisation_verified: organisation.is_some_and(|o| o.verified),
                 city: cities
                     .iter()

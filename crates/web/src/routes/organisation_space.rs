@@ -78,7 +78,7 @@ async fn space_page(
         let people = members.list(o.id).await?;
         rows.push(OrganisationRow {
             id: o.id,
-            name: o.name.clone(),
+            name: o.profile.name.clone(),
             slug: o.slug.clone(),
             role: role_label(*role),
             admin,

@@ -245,7 +245,7 @@ async fn queue_page(
         for o in organisations.in_status(status, cities).await? {
             reviewed.push(Reviewed {
                 id: o.id,
-                name: o.name,
+                name: o.profile.name,
                 slug: o.slug,
                 status: status.as_str(),
                 status_label: ctx.t(&format!("org.status_{}", status.as_str())),
@@ -259,22 +259,23 @@ async fn queue_page(
         .into_iter()
         .map(|o| Pending {
             id: o.id,
-            kind: ctx.t(&format!("org_kind.{}", o.kind)),
+            kind: ctx.t(&format!("org_kind.{}", o.profile.kind)),
             city: all_cities
                 .iter()
-                .find(|c| c.id == o.city_id)
+                .find(|c| c.id == o.profile.city_id)
                 .map_or_else(String::new, |c| c.name_in(ctx.locale).to_owned()),
             facilities: o
+                .profile
                 .facilities
                 .iter()
                 .map(|f| ctx.t(&format!("org.facility_{f}")))
                 .collect(),
             registered_on: format_date(ctx.tenant.local_date(o.created_at), ctx.locale),
-            name: o.name,
-            description: o.description,
-            website: o.website,
-            public_email: o.public_email,
-            phone: o.phone,
+            name: o.profile.name,
+            description: o.profile.description,
+            website: o.profile.website,
+            public_email: o.profile.public_email,
+            phone: o.profile.phone,
         })
         .collect();
     ctx.page(

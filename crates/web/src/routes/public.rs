@@ -101,7 +101,7 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
         .filter(|o| o.is_public())
         .cloned()
         .collect();
-    organisations.sort_by(|a, b| a.name.cmp(&b.name));
+    organisations.sort_by(|a, b| a.profile.name.cmp(&b.profile.name));
     organisations.truncate(12);
     let weather_city = tenant
         .main_city

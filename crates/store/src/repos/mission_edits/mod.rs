@@ -3,7 +3,7 @@
 //! cannot both win), list them for a space or a review queue, and keep their history.
 
 use super::Scope;
-use crate::repos::missions::{MissionDetail, NewMissionText};
+use crate::repos::missions::{MissionDetail, MissionText};
 use crate::repos::search::MissionHit;
 use chrono::{DateTime, NaiveDate, Utc};
 use jsap_domain::missions::MissionStatus;
@@ -16,7 +16,7 @@ mod write;
 pub(crate) use read::record_of;
 
 /// Every field an editor sets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MissionFields {
     pub organisation_id: i64,
     pub city_id: i64,
@@ -33,7 +33,7 @@ pub struct MissionFields {
     pub capacity: Option<i32>,
     pub contact_name: String,
     /// The default locale's first.
-    pub texts: Vec<NewMissionText>,
+    pub texts: Vec<MissionText>,
 }
 
 /// A mission with all it holds, for its editor and its reviewers.
@@ -42,21 +42,9 @@ pub struct MissionRecord {
     pub id: i64,
     pub slug: String,
     pub status: MissionStatus,
-    pub organisation_id: i64,
-    pub city_id: i64,
-    pub domain: String,
-    pub mission_type: String,
-    pub contributions: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    pub featured: bool,
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
-    pub capacity: Option<i32>,
-    pub contact_name: String,
-    pub texts: Vec<MissionTextRecord>,
+    /// What its editor set (serialised as the record's own fields).
+    #[serde(flatten)]
+    pub fields: MissionFields,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -77,25 +65,22 @@ pub struct MissionRecord {
 
 impl MissionRecord {
     /// The text in `locale`, or the first one (the default locale's).
-    pub fn text(&self, locale: &str) -> Option<&MissionTextRecord> {
-        self.texts
+    pub fn text(&self, locale: &str) -> Option<&MissionText> {
+        self.fields
+            .texts
             .iter()
             .find(|t| t.locale == locale)
-            .or(self.texts.first())
+            .or(self.fields.texts.first())
     }
 
     /// The mission as its page shows it, with its text in `locale` (or the first one
     /// written; an empty one in `locale` when it has none).
     pub fn detail(&self, locale: &str) -> MissionDetail {
-        let text = self
-            .text(locale)
-            .cloned()
-            .unwrap_or_else(|| MissionTextRecord {
-                locale: locale.to_owned(),
-                title: String::new(),
-                summary: String::new(),
-                description: String::new(),
-            });
+        let text = self.text(locale).cloned().unwrap_or_else(|| MissionText {
+            locale: locale.to_owned(),
+            ..MissionText::default()
+        });
+        let f = &self.fields;
         MissionDetail {
             mission: MissionHit {
                 id: self.id,
@@ -103,34 +88,26 @@ impl MissionRecord {
                 title: text.title,
                 summary: text.summary,
                 lang: text.locale.clone(),
-                city_id: self.city_id,
-                organisation_id: self.organisation_id,
-                domain: self.domain.clone(),
-                mission_type: self.mission_type.clone(),
-                contribution_types: self.contributions.clone(),
-                remote: self.remote,
-                urgent: self.urgent,
-                featured: self.featured,
-                flexible: self.flexible,
-                starts_on: self.starts_on,
-                ends_on: self.ends_on,
+                city_id: f.city_id,
+                organisation_id: f.organisation_id,
+                domain: f.domain.clone(),
+                mission_type: f.mission_type.clone(),
+                contribution_types: f.contributions.clone(),
+                remote: f.remote,
+                urgent: f.urgent,
+                featured: f.featured,
+                flexible: f.flexible,
+                starts_on: f.starts_on,
+                ends_on: f.ends_on,
             },
             description: text.description,
-            skills: self.skills.clone(),
+            skills: f.skills.clone(),
             locale: text.locale,
-            capacity: self.capacity,
-            contact_name: self.contact_name.clone(),
+            capacity: f.capacity,
+            contact_name: f.contact_name.clone(),
             validated: self.validated,
         }
     }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct MissionTextRecord {
-    pub locale: String,
-    pub title: String,
-    pub summary: String,
-    pub description: String,
 }
 
 /// One line of a list of missions.

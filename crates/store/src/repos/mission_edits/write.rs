@@ -6,7 +6,7 @@ use crate::StoreError;
 use crate::entities::{city, mission, mission_contribution, mission_history, mission_text};
 use crate::repos::catalogue::bump_version;
 use crate::repos::cities::check_city;
-use crate::repos::missions::{contribution_row, index_row, text_row};
+use crate::repos::missions::{contribution_row, index_rows_of, mission_row, text_row};
 use crate::repos::search::{IndexRow, clear_mission_index, write_index};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -23,23 +23,9 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         check_city(self.conn, &self.scope, fields.city_id).await?;
         let inserted = mission::Entity::insert(mission::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
-            organisation_id: Set(fields.organisation_id),
-            city_id: Set(fields.city_id),
-            slug: Set(slug.to_owned()),
-            domain: Set(fields.domain.clone()),
-            mission_type: Set(fields.mission_type.clone()),
-            remote: Set(fields.remote),
-            urgent: Set(fields.urgent),
-            featured: Set(fields.featured),
             status: Set(MissionStatus::Draft.as_str().to_owned()),
-            starts_on: Set(fields.starts_on),
-            ends_on: Set(fields.ends_on),
-            skills: Set(fields.skills.join(", ")),
             created_at: Set(now),
             published_at: Set(None),
-            flexible: Set(fields.flexible),
-            capacity: Set(fields.capacity),
-            contact_name: Set(fields.contact_name.clone()),
             created_by: Set(Some(by)),
             updated_at: Set(Some(now)),
             submitted_at: Set(None),
@@ -48,7 +34,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             review_comment: Set(String::new()),
             validated: Set(false),
             closed_reason: Set(String::new()),
-            ..Default::default()
+            ..mission_row(fields, slug)
         })
         .exec(self.conn)
         .await?;
@@ -94,15 +80,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             .filter(city::Column::Id.eq(fields.city_id))
             .one(self.conn)
             .await?;
-        let skills = fields.skills.join(" ");
-        let rows: Vec<IndexRow> = fields
-            .texts
-            .iter()
-            .map(|t| {
-                let city = city.as_ref().map_or("", |c| c.name_in(&t.locale));
-                index_row(id, t, &skills, city, &fields.domain, &fields.mission_type)
-            })
-            .collect();
+        let rows: Vec<IndexRow> = index_rows_of(id, fields, city.as_ref()).collect();
         write_index(self.conn, &tenant_id, &rows).await?;
         bump_version(self.conn, &tenant_id).await?;
         Ok(())
@@ -121,33 +99,10 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         let updated = self
             .scope
             .update::<mission::Entity>()
-            .col_expr(
-                mission::Column::OrganisationId,
-                Expr::value(fields.organisation_id),
-            )
-            .col_expr(mission::Column::CityId, Expr::value(fields.city_id))
-            .col_expr(mission::Column::Slug, Expr::value(slug))
-            .col_expr(mission::Column::Domain, Expr::value(fields.domain.as_str()))
-            .col_expr(
-                mission::Column::MissionType,
-                Expr::value(fields.mission_type.as_str()),
-            )
-            .col_expr(mission::Column::Remote, Expr::value(fields.remote))
-            .col_expr(mission::Column::Urgent, Expr::value(fields.urgent))
-            .col_expr(mission::Column::Featured, Expr::value(fields.featured))
-            .col_expr(mission::Column::Flexible, Expr::value(fields.flexible))
-            .col_expr(mission::Column::StartsOn, Expr::value(fields.starts_on))
-            .col_expr(mission::Column::EndsOn, Expr::value(fields.ends_on))
-            .col_expr(
-                mission::Column::Skills,
-                Expr::value(fields.skills.join(", ")),
-            )
-            .col_expr(mission::Column::Capacity, Expr::value(fields.capacity))
-            .col_expr(
-                mission::Column::ContactName,
-                Expr::value(fields.contact_name.as_str()),
-            )
-            .col_expr(mission::Column::UpdatedAt, Expr::value(now))
+            .set(mission::ActiveModel {
+                updated_at: Set(Some(now)),
+                ..mission_row(fields, slug)
+            })
             .filter(mission::Column::Id.eq(id))
             .exec(self.conn)
             .await?;

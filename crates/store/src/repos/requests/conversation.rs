@@ -63,10 +63,10 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         except: Option<i64>,
     ) -> Result<Vec<Account>, StoreError> {
         let mut all = Vec::new();
-        if let Some(org) = request.organisation_id {
+        if let Some(org) = request.sent.organisation_id {
             all.extend(self.organisation_members(org).await?);
         }
-        all.extend(self.focal_points(request.city_id).await?);
+        all.extend(self.focal_points(request.sent.city_id).await?);
         let mut seen = HashSet::new();
         all.retain(|a| except != Some(a.id) && seen.insert(a.email.clone()));
         Ok(all)

@@ -32,7 +32,8 @@ mod deadlines;
 mod inbox;
 mod surveys;
 
-#[derive(Debug, Clone)]
+/// A request as its member sends it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NewRequest {
     pub kind: RequestKind,
     pub member_user_id: i64,
@@ -53,20 +54,10 @@ pub struct NewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RequestRecord {
     pub id: i64,
-    pub kind: RequestKind,
-    pub member_user_id: i64,
-    pub mission_id: Option<i64>,
-    pub organisation_id: Option<i64>,
-    pub city_id: i64,
+    /// What its member sent (serialised as the record's own fields).
+    #[serde(flatten)]
+    pub sent: NewRequest,
     pub state: RequestState,
-    pub locale: String,
-    pub title: String,
-    pub body: String,
-    pub offer: String,
-    pub contribution: Option<String>,
-    pub available_from: Option<NaiveDate>,
-    pub available_to: Option<NaiveDate>,
-    pub domain: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
@@ -79,20 +70,22 @@ impl From<request::Model> for RequestRecord {
     fn from(m: request::Model) -> Self {
         Self {
             id: m.id,
-            kind: RequestKind::parse(&m.kind),
-            member_user_id: m.member_user_id,
-            mission_id: m.mission_id,
-            organisation_id: m.organisation_id,
-            city_id: m.city_id,
+            sent: NewRequest {
+                kind: RequestKind::parse(&m.kind),
+                member_user_id: m.member_user_id,
+                mission_id: m.mission_id,
+                organisation_id: m.organisation_id,
+                city_id: m.city_id,
+                locale: m.locale,
+                title: m.title,
+                body: m.body,
+                offer: m.offer,
+                contribution: m.contribution,
+                available_from: m.available_from,
+                available_to: m.available_to,
+                domain: m.domain,
+            },
             state: RequestState::parse(&m.state).unwrap_or(RequestState::New),
-            locale: m.locale,
-            title: m.title,
-            body: m.body,
-            offer: m.offer,
-            contribution: m.contribution,
-            available_from: m.available_from,
-            available_to: m.available_to,
-            domain: m.domain,
             created_at: m.created_at,
             updated_at: m.updated_at,
             due_at: m.due_at,
@@ -249,7 +242,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         request: &RequestRecord,
         user_id: i64,
     ) -> Result<Option<Side>, StoreError> {
-        if request.member_user_id == user_id {
+        if request.sent.member_user_id == user_id {
             return Ok(Some(Side::Member));
         }
         let roles = self.roles_of(user_id).await?;
@@ -260,13 +253,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                     && (org.is_none() || m.organisation_id == org)
             })
         };
-        if let Some(org) = request.organisation_id
+        if let Some(org) = request.sent.organisation_id
             && (has(Role::OrganisationAdmin, None, Some(org))
                 || has(Role::OrganisationEditor, None, Some(org)))
         {
             return Ok(Some(Side::Organisation));
         }
-        if has(Role::FocalPoint, Some(request.city_id), None) {
+        if has(Role::FocalPoint, Some(request.sent.city_id), None) {
             return Ok(Some(Side::FocalPoint));
         }
         if has(Role::CountryOperator, None, None) {

@@ -14,7 +14,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         survey::Entity::insert(survey::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             request_id: Set(request.id),
-            organisation_id: Set(request.organisation_id),
+            organisation_id: Set(request.sent.organisation_id),
             token_hash: Set(hash_token(&raw)),
             score: Set(None),
             comment: Set(None),

@@ -48,7 +48,7 @@ pub(super) async fn invitation(
             let organisation = jsap_store::Organisations::for_tenant(state.store.conn(), tenant)
                 .by_id(organisation_id)
                 .await?
-                .map(|o| o.name)
+                .map(|o| o.profile.name)
                 .unwrap_or_default();
             (
                 t("org.invitation_intro")

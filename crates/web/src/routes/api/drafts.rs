@@ -43,7 +43,7 @@ pub(super) async fn unpublished(
     let writable = jsap_app::missions::writable_organisations(&scope, &account)
         .await
         .map_err(|e| internal(e.into()))?;
-    if !writable.iter().any(|o| o.id == m.organisation_id) {
+    if !writable.iter().any(|o| o.id == m.fields.organisation_id) {
         return Ok(None);
     }
     Ok(Some(editors_view(m, locale)))

@@ -152,7 +152,7 @@ impl Api {
                 let organisation = lookup
                     .organisations
                     .get(&hit.organisation_id)
-                    .map(|o| o.name.as_str());
+                    .map(|o| o.profile.name.as_str());
                 MissionItem::new(
                     hit,
                     &tenant,
@@ -267,7 +267,7 @@ impl Api {
                 &tenant,
                 locale,
                 city.as_ref(),
-                organisation.as_ref().map(|o| o.name.as_str()),
+                organisation.as_ref().map(|o| o.profile.name.as_str()),
                 &taxonomy,
             ),
             description: detail.description,

@@ -78,7 +78,7 @@ pub(super) async fn edit_of(
             Some(o) => o.id,
             None => return Ok(Err(invalid("organisation", "no such organisation here"))),
         },
-        (None, Some(m)) => m.organisation_id,
+        (None, Some(m)) => m.fields.organisation_id,
         (None, None) => {
             let writable = missions::writable_organisations(&scope(state, tenant), holder)
                 .await
@@ -104,19 +104,20 @@ pub(super) async fn edit_of(
             Some(c) => Some(c.id),
             None => return Ok(Err(invalid("city", "not a city of this site"))),
         },
-        None => base.map(|m| m.city_id),
+        None => base.map(|m| m.fields.city_id),
     };
     let starts_on = match parse_date("starts_on", fields.starts_on.as_ref()) {
-        Ok(d) => d.or(base.map(|m| m.starts_on)),
+        Ok(d) => d.or(base.map(|m| m.fields.starts_on)),
         Err(e) => return Ok(Err(e)),
     };
     let ends_on = match parse_date("ends_on", fields.ends_on.as_ref()) {
-        Ok(d) => d.or(base.map(|m| m.ends_on)),
+        Ok(d) => d.or(base.map(|m| m.fields.ends_on)),
         Err(e) => return Ok(Err(e)),
     };
     let mut texts: Vec<TextInput> = base
         .map(|m| {
-            m.texts
+            m.fields
+                .texts
                 .iter()
                 .filter_map(|t| {
                     Some(TextInput {
@@ -154,45 +155,51 @@ pub(super) async fn edit_of(
     let input = MissionInput {
         texts,
         city_id,
-        remote: fields.remote.or(base.map(|m| m.remote)).unwrap_or(false),
+        remote: fields
+            .remote
+            .or(base.map(|m| m.fields.remote))
+            .unwrap_or(false),
         domain: fields
             .domain
-            .or(base.map(|m| m.domain.clone()))
+            .or(base.map(|m| m.fields.domain.clone()))
             .unwrap_or_default(),
         mission_type: fields
             .mission_type
-            .or(base.map(|m| m.mission_type.clone()))
+            .or(base.map(|m| m.fields.mission_type.clone()))
             .unwrap_or_default(),
         contribution_types: fields
             .contribution_types
-            .or(base.map(|m| m.contributions.clone()))
+            .or(base.map(|m| m.fields.contributions.clone()))
             .unwrap_or_default(),
         flexible: fields
             .flexible
-            .or(base.map(|m| m.flexible))
+            .or(base.map(|m| m.fields.flexible))
             .unwrap_or(false),
         starts_on,
         ends_on,
         skills: fields
             .skills
-            .or(base.map(|m| m.skills.clone()))
+            .or(base.map(|m| m.fields.skills.clone()))
             .unwrap_or_default(),
         capacity: match fields.capacity {
             Some(c) => Some(c),
-            None => base.and_then(|m| m.capacity),
+            None => base.and_then(|m| m.fields.capacity),
         },
         contact_name: fields
             .contact_name
-            .or(base.map(|m| m.contact_name.clone()))
+            .or(base.map(|m| m.fields.contact_name.clone()))
             .unwrap_or_default(),
     };
     Ok(Ok(Edit {
         organisation_id,
         input,
-        urgent: fields.urgent.or(base.map(|m| m.urgent)).unwrap_or(false),
+        urgent: fields
+            .urgent
+            .or(base.map(|m| m.fields.urgent))
+            .unwrap_or(false),
         featured: fields
             .featured
-            .or(base.map(|m| m.featured))
+            .or(base.map(|m| m.fields.featured))
             .unwrap_or(false),
     }))
 }

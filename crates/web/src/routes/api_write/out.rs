@@ -52,11 +52,11 @@ pub(crate) async fn mission_out(
 ) -> poem::Result<Box<MissionOut>> {
     let conn = state.store.conn();
     let organisation = Organisations::for_tenant(conn, tenant)
-        .by_id(m.organisation_id)
+        .by_id(m.fields.organisation_id)
         .await
         .map_err(internal)?;
     let city = Cities::for_tenant(conn, tenant)
-        .by_id(m.city_id)
+        .by_id(m.fields.city_id)
         .await
         .map_err(internal)?;
     let photos = MissionPhotos::for_tenant(conn, tenant)
@@ -69,19 +69,20 @@ pub(crate) async fn mission_out(
         status: m.status.as_str().to_owned(),
         organisation: organisation.map(|o| o.slug).unwrap_or_default(),
         city: city.map(|c| c.slug).unwrap_or_default(),
-        remote: m.remote,
-        domain: m.domain.clone(),
-        mission_type: m.mission_type.clone(),
-        contribution_types: m.contributions.clone(),
-        flexible: m.flexible,
-        starts_on: m.starts_on,
-        ends_on: m.ends_on,
-        skills: m.skills.clone(),
-        capacity: m.capacity,
-        contact_name: m.contact_name.clone(),
-        urgent: m.urgent,
-        featured: m.featured,
+        remote: m.fields.remote,
+        domain: m.fields.domain.clone(),
+        mission_type: m.fields.mission_type.clone(),
+        contribution_types: m.fields.contributions.clone(),
+        flexible: m.fields.flexible,
+        starts_on: m.fields.starts_on,
+        ends_on: m.fields.ends_on,
+        skills: m.fields.skills.clone(),
+        capacity: m.fields.capacity,
+        contact_name: m.fields.contact_name.clone(),
+        urgent: m.fields.urgent,
+        featured: m.fields.featured,
         texts: m
+            .fields
             .texts
             .iter()
             .map(|t| TextOut {

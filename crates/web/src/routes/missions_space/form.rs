@@ -6,8 +6,8 @@ use jsap_domain::MissionId;
 
 pub(super) fn values_of(ctx: &Ctx, m: &MissionRecord, cities: &[CityRecord]) -> FormView {
     let mut values = BTreeMap::new();
-    values.insert("organisation", m.organisation_id.to_string());
-    for t in &m.texts {
+    values.insert("organisation", m.fields.organisation_id.to_string());
+    for t in &m.fields.texts {
         values.insert(field(&format!("title_{}", t.locale)), t.title.clone());
         values.insert(field(&format!("summary_{}", t.locale)), t.summary.clone());
         values.insert(
@@ -15,20 +15,20 @@ pub(super) fn values_of(ctx: &Ctx, m: &MissionRecord, cities: &[CityRecord]) -> 
             t.description.clone(),
         );
     }
-    if let Some(c) = cities.iter().find(|c| c.id == m.city_id) {
+    if let Some(c) = cities.iter().find(|c| c.id == m.fields.city_id) {
         values.insert("city", c.slug.clone());
     }
-    values.insert("domain", m.domain.clone());
-    values.insert("mission_type", m.mission_type.clone());
-    if !m.flexible {
-        values.insert("starts_on", m.starts_on.to_string());
-        values.insert("ends_on", m.ends_on.to_string());
+    values.insert("domain", m.fields.domain.clone());
+    values.insert("mission_type", m.fields.mission_type.clone());
+    if !m.fields.flexible {
+        values.insert("starts_on", m.fields.starts_on.to_string());
+        values.insert("ends_on", m.fields.ends_on.to_string());
     }
-    values.insert("skills", m.skills.join(", "));
-    if let Some(c) = m.capacity {
+    values.insert("skills", m.fields.skills.join(", "));
+    if let Some(c) = m.fields.capacity {
         values.insert("capacity", c.to_string());
     }
-    values.insert("contact_name", m.contact_name.clone());
+    values.insert("contact_name", m.fields.contact_name.clone());
     let _ = ctx;
     FormView {
         values,
@@ -54,7 +54,7 @@ pub async fn new_form(
     if let Some(o) = chosen {
         form.values.insert("organisation", o.id.to_string());
         let cities = ctx.cities().await?;
-        if let Some(c) = cities.iter().find(|c| c.id == o.city_id) {
+        if let Some(c) = cities.iter().find(|c| c.id == o.profile.city_id) {
             form.values.insert("city", c.slug.clone());
         }
     }

@@ -193,7 +193,7 @@ fn form_of(
             let o = organisation?;
             cities
                 .iter()
-                .find(|c| c.id == o.city_id)
+                .find(|c| c.id == o.profile.city_id)
                 .map(|c| c.slug.clone())
         })
         .unwrap_or_default();

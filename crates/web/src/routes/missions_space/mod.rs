@@ -101,7 +101,7 @@ async fn organisations(
 fn organisation_name(orgs: &[OrganisationRecord], id: i64) -> String {
     orgs.iter()
         .find(|o| o.id == id)
-        .map_or_else(String::new, |o| o.name.clone())
+        .map_or_else(String::new, |o| o.profile.name.clone())
 }
 
 /// The name of city `id` among `cities` in `locale` ('' when not among them).
@@ -234,8 +234,8 @@ pub(super) async fn writable(
 ) -> Result<MissionRecord, AppError> {
     let m = find(ctx, id).await?;
     let orgs = organisations(ctx, writer).await?;
-    let allowed = orgs.iter().any(|o| o.id == m.organisation_id)
-        || writer.permissions.reviews_city(m.city_id);
+    let allowed = orgs.iter().any(|o| o.id == m.fields.organisation_id)
+        || writer.permissions.reviews_city(m.fields.city_id);
     if !allowed {
         return Err(AppError::NotFound);
     }

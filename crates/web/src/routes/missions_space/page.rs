@@ -30,8 +30,13 @@ impl<'a> Editor<'a> {
         Self {
             status,
             form,
-            contributions: m.contributions.iter().map(String::as_str).collect(),
-            flags: (m.remote, m.flexible, m.urgent, m.featured),
+            contributions: m.fields.contributions.iter().map(String::as_str).collect(),
+            flags: (
+                m.fields.remote,
+                m.fields.flexible,
+                m.fields.urgent,
+                m.fields.featured,
+            ),
             mission: Some(m),
             notice,
             photo_form: FormView::default(),
@@ -117,7 +122,7 @@ pub(super) async fn editor_page(
         })
         .collect();
     let reviewer = match mission {
-        Some(m) => writer.permissions.reviews_city(m.city_id),
+        Some(m) => writer.permissions.reviews_city(m.fields.city_id),
         None => writer.reviews(),
     };
     let view = mission.map(|m| mission_view(ctx, m, &orgs, &cities));
@@ -159,7 +164,7 @@ pub(super) async fn editor_page(
                 .iter()
                 .map(|o| Choice {
                     value: o.id.to_string(),
-                    label: o.name.clone(),
+                    label: o.profile.name.clone(),
                     checked: false,
                 })
                 .collect::<Vec<_>>(),
@@ -245,8 +250,8 @@ pub(super) fn mission_view(
         } else {
             ctx.t(&format!("editor.closed_{}", m.closed_reason))
         },
-        organisation: organisation_name(orgs, m.organisation_id),
-        city: city_name(cities, m.city_id, ctx.locale),
+        organisation: organisation_name(orgs, m.fields.organisation_id),
+        city: city_name(cities, m.fields.city_id, ctx.locale),
         title,
     }
 }

@@ -108,11 +108,9 @@ pub async fn preview(
     let text = m
         .text(locale.as_str())
         .cloned()
-        .unwrap_or_else(|| jsap_store::MissionTextRecord {
+        .unwrap_or_else(|| jsap_store::MissionText {
             locale: locale.as_str().to_owned(),
-            title: String::new(),
-            summary: String::new(),
-            description: String::new(),
+            ..Default::default()
         });
     let view = Preview {
         title: text.title,
@@ -124,22 +122,29 @@ pub async fn preview(
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect(),
-        organisation: organisation_name(&orgs, m.organisation_id),
-        city: city_name(&cities, m.city_id, locale),
-        domain: crate::views::domain_label(&taxonomy, &m.domain, locale).label,
-        mission_type: crate::views::mission_type_label(&taxonomy, &m.mission_type, locale).label,
+        organisation: organisation_name(&orgs, m.fields.organisation_id),
+        city: city_name(&cities, m.fields.city_id, locale),
+        domain: crate::views::domain_label(&taxonomy, &m.fields.domain, locale).label,
+        mission_type: crate::views::mission_type_label(&taxonomy, &m.fields.mission_type, locale)
+            .label,
         contributions: m
+            .fields
             .contributions
             .iter()
             .map(|c| crate::views::contribution_label(&taxonomy, c, locale).label)
             .collect(),
-        dates: dates(&ctx, m.flexible, m.starts_on, m.ends_on),
-        remote: m.remote,
-        urgent: m.urgent,
-        featured: m.featured,
-        skills: m.skills.clone(),
-        capacity: m.capacity,
-        contact_name: m.contact_name.clone(),
+        dates: dates(
+            &ctx,
+            m.fields.flexible,
+            m.fields.starts_on,
+            m.fields.ends_on,
+        ),
+        remote: m.fields.remote,
+        urgent: m.fields.urgent,
+        featured: m.fields.featured,
+        skills: m.fields.skills.clone(),
+        capacity: m.fields.capacity,
+        contact_name: m.fields.contact_name.clone(),
         text_locale: text.locale,
     };
     ctx.page(

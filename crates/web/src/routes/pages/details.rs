@@ -113,7 +113,7 @@ pub async fn mission_page(
             "name": city.name_in(locale),
             "address": { "@type": "PostalAddress", "addressLocality": city.name_in(locale), "addressRegion": city.region, "addressCountry": tenant.country_code },
         },
-        "organizer": { "@type": "Organization", "name": organisation.name },
+        "organizer": { "@type": "Organization", "name": organisation.profile.name },
     }));
     ctx.insert("mission", &detail);
     ctx.insert("paragraphs", &paragraphs);
@@ -179,7 +179,7 @@ pub async fn city_page(
     let organisations: Vec<_> = lookup
         .organisations
         .values()
-        .filter(|o| o.city_id == city.id && o.is_public())
+        .filter(|o| o.profile.city_id == city.id && o.is_public())
         .cloned()
         .collect();
     let mut ctx = page_context(state, tenant, locale, &format!("/villes/{slug}"));
@@ -199,7 +199,10 @@ pub async fn city_page(
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
     // A verified city hall is the city's own organisation: linked from the top of its page.
-    let city_hall = organisations.iter().find(|o| o.kind == "mairie").cloned();
+    let city_hall = organisations
+        .iter()
+        .find(|o| o.profile.kind == "mairie")
+        .cloned();
     ctx.insert("city_hall", &city_hall);
     ctx.insert("organisations", &organisations);
     ctx.insert(
@@ -226,12 +229,15 @@ pub async fn organisation_page(
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
     let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
-    let city = lookup.cities.get(&organisation.city_id);
+    let city = lookup.cities.get(&organisation.profile.city_id);
     let mut ctx = page_context(state, tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
     ctx.insert(
         "kind_label",
-        &jsap_adapters::translate(locale.as_str(), &format!("org_kind.{}", organisation.kind)),
+        &jsap_adapters::translate(
+            locale.as_str(),
+            &format!("org_kind.{}", organisation.profile.kind),
+        ),
     );
     ctx.insert("city_name", &city.map(|c| c.name_in(locale).to_owned()));
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));

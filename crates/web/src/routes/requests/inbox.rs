@@ -110,8 +110,8 @@ pub(super) async fn inbox_page(
         .iter()
         .map(|item| InboxRow {
             url: format!("/{}/demandes/{}", ctx.locale, item.request.id),
-            title: item.request.title.clone(),
-            kind: ctx.t(&format!("request.kind_{}", item.request.kind.as_str())),
+            title: item.request.sent.title.clone(),
+            kind: ctx.t(&format!("request.kind_{}", item.request.sent.kind.as_str())),
             state: state_label(&ctx, item.request.state),
             unread: item.unread,
             updated: format_date(item.request.updated_at.date_naive(), ctx.locale),

@@ -41,7 +41,7 @@ pub(super) async fn open_survey(
         requests
             .find(survey.request_id)
             .await?
-            .map(|r| r.title)
+            .map(|r| r.sent.title)
             .unwrap_or_default(),
     ))
 }

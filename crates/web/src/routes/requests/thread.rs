@@ -80,13 +80,13 @@ pub(super) async fn thread_page(
         })
         .collect();
     let member = Accounts::for_tenant(conn, &ctx.tenant)
-        .find(request.member_user_id)
+        .find(request.sent.member_user_id)
         .await?;
     // The member's phone (from their profile) goes with the email, to the answering side only.
     let member_phone = if side.handles() {
         Some(
             jsap_store::Profiles::for_tenant(conn, &ctx.tenant)
-                .get(request.member_user_id)
+                .get(request.sent.member_user_id)
                 .await?
                 .phone,
         )
@@ -95,9 +95,9 @@ pub(super) async fn thread_page(
         None
     };
     let city = Cities::for_tenant(conn, &ctx.tenant)
-        .by_id(request.city_id)
+        .by_id(request.sent.city_id)
         .await?;
-    let organisation = match request.organisation_id {
+    let organisation = match request.sent.organisation_id {
         Some(id) => {
             Organisations::for_tenant(conn, &ctx.tenant)
                 .by_id(id)
@@ -141,12 +141,12 @@ pub(super) async fn thread_page(
             c.insert("request", request);
             c.insert(
                 "kind_label",
-                &ctx.t(&format!("request.kind_{}", request.kind.as_str())),
+                &ctx.t(&format!("request.kind_{}", request.sent.kind.as_str())),
             );
             c.insert("state_label", &state_label(ctx, request.state));
             c.insert("side", &side);
-            c.insert("body", &paragraphs(&request.body));
-            c.insert("offer", &paragraphs(&request.offer));
+            c.insert("body", &paragraphs(&request.sent.body));
+            c.insert("offer", &paragraphs(&request.sent.offer));
             c.insert("messages", &messages);
             c.insert("buttons", &buttons);
             c.insert("closed", &closed);
@@ -163,8 +163,9 @@ pub(super) async fn thread_page(
             c.insert(
                 "available",
                 &request
+                    .sent
                     .available_from
-                    .zip(request.available_to)
+                    .zip(request.sent.available_to)
                     .map(|(f, t)| {
                         ctx.t("request.available_range")
                             .replace("%{from}", &format_date(f, ctx.locale))
@@ -174,6 +175,7 @@ pub(super) async fn thread_page(
             c.insert(
                 "contribution",
                 &request
+                    .sent
                     .contribution
                     .as_deref()
                     .map(|s| contribution_label(&taxonomy, s, ctx.locale).label),
@@ -181,6 +183,7 @@ pub(super) async fn thread_page(
             c.insert(
                 "domain",
                 &request
+                    .sent
                     .domain
                     .as_deref()
                     .map(|s| domain_label(&taxonomy, s, ctx.locale).label),
@@ -189,7 +192,7 @@ pub(super) async fn thread_page(
                 "city_name",
                 &city.as_ref().map(|c| c.name_in(ctx.locale).to_owned()),
             );
-            c.insert("organisation_name", &organisation.map(|o| o.name));
+            c.insert("organisation_name", &organisation.map(|o| o.profile.name));
             c.insert(
                 "member_name",
                 &member.as_ref().map(|m| m.display_name.clone()),
