@@ -77,18 +77,44 @@ pub async fn search_accounts(
     Ok(Ok(found))
 }
 
-/// `staff` ends every session of account `user_id` on the scope's tenant (it must log in
-/// again; nothing else changes).
+/// What the staff do to an account from the staff console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffAction<'a> {
+    /// Ends every session of the account (it must log in again; nothing else changes).
+    EndSessions,
+    /// Blocks the account for this reason (a country operator too: the staff are above
+    /// them); the account is emailed, its sessions end.
+    Block(&'a str),
+    /// Lifts the block on the account.
+    Unblock,
+}
+
+/// `staff` acts on account `user_id` of the scope's tenant.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = staff.id))]
-pub async fn end_sessions(
+pub async fn act(
     scope: &Scope<'_>,
     staff: &Account,
     user_id: AccountId,
+    action: StaffAction<'_>,
 ) -> Result<Result<Account, StaffRefusal>, Failure> {
     let user_id = user_id.get();
     if !staff.is_staff {
         return Ok(Err(StaffRefusal::NotStaff));
     }
+    let outcome = match action {
+        StaffAction::EndSessions => return end_sessions(scope, staff, user_id).await,
+        StaffAction::Block(reason) => block_as(scope, staff, user_id, reason, false).await?,
+        StaffAction::Unblock => unblock_as(scope, staff, user_id).await?,
+    };
+    Ok(outcome.map_err(StaffRefusal::from))
+}
+
+/// Ends every session of account `user_id` on the scope's tenant, journaled as `staff`'s.
+async fn end_sessions(
+    scope: &Scope<'_>,
+    staff: &Account,
+    user_id: i64,
+) -> Result<Result<Account, StaffRefusal>, Failure> {
     let tx = scope.store.begin().await?;
     let accounts = Accounts::for_tenant(&tx, scope.tenant);
     let Some(target) = accounts.find(user_id).await? else {
@@ -105,38 +131,4 @@ pub async fn end_sessions(
     audit::record(&tx, scope, Some(staff), done).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(target))
-}
-
-/// `staff` blocks account `user_id` of the scope's tenant for `reason` (a country operator
-/// too: the staff are above them); the account is emailed, its sessions end.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = staff.id))]
-pub async fn block(
-    scope: &Scope<'_>,
-    staff: &Account,
-    user_id: AccountId,
-    reason: &str,
-) -> Result<Result<Account, StaffRefusal>, Failure> {
-    let user_id = user_id.get();
-    if !staff.is_staff {
-        return Ok(Err(StaffRefusal::NotStaff));
-    }
-    Ok(block_as(scope, staff, user_id, reason, false)
-        .await?
-        .map_err(StaffRefusal::from))
-}
-
-/// `staff` lifts the block on account `user_id` of the scope's tenant.
-#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = staff.id))]
-pub async fn unblock(
-    scope: &Scope<'_>,
-    staff: &Account,
-    user_id: AccountId,
-) -> Result<Result<Account, StaffRefusal>, Failure> {
-    let user_id = user_id.get();
-    if !staff.is_staff {
-        return Ok(Err(StaffRefusal::NotStaff));
-    }
-    Ok(unblock_as(scope, staff, user_id)
-        .await?
-        .map_err(StaffRefusal::from))
 }

@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
 use crate::roles::RequireStaff;
-use jsap_app::staff::{self, StaffRefusal};
+use jsap_app::staff::{self, StaffAction, StaffRefusal};
 use jsap_domain::AccountId;
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
@@ -160,15 +160,16 @@ pub async fn act(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         page(req, &ctx, &staff_member, status, &q, None, error).await
     };
-    let (outcome, done) = match action.as_str() {
-        "sessions" => (staff::end_sessions(&scope, who, id).await?, "sessions"),
-        "debloquer" => (staff::unblock(&scope, who, id).await?, "unblocked"),
+    let (action, done) = match action.as_str() {
+        "sessions" => (StaffAction::EndSessions, "sessions"),
+        "debloquer" => (StaffAction::Unblock, "unblocked"),
         "bloquer" if reason.chars().count() > REASON_MAX => {
             return refuse("staff.err_reason_long").await;
         }
-        "bloquer" => (staff::block(&scope, who, id, reason).await?, "blocked"),
+        "bloquer" => (StaffAction::Block(reason), "blocked"),
         _ => return Err(AppError::NotFound),
     };
+    let outcome = staff::act(&scope, who, id, action).await?;
     let key = match outcome {
         Ok(_) => {
             let query = serde_urlencoded::to_string([("q", q.as_str()), ("done", done)])
