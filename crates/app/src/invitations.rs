@@ -194,14 +194,7 @@ pub async fn accept(
         }
     };
     let grant = accepted.grant;
-    accounts
-        .grant(
-            account.id,
-            grant.role(),
-            grant.city_id(),
-            grant.organisation_id(),
-        )
-        .await?;
+    accounts.grant(account.id, grant).await?;
     let account = accounts
         .find(account.id)
         .await?

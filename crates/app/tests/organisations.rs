@@ -6,6 +6,7 @@ use jsap_app::FixedClock;
 use jsap_app::organisations::{self, Decision, Draft, Refusal};
 use jsap_domain::EmailAddress;
 use jsap_domain::organisations::OrganisationStatus;
+use jsap_store::Grant;
 use jsap_store::{Accounts, AuditLog, JournalQuery, Organisations, Outbox, Role};
 use jsap_tenancy::Tenant;
 
@@ -72,7 +73,7 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
         .await;
     // The same address holds both roles: emailed once.
     Accounts::for_tenant(world.store.conn(), cm)
-        .grant(operator.id, Role::FocalPoint, Some(douala), None)
+        .grant(operator.id, Grant::FocalPoint { city_id: douala })
         .await
         .expect("grant");
 

@@ -118,7 +118,7 @@ async fn remove_in<C: Connection>(
             .any(|m| m.role == Role::FocalPoint && m.city_id == Some(city.id));
         if holds {
             accounts
-                .revoke(holder.id, Role::FocalPoint, Some(city.id), None)
+                .revoke(holder.id, Grant::FocalPoint { city_id: city.id })
                 .await?;
             removed = true;
         }

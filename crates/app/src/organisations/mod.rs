@@ -14,6 +14,7 @@ use crate::{Failure, Scope};
 use jsap_domain::OrganisationId;
 use jsap_domain::organisations::OrganisationStatus;
 use jsap_domain::roles::Permissions;
+use jsap_store::Grant;
 use jsap_store::{
     Account, Accounts, Cities, CityRecord, Connection, Membership, OrganisationMembers,
     OrganisationRecord, Organisations, Role, StoreError,
@@ -127,9 +128,9 @@ pub async fn register(
     Accounts::for_tenant(&tx, tenant)
         .grant(
             member.id,
-            Role::OrganisationAdmin,
-            None,
-            Some(organisation.id),
+            Grant::OrganisationAdmin {
+                organisation_id: organisation.id,
+            },
         )
         .await?;
     let locale = tenant.default_locale;

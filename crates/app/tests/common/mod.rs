@@ -6,6 +6,7 @@
 use jsap_adapters::Themes;
 use jsap_app::{Clock, Scope};
 use jsap_domain::EmailAddress;
+use jsap_store::Grant;
 use jsap_store::{Account, Accounts, Cities, Outbox, Role, Store, sync_tenant};
 use jsap_tenancy::Tenant;
 use std::path::Path;
@@ -83,7 +84,7 @@ impl World {
             .expect("account");
         for (role, city) in roles {
             accounts
-                .grant(account.id, *role, *city, None)
+                .grant(account.id, Grant::new(*role, *city, None).expect("a grant"))
                 .await
                 .expect("grant");
         }

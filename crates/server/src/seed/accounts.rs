@@ -1,6 +1,7 @@
 //! The demo accounts of `seed-demo` (a member, a focal point, an organisation admin and a country operator per site), created once.
 
 use super::*;
+use jsap_store::Grant;
 
 /// A demo account of `seed-demo`. `password` is `None` when the account already existed (its
 /// password was shown by the run that created it, and is never shown again).
@@ -29,7 +30,7 @@ pub(super) const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
 /// password).
 pub async fn seed_demo_accounts(services: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     use jsap_domain::EmailAddress;
-    use jsap_store::{Accounts, Profile, Profiles, Role, StaffAccounts};
+    use jsap_store::{Accounts, Profile, Profiles, StaffAccounts};
     let mut out = Vec::new();
     let today = Utc::now().date_naive();
     for tenant in services.registry.countries() {
@@ -102,24 +103,35 @@ pub async fn seed_demo_accounts(services: &Services) -> anyhow::Result<Vec<DemoA
                 }
                 "admin-organisation" => {
                     accounts
-                        .grant(account.id, Role::OrganisationAdmin, None, Some(org.id))
+                        .grant(
+                            account.id,
+                            Grant::OrganisationAdmin {
+                                organisation_id: org.id,
+                            },
+                        )
                         .await?
                 }
                 "redaction" => {
                     accounts
-                        .grant(account.id, Role::OrganisationEditor, None, Some(org.id))
+                        .grant(
+                            account.id,
+                            Grant::OrganisationEditor {
+                                organisation_id: org.id,
+                            },
+                        )
                         .await?
                 }
                 "point-focal" => {
                     accounts
-                        .grant(account.id, Role::FocalPoint, Some(main_city.id), None)
+                        .grant(
+                            account.id,
+                            Grant::FocalPoint {
+                                city_id: main_city.id,
+                            },
+                        )
                         .await?
                 }
-                _ => {
-                    accounts
-                        .grant(account.id, Role::CountryOperator, None, None)
-                        .await?
-                }
+                _ => accounts.grant(account.id, Grant::CountryOperator).await?,
             }
             out.push(DemoAccount {
                 tenant: tenant.code.to_string(),

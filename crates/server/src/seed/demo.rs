@@ -10,6 +10,7 @@ use jsap_app::organisations::{Decision, Draft};
 use jsap_app::{Scope, SystemClock};
 use jsap_domain::EmailAddress;
 use jsap_domain::missions::{MissionInput, MissionStatus, MissionStep, TextInput};
+use jsap_store::Grant;
 use jsap_store::{
     Account, Accounts, MissionEdits, MissionFilter, MissionPhotos, OrganisationMembers,
     OrganisationRecord, Role,
@@ -114,9 +115,7 @@ async fn team(
             accounts.create(&email, &name, password_hash, true).await?
         }
     };
-    accounts
-        .grant(account.id, Role::CountryOperator, None, None)
-        .await?;
+    accounts.grant(account.id, Grant::CountryOperator).await?;
     Ok(account)
 }
 
@@ -421,7 +420,7 @@ pub async fn seed_demo(services: &Services) -> anyhow::Result<SeedReport> {
             report.missions += usize::from(added);
         }
         Accounts::for_tenant(conn, tenant)
-            .revoke(team.id, Role::CountryOperator, None, None)
+            .revoke(team.id, Grant::CountryOperator)
             .await?;
         if (report.organisations, report.missions) != (organisations_before, missions_before) {
             report.tenants += 1;

@@ -4,6 +4,7 @@
 //! outbox and their links followed.
 
 use crate::helpers::{Browser, Options, PASSWORD, TestApp, repo_root};
+use jsap_store::Grant;
 use jsap_store::{Accounts, ConnectionTrait, Invitations, Outbox, OutboxEmail, Role, Store};
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -1215,7 +1216,7 @@ async fn the_accounts_repository_keeps_tokens_single_use_and_emails_unique() {
         .id;
     for _ in 0..2 {
         accounts
-            .grant(account.id, Role::FocalPoint, Some(city), None)
+            .grant(account.id, Grant::FocalPoint { city_id: city })
             .await
             .expect("grant");
     }

@@ -4,6 +4,7 @@
 
 use crate::helpers::{TestApp, axe_audit, axe_check, env, repo_root, service_available};
 use fantoccini::{ClientBuilder, Locator};
+use jsap_store::Grant;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -283,9 +284,9 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
     accounts
         .grant(
             org_member.id,
-            jsap_store::Role::OrganisationAdmin,
-            None,
-            Some(detail.mission.organisation_id),
+            Grant::OrganisationAdmin {
+                organisation_id: detail.mission.organisation_id,
+            },
         )
         .await
         .expect("grant");

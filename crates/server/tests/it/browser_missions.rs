@@ -6,6 +6,7 @@
 use crate::browser::{fill, log_in, log_out, phone_browser, set_value, shot, wait_for};
 use crate::helpers::{TestApp, axe_check, env, service_available};
 use fantoccini::Locator;
+use jsap_store::Grant;
 
 async fn click(client: &fantoccini::Client, css: &str) {
     wait_for(client, css)
@@ -43,7 +44,7 @@ async fn an_organisation_registers_writes_a_mission_with_a_photo_and_a_visitor_f
         .expect("kribi")
         .id;
     accounts
-        .grant(focal.id, jsap_store::Role::FocalPoint, Some(kribi), None)
+        .grant(focal.id, Grant::FocalPoint { city_id: kribi })
         .await
         .expect("grant");
     // A photo on disk: the browser uploads it like a person would.

@@ -4,7 +4,8 @@
 use crate::helpers::{Browser, Options, PASSWORD, TestApp};
 use crate::roles::{CM, PORTAL, SN, account, signed_in, tenant};
 use jsap_domain::EmailAddress;
-use jsap_store::{Accounts, Cities, Role, StaffAccounts, StaffUpsert, StoreError};
+use jsap_store::Grant;
+use jsap_store::{Accounts, Cities, StaffAccounts, StaffUpsert, StoreError};
 use std::time::Duration;
 
 async fn spawn() -> TestApp {
@@ -133,7 +134,7 @@ async fn a_new_role_ends_the_accounts_other_sessions() {
         .expect("douala")
         .id;
     Accounts::for_tenant(app.services.store.conn(), &cm)
-        .grant(user, Role::FocalPoint, Some(douala), None)
+        .grant(user, Grant::FocalPoint { city_id: douala })
         .await
         .expect("grant");
     assert!(

@@ -6,6 +6,7 @@
 use crate::helpers::TestApp;
 use crate::requests::{emails, person};
 use crate::roles::SN;
+use jsap_store::Grant;
 use jsap_store::Role;
 
 /// The id after `prefix` in `text`.
@@ -532,7 +533,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
         .await
         .expect("operator");
     accounts
-        .grant(operator.id, Role::CountryOperator, None, None)
+        .grant(operator.id, Grant::CountryOperator)
         .await
         .expect("grant");
     let douala = jsap_store::Cities::for_tenant(conn, &tenant)

@@ -7,6 +7,7 @@
 use crate::helpers::{Browser, Options, PASSWORD, TestApp, env, service_available};
 use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
+use jsap_store::Grant;
 use jsap_store::{
     Accounts, Cities, ConnectionTrait, MissionFields, MissionText, Missions, NewMission,
     NewOrganisation, OrganisationProfile, Organisations, Outbox, OutboxEmail, Requests, Role,
@@ -230,7 +231,7 @@ pub async fn person<'a>(
         .expect("account");
     for (role, city, org) in roles {
         accounts
-            .grant(account.id, *role, *city, *org)
+            .grant(account.id, Grant::new(*role, *city, *org).expect("a grant"))
             .await
             .expect("grant");
     }
@@ -879,7 +880,7 @@ async fn only_the_parties_see_a_request_and_the_member_contact() {
         .expect("account")
         .id;
     sn_accounts
-        .grant(moussa_id, Role::CountryOperator, None, None)
+        .grant(moussa_id, Grant::CountryOperator)
         .await
         .expect("grant");
     assert_eq!(

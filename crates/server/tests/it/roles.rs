@@ -4,6 +4,7 @@
 
 use crate::helpers::{Browser, PASSWORD, TestApp};
 use jsap_domain::EmailAddress;
+use jsap_store::Grant;
 use jsap_store::{
     Accounts, Cities, Invitations, Organisations, Outbox, OutboxEmail, Profiles, Role,
     StaffAccounts,
@@ -661,7 +662,7 @@ pub async fn account(
         .expect("account");
     for (role, city, org) in roles {
         accounts
-            .grant(created.id, *role, *city, *org)
+            .grant(created.id, Grant::new(*role, *city, *org).expect("a grant"))
             .await
             .expect("grant");
     }

@@ -7,6 +7,7 @@
 
 use crate::StoreError;
 use crate::entities::{membership, session, user};
+use crate::repos::invitations::Grant;
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
@@ -275,13 +276,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     /// Grants a role (idempotent). A new role ends every session of the user (they were
     /// opened with other rights): a caller that signs the user in afterwards reloads the
     /// account for its new session generation.
-    pub async fn grant(
-        &self,
-        user_id: i64,
-        role: Role,
-        city_id: Option<i64>,
-        organisation_id: Option<i64>,
-    ) -> Result<(), StoreError> {
+    pub async fn grant(&self, user_id: i64, grant: Grant) -> Result<(), StoreError> {
+        let (role, city_id, organisation_id) =
+            (grant.role(), grant.city_id(), grant.organisation_id());
         let wanted = Membership {
             role,
             city_id,
@@ -306,13 +303,9 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
 
     /// Takes a role back (nothing when the user does not hold it); ends the user's sessions
     /// like [`Accounts::grant`].
-    pub async fn revoke(
-        &self,
-        user_id: i64,
-        role: Role,
-        city_id: Option<i64>,
-        organisation_id: Option<i64>,
-    ) -> Result<(), StoreError> {
+    pub async fn revoke(&self, user_id: i64, grant: Grant) -> Result<(), StoreError> {
+        let (role, city_id, organisation_id) =
+            (grant.role(), grant.city_id(), grant.organisation_id());
         let removed = self
             .scope
             .delete::<membership::Entity>()

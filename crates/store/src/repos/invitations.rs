@@ -64,19 +64,23 @@ impl Grant {
         }
     }
 
-    fn of_row(m: &inv::Model) -> Option<Self> {
-        Some(match Role::parse(&m.role)? {
-            Role::FocalPoint => Grant::FocalPoint {
-                city_id: m.city_id?,
-            },
+    /// The grant of `role` held on a city (focal point), an organisation (admin, editor) or
+    /// the country (operator); `None` when the role's place is missing.
+    pub fn new(role: Role, city_id: Option<i64>, organisation_id: Option<i64>) -> Option<Self> {
+        Some(match role {
+            Role::FocalPoint => Grant::FocalPoint { city_id: city_id? },
             Role::CountryOperator => Grant::CountryOperator,
             Role::OrganisationAdmin => Grant::OrganisationAdmin {
-                organisation_id: m.organisation_id?,
+                organisation_id: organisation_id?,
             },
             Role::OrganisationEditor => Grant::OrganisationEditor {
-                organisation_id: m.organisation_id?,
+                organisation_id: organisation_id?,
             },
         })
+    }
+
+    fn of_row(m: &inv::Model) -> Option<Self> {
+        Self::new(Role::parse(&m.role)?, m.city_id, m.organisation_id)
     }
 }
 
