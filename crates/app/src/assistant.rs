@@ -31,9 +31,9 @@ async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
         .await?
         .into_iter()
         .map(|c| City {
-            name_ar: c.name_ar.clone(),
+            name_ar: c.names.name_ar.clone(),
             slug: c.slug,
-            name: c.name,
+            name: c.names.name,
         })
         .collect())
 }

@@ -33,7 +33,7 @@ pub use repos::audit::{
     AuditEntry, AuditLog, AuditPage, JournalQuery, NewAuditEntry, StaffAuditLog,
 };
 pub use repos::catalogue::{Catalogue, Catalogues};
-pub use repos::cities::{Cities, CityEdit, CityRecord, NewCity};
+pub use repos::cities::{Cities, CityEdit, CityNames, CityRecord, NewCity};
 pub use repos::digests::Digests;
 pub use repos::exports::{ExportList, ExportNames, Exports};
 pub use repos::invitations::{

@@ -64,7 +64,7 @@ pub async fn invite(
         action: "focal_point_invited",
         kind: "city",
         id: Some(city_id),
-        target: &city.name,
+        target: &city.names.name,
         detail: email.as_str(),
     };
     audit::record(&tx, scope, Some(who), done).await?;
@@ -139,7 +139,7 @@ async fn remove_in<C: Connection>(
         action: "focal_point_removed",
         kind: "city",
         id: Some(city.id),
-        target: &city.name,
+        target: &city.names.name,
         detail: address,
     };
     audit::record(conn, scope, Some(who), done).await?;

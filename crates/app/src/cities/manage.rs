@@ -54,7 +54,7 @@ pub async fn edit(
 /// The names of the fields `edit` changes, for the journal ("name, description").
 fn changed_fields(before: &CityRecord, edit: &CityEdit) -> String {
     audit::changed([
-        ("name", before.name != edit.name),
+        ("name", before.names.name != edit.name),
         ("region", before.region != edit.region),
         (
             "coordinates",
@@ -103,7 +103,7 @@ pub async fn set_retired(
         action,
         kind: "city",
         id: Some(city_id),
-        target: &city.name,
+        target: &city.names.name,
         detail: "",
     };
     audit::record(&tx, scope, Some(who), done).await?;
@@ -164,7 +164,7 @@ pub async fn set_photo(
             action: "city_photo_set",
             kind: "city",
             id: Some(city_id),
-            target: &city.name,
+            target: &city.names.name,
             detail: "",
         };
         audit::record(&tx, scope, Some(who), done).await?;

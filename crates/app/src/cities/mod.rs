@@ -90,7 +90,7 @@ pub async fn add(
         action: "city_added",
         kind: "city",
         id: Some(city.id),
-        target: &city.name,
+        target: &city.names.name,
         detail: &city.region,
     };
     audit::record(&tx, scope, Some(who), added).await?;
@@ -106,7 +106,7 @@ pub async fn add(
                 action: "focal_point_invited",
                 kind: "city",
                 id: Some(city.id),
-                target: &city.name,
+                target: &city.names.name,
                 detail: email.as_str(),
             };
             audit::record(&tx, scope, Some(who), invited).await?;

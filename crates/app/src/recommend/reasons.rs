@@ -110,9 +110,11 @@ mod tests {
         CityRecord {
             id: 1,
             slug: "douala".to_owned(),
-            name: "Douala".to_owned(),
-            name_en: None,
-            name_ar: Some("دوالا".to_owned()),
+            names: jsap_store::CityNames {
+                name: "Douala".to_owned(),
+                name_en: None,
+                name_ar: Some("دوالا".to_owned()),
+            },
             region: String::new(),
             latitude: 0.0,
             longitude: 0.0,

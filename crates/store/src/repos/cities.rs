@@ -11,9 +11,9 @@ use serde::Serialize;
 pub struct CityRecord {
     pub id: i64,
     pub slug: String,
-    pub name: String,
-    pub name_en: Option<String>,
-    pub name_ar: Option<String>,
+    /// Flattened in JSON (`name`, `name_en`, `name_ar`), as the templates read them.
+    #[serde(flatten)]
+    pub names: CityNames,
     pub region: String,
     pub latitude: f64,
     pub longitude: f64,
@@ -51,7 +51,17 @@ pub struct NewCity {
     pub description: String,
 }
 
-impl CityRecord {
+/// A city's name in the languages a site shows: French always, English and Arabic where the
+/// tenant file gives them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CityNames {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub name_ar: Option<String>,
+}
+
+impl CityNames {
+    /// The name in `locale`, the French one when it has none.
     pub fn name_in(&self, locale: Locale) -> &str {
         match locale {
             Locale::En => self.name_en.as_deref().unwrap_or(&self.name),
@@ -61,14 +71,22 @@ impl CityRecord {
     }
 }
 
+impl CityRecord {
+    pub fn name_in(&self, locale: Locale) -> &str {
+        self.names.name_in(locale)
+    }
+}
+
 impl From<city::Model> for CityRecord {
     fn from(m: city::Model) -> Self {
         Self {
             id: m.id,
             slug: m.slug,
-            name: m.name,
-            name_en: m.name_en,
-            name_ar: m.name_ar,
+            names: CityNames {
+                name: m.name,
+                name_en: m.name_en,
+                name_ar: m.name_ar,
+            },
             region: m.region,
             latitude: m.latitude,
             longitude: m.longitude,

@@ -104,7 +104,7 @@ async fn focal_points(ctx: &Ctx, city: &CityRecord) -> Result<Vec<Invitee>, AppE
 fn place_form(city: &CityRecord) -> FormView {
     FormView {
         values: BTreeMap::from([
-            ("name", city.name.clone()),
+            ("name", city.names.name.clone()),
             ("region", city.region.clone()),
             ("latitude", city.latitude.to_string()),
             ("longitude", city.longitude.to_string()),
