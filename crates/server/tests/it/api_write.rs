@@ -375,3 +375,56 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
         .await;
     assert_eq!(other.status, 404);
 }
+
+/// How many missions site `cm` holds, as text (the same on SQLite and PostgreSQL).
+async fn missions_of_cm(app: &TestApp) -> String {
+    use jsap_store::ConnectionTrait;
+    let conn = app.services.store.conn();
+    conn.query_one_raw(jsap_store::Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT CAST(COUNT(*) AS TEXT) FROM missions WHERE tenant_id = 'cm'".to_owned(),
+    ))
+    .await
+    .expect("query")
+    .expect("a row")
+    .try_get_by_index(0)
+    .expect("count")
+}
+
+/// A failure on the site's side (a table gone under the running server) is a JSON 500 with
+/// the stable code `internal` and no detail, and nothing of the mission is half-written.
+#[tokio::test]
+async fn a_failure_of_the_site_is_a_json_500_and_nothing_is_half_written() {
+    use jsap_store::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let api = Api { app: &app };
+    let mut awa = crate::organisations::awa_with_an_organisation(&app).await;
+    let token = token_of(&mut awa, "Site de l'association").await;
+    let before = missions_of_cm(&app).await;
+    app.services
+        .store
+        .conn()
+        .execute_unprepared("ALTER TABLE mission_contributions RENAME TO contributions_gone")
+        .await
+        .expect("break the database");
+    let (starts, ends) = window();
+    let body = json!({
+        "title": "Atelier d'écriture",
+        "description": "Écrire des contes avec les enfants du quartier.",
+        "domain": "education-enfance",
+        "mission_type": "soutien-scolaire-ateliers",
+        "contribution_types": ["benevolat"],
+        "starts_on": starts,
+        "ends_on": ends,
+        "locale": "fr",
+    });
+    let (status, error) = api.post("/missions", Some(&token), body).await;
+    assert_eq!((status, error["error"].as_str()), (500, Some("internal")));
+    let message = error["message"].as_str().expect("message");
+    assert!(!message.contains("mission_contributions"), "{message}");
+    assert_eq!(
+        missions_of_cm(&app).await,
+        before,
+        "the mission row was rolled back"
+    );
+}

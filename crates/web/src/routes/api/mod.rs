@@ -95,9 +95,14 @@ pub fn service() -> OpenApiService<Apis, ()> {
 }
 
 /// Errors raised before a handler runs (a body that is not the JSON or the multipart form
-/// documented, a missing token) answered as JSON with a stable code, like the handlers' own.
+/// documented, a missing token) answered as JSON with a stable code, like the handlers' own
+/// refusals, which pass through as they are.
 pub async fn json_error(err: poem::Error) -> poem::Response {
     use poem::IntoResponse;
+    if err.is_from_response() {
+        // A handler's own refusal (`api_write::Refused`): already JSON with its code.
+        return err.into_response();
+    }
     let status = err.status();
     let app_error = err.downcast_ref::<AppError>();
     let code = match (app_error, status.as_u16()) {

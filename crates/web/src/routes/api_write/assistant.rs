@@ -3,15 +3,15 @@
 //! message" does (`jsap_app::assistant`). Nothing is written: the caller reviews the draft
 //! and creates the mission with `POST /api/v1/missions`.
 
-use super::{TokenAuth, holder_account, internal};
+use super::{Refused, TokenAuth, holder_account, internal};
 use crate::AppState;
 use crate::extract::CurrentTenant;
-use crate::routes::api::{ApiError, api_error};
+use crate::routes::api::api_error;
 use jsap_app::assistant::{self as assist, DraftRefusal, MESSAGE_MAX};
 use jsap_domain::Locale;
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use std::sync::Arc;
 
 #[derive(Object)]
@@ -59,28 +59,6 @@ struct DraftOut {
     amounts: Vec<AmountOut>,
 }
 
-#[derive(ApiResponse)]
-enum DraftResponse {
-    #[oai(status = 200)]
-    Ok(Json<DraftOut>),
-    /// A body that is not the JSON documented (answered before the handler runs).
-    #[oai(status = 400)]
-    #[allow(dead_code)]
-    BadRequest(Json<ApiError>),
-    #[oai(status = 401)]
-    Unauthorized(Json<ApiError>),
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-    /// A body that is not JSON (answered before the handler runs).
-    #[oai(status = 415)]
-    #[allow(dead_code)]
-    UnsupportedType(Json<ApiError>),
-    #[oai(status = 422)]
-    Invalid(Json<ApiError>),
-}
-
 fn scored(list: Vec<jsap_assistant::Scored>) -> Vec<ScoredOut> {
     list.into_iter()
         .map(|s| ScoredOut {
@@ -102,18 +80,14 @@ impl AssistantApi {
         state: Data<&Arc<AppState>>,
         tenant: CurrentTenant,
         body: Json<DraftIn>,
-    ) -> poem::Result<DraftResponse> {
-        let account = match holder_account(&state, &tenant, &auth).await? {
-            Ok(a) => a,
-            Err((404, e)) => return Ok(DraftResponse::NotFound(e)),
-            Err((_, e)) => return Ok(DraftResponse::Unauthorized(e)),
-        };
+    ) -> Result<Json<DraftOut>, Refused> {
+        let account = holder_account(&state, &tenant, &auth).await?;
         let locale = match body.0.locale.as_deref() {
             None => tenant.0.default_locale,
             Some(raw) => match raw.parse::<Locale>().ok().filter(|l| tenant.0.offers(*l)) {
                 Some(l) => l,
                 None => {
-                    return Ok(DraftResponse::Invalid(api_error(
+                    return Err(Refused::Invalid(api_error(
                         "invalid_field",
                         Some("locale"),
                         "a language this site offers",
@@ -129,28 +103,28 @@ impl AssistantApi {
         let draft = match outcome {
             Ok(d) => d,
             Err(DraftRefusal::NotAllowed) => {
-                return Ok(DraftResponse::Forbidden(api_error(
+                return Err(Refused::Forbidden(api_error(
                     "forbidden",
                     None,
                     "only those who write missions on this site draft them",
                 )));
             }
             Err(DraftRefusal::Empty) => {
-                return Ok(DraftResponse::Invalid(api_error(
+                return Err(Refused::Invalid(api_error(
                     "invalid_field",
                     Some("text"),
                     "required",
                 )));
             }
             Err(DraftRefusal::TooLong) => {
-                return Ok(DraftResponse::Invalid(api_error(
+                return Err(Refused::Invalid(api_error(
                     "invalid_field",
                     Some("text"),
                     format!("at most {MESSAGE_MAX} characters"),
                 )));
             }
         };
-        Ok(DraftResponse::Ok(Json(DraftOut {
+        Ok(Json(DraftOut {
             title: draft.title,
             summary: draft.summary,
             domains: scored(draft.domains),
@@ -168,6 +142,6 @@ impl AssistantApi {
                     currency: a.currency,
                 })
                 .collect(),
-        })))
+        }))
     }
 }

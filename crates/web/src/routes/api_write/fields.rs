@@ -1,7 +1,7 @@
 //! The editor's fields as JSON (`MissionFieldsIn`), read over a mission's record into an
 //! edit for the use cases.
 
-use super::{WriteResponse, api_error, internal, invalid, scope};
+use super::{Refused, api_error, internal, invalid, scope};
 use crate::AppState;
 use chrono::NaiveDate;
 use jsap_app::missions::{self, Edit};
@@ -44,7 +44,7 @@ pub(crate) struct MissionFieldsIn {
     featured: Option<bool>,
 }
 
-fn parse_date(field: &str, raw: Option<&String>) -> Result<Option<NaiveDate>, WriteResponse> {
+fn parse_date(field: &str, raw: Option<&String>) -> Result<Option<NaiveDate>, Refused> {
     match raw.map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -60,13 +60,13 @@ pub(super) async fn edit_of(
     holder: &Account,
     fields: MissionFieldsIn,
     base: Option<&MissionRecord>,
-) -> Result<Result<Edit, WriteResponse>, poem::Error> {
+) -> Result<Edit, Refused> {
     let conn = state.store.conn();
     let locale = match fields.locale.as_deref().filter(|l| !l.is_empty()) {
         None => tenant.default_locale,
         Some(raw) => match raw.parse::<Locale>().ok().filter(|l| tenant.offers(*l)) {
             Some(l) => l,
-            None => return Ok(Err(invalid("locale", "not a locale of this site"))),
+            None => return Err(invalid("locale", "not a locale of this site")),
         },
     };
     let organisation_id = match (&fields.organisation, base) {
@@ -76,7 +76,7 @@ pub(super) async fn edit_of(
             .map_err(internal)?
         {
             Some(o) => o.id,
-            None => return Ok(Err(invalid("organisation", "no such organisation here"))),
+            None => return Err(invalid("organisation", "no such organisation here")),
         },
         (None, Some(m)) => m.fields.organisation_id,
         (None, None) => {
@@ -86,11 +86,11 @@ pub(super) async fn edit_of(
             match writable.first() {
                 Some(o) => o.id,
                 None => {
-                    return Ok(Err(WriteResponse::Forbidden(api_error(
+                    return Err(Refused::Forbidden(api_error(
                         "forbidden",
                         None,
                         "you write for no organisation on this site",
-                    ))));
+                    )));
                 }
             }
         }
@@ -102,17 +102,17 @@ pub(super) async fn edit_of(
             .map_err(internal)?
         {
             Some(c) => Some(c.id),
-            None => return Ok(Err(invalid("city", "not a city of this site"))),
+            None => return Err(invalid("city", "not a city of this site")),
         },
         None => base.map(|m| m.fields.city_id),
     };
     let starts_on = match parse_date("starts_on", fields.starts_on.as_ref()) {
-        Ok(d) => d.or(base.map(|m| m.fields.starts_on)),
-        Err(e) => return Ok(Err(e)),
+        Ok(d) => d.or(base.map(|m| m.fields.terms.starts_on)),
+        Err(e) => return Err(e),
     };
     let ends_on = match parse_date("ends_on", fields.ends_on.as_ref()) {
-        Ok(d) => d.or(base.map(|m| m.fields.ends_on)),
-        Err(e) => return Ok(Err(e)),
+        Ok(d) => d.or(base.map(|m| m.fields.terms.ends_on)),
+        Err(e) => return Err(e),
     };
     let mut texts: Vec<TextInput> = base
         .map(|m| {
@@ -157,23 +157,23 @@ pub(super) async fn edit_of(
         city_id,
         remote: fields
             .remote
-            .or(base.map(|m| m.fields.remote))
+            .or(base.map(|m| m.fields.terms.remote))
             .unwrap_or(false),
         domain: fields
             .domain
-            .or(base.map(|m| m.fields.domain.clone()))
+            .or(base.map(|m| m.fields.terms.domain.clone()))
             .unwrap_or_default(),
         mission_type: fields
             .mission_type
-            .or(base.map(|m| m.fields.mission_type.clone()))
+            .or(base.map(|m| m.fields.terms.mission_type.clone()))
             .unwrap_or_default(),
         contribution_types: fields
             .contribution_types
-            .or(base.map(|m| m.fields.contributions.clone()))
+            .or(base.map(|m| m.fields.terms.contribution_types.clone()))
             .unwrap_or_default(),
         flexible: fields
             .flexible
-            .or(base.map(|m| m.fields.flexible))
+            .or(base.map(|m| m.fields.terms.flexible))
             .unwrap_or(false),
         starts_on,
         ends_on,
@@ -190,16 +190,16 @@ pub(super) async fn edit_of(
             .or(base.map(|m| m.fields.contact_name.clone()))
             .unwrap_or_default(),
     };
-    Ok(Ok(Edit {
+    Ok(Edit {
         organisation_id,
         input,
         urgent: fields
             .urgent
-            .or(base.map(|m| m.fields.urgent))
+            .or(base.map(|m| m.fields.terms.urgent))
             .unwrap_or(false),
         featured: fields
             .featured
             .or(base.map(|m| m.fields.featured))
             .unwrap_or(false),
-    }))
+    })
 }

@@ -59,16 +59,22 @@ struct PhotoIn {
     alt: String,
 }
 
+/// What a write answers when it is done.
 #[derive(ApiResponse)]
-pub(crate) enum WriteResponse {
+pub(crate) enum Written {
     #[oai(status = 200)]
     Ok(Json<Box<MissionOut>>),
     #[oai(status = 201)]
     Created(Json<Box<MissionOut>>),
-    /// A body that is not the JSON or the form documented (answered by `api::json_error`
-    /// before the handler runs; declared here so the document lists it).
+}
+
+/// What the write API (and the assistant's draft) answers when it refuses: every error is
+/// JSON with a stable code.
+#[derive(ApiResponse)]
+pub(crate) enum Refused {
+    /// A body that is not the JSON or the form documented (mostly answered by
+    /// `api::json_error` before the handler runs).
     #[oai(status = 400)]
-    #[allow(dead_code)]
     BadRequest(Json<ApiError>),
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
@@ -76,22 +82,32 @@ pub(crate) enum WriteResponse {
     Forbidden(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
+    /// The mission's status does not allow the step (never answered by the draft).
     #[oai(status = 409)]
     Conflict(Json<ApiError>),
+    /// A photo over 10 MB (never answered by the draft).
     #[oai(status = 413)]
     TooLarge(Json<ApiError>),
+    /// A body that is not JSON, or a photo that is not an image.
     #[oai(status = 415)]
     UnsupportedType(Json<ApiError>),
     #[oai(status = 422)]
     Invalid(Json<ApiError>),
+    /// Something failed on the site's side (it is logged); nothing was saved.
+    #[oai(status = 500)]
+    Failed(Json<ApiError>),
 }
 
-type Answer = poem::Result<WriteResponse>;
+type Answer = Result<Written, Refused>;
 
-pub(super) fn internal(e: impl Into<AppError>) -> poem::Error {
+pub(super) fn internal(e: impl Into<AppError>) -> Refused {
     let e: AppError = e.into();
     tracing::error!(error = %e, "api write failed");
-    poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR)
+    Refused::Failed(api_error(
+        "internal",
+        None,
+        "the site failed: try again later",
+    ))
 }
 
 pub(crate) fn scope<'a>(state: &'a AppState, tenant: &'a Tenant) -> jsap_app::Scope<'a> {
@@ -109,60 +125,43 @@ pub(super) async fn holder_account(
     state: &AppState,
     tenant: &CurrentTenant,
     auth: &TokenAuth,
-) -> poem::Result<Result<Account, (u16, Json<ApiError>)>> {
+) -> Result<Account, Refused> {
     if let Err(e) = super::api::country(tenant) {
-        return Ok(Err((404, e)));
+        return Err(Refused::NotFound(e));
     }
     match jsap_app::tokens::authenticate(&scope(state, &tenant.0), &auth.0.token).await {
-        Ok(Some(account)) => Ok(Ok(account)),
-        Ok(None) => Ok(Err((
-            401,
-            api_error(
-                "unauthorized",
-                None,
-                "no valid token for this site: create one on your account page",
-            ),
+        Ok(Some(account)) => Ok(account),
+        Ok(None) => Err(Refused::Unauthorized(api_error(
+            "unauthorized",
+            None,
+            "no valid token for this site: create one on your account page",
         ))),
         Err(e) => Err(internal(e)),
     }
 }
 
-/// The account the token acts for on this (country) site, or the answer to give.
-async fn holder(
-    state: &AppState,
-    tenant: &CurrentTenant,
-    auth: &TokenAuth,
-) -> Result<Account, poem::Result<WriteResponse>> {
-    match holder_account(state, tenant, auth).await {
-        Ok(Ok(account)) => Ok(account),
-        Ok(Err((404, e))) => Err(Ok(WriteResponse::NotFound(e))),
-        Ok(Err((_, e))) => Err(Ok(WriteResponse::Unauthorized(e))),
-        Err(e) => Err(Err(e)),
-    }
-}
-
 /// The answer to a refusal of the use cases.
-fn refused(refusal: MissionRefusal) -> WriteResponse {
+fn refused(refusal: MissionRefusal) -> Refused {
     match refusal {
         MissionRefusal::NotFound => {
-            WriteResponse::NotFound(api_error("not_found", None, "no such mission on this site"))
+            Refused::NotFound(api_error("not_found", None, "no such mission on this site"))
         }
-        MissionRefusal::NotAllowed => WriteResponse::Forbidden(api_error(
+        MissionRefusal::NotAllowed => Refused::Forbidden(api_error(
             "forbidden",
             None,
             "your roles do not allow this on this mission",
         )),
-        MissionRefusal::WrongState => WriteResponse::Conflict(api_error(
+        MissionRefusal::WrongState => Refused::Conflict(api_error(
             "invalid_state",
             None,
             "the mission's status does not allow this",
         )),
-        MissionRefusal::OrganisationNotVerified => WriteResponse::Conflict(api_error(
+        MissionRefusal::OrganisationNotVerified => Refused::Conflict(api_error(
             "invalid_state",
             None,
             "the organisation is not verified yet",
         )),
-        MissionRefusal::NoRecipient => WriteResponse::Conflict(api_error(
+        MissionRefusal::NoRecipient => Refused::Conflict(api_error(
             "invalid_state",
             None,
             "nobody would receive its requests: no member, no focal point",
@@ -177,13 +176,13 @@ fn refused(refusal: MissionRefusal) -> WriteResponse {
     }
 }
 
-pub(super) fn invalid(field: &str, message: &str) -> WriteResponse {
-    WriteResponse::Invalid(api_error("invalid_field", Some(field), message))
+pub(super) fn invalid(field: &str, message: &str) -> Refused {
+    Refused::Invalid(api_error("invalid_field", Some(field), message))
 }
 
-fn mission_id(raw: &str) -> Result<i64, WriteResponse> {
+fn mission_id(raw: &str) -> Result<i64, Refused> {
     raw.parse::<i64>().map_err(|_| {
-        WriteResponse::NotFound(api_error("not_found", None, "no such mission on this site"))
+        Refused::NotFound(api_error("not_found", None, "no such mission on this site"))
     })
 }
 
@@ -193,10 +192,9 @@ async fn holder_of(
     tenant: &CurrentTenant,
     auth: &TokenAuth,
     raw_id: &str,
-) -> Result<(Account, i64), Answer> {
-    let account = holder(state, tenant, auth).await?;
-    let id = mission_id(raw_id).map_err(Ok)?;
-    Ok((account, id))
+) -> Result<(Account, i64), Refused> {
+    let account = holder_account(state, tenant, auth).await?;
+    mission_id(raw_id).map(|id| (account, id))
 }
 
 /// An outcome of the use cases as an answer.
@@ -210,12 +208,12 @@ async fn answer(
         Ok(m) => {
             let out = Json(mission_out(state, tenant, &m).await?);
             Ok(if created {
-                WriteResponse::Created(out)
+                Written::Created(out)
             } else {
-                WriteResponse::Ok(out)
+                Written::Ok(out)
             })
         }
-        Err(refusal) => Ok(refused(refusal)),
+        Err(refusal) => Err(refused(refusal)),
     }
 }
 
@@ -232,14 +230,8 @@ impl WriteApi {
         tenant: CurrentTenant,
         body: Json<MissionFieldsIn>,
     ) -> Answer {
-        let account = match holder(&state, &tenant, &auth).await {
-            Ok(a) => a,
-            Err(answer) => return answer,
-        };
-        let edit = match edit_of(&state, &tenant.0, &account, body.0, None).await? {
-            Ok(e) => e,
-            Err(answer) => return Ok(answer),
-        };
+        let account = holder_account(&state, &tenant, &auth).await?;
+        let edit = edit_of(&state, &tenant.0, &account, body.0, None).await?;
         let outcome = missions::create(&scope(&state, &tenant.0), &account, edit)
             .await
             .map_err(internal)?;
@@ -257,21 +249,15 @@ impl WriteApi {
         id: Path<String>,
         body: Json<MissionFieldsIn>,
     ) -> Answer {
-        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
+        let (account, id) = holder_of(&state, &tenant, &auth, &id.0).await?;
         let Some(base) = jsap_store::MissionEdits::for_tenant(state.store.conn(), &tenant.0)
             .find(id)
             .await
             .map_err(internal)?
         else {
-            return Ok(refused(MissionRefusal::NotFound));
+            return Err(refused(MissionRefusal::NotFound));
         };
-        let edit = match edit_of(&state, &tenant.0, &account, body.0, Some(&base)).await? {
-            Ok(e) => e,
-            Err(answer) => return Ok(answer),
-        };
+        let edit = edit_of(&state, &tenant.0, &account, body.0, Some(&base)).await?;
         let outcome = missions::update(&scope(&state, &tenant.0), &account, MissionId(id), edit)
             .await
             .map_err(internal)?
@@ -289,12 +275,9 @@ impl WriteApi {
         id: Path<String>,
         upload: PhotoIn,
     ) -> Answer {
-        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
+        let (account, id) = holder_of(&state, &tenant, &auth, &id.0).await?;
         let bytes = upload.photo.into_vec().await.map_err(|e| {
-            poem::Error::from_string(e.to_string(), poem::http::StatusCode::BAD_REQUEST)
+            Refused::BadRequest(api_error("invalid_body", Some("photo"), e.to_string()))
         })?;
         let scope = scope(&state, &tenant.0);
         let outcome = missions::add_photo(
@@ -316,22 +299,24 @@ impl WriteApi {
                     .ok_or_else(|| internal(AppError::NotFound))?;
                 answer(&state, &tenant.0, Ok(m), true).await
             }
-            Err(PhotoRefusal::Mission(r)) => Ok(refused(r)),
-            Err(PhotoRefusal::Image(ImageError::TooLarge)) => Ok(WriteResponse::TooLarge(
-                api_error("too_large", Some("photo"), "at most 10 MB"),
-            )),
+            Err(PhotoRefusal::Mission(r)) => Err(refused(r)),
+            Err(PhotoRefusal::Image(ImageError::TooLarge)) => Err(Refused::TooLarge(api_error(
+                "too_large",
+                Some("photo"),
+                "at most 10 MB",
+            ))),
             Err(PhotoRefusal::Image(ImageError::NotAnImage)) => {
-                Ok(WriteResponse::UnsupportedType(api_error(
+                Err(Refused::UnsupportedType(api_error(
                     "unsupported_type",
                     Some("photo"),
                     "not a JPEG, PNG or WebP image",
                 )))
             }
             Err(PhotoRefusal::Image(ImageError::Unreadable)) => {
-                Ok(invalid("photo", "damaged, or too large in pixels"))
+                Err(invalid("photo", "damaged, or too large in pixels"))
             }
-            Err(PhotoRefusal::Alt) => Ok(invalid("alt", "required, at most 200 characters")),
-            Err(PhotoRefusal::TooMany) => Ok(WriteResponse::Conflict(api_error(
+            Err(PhotoRefusal::Alt) => Err(invalid("alt", "required, at most 200 characters")),
+            Err(PhotoRefusal::TooMany) => Err(Refused::Conflict(api_error(
                 "invalid_state",
                 Some("photo"),
                 "a mission has at most 6 photos",
@@ -348,10 +333,7 @@ impl WriteApi {
         tenant: CurrentTenant,
         id: Path<String>,
     ) -> Answer {
-        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
+        let (account, id) = holder_of(&state, &tenant, &auth, &id.0).await?;
         let outcome = missions::submit(&scope(&state, &tenant.0), &account, MissionId(id))
             .await
             .map_err(internal)?;
@@ -368,12 +350,9 @@ impl WriteApi {
         id: Path<String>,
         body: Json<ReviewIn>,
     ) -> Answer {
-        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
+        let (account, id) = holder_of(&state, &tenant, &auth, &id.0).await?;
         let Some(decision) = MissionStep::decision(&body.decision) else {
-            return Ok(invalid("decision", "publish, changes or refuse"));
+            return Err(invalid("decision", "publish, changes or refuse"));
         };
         let comment = body.0.comment.unwrap_or_default();
         let outcome = missions::review(
@@ -398,12 +377,9 @@ impl WriteApi {
         id: Path<String>,
         body: Json<CloseIn>,
     ) -> Answer {
-        let (account, id) = match holder_of(&state, &tenant, &auth, &id.0).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
+        let (account, id) = holder_of(&state, &tenant, &auth, &id.0).await?;
         let Some(reason) = CloseReason::parse(&body.reason) else {
-            return Ok(invalid("reason", "filled or cancelled"));
+            return Err(invalid("reason", "filled or cancelled"));
         };
         let outcome = missions::close(&scope(&state, &tenant.0), &account, MissionId(id), reason)
             .await

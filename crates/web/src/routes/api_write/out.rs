@@ -49,7 +49,7 @@ pub(crate) async fn mission_out(
     state: &AppState,
     tenant: &Tenant,
     m: &MissionRecord,
-) -> poem::Result<Box<MissionOut>> {
+) -> Result<Box<MissionOut>, super::Refused> {
     let conn = state.store.conn();
     let organisation = Organisations::for_tenant(conn, tenant)
         .by_id(m.fields.organisation_id)
@@ -69,17 +69,17 @@ pub(crate) async fn mission_out(
         status: m.status.as_str().to_owned(),
         organisation: organisation.map(|o| o.slug).unwrap_or_default(),
         city: city.map(|c| c.slug).unwrap_or_default(),
-        remote: m.fields.remote,
-        domain: m.fields.domain.clone(),
-        mission_type: m.fields.mission_type.clone(),
-        contribution_types: m.fields.contributions.clone(),
-        flexible: m.fields.flexible,
-        starts_on: m.fields.starts_on,
-        ends_on: m.fields.ends_on,
+        remote: m.fields.terms.remote,
+        domain: m.fields.terms.domain.clone(),
+        mission_type: m.fields.terms.mission_type.clone(),
+        contribution_types: m.fields.terms.contribution_types.clone(),
+        flexible: m.fields.terms.flexible,
+        starts_on: m.fields.terms.starts_on,
+        ends_on: m.fields.terms.ends_on,
         skills: m.fields.skills.clone(),
         capacity: m.fields.capacity,
         contact_name: m.fields.contact_name.clone(),
-        urgent: m.fields.urgent,
+        urgent: m.fields.terms.urgent,
         featured: m.fields.featured,
         texts: m
             .fields
