@@ -145,7 +145,7 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         "the organisation's city by default"
     );
     assert!(
-        !draft.fields.urgent && !draft.fields.featured,
+        !draft.fields.terms.urgent && !draft.fields.featured,
         "only reviewers set the flags"
     );
     assert_eq!(draft.slug, "ateliers-de-lecture-a-bonaberi");
@@ -154,7 +154,10 @@ async fn a_mission_goes_from_draft_to_published_through_its_city_reviewer_only()
         "Animer des ateliers de lecture pour les enfants du quartier.",
         "a summary from the description's first line"
     );
-    assert_eq!(draft.fields.contributions, ["benevolat", "competences"]);
+    assert_eq!(
+        draft.fields.terms.contribution_types,
+        ["benevolat", "competences"]
+    );
 
     // Invalid fields are named; nothing is written.
     let mut bad = input(None);
@@ -451,7 +454,7 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         .await
         .expect("create")
         .expect("a focal point writes for their city");
-    assert!(m.fields.urgent && m.fields.featured);
+    assert!(m.fields.terms.urgent && m.fields.featured);
     missions::submit(&scope, &c.focal, jsap_domain::MissionId(m.id))
         .await
         .expect("s")
@@ -479,7 +482,7 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
     assert!(!saved.back_to_review);
     assert_eq!(saved.mission.status, MissionStatus::Published);
     assert!(
-        saved.mission.fields.urgent,
+        saved.mission.fields.terms.urgent,
         "an editor cannot remove a reviewer's flag"
     );
     assert_eq!(search(&world, &world.cm, "ecriture").await.items.len(), 1);
@@ -564,7 +567,7 @@ async fn editing_a_published_mission_keeps_it_public_unless_its_city_dates_or_co
         "{}",
         copy.fields.texts[0].title
     );
-    assert!(!copy.fields.urgent);
+    assert!(!copy.fields.terms.urgent);
 }
 
 #[tokio::test]

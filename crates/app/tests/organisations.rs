@@ -238,8 +238,8 @@ async fn a_registered_organisation_waits_for_its_city_reviewers_and_is_reviewed_
     let decisions: Vec<(&str, &str, &str)> = journal
         .entries
         .iter()
-        .filter(|e| e.target_id == Some(registered.id))
-        .map(|e| (e.action.as_str(), e.actor.as_str(), e.detail.as_str()))
+        .filter(|e| e.target.id == Some(registered.id))
+        .map(|e| (e.action.as_str(), e.actor.name.as_str(), e.detail.as_str()))
         .collect();
     assert_eq!(
         decisions,

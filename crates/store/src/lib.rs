@@ -30,7 +30,8 @@ pub use repos::accounts::{
     TokenUse, random_token, token_digest,
 };
 pub use repos::audit::{
-    AuditEntry, AuditLog, AuditPage, JournalQuery, NewAuditEntry, StaffAuditLog,
+    AuditActor, AuditEntry, AuditLog, AuditPage, AuditTarget, JournalQuery, NewAuditEntry,
+    StaffAuditLog,
 };
 pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityEdit, CityNames, CityRecord, NewCity};
@@ -41,7 +42,8 @@ pub use repos::invitations::{
 };
 pub use repos::members::OrganisationMembers;
 pub use repos::mission_edits::{
-    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow, StepWrite,
+    HistoryEntry, MissionEdits, MissionFields, MissionFilter, MissionRecord, MissionRow,
+    MissionTerms, StepWrite,
 };
 pub use repos::missions::{MissionCounts, MissionDetail, MissionText, Missions, NewMission};
 pub use repos::news::{NEWS_PER_PAGE, NewNewsPost, NewsPage, NewsPhoto, NewsPost, NewsPosts};
@@ -55,7 +57,7 @@ pub use repos::photos::{
     MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
 };
 pub use repos::profiles::{Profile, Profiles, Stay};
-pub use repos::recommend::{CandidateFilter, CandidateMission, MissionTerms, Recommendables};
+pub use repos::recommend::{CandidateFilter, CandidateMission, Recommendables};
 pub use repos::reports::{Report, Reported, ReportedContent, Reports};
 pub use repos::requests::{
     Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,

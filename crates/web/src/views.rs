@@ -158,19 +158,20 @@ impl MissionCard {
                 .organisations
                 .get(&hit.organisation_id)
                 .map_or_else(String::new, |o| o.profile.name.clone()),
-            domain: domain_label(taxonomy, &hit.domain, locale),
-            mission_type: mission_type_label(taxonomy, &hit.mission_type, locale),
+            domain: domain_label(taxonomy, &hit.terms.domain, locale),
+            mission_type: mission_type_label(taxonomy, &hit.terms.mission_type, locale),
             contributions: hit
+                .terms
                 .contribution_types
                 .iter()
                 .map(|c| contribution_label(taxonomy, c, locale))
                 .collect(),
-            remote: hit.remote,
-            urgent: hit.urgent,
+            remote: hit.terms.remote,
+            urgent: hit.terms.urgent,
             featured: hit.featured,
-            flexible: hit.flexible,
-            starts_on: format_date(hit.starts_on, locale),
-            ends_on: format_date(hit.ends_on, locale),
+            flexible: hit.terms.flexible,
+            starts_on: format_date(hit.terms.starts_on, locale),
+            ends_on: format_date(hit.terms.ends_on, locale),
         }
     }
 }

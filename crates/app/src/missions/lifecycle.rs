@@ -63,7 +63,7 @@ pub async fn submit(
     let id = id.get();
     let (mission, organisation) = or_refuse!(editable(scope, who, id).await?);
     let today = scope.tenant.local_date(scope.clock.now());
-    if mission.fields.ends_on < today {
+    if mission.fields.terms.ends_on < today {
         return Ok(Err(MissionRefusal::Invalid(vec![(
             "ends_on".into(),
             jsap_domain::missions::Problem::BadDates,

@@ -17,8 +17,8 @@ use jsap_domain::MissionId;
 use jsap_domain::missions::{self, MissionInput, MissionStatus, Problem};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    Account, MissionEdits, MissionFields, MissionRecord, MissionText, OrganisationRecord,
-    Organisations, StoreError,
+    Account, MissionEdits, MissionFields, MissionRecord, MissionTerms, MissionText,
+    OrganisationRecord, Organisations, StoreError,
 };
 
 /// Why a mission change was not made (nothing written then).
@@ -86,15 +86,17 @@ fn fields(
     MissionFields {
         organisation_id,
         city_id: checked.city_id.unwrap_or_default(),
-        domain: checked.domain,
-        mission_type: checked.mission_type,
-        contributions: checked.contribution_types,
-        remote: checked.remote,
-        urgent,
         featured,
-        flexible: checked.flexible,
-        starts_on: checked.starts_on,
-        ends_on: checked.ends_on,
+        terms: MissionTerms {
+            domain: checked.domain,
+            mission_type: checked.mission_type,
+            contribution_types: checked.contribution_types,
+            remote: checked.remote,
+            urgent,
+            flexible: checked.flexible,
+            starts_on: checked.starts_on,
+            ends_on: checked.ends_on,
+        },
         skills: checked.skills,
         capacity: checked.capacity,
         contact_name: checked.contact_name,
@@ -206,18 +208,19 @@ pub async fn create(
 /// The fields whose change sends a published mission back to review, each with whether it
 /// changed.
 fn reviewed_fields(before: &MissionFields, after: &MissionFields) -> [(&'static str, bool); 3] {
-    let dates_changed = before.flexible != after.flexible
-        || (!after.flexible
-            && (before.starts_on, before.ends_on) != (after.starts_on, after.ends_on));
+    let dates_changed = before.terms.flexible != after.terms.flexible
+        || (!after.terms.flexible
+            && (before.terms.starts_on, before.terms.ends_on)
+                != (after.terms.starts_on, after.terms.ends_on));
     [
         (
             "city",
-            before.city_id != after.city_id || before.remote != after.remote,
+            before.city_id != after.city_id || before.terms.remote != after.terms.remote,
         ),
         ("dates", dates_changed),
         (
             "contribution_types",
-            before.contributions != sorted(&after.contributions),
+            before.terms.contribution_types != sorted(&after.terms.contribution_types),
         ),
     ]
 }
@@ -252,14 +255,15 @@ fn changed_fields(before: &MissionFields, after: &MissionFields) -> Vec<&'static
     let tail = [
         (
             "mission_type",
-            before.domain != after.domain || before.mission_type != after.mission_type,
+            before.terms.domain != after.terms.domain
+                || before.terms.mission_type != after.terms.mission_type,
         ),
         ("skills", before.skills != after.skills),
         ("capacity", before.capacity != after.capacity),
         ("contact_name", before.contact_name != after.contact_name),
         (
             "flags",
-            before.urgent != after.urgent || before.featured != after.featured,
+            before.terms.urgent != after.terms.urgent || before.featured != after.featured,
         ),
     ];
     audit::changed(
@@ -315,13 +319,13 @@ pub async fn update(
     let (urgent, featured) = if p.reviews_city(city) {
         (edit.urgent, edit.featured)
     } else {
-        (before.fields.urgent, before.fields.featured)
+        (before.fields.terms.urgent, before.fields.featured)
     };
     let mut fields = fields(checked, organisation.id, urgent, featured);
-    if fields.flexible && before.fields.flexible {
+    if fields.terms.flexible && before.fields.terms.flexible {
         // Flexible dates keep the window they were given.
-        fields.starts_on = before.fields.starts_on;
-        fields.ends_on = before.fields.ends_on;
+        fields.terms.starts_on = before.fields.terms.starts_on;
+        fields.terms.ends_on = before.fields.terms.ends_on;
     }
     let changed = changed_fields(&before.fields, &fields);
     let back_to_review = before.status == MissionStatus::Published
@@ -370,10 +374,10 @@ pub async fn duplicate(
     let (source, _) = or_refuse!(lifecycle::editable(scope, who, id).await?);
     let copy = translate_copy(scope.tenant.default_locale);
     let mut fields = MissionFields {
-        urgent: false,
         featured: false,
         ..source.fields.clone()
     };
+    fields.terms.urgent = false;
     for t in &mut fields.texts {
         t.title = format!("{} ({copy})", t.title);
     }

@@ -125,6 +125,7 @@ pub async fn recommend(
                 slug: m.slug,
                 city,
                 terms: m.terms,
+                skills: m.skills,
                 languages: m.locales.iter().filter_map(|l| l.parse().ok()).collect(),
                 published_on: m.published_at.map(|at| tenant.local_date(at)),
             })

@@ -50,6 +50,7 @@ pub struct Candidate {
     /// City slug.
     pub city: String,
     pub terms: MissionTerms,
+    pub skills: Vec<String>,
     /// The locales the mission has a text in.
     pub languages: Vec<Locale>,
     /// The tenant's local date of publication.
@@ -238,7 +239,7 @@ fn score(
         points += CONTRIBUTION;
         matched.push(Reason::Contribution(offered.clone()));
     }
-    let skills = words.matching(&c.terms.skills);
+    let skills = words.matching(&c.skills);
     if !skills.is_empty() {
         let counted = u32::try_from(skills.len())
             .unwrap_or(u32::MAX)

@@ -86,10 +86,10 @@ fn catalogue(rng: &mut Rng, n: i64, today: NaiveDate) -> Vec<Candidate> {
                     flexible: rng.chance(10),
                     starts_on,
                     ends_on,
-                    skills: (0..rng.below(3))
-                        .map(|_| rng.pick(SKILLS).to_owned())
-                        .collect(),
                 },
+                skills: (0..rng.below(3))
+                    .map(|_| rng.pick(SKILLS).to_owned())
+                    .collect(),
             }
         })
         .collect()

@@ -24,8 +24,8 @@ fn mission(id: i64, city: &str, domain: &str) -> Candidate {
             flexible: false,
             starts_on: d("2027-08-01"),
             ends_on: d("2027-08-20"),
-            skills: vec![],
         },
+        skills: vec![],
     }
 }
 
@@ -150,7 +150,7 @@ fn skills_match_whatever_the_accents_case_and_gender() {
     let mut m = member();
     m.skills = vec!["Infirmière".to_owned(), "comptabilité".to_owned()];
     let mut nurse = mission(1, "douala", "sante");
-    nurse.terms.skills = vec!["infirmier".to_owned(), "logistique".to_owned()];
+    nurse.skills = vec!["infirmier".to_owned(), "logistique".to_owned()];
     let other = mission(2, "douala", "sante");
     let ranked = rank(&m, &[other, nurse], today(), 10);
     assert_eq!(ids(&ranked), [1, 2]);

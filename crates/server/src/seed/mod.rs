@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use jsap_domain::{Locale, Taxonomy, slugify};
 use jsap_store::{
-    Cities, CityRecord, MissionFields, MissionText, Missions, NewMission, NewOrganisation,
-    OrganisationProfile, Organisations,
+    Cities, CityRecord, MissionFields, MissionTerms, MissionText, Missions, NewMission,
+    NewOrganisation, OrganisationProfile, Organisations,
 };
 use jsap_tenancy::Tenant;
 use serde::Deserialize;
@@ -117,17 +117,19 @@ impl MissionTemplate {
             fields: MissionFields {
                 organisation_id,
                 city_id: city.id,
-                domain: self.domain.clone(),
-                mission_type: self.mission_type.clone(),
-                contributions: self.contributions.clone(),
-                remote: self.remote,
-                urgent: self.urgent,
                 featured: self.featured,
-                flexible: false,
+                terms: MissionTerms {
+                    domain: self.domain.clone(),
+                    mission_type: self.mission_type.clone(),
+                    contribution_types: self.contributions.clone(),
+                    remote: self.remote,
+                    urgent: self.urgent,
+                    flexible: false,
+                    starts_on,
+                    ends_on: starts_on + Duration::days(self.duration_days.max(1)),
+                },
                 capacity: None,
                 contact_name: String::new(),
-                starts_on,
-                ends_on: starts_on + Duration::days(self.duration_days.max(1)),
                 skills: self.skills.clone(),
                 texts,
             },

@@ -74,7 +74,7 @@ pub async fn seed_synthetic(services: &Services, total: usize) -> anyhow::Result
                     k,
                     &format!(" — n°{}", k + 1),
                 );
-                mission.fields.urgent = k % 17 == 0;
+                mission.fields.terms.urgent = k % 17 == 0;
                 mission.fields.featured = false;
                 mission
             })

@@ -354,15 +354,20 @@ async fn a_new_visitor_answers_a_mission_and_reads_the_organisation_reply() {
         "Bonjour, je suis à Douala en août et je peux aider.",
     )
     .await;
-    let contribution = detail.mission.contribution_types[0].clone();
+    let contribution = detail.mission.terms.contribution_types[0].clone();
     set_value(&client, "contribution", &contribution).await;
     set_value(
         &client,
         "available_from",
-        &detail.mission.starts_on.to_string(),
+        &detail.mission.terms.starts_on.to_string(),
     )
     .await;
-    set_value(&client, "available_to", &detail.mission.ends_on.to_string()).await;
+    set_value(
+        &client,
+        "available_to",
+        &detail.mission.terms.ends_on.to_string(),
+    )
+    .await;
     shot(&client, "requests-1-answer-form.png").await;
     axe_check(&client, "answer form").await;
     wait_for(&client, "form[action$='/repondre'] button[type=submit]")

@@ -6,7 +6,7 @@ use crate::helpers::{Options, TestApp};
 use crate::requests::{city_id, mission, organisation};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::Duration;
-use jsap_store::{MissionFields, MissionText, Missions, NewMission, Role};
+use jsap_store::{MissionFields, MissionTerms, MissionText, Missions, NewMission, Role};
 
 #[tokio::test]
 async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another() {
@@ -38,17 +38,9 @@ async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another()
             fields: MissionFields {
                 organisation_id: org,
                 city_id: douala,
-                domain: "education-enfance".into(),
-                mission_type: "soutien-scolaire-ateliers".into(),
-                contributions: vec!["benevolat".into()],
-                remote: false,
-                urgent: false,
                 featured: false,
-                flexible: false,
                 capacity: None,
                 contact_name: String::new(),
-                starts_on: window.0,
-                ends_on: window.1,
                 skills: vec![],
                 texts: vec![MissionText {
                     locale: "fr".into(),
@@ -56,6 +48,16 @@ async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another()
                     summary: "Résumé".into(),
                     description: "Description".into(),
                 }],
+                terms: MissionTerms {
+                    domain: "education-enfance".into(),
+                    mission_type: "soutien-scolaire-ateliers".into(),
+                    contribution_types: vec!["benevolat".into()],
+                    remote: false,
+                    urgent: false,
+                    flexible: false,
+                    starts_on: window.0,
+                    ends_on: window.1,
+                },
             },
         })
         .collect();

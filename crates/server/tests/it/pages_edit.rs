@@ -38,7 +38,7 @@ async fn journal(app: &TestApp, code: &str) -> Vec<(String, String)> {
         .expect("journal")
         .entries
         .into_iter()
-        .map(|e| (e.action, e.target))
+        .map(|e| (e.action, e.target.name))
         .collect()
 }
 

@@ -9,8 +9,8 @@ use jesuisaupays::Services;
 use jsap_app::recommend::{Member, MemberStay, ProfileProblem, recommend};
 use jsap_domain::Locale;
 use jsap_store::{
-    Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, OrganisationProfile,
-    Organisations, Profile, Profiles, Recommendables,
+    Cities, MissionFields, MissionTerms, MissionText, Missions, NewMission, NewOrganisation,
+    OrganisationProfile, Organisations, Profile, Profiles, Recommendables,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -104,17 +104,9 @@ async fn seed(conn: &impl jsap_store::Connection, tenant: &jsap_tenancy::Tenant)
                     fields: MissionFields {
                         organisation_id: org,
                         city_id: cities[s.city].id,
-                        domain: s.domain.into(),
-                        mission_type: "soutien-scolaire-ateliers".into(),
-                        contributions: vec!["benevolat".into()],
-                        remote: s.remote,
-                        urgent: false,
                         featured: false,
-                        flexible: false,
                         capacity: None,
                         contact_name: String::new(),
-                        starts_on: day(s.window.0),
-                        ends_on: day(s.window.1),
                         skills: vec!["logistique".into()],
                         texts: vec![MissionText {
                             locale: "fr".into(),
@@ -122,6 +114,16 @@ async fn seed(conn: &impl jsap_store::Connection, tenant: &jsap_tenancy::Tenant)
                             summary: String::new(),
                             description: String::new(),
                         }],
+                        terms: MissionTerms {
+                            domain: s.domain.into(),
+                            mission_type: "soutien-scolaire-ateliers".into(),
+                            contribution_types: vec!["benevolat".into()],
+                            remote: s.remote,
+                            urgent: false,
+                            flexible: false,
+                            starts_on: day(s.window.0),
+                            ends_on: day(s.window.1),
+                        },
                     },
                 })
                 .collect(),
@@ -442,17 +444,9 @@ async fn seed_around(
                     fields: MissionFields {
                         organisation_id: org,
                         city_id: cities[s.city].id,
-                        domain: s.domain.into(),
-                        mission_type: "soutien-scolaire-ateliers".into(),
-                        contributions: vec!["benevolat".into()],
-                        remote: s.remote,
-                        urgent: false,
                         featured: false,
-                        flexible: false,
                         capacity: None,
                         contact_name: String::new(),
-                        starts_on: today + Duration::days(s.window.0),
-                        ends_on: today + Duration::days(s.window.1),
                         skills: vec![],
                         texts: vec![MissionText {
                             locale: "fr".into(),
@@ -460,6 +454,16 @@ async fn seed_around(
                             summary: String::new(),
                             description: String::new(),
                         }],
+                        terms: MissionTerms {
+                            domain: s.domain.into(),
+                            mission_type: "soutien-scolaire-ateliers".into(),
+                            contribution_types: vec!["benevolat".into()],
+                            remote: s.remote,
+                            urgent: false,
+                            flexible: false,
+                            starts_on: today + Duration::days(s.window.0),
+                            ends_on: today + Duration::days(s.window.1),
+                        },
                     },
                 })
                 .collect(),

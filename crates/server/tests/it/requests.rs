@@ -9,9 +9,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
 use jsap_store::Grant;
 use jsap_store::{
-    Accounts, Cities, ConnectionTrait, MissionFields, MissionText, Missions, NewMission,
-    NewOrganisation, OrganisationProfile, Organisations, Outbox, OutboxEmail, Requests, Role,
-    Store,
+    Accounts, Cities, ConnectionTrait, MissionFields, MissionTerms, MissionText, Missions,
+    NewMission, NewOrganisation, OrganisationProfile, Organisations, Outbox, OutboxEmail, Requests,
+    Role, Store,
 };
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
@@ -69,17 +69,9 @@ pub(crate) async fn mission(
             fields: MissionFields {
                 organisation_id: org,
                 city_id: city,
-                domain: "education-enfance".into(),
-                mission_type: "soutien-scolaire-ateliers".into(),
-                contributions: vec!["competences".into(), "benevolat".into()],
-                remote: false,
-                urgent: false,
                 featured: false,
-                flexible: false,
                 capacity: None,
                 contact_name: String::new(),
-                starts_on: window.0,
-                ends_on: window.1,
                 skills: vec![],
                 texts: vec![MissionText {
                     locale: "fr".into(),
@@ -87,6 +79,16 @@ pub(crate) async fn mission(
                     summary: "Résumé".into(),
                     description: "Description".into(),
                 }],
+                terms: MissionTerms {
+                    domain: "education-enfance".into(),
+                    mission_type: "soutien-scolaire-ateliers".into(),
+                    contribution_types: vec!["competences".into(), "benevolat".into()],
+                    remote: false,
+                    urgent: false,
+                    flexible: false,
+                    starts_on: window.0,
+                    ends_on: window.1,
+                },
             },
         }])
         .await

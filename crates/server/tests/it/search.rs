@@ -7,8 +7,8 @@ use jesuisaupays::Services;
 use jsap_domain::Locale;
 use jsap_store::ConnectionTrait;
 use jsap_store::{
-    Cities, MissionFields, MissionQuery, MissionSearch, MissionText, Missions, NewMission,
-    NewOrganisation, OrganisationProfile, Organisations, SearchTab, SortOrder,
+    Cities, MissionFields, MissionQuery, MissionSearch, MissionTerms, MissionText, Missions,
+    NewMission, NewOrganisation, OrganisationProfile, Organisations, SearchTab, SortOrder,
 };
 
 fn day(n: i64) -> NaiveDate {
@@ -114,17 +114,9 @@ async fn seed(services: &Services, code: &str) {
                 fields: MissionFields {
                     organisation_id: org,
                     city_id: city.id,
-                    domain: s.domain.into(),
-                    mission_type: s.mission_type.into(),
-                    contributions: s.contributions.iter().map(|c| c.to_string()).collect(),
-                    remote: s.remote,
-                    urgent: s.urgent,
                     featured: false,
-                    flexible: false,
                     capacity: None,
                     contact_name: String::new(),
-                    starts_on: day(s.window.0),
-                    ends_on: day(s.window.1),
                     skills: vec![],
                     texts: vec![MissionText {
                         locale: "fr".into(),
@@ -132,6 +124,16 @@ async fn seed(services: &Services, code: &str) {
                         summary: String::new(),
                         description: String::new(),
                     }],
+                    terms: MissionTerms {
+                        domain: s.domain.into(),
+                        mission_type: s.mission_type.into(),
+                        contribution_types: s.contributions.iter().map(|c| c.to_string()).collect(),
+                        remote: s.remote,
+                        urgent: s.urgent,
+                        flexible: false,
+                        starts_on: day(s.window.0),
+                        ends_on: day(s.window.1),
+                    },
                 },
             }
         })

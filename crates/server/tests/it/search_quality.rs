@@ -201,7 +201,7 @@ async fn fifty_realistic_queries_find_what_people_expect() {
         match results
             .items
             .iter()
-            .position(|h| expected.contains(&h.mission_type.as_str()))
+            .position(|h| expected.contains(&h.terms.mission_type.as_str()))
         {
             Some(rank) => {
                 answered += 1;

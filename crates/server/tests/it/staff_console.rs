@@ -151,7 +151,7 @@ async fn staff_end_sessions_block_and_unblock_an_account_of_a_site() {
     let actions: Vec<(&str, &str)> = entries
         .entries
         .iter()
-        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .map(|e| (e.action.as_str(), e.actor.name.as_str()))
         .collect();
     for action in [
         "account_sessions_ended",

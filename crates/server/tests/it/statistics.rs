@@ -7,9 +7,9 @@ use crate::helpers::{Options, TestApp};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::{DateTime, Duration, Utc};
 use jsap_store::{
-    Action, Cities, MissionFields, MissionText, Missions, NewMission, NewOrganisation, NewRequest,
-    OrganisationProfile, Organisations, Profile, Profiles, RequestKind, Requests, Role, Side,
-    Statistics, StatsPeriod,
+    Action, Cities, MissionFields, MissionTerms, MissionText, Missions, NewMission,
+    NewOrganisation, NewRequest, OrganisationProfile, Organisations, Profile, Profiles,
+    RequestKind, Requests, Role, Side, Statistics, StatsPeriod,
 };
 
 async fn city(app: &TestApp, code: &str, slug: &str) -> i64 {
@@ -48,17 +48,9 @@ async fn mission(app: &TestApp, code: &str, org: i64, city: i64, slug: &str) {
             fields: MissionFields {
                 organisation_id: org,
                 city_id: city,
-                domain: "education-enfance".into(),
-                mission_type: "soutien-scolaire-ateliers".into(),
-                contributions: vec!["competences".into()],
-                remote: false,
-                urgent: false,
                 featured: false,
-                flexible: false,
                 capacity: None,
                 contact_name: String::new(),
-                starts_on: today + Duration::days(30),
-                ends_on: today + Duration::days(60),
                 skills: vec![],
                 texts: vec![MissionText {
                     locale: "fr".into(),
@@ -66,6 +58,16 @@ async fn mission(app: &TestApp, code: &str, org: i64, city: i64, slug: &str) {
                     summary: "Résumé".into(),
                     description: "Description".into(),
                 }],
+                terms: MissionTerms {
+                    domain: "education-enfance".into(),
+                    mission_type: "soutien-scolaire-ateliers".into(),
+                    contribution_types: vec!["competences".into()],
+                    remote: false,
+                    urgent: false,
+                    flexible: false,
+                    starts_on: today + Duration::days(30),
+                    ends_on: today + Duration::days(60),
+                },
             },
         }])
         .await

@@ -5,9 +5,9 @@ use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
 use jsap_store::{
-    Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionText, Missions, NewEmail,
-    NewMission, NewMissionPhoto, NewOrganisation, OrganisationProfile, Organisations, Outbox,
-    Profile, Profiles, Role, StoreError, sync_tenant,
+    Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionTerms, MissionText,
+    Missions, NewEmail, NewMission, NewMissionPhoto, NewOrganisation, OrganisationProfile,
+    Organisations, Outbox, Profile, Profiles, Role, StoreError, sync_tenant,
 };
 
 fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
@@ -19,17 +19,9 @@ fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
         fields: MissionFields {
             organisation_id,
             city_id,
-            domain: "sante".into(),
-            mission_type: "dons-equipements-sante".into(),
-            contributions: vec!["don-en-nature".into(), "competences".into()],
-            remote: false,
-            urgent: true,
             featured: false,
-            flexible: false,
             capacity: None,
             contact_name: String::new(),
-            starts_on: today,
-            ends_on: today + Duration::days(30),
             skills: vec!["logistique".into()],
             texts: vec![MissionText {
                 locale: "fr".into(),
@@ -37,6 +29,16 @@ fn mission(organisation_id: i64, city_id: i64, title: &str) -> NewMission {
                 summary: "Résumé".into(),
                 description: "Description".into(),
             }],
+            terms: MissionTerms {
+                domain: "sante".into(),
+                mission_type: "dons-equipements-sante".into(),
+                contribution_types: vec!["don-en-nature".into(), "competences".into()],
+                remote: false,
+                urgent: true,
+                flexible: false,
+                starts_on: today,
+                ends_on: today + Duration::days(30),
+            },
         },
     }
 }
@@ -188,7 +190,7 @@ async fn a_mission_that_ends_before_it_starts_is_refused_and_nothing_is_written(
         .await
         .expect("org");
     let mut bad = mission(org, city.id, "Mauvaises dates");
-    bad.fields.ends_on = bad.fields.starts_on - Duration::days(1);
+    bad.fields.terms.ends_on = bad.fields.terms.starts_on - Duration::days(1);
     let good = mission(org, city.id, "Bonne mission");
     let result = Missions::for_tenant(&tx, &cm)
         .insert_all(vec![good, bad])

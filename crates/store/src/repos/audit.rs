@@ -31,18 +31,35 @@ pub struct NewAuditEntry<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Who acted, as a journal entry keeps it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditActor {
+    /// The account (`None` for the command line or a job).
+    pub user_id: Option<i64>,
+    /// As shown: the account's address, or `cli`, `sync`...
+    pub name: String,
+}
+
+/// What an action was done to, as a journal entry keeps it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditTarget {
+    /// `city`, `organisation`, `mission`, `account`, `invitation`.
+    pub kind: String,
+    pub id: Option<i64>,
+    /// Its name as it was then.
+    pub name: String,
+}
+
+/// One recorded action.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AuditEntry {
     pub id: i64,
     pub tenant: String,
-    pub actor_user_id: Option<i64>,
-    pub actor: String,
-    pub action: String,
-    pub target_kind: String,
-    pub target_id: Option<i64>,
-    pub target: String,
-    pub detail: String,
     pub at: DateTime<Utc>,
+    pub actor: AuditActor,
+    pub action: String,
+    pub target: AuditTarget,
+    pub detail: String,
 }
 
 impl From<audit_entry::Model> for AuditEntry {
@@ -50,14 +67,18 @@ impl From<audit_entry::Model> for AuditEntry {
         Self {
             id: m.id,
             tenant: m.tenant_id,
-            actor_user_id: m.actor_user_id,
-            actor: m.actor,
-            action: m.action,
-            target_kind: m.target_kind,
-            target_id: m.target_id,
-            target: m.target,
-            detail: m.detail,
             at: m.created_at,
+            actor: AuditActor {
+                user_id: m.actor_user_id,
+                name: m.actor,
+            },
+            action: m.action,
+            target: AuditTarget {
+                kind: m.target_kind,
+                id: m.target_id,
+                name: m.target,
+            },
+            detail: m.detail,
         }
     }
 }

@@ -107,7 +107,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let mut texts = Vec::with_capacity(count * 2);
         let mut contributions = Vec::with_capacity(count * 2);
         for m in missions {
-            if m.fields.ends_on < m.fields.starts_on {
+            if m.fields.terms.ends_on < m.fields.terms.starts_on {
                 return Err(StoreError::Refused(format!(
                     "mission {} ends before it starts",
                     m.slug
@@ -130,7 +130,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             for t in &m.fields.texts {
                 texts.push(text_row(&tenant_id, id, t));
             }
-            for c in &m.fields.contributions {
+            for c in &m.fields.terms.contribution_types {
                 contributions.push(contribution_row(&tenant_id, id, c));
             }
         }
@@ -353,14 +353,14 @@ pub(crate) fn mission_row(fields: &MissionFields, slug: &str) -> mission::Active
         organisation_id: Set(fields.organisation_id),
         city_id: Set(fields.city_id),
         slug: Set(slug.to_owned()),
-        domain: Set(fields.domain.clone()),
-        mission_type: Set(fields.mission_type.clone()),
-        remote: Set(fields.remote),
-        urgent: Set(fields.urgent),
+        domain: Set(fields.terms.domain.clone()),
+        mission_type: Set(fields.terms.mission_type.clone()),
+        remote: Set(fields.terms.remote),
+        urgent: Set(fields.terms.urgent),
         featured: Set(fields.featured),
-        flexible: Set(fields.flexible),
-        starts_on: Set(fields.starts_on),
-        ends_on: Set(fields.ends_on),
+        flexible: Set(fields.terms.flexible),
+        starts_on: Set(fields.terms.starts_on),
+        ends_on: Set(fields.terms.ends_on),
         skills: Set(fields.skills.join(", ")),
         capacity: Set(fields.capacity),
         contact_name: Set(fields.contact_name.clone()),
@@ -412,8 +412,8 @@ pub(crate) fn index_rows_of<'a>(
             t,
             &skills,
             city,
-            &fields.domain,
-            &fields.mission_type,
+            &fields.terms.domain,
+            &fields.terms.mission_type,
         )
     })
 }

@@ -5,6 +5,7 @@
 
 use crate::StoreError;
 use crate::entities::{mission, mission_contribution, mission_text};
+use crate::repos::mission_edits::MissionTerms;
 use crate::repos::missions::public_missions;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;
@@ -22,21 +23,6 @@ pub struct CandidateFilter {
     pub remote: bool,
 }
 
-/// What a mission asks, as the ranking weighs it: its kind, its window, the skills.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissionTerms {
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
-    /// No dates window: fits any stay (still closed after `ends_on`).
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub skills: Vec<String>,
-}
-
 /// One public mission as the ranking reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateMission {
@@ -44,6 +30,7 @@ pub struct CandidateMission {
     pub slug: String,
     pub city_id: i64,
     pub terms: MissionTerms,
+    pub skills: Vec<String>,
     /// The locales the mission has a text in (`fr`, `en`, `ar`).
     pub locales: Vec<String>,
     pub published_at: Option<DateTime<Utc>>,
@@ -131,15 +118,15 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
         Ok(rows
             .into_iter()
             .map(|r| CandidateMission {
+                skills: r
+                    .skills
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
                 terms: MissionTerms {
                     contribution_types: contributions.remove(&r.id).unwrap_or_default(),
-                    skills: r
-                        .skills
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
                     domain: r.domain,
                     mission_type: r.mission_type,
                     remote: r.remote,

@@ -4,6 +4,7 @@
 
 use super::catalogue::{Catalogue, current_version};
 use crate::StoreError;
+use crate::repos::mission_edits::MissionTerms;
 use chrono::NaiveDate;
 use jsap_domain::search::index_body;
 use jsap_domain::{Locale, Taxonomy};
@@ -88,16 +89,10 @@ pub struct MissionHit {
     pub lang: String,
     pub city_id: i64,
     pub organisation_id: i64,
-    pub domain: String,
-    pub mission_type: String,
-    pub contribution_types: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
     pub featured: bool,
-    /// No dates window (open a year from when it was saved).
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    /// Its kind and window, in the catalogue's labels (serialised as the hit's own fields).
+    #[serde(flatten)]
+    pub terms: MissionTerms,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]

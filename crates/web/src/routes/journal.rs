@@ -71,9 +71,9 @@ async fn journal_page(
             Row {
                 at: format!("{} {time}", format_date(at, ctx.locale)),
                 tenant: e.tenant,
-                actor: e.actor,
+                actor: e.actor.name,
                 action: if label == key { e.action } else { label },
-                target: e.target,
+                target: e.target.name,
                 detail: e.detail,
             }
         })

@@ -170,9 +170,9 @@ async fn console(
         .into_iter()
         .map(|e| DecisionRow {
             on: format_date(tenant.local_date(e.at), ctx.locale),
-            by: e.actor,
+            by: e.actor.name,
             action: ctx.t(&format!("journal.action_{}", e.action)),
-            target: e.target,
+            target: e.target.name,
             note: e.detail,
         })
         .collect();

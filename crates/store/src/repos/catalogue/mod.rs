@@ -17,6 +17,7 @@ use super::search::{
     get, search_key,
 };
 use crate::StoreError;
+use crate::repos::mission_edits::MissionTerms;
 use crate::repos::{cities::Cities, organisations::Organisations};
 use chrono::NaiveDate;
 use jsap_domain::search::query_terms;

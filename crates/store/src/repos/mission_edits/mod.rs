@@ -15,20 +15,32 @@ mod write;
 
 pub(crate) use read::record_of;
 
+/// What a mission asks and when: what the catalogue shows and filters on, and what the
+/// recommendation weighs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissionTerms {
+    pub domain: String,
+    pub mission_type: String,
+    pub contribution_types: Vec<String>,
+    pub remote: bool,
+    pub urgent: bool,
+    /// No dates window: fits any stay (open a year from when it was saved, still closed
+    /// after `ends_on`).
+    pub flexible: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
 /// Every field an editor sets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MissionFields {
     pub organisation_id: i64,
     pub city_id: i64,
-    pub domain: String,
-    pub mission_type: String,
-    pub contributions: Vec<String>,
-    pub remote: bool,
-    pub urgent: bool,
+    /// Shown first (focal points and operators set it).
     pub featured: bool,
-    pub flexible: bool,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    /// Its kind and window (serialised as the fields' own).
+    #[serde(flatten)]
+    pub terms: MissionTerms,
     pub skills: Vec<String>,
     pub capacity: Option<i32>,
     pub contact_name: String,
@@ -90,15 +102,8 @@ impl MissionRecord {
                 lang: text.locale.clone(),
                 city_id: f.city_id,
                 organisation_id: f.organisation_id,
-                domain: f.domain.clone(),
-                mission_type: f.mission_type.clone(),
-                contribution_types: f.contributions.clone(),
-                remote: f.remote,
-                urgent: f.urgent,
                 featured: f.featured,
-                flexible: f.flexible,
-                starts_on: f.starts_on,
-                ends_on: f.ends_on,
+                terms: f.terms.clone(),
             },
             description: text.description,
             skills: f.skills.clone(),

@@ -64,10 +64,11 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             .exec_without_returning(self.conn)
             .await?;
         }
-        if !fields.contributions.is_empty() {
+        if !fields.terms.contribution_types.is_empty() {
             mission_contribution::Entity::insert_many(
                 fields
-                    .contributions
+                    .terms
+                    .contribution_types
                     .iter()
                     .map(|c| contribution_row(&tenant_id, id, c)),
             )

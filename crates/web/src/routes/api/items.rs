@@ -129,22 +129,27 @@ impl MissionItem {
                     .unwrap_or_default(),
             },
             organisation: organisation.unwrap_or_default().to_owned(),
-            domain: named(crate::views::domain_label(taxonomy, &hit.domain, locale)),
+            domain: named(crate::views::domain_label(
+                taxonomy,
+                &hit.terms.domain,
+                locale,
+            )),
             mission_type: named(crate::views::mission_type_label(
                 taxonomy,
-                &hit.mission_type,
+                &hit.terms.mission_type,
                 locale,
             )),
             contribution_types: hit
+                .terms
                 .contribution_types
                 .iter()
                 .map(|c| named(crate::views::contribution_label(taxonomy, c, locale)))
                 .collect(),
-            remote: hit.remote,
-            urgent: hit.urgent,
+            remote: hit.terms.remote,
+            urgent: hit.terms.urgent,
             featured: hit.featured,
-            starts_on: hit.starts_on,
-            ends_on: hit.ends_on,
+            starts_on: hit.terms.starts_on,
+            ends_on: hit.terms.ends_on,
         }
     }
 }

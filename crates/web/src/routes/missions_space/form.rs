@@ -18,11 +18,11 @@ pub(super) fn values_of(ctx: &Ctx, m: &MissionRecord, cities: &[CityRecord]) -> 
     if let Some(c) = cities.iter().find(|c| c.id == m.fields.city_id) {
         values.insert("city", c.slug.clone());
     }
-    values.insert("domain", m.fields.domain.clone());
-    values.insert("mission_type", m.fields.mission_type.clone());
-    if !m.fields.flexible {
-        values.insert("starts_on", m.fields.starts_on.to_string());
-        values.insert("ends_on", m.fields.ends_on.to_string());
+    values.insert("domain", m.fields.terms.domain.clone());
+    values.insert("mission_type", m.fields.terms.mission_type.clone());
+    if !m.fields.terms.flexible {
+        values.insert("starts_on", m.fields.terms.starts_on.to_string());
+        values.insert("ends_on", m.fields.terms.ends_on.to_string());
     }
     values.insert("skills", m.fields.skills.join(", "));
     if let Some(c) = m.fields.capacity {

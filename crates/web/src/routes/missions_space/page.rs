@@ -30,11 +30,17 @@ impl<'a> Editor<'a> {
         Self {
             status,
             form,
-            contributions: m.fields.contributions.iter().map(String::as_str).collect(),
+            contributions: m
+                .fields
+                .terms
+                .contribution_types
+                .iter()
+                .map(String::as_str)
+                .collect(),
             flags: (
-                m.fields.remote,
-                m.fields.flexible,
-                m.fields.urgent,
+                m.fields.terms.remote,
+                m.fields.terms.flexible,
+                m.fields.terms.urgent,
                 m.fields.featured,
             ),
             mission: Some(m),

@@ -124,23 +124,28 @@ pub async fn preview(
             .collect(),
         organisation: organisation_name(&orgs, m.fields.organisation_id),
         city: city_name(&cities, m.fields.city_id, locale),
-        domain: crate::views::domain_label(&taxonomy, &m.fields.domain, locale).label,
-        mission_type: crate::views::mission_type_label(&taxonomy, &m.fields.mission_type, locale)
-            .label,
+        domain: crate::views::domain_label(&taxonomy, &m.fields.terms.domain, locale).label,
+        mission_type: crate::views::mission_type_label(
+            &taxonomy,
+            &m.fields.terms.mission_type,
+            locale,
+        )
+        .label,
         contributions: m
             .fields
-            .contributions
+            .terms
+            .contribution_types
             .iter()
             .map(|c| crate::views::contribution_label(&taxonomy, c, locale).label)
             .collect(),
         dates: dates(
             &ctx,
-            m.fields.flexible,
-            m.fields.starts_on,
-            m.fields.ends_on,
+            m.fields.terms.flexible,
+            m.fields.terms.starts_on,
+            m.fields.terms.ends_on,
         ),
-        remote: m.fields.remote,
-        urgent: m.fields.urgent,
+        remote: m.fields.terms.remote,
+        urgent: m.fields.terms.urgent,
         featured: m.fields.featured,
         skills: m.fields.skills.clone(),
         capacity: m.fields.capacity,

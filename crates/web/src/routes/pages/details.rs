@@ -57,7 +57,7 @@ pub async fn mission_page(
     let taxonomy = tenant.taxonomy();
     // The similar missions' catalogue also names the mission's city and organisation.
     let mut similar_query = MissionQuery::new(locale, tenant.today());
-    similar_query.domains = vec![detail.mission.domain.clone()];
+    similar_query.domains = vec![detail.mission.terms.domain.clone()];
     similar_query.per_page = 4;
     let (_, similar, lookup) = listing(state, tenant, similar_query).await?;
     let city = lookup
@@ -105,9 +105,9 @@ pub async fn mission_page(
         "name": detail.mission.title,
         "description": detail.mission.summary,
         "url": page_url,
-        "startDate": detail.mission.starts_on.to_string(),
-        "endDate": detail.mission.ends_on.to_string(),
-        "eventAttendanceMode": if detail.mission.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
+        "startDate": detail.mission.terms.starts_on.to_string(),
+        "endDate": detail.mission.terms.ends_on.to_string(),
+        "eventAttendanceMode": if detail.mission.terms.remote { "https://schema.org/OnlineEventAttendanceMode" } else { "https://schema.org/OfflineEventAttendanceMode" },
         "location": {
             "@type": "Place",
             "name": city.name_in(locale),
@@ -119,39 +119,49 @@ pub async fn mission_page(
     ctx.insert("paragraphs", &paragraphs);
     ctx.insert(
         "domain",
-        &domain_label(&taxonomy, &detail.mission.domain, locale),
+        &domain_label(&taxonomy, &detail.mission.terms.domain, locale),
     );
     ctx.insert(
         "mission_type",
-        &mission_type_label(&taxonomy, &detail.mission.mission_type, locale),
+        &mission_type_label(&taxonomy, &detail.mission.terms.mission_type, locale),
     );
     let contributions: Vec<Label> = detail
         .mission
+        .terms
         .contribution_types
         .iter()
         .map(|c| contribution_label(&taxonomy, c, locale))
         .collect();
-    ctx.insert("contributions", &contributions);
-    ctx.insert("starts_on", &format_date(detail.mission.starts_on, locale));
-    ctx.insert("ends_on", &format_date(detail.mission.ends_on, locale));
+    ctx.insert(
+        "starts_on",
+        &format_date(detail.mission.terms.starts_on, locale),
+    );
+    ctx.insert(
+        "ends_on",
+        &format_date(detail.mission.terms.ends_on, locale),
+    );
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
-    let contacts = focal_points(tenant, &city.slug);
+    let focal_points = focal_points(tenant, &city.slug);
     // The call to action: answer the mission (a request to its organisation).
     ctx.insert("contact_url", &format!("{canonical_path}/repondre"));
-    ctx.insert("focal_points", &contacts);
-    ctx.insert("similar", &similar);
     ctx.insert(
         "share_image",
         &photos
             .first()
             .map(|p| format!("{}{}", tenant.canonical_url(), p.url)),
     );
-    ctx.insert("photos", &photos);
-    ctx.insert("page_url", &page_url);
+    put!(
+        ctx,
+        contributions,
+        focal_points,
+        similar,
+        photos,
+        page_url,
+        json_ld
+    );
     ctx.insert("whatsapp_url", &whatsapp);
-    ctx.insert("json_ld", &json_ld);
     ctx.insert(
         "other_lang",
         &crate::views::OtherLang::of(&detail.locale, locale),

@@ -33,6 +33,7 @@ pub(super) fn mission_form_page(
     let label = |c: &String| Choice::from(contribution_label(&taxonomy, c, ctx.locale));
     let contributions: Vec<Choice> = detail
         .mission
+        .terms
         .contribution_types
         .iter()
         .map(label)
@@ -54,16 +55,19 @@ pub(super) fn mission_form_page(
                 &format!("/{}/missions/{id_slug}/repondre", ctx.locale),
             );
             c.insert("contributions", &contributions);
-            c.insert("window_from", &detail.mission.starts_on.to_string());
-            c.insert("window_to", &detail.mission.ends_on.to_string());
+            c.insert("window_from", &detail.mission.terms.starts_on.to_string());
+            c.insert("window_to", &detail.mission.terms.ends_on.to_string());
             c.insert(
                 "window",
                 &ctx.t("request.window")
                     .replace(
                         "%{from}",
-                        &format_date(detail.mission.starts_on, ctx.locale),
+                        &format_date(detail.mission.terms.starts_on, ctx.locale),
                     )
-                    .replace("%{to}", &format_date(detail.mission.ends_on, ctx.locale)),
+                    .replace(
+                        "%{to}",
+                        &format_date(detail.mission.terms.ends_on, ctx.locale),
+                    ),
             );
         },
     )
@@ -82,8 +86,8 @@ pub async fn answer_form(
     // The member's next stay, within the mission's window, and the first way of helping they
     // said they offer that the mission asks for.
     if let Some(stay) = stay {
-        let from = stay.starts_on.max(detail.mission.starts_on);
-        let to = stay.ends_on.min(detail.mission.ends_on);
+        let from = stay.starts_on.max(detail.mission.terms.starts_on);
+        let to = stay.ends_on.min(detail.mission.terms.ends_on);
         if from <= to {
             form.values.insert("available_from", from.to_string());
             form.values.insert("available_to", to.to_string());
@@ -92,7 +96,7 @@ pub async fn answer_form(
     if let Some(c) = profile
         .contributions
         .iter()
-        .find(|c| detail.mission.contribution_types.contains(c))
+        .find(|c| detail.mission.terms.contribution_types.contains(c))
     {
         form.values.insert("contribution", c.clone());
     }
@@ -123,10 +127,15 @@ pub async fn answer(
     let mut errors = Errors::new();
     let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
     let contribution = form.contribution.trim().to_owned();
-    if !detail.mission.contribution_types.contains(&contribution) {
+    if !detail
+        .mission
+        .terms
+        .contribution_types
+        .contains(&contribution)
+    {
         errors.insert("contribution", ctx.t("request.err_choice"));
     }
-    let window = (detail.mission.starts_on, detail.mission.ends_on);
+    let window = (detail.mission.terms.starts_on, detail.mission.terms.ends_on);
     let dates = check_dates(&ctx, &mut errors, &form, Some(window));
     let Some((from, to)) = dates.filter(|_| errors.is_empty()) else {
         let view = FormView {
@@ -155,7 +164,7 @@ pub async fn answer(
         contribution: Some(contribution),
         available_from: Some(from),
         available_to: Some(to),
-        domain: Some(detail.mission.domain.clone()),
+        domain: Some(detail.mission.terms.domain.clone()),
     };
     send_request(&ctx, req, &session, &city, new).await
 }
