@@ -1,5 +1,13 @@
 //! The web layer: one `app()` that resolves the tenant from the host, then routes.
 
+/// Puts each named value into a page's template context under its own name:
+/// `put!(c, rows, notice)` is `c.insert("rows", &rows); c.insert("notice", &notice);`.
+macro_rules! put {
+    ($c:expr, $($name:ident),+ $(,)?) => {
+        $( $c.insert(stringify!($name), &$name); )+
+    };
+}
+
 mod charts;
 mod compress;
 mod error;

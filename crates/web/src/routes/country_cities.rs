@@ -39,11 +39,17 @@ async fn form_page(
         status,
         |c| {
             c.insert("form", form);
-            c.insert("city_name_max", &CITY_NAME_MAX);
-            c.insert("region_max", &REGION_MAX);
-            c.insert("city_description_max", &CITY_DESCRIPTION_MAX);
+            put_limits(c);
         },
     )
+}
+
+/// The city form's length limits (its counters and `maxlength`s), on the new city's page and
+/// on a city's.
+pub(crate) fn put_limits(c: &mut tera::Context) {
+    c.insert("city_name_max", &CITY_NAME_MAX);
+    c.insert("region_max", &REGION_MAX);
+    c.insert("city_description_max", &CITY_DESCRIPTION_MAX);
 }
 
 /// `GET /{locale}/espace/pays/villes/nouvelle`.

@@ -6,9 +6,7 @@
 use crate::AppError;
 use crate::kit::{Checked, Ctx, Done, Errors, FormView, Pairs, one, see_other};
 use crate::roles::{ConsoleRow, PathRow};
-use crate::routes::country_cities::{
-    CITY_DESCRIPTION_MAX, CITY_NAME_MAX, REGION_MAX, check_focal_point, check_place, shown_back,
-};
+use crate::routes::country_cities::{check_focal_point, check_place, put_limits, shown_back};
 use crate::routes::spaces::{Invitee, active, invitee};
 use jsap_adapters::images::ImageError;
 use jsap_app::cities::{self, CityRefusal, PhotoRefusal};
@@ -134,16 +132,14 @@ async fn page(
         c.insert("city", city);
         c.insert("city_label", city.name_in(ctx.locale));
         c.insert("retired", &city.retired_at.is_some());
-        c.insert("photo", &photo);
+        put!(c, photo);
         c.insert("focal_points", &people);
         c.insert("form", &place);
         c.insert("invite", &shown.invite);
         c.insert("photo_error", &shown.photo_error);
         c.insert("alert", &shown.alert);
         c.insert("notice", &shown.notice);
-        c.insert("city_name_max", &CITY_NAME_MAX);
-        c.insert("region_max", &REGION_MAX);
-        c.insert("city_description_max", &CITY_DESCRIPTION_MAX);
+        put_limits(c);
     })
 }
 

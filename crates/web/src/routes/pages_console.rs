@@ -84,8 +84,7 @@ pub async fn list(
     }
     let notice = crate::kit::notice(&ctx, done.done.as_deref(), &NOTICES);
     ctx.page(req, CONSOLE, "spaces/pages.html", StatusCode::OK, |c| {
-        c.insert("rows", &rows);
-        c.insert("notice", &notice);
+        put!(c, rows, notice);
     })
 }
 
@@ -151,16 +150,13 @@ async fn editor(
     let link = |n: u64| format!("{action}?page={n}#history-title");
     let name = ctx.t(&format!("pages.name_{slug}"));
     ctx.page(req, &rest, "spaces/page_edit.html", status, |c| {
+        put!(c, action, preview, edited, notice);
         c.insert("page_name", &name);
         c.insert("page_locale", page_locale.as_str());
         c.insert("page_dir", page_locale.dir());
-        c.insert("action", &action);
         c.insert("public_url", &page_path(page_locale.as_str(), slug));
         c.insert("form", form);
-        c.insert("preview", &preview);
         c.insert("versions", &rows);
-        c.insert("edited", &edited);
-        c.insert("notice", &notice);
         c.insert("page_body_max", &BODY_MAX);
         c.insert("page", &history_page);
         c.insert("pages", &pages_count);

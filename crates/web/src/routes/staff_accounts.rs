@@ -93,10 +93,7 @@ async fn page(
         status,
         |c| {
             c.insert("q", q);
-            c.insert("searched", &searched);
-            c.insert("rows", &rows);
-            c.insert("notice", &notice);
-            c.insert("error", &error);
+            put!(c, searched, rows, notice, error);
             c.insert("reason_max", &REASON_MAX);
             c.insert("search_min", &SEARCH_MIN);
         },

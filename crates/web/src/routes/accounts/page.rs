@@ -54,16 +54,11 @@ pub(super) async fn account_page(
     let for_you =
         crate::routes::profiles::for_you(&ctx.state, &ctx.tenant, ctx.locale, account.id).await?;
     ctx.page(req, "/compte", "account/account.html", status, |c| {
-        c.insert("roles", &roles);
-        c.insert("spaces", &spaces);
-        c.insert("next_stay", &next_stay);
-        c.insert("for_you", &for_you);
+        put!(c, roles, spaces, next_stay, for_you);
         c.insert("account_email", &account.email);
         c.insert("account_name", &account.display_name);
         c.insert("account_verified", &account.email_verified);
-        c.insert("notice", &notice);
-        c.insert("email_form", &email_form);
-        c.insert("password_form", &password_form);
+        put!(c, notice, email_form, password_form);
     })
 }
 
