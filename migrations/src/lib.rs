@@ -25,6 +25,7 @@ mod m0017_moderation;
 mod m0018_city_management;
 mod m0019_news;
 mod m0020_pages;
+mod m0021_favourites;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_city_management::Migration),
             Box::new(m0019_news::Migration),
             Box::new(m0020_pages::Migration),
+            Box::new(m0021_favourites::Migration),
         ]
     }
 }

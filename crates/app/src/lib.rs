@@ -26,6 +26,7 @@ pub mod clock;
 pub mod downloads;
 mod error;
 pub mod export;
+pub mod favourites;
 pub mod invitations;
 pub mod mail;
 mod media;

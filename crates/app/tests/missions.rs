@@ -609,6 +609,21 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
         .expect("r")
         .expect("r");
     }
+    // A member saves the published mission (a draft cannot be saved): they are told once it
+    // expires, in the language they saved it in.
+    let saver = world.account(&world.cm, "s@example.org", "S", &[]).await;
+    let saved =
+        jsap_app::favourites::save(&scope, &saver, jsap_domain::MissionId(ids[0]), Locale::En)
+            .await
+            .expect("save");
+    assert_eq!(saved, Ok(true));
+    assert_eq!(
+        jsap_app::favourites::save(&scope, &saver, jsap_domain::MissionId(ids[1]), Locale::Fr)
+            .await
+            .expect("save"),
+        Err(jsap_app::favourites::FavouriteRefusal::NotFound),
+        "a draft is no public mission"
+    );
     // On the last day of the window nothing expires; the day after, the published one does.
     let last_day = FixedClock("2027-08-31T20:00:00Z".parse().expect("now"));
     assert!(
@@ -628,6 +643,13 @@ async fn the_daily_job_expires_published_missions_whose_window_ended_and_nothing
     assert_eq!(
         edits.find(ids[0]).await.expect("f").expect("f").status,
         MissionStatus::Expired
+    );
+    assert_eq!(world.queued(&world.cm, "favourite_closed").await, 1);
+    assert_eq!(
+        world
+            .last_link_token(&world.cm, "favourite_closed", "/en/compte/")
+            .await,
+        "favoris"
     );
     assert_eq!(
         edits.find(ids[1]).await.expect("f").expect("f").status,

@@ -37,6 +37,7 @@ pub use repos::catalogue::{Catalogue, Catalogues};
 pub use repos::cities::{Cities, CityEdit, CityNames, CityRecord, NewCity};
 pub use repos::digests::Digests;
 pub use repos::exports::{ExportList, ExportNames, Exports};
+pub use repos::favourites::{Favourites, SavedMission, SavedPage};
 pub use repos::invitations::{
     Grant, INVITATION_TTL_DAYS, InvitationRecord, Invitations, NewInvitation,
 };

@@ -101,6 +101,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::reports::report_form).post(routes::reports::submit),
         )
         .at(
+            "/:locale/missions/:id_slug/favori",
+            get(routes::favourites::after_login).post(routes::favourites::toggle),
+        )
+        .at(
             "/:locale/organisations/:slug/signaler",
             get(routes::reports::report_form).post(routes::reports::submit),
         )
@@ -250,6 +254,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(profiles::stays_page).post(profiles::add_stay),
         )
         .at("/:locale/compte/export", get(profiles::export))
+        .at("/:locale/compte/favoris", get(routes::favourites::list))
         .at(
             "/:locale/compte/sejours/:id/supprimer",
             post(profiles::remove_stay),

@@ -383,3 +383,27 @@ impl Email for AccountBlocked<'_> {
         "account_blocked"
     }
 }
+
+/// A mission the member saved closed: filled, cancelled or ended (to each member who saved
+/// it, in the language they saved it in).
+#[derive(Serialize)]
+pub struct SavedMissionClosed<'a> {
+    pub mission_title: &'a str,
+    /// `filled`, `cancelled` or `expired`.
+    #[serde(skip)]
+    pub reason: &'a str,
+}
+
+impl Email for SavedMissionClosed<'_> {
+    fn template(&self) -> &'static str {
+        "favourite_closed"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        ctx.insert(
+            "reason_label",
+            &site.t(&format!("favourites.closed_{}", self.reason)),
+        );
+        ctx.insert("link", &site.url("/compte/favoris"));
+        ctx.insert("search_link", &site.url("/missions"));
+    }
+}

@@ -18,6 +18,7 @@ mod cities_manage;
 mod cli;
 mod errors;
 mod exports;
+mod favourites;
 mod hardening;
 mod helpers;
 mod journal;

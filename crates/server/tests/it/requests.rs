@@ -243,7 +243,7 @@ pub async fn person<'a>(
 }
 
 /// A verified member signed in on the Senegal site.
-async fn signed_in_elsewhere<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+pub(crate) async fn signed_in_elsewhere<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(app, SN);
     assert_eq!(browser.signup(email, "Moussa").await.status, 200);
     let verification = emails(app, "sn")

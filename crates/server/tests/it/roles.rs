@@ -101,6 +101,11 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/compte/favoris",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: CM,
         path: "/fr/compte",
         expect: SIGNED_IN_ON_CM,
     },
@@ -438,6 +443,11 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/compte/jetons/1/revoquer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/missions/1-mission/favori",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     // Not a multipart form: refused before anything is read (no token either).

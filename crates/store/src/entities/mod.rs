@@ -8,6 +8,7 @@ pub(crate) mod audit_entry;
 pub(crate) mod city;
 pub(crate) mod digest_send;
 pub(crate) mod email_outbox;
+pub(crate) mod favourite;
 pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod mission;
@@ -53,6 +54,7 @@ tenant_owned!(
     city,
     digest_send,
     email_outbox,
+    favourite,
     invitation,
     membership,
     mission,

@@ -26,6 +26,7 @@ pub(crate) mod catalogue;
 pub(crate) mod cities;
 pub(crate) mod digests;
 pub(crate) mod exports;
+pub(crate) mod favourites;
 pub(crate) mod invitations;
 pub(crate) mod members;
 pub(crate) mod mission_edits;

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod country_cities;
 pub mod country_city;
 pub mod exports;
+pub mod favourites;
 pub mod journal;
 pub mod media;
 pub mod missions_review;

@@ -35,10 +35,22 @@ pub(super) struct PhotoView {
     alt: String,
 }
 
+/// The mission's heart: saved by the signed-in member or not (a visitor gets a link to the
+/// log-in page that brings them back to it), and the form's address.
+#[derive(Serialize)]
+pub(super) struct FavouriteView {
+    signed_in: bool,
+    saved: bool,
+    action: String,
+    login: String,
+}
+
 #[handler]
 pub async fn mission_page(
     page: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
+    OptionalUser(user): OptionalUser,
+    Query(done): Query<crate::kit::Done>,
 ) -> Result<Response, AppError> {
     let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
     let id = crate::views::mission_id(&id_slug)?;
@@ -87,8 +99,28 @@ pub async fn mission_page(
         .take(3)
         .collect();
 
+    let action = format!("{canonical_path}/favori");
+    let favourite = FavouriteView {
+        signed_in: user.is_some(),
+        saved: match &user {
+            Some(session) => {
+                jsap_store::Favourites::for_tenant(conn, tenant)
+                    .holds(session.account.id, detail.mission.id)
+                    .await?
+            }
+            None => false,
+        },
+        login: format!(
+            "/{locale}/compte/connexion?{}",
+            encode(&[("next", action.clone())])
+        ),
+        action,
+    };
+    let notice = done.notice(&page, &crate::routes::favourites::NOTICES);
+
     let rest = format!("/missions/{id_slug}");
     let mut ctx = page_context(state, tenant, locale, &rest);
+    put!(ctx, favourite, notice);
     let page_url = format!("{}{}", tenant.canonical_url(), canonical_path);
     let site_name = tenant.site_name.get(locale);
     let share_text = format!("{} — {} {}", detail.mission.title, site_name, page_url);

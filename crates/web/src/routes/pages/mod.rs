@@ -3,6 +3,7 @@
 use crate::kit::Ctx;
 use crate::params::{SearchParams, encode, sort_name, tab_name};
 use crate::render::{html, page_context};
+use crate::session::OptionalUser;
 use crate::views::{
     Label, Lookup, MissionCard, contribution_label, domain_label, format_date, mission_path,
     mission_type_label,
@@ -12,7 +13,7 @@ use jsap_domain::{Locale, Taxonomy};
 use jsap_store::{MissionPhotos, MissionQuery, Missions, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
-use poem::web::Path;
+use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
 use serde::Serialize;
 use std::collections::HashMap;

@@ -1,0 +1,300 @@
+//! Favourites: a member saves a mission from its page, finds it in their list, removes it;
+//! those who saved a mission are told by email, in their language, when it closes; another
+//! site neither sees nor saves a mission of this one.
+
+use crate::helpers::{Browser, TestApp};
+use crate::requests::{emails, person, signed_in_elsewhere};
+use crate::roles::CM;
+use jsap_domain::missions::CloseReason;
+use jsap_domain::{EmailAddress, MissionId};
+use jsap_store::{Accounts, Favourites, Role};
+
+/// The `/{locale}/missions/{id}-{slug}` paths the search page of `host` links to, first first.
+async fn mission_paths(app: &TestApp, host: &str) -> Vec<String> {
+    let (status, body) = app.page(host, "/fr/missions").await;
+    assert_eq!(status, 200);
+    let mut paths: Vec<String> = Vec::new();
+    for part in body.split("href=\"/fr/missions/").skip(1) {
+        let rest: String = part.chars().take_while(|c| *c != '"').collect();
+        let id_slug = rest.split(['?', '#']).next().unwrap_or("");
+        let Some((id, slug)) = id_slug.split_once('-') else {
+            continue;
+        };
+        let path = format!("/fr/missions/{id}-{slug}");
+        if id.parse::<i64>().is_ok() && !slug.contains('/') && !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    assert!(!paths.is_empty(), "the demo has public missions on {host}");
+    paths
+}
+
+/// The id of a mission path.
+fn id_of(path: &str) -> i64 {
+    path.trim_start_matches("/fr/missions/")
+        .split('-')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("an id")
+}
+
+async fn account_id(app: &TestApp, code: &str, email: &str) -> i64 {
+    let tenant = app.services.registry.get(code).expect("tenant").clone();
+    Accounts::for_tenant(app.services.store.conn(), &tenant)
+        .find_by_email(&EmailAddress::parse(email).expect("email"))
+        .await
+        .expect("find")
+        .expect("account")
+        .id
+}
+
+#[tokio::test]
+async fn a_member_saves_a_mission_finds_it_in_their_list_and_removes_it() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+    let action = format!("{mission}/favori");
+
+    // A visitor's heart leads to the log-in page, which brings them back to the heart.
+    let mut visitor = Browser::new(&app, CM);
+    let page = visitor.get(mission).await;
+    assert_eq!(page.status, 200);
+    let login = format!("/fr/compte/connexion?next={}", action.replace('/', "%2F"));
+    assert!(page.body.contains(&login), "{login} in the mission page");
+    assert!(!page.body.contains(&format!("action=\"{action}\"")));
+    let refused = visitor.post(&action, &[("action", "save")]).await;
+    assert_eq!(refused.status, 303);
+    assert!(refused.location().starts_with("/fr/compte/connexion?next="));
+
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    let back = awa.get(&action).await;
+    assert_eq!(
+        (back.status, back.location()),
+        (303, format!("{mission}#favori").as_str())
+    );
+    let page = awa.get(mission).await;
+    assert!(page.body.contains(&format!("action=\"{action}\"")));
+    assert!(page.body.contains("name=\"action\" value=\"save\""));
+    assert!(page.body.contains("aria-pressed=\"false\""));
+    let csrf = page.csrf();
+
+    // Without the form's token: refused, nothing saved.
+    assert_eq!(awa.post(&action, &[("action", "save")]).await.status, 403);
+    let list = awa.get("/fr/compte/favoris").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("encore enregistré aucune mission"));
+
+    // Saved (twice: still once), confirmed on the mission's page.
+    for _ in 0..2 {
+        let saved = awa
+            .post(&action, &[("csrf", &csrf), ("action", "save")])
+            .await;
+        assert_eq!(saved.status, 303);
+        assert_eq!(saved.location(), format!("{mission}?done=saved#favori"));
+    }
+    let page = awa.get(&format!("{mission}?done=saved")).await;
+    assert!(
+        page.body
+            .contains("Mission enregistrée : vous la retrouverez")
+    );
+    assert!(page.body.contains("name=\"action\" value=\"remove\""));
+    assert!(page.body.contains("aria-pressed=\"true\""));
+    let list = awa.get("/fr/compte/favoris").await;
+    assert!(
+        list.body.contains("Missions enregistrées : 1"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains(&format!("href=\"{mission}\"")));
+    assert!(!list.body.contains("Terminée"));
+
+    // A bad action, an unknown mission: refused.
+    let bad = awa
+        .post(&action, &[("csrf", &csrf), ("action", "like")])
+        .await;
+    assert_eq!(bad.status, 400);
+    let unknown = awa
+        .post(
+            "/fr/missions/999999-x/favori",
+            &[("csrf", &csrf), ("action", "save")],
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+
+    // Removed from the list: back to the list, empty again.
+    let list = awa.get("/fr/compte/favoris").await;
+    let removed = awa
+        .post(
+            &action,
+            &[
+                ("csrf", &list.csrf()),
+                ("action", "remove"),
+                ("from", "list"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (removed.status, removed.location()),
+        (303, "/fr/compte/favoris?done=removed")
+    );
+    let list = awa.get("/fr/compte/favoris?done=removed").await;
+    assert!(
+        list.body
+            .contains("Mission retirée de vos missions enregistrées.")
+    );
+    assert!(list.body.contains("encore enregistré aucune mission"));
+    assert_eq!(awa.get("/fr/compte/favoris?page=2").await.status, 404);
+}
+
+/// Another site: its members cannot save this site's missions (404) and see none of what
+/// this site's members saved, even under the same address.
+#[tokio::test]
+async fn another_site_neither_saves_nor_sees_this_sites_favourites() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    let page = awa.get(mission).await;
+    let saved = awa
+        .post(
+            &format!("{mission}/favori"),
+            &[("csrf", &page.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+
+    let mut sn = signed_in_elsewhere(&app, "awa@example.org").await;
+    let home = sn.get("/fr/compte/favoris").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("encore enregistré aucune mission"));
+    let refused = sn
+        .post(
+            &format!("{mission}/favori"),
+            &[("csrf", &home.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(refused.status, 404, "a mission of cm is no mission of sn");
+
+    // In the store: cm holds the favourite, sn holds none for the same mission or member.
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let sn_tenant = app.services.registry.get("sn").expect("sn").clone();
+    let conn = app.services.store.conn();
+    let cm_awa = account_id(&app, "cm", "awa@example.org").await;
+    let sn_awa = account_id(&app, "sn", "awa@example.org").await;
+    let id = id_of(mission);
+    assert!(
+        Favourites::for_tenant(conn, &cm)
+            .holds(cm_awa, id)
+            .await
+            .expect("holds")
+    );
+    let of_sn = Favourites::for_tenant(conn, &sn_tenant);
+    assert!(!of_sn.holds(cm_awa, id).await.expect("holds"));
+    assert_eq!(of_sn.savers(id).await.expect("savers"), vec![]);
+    assert_eq!(
+        of_sn
+            .of_member(cm_awa, "fr", 1, 20)
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+    assert_eq!(
+        of_sn
+            .of_member(sn_awa, "fr", 1, 20)
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+}
+
+/// When a saved mission closes, each member who saved it gets one email in the language of
+/// the page they saved it on, and their list shows it closed, without a link.
+#[tokio::test]
+async fn members_who_saved_a_mission_are_told_when_it_closes() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+    let id = id_of(mission);
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    let mut ben = person(&app, "ben@example.org", "Ben", &[]).await;
+    let page = awa.get(mission).await;
+    let fr = awa
+        .post(
+            &format!("{mission}/favori"),
+            &[("csrf", &page.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(fr.status, 303);
+    let english = mission.replacen("/fr/", "/en/", 1);
+    let page = ben.get(&english).await;
+    assert_eq!(page.status, 200);
+    let en = ben
+        .post(
+            &format!("{english}/favori"),
+            &[("csrf", &page.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(
+        (en.status, en.location()),
+        (303, format!("{english}?done=saved#favori").as_str())
+    );
+
+    let before = emails(&app, "cm").await.len();
+    person(
+        &app,
+        "op@example.org",
+        "Opératrice",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let operator = Accounts::for_tenant(app.services.store.conn(), &cm)
+        .find(account_id(&app, "cm", "op@example.org").await)
+        .await
+        .expect("find")
+        .expect("operator");
+    let scope = jsap_app::Scope::new(
+        &app.services.store,
+        app.services.themes.clone(),
+        &cm,
+        &jsap_app::SystemClock,
+    );
+    jsap_app::missions::close(&scope, &operator, MissionId(id), CloseReason::Cancelled)
+        .await
+        .expect("close")
+        .expect("closed");
+
+    let told: Vec<_> = emails(&app, "cm")
+        .await
+        .into_iter()
+        .skip(before)
+        .filter(|e| e.kind == "favourite_closed")
+        .collect();
+    assert_eq!(told.len(), 2, "one email to each saver");
+    let to_awa = told
+        .iter()
+        .find(|e| e.to == "awa@example.org")
+        .expect("awa");
+    assert!(
+        to_awa.subject.contains("a été annulée"),
+        "{}",
+        to_awa.subject
+    );
+    assert!(to_awa.text_body.contains("/fr/compte/favoris"));
+    let to_ben = told
+        .iter()
+        .find(|e| e.to == "ben@example.org")
+        .expect("ben");
+    assert!(
+        to_ben.subject.contains("was cancelled"),
+        "{}",
+        to_ben.subject
+    );
+    assert!(to_ben.text_body.contains("/en/compte/favoris"));
+
+    let list = awa.get("/fr/compte/favoris").await;
+    assert!(list.body.contains("Terminée"));
+    assert!(!list.body.contains(&format!("href=\"{mission}\"")));
+}

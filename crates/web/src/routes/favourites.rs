@@ -1,0 +1,160 @@
+//! Favourites: a member saves a mission from its page (the heart), finds what they saved at
+//! `/{locale}/compte/favoris` (newest first, 20 a page, the closed ones marked) and removes
+//! any. A visitor's heart leads to the log-in page and back to the mission.
+
+use crate::AppError;
+use crate::kit::{Checked, Ctx, see_other};
+use crate::roles::RequireMember;
+use crate::views::format_date;
+use jsap_app::favourites::{self, FavouriteRefusal};
+use jsap_domain::MissionId;
+use jsap_store::Favourites;
+use poem::http::StatusCode;
+use poem::web::{Path, Query};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+
+/// Saved missions a page.
+const PER_PAGE: u64 = 20;
+
+/// The confirmation of each `?done=` code (the list and the mission page).
+pub(crate) const NOTICES: [(&str, &str); 2] = [
+    ("saved", "favourites.done_saved"),
+    ("removed", "favourites.done_removed"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FavouriteForm {
+    /// `save` or `remove`.
+    action: String,
+    /// `list` when sent from the list (back there), else back to the mission.
+    from: String,
+}
+
+/// `POST /{locale}/missions/{id-slug}/favori`: saves or removes the mission, then back to
+/// where the member was, with a confirmation.
+#[handler]
+pub async fn toggle(
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
+    member: RequireMember,
+    Checked(form): Checked<FavouriteForm>,
+) -> Result<Response, AppError> {
+    let id = MissionId(crate::views::mission_id(&id_slug)?);
+    let scope = ctx.scope();
+    let done = match form.action.as_str() {
+        "save" => match favourites::save(&scope, member.account(), id, ctx.locale).await? {
+            Ok(_) => "saved",
+            Err(FavouriteRefusal::NotFound) => return Err(AppError::NotFound),
+        },
+        "remove" => {
+            favourites::remove(&scope, member.account(), id).await?;
+            "removed"
+        }
+        _ => return Err(AppError::BadRequest { code: "action" }),
+    };
+    Ok(see_other(if form.from == "list" {
+        format!("/{}/compte/favoris?done={done}", ctx.locale)
+    } else {
+        format!("/{}/missions/{id_slug}?done={done}#favori", ctx.locale)
+    }))
+}
+
+/// `GET /{locale}/missions/{id-slug}/favori`: where a visitor lands after logging in from
+/// the heart; back to the mission (where the heart now works).
+#[handler]
+pub async fn after_login(
+    ctx: Ctx,
+    Path((_, id_slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    crate::views::mission_id(&id_slug)?;
+    Ok(see_other(format!(
+        "/{}/missions/{id_slug}#favori",
+        ctx.locale
+    )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    page: Option<u64>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id_slug: String,
+    title: String,
+    /// Its page, while the mission is open.
+    url: Option<String>,
+    city: String,
+    dates: String,
+    saved_on: String,
+}
+
+/// `GET /{locale}/compte/favoris[?page=N]`.
+#[handler]
+pub async fn list(
+    req: &Request,
+    ctx: Ctx,
+    member: RequireMember,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
+    let page = params.page.unwrap_or(1).max(1);
+    let saved = Favourites::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .of_member(member.account().id, ctx.locale.as_str(), page, PER_PAGE)
+        .await?;
+    let pages = saved.total.div_ceil(PER_PAGE).max(1);
+    if page > pages {
+        return Err(AppError::NotFound);
+    }
+    let cities = ctx.cities().await?;
+    let locale = ctx.locale;
+    let rows: Vec<Row> = saved
+        .missions
+        .into_iter()
+        .map(|m| {
+            let id_slug = format!("{}-{}", m.mission_id, m.slug);
+            let dates = if m.flexible && m.remote {
+                ctx.t("card.remote_anytime")
+            } else if m.flexible {
+                ctx.t("editor.flexible_dates")
+            } else {
+                ctx.t("card.dates")
+                    .replace("%{from}", &format_date(m.starts_on, locale))
+                    .replace("%{to}", &format_date(m.ends_on, locale))
+            };
+            Row {
+                url: m.open.then(|| format!("/{locale}/missions/{id_slug}")),
+                id_slug,
+                title: m.title,
+                city: if m.remote {
+                    ctx.t("card.remote")
+                } else {
+                    cities
+                        .iter()
+                        .find(|c| c.id == m.city_id)
+                        .map(|c| c.name_in(locale).to_owned())
+                        .unwrap_or_default()
+                },
+                dates,
+                saved_on: format_date(ctx.tenant.local_date(m.saved_at), locale),
+            }
+        })
+        .collect();
+    let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES);
+    let link = |p: u64| format!("/{locale}/compte/favoris?page={p}");
+    let previous = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    let total = saved.total;
+    ctx.page(
+        req,
+        "/compte/favoris",
+        "account/favourites.html",
+        StatusCode::OK,
+        |c| {
+            put!(c, rows, notice, page, pages, previous, next, total);
+        },
+    )
+}
