@@ -1,18 +1,20 @@
 //! Everything the platform holds about a member on one site, as one JSON document (the
 //! member's right of access): account, profile, stays, roles, requests with their messages,
-//! API tokens (never their secret) and the emails sent to them. Read in one transaction so the
+//! API tokens (never their secret), saved missions and the emails sent to them. Read in one transaction so the
 //! parts agree.
 
 use crate::{Failure, Scope};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    AccessTokens, Account, Accounts, Cities, Inbox, Outbox, OutboxStatus, Profiles, Requests,
-    StoreError,
+    AccessTokens, Account, Accounts, Cities, Favourites, Inbox, Outbox, OutboxStatus, Profiles,
+    Requests, StoreError,
 };
 use serde_json::{Value, json};
 
 /// How many requests an export holds at most (far more than a member sends).
 const REQUESTS_MAX: u64 = 10_000;
+/// How many saved missions an export holds at most.
+const FAVOURITES_MAX: u64 = 10_000;
 
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, Failure> {
@@ -84,6 +86,20 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             })
         })
         .collect();
+    let favourites: Vec<Value> = Favourites::for_tenant(&tx, tenant)
+        .of_member(member.id, tenant.default_locale.as_str(), 1, FAVOURITES_MAX)
+        .await?
+        .missions
+        .into_iter()
+        .map(|m| {
+            json!({
+                "mission": format!("{}-{}", m.mission_id, m.slug),
+                "title": m.title,
+                "saved_at": m.saved_at,
+                "open": m.open,
+            })
+        })
+        .collect();
     let emails: Vec<Value> = Outbox::for_tenant(&tx, tenant)
         .to_address(&member.email)
         .await?
@@ -126,6 +142,7 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
         "roles": roles,
         "requests": requests,
         "access_tokens": tokens,
+        "saved_missions": favourites,
         "emails_sent_to_you": emails,
     }))
 }

@@ -10,7 +10,7 @@ use jsap_domain::{EmailAddress, MissionId};
 use jsap_store::{Accounts, Favourites, Role};
 
 /// The `/{locale}/missions/{id}-{slug}` paths the search page of `host` links to, first first.
-async fn mission_paths(app: &TestApp, host: &str) -> Vec<String> {
+pub(crate) async fn mission_paths(app: &TestApp, host: &str) -> Vec<String> {
     let (status, body) = app.page(host, "/fr/missions").await;
     assert_eq!(status, 200);
     let mut paths: Vec<String> = Vec::new();
@@ -30,7 +30,7 @@ async fn mission_paths(app: &TestApp, host: &str) -> Vec<String> {
 }
 
 /// The id of a mission path.
-fn id_of(path: &str) -> i64 {
+pub(crate) fn id_of(path: &str) -> i64 {
     path.trim_start_matches("/fr/missions/")
         .split('-')
         .next()

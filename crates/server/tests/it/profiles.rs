@@ -687,6 +687,16 @@ async fn a_member_downloads_their_data_and_nothing_else() {
         .await
         .expect("token")
         .expect("created");
+    let mission = &crate::favourites::mission_paths(&app, CM).await[0];
+    let saved = jsap_app::favourites::save(
+        &scope,
+        &member,
+        jsap_domain::MissionId(crate::favourites::id_of(mission)),
+        jsap_domain::Locale::Fr,
+    )
+    .await
+    .expect("save");
+    assert_eq!(saved, Ok(true));
 
     let mut browser = signed_in(&app, CM, "awa@example.org").await;
     assert!(
@@ -716,6 +726,11 @@ async fn a_member_downloads_their_data_and_nothing_else() {
     assert_eq!(requests[0]["title"], "Une bibliothèque à Akwa");
     assert!(requests[0]["messages"].is_array());
     assert_eq!(data["access_tokens"][0]["name"], "Mon script");
+    assert_eq!(
+        data["saved_missions"][0]["mission"],
+        mission.trim_start_matches("/fr/missions/")
+    );
+    assert_eq!(data["saved_missions"][0]["open"], true);
     let kinds: Vec<&str> = data["emails_sent_to_you"]
         .as_array()
         .expect("emails")
