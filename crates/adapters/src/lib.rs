@@ -19,7 +19,7 @@ rust_i18n::i18n!("../../locales", fallback = "fr");
 pub use blob::BlobStore;
 pub use cache::Cache;
 pub use health::JobHealth;
-pub use llm::{LlmConfig, LlmEngine};
+pub use llm::{LlmConfig, LlmEngine, RETRY_AFTER_MAX};
 pub use mail::{EmailTemplates, Mailer};
 pub use templates::{Themes, translate};
 pub use weather::WeatherProvider;

@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// One scripted answer: status, body, and how long to wait before answering.
+/// One scripted answer: status, body, how long to wait before answering, and the
+/// `Retry-After` seconds it sends, if any.
 #[derive(Clone)]
-struct Scripted(u16, String, Duration);
+struct Scripted(u16, String, Duration, Option<u64>);
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -94,10 +95,13 @@ async fn fake(script: Vec<Scripted>) -> Fake {
                     });
                     all.len() - 1
                 };
-                let Scripted(status, answer, delay) = script[n.min(script.len() - 1)].clone();
+                let Scripted(status, answer, delay, retry_after) =
+                    script[n.min(script.len() - 1)].clone();
                 tokio::time::sleep(delay).await;
+                let retry_after =
+                    retry_after.map_or(String::new(), |s| format!("retry-after: {s}\r\n"));
                 let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{retry_after}connection: close\r\n\r\n{answer}",
                     answer.len()
                 );
                 let _ = socket.write_all(response.as_bytes()).await;
@@ -127,7 +131,7 @@ fn completion(content: &str) -> String {
 }
 
 fn ok(content: &Value) -> Scripted {
-    Scripted(200, completion(&content.to_string()), Duration::ZERO)
+    Scripted(200, completion(&content.to_string()), Duration::ZERO, None)
 }
 
 fn status(code: u16) -> Scripted {
@@ -135,6 +139,7 @@ fn status(code: u16) -> Scripted {
         code,
         "{\"error\":{\"message\":\"no\"}}".into(),
         Duration::ZERO,
+        None,
     )
 }
 
@@ -251,13 +256,18 @@ async fn answers_outside_the_schema_fall_back_to_the_offline_engine() {
     for (case, answer) in [
         (
             "malformed JSON",
-            Scripted(200, completion("{\"title\": \"Caravane"), Duration::ZERO),
+            Scripted(
+                200,
+                completion("{\"title\": \"Caravane"),
+                Duration::ZERO,
+                None,
+            ),
         ),
         ("unknown slug", ok(&unknown_slug)),
         ("city of another tenant", ok(&other_city)),
         (
             "not a chat completion",
-            Scripted(200, "<html>proxy</html>".into(), Duration::ZERO),
+            Scripted(200, "<html>proxy</html>".into(), Duration::ZERO, None),
         ),
     ] {
         let fake = fake(vec![answer]).await;
@@ -305,6 +315,40 @@ async fn a_server_error_is_retried_and_an_unauthorised_key_is_not() {
     assert_eq!(fake_401.requests().len(), 1, "401 is not retried");
 }
 
+/// A 429 with `Retry-After`: the engine waits what the server asks, up to
+/// `RETRY_AFTER_MAX`; asked to wait longer, it does not retry (the offline engine answers).
+#[tokio::test]
+async fn retry_after_is_honoured_up_to_its_limit() {
+    let cities = cm_cities();
+    let limited = |seconds| Scripted(429, "{}".into(), Duration::ZERO, Some(seconds));
+    let short = fake(vec![limited(1), ok(&llm_draft())]).await;
+    let started = Instant::now();
+    let draft = engine(&short, |_| {})
+        .draft(&input(MESSAGE, &cities))
+        .await
+        .expect("the second attempt answers");
+    assert_eq!(draft.title, "Caravane médicale à Bépanda (LLM)");
+    assert_eq!(short.requests().len(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited the second asked for, not the 250 ms backoff: {:?}",
+        started.elapsed()
+    );
+
+    let long = fake(vec![limited(120), ok(&llm_draft())]).await;
+    let error = engine(&long, |c| c.retries = 2)
+        .draft(&input(MESSAGE, &cities))
+        .await
+        .expect_err("not waited for");
+    assert_eq!(
+        long.requests().len(),
+        1,
+        "asked to wait 2 minutes: no retry"
+    );
+    assert!(error.to_string().contains("retry after 120 s"), "{error}");
+    assert!(jsap_adapters::RETRY_AFTER_MAX < Duration::from_secs(120));
+}
+
 #[tokio::test]
 async fn a_server_slower_than_the_timeout_falls_back_in_time() {
     let cities = cm_cities();
@@ -312,6 +356,7 @@ async fn a_server_slower_than_the_timeout_falls_back_in_time() {
         200,
         completion(&llm_draft().to_string()),
         Duration::from_secs(30),
+        None,
     )])
     .await;
     let assistant = Assistant::with_primary(Box::new(engine(&slow, |c| {

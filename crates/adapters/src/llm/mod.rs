@@ -1,7 +1,8 @@
 //! The assistant's OpenAI-compatible engine: `POST {LLM_URL}/chat/completions` with a system
 //! prompt naming the tenant's allowed slugs, the message as the user message, and a strict
 //! JSON schema as `response_format`. Each call has a timeout and retries (timeouts,
-//! connection errors, 429 and 5xx only, with a short backoff); every answer is validated
+//! connection errors, 429 and 5xx only, with a short backoff, or the `Retry-After` the server
+//! asks for up to 3 s, beyond which it does not wait); every answer is validated
 //! (`validate`); any failure is an [`EngineError`], upon which `jsap_assistant::Assistant`
 //! uses the offline engine. One `info` log line per call: model, operation, attempts,
 //! latency, tokens, cost estimate and outcome; never the key nor the message.
@@ -106,10 +107,28 @@ struct Message {
     refusal: Option<String>,
 }
 
-/// Why one HTTP attempt failed, and whether another may succeed.
+/// Why one HTTP attempt failed, and whether another may succeed (after the wait the server
+/// asked for with `Retry-After`, if it did).
 enum Attempt {
-    Retry(String),
+    Retry(String, Option<Duration>),
     Stop(EngineError),
+}
+
+/// The longest `Retry-After` the engine waits: someone waits on the answer, so beyond this
+/// the offline engine answers at once instead.
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(3);
+
+/// The wait a `Retry-After` header asks for, in seconds (the HTTP-date form is not waited
+/// for: the usual backoff applies).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// What a call to the API gave: the answer's text or why none, the attempts, the usage.
@@ -145,13 +164,14 @@ impl LlmEngine {
 
     async fn attempt(&self, body: &[u8]) -> Result<(String, Usage), Attempt> {
         let transport = |e: reqwest::Error| {
-            Attempt::Retry(if e.is_timeout() {
-                "timeout".to_owned()
+            let reason = if e.is_timeout() {
+                "timeout"
             } else if e.is_connect() {
-                "connection error".to_owned()
+                "connection error"
             } else {
-                "transport error".to_owned()
-            })
+                "transport error"
+            };
+            Attempt::Retry(reason.to_owned(), None)
         };
         let response = self
             .client
@@ -164,7 +184,10 @@ impl LlmEngine {
             .map_err(transport)?;
         let status = response.status();
         if status.as_u16() == 429 || status.is_server_error() {
-            return Err(Attempt::Retry(format!("http {}", status.as_u16())));
+            return Err(Attempt::Retry(
+                format!("http {}", status.as_u16()),
+                retry_after(response.headers()),
+            ));
         }
         if !status.is_success() {
             return Err(Attempt::Stop(EngineError::Unavailable(format!(
@@ -231,17 +254,27 @@ impl LlmEngine {
                         usage: Usage::default(),
                     };
                 }
-                Err(Attempt::Retry(reason)) if attempts > self.config.retries => {
+                Err(Attempt::Retry(reason, _)) if attempts > self.config.retries => {
                     return Called {
                         content: Err(EngineError::Unavailable(reason)),
                         attempts,
                         usage: Usage::default(),
                     };
                 }
-                Err(Attempt::Retry(_)) => {
-                    // 250 ms, 500 ms, 1 s… at most 2 s.
-                    let wait = 250u64 << (attempts - 1).min(3);
-                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                Err(Attempt::Retry(reason, Some(asked))) if asked > RETRY_AFTER_MAX => {
+                    return Called {
+                        content: Err(EngineError::Unavailable(format!(
+                            "{reason}, retry after {} s",
+                            asked.as_secs()
+                        ))),
+                        attempts,
+                        usage: Usage::default(),
+                    };
+                }
+                Err(Attempt::Retry(_, asked)) => {
+                    // 250 ms, 500 ms, 1 s… at most 2 s; longer when the server asks.
+                    let backoff = Duration::from_millis(250u64 << (attempts - 1).min(3));
+                    tokio::time::sleep(asked.map_or(backoff, |a| a.max(backoff))).await;
                 }
             }
         }
