@@ -93,6 +93,9 @@ pub struct MissionCard {
     pub flexible: bool,
     pub starts_on: String,
     pub ends_on: String,
+    /// Shows its heart (the page is a signed-in member's), saved or not.
+    pub heart: bool,
+    pub saved: bool,
 }
 
 pub fn domain_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> Label {
@@ -172,6 +175,8 @@ impl MissionCard {
             flexible: hit.terms.flexible,
             starts_on: format_date(hit.terms.starts_on, locale),
             ends_on: format_date(hit.terms.ends_on, locale),
+            heart: false,
+            saved: false,
         }
     }
 }

@@ -298,3 +298,71 @@ async fn members_who_saved_a_mission_are_told_when_it_closes() {
     assert!(list.body.contains("Terminée"));
     assert!(!list.body.contains(&format!("href=\"{mission}\"")));
 }
+
+/// On the search page a signed-in member's cards carry a heart that saves the mission and
+/// brings them back to the same results, at the card; a visitor's cards carry none, and a
+/// `back` outside this site is ignored.
+#[tokio::test]
+async fn a_cards_heart_saves_from_the_results_and_comes_back_to_them() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+    let id = id_of(mission);
+    let (_, anonymous) = app.page(CM, "/fr/missions").await;
+    assert!(!anonymous.contains("card-heart"));
+
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    let results = awa.get("/fr/missions?sort=recent").await;
+    assert!(
+        results
+            .body
+            .contains(&format!("action=\"{mission}/favori\""))
+    );
+    assert!(
+        results
+            .body
+            .contains("name=\"back\" value=\"/fr/missions?sort=recent\"")
+    );
+    let csrf = results.csrf();
+    let saved = awa
+        .post(
+            &format!("{mission}/favori"),
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("back", "/fr/missions?sort=recent"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (saved.status, saved.location()),
+        (303, format!("/fr/missions?sort=recent#m-{id}").as_str())
+    );
+    let results = awa.get("/fr/missions?sort=recent").await;
+    let card = results
+        .body
+        .split(&format!("id=\"m-{id}\""))
+        .nth(1)
+        .expect("the card")
+        .split("</article>")
+        .next()
+        .expect("its end")
+        .to_owned();
+    assert!(card.contains("aria-pressed=\"true\""), "{card}");
+    assert!(card.contains("name=\"action\" value=\"remove\""));
+
+    let elsewhere = awa
+        .post(
+            &format!("{mission}/favori"),
+            &[
+                ("csrf", &csrf),
+                ("action", "remove"),
+                ("back", "https://evil.example/fr/missions"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (elsewhere.status, elsewhere.location()),
+        (303, format!("{mission}?done=removed#favori").as_str())
+    );
+}

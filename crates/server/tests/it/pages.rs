@@ -23,7 +23,7 @@ async fn search_page_filters_paginates_and_keeps_the_url_shareable() {
     assert_eq!(status, 200);
     assert_eq!(results_heading(&body), "60 missions trouvées");
     assert_eq!(
-        body.matches("<article class=\"card\">").count(),
+        body.matches("<article class=\"card\" id=").count(),
         12,
         "12 per page"
     );
@@ -31,7 +31,7 @@ async fn search_page_filters_paginates_and_keeps_the_url_shareable() {
     let (_, page5) = app
         .page("jesuisaucameroun.com", "/fr/missions?page=5")
         .await;
-    assert_eq!(page5.matches("<article class=\"card\">").count(), 12);
+    assert_eq!(page5.matches("<article class=\"card\" id=").count(), 12);
     assert!(!page5.contains("rel=\"next\""), "last page");
 
     let (status, body) = app
@@ -194,7 +194,7 @@ async fn city_and_organisation_pages_list_their_missions() {
     assert!(body.contains("<h1>Douala</h1>"));
     assert!(body.contains("https://www.openstreetmap.org/?mlat=4.04827&amp;mlon=9.70428"));
     assert!(body.contains("pf.douala@jesuisaucameroun.com"));
-    assert!(body.matches("<article class=\"card\">").count() >= 1);
+    assert!(body.matches("<article class=\"card\" id=").count() >= 1);
     assert!(body.contains("href=\"/fr/organisations/mairie-de-douala\""));
     let (status, body) = app
         .page("jesuisaucameroun.com", "/fr/organisations/mairie-de-douala")

@@ -53,6 +53,27 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             > 0)
     }
 
+    /// Which of `mission_ids` `user_id` saved.
+    pub async fn saved_among(
+        &self,
+        user_id: i64,
+        mission_ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        if mission_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .scope
+            .all::<favourite::Entity>()
+            .select_only()
+            .column(favourite::Column::MissionId)
+            .filter(favourite::Column::UserId.eq(user_id))
+            .filter(favourite::Column::MissionId.is_in(mission_ids.to_vec()))
+            .into_tuple::<i64>()
+            .all(self.conn)
+            .await?)
+    }
+
     /// Saves mission `mission_id` for `user_id`, who reads `locale`; false when it was saved
     /// already.
     pub async fn save(

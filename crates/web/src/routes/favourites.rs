@@ -30,6 +30,46 @@ pub struct FavouriteForm {
     action: String,
     /// `list` when sent from the list (back there), else back to the mission.
     from: String,
+    /// A card's heart: the page it is on (a path of this site in the same language), where
+    /// the member goes back to, at the card.
+    back: String,
+}
+
+/// `back` when it is a page of this site in `locale` (never another host), without its
+/// fragment.
+fn local_back(back: &str, locale: jsap_domain::Locale) -> Option<&str> {
+    let back = back.split('#').next().unwrap_or("");
+    let ours = back.starts_with(&format!("/{locale}/")) || back == format!("/{locale}");
+    (ours && !back.contains("//") && !back.contains('\\') && back.len() <= 2000).then_some(back)
+}
+
+/// The page of `req` (path and query), where a card's heart brings the member back.
+pub(crate) fn here(req: &Request) -> String {
+    match req.uri().query() {
+        Some(query) => format!("{}?{query}", req.uri().path()),
+        None => req.uri().path().to_owned(),
+    }
+}
+
+/// Marks the cards the signed-in member of `req` saved and shows their hearts (a visitor's
+/// cards show none): one query for the page.
+pub(crate) async fn mark_cards(
+    ctx: &Ctx,
+    req: &Request,
+    cards: &mut [crate::views::MissionCard],
+) -> Result<(), AppError> {
+    let Some(session) = req.extensions().get::<crate::session::Session>() else {
+        return Ok(());
+    };
+    let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
+    let saved = Favourites::for_tenant(ctx.state.store.conn(), &ctx.tenant)
+        .saved_among(session.account.id, &ids)
+        .await?;
+    for card in cards {
+        card.heart = true;
+        card.saved = saved.contains(&card.id);
+    }
+    Ok(())
 }
 
 /// `POST /{locale}/missions/{id-slug}/favori`: saves or removes the mission, then back to
@@ -56,6 +96,8 @@ pub async fn toggle(
     };
     Ok(see_other(if form.from == "list" {
         format!("/{}/compte/favoris?done={done}", ctx.locale)
+    } else if let Some(back) = local_back(&form.back, ctx.locale) {
+        format!("{back}#m-{}", id.get())
     } else {
         format!("/{}/missions/{id_slug}?done={done}#favori", ctx.locale)
     }))
@@ -157,4 +199,34 @@ pub async fn list(
             put!(c, rows, notice, page, pages, previous, next, total);
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_back;
+    use jsap_domain::Locale;
+
+    #[test]
+    fn a_card_heart_goes_back_only_to_a_page_of_this_site_in_its_language() {
+        let fr = Locale::Fr;
+        assert_eq!(
+            local_back("/fr/missions?city=douala#m-3", fr),
+            Some("/fr/missions?city=douala")
+        );
+        assert_eq!(
+            local_back("/fr/villes/douala", fr),
+            Some("/fr/villes/douala")
+        );
+        for refused in [
+            "",
+            "https://evil.example/fr/",
+            "//evil.example/fr/missions",
+            "/fr//evil.example",
+            "/fr/\\evil",
+            "/en/missions",
+            "fr/missions",
+        ] {
+            assert_eq!(local_back(refused, fr), None, "{refused}");
+        }
+    }
 }

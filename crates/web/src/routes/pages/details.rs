@@ -203,6 +203,7 @@ pub async fn mission_page(
 
 #[handler]
 pub async fn city_page(
+    req: &Request,
     page: Ctx,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -217,7 +218,8 @@ pub async fn city_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
-    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
+    let (total, mut missions) = listing_in(state, tenant, &lookup, q).await?;
+    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
     let organisations: Vec<_> = lookup
         .organisations
         .values()
@@ -240,6 +242,7 @@ pub async fn city_page(
     ctx.insert("focal_points", &focal_points(tenant, &city.slug));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
+    ctx.insert("back", &crate::routes::favourites::here(req));
     // A verified city hall is the city's own organisation: linked from the top of its page.
     let city_hall = organisations
         .iter()
@@ -256,6 +259,7 @@ pub async fn city_page(
 
 #[handler]
 pub async fn organisation_page(
+    req: &Request,
     page: Ctx,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -270,7 +274,8 @@ pub async fn organisation_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
-    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
+    let (total, mut missions) = listing_in(state, tenant, &lookup, q).await?;
+    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
     let city = lookup.cities.get(&organisation.profile.city_id);
     let mut ctx = page_context(state, tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
@@ -285,6 +290,7 @@ pub async fn organisation_page(
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
     ctx.insert("total", &total);
     ctx.insert("missions", &missions);
+    ctx.insert("back", &crate::routes::favourites::here(req));
     let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
         .organisation_score(organisation.id)
         .await?

@@ -267,7 +267,10 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
     ctx.insert("facet_types", &facet_types);
     ctx.insert("facet_contributions", &facet_contributions);
     ctx.insert("total", &results.total);
-    ctx.insert("missions", &cards(&results, locale, &lookup, &taxonomy));
+    let mut missions = cards(&results, locale, &lookup, &taxonomy);
+    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
+    ctx.insert("back", &crate::routes::favourites::here(req));
+    put!(ctx, missions);
     ctx.insert("page", &params.page);
     ctx.insert("pages", &pages);
     ctx.insert("page_links", &page_links);
