@@ -407,7 +407,27 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
         ("stays", member.get("/fr/compte/sejours").await.body),
         ("country", member.get("/fr/espace/pays").await.body),
         ("forbidden", member.get("/fr/espace/ville").await.body),
+        (
+            "favourites-empty",
+            member.get("/fr/compte/favoris").await.body,
+        ),
+        ("search-hearts", member.get("/fr/missions").await.body),
     ];
+    // A mission with its heart, saved, and the list holding it.
+    let mission = &crate::favourites::mission_paths(&app, CM).await[0];
+    let page = member.get(mission).await;
+    let saved = member
+        .post(
+            &format!("{mission}/favori"),
+            &[("csrf", &page.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    pages.push((
+        "mission-saved",
+        member.get(&format!("{mission}?done=saved")).await.body,
+    ));
+    pages.push(("favourites", member.get("/fr/compte/favoris").await.body));
     let mut staff = signed_in(&app, crate::roles::PORTAL, "staff@example.org").await;
     pages.push(("admin", staff.get("/fr/admin").await.body));
     let dir = tempfile::tempdir().expect("tempdir");
