@@ -75,6 +75,10 @@ pub(crate) struct Ctx {
     pub(crate) state: Arc<AppState>,
     pub(crate) tenant: Arc<Tenant>,
     pub(crate) locale: Locale,
+    /// The page asked for (path and query): where a form on it brings the visitor back.
+    pub(crate) here: String,
+    /// The signed-in account, if any.
+    pub(crate) member: Option<i64>,
 }
 
 impl<'a> FromRequest<'a> for Ctx {
@@ -86,10 +90,20 @@ impl<'a> FromRequest<'a> for Ctx {
         let CurrentTenant(tenant) = CurrentTenant::from_request(req, body).await?;
         let raw = req.raw_path_param("locale").ok_or(AppError::NotFound)?;
         let locale = page_locale(&tenant, raw)?;
+        let here = match req.uri().query() {
+            Some(query) => format!("{}?{query}", req.uri().path()),
+            None => req.uri().path().to_owned(),
+        };
+        let member = req
+            .extensions()
+            .get::<crate::session::Session>()
+            .map(|s| s.account.id);
         Ok(Self {
             state,
             tenant,
             locale,
+            here,
+            member,
         })
     }
 }

@@ -43,27 +43,18 @@ fn local_back(back: &str, locale: jsap_domain::Locale) -> Option<&str> {
     (ours && !back.contains("//") && !back.contains('\\') && back.len() <= 2000).then_some(back)
 }
 
-/// The page of `req` (path and query), where a card's heart brings the member back.
-pub(crate) fn here(req: &Request) -> String {
-    match req.uri().query() {
-        Some(query) => format!("{}?{query}", req.uri().path()),
-        None => req.uri().path().to_owned(),
-    }
-}
-
-/// Marks the cards the signed-in member of `req` saved and shows their hearts (a visitor's
-/// cards show none): one query for the page.
+/// Marks the cards the signed-in member of the page saved and shows their hearts (a
+/// visitor's cards show none): one query for the page.
 pub(crate) async fn mark_cards(
     ctx: &Ctx,
-    req: &Request,
     cards: &mut [crate::views::MissionCard],
 ) -> Result<(), AppError> {
-    let Some(session) = req.extensions().get::<crate::session::Session>() else {
+    let Some(member) = ctx.member else {
         return Ok(());
     };
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let saved = Favourites::for_tenant(ctx.state.store.conn(), &ctx.tenant)
-        .saved_among(session.account.id, &ids)
+        .saved_among(member, &ids)
         .await?;
     for card in cards {
         card.heart = true;

@@ -49,7 +49,6 @@ pub(super) struct FavouriteView {
 pub async fn mission_page(
     page: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
-    OptionalUser(user): OptionalUser,
     Query(done): Query<crate::kit::Done>,
 ) -> Result<Response, AppError> {
     let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
@@ -101,11 +100,11 @@ pub async fn mission_page(
 
     let action = format!("{canonical_path}/favori");
     let favourite = FavouriteView {
-        signed_in: user.is_some(),
-        saved: match &user {
-            Some(session) => {
+        signed_in: page.member.is_some(),
+        saved: match page.member {
+            Some(member) => {
                 jsap_store::Favourites::for_tenant(conn, tenant)
-                    .holds(session.account.id, detail.mission.id)
+                    .holds(member, detail.mission.id)
                     .await?
             }
             None => false,
@@ -201,9 +200,37 @@ pub async fn mission_page(
     html(state, tenant, "mission.html", &ctx)
 }
 
+/// A page's missions as cards (hearts marked for a signed-in member), how many in all, and
+/// the page a card's heart comes back to.
+struct Listed {
+    total: u64,
+    missions: Vec<MissionCard>,
+    back: String,
+}
+
+impl Listed {
+    async fn of(page: &Ctx, lookup: &Lookup, q: MissionQuery) -> Result<Self, AppError> {
+        let (total, mut missions) = listing_in(&page.state, &page.tenant, lookup, q).await?;
+        crate::routes::favourites::mark_cards(page, &mut missions).await?;
+        Ok(Self {
+            total,
+            missions,
+            back: page.here.clone(),
+        })
+    }
+
+    fn put(self, ctx: &mut tera::Context) {
+        let Self {
+            total,
+            missions,
+            back,
+        } = self;
+        put!(ctx, total, missions, back);
+    }
+}
+
 #[handler]
 pub async fn city_page(
-    req: &Request,
     page: Ctx,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -218,8 +245,7 @@ pub async fn city_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.city_ids = vec![city.id];
     q.per_page = 12;
-    let (total, mut missions) = listing_in(state, tenant, &lookup, q).await?;
-    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
+    let listed = Listed::of(&page, &lookup, q).await?;
     let organisations: Vec<_> = lookup
         .organisations
         .values()
@@ -240,9 +266,7 @@ pub async fn city_page(
         ),
     );
     ctx.insert("focal_points", &focal_points(tenant, &city.slug));
-    ctx.insert("total", &total);
-    ctx.insert("missions", &missions);
-    ctx.insert("back", &crate::routes::favourites::here(req));
+    listed.put(&mut ctx);
     // A verified city hall is the city's own organisation: linked from the top of its page.
     let city_hall = organisations
         .iter()
@@ -259,7 +283,6 @@ pub async fn city_page(
 
 #[handler]
 pub async fn organisation_page(
-    req: &Request,
     page: Ctx,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -274,8 +297,7 @@ pub async fn organisation_page(
     let mut q = MissionQuery::new(locale, tenant.today());
     q.organisation_ids = vec![organisation.id];
     q.per_page = 24;
-    let (total, mut missions) = listing_in(state, tenant, &lookup, q).await?;
-    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
+    let listed = Listed::of(&page, &lookup, q).await?;
     let city = lookup.cities.get(&organisation.profile.city_id);
     let mut ctx = page_context(state, tenant, locale, &format!("/organisations/{slug}"));
     ctx.insert("organisation", &organisation);
@@ -288,9 +310,7 @@ pub async fn organisation_page(
     );
     ctx.insert("city_name", &city.map(|c| c.name_in(locale).to_owned()));
     ctx.insert("city_slug", &city.map(|c| c.slug.clone()));
-    ctx.insert("total", &total);
-    ctx.insert("missions", &missions);
-    ctx.insert("back", &crate::routes::favourites::here(req));
+    listed.put(&mut ctx);
     let satisfaction = jsap_store::Requests::for_tenant(state.store.conn(), tenant)
         .organisation_score(organisation.id)
         .await?

@@ -3,7 +3,6 @@
 use crate::kit::Ctx;
 use crate::params::{SearchParams, encode, sort_name, tab_name};
 use crate::render::{html, page_context};
-use crate::session::OptionalUser;
 use crate::views::{
     Label, Lookup, MissionCard, contribution_label, domain_label, format_date, mission_path,
     mission_type_label,
@@ -268,8 +267,8 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
     ctx.insert("facet_contributions", &facet_contributions);
     ctx.insert("total", &results.total);
     let mut missions = cards(&results, locale, &lookup, &taxonomy);
-    crate::routes::favourites::mark_cards(&page, req, &mut missions).await?;
-    ctx.insert("back", &crate::routes::favourites::here(req));
+    crate::routes::favourites::mark_cards(&page, &mut missions).await?;
+    ctx.insert("back", &page.here);
     put!(ctx, missions);
     ctx.insert("page", &params.page);
     ctx.insert("pages", &pages);
