@@ -144,6 +144,13 @@ async fn a_member_saves_a_mission_finds_it_in_their_list_and_removes_it() {
     );
     assert!(list.body.contains("encore enregistré aucune mission"));
     assert_eq!(awa.get("/fr/compte/favoris?page=2").await.status, 404);
+    assert_eq!(
+        awa.get("/fr/compte/favoris?page=99999999999999999")
+            .await
+            .status,
+        404,
+        "an absurd page is a 404, not an overflow"
+    );
 }
 
 /// Another site: its members cannot save this site's missions (404) and see none of what

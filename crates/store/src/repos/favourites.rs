@@ -5,6 +5,7 @@ use crate::StoreError;
 use crate::entities::{favourite, mission, mission_text};
 use crate::repos::missions::public_missions;
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -75,7 +76,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
     }
 
     /// Saves mission `mission_id` for `user_id`, who reads `locale`; false when it was saved
-    /// already.
+    /// already (two saves at once included: the unique key keeps one row).
     pub async fn save(
         &self,
         user_id: i64,
@@ -83,10 +84,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
         locale: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        if self.holds(user_id, mission_id).await? {
-            return Ok(false);
-        }
-        favourite::Entity::insert(favourite::ActiveModel {
+        let inserted = favourite::Entity::insert(favourite::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             user_id: Set(user_id),
             mission_id: Set(mission_id),
@@ -94,9 +92,18 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             created_at: Set(now),
             ..Default::default()
         })
-        .exec(self.conn)
+        .on_conflict(
+            OnConflict::columns([
+                favourite::Column::TenantId,
+                favourite::Column::UserId,
+                favourite::Column::MissionId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(self.conn)
         .await?;
-        Ok(true)
+        Ok(inserted > 0)
     }
 
     /// Forgets mission `mission_id` for `user_id`; false when it was not saved.

@@ -134,7 +134,8 @@ pub async fn list(
     member: RequireMember,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let page = params.page.unwrap_or(1).max(1);
+    // Far past any member's list: a 404 without reading an absurd offset.
+    let page = params.page.unwrap_or(1).clamp(1, 100_000);
     let saved = Favourites::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .of_member(member.account().id, ctx.locale.as_str(), page, PER_PAGE)
         .await?;
