@@ -61,6 +61,15 @@ pub(crate) fn all<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Whether `raw` is a path of this host to send a visitor back to: it starts with `/` but
+/// never `//host` or `/\\host` (another host to a browser), and holds no control character.
+pub(crate) fn is_local_path(raw: &str) -> bool {
+    raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && !raw.chars().any(|c| c.is_control())
+}
+
 /// A 303 to `location`, never cached.
 pub(crate) fn see_other(location: String) -> Response {
     Response::builder()

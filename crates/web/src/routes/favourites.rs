@@ -35,12 +35,13 @@ pub struct FavouriteForm {
     back: String,
 }
 
-/// `back` when it is a page of this site in `locale` (never another host), without its
-/// fragment.
+/// `back` when it is a local path (`kit::is_local_path`) of a page in `locale`, with no
+/// `//` or `\\` anywhere, at most 2,000 bytes; without its fragment.
 fn local_back(back: &str, locale: jsap_domain::Locale) -> Option<&str> {
     let back = back.split('#').next().unwrap_or("");
     let ours = back.starts_with(&format!("/{locale}/")) || back == format!("/{locale}");
-    (ours && !back.contains("//") && !back.contains('\\') && back.len() <= 2000).then_some(back)
+    let plain = !back.contains("//") && !back.contains('\\') && back.len() <= 2000;
+    (ours && plain && crate::kit::is_local_path(back)).then_some(back)
 }
 
 /// Marks the cards the signed-in member of the page saved and shows their hearts (a
@@ -217,6 +218,7 @@ mod tests {
             "/fr/\\evil",
             "/en/missions",
             "fr/missions",
+            "/fr/missions\r\nSet-Cookie: x=1",
         ] {
             assert_eq!(local_back(refused, fr), None, "{refused}");
         }

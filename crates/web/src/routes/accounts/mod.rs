@@ -66,15 +66,10 @@ pub struct Done {
     next: Option<String>,
 }
 
-/// A local path to return to after logging in: `/...` but never `//host` or `/\\host`.
+/// A local path to return to after logging in (`kit::is_local_path`), at most 512 bytes.
 fn safe_next(raw: Option<&str>) -> Option<String> {
     let raw = raw?.trim();
-    let local = raw.starts_with('/')
-        && !raw.starts_with("//")
-        && !raw.starts_with("/\\")
-        && raw.len() <= 512
-        && !raw.chars().any(|c| c.is_control());
-    local.then(|| raw.to_owned())
+    (crate::kit::is_local_path(raw) && raw.len() <= 512).then(|| raw.to_owned())
 }
 
 pub(crate) fn with_cookie(mut resp: Response, cookie: &str) -> Result<Response, AppError> {
