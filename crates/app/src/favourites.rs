@@ -6,7 +6,7 @@ use crate::mail::Recipient;
 use crate::mail::emails::SavedMissionClosed;
 use crate::{Failure, Scope};
 use jsap_domain::{Locale, MissionId};
-use jsap_store::{Account, Accounts, Connection, Favourites, MissionRecord, Missions, StoreError};
+use jsap_store::{Account, Accounts, Connection, Favourites, MissionEdits, Missions, StoreError};
 
 /// Why a mission was not saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,23 +48,33 @@ pub async fn remove(scope: &Scope<'_>, who: &Account, id: MissionId) -> Result<b
         .await?)
 }
 
-/// Queues, in `conn`'s transaction, the email saying `mission` closed for `reason` to each
-/// member who saved it (not blocked), with its title in their language where it has one;
-/// returns how many.
+/// Queues, in `conn`'s transaction, the email saying mission `mission_id` closed for
+/// `reason` to each member who saved it (not blocked), with its title in their language where
+/// it has one; returns how many. The mission is read only when someone saved it (the daily
+/// expiry closes many nobody saved).
 pub(crate) async fn tell_savers<C: Connection>(
     conn: &C,
     scope: &Scope<'_>,
-    mission: &MissionRecord,
+    mission_id: i64,
     reason: &str,
 ) -> Result<usize, Failure> {
     let tenant = scope.tenant;
+    let savers = Favourites::for_tenant(conn, tenant)
+        .savers(mission_id)
+        .await?;
+    if savers.is_empty() {
+        return Ok(0);
+    }
+    let Some(mission) = MissionEdits::for_tenant(conn, tenant)
+        .find(mission_id)
+        .await?
+    else {
+        return Ok(0);
+    };
     let accounts = Accounts::for_tenant(conn, tenant);
     let mailer = scope.mailer(conn);
     let mut told = 0;
-    for (user_id, locale) in Favourites::for_tenant(conn, tenant)
-        .savers(mission.id)
-        .await?
-    {
+    for (user_id, locale) in savers {
         let Some(member) = accounts.find(user_id).await?.filter(|a| !a.blocked) else {
             continue;
         };

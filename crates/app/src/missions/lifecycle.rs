@@ -255,7 +255,7 @@ pub async fn close(
         .record(id, Some(who.id), "close", reason.as_str(), now)
         .await?;
     let updated = edits.find(id).await?.ok_or(StoreError::NotFound)?;
-    crate::favourites::tell_savers(&tx, scope, &updated, reason.as_str()).await?;
+    crate::favourites::tell_savers(&tx, scope, id, reason.as_str()).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(updated))
 }
@@ -276,9 +276,7 @@ pub async fn expire_ended(scope: &Scope<'_>) -> Result<Vec<i64>, Failure> {
         let (from, to) = MissionStep::Expire.transition();
         if edits.step(id, from, to, &StepWrite::default(), now).await? {
             edits.record(id, None, "expire", "", now).await?;
-            if let Some(mission) = edits.find(id).await? {
-                crate::favourites::tell_savers(&tx, scope, &mission, "expired").await?;
-            }
+            crate::favourites::tell_savers(&tx, scope, id, "expired").await?;
             tx.commit().await.map_err(StoreError::from)?;
             expired.push(id);
         }
