@@ -76,6 +76,22 @@ impl Api<'_> {
     }
 }
 
+/// A mission as the API's JSON: a writing workshop in the test window.
+fn atelier() -> Value {
+    let (starts, ends) = window();
+    json!({
+        "title": "Atelier d'écriture",
+        "description": "Écrire des contes avec les enfants du quartier.",
+        "domain": "education-enfance",
+        "mission_type": "soutien-scolaire-ateliers",
+        "contribution_types": ["benevolat"],
+        "starts_on": starts,
+        "ends_on": ends,
+        "skills": ["écriture"],
+        "locale": "fr",
+    })
+}
+
 #[tokio::test]
 async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json() {
     let app = TestApp::spawn().await;
@@ -99,18 +115,7 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
     let token = token_of(&mut awa, "Site de l'association").await;
     let focal_token = token_of(&mut focal, "outil").await;
     let stranger_token = token_of(&mut stranger, "curieux").await;
-    let (starts, ends) = window();
-    let body = json!({
-        "title": "Atelier d'écriture",
-        "description": "Écrire des contes avec les enfants du quartier.",
-        "domain": "education-enfance",
-        "mission_type": "soutien-scolaire-ateliers",
-        "contribution_types": ["benevolat"],
-        "starts_on": starts,
-        "ends_on": ends,
-        "skills": ["écriture"],
-        "locale": "fr",
-    });
+    let body = atelier();
 
     // No token, a wrong one: 401 JSON.
     let (status, error) = api.post("/missions", None, body.clone()).await;
@@ -277,14 +282,8 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
         .await
         .expect("find")
         .expect("focal");
-    let clock = jsap_app::SystemClock;
     jsap_app::organisations::review(
-        &jsap_app::Scope::new(
-            &app.services.store,
-            app.services.themes.clone(),
-            &cm,
-            &clock,
-        ),
+        &app.scope(&cm),
         &focal_account,
         jsap_domain::OrganisationId(organisation.id),
         jsap_app::organisations::Decision::Verify,
@@ -407,17 +406,7 @@ async fn a_failure_of_the_site_is_a_json_500_and_nothing_is_half_written() {
         .execute_unprepared("ALTER TABLE mission_contributions RENAME TO contributions_gone")
         .await
         .expect("break the database");
-    let (starts, ends) = window();
-    let body = json!({
-        "title": "Atelier d'écriture",
-        "description": "Écrire des contes avec les enfants du quartier.",
-        "domain": "education-enfance",
-        "mission_type": "soutien-scolaire-ateliers",
-        "contribution_types": ["benevolat"],
-        "starts_on": starts,
-        "ends_on": ends,
-        "locale": "fr",
-    });
+    let body = atelier();
     let (status, error) = api.post("/missions", Some(&token), body).await;
     assert_eq!((status, error["error"].as_str()), (500, Some("internal")));
     let message = error["message"].as_str().expect("message");

@@ -262,12 +262,7 @@ async fn members_who_saved_a_mission_are_told_when_it_closes() {
         .await
         .expect("find")
         .expect("operator");
-    let scope = jsap_app::Scope::new(
-        &app.services.store,
-        app.services.themes.clone(),
-        &cm,
-        &jsap_app::SystemClock,
-    );
+    let scope = app.scope(&cm);
     jsap_app::missions::close(&scope, &operator, MissionId(id), CloseReason::Cancelled)
         .await
         .expect("close")

@@ -191,6 +191,16 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
 }
 
 impl TestApp {
+    /// The use cases' scope on `tenant` of this app, on the real clock.
+    pub fn scope<'a>(&'a self, tenant: &'a jsap_tenancy::Tenant) -> jsap_app::Scope<'a> {
+        jsap_app::Scope::new(
+            &self.services.store,
+            self.services.themes.clone(),
+            tenant,
+            &jsap_app::SystemClock,
+        )
+    }
+
     pub async fn spawn() -> Self {
         Self::spawn_with(Options::default()).await
     }

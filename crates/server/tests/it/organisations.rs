@@ -536,12 +536,7 @@ async fn a_suspended_organisations_missions_are_no_longer_public() {
         .await
         .expect("find")
         .expect("operator");
-    let scope = jsap_app::Scope::new(
-        &app.services.store,
-        app.services.themes.clone(),
-        &cm,
-        &jsap_app::SystemClock,
-    );
+    let scope = app.scope(&cm);
     review(
         &scope,
         &operator,

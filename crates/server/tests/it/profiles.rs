@@ -669,12 +669,7 @@ async fn a_member_downloads_their_data_and_nothing_else() {
         )
         .await
         .expect("sn profile");
-    let scope = jsap_app::Scope::new(
-        &app.services.store,
-        app.services.themes.clone(),
-        &cm,
-        &jsap_app::SystemClock,
-    );
+    let scope = app.scope(&cm);
     let accounts = jsap_store::Accounts::for_tenant(conn, &cm);
     for (who, title) in [(awa, "Une bibliothèque à Akwa"), (ali, "Le projet d'Ali")] {
         let member = accounts.find(who).await.expect("q").expect("member");
