@@ -26,6 +26,7 @@ mod m0018_city_management;
 mod m0019_news;
 mod m0020_pages;
 mod m0021_favourites;
+mod m0022_account_lifecycle;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_news::Migration),
             Box::new(m0020_pages::Migration),
             Box::new(m0021_favourites::Migration),
+            Box::new(m0022_account_lifecycle::Migration),
         ]
     }
 }

@@ -1,12 +1,12 @@
 //! Everything the platform holds about a member on one site, as one JSON document (the
 //! member's right of access): account, profile, stays, roles, requests with their messages,
-//! API tokens (never their secret), saved missions and the emails sent to them. Read in one transaction so the
-//! parts agree.
+//! API tokens (never their secret), saved missions, consents and the emails sent to them.
+//! Read in one transaction so the parts agree.
 
 use crate::{Failure, Scope};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    AccessTokens, Account, Accounts, Cities, Favourites, Inbox, Outbox, OutboxStatus, Profiles,
+    AccessTokens, Account, Accounts, Cities, Consents, Favourites, Inbox, Outbox, OutboxStatus, Profiles,
     Requests, StoreError,
 };
 use serde_json::{Value, json};
@@ -100,6 +100,7 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             })
         })
         .collect();
+    let consents = Consents::for_tenant(&tx, tenant).of_user(member.id).await?;
     let emails: Vec<Value> = Outbox::for_tenant(&tx, tenant)
         .to_address(&member.email)
         .await?
@@ -125,6 +126,8 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             "display_name": member.display_name,
             "email_verified": member.email_verified,
             "terms_accepted_at": member.terms_accepted_at,
+            "created_at": member.created_at,
+            "last_seen_at": member.last_seen_at,
         },
         "profile": {
             "country_of_residence": profile.country_of_residence,
@@ -143,6 +146,7 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
         "requests": requests,
         "access_tokens": tokens,
         "saved_missions": favourites,
+        "consents": consents,
         "emails_sent_to_you": emails,
     }))
 }

@@ -1,8 +1,9 @@
 //! A member's profile: saved with their display name in one transaction, so the two never
-//! disagree.
+//! disagree; their email choices, each change recorded as a consent.
 
 use crate::Failure;
-use jsap_store::{Account, Accounts, Profile, Profiles, Store, StoreError};
+use jsap_domain::consents::ConsentKind;
+use jsap_store::{Account, Accounts, Consents, Profile, Profiles, Store, StoreError};
 use jsap_tenancy::Tenant;
 
 /// Saves `member`'s profile and, when it changed, their display name.
@@ -22,6 +23,36 @@ pub async fn save(
         Accounts::for_tenant(&tx, tenant)
             .set_display_name(member.id, display_name)
             .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Saves `member`'s email choices; each choice that changed is recorded as a consent given or
+/// withdrawn, with its date and the version of the text, in the same transaction.
+#[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
+pub async fn set_email_preferences(
+    scope: &crate::Scope<'_>,
+    member: &Account,
+    campaigns: bool,
+    reminders: bool,
+) -> Result<(), Failure> {
+    let tx = scope.store.begin().await?;
+    let profiles = Profiles::for_tenant(&tx, scope.tenant);
+    let before = profiles.get(member.id).await?;
+    profiles
+        .set_email_preferences(member.id, campaigns, reminders)
+        .await?;
+    let consents = Consents::for_tenant(&tx, scope.tenant);
+    let now = scope.clock.now();
+    for (kind, was, is) in [
+        (ConsentKind::EmailCampaigns, before.email_campaigns, campaigns),
+        (ConsentKind::EmailReminders, before.email_reminders, reminders),
+    ] {
+        // The first choice is recorded even when it keeps the default.
+        if was != is || consents.latest(member.id, kind).await?.is_none() {
+            consents.record(member.id, kind, is, now).await?;
+        }
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())

@@ -3,6 +3,7 @@
 
 mod ids;
 mod locale;
+pub mod consents;
 pub mod missions;
 pub mod moderation;
 pub mod organisations;

@@ -4,7 +4,7 @@
 mod missions;
 mod requests;
 
-pub use missions::{expire_missions, focal_point_todos};
+pub use missions::{account_inactivity, expire_missions, focal_point_todos};
 
 pub use requests::{
     DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
@@ -311,6 +311,19 @@ pub fn start(context: JobContext) -> Supervisor {
             {
                 tracing::info!(expired = n, "missions expired");
             }
+            Ok(())
+        },
+    );
+    let six_hours = (Duration::from_secs(6 * 3600), Duration::from_secs(600));
+    every(
+        &mut jobs,
+        &context,
+        "account_inactivity",
+        six_hours,
+        |ctx| async move {
+            let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
+            let now = chrono::Utc::now();
+            account_inactivity(store, registry, themes, &ctx.cache, now).await?;
             Ok(())
         },
     );

@@ -1,7 +1,9 @@
 //! The jobs that run a use case for every country tenant, once per cluster (cache lock):
 //! - mission expiry (`jsap_app::missions::expire_ended`), hourly, so a mission ends within the
 //!   hour after the midnight (tenant time) that follows the last day of its window;
-//! - the focal points' weekday to-do (`jsap_app::workspace::send_todo_emails`).
+//! - the focal points' weekday to-do (`jsap_app::workspace::send_todo_emails`);
+//! - the inactivity rule on members' accounts (`jsap_app::accounts::enforce_inactivity`),
+//!   every six hours: a day late at most on a two-year rule.
 
 use chrono::{DateTime, Utc};
 use jsap_adapters::Themes;
@@ -69,4 +71,17 @@ country_job! {
     /// and local day whatever the number of passes or replicas (`digest_sends`).
     focal_point_todos,
     |scope| jsap_app::workspace::send_todo_emails(scope).await?.sent
+}
+
+country_job! {
+    /// One pass of the inactivity rule over every country tenant at `now`: how many accounts
+    /// were warned or deleted, or `None` when another replica held the lock.
+    account_inactivity,
+    |scope| {
+        let report = jsap_app::accounts::enforce_inactivity(scope).await?;
+        if report.warned + report.deleted > 0 {
+            tracing::info!(tenant.code = %scope.tenant.code, warned = report.warned, deleted = report.deleted, "inactive accounts");
+        }
+        report.warned + report.deleted
+    }
 }

@@ -254,6 +254,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(profiles::stays_page).post(profiles::add_stay),
         )
         .at("/:locale/compte/export", get(profiles::export))
+        .at(
+            "/:locale/compte/suppression",
+            get(accounts::deletion_form).post(accounts::delete_account),
+        )
         .at("/:locale/compte/favoris", get(routes::favourites::list))
         .at(
             "/:locale/compte/sejours/:id/supprimer",

@@ -178,9 +178,18 @@ async fn resolve(
     };
     // An unverified address opens nothing: the account may not be its owner's; nor does a
     // blocked account.
-    if account.session_generation != found.generation || !account.email_verified || account.blocked
+    if account.session_generation != found.generation
+        || !account.email_verified
+        || account.blocked
+        || account.deleted
     {
         return Ok(None);
+    }
+    // The inactivity rule counts from here (one write a day at most). A failure to note it
+    // costs the member nothing now: logged, and the page is served.
+    if let Err(error) = jsap_app::accounts::seen(&state.store, tenant, &account, Utc::now()).await
+    {
+        tracing::warn!(tenant.code = %tenant.code, account.id = account.id, %error, "last visit not noted");
     }
     Ok(Some(Session {
         id,

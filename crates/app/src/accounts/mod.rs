@@ -2,9 +2,11 @@
 //! address, each in one transaction with its email. The pages only check the form, call the
 //! use case and render its outcome.
 
+mod lifecycle;
 mod links;
 mod sign_up;
 
+pub use lifecycle::{Deletion, InactivityReport, Kept, delete_own, enforce_inactivity, seen};
 pub use links::{Verified, change_email, forgot_password, reset_password, verify_link};
 pub use sign_up::{SignUp, send_verification, sign_up};
 

@@ -407,3 +407,41 @@ impl Email for SavedMissionClosed<'_> {
         ctx.insert("search_link", &site.url("/missions"));
     }
 }
+
+/// The account was deleted, by its member or after its inactivity warning (to the address
+/// it had; the last email it gets).
+#[derive(Serialize)]
+pub struct AccountDeleted {
+    /// Deleted for inactivity rather than at the member's request.
+    pub inactivity: bool,
+}
+
+impl Email for AccountDeleted {
+    fn template(&self) -> &'static str {
+        "account_deleted"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        ctx.insert("signup_link", &site.url("/compte/inscription"));
+    }
+}
+
+/// Nobody signed in to the account for two years: it will be deleted after `deleted_after`
+/// unless its member signs in.
+#[derive(Serialize)]
+pub struct AccountInactive {
+    #[serde(skip)]
+    pub last_seen: DateTime<Utc>,
+    #[serde(skip)]
+    pub deleted_after: DateTime<Utc>,
+}
+
+impl Email for AccountInactive {
+    fn template(&self) -> &'static str {
+        "account_inactive"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        ctx.insert("last_seen", &site.date(self.last_seen));
+        ctx.insert("deleted_after", &site.date(self.deleted_after));
+        ctx.insert("deletion_link", &site.url("/compte/suppression"));
+    }
+}

@@ -107,6 +107,10 @@ impl<'c, C: Connection> Mailer<'c, C> {
             tracing::debug!(kind = email.template(), "import: email not queued");
             return Ok(None);
         }
+        if jsap_store::is_erased_address(to.email) {
+            tracing::debug!(kind = email.template(), "deleted account: email not queued");
+            return Ok(None);
+        }
         let locale = if self.tenant.offers(to.locale) {
             to.locale
         } else {

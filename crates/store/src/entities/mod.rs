@@ -6,6 +6,7 @@ pub(crate) mod access_token;
 pub(crate) mod account_token;
 pub(crate) mod audit_entry;
 pub(crate) mod city;
+pub(crate) mod consent;
 pub(crate) mod digest_send;
 pub(crate) mod email_outbox;
 pub(crate) mod favourite;
@@ -52,6 +53,7 @@ tenant_owned!(
     account_token,
     audit_entry,
     city,
+    consent,
     digest_send,
     email_outbox,
     favourite,

@@ -16,6 +16,9 @@ pub struct Model {
     pub session_generation: i32,
     pub blocked_at: Option<DateTimeUtc>,
     pub blocked_reason: String,
+    pub last_seen_at: Option<DateTimeUtc>,
+    pub inactivity_warned_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ use crate::entities::{membership, session, user};
 use crate::repos::invitations::Grant;
 use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
+use jsap_domain::consents::ConsentKind;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -29,6 +30,13 @@ pub struct Account {
     /// Blocked by an operator of this site: no session, no log-in.
     pub blocked: bool,
     pub created_at: DateTime<Utc>,
+    /// The last day the member used a session (for the inactivity rule); `None` before the
+    /// first sign-in.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Warned that the account will be deleted for inactivity (cleared by the next sign-in).
+    pub inactivity_warned_at: Option<DateTime<Utc>>,
+    /// Deleted by its member or for inactivity: the row remains, anonymised.
+    pub deleted: bool,
 }
 
 impl From<user::Model> for Account {
@@ -43,16 +51,21 @@ impl From<user::Model> for Account {
             terms_accepted_at: m.terms_accepted_at,
             blocked: m.blocked_at.is_some(),
             created_at: m.created_at,
+            last_seen_at: m.last_seen_at,
+            inactivity_warned_at: m.inactivity_warned_at,
+            deleted: m.deleted_at.is_some(),
         }
     }
 }
 
 pub use jsap_domain::roles::{Membership, Role};
 
+mod lifecycle;
 mod search;
 mod sessions;
 mod staff_seat;
 mod tokens;
+pub use lifecycle::{Consent, Consents, Erased, is_erased_address};
 pub use search::BlockState;
 pub(crate) use sessions::end_sessions_and_links;
 pub use sessions::{DbSessions, StoredSession};
@@ -116,6 +129,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         let model = self
             .insert_user(email, display_name, Some(password_hash), false, verified)
             .await?;
+        // Its terms are accepted at creation: the consent is recorded with their version.
+        if let Some(at) = model.terms_accepted_at {
+            Consents::within(self.conn, &self.scope)
+                .record(model.id, ConsentKind::Terms, true, at)
+                .await?;
+        }
         Ok(model.into())
     }
 

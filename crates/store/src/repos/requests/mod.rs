@@ -286,6 +286,9 @@ pub fn configured_focal_points(tenant: &Tenant, city_slug: &str) -> Vec<Account>
             terms_accepted_at: None,
             blocked: false,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
+            last_seen_at: None,
+            inactivity_warned_at: None,
+            deleted: false,
         })
         .collect()
 }

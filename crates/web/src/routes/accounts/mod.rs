@@ -28,12 +28,14 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+mod deletion;
 mod invitation;
 mod login;
 mod page;
 mod password;
 mod signup;
 mod verify;
+pub use deletion::*;
 pub use invitation::*;
 pub use login::*;
 pub use page::*;

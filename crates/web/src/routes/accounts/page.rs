@@ -3,8 +3,9 @@
 use super::*;
 
 /// The confirmation of each `?done=` code on the account pages.
-pub(super) const NOTICES: [(&str, &str); 4] = [
+pub(super) const NOTICES: [(&str, &str); 5] = [
     ("logged_out", "account.done_logged_out"),
+    ("account_deleted", "account.done_deleted"),
     ("password_changed", "account.done_password_changed"),
     ("email_sent", "account.done_email_sent"),
     ("left", "org.done_left"),
@@ -95,7 +96,7 @@ async fn refused(
 }
 
 /// Checks the current password a change of the account asks for: given, and the account's.
-async fn check_current_password(
+pub(super) async fn check_current_password(
     ctx: &Ctx,
     account: &Account,
     given: &str,

@@ -30,14 +30,13 @@ pub async fn save_emails(
     member: RequireMember,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    let (state, tenant) = (&*ctx.state, &*ctx.tenant);
-    Profiles::for_tenant(state.store.conn(), tenant)
-        .set_email_preferences(
-            member.account().id,
-            !one(&pairs, "campaigns").is_empty(),
-            !one(&pairs, "reminders").is_empty(),
-        )
-        .await?;
+    jsap_app::profiles::set_email_preferences(
+        &ctx.scope(),
+        member.account(),
+        !one(&pairs, "campaigns").is_empty(),
+        !one(&pairs, "reminders").is_empty(),
+    )
+    .await?;
     Ok(see_other(format!(
         "/{}/compte/emails?done=emails_saved",
         ctx.locale

@@ -69,7 +69,12 @@ pub(super) async fn thread_page(
         .map(|m| MessageView {
             id: m.id,
             mine: m.author_user_id == session.account.id,
-            author: m.author_name,
+            // Only a deleted account has no name left.
+            author: if m.author_name.is_empty() {
+                ctx.t("account.deleted_member")
+            } else {
+                m.author_name
+            },
             body: if m.hidden {
                 Vec::new()
             } else {
@@ -195,12 +200,20 @@ pub(super) async fn thread_page(
             c.insert("organisation_name", &organisation.map(|o| o.profile.name));
             c.insert(
                 "member_name",
-                &member.as_ref().map(|m| m.display_name.clone()),
+                &member.as_ref().map(|m| {
+                    if m.deleted {
+                        ctx.t("account.deleted_member")
+                    } else {
+                        m.display_name.clone()
+                    }
+                }),
             );
             // Contact details only for the side that answers.
             c.insert(
                 "member_email",
-                &member.filter(|_| side.handles()).map(|m| m.email),
+                &member
+                    .filter(|m| side.handles() && !m.deleted)
+                    .map(|m| m.email),
             );
             c.insert("member_phone", &member_phone);
         },
