@@ -6,8 +6,8 @@
 use crate::{Failure, Scope};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    AccessTokens, Account, Accounts, Cities, Consents, Favourites, Inbox, Outbox, OutboxStatus, Profiles,
-    Requests, StoreError,
+    AccessTokens, Account, Accounts, Cities, Consents, Favourites, Inbox, Outbox, OutboxStatus,
+    Profiles, Requests, StoreError,
 };
 use serde_json::{Value, json};
 

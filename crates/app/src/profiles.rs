@@ -46,8 +46,16 @@ pub async fn set_email_preferences(
     let consents = Consents::for_tenant(&tx, scope.tenant);
     let now = scope.clock.now();
     for (kind, was, is) in [
-        (ConsentKind::EmailCampaigns, before.email_campaigns, campaigns),
-        (ConsentKind::EmailReminders, before.email_reminders, reminders),
+        (
+            ConsentKind::EmailCampaigns,
+            before.email_campaigns,
+            campaigns,
+        ),
+        (
+            ConsentKind::EmailReminders,
+            before.email_reminders,
+            reminders,
+        ),
     ] {
         // The first choice is recorded even when it keeps the default.
         if was != is || consents.latest(member.id, kind).await?.is_none() {

@@ -113,8 +113,14 @@ mod tests {
             }
         );
         let warned = Some(day(2026, 1, 10));
-        assert_eq!(inactivity(seen, warned, day(2026, 2, 8)), Inactivity::Waiting);
-        assert_eq!(inactivity(seen, warned, day(2026, 2, 9)), Inactivity::Delete);
+        assert_eq!(
+            inactivity(seen, warned, day(2026, 2, 8)),
+            Inactivity::Waiting
+        );
+        assert_eq!(
+            inactivity(seen, warned, day(2026, 2, 9)),
+            Inactivity::Delete
+        );
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Pure types and rules shared by every layer: locales, validated identifiers, the taxonomy.
 //! Nothing here does I/O or knows a framework.
 
+pub mod consents;
 mod ids;
 mod locale;
-pub mod consents;
 pub mod missions;
 pub mod moderation;
 pub mod organisations;

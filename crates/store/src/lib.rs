@@ -26,8 +26,8 @@ mod repos;
 pub use error::StoreError;
 pub use repos::access_tokens::{AccessTokens, TOKEN_PREFIX, TokenRecord};
 pub use repos::accounts::{
-    Account, Accounts, BlockState, Consent, Consents, Erased, DbSessions, Membership, Role, StoredSession, TokenPurpose,
-    TokenUse, is_erased_address, random_token, token_digest,
+    Account, Accounts, BlockState, Consent, Consents, DbSessions, Erased, Membership, Role,
+    StoredSession, TokenPurpose, TokenUse, is_erased_address, random_token, token_digest,
 };
 pub use repos::audit::{
     AuditActor, AuditEntry, AuditLog, AuditPage, AuditTarget, JournalQuery, NewAuditEntry,

@@ -187,8 +187,7 @@ async fn resolve(
     }
     // The inactivity rule counts from here (one write a day at most). A failure to note it
     // costs the member nothing now: logged, and the page is served.
-    if let Err(error) = jsap_app::accounts::seen(&state.store, tenant, &account, Utc::now()).await
-    {
+    if let Err(error) = jsap_app::accounts::seen(&state.store, tenant, &account, Utc::now()).await {
         tracing::warn!(tenant.code = %tenant.code, account.id = account.id, %error, "last visit not noted");
     }
     Ok(Some(Session {

@@ -99,9 +99,17 @@ async fn erase(
 
 /// Notes that `account` used the site now (a session was resolved): at most one write a day,
 /// and it clears an inactivity warning.
-pub async fn seen(store: &Store, tenant: &Tenant, account: &Account, now: chrono::DateTime<chrono::Utc>) -> Result<(), Failure> {
+pub async fn seen(
+    store: &Store,
+    tenant: &Tenant,
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Failure> {
     let today = now.date_naive();
-    if account.last_seen_at.is_some_and(|at| at.date_naive() == today) {
+    if account
+        .last_seen_at
+        .is_some_and(|at| at.date_naive() == today)
+    {
         return Ok(());
     }
     Accounts::for_tenant(store.conn(), tenant)

@@ -2,6 +2,7 @@
 //! file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set) and, when
 //! `TEST_REDIS_URL` is set, Redis. One binary, several modules, to link once.
 
+mod account_deletion;
 mod accounts;
 mod adapters;
 mod api;

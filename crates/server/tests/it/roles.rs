@@ -140,6 +140,16 @@ pub const ROUTES: &[Route] = &[
         expect: SIGNED_IN_ON_CM,
     },
     Route {
+        host: CM,
+        path: "/fr/compte/suppression",
+        expect: SIGNED_IN_ON_CM,
+    },
+    Route {
+        host: PORTAL,
+        path: "/fr/compte/suppression",
+        expect: [303, 303, 303, 303, 303, 303, 200, 303],
+    },
+    Route {
         host: PORTAL,
         path: "/fr/compte/emails",
         expect: [303, 303, 303, 303, 303, 303, 200, 303],
@@ -443,6 +453,11 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/compte/jetons/1/revoquer",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/compte/suppression",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     Route {

@@ -180,13 +180,8 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         delete_of_user::<favourite::Entity, _>(self.conn, scope, favourite::Column::UserId, id)
             .await?;
         delete_of_user::<consent::Entity, _>(self.conn, scope, consent::Column::UserId, id).await?;
-        delete_of_user::<digest_send::Entity, _>(
-            self.conn,
-            scope,
-            digest_send::Column::UserId,
-            id,
-        )
-        .await?;
+        delete_of_user::<digest_send::Entity, _>(self.conn, scope, digest_send::Column::UserId, id)
+            .await?;
         delete_of_user::<request_read::Entity, _>(
             self.conn,
             scope,
@@ -318,6 +313,11 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
         user_id: i64,
         kind: ConsentKind,
     ) -> Result<Option<Consent>, StoreError> {
-        Ok(self.of_user(user_id).await?.into_iter().rev().find(|c| c.kind == kind.as_str()))
+        Ok(self
+            .of_user(user_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|c| c.kind == kind.as_str()))
     }
 }

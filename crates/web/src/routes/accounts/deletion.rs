@@ -13,10 +13,16 @@ async fn deletion_page(
     status: StatusCode,
     form: FormView,
 ) -> Result<Response, AppError> {
-    ctx.page(req, "/compte/suppression", "account/delete.html", status, |c| {
-        c.insert("form", &form);
-        c.insert("staff", &account.is_staff);
-    })
+    ctx.page(
+        req,
+        "/compte/suppression",
+        "account/delete.html",
+        status,
+        |c| {
+            c.insert("form", &form);
+            c.insert("staff", &account.is_staff);
+        },
+    )
 }
 
 #[handler]
@@ -25,7 +31,14 @@ pub async fn deletion_form(
     ctx: Ctx,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    deletion_page(&ctx, req, user.account(), StatusCode::OK, FormView::default()).await
+    deletion_page(
+        &ctx,
+        req,
+        user.account(),
+        StatusCode::OK,
+        FormView::default(),
+    )
+    .await
 }
 
 #[handler]
