@@ -204,6 +204,30 @@ async fn a_member_deletes_their_account_and_the_other_side_keeps_the_conversatio
     let kinds: Vec<&str> = to_awa.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["account_deleted"]);
     assert!(to_awa[0].text_body.contains("Comme vous l'avez demandé"));
+    // Neither the operator's member list nor the staff's account search shows the row.
+    let (members, _) = jsap_store::Exports::for_tenant(conn, &cm)
+        .batch(
+            jsap_store::ExportList::Members,
+            &jsap_store::ExportNames::default(),
+            "fr",
+            0,
+            1_000,
+        )
+        .await
+        .expect("members");
+    assert!(members.iter().all(|row| row[0] != awa.to_string()));
+    assert!(
+        members
+            .iter()
+            .any(|row| row[1] == "point.focal@example.org")
+    );
+    assert!(
+        accounts
+            .search_email("deleted", 10)
+            .await
+            .expect("q")
+            .is_empty()
+    );
     // The old password opens nothing.
     let mut again = crate::helpers::Browser::new(&app, CM);
     assert_eq!(again.login("awa@example.org", PASSWORD).await.status, 401);

@@ -168,9 +168,22 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
         after: i64,
         limit: u64,
     ) -> Result<Vec<E::Model>, StoreError> {
+        self.after_where::<E>(id, after, limit, sea_orm::Condition::all())
+            .await
+    }
+
+    /// [`Self::after`] among the rows `condition` keeps.
+    async fn after_where<E: TenantOwned>(
+        &self,
+        id: E::Column,
+        after: i64,
+        limit: u64,
+        condition: sea_orm::Condition,
+    ) -> Result<Vec<E::Model>, StoreError> {
         Ok(self
             .scope
             .all::<E>()
+            .filter(condition)
             .filter(id.gt(after))
             .order_by_asc(id)
             .limit(limit)
@@ -291,8 +304,10 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                 )
             }
             ExportList::Members => {
+                // A deleted account is no one's any more: not listed.
+                let alive = sea_orm::Condition::all().add(user::Column::DeletedAt.is_null());
                 let models = self
-                    .after::<user::Entity>(user::Column::Id, after, limit)
+                    .after_where::<user::Entity>(user::Column::Id, after, limit, alive)
                     .await?;
                 let ids: Vec<i64> = models.iter().map(|u| u.id).collect();
                 let mut countries: HashMap<i64, String> = self

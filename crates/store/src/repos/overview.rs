@@ -59,10 +59,11 @@ impl<'a, C: ConnectionTrait> TenantOverview<'a, C> {
             .await?
             .map(|u| u.created_at);
         Ok(Overview {
-            // Staff seats are not members of the site.
+            // Staff seats are not members of the site, nor are deleted accounts.
             members: s
                 .all::<user::Entity>()
                 .filter(user::Column::IsStaff.eq(false))
+                .filter(user::Column::DeletedAt.is_null())
                 .count(c)
                 .await?,
             organisations: s.all::<organisation::Entity>().count(c).await?,

@@ -44,6 +44,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         Ok(self
             .users()
             .filter(user::Column::Email.contains(&fragment))
+            .filter(user::Column::DeletedAt.is_null())
             .order_by_asc(user::Column::Email)
             .limit(limit)
             .all(self.conn)
