@@ -74,7 +74,7 @@ pub async fn delete_account(
     let cookie = set_cookie(req, SESSION_COOKIE, "", Duration::ZERO);
     with_cookie(
         see_other(format!(
-            "/{}/compte/connexion?done=account_deleted",
+            "/{}/compte/connexion?done=account_deleted#main",
             ctx.locale
         )),
         &cookie,
