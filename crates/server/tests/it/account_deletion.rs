@@ -152,7 +152,10 @@ async fn a_member_deletes_their_account_and_the_other_side_keeps_the_conversatio
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(done.location(), "/fr/compte/connexion?done=account_deleted#main");
+    assert_eq!(
+        done.location(),
+        "/fr/compte/connexion?done=account_deleted#main"
+    );
     let landing = browser.get(done.location()).await;
     assert!(landing.body.contains("Votre compte a été supprimé."));
     assert!(!browser.is_signed_in().await, "signed out");

@@ -428,6 +428,19 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
         member.get(&format!("{mission}?done=saved")).await.body,
     ));
     pages.push(("favourites", member.get("/fr/compte/favoris").await.body));
+    pages.push((
+        "account-delete",
+        member.get("/fr/compte/suppression").await.body,
+    ));
+    let refused = member
+        .submit(
+            "/fr/compte/suppression",
+            "/fr/compte/suppression",
+            &[("current_password", "pas le bon")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    pages.push(("account-delete-refused", refused.body));
     let mut staff = signed_in(&app, crate::roles::PORTAL, "staff@example.org").await;
     pages.push(("admin", staff.get("/fr/admin").await.body));
     let dir = tempfile::tempdir().expect("tempdir");
