@@ -11,6 +11,7 @@ pub mod password;
 pub mod requests;
 pub mod roles;
 pub mod search;
+pub mod spelling;
 pub mod stays;
 pub mod taxonomy;
 

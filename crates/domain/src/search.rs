@@ -309,6 +309,36 @@ pub fn query_terms(text: &str, locale: Locale) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The words of `text` as they are written, lowercased (accents kept), in order: the units
+/// [`analyze`] turns into terms.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || is_arabic_mark(c) {
+            word.extend(c.to_lowercase());
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// `word` folded as the analysis folds it (accents dropped, ligatures spelt out, Arabic
+/// letter variants brought to one form), without stemming: what spelling is compared on.
+pub fn fold_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        for lower in c.to_lowercase() {
+            fold_into(lower, &mut out);
+        }
+    }
+    out
+}
+
 /// Arabic diacritics are marks, not letters: they must not split a word.
 fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')

@@ -228,3 +228,79 @@ async fn fifty_realistic_queries_find_what_people_expect() {
     assert!(score >= FLOOR, "{score:.2} < {FLOOR}: missed {missed:?}");
     app.stop().await.expect("stop");
 }
+
+/// The suggestion of a search page ("Vouliez-vous dire : X"): its text and link.
+fn suggestion(body: &str) -> Option<(String, String)> {
+    let start = body.find("class=\"did-you-mean\"")?;
+    let rest = &body[start..];
+    let link = &rest[rest.find("<a href=\"")?..];
+    let href = link["<a href=\"".len()..].split('"').next()?;
+    let text = link.split("\">").nth(1)?.split("</a>").next()?;
+    Some((text.to_owned(), href.replace("&amp;", "&")))
+}
+
+/// Misspelt searches find nothing, and the page offers the spelling the site's missions use,
+/// which finds them; nothing is offered for gibberish, for a word only another site knows, or
+/// when the close spelling would find nothing with the filters chosen.
+#[tokio::test]
+async fn a_misspelt_search_offers_the_spelling_that_finds_missions() {
+    let app = TestApp::spawn().await;
+    let (cm, sn) = ("cm.localhost", "sn.localhost");
+    for (typed, meant) in [
+        ("refrigerateru", "réfrigérateur"),
+        ("inondatoins", "inondations"),
+        ("secourisne", "secourisme"),
+        ("entrepeneur", "entrepreneur"),
+        ("Ngaoundre", "ngaoundéré"),
+        ("bafousam", "bafoussam"),
+        ("aeroprt", "aéroport"),
+        ("colis alimentaries", "colis alimentaires"),
+    ] {
+        let path = format!("/fr/missions?q={}", urlencoding(typed));
+        let (status, body) = app.page(cm, &path).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("class=\"empty\""), "{typed} finds nothing");
+        let (text, href) = suggestion(&body).unwrap_or_else(|| panic!("{typed}: no suggestion"));
+        assert_eq!(text, meant, "{typed}");
+        let (_, found) = app.page(cm, &href).await;
+        assert!(!found.contains("class=\"empty\""), "{meant} finds missions");
+        assert!(suggestion(&found).is_none());
+    }
+    for path in [
+        "/fr/missions?q=zxqwvbnmk",
+        "/fr/missions?q=Ngaoundre",
+        "/fr/missions?q=bafousam",
+    ] {
+        let (status, body) = app.page(sn, path).await;
+        assert_eq!(status, 200);
+        assert!(suggestion(&body).is_none(), "sn {path}");
+    }
+    // With a filter the close spelling does not satisfy, nothing is offered.
+    let (_, filtered) = app
+        .page(cm, "/fr/missions?q=r%C3%A9frig%C3%A9rateur&city=kumba")
+        .await;
+    assert!(filtered.contains("class=\"empty\""), "precondition");
+    let (_, body) = app
+        .page(cm, "/fr/missions?q=refrigerateru&city=kumba")
+        .await;
+    assert!(suggestion(&body).is_none());
+    // The suggestion keeps the other choices of the search.
+    let (_, body) = app
+        .page(
+            cm,
+            "/fr/missions?q=refrigerateru&city=bafoussam&sort=soonest",
+        )
+        .await;
+    let (_, href) = suggestion(&body).expect("a suggestion with its filters");
+    assert!(
+        href.contains("city=bafoussam") && href.contains("sort=soonest"),
+        "{href}"
+    );
+    app.stop().await.expect("stop");
+}
+
+/// `text` in a query string (the typed words here are ASCII).
+fn urlencoding(text: &str) -> String {
+    assert!(text.is_ascii());
+    text.replace(' ', "+")
+}

@@ -80,6 +80,7 @@ impl Catalogue {
         };
         Ok(Self {
             matches: Mutex::default(),
+            vocabularies: Mutex::default(),
             search_key,
             cities,
             labels,

@@ -21,6 +21,7 @@ use crate::repos::mission_edits::MissionTerms;
 use crate::repos::{cities::Cities, organisations::Organisations};
 use chrono::NaiveDate;
 use jsap_domain::search::query_terms;
+use jsap_domain::spelling::Vocabulary;
 use jsap_domain::taxonomy::Tab;
 use jsap_domain::{Locale, Taxonomy};
 use jsap_tenancy::Tenant;
@@ -33,6 +34,7 @@ use std::time::{Duration, Instant};
 mod cache;
 mod load;
 mod query;
+mod spelling;
 pub use cache::*;
 use query::Memo;
 
@@ -116,6 +118,9 @@ pub struct Catalogue {
     organisations: Vec<OrganisationRecord>,
     /// Full-text matches already computed on this version of the data.
     matches: Mutex<Memo>,
+    /// The words of this version's missions per language, read at the first search that
+    /// finds nothing (for "did you mean").
+    vocabularies: Mutex<HashMap<Locale, Arc<Vocabulary>>>,
 }
 
 impl Catalogue {

@@ -165,6 +165,12 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
     };
     let q = params.mission_query(locale, tenant.today(), &lookup.cities);
     let results = search(state, &lookup, &q).await?;
+    // Nothing found for a text: a close spelling that finds something with the same filters.
+    let suggestion = if results.total == 0 && error.is_none() {
+        lookup.catalogue.suggest(state.store.conn(), &q).await?
+    } else {
+        None
+    };
 
     let mut sorted_cities: Vec<_> = lookup.cities.values().collect();
     sorted_cities.sort_by_key(|c| c.name_in(locale).to_owned());
@@ -282,6 +288,13 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
         &(params.page < pages).then(|| page_url(params.page + 1)),
     );
     ctx.insert("has_filters", &params.has_filters());
+    let suggestion_url = suggestion.as_ref().map(|text| {
+        let mut pairs: Vec<(&str, String)> =
+            base.iter().filter(|(k, _)| *k != "q").cloned().collect();
+        pairs.insert(0, ("q", text.clone()));
+        search_url(locale, &pairs)
+    });
+    put!(ctx, suggestion, suggestion_url);
     ctx.insert("error_param", &error.as_ref().map(|e| e.0));
     ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
     let mut response = html(state, tenant, "search.html", &ctx)?;
