@@ -33,24 +33,27 @@ const MIN_LETTERS: usize = 4;
 impl Vocabulary {
     /// The vocabulary of `texts` in `locale`.
     pub fn build<'a>(texts: impl IntoIterator<Item = &'a str>, locale: Locale) -> Self {
-        let mut terms = HashSet::new();
+        // Counted first, analysed once per distinct word (stemming is the cost).
         let mut counts: HashMap<String, u32> = HashMap::new();
         for text in texts {
             for word in words(text) {
-                let mut analysed = analyze(&word, locale);
-                if analysed.len() != 1 || word.chars().any(|c| c.is_ascii_digit()) {
-                    continue;
-                }
-                terms.insert(analysed.remove(0));
                 *counts.entry(word).or_default() += 1;
             }
         }
+        let mut terms = HashSet::new();
         let mut words: Vec<Known> = counts
             .into_iter()
-            .map(|(word, count)| Known {
-                folded: fold_word(&word),
-                word,
-                count,
+            .filter_map(|(word, count)| {
+                let mut analysed = analyze(&word, locale);
+                if analysed.len() != 1 || word.chars().any(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                terms.insert(analysed.remove(0));
+                Some(Known {
+                    folded: fold_word(&word),
+                    word,
+                    count,
+                })
             })
             .collect();
         words.sort_by(|a, b| a.word.cmp(&b.word));
