@@ -2,6 +2,7 @@
 //! one place (`startup.rs`), the CLI commands and the demo data.
 
 pub mod assistant_cli;
+pub mod backup;
 pub mod commands;
 pub mod config;
 pub mod recommend_cli;

@@ -24,6 +24,16 @@ enum Command {
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Copy the embedded database (consistent, while serving), the uploads and the secret key
+    /// into a new folder.
+    Backup { dir: PathBuf },
+    /// Put a backup made by `backup` back into DATA_DIR (stop the server first).
+    Restore {
+        dir: PathBuf,
+        /// Replace the database DATA_DIR holds (kept beside it, renamed).
+        #[arg(long)]
+        force: bool,
+    },
     /// Tenant config files.
     Tenants {
         #[command(subcommand)]
@@ -176,6 +186,10 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Backup { dir } => jesuisaupays::backup::backup(&config, &dir).await,
+        Command::Restore { dir, force } => {
+            jesuisaupays::backup::restore(&config, &dir, force).await
+        }
         Command::Tenants {
             command: TenantsCommand::Check { dir },
         } => commands::tenants_check(&dir.unwrap_or_else(|| config.tenants_dir.clone())),

@@ -137,6 +137,38 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of the embedded (SQLite) database to `path`, a new file, while
+    /// it serves: `VACUUM INTO` reads in one transaction. `Corrupt` on PostgreSQL.
+    pub async fn snapshot_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+            return Err(StoreError::Corrupt(
+                "a snapshot copies the embedded SQLite database only".into(),
+            ));
+        }
+        sea_orm::ConnectionTrait::execute_raw(
+            &self.db,
+            sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Sqlite,
+                "VACUUM INTO ?",
+                [path.display().to_string().into()],
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// SQLite's verdict on the whole database file (`PRAGMA integrity_check`): `ok` when it
+    /// is whole.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let row = sea_orm::ConnectionTrait::query_one_raw(
+            &self.db,
+            sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no answer to the integrity check".into()))?;
+        Ok(row.try_get_by_index::<String>(0)?)
+    }
+
     /// A cheap round trip, for readiness probes.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;

@@ -10,6 +10,7 @@ mod api_write;
 mod assistant;
 mod assistant_editor;
 mod assistant_llm;
+mod backup;
 mod browser;
 mod browser_missions;
 mod browser_morning;
