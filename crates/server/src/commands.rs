@@ -301,3 +301,68 @@ pub async fn token_create(config: &Config, to: Addressee<'_>) -> anyhow::Result<
         ),
     }
 }
+
+/// The Kubernetes Ingress of every site: each tenant's canonical domain and aliases (never its
+/// development hosts) routed to `service`, with one TLS entry per tenant. JSON, which
+/// `kubectl apply -f` reads as it reads YAML; `deploy/k8s/ingress.json` is its output for
+/// this repository's `tenants/`.
+pub fn tenants_ingress(dir: &Path, service: &str, port: u16) -> anyhow::Result<()> {
+    let tenants = jsap_tenancy::load_dir(dir).map_err(|errors| {
+        anyhow::anyhow!(
+            "invalid tenant config (run `jesuisaupays tenants check`):\n{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    println!("{}", ingress(&tenants, service, port));
+    Ok(())
+}
+
+/// The Ingress document of `tenants` (see [`tenants_ingress`]).
+pub fn ingress(tenants: &[jsap_tenancy::Tenant], service: &str, port: u16) -> String {
+    let mut tenants: Vec<&jsap_tenancy::Tenant> = tenants.iter().collect();
+    tenants.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    let public_hosts = |t: &jsap_tenancy::Tenant| -> Vec<String> {
+        std::iter::once(t.canonical_domain.clone())
+            .chain(t.aliases.iter().cloned())
+            .collect()
+    };
+    let backend = serde_json::json!({
+        "service": { "name": service, "port": { "number": port } }
+    });
+    let rules: Vec<serde_json::Value> = tenants
+        .iter()
+        .flat_map(|t| public_hosts(t))
+        .map(|host| {
+            serde_json::json!({
+                "host": host,
+                "http": { "paths": [{ "path": "/", "pathType": "Prefix", "backend": backend }] }
+            })
+        })
+        .collect();
+    let tls: Vec<serde_json::Value> = tenants
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "hosts": public_hosts(t),
+                "secretName": format!("tls-{}", t.code),
+            })
+        })
+        .collect();
+    let document = serde_json::json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {
+            "name": "jesuisaupays",
+            "labels": { "app.kubernetes.io/name": "jesuisaupays" },
+            "annotations": {
+                "nginx.ingress.kubernetes.io/proxy-body-size": "12m"
+            }
+        },
+        "spec": { "ingressClassName": "nginx", "tls": tls, "rules": rules }
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}

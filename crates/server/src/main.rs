@@ -165,6 +165,15 @@ enum TenantsCommand {
     },
     /// List the tenants and their hosts.
     List { dir: Option<PathBuf> },
+    /// Print the Kubernetes Ingress (JSON) of every site's public hosts.
+    Ingress {
+        dir: Option<PathBuf>,
+        /// The Service the sites are behind.
+        #[arg(long, default_value = "jesuisaupays")]
+        service: String,
+        #[arg(long, default_value_t = 80)]
+        port: u16,
+    },
 }
 
 /// mimalloc gives freed memory back to the system: with glibc's arenas, a burst of password
@@ -196,6 +205,13 @@ async fn main() -> ExitCode {
         Command::Tenants {
             command: TenantsCommand::List { dir },
         } => commands::tenants_list(&dir.unwrap_or_else(|| config.tenants_dir.clone())),
+        Command::Tenants {
+            command: TenantsCommand::Ingress { dir, service, port },
+        } => commands::tenants_ingress(
+            &dir.unwrap_or_else(|| config.tenants_dir.clone()),
+            &service,
+            port,
+        ),
         Command::Assistant { command } => match command {
             AssistantCommand::Draft { tenant, today } => {
                 assistant_cli::draft(&config, &tenant, today.as_deref()).await

@@ -325,3 +325,45 @@ fn token_create_prints_a_token_once_for_a_member_and_names_a_bad_email() {
     ]);
     assert!(!other.status.success());
 }
+
+/// `tenants ingress` lists every public host of every site (canonical domain and aliases, never
+/// a development host) with a TLS entry per site, and `deploy/k8s/ingress.json` is its output
+/// for this repository's tenants: a tenant added without regenerating it fails here.
+#[test]
+fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
+    let out = jesuisaupays()
+        .args(["tenants", "ingress"])
+        .arg(repo_root().join("tenants"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).expect("utf-8");
+    let ingress: serde_json::Value = serde_json::from_str(&printed).expect("json");
+    assert_eq!(ingress["kind"], "Ingress");
+    let hosts: Vec<&str> = ingress["spec"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["host"].as_str())
+        .collect();
+    let tenants = jsap_tenancy::load_dir(&repo_root().join("tenants")).expect("tenants");
+    for t in &tenants {
+        assert!(hosts.contains(&t.canonical_domain.as_str()), "{}", t.code);
+        for alias in &t.aliases {
+            assert!(hosts.contains(&alias.as_str()), "{alias}");
+        }
+        for dev in &t.dev_hosts {
+            assert!(!hosts.contains(&dev.as_str()), "{dev} is a development host");
+        }
+    }
+    assert_eq!(
+        ingress["spec"]["tls"].as_array().expect("tls").len(),
+        tenants.len()
+    );
+    let file = std::fs::read_to_string(repo_root().join("deploy/k8s/ingress.json")).expect("file");
+    assert_eq!(
+        file.trim(),
+        printed.trim(),
+        "regenerate: jesuisaupays tenants ingress tenants > deploy/k8s/ingress.json"
+    );
+}
