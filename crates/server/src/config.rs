@@ -24,6 +24,9 @@ pub enum DemoData {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind_addr: SocketAddr,
+    /// `METRICS_ADDR`: where `/metrics` is served (its own listener, never the public sites);
+    /// none by default.
+    pub metrics_addr: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub tenants_dir: PathBuf,
     pub themes_dir: PathBuf,
@@ -56,6 +59,7 @@ impl Config {
     pub fn defaults() -> Self {
         Self {
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_addr: None,
             data_dir: PathBuf::from("./data"),
             tenants_dir: PathBuf::from("./tenants"),
             themes_dir: PathBuf::from("./themes"),
@@ -86,6 +90,11 @@ impl Config {
             c.bind_addr = v.parse().with_context(|| {
                 format!("BIND_ADDR: \"{v}\" is not an address such as 127.0.0.1:8080")
             })?;
+        }
+        if let Some(v) = get("METRICS_ADDR") {
+            c.metrics_addr = Some(v.parse().with_context(|| {
+                format!("METRICS_ADDR: \"{v}\" is not an address such as 127.0.0.1:9464")
+            })?);
         }
         if let Some(v) = get("DATA_DIR") {
             c.data_dir = v.into();

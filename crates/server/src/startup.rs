@@ -226,6 +226,8 @@ pub struct Application {
     services: Services,
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
+    /// The metrics listener (`METRICS_ADDR`), when configured.
+    metrics: Option<(TcpAcceptor, SocketAddr)>,
 }
 
 impl Application {
@@ -253,11 +255,27 @@ impl Application {
             .with_context(|| format!("Failed to bind {}", config.bind_addr))?;
         let local_addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
+        let metrics = match config.metrics_addr {
+            Some(addr) => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("Failed to bind METRICS_ADDR {addr}"))?;
+                let bound = listener.local_addr()?;
+                Some((TcpAcceptor::from_tokio(listener)?, bound))
+            }
+            None => None,
+        };
         Ok(Self {
             services,
             acceptor,
             local_addr,
+            metrics,
         })
+    }
+
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, addr)| *addr)
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -322,6 +340,17 @@ impl Application {
             themes: services.themes.clone(),
             health: job_health,
         });
+        // The metrics listener stops with the server (nothing in flight there is worth waiting
+        // for).
+        let metrics = self.metrics.map(|(acceptor, addr)| {
+            tracing::info!(%addr, "metrics served");
+            let app = jsap_web::metrics::app(state.clone());
+            tokio::spawn(async move {
+                if let Err(error) = poem::Server::new_with_acceptor(acceptor).run(app).await {
+                    tracing::error!(%error, "metrics listener stopped");
+                }
+            })
+        });
         let result = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 jsap_web::app(state),
@@ -329,6 +358,9 @@ impl Application {
                 Some(Duration::from_secs(10)),
             )
             .await;
+        if let Some(task) = metrics {
+            task.abort();
+        }
         jobs.shutdown(Duration::from_secs(5)).await;
         services.store.close().await?;
         result.context("server error")

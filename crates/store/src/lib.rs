@@ -169,6 +169,20 @@ impl Store {
         Ok(row.try_get_by_index::<String>(0)?)
     }
 
+    /// The connection pool: (open connections, of which idle), for the metrics.
+    pub fn pool_size(&self) -> (u32, u32) {
+        match self.db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+            _ => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle() as u32)
+            }
+        }
+    }
+
     /// A cheap round trip, for readiness probes.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;

@@ -14,6 +14,7 @@ mod error;
 mod export_formats;
 mod extract;
 mod kit;
+pub mod metrics;
 mod middleware;
 mod params;
 mod render;

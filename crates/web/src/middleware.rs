@@ -215,6 +215,16 @@ pub async fn tenant_and_tracing<E: Endpoint>(
     if let Ok(value) = HeaderValue::from_str(&id) {
         headers.insert(REQUEST_ID, value);
     }
+    let route = response
+        .data::<poem::PathPattern>()
+        .map_or("unmatched", |p| p.0.as_ref());
+    crate::metrics::observe(
+        route,
+        method.as_str(),
+        response.status(),
+        &tenant_code,
+        started.elapsed(),
+    );
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

@@ -336,7 +336,11 @@ fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
         .arg(repo_root().join("tenants"))
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8(out.stdout).expect("utf-8");
     let ingress: serde_json::Value = serde_json::from_str(&printed).expect("json");
     assert_eq!(ingress["kind"], "Ingress");
@@ -353,7 +357,10 @@ fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
             assert!(hosts.contains(&alias.as_str()), "{alias}");
         }
         for dev in &t.dev_hosts {
-            assert!(!hosts.contains(&dev.as_str()), "{dev} is a development host");
+            assert!(
+                !hosts.contains(&dev.as_str()),
+                "{dev} is a development host"
+            );
         }
     }
     assert_eq!(

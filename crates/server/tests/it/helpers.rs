@@ -126,6 +126,8 @@ async fn create_database(admin_url: &str, template: Option<&str>) -> String {
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    /// Where `/metrics` is served (`Options::metrics`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub client: reqwest::Client,
     /// The app's services (database, cache, tenants), to look at what requests wrote.
     pub services: Services,
@@ -147,6 +149,8 @@ pub struct Options {
     pub redis_url: Option<String>,
     /// The assistant's LLM (a fake OpenAI-compatible server); none by default.
     pub llm: Option<jsap_adapters::LlmConfig>,
+    /// Serve `/metrics` on a listener of its own (`METRICS_ADDR` on a free port).
+    pub metrics: bool,
 }
 
 impl Default for Options {
@@ -159,6 +163,7 @@ impl Default for Options {
             database_url: None,
             redis_url: None,
             llm: None,
+            metrics: false,
         }
     }
 }
@@ -187,6 +192,9 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
     config.outbox_interval_secs = 3600;
     config.weather_url = options.weather_url.clone();
     config.llm = options.llm.clone();
+    config.metrics_addr = options
+        .metrics
+        .then(|| "127.0.0.1:0".parse().expect("addr"));
     config
 }
 
@@ -212,6 +220,7 @@ impl TestApp {
             .await
             .expect("application builds");
         let addr = app.local_addr();
+        let metrics_addr = app.metrics_addr();
         let services = app.services().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
@@ -223,6 +232,7 @@ impl TestApp {
             .expect("client");
         Self {
             addr,
+            metrics_addr,
             client,
             services,
             _dir: dir,

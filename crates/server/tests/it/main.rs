@@ -24,6 +24,7 @@ mod favourites;
 mod hardening;
 mod helpers;
 mod journal;
+mod metrics;
 mod missions;
 mod moderation;
 mod news;
