@@ -405,6 +405,12 @@ async fn an_editor_adds_photos_that_are_checked_resized_and_served_to_this_site_
     let id = id_after(created.location(), "/fr/espace/missions/");
     let page = awa.get(created.location()).await;
     assert!(page.body.contains("Aucune photo pour l"));
+    // Written in French only: the editor says which of the site's languages it lacks.
+    assert!(
+        page.body.contains("Pas encore traduite en : English."),
+        "{}",
+        page.body
+    );
     let action = format!("http://{}/fr/espace/missions/{id}/photos", app.addr);
     let post = |(content_type, body): (String, Vec<u8>), cookies: String| {
         app.client

@@ -170,9 +170,9 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
     /// How many emails wait to be sent (every tenant), and when the oldest was queued.
     pub async fn backlog(&self) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
         let pending =
-            || row::Entity::find().filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()));
-        let count = sea_orm::PaginatorTrait::count(pending(), self.conn).await?;
-        let oldest = pending()
+            row::Entity::find().filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()));
+        let count = sea_orm::PaginatorTrait::count(pending.clone(), self.conn).await?;
+        let oldest = pending
             .order_by_asc(row::Column::CreatedAt)
             .one(self.conn)
             .await?

@@ -127,6 +127,17 @@ pub(super) async fn editor_page(
             dir: if *l == Locale::Ar { "rtl" } else { "ltr" },
         })
         .collect();
+    // The site's languages the saved mission has no text in: shown in the default one there.
+    let missing_locales: Vec<String> = mission
+        .map(|m| {
+            locales
+                .iter()
+                .filter(|l| !l.required && !m.fields.texts.iter().any(|t| t.locale == l.locale))
+                .map(|l| l.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let default_language = ctx.t(&format!("lang.{}", ctx.tenant.default_locale.as_str()));
     let reviewer = match mission {
         Some(m) => writer.permissions.reviews_city(m.fields.city_id),
         None => writer.reviews(),
@@ -190,6 +201,8 @@ pub(super) async fn editor_page(
         c.insert("type_groups", &types);
         c.insert("contribution_choices", &contribution_choices);
         c.insert("locales", &locales);
+        c.insert("missing_locales", &missing_locales.join(", "));
+        c.insert("default_language", &default_language);
         c.insert("remote", &flags.0);
         c.insert("flexible", &flags.1);
         c.insert("urgent", &flags.2);
