@@ -29,8 +29,9 @@ pub fn tenants_check(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
-    let tenants = jsap_tenancy::load_dir(dir).map_err(|errors| {
+/// The tenant files of `dir`, or every problem they have.
+fn load_tenants(dir: &Path) -> anyhow::Result<Vec<jsap_tenancy::Tenant>> {
+    jsap_tenancy::load_dir(dir).map_err(|errors| {
         anyhow::anyhow!(
             "invalid tenant config (run `jesuisaupays tenants check`):\n{}",
             errors
@@ -39,7 +40,11 @@ pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join("\n")
         )
-    })?;
+    })
+}
+
+pub fn tenants_list(dir: &Path) -> anyhow::Result<()> {
+    let tenants = load_tenants(dir)?;
     println!(
         "{:<8} {:<8} {:<28} {:<10} {:>6}  hosts",
         "code", "kind", "canonical domain", "locales", "cities"
@@ -307,16 +312,7 @@ pub async fn token_create(config: &Config, to: Addressee<'_>) -> anyhow::Result<
 /// `kubectl apply -f` reads as it reads YAML; `deploy/k8s/ingress.json` is its output for
 /// this repository's `tenants/`.
 pub fn tenants_ingress(dir: &Path, service: &str, port: u16) -> anyhow::Result<()> {
-    let tenants = jsap_tenancy::load_dir(dir).map_err(|errors| {
-        anyhow::anyhow!(
-            "invalid tenant config (run `jesuisaupays tenants check`):\n{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let tenants = load_tenants(dir)?;
     println!("{}", ingress(&tenants, service, port));
     Ok(())
 }
