@@ -407,7 +407,8 @@ async fn an_editor_adds_photos_that_are_checked_resized_and_served_to_this_site_
     assert!(page.body.contains("Aucune photo pour l"));
     // Written in French only: the editor says which of the site's languages it lacks.
     assert!(
-        page.body.contains("Pas encore traduite en : English."),
+        page.body.contains("Pas encore traduite en : anglais.")
+            && page.body.contains("votre texte en français"),
         "{}",
         page.body
     );

@@ -128,16 +128,18 @@ pub(super) async fn editor_page(
         })
         .collect();
     // The site's languages the saved mission has no text in: shown in the default one there.
+    // Named in the page's language ("anglais"), not in their own as on the language switch.
+    let language = |code: &str| ctx.t(&format!("editor.language_{code}"));
     let missing_locales: Vec<String> = mission
         .map(|m| {
             locales
                 .iter()
                 .filter(|l| !l.required && !m.fields.texts.iter().any(|t| t.locale == l.locale))
-                .map(|l| l.name.clone())
+                .map(|l| language(l.locale))
                 .collect()
         })
         .unwrap_or_default();
-    let default_language = ctx.t(&format!("lang.{}", ctx.tenant.default_locale.as_str()));
+    let default_language = language(ctx.tenant.default_locale.as_str());
     let reviewer = match mission {
         Some(m) => writer.permissions.reviews_city(m.fields.city_id),
         None => writer.reviews(),
