@@ -49,6 +49,9 @@ pub struct Config {
     pub weather_url: Option<String>,
     /// `SECRET_KEY`: signs CSRF tokens. `None`: generated once into `DATA_DIR/secret_key`.
     pub secret_key: Option<String>,
+    /// `SECRET_KEY_PREVIOUS`: keys replaced by `SECRET_KEY`, space-separated, still accepted
+    /// for what they signed (open forms, known devices) until removed.
+    pub previous_secret_keys: Vec<String>,
     /// `LLM_URL`, `LLM_MODEL` and `LLM_API_KEY` (all three or none): the assistant's
     /// OpenAI-compatible engine. `None`: the offline engine only.
     pub llm: Option<LlmConfig>,
@@ -75,6 +78,7 @@ impl Config {
             outbox_interval_secs: 10,
             weather_url: Some("https://api.open-meteo.com".to_owned()),
             secret_key: None,
+            previous_secret_keys: Vec::new(),
             llm: None,
         }
     }
@@ -176,6 +180,15 @@ impl Config {
                 bail!("SECRET_KEY: must be at least 32 characters (e.g. `openssl rand -hex 32`)");
             }
             c.secret_key = Some(v);
+        }
+        if let Some(v) = get("SECRET_KEY_PREVIOUS") {
+            let keys: Vec<String> = v.split_whitespace().map(str::to_owned).collect();
+            if keys.iter().any(|k| k.len() < 32) {
+                bail!(
+                    "SECRET_KEY_PREVIOUS: each key (space-separated) must be at least 32 characters"
+                );
+            }
+            c.previous_secret_keys = keys;
         }
         c.llm = llm_from(&get)?;
         Ok(c)
@@ -389,6 +402,23 @@ mod tests {
         let s3 = c.s3.expect("s3 set");
         assert_eq!(s3.region, "us-east-1");
         assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn previous_secret_keys_are_read_and_checked() {
+        let old = "o".repeat(40);
+        let listed = format!(" {old}  {old}x ");
+        let c = from(&[("SECRET_KEY_PREVIOUS", listed.as_str())]).expect("keys");
+        assert_eq!(c.previous_secret_keys, [old.clone(), format!("{old}x")]);
+        let short = from(&[("SECRET_KEY_PREVIOUS", "tooshort")]).expect_err("refused");
+        assert!(
+            short.to_string().starts_with("SECRET_KEY_PREVIOUS"),
+            "{short}"
+        );
+        assert!(
+            !short.to_string().contains("tooshort"),
+            "the value is never shown"
+        );
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub struct Services {
     pub blobs: BlobStore,
     pub mailer: Mailer,
     pub themes: Arc<Themes>,
-    /// Signs CSRF tokens (`SECRET_KEY` or `DATA_DIR/secret_key`).
-    pub secret_key: Arc<[u8]>,
+    /// Signs CSRF tokens (`SECRET_KEY` or `DATA_DIR/secret_key`); `SECRET_KEY_PREVIOUS` still
+    /// checks what older keys signed.
+    pub secret_key: Arc<jsap_web::SecretKeys>,
     /// When each background job last ran (written by the jobs, read by `/readyz`).
     pub job_health: Arc<jsap_adapters::JobHealth>,
     /// The assistant: the LLM engine when `LLM_*` is set, the offline engine as fallback.
@@ -174,7 +175,14 @@ impl Services {
             None => Mailer::files(&config.data_dir.join("outbox"))
                 .context("Failed to create the outbox folder")?,
         };
-        let secret_key: Arc<[u8]> = config.load_secret_key()?.into();
+        let secret_key = Arc::new(jsap_web::SecretKeys::new(
+            config.load_secret_key()?,
+            config
+                .previous_secret_keys
+                .iter()
+                .map(|k| k.as_bytes().to_vec())
+                .collect(),
+        ));
         let assistant = Arc::new(assistant(config.llm.as_ref())?);
         Ok(Self {
             assistant,

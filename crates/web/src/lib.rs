@@ -30,7 +30,7 @@ pub use roles::{
     RequireCountryOperator, RequireFocalPoint, RequireMember, RequireOrganisationAdmin,
     RequireOrganisationMember, RequireStaff,
 };
-pub use security::RateLimits;
+pub use security::{RateLimits, SecretKeys};
 pub use session::{CurrentUser, OptionalUser, Session};
 
 use jsap_adapters::{BlobStore, Cache, Themes};
@@ -56,7 +56,7 @@ pub struct AppState {
     /// Rendered pages served for a short time without work (the home page).
     pub pages: compress::PageCache,
     /// `SECRET_KEY`: signs CSRF tokens.
-    pub secret_key: Arc<[u8]>,
+    pub secret_key: Arc<security::SecretKeys>,
     pub rate_limits: RateLimits,
     /// When each background job last ran: `/readyz` fails while one is stale.
     pub jobs: Arc<jsap_adapters::JobHealth>,

@@ -77,6 +77,38 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The keys that sign and check the site's tokens (CSRF tokens, known-device cookies): the
+/// current one signs; it and the previous ones check, so replacing `SECRET_KEY` (the old one
+/// moved to `SECRET_KEY_PREVIOUS`) breaks no open form and forgets no device. Sessions are
+/// random ids kept server-side: a new key never logs anyone out.
+#[derive(Clone)]
+pub struct SecretKeys {
+    signing: Vec<u8>,
+    previous: Vec<Vec<u8>>,
+}
+
+impl SecretKeys {
+    pub fn new(signing: Vec<u8>, previous: Vec<Vec<u8>>) -> Self {
+        Self { signing, previous }
+    }
+
+    /// One key, nothing previous.
+    pub fn single(signing: &[u8]) -> Self {
+        Self::new(signing.to_vec(), Vec::new())
+    }
+
+    /// The signing key first, then the previous ones.
+    fn checking(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::once(self.signing.as_slice()).chain(self.previous.iter().map(Vec::as_slice))
+    }
+}
+
+impl std::fmt::Debug for SecretKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretKeys(1 signing, {} previous)", self.previous.len())
+    }
+}
+
 fn mac(secret: &[u8], parts: &[&str]) -> HmacSha256 {
     // HMAC accepts keys of any length: this cannot fail.
     let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
@@ -92,9 +124,9 @@ fn mac(secret: &[u8], parts: &[&str]) -> HmacSha256 {
 /// pad on every call (`pad || pad XOR hmac`, hex). Pages that reflect a search and carry the
 /// token are compressed: a token that changes on every response gives a compression oracle
 /// (BREACH) nothing to converge on.
-pub fn csrf_token(secret: &[u8], tenant: &Tenant, binding: &str) -> String {
+pub fn csrf_token(keys: &SecretKeys, tenant: &Tenant, binding: &str) -> String {
     use rand::RngCore;
-    let token = mac(secret, &["csrf", tenant.code.as_str(), binding])
+    let token = mac(&keys.signing, &["csrf", tenant.code.as_str(), binding])
         .finalize()
         .into_bytes();
     let mut pad = [0u8; 32];
@@ -105,8 +137,8 @@ pub fn csrf_token(secret: &[u8], tenant: &Tenant, binding: &str) -> String {
     out
 }
 
-/// Constant-time check of a submitted (masked) CSRF token.
-pub fn csrf_matches(secret: &[u8], tenant: &Tenant, binding: &str, submitted: &str) -> bool {
+/// Constant-time check of a submitted (masked) CSRF token, against each key.
+pub fn csrf_matches(keys: &SecretKeys, tenant: &Tenant, binding: &str, submitted: &str) -> bool {
     let Ok(bytes) = hex::decode(submitted.trim()) else {
         return false;
     };
@@ -115,9 +147,11 @@ pub fn csrf_matches(secret: &[u8], tenant: &Tenant, binding: &str, submitted: &s
     }
     let (pad, masked) = bytes.split_at(32);
     let token: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
-    mac(secret, &["csrf", tenant.code.as_str(), binding])
-        .verify_slice(&token)
-        .is_ok()
+    keys.checking().any(|secret| {
+        mac(secret, &["csrf", tenant.code.as_str(), binding])
+            .verify_slice(&token)
+            .is_ok()
+    })
 }
 
 /// The longest wait one log-in attempt is given for its account (see `account_delay`).
@@ -167,10 +201,10 @@ fn account_key(tenant: &Tenant, action: &str, email: &str) -> String {
 
 /// The `jsap_device` cookie's value for an account: set at a successful log-in, it lets the
 /// account's owner past the account's delay (never past the password).
-pub fn device_token(secret: &[u8], tenant: &Tenant, email: &str) -> String {
+pub fn device_token(keys: &SecretKeys, tenant: &Tenant, email: &str) -> String {
     hex::encode(
         mac(
-            secret,
+            &keys.signing,
             &["device", tenant.code.as_str(), &email.trim().to_lowercase()],
         )
         .finalize()
@@ -179,15 +213,17 @@ pub fn device_token(secret: &[u8], tenant: &Tenant, email: &str) -> String {
 }
 
 /// Whether the request comes from a device that signed in to this account before.
-pub fn known_device(req: &Request, secret: &[u8], tenant: &Tenant, email: &str) -> bool {
+pub fn known_device(req: &Request, keys: &SecretKeys, tenant: &Tenant, email: &str) -> bool {
     cookie(req, DEVICE_COOKIE).is_some_and(|value| {
         hex::decode(value.trim()).is_ok_and(|bytes| {
-            mac(
-                secret,
-                &["device", tenant.code.as_str(), &email.trim().to_lowercase()],
-            )
-            .verify_slice(&bytes)
-            .is_ok()
+            keys.checking().any(|secret| {
+                mac(
+                    secret,
+                    &["device", tenant.code.as_str(), &email.trim().to_lowercase()],
+                )
+                .verify_slice(&bytes)
+                .is_ok()
+            })
         })
     })
 }
@@ -344,20 +380,46 @@ mod tests {
             .iter()
             .find(|t| t.code.as_str() == "sn")
             .expect("sn");
-        let token = csrf_token(b"secret", cm, "visitor");
-        assert!(csrf_matches(b"secret", cm, "visitor", &token));
-        let again = csrf_token(b"secret", cm, "visitor");
+        let secret = SecretKeys::single(b"secret");
+        let token = csrf_token(&secret, cm, "visitor");
+        assert!(csrf_matches(&secret, cm, "visitor", &token));
+        let again = csrf_token(&secret, cm, "visitor");
         assert_ne!(token, again, "masked afresh for every response");
-        assert!(csrf_matches(b"secret", cm, "visitor", &again));
+        assert!(csrf_matches(&secret, cm, "visitor", &again));
         assert!(
-            !csrf_matches(b"secret", cm, "visitor", &token[64..]),
+            !csrf_matches(&secret, cm, "visitor", &token[64..]),
             "unmasked half alone"
         );
-        assert!(!csrf_matches(b"secret", cm, "other visitor", &token));
-        assert!(!csrf_matches(b"secret", sn, "visitor", &token));
-        assert!(!csrf_matches(b"other secret", cm, "visitor", &token));
-        assert!(!csrf_matches(b"secret", cm, "visitor", ""));
-        assert!(!csrf_matches(b"secret", cm, "visitor", "zz"));
+        assert!(!csrf_matches(&secret, cm, "other visitor", &token));
+        assert!(!csrf_matches(&secret, sn, "visitor", &token));
+        assert!(!csrf_matches(
+            &SecretKeys::single(b"other secret"),
+            cm,
+            "visitor",
+            &token
+        ));
+        assert!(!csrf_matches(&secret, cm, "visitor", ""));
+        assert!(!csrf_matches(&secret, cm, "visitor", "zz"));
+
+        // A new key with the old one as previous: old tokens still pass and new ones are
+        // signed with the new key; once the old key is dropped, only the new ones pass.
+        let rotated = SecretKeys::new(b"new secret".to_vec(), vec![b"secret".to_vec()]);
+        assert!(
+            csrf_matches(&rotated, cm, "visitor", &token),
+            "an open form"
+        );
+        let fresh = csrf_token(&rotated, cm, "visitor");
+        assert!(
+            !csrf_matches(&secret, cm, "visitor", &fresh),
+            "signed by the new key"
+        );
+        let dropped = SecretKeys::single(b"new secret");
+        assert!(csrf_matches(&dropped, cm, "visitor", &fresh));
+        assert!(
+            !csrf_matches(&dropped, cm, "visitor", &token),
+            "old key retired"
+        );
+        assert!(!format!("{rotated:?}").contains("secret"), "never printed");
     }
 
     #[test]
