@@ -1,15 +1,17 @@
 //! The end of an account: deleted by its member (the password confirmed by the page), or
 //! warned after two years without a sign-in and deleted a month later by a daily job. Each
 //! deletion erases the member's personal data in one transaction with its journal entry and
-//! its confirmation email; the conversations stay for the other side, anonymised.
+//! its confirmation email; the conversations stay for the other side, anonymised, and the
+//! other side of each open request is told it was withdrawn.
 
 use crate::audit::{self, Done};
 use crate::mail::Recipient;
-use crate::mail::emails::{AccountDeleted, AccountInactive};
+use crate::mail::emails::{AccountDeleted, AccountInactive, RequestEmail, StateChange};
+use crate::requests::conversation::{Turn, tell_other_side};
 use crate::{Failure, Scope};
 use jsap_domain::Locale;
 use jsap_domain::consents::{INACTIVE_AFTER, Inactivity, inactivity};
-use jsap_store::{Account, Accounts, Erased, Store, StoreError};
+use jsap_store::{Account, Accounts, Erased, RequestState, Requests, Side, Store, StoreError};
 use jsap_tenancy::Tenant;
 
 /// Why an account is deleted.
@@ -53,6 +55,10 @@ async fn erase(
     why: Deletion,
 ) -> Result<Result<Erased, Kept>, Failure> {
     let tx = scope.store.begin().await?;
+    // Read before the erasure withdraws them: their other side is told, as for a withdrawal.
+    let open = Requests::for_tenant(&tx, scope.tenant)
+        .open_of_member(account.id)
+        .await?;
     let erased = match Accounts::for_tenant(&tx, scope.tenant)
         .erase(account.id, scope.clock.now())
         .await
@@ -79,6 +85,22 @@ async fn erase(
         },
     )
     .await?;
+    for request in &open {
+        let turn = Turn {
+            request,
+            side: Side::Member,
+            author: account,
+        };
+        let email = RequestEmail {
+            request,
+            city_name: "",
+            about: StateChange {
+                author_name: &account.display_name,
+                state: RequestState::Withdrawn.as_str(),
+            },
+        };
+        tell_other_side(&tx, scope, turn, &email).await?;
+    }
     let to = Recipient {
         email: &erased.email,
         name: &erased.display_name,

@@ -20,7 +20,7 @@ pub struct Turn<'a> {
 
 /// Queues `email` to each person of the other side of `turn`, in their
 /// language.
-async fn tell_other_side<C: Connection, E: Email>(
+pub(crate) async fn tell_other_side<C: Connection, E: Email>(
     conn: &C,
     scope: &Scope<'_>,
     turn: Turn<'_>,

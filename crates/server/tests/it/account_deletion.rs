@@ -207,6 +207,19 @@ async fn a_member_deletes_their_account_and_the_other_side_keeps_the_conversatio
     let kinds: Vec<&str> = to_awa.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["account_deleted"]);
     assert!(to_awa[0].text_body.contains("Comme vous l'avez demandé"));
+    // The focal point of the city is told the request was withdrawn.
+    let told = Outbox::for_tenant(conn, &cm)
+        .to_address("point.focal@example.org")
+        .await
+        .expect("q")
+        .into_iter()
+        .find(|e| e.kind == "request_state")
+        .expect("the handling side is told");
+    assert!(
+        told.text_body.contains("Une bibliothèque à Akwa"),
+        "{}",
+        told.text_body
+    );
     // Neither the operator's member list nor the staff's account search shows the row.
     let (members, _) = jsap_store::Exports::for_tenant(conn, &cm)
         .batch(

@@ -39,6 +39,21 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         .await
     }
 
+    /// The requests `member` sent that are not over yet (new, in progress or accepted).
+    pub async fn open_of_member(&self, member: i64) -> Result<Vec<RequestRecord>, StoreError> {
+        let open = [
+            RequestState::New.as_str(),
+            RequestState::InProgress.as_str(),
+            RequestState::Accepted.as_str(),
+        ];
+        self.oldest_first(
+            self.rows()
+                .filter(request::Column::MemberUserId.eq(member))
+                .filter(request::Column::State.is_in(open)),
+        )
+        .await
+    }
+
     /// How many requests `member` sent since `since` (the spam limit on new accounts).
     pub async fn sent_by_since(
         &self,
