@@ -39,24 +39,25 @@ pub async fn set_email_preferences(
 ) -> Result<(), Failure> {
     let tx = scope.store.begin().await?;
     let profiles = Profiles::for_tenant(&tx, scope.tenant);
-    let before = profiles.get(member.id).await?;
-    profiles
-        .set_email_preferences(member.id, campaigns, reminders)
-        .await?;
-    let consents = Consents::for_tenant(&tx, scope.tenant);
-    let now = scope.clock.now();
-    for (kind, was, is) in [
+    let mut profile = profiles.get(member.id).await?;
+    let changes = [
         (
             ConsentKind::EmailCampaigns,
-            before.email_campaigns,
+            profile.email_campaigns,
             campaigns,
         ),
         (
             ConsentKind::EmailReminders,
-            before.email_reminders,
+            profile.email_reminders,
             reminders,
         ),
-    ] {
+    ];
+    profile.email_campaigns = campaigns;
+    profile.email_reminders = reminders;
+    profiles.save(member.id, &profile).await?;
+    let consents = Consents::for_tenant(&tx, scope.tenant);
+    let now = scope.clock.now();
+    for (kind, was, is) in changes {
         // The first choice is recorded even when it keeps the default.
         if was != is || consents.latest(member.id, kind).await?.is_none() {
             consents.record(member.id, kind, is, now).await?;

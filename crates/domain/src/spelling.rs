@@ -64,11 +64,7 @@ impl Vocabulary {
         }
     }
 
-    /// How many distinct terms it holds.
-    pub fn len(&self) -> usize {
-        self.terms.len()
-    }
-
+    /// Whether it holds no word at all.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }

@@ -218,17 +218,18 @@ pub async fn tenant_and_tracing<E: Endpoint>(
     let route = response
         .data::<poem::PathPattern>()
         .map_or("unmatched", |p| p.0.as_ref());
+    let took = started.elapsed();
     crate::metrics::observe(
         route,
         method.as_str(),
         response.status(),
         &tenant_code,
-        started.elapsed(),
+        took,
     );
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = took.as_millis() as u64,
             "served"
         );
     });

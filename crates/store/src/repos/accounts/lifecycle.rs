@@ -10,7 +10,7 @@ use crate::entities::{
 use crate::repos::Scope;
 use chrono::{DateTime, Utc};
 use jsap_domain::consents::ConsentKind;
-use jsap_domain::requests::RequestState;
+use jsap_domain::requests::Action;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -194,23 +194,14 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .filter(email_outbox::Column::ToAddress.eq(email.as_str()))
             .exec(self.conn)
             .await?;
-        let open: Vec<&str> = [
-            RequestState::New,
-            RequestState::InProgress,
-            RequestState::Accepted,
-        ]
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
+        // What a member's withdrawal applies to, by the request state machine.
+        let (from, to) = Action::Withdraw.transition();
         let withdrawn = scope
             .update::<request::Entity>()
-            .col_expr(
-                request::Column::State,
-                Expr::value(RequestState::Withdrawn.as_str()),
-            )
+            .col_expr(request::Column::State, Expr::value(to.as_str()))
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
             .filter(request::Column::MemberUserId.eq(id))
-            .filter(request::Column::State.is_in(open))
+            .filter(request::Column::State.is_in(from.iter().map(|s| s.as_str())))
             .exec(self.conn)
             .await?
             .rows_affected;
@@ -248,6 +239,17 @@ pub struct Consent {
     pub version: String,
     pub granted: bool,
     pub recorded_at: DateTime<Utc>,
+}
+
+impl From<consent::Model> for Consent {
+    fn from(c: consent::Model) -> Self {
+        Self {
+            kind: c.kind,
+            version: c.version,
+            granted: c.granted,
+            recorded_at: c.recorded_at,
+        }
+    }
 }
 
 tenant_repository! {
@@ -298,12 +300,7 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
             .all(self.conn)
             .await?
             .into_iter()
-            .map(|c| Consent {
-                kind: c.kind,
-                version: c.version,
-                granted: c.granted,
-                recorded_at: c.recorded_at,
-            })
+            .map(Consent::from)
             .collect())
     }
 
@@ -314,10 +311,14 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
         kind: ConsentKind,
     ) -> Result<Option<Consent>, StoreError> {
         Ok(self
-            .of_user(user_id)
+            .scope
+            .all::<consent::Entity>()
+            .filter(consent::Column::UserId.eq(user_id))
+            .filter(consent::Column::Kind.eq(kind.as_str()))
+            .order_by_desc(consent::Column::RecordedAt)
+            .order_by_desc(consent::Column::Id)
+            .one(self.conn)
             .await?
-            .into_iter()
-            .rev()
-            .find(|c| c.kind == kind.as_str()))
+            .map(Consent::from))
     }
 }

@@ -41,11 +41,10 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
 
     /// The requests `member` sent that are not over yet (new, in progress or accepted).
     pub async fn open_of_member(&self, member: i64) -> Result<Vec<RequestRecord>, StoreError> {
-        let open = [
-            RequestState::New.as_str(),
-            RequestState::InProgress.as_str(),
-            RequestState::Accepted.as_str(),
-        ];
+        let open = RequestState::ALL
+            .into_iter()
+            .filter(|s| !s.is_closed())
+            .map(RequestState::as_str);
         self.oldest_first(
             self.rows()
                 .filter(request::Column::MemberUserId.eq(member))
