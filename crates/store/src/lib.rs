@@ -82,7 +82,7 @@ impl<T: sea_orm::ConnectionTrait> Connection for T {}
 #[cfg(feature = "test-support")]
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
-    TransactionTrait, Value,
+    TransactionTrait, TryGetable, Value,
 };
 
 use jsap_migrations::{Migrator, MigratorTrait};

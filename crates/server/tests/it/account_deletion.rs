@@ -16,57 +16,19 @@ fn address(email: &str) -> EmailAddress {
     EmailAddress::parse(email).expect("email")
 }
 
+/// A focal point of `city` on cm, with the test password: their account id.
+async fn focal_point(app: &TestApp, email: &str, city: i64) -> i64 {
+    account(app, "cm", email, &[(Role::FocalPoint, Some(city), None)]).await
+}
+
 #[tokio::test]
 async fn a_member_deletes_their_account_and_the_other_side_keeps_the_conversation() {
     let app = TestApp::spawn().await;
     let (cm, sn) = (tenant(&app, "cm"), tenant(&app, "sn"));
     let conn = app.services.store.conn();
-    let douala = Cities::for_tenant(conn, &cm)
-        .by_slug("douala")
-        .await
-        .expect("q")
-        .expect("douala");
-    let awa = account(&app, "cm", "awa@example.org", &[]).await;
-    account(
-        &app,
-        "cm",
-        "point.focal@example.org",
-        &[(Role::FocalPoint, Some(douala.id), None)],
-    )
-    .await;
-    let awa_sn = account(&app, "sn", "awa@example.org", &[]).await;
+    let (awa, awa_sn, douala) = crate::profiles::awa_on_two_sites(&app).await;
+    focal_point(&app, "point.focal@example.org", douala.id).await;
     let profiles = Profiles::for_tenant(conn, &cm);
-    profiles
-        .save(
-            awa,
-            &Profile {
-                skills: vec!["Pédiatrie".to_owned()],
-                phone: "+33 6 12 34 56 78".to_owned(),
-                ..Profile::default()
-            },
-        )
-        .await
-        .expect("profile");
-    let today = cm.today();
-    profiles
-        .add_stay(
-            awa,
-            today + Duration::days(3),
-            today + Duration::days(9),
-            &[douala.id],
-        )
-        .await
-        .expect("stay");
-    Profiles::for_tenant(conn, &sn)
-        .save(
-            awa_sn,
-            &Profile {
-                skills: vec!["Couture".to_owned()],
-                ..Profile::default()
-            },
-        )
-        .await
-        .expect("sn profile");
     let scope = app.scope(&cm);
     let accounts = Accounts::for_tenant(conn, &cm);
     let member = accounts.find(awa).await.expect("q").expect("awa");
@@ -269,7 +231,7 @@ async fn a_member_deletes_their_account_and_the_other_side_keeps_the_conversatio
             .await
             .expect("q")
             .skills,
-        ["Couture"]
+        ["Secret sénégalais"]
     );
     let mut on_sn = signed_in(&app, SN, "awa@example.org").await;
     assert!(on_sn.is_signed_in().await);
@@ -292,13 +254,7 @@ async fn the_inactivity_rule_warns_then_deletes_and_a_visit_saves_the_account() 
         .expect("douala");
     let dormant = account(&app, "cm", "dormant@example.org", &[]).await;
     let returning = account(&app, "cm", "retour@example.org", &[]).await;
-    let focal = account(
-        &app,
-        "cm",
-        "focal@example.org",
-        &[(Role::FocalPoint, Some(douala.id), None)],
-    )
-    .await;
+    let focal = focal_point(&app, "focal@example.org", douala.id).await;
     let other_site = account(&app, "sn", "dormant@example.org", &[]).await;
     let accounts = Accounts::for_tenant(conn, &cm);
     let run = async |at: chrono::DateTime<Utc>| {

@@ -3,25 +3,32 @@
 //! not there, everything before is), refusals that keep what is there.
 
 use crate::helpers::{DemoCli, jesuisaupays, repo_root};
-use jsap_store::{ConnectionTrait, DbBackend, Statement, Store};
+use jsap_store::{ConnectionTrait, DbBackend, Statement, Store, TryGetable};
 use std::path::Path;
 
-async fn count(db: &Path, table: &str) -> i64 {
+/// The one value `sql` reads (column `v`) from the SQLite file `db`, opened read-only.
+async fn read_one<T: TryGetable>(db: &Path, sql: &str) -> T {
     let store = Store::connect(&format!("sqlite://{}?mode=ro", db.display()))
         .await
         .expect("connect");
     let row = store
         .conn()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
         .await
-        .expect("count")
+        .expect("query")
         .expect("a row");
-    let n: i64 = row.try_get("", "n").expect("n");
+    let value: T = row.try_get("", "v").expect("v");
     store.close().await.expect("close");
-    n
+    value
+}
+
+async fn count(db: &Path, table: &str) -> i64 {
+    read_one(db, &format!("SELECT COUNT(*) AS v FROM {table}")).await
+}
+
+/// The name of the first account of `db`, which the test changes after the backup.
+async fn first_name(db: &Path) -> String {
+    read_one(db, "SELECT display_name AS v FROM users WHERE id = 1").await
 }
 
 fn files_under(dir: &Path) -> usize {
@@ -130,24 +137,11 @@ async fn a_backup_taken_while_serving_restores_into_a_new_folder() {
     let db = fresh.path().join("jesuisaupays.db");
     assert_eq!(count(&db, "users").await, users_before);
     assert_eq!(count(&db, "missions").await, missions);
-    let store = Store::connect(&format!("sqlite://{}?mode=ro", db.display()))
-        .await
-        .expect("connect");
-    let row = store
-        .conn()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT display_name FROM users WHERE id = 1",
-        ))
-        .await
-        .expect("q")
-        .expect("row");
-    let name: String = row.try_get("", "display_name").expect("name");
     assert_ne!(
-        name, "Changé après",
+        first_name(&db).await,
+        "Changé après",
         "the write after the backup is not in it"
     );
-    store.close().await.expect("close");
     assert_eq!(
         files_under(&fresh.path().join("uploads")),
         files_under(&data.join("uploads")),
@@ -202,21 +196,11 @@ async fn a_backup_taken_while_serving_restores_into_a_new_folder() {
             })
             .expect("kept database"),
     );
-    let store = Store::connect(&format!("sqlite://{}?mode=ro", kept_db.display()))
-        .await
-        .expect("connect");
-    let row = store
-        .conn()
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT display_name FROM users WHERE id = 1",
-        ))
-        .await
-        .expect("q")
-        .expect("row");
-    let name: String = row.try_get("", "display_name").expect("name");
-    assert_eq!(name, "Changé après", "the replaced database is kept whole");
-    store.close().await.expect("close");
+    assert_eq!(
+        first_name(&kept_db).await,
+        "Changé après",
+        "the replaced database is kept whole"
+    );
 
     // Not a backup, a damaged copy, or PostgreSQL: refused, nothing replaced.
     let empty = tempfile::tempdir().expect("tempdir");

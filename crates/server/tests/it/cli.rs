@@ -2,10 +2,11 @@
 
 use crate::helpers::{DemoCli, copy_tenants, jesuisaupays, repo_root};
 
-#[test]
-fn tenants_check_passes_on_the_project_tenants() {
+/// `jesuisaupays tenants <command>` on the project's tenant files: what it prints, once it has
+/// succeeded.
+fn on_project_tenants(command: &str) -> String {
     let out = jesuisaupays()
-        .args(["tenants", "check"])
+        .args(["tenants", command])
         .arg(repo_root().join("tenants"))
         .output()
         .expect("run");
@@ -14,7 +15,12 @@ fn tenants_check_passes_on_the_project_tenants() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("8 tenant file(s) valid"));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn tenants_check_passes_on_the_project_tenants() {
+    assert!(on_project_tenants("check").contains("8 tenant file(s) valid"));
 }
 
 #[test]
@@ -38,13 +44,7 @@ fn tenants_check_names_the_broken_file_and_field_and_fails() {
 
 #[test]
 fn tenants_list_shows_hosts() {
-    let out = jesuisaupays()
-        .args(["tenants", "list"])
-        .arg(repo_root().join("tenants"))
-        .output()
-        .expect("run");
-    assert!(out.status.success());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = on_project_tenants("list");
     assert!(
         stdout.contains("jesuisaucameroun.com")
             && stdout.contains("www.jesuisaucameroun.com cm.localhost")
@@ -331,17 +331,7 @@ fn token_create_prints_a_token_once_for_a_member_and_names_a_bad_email() {
 /// for this repository's tenants: a tenant added without regenerating it fails here.
 #[test]
 fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
-    let out = jesuisaupays()
-        .args(["tenants", "ingress"])
-        .arg(repo_root().join("tenants"))
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed = String::from_utf8(out.stdout).expect("utf-8");
+    let printed = on_project_tenants("ingress");
     let ingress: serde_json::Value = serde_json::from_str(&printed).expect("json");
     assert_eq!(ingress["kind"], "Ingress");
     let hosts: Vec<&str> = ingress["spec"]["rules"]

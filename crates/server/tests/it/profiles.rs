@@ -627,19 +627,14 @@ async fn my_stays_lists_each_coming_stay_with_what_fits_it() {
     app.stop().await.expect("stop");
 }
 
-/// "Télécharger mes données": the member's account, profile, stays, requests with their
-/// messages, token names and emails, as a JSON attachment; nothing of another member, of the
-/// same address on another site, nor any secret.
-#[tokio::test]
-async fn a_member_downloads_their_data_and_nothing_else() {
-    use jsap_store::{NewRequest, RequestKind};
-    let app = TestApp::spawn().await;
-    let cm = tenant(&app, "cm");
-    let sn = tenant(&app, "sn");
+/// Awa on cm, with a profile (a skill, "Pédiatrie", and a phone) and a stay in Douala from
+/// in 3 days to in 9, and the same address on sn with a profile of its own ("Secret
+/// sénégalais"): her cm and sn account ids, and Douala.
+pub(crate) async fn awa_on_two_sites(app: &TestApp) -> (i64, i64, jsap_store::CityRecord) {
+    let (cm, sn) = (tenant(app, "cm"), tenant(app, "sn"));
     let conn = app.services.store.conn();
-    let awa = account(&app, "cm", "awa@example.org", &[]).await;
-    let ali = account(&app, "cm", "ali@example.org", &[]).await;
-    account(&app, "sn", "awa@example.org", &[]).await;
+    let awa = account(app, "cm", "awa@example.org", &[]).await;
+    let awa_sn = account(app, "sn", "awa@example.org", &[]).await;
     let douala = Cities::for_tenant(conn, &cm)
         .by_slug("douala")
         .await
@@ -669,12 +664,7 @@ async fn a_member_downloads_their_data_and_nothing_else() {
         .expect("stay");
     Profiles::for_tenant(conn, &sn)
         .save(
-            jsap_store::Accounts::for_tenant(conn, &sn)
-                .find_by_email(&jsap_domain::EmailAddress::parse("awa@example.org").expect("e"))
-                .await
-                .expect("q")
-                .expect("sn awa")
-                .id,
+            awa_sn,
             &Profile {
                 skills: vec!["Secret sénégalais".to_owned()],
                 ..Profile::default()
@@ -682,6 +672,20 @@ async fn a_member_downloads_their_data_and_nothing_else() {
         )
         .await
         .expect("sn profile");
+    (awa, awa_sn, douala)
+}
+
+/// "Télécharger mes données": the member's account, profile, stays, requests with their
+/// messages, token names and emails, as a JSON attachment; nothing of another member, of the
+/// same address on another site, nor any secret.
+#[tokio::test]
+async fn a_member_downloads_their_data_and_nothing_else() {
+    use jsap_store::{NewRequest, RequestKind};
+    let app = TestApp::spawn().await;
+    let cm = tenant(&app, "cm");
+    let conn = app.services.store.conn();
+    let (awa, _, douala) = awa_on_two_sites(&app).await;
+    let ali = account(&app, "cm", "ali@example.org", &[]).await;
     let scope = app.scope(&cm);
     let accounts = jsap_store::Accounts::for_tenant(conn, &cm);
     for (who, title) in [(awa, "Une bibliothèque à Akwa"), (ali, "Le projet d'Ali")] {
