@@ -27,6 +27,7 @@ mod m0019_news;
 mod m0020_pages;
 mod m0021_favourites;
 mod m0022_account_lifecycle;
+mod m0023_request_triage;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_pages::Migration),
             Box::new(m0021_favourites::Migration),
             Box::new(m0022_account_lifecycle::Migration),
+            Box::new(m0023_request_triage::Migration),
         ]
     }
 }

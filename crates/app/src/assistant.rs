@@ -25,7 +25,7 @@ pub enum DraftRefusal {
 }
 
 /// The tenant's live cities, as the engine knows them.
-async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
+pub(crate) async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
     Ok(Cities::for_tenant(scope.store.conn(), scope.tenant)
         .list()
         .await?

@@ -6,8 +6,8 @@
 use crate::{Failure, Scope};
 use jsap_domain::roles::Permissions;
 use jsap_store::{
-    AccessTokens, Account, Accounts, Cities, Consents, Favourites, Inbox, Outbox, OutboxStatus,
-    Profiles, Requests, StoreError,
+    AccessTokens, Account, Accounts, Cities, Consents, Favourites, Inbox, InboxView, Outbox,
+    OutboxStatus, Profiles, Requests, StoreError,
 };
 use serde_json::{Value, json};
 
@@ -60,7 +60,7 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             member.id,
             &Permissions::default(),
             Inbox::Member,
-            None,
+            &InboxView::default(),
             1,
             REQUESTS_MAX,
         )

@@ -194,6 +194,26 @@ impl Assistant {
         triage::triage(input)
     }
 
+    /// The primary engine's triage of a request whose topic may be known, and its name; or
+    /// `None` when there is no primary engine or it failed (the engine logs why).
+    pub async fn primary_triage(
+        &self,
+        input: &TriageInput<'_>,
+        known_topic: Option<&str>,
+    ) -> Option<(Triage, &'static str)> {
+        let primary = self.primary.as_ref()?;
+        let mut triage = primary.triage(input).await.ok()?;
+        if let Some(topic) = known_topic {
+            topic.clone_into(&mut triage.topic);
+        }
+        Some((triage, primary.name()))
+    }
+
+    /// Whether an engine other than the offline one comes first.
+    pub fn has_primary(&self) -> bool {
+        self.primary.is_some()
+    }
+
     /// The offline engine itself.
     pub fn offline_engine(&self) -> &OfflineEngine {
         &self.offline
@@ -245,5 +265,53 @@ mod tests {
             })
             .await;
         assert_eq!(t.language, Language::En);
+    }
+
+    /// An engine that always reads the same triage.
+    struct Fixed;
+
+    #[async_trait::async_trait]
+    impl Engine for Fixed {
+        fn name(&self) -> &'static str {
+            "fixed"
+        }
+        async fn draft(&self, _: &DraftInput<'_>) -> Result<Draft, EngineError> {
+            Err(EngineError::Unavailable("test".into()))
+        }
+        async fn triage(&self, _: &TriageInput<'_>) -> Result<Triage, EngineError> {
+            Ok(Triage {
+                topic: "education-enfance".into(),
+                urgency: Urgency::High,
+                language: Language::En,
+                suggested_reply: "Hello".into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_primary_triage_names_its_engine_and_keeps_a_known_topic() {
+        let cities = [City::new("douala", "Douala")];
+        let input = TriageInput {
+            text: "Hello, I want to help",
+            tenant: "cm",
+            cities: &cities,
+            today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
+        };
+        assert!(
+            Assistant::offline()
+                .primary_triage(&input, None)
+                .await
+                .is_none()
+        );
+        let failing = Assistant::with_primary(Box::new(Failing));
+        assert!(failing.primary_triage(&input, None).await.is_none());
+        let fixed = Assistant::with_primary(Box::new(Fixed));
+        let (t, engine) = fixed.primary_triage(&input, None).await.expect("answer");
+        assert_eq!((t.topic.as_str(), engine), ("education-enfance", "fixed"));
+        let (t, _) = fixed
+            .primary_triage(&input, Some("sante"))
+            .await
+            .expect("answer");
+        assert_eq!((t.topic.as_str(), t.urgency), ("sante", Urgency::High));
     }
 }

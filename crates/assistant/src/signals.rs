@@ -1,7 +1,7 @@
 //! Small signals read from a text: remote or on site, urgency, language.
 
 use crate::normalize::{fold_text, is_arabic, normalize};
-use serde::{Deserialize, Serialize};
+pub use jsap_domain::triage::{Language, Urgency};
 
 /// Phrases that mention the internet without making the mission remote.
 const NOT_REMOTE: &[&str] = &[
@@ -107,24 +107,6 @@ pub fn remote_stated(text: &str) -> Option<bool> {
         std::cmp::Ordering::Greater => Some(true),
         std::cmp::Ordering::Less => Some(false),
         std::cmp::Ordering::Equal => None,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Urgency {
-    Low,
-    Normal,
-    High,
-}
-
-impl Urgency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Low => "low",
-            Urgency::Normal => "normal",
-            Urgency::High => "high",
-        }
     }
 }
 
@@ -240,26 +222,6 @@ pub fn urgency(text: &str, dated_within_a_week: bool) -> Urgency {
         Urgency::Low
     } else {
         Urgency::Normal
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Fr,
-    En,
-    Ar,
-    Other,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Fr => "fr",
-            Language::En => "en",
-            Language::Ar => "ar",
-            Language::Other => "other",
-        }
     }
 }
 

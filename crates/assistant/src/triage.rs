@@ -92,11 +92,20 @@ pub fn reply(
 
 /// Triages `input.text`.
 pub fn triage(input: &TriageInput<'_>) -> Triage {
-    let classification = Model::get().classify(input.text);
-    let topic = classification
-        .domains
-        .first()
-        .map_or_else(|| "societe-civile".to_string(), |d| d.slug.clone());
+    triage_on(input, None)
+}
+
+/// Triages `input.text` whose topic may be known already (the domain of the mission it
+/// answers, the one its member chose): that topic is kept rather than read from the text.
+pub fn triage_on(input: &TriageInput<'_>, known_topic: Option<&str>) -> Triage {
+    let topic = match known_topic {
+        Some(topic) => topic.to_owned(),
+        None => Model::get()
+            .classify(input.text)
+            .domains
+            .first()
+            .map_or_else(|| "societe-civile".to_string(), |d| d.slug.clone()),
+    };
     let dates = find_dates(input.text, input.today);
     let soon = dates.is_some_and(|(from, _)| (from - input.today).num_days() <= 7);
     let level = urgency(input.text, soon);
@@ -164,5 +173,21 @@ mod tests {
         let t = run("مرحبا، أريد التبرع بالأدوية للمستشفى");
         assert_eq!(t.language, Language::Ar);
         assert!(t.suggested_reply.starts_with("مرحبا"));
+    }
+
+    #[test]
+    fn a_known_topic_is_kept_and_named_in_the_reply() {
+        let cities = [City::new("douala", "Douala")];
+        let input = TriageInput {
+            text: "Bonjour, je voudrais aider l'école de mon quartier",
+            tenant: "cm",
+            cities: &cities,
+            today: NaiveDate::from_ymd_opt(2027, 6, 1).expect("date"),
+        };
+        assert_eq!(triage(&input).topic, "education-enfance");
+        let t = triage_on(&input, Some("sante"));
+        assert_eq!(t.topic, "sante");
+        assert!(t.suggested_reply.contains("Santé"), "{}", t.suggested_reply);
+        assert_eq!(t.language, Language::Fr);
     }
 }

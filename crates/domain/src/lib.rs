@@ -14,6 +14,7 @@ pub mod search;
 pub mod spelling;
 pub mod stays;
 pub mod taxonomy;
+pub mod triage;
 
 pub use ids::{
     AccountId, CityId, EmailAddress, MissionId, NewsPostId, OrganisationId, PageVersionId,

@@ -4,7 +4,7 @@
 mod missions;
 mod requests;
 
-pub use missions::{account_inactivity, expire_missions, focal_point_todos};
+pub use missions::{account_inactivity, expire_missions, focal_point_todos, request_triage};
 
 pub use requests::{
     DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
@@ -198,6 +198,8 @@ pub struct JobContext {
     pub themes: Arc<Themes>,
     /// Where each job records its runs (read by `/readyz`).
     pub health: Arc<JobHealth>,
+    /// Triages requests (the LLM first when configured).
+    pub assistant: Arc<jsap_assistant::Assistant>,
 }
 
 /// Registers `run`, given its own copy of the job context at each run, every `every` after a
@@ -324,6 +326,20 @@ pub fn start(context: JobContext) -> Supervisor {
             let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
             let now = chrono::Utc::now();
             account_inactivity(store, registry, themes, &ctx.cache, now).await?;
+            Ok(())
+        },
+    );
+    // Requests sent before triage existed, and the LLM's refinement: every minute.
+    let minute = (Duration::from_secs(60), Duration::from_secs(30));
+    every(
+        &mut jobs,
+        &context,
+        "request_triage",
+        minute,
+        |ctx| async move {
+            let services = (&ctx.store, &*ctx.registry, &ctx.themes);
+            let now = chrono::Utc::now();
+            request_triage(services, &ctx.cache, &ctx.assistant, now).await?;
             Ok(())
         },
     );

@@ -3,7 +3,9 @@
 //!   hour after the midnight (tenant time) that follows the last day of its window;
 //! - the focal points' weekday to-do (`jsap_app::workspace::send_todo_emails`);
 //! - the inactivity rule on members' accounts (`jsap_app::accounts::enforce_inactivity`),
-//!   every six hours: a day late at most on a two-year rule.
+//!   every six hours: a day late at most on a two-year rule;
+//! - the triage of requests (`jsap_app::requests::triage::triage_pending`), every minute:
+//!   those sent before triage existed, and the LLM's refinement when one is configured.
 
 use chrono::{DateTime, Utc};
 use jsap_adapters::Themes;
@@ -84,4 +86,31 @@ country_job! {
         }
         report.warned + report.deleted
     }
+}
+
+/// One pass of request triage over every country tenant at `now`, with `assistant` (the LLM
+/// first when configured): how many requests were triaged, or `None` when another replica
+/// held the lock. (Its own loop: an async closure borrowing the assistant would not be
+/// `Send` for every lifetime, which the supervisor needs.)
+pub async fn request_triage(
+    (store, registry, themes): (&Store, &TenantRegistry, &Arc<Themes>),
+    cache: &jsap_adapters::Cache,
+    assistant: &jsap_assistant::Assistant,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<usize>> {
+    crate::with_lock(
+        cache,
+        "request_triage",
+        std::time::Duration::from_secs(600),
+        async {
+            let clock = FixedClock(now);
+            let mut total = 0;
+            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
+                let scope = Scope::new(store, themes.clone(), tenant, &clock);
+                total += jsap_app::requests::triage::triage_pending(&scope, assistant).await?;
+            }
+            Ok(total)
+        },
+    )
+    .await
 }

@@ -347,6 +347,7 @@ impl Application {
             outbox_every: Duration::from_secs(services.config.outbox_interval_secs),
             themes: services.themes.clone(),
             health: job_health,
+            assistant: services.assistant.clone(),
         });
         // The metrics listener stops with the server (nothing in flight there is worth waiting
         // for).

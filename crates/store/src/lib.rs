@@ -61,8 +61,9 @@ pub use repos::profiles::{Profile, Profiles, Stay};
 pub use repos::recommend::{CandidateFilter, CandidateMission, Recommendables};
 pub use repos::reports::{Report, Reported, ReportedContent, Reports};
 pub use repos::requests::{
-    Action, Inbox, InboxItem, InboxPage, NewRequest, OpenSurvey, RequestKind, RequestMessage,
-    RequestRecord, RequestState, Requests, Side, TransitionError, configured_focal_points,
+    Action, Inbox, InboxItem, InboxOrder, InboxPage, InboxView, Language, NewRequest,
+    OFFLINE_TRIAGE, OpenSurvey, RequestKind, RequestMessage, RequestRecord, RequestState,
+    RequestTriage, Requests, Side, TransitionError, Urgency, configured_focal_points,
 };
 pub use repos::search::{
     Facets, MissionHit, MissionQuery, MissionSearch, SearchResults, SearchTab, SortOrder,

@@ -4,3 +4,4 @@ pub mod conversation;
 pub mod deadlines;
 pub mod recipients;
 pub mod submit;
+pub mod triage;

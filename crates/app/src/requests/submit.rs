@@ -12,6 +12,7 @@ use jsap_store::{Account, CityRecord, NewRequest, RequestRecord, Requests};
 /// `request_new` email, in the site's language, to each address of its handling side, and a
 /// `request_receipt` to the member, in their language, with the promised delay and date.
 /// A new account past its daily limit or with too many links is held back (`Restraint`).
+/// The request is triaged on the way in (offline engine: `super::triage`).
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn submit(
     scope: &Scope<'_>,
@@ -20,15 +21,19 @@ pub async fn submit(
     new: NewRequest,
 ) -> Result<Result<RequestRecord, Restraint>, Failure> {
     let tenant = scope.tenant;
+    let triage = super::triage::offline(scope, &new).await?;
     let tx = scope.store.begin().await?;
     let text = format!("{}\n{}\n{}", new.title, new.body, new.offer);
     let now = scope.clock.now();
     if let Some(held) = restrain(&tx, tenant, member, Writing::Request, &text, now).await? {
         return Ok(Err(held));
     }
-    let request = Requests::for_tenant(&tx, tenant)
+    let requests = Requests::for_tenant(&tx, tenant);
+    let mut request = requests
         .create(new, scope.clock.now(), tenant.response_delay_days)
         .await?;
+    requests.set_triage(request.id, &triage).await?;
+    request.triage = Some(triage);
     let to =
         recipients::handling_side(&tx, tenant, &request, Some(&city.slug), Some(member.id)).await?;
     let mailer = scope.mailer(&tx);

@@ -45,5 +45,6 @@ mod staff_console;
 mod staff_entry;
 mod statistics;
 mod store;
+mod triage;
 mod weather;
 mod workspace;

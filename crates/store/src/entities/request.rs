@@ -26,6 +26,11 @@ pub struct Model {
     pub reminded_at: Option<DateTimeUtc>,
     pub escalated_at: Option<DateTimeUtc>,
     pub survey_sent_at: Option<DateTimeUtc>,
+    pub topic: Option<String>,
+    pub urgency: Option<i32>,
+    pub language: Option<String>,
+    pub suggested_reply: Option<String>,
+    pub triaged_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -139,14 +139,14 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         Ok(unread)
     }
 
-    /// One page of an inbox, newest activity first, optionally of one state, with the number
-    /// of unread requests of the whole inbox.
+    /// One page of an inbox as `view` selects and orders it, with the number of unread
+    /// requests of the whole inbox.
     pub async fn inbox(
         &self,
         user_id: i64,
         permissions: &Permissions,
         inbox: Inbox,
-        state: Option<RequestState>,
+        view: &InboxView,
         page: u64,
         per_page: u64,
     ) -> Result<InboxPage, StoreError> {
@@ -158,14 +158,9 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             });
         };
         let unread = self.inbox_unread_ids(user_id, &query).await?;
-        let query = match state {
-            Some(s) => query.filter(request::Column::State.eq(s.as_str())),
-            None => query,
-        };
+        let query = view.apply(query);
         let total = query.clone().count(self.conn).await?;
         let rows = query
-            .order_by_desc(request::Column::UpdatedAt)
-            .order_by_desc(request::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
             .all(self.conn)

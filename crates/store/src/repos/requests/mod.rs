@@ -26,11 +26,15 @@ use sea_orm::{
 use std::collections::{HashMap, HashSet};
 
 pub use jsap_domain::requests::{Action, RequestKind, RequestState, Side};
+pub use jsap_domain::triage::{Language, Urgency};
 
 mod conversation;
 mod deadlines;
 mod inbox;
 mod surveys;
+mod triage;
+
+pub use triage::{InboxOrder, InboxView, OFFLINE as OFFLINE_TRIAGE, RequestTriage};
 
 /// A request as its member sends it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -64,10 +68,14 @@ pub struct RequestRecord {
     pub reminded_at: Option<DateTime<Utc>>,
     pub escalated_at: Option<DateTime<Utc>>,
     pub survey_sent_at: Option<DateTime<Utc>>,
+    /// The assistant's reading of it; `None` until the triage job reaches a request sent
+    /// before triage existed.
+    pub triage: Option<RequestTriage>,
 }
 
 impl From<request::Model> for RequestRecord {
     fn from(m: request::Model) -> Self {
+        let triage = RequestTriage::of(&m);
         Self {
             id: m.id,
             sent: NewRequest {
@@ -92,6 +100,7 @@ impl From<request::Model> for RequestRecord {
             reminded_at: m.reminded_at,
             escalated_at: m.escalated_at,
             survey_sent_at: m.survey_sent_at,
+            triage,
         }
     }
 }

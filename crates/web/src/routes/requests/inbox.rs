@@ -1,5 +1,6 @@
 //! The inboxes of a member, an organisation, a focal point and a country operator.
 
+use super::triage_view::{self, TriageLabels};
 use super::*;
 
 #[derive(Serialize)]
@@ -10,6 +11,8 @@ pub(super) struct InboxRow {
     state: String,
     unread: bool,
     updated: String,
+    /// The assistant's reading, on the handling side's inboxes.
+    triage: Option<TriageLabels>,
 }
 
 #[derive(Serialize)]
@@ -61,8 +64,12 @@ pub(super) async fn inbox_page(
             _ => return ctx.bad_request(req, &ctx.t("request.err_page")),
         },
     };
+    let view = match triage_view::view_of(&ctx, &params, inbox, filter) {
+        Ok(view) => view,
+        Err(message) => return ctx.bad_request(req, &message),
+    };
     let found = requests
-        .inbox(user_id, &permissions, inbox, filter, page, PER_PAGE)
+        .inbox(user_id, &permissions, inbox, &view, page, PER_PAGE)
         .await?;
     let path = match inbox {
         Inbox::Member => "/compte/demandes",
@@ -105,10 +112,18 @@ pub(super) async fn inbox_page(
             });
         }
     }
+    let taxonomy = tenant.taxonomy();
+    let handling = inbox != Inbox::Member;
     let rows: Vec<InboxRow> = found
         .items
         .iter()
         .map(|item| InboxRow {
+            triage: item
+                .request
+                .triage
+                .as_ref()
+                .filter(|_| handling)
+                .map(|t| TriageLabels::of(&ctx, &taxonomy, t)),
             url: format!("/{}/demandes/{}", ctx.locale, item.request.id),
             title: item.request.sent.title.clone(),
             kind: ctx.t(&format!("request.kind_{}", item.request.sent.kind.as_str())),
@@ -117,29 +132,40 @@ pub(super) async fn inbox_page(
             updated: format_date(item.request.updated_at.date_naive(), ctx.locale),
         })
         .collect();
+    // A link keeps the view's triage filters and order, with its own state and page.
+    let url = |state: Option<RequestState>, page: Option<u64>| {
+        let mut pairs = Vec::new();
+        if let Some(s) = state {
+            pairs.push(("etat", s.as_str().to_owned()));
+        }
+        pairs.extend(triage_view::pairs(&view));
+        if let Some(n) = page {
+            pairs.push(("page", n.to_string()));
+        }
+        if pairs.is_empty() {
+            format!("/{}{path}", ctx.locale)
+        } else {
+            format!("/{}{path}?{}", ctx.locale, crate::params::encode(&pairs))
+        }
+    };
     let filters: Vec<Tab> = std::iter::once(None)
         .chain(RequestState::ALL.into_iter().map(Some))
         .map(|s| Tab {
-            url: match s {
-                Some(s) => format!("/{}{path}?etat={}", ctx.locale, s.as_str()),
-                None => format!("/{}{path}", ctx.locale),
-            },
+            url: url(s, None),
             label: s.map_or_else(|| ctx.t("request.filter_all"), |s| state_label(&ctx, s)),
             unread: 0,
             current: s == filter,
         })
         .collect();
     let pages = found.total.div_ceil(PER_PAGE).max(1);
-    let page_url = |n: u64| {
-        let mut pairs = Vec::new();
-        if let Some(s) = filter {
-            pairs.push(("etat", s.as_str().to_owned()));
-        }
-        pairs.push(("page", n.to_string()));
-        format!("/{}{path}?{}", ctx.locale, crate::params::encode(&pairs))
+    let prev = (page > 1).then(|| url(filter, Some(page - 1)));
+    let next = (page < pages).then(|| url(filter, Some(page + 1)));
+    let triage_form = handling.then(|| triage_view::form(&ctx, &view));
+    // "Show all" drops the triage filters and order, not the state.
+    let reset_url = match filter {
+        Some(s) => format!("/{}{path}?etat={}", ctx.locale, s.as_str()),
+        None => format!("/{}{path}", ctx.locale),
     };
-    let prev = (page > 1).then(|| page_url(page - 1));
-    let next = (page < pages).then(|| page_url(page + 1));
     let title = tabs
         .iter()
         .find(|t| t.current)
@@ -156,6 +182,9 @@ pub(super) async fn inbox_page(
         c.insert("pages", &pages);
         c.insert("prev", &prev);
         c.insert("next", &next);
+        c.insert("triage_form", &triage_form);
+        c.insert("state_filter", &filter.map(RequestState::as_str));
+        c.insert("reset_url", &reset_url);
     })
 }
 

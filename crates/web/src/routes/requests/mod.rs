@@ -30,6 +30,7 @@ mod inbox;
 mod submit;
 mod survey;
 mod thread;
+mod triage_view;
 pub use inbox::*;
 pub use submit::*;
 pub use survey::*;
@@ -65,6 +66,12 @@ pub struct InboxParams {
     etat: Option<String>,
     page: Option<String>,
     done: Option<String>,
+    /// A domain slug (the triage's topic).
+    sujet: Option<String>,
+    urgence: Option<String>,
+    langue: Option<String>,
+    /// `urgence` sorts the most urgent first; anything else, the latest activity.
+    tri: Option<String>,
 }
 
 /// An option of a form's list: a taxonomy entry, its slug the value.

@@ -62,9 +62,12 @@ pub(super) async fn thread_page(
 ) -> Result<Response, AppError> {
     let conn = ctx.state.store.conn();
     let requests = Requests::for_tenant(conn, &ctx.tenant);
-    let messages: Vec<MessageView> = requests
-        .messages(request.id)
-        .await?
+    let stored = requests.messages(request.id).await?;
+    // The handling side is offered the assistant's reply until someone on it has written.
+    let answered = stored
+        .iter()
+        .any(|m| m.author_user_id != request.sent.member_user_id);
+    let messages: Vec<MessageView> = stored
         .into_iter()
         .map(|m| MessageView {
             id: m.id,
@@ -120,6 +123,16 @@ pub(super) async fn thread_page(
         })
         .collect();
     let closed = request.state.is_closed();
+    let triage = request
+        .triage
+        .as_ref()
+        .filter(|_| side.handles())
+        .map(|t| super::triage_view::TriageLabels::of(ctx, &taxonomy, t));
+    let suggested_reply = request
+        .triage
+        .as_ref()
+        .filter(|t| side.handles() && !closed && !answered && !t.suggested_reply.is_empty())
+        .map(|t| t.suggested_reply.as_str());
     requests
         .mark_read(request.id, session.account.id, Utc::now())
         .await?;
@@ -155,6 +168,12 @@ pub(super) async fn thread_page(
             c.insert("messages", &messages);
             c.insert("buttons", &buttons);
             c.insert("closed", &closed);
+            c.insert("triage", &triage);
+            c.insert(
+                "triage_pending",
+                &(side.handles() && request.triage.is_none()),
+            );
+            c.insert("suggested_reply", &suggested_reply);
             c.insert("form", form);
             c.insert("notice", &notice);
             c.insert(
