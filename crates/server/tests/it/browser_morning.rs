@@ -1,6 +1,7 @@
 //! A focal point's morning in headless Chromium at phone size: the weekday to-do email lists
 //! what waits in Douala; its links lead, one click each, to verifying the organisation,
-//! publishing its mission and answering a member's request. Screenshots go to
+//! publishing its mission and answering a member's request (the inbox sorted by urgency, the
+//! assistant's reading and suggested reply in view). Screenshots go to
 //! `target/screenshots/` and each page passes the axe audit.
 
 use crate::browser::{fill, log_in, phone_browser, shot, wait_for};
@@ -66,6 +67,17 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
         )
         .await
         .expect("request");
+    // Sent before triage existed: the triage job reads it.
+    let services = (
+        &app.services.store,
+        &*app.services.registry,
+        &app.services.themes,
+    );
+    let offline = jsap_assistant::Assistant::offline();
+    let triaged = jsap_jobs::request_triage(services, &app.services.cache, &offline, Utc::now())
+        .await
+        .expect("triage");
+    assert_eq!(triaged, Some(1));
 
     // Monday 8:05 in Douala: the to-do goes out.
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 12, 7, 7, 5, 0).unwrap());
@@ -141,8 +153,31 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
     wait_for(&client, ".notice").await;
     shot(&client, "morning-3-published.png").await;
 
-    // 3. The request: answered from the email's link.
+    // 3. The request: the inbox sorted by urgency, then answered from the email's link,
+    // with the assistant's reading and its suggested reply in view.
+    client
+        .goto(&format!("{base}/fr/espace/ville/demandes?tri=urgence"))
+        .await
+        .expect("goto");
+    wait_for(&client, "details.triage-filters[open]").await;
+    axe_check(&client, "focal inbox sorted by urgency").await;
+    shot(&client, "morning-4-inbox.png").await;
     client.goto(&request_link).await.expect("goto");
+    wait_for(&client, "aside.triage").await;
+    wait_for(&client, "details.suggested-reply summary")
+        .await
+        .click()
+        .await
+        .expect("open the suggested reply");
+    let suggested = wait_for(&client, "#suggested-message").await;
+    let text = suggested
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(text.starts_with("Bonjour,"), "{text}");
+    axe_check(&client, "conversation with a suggested reply").await;
+    shot(&client, "morning-5-suggested.png").await;
     fill(
         &client,
         "#message",
@@ -156,7 +191,7 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
         .expect("answer");
     wait_for(&client, ".notice").await;
     axe_check(&client, "conversation").await;
-    shot(&client, "morning-4-answered.png").await;
+    shot(&client, "morning-6-answered.png").await;
 
     // Nothing left but the request under way; Moussa is told.
     client

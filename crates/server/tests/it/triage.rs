@@ -125,6 +125,9 @@ async fn requests_are_triaged_as_sent_and_the_focal_inbox_sorts_and_filters_by_i
         "{body}"
     );
     assert!(body.contains("Santé · Écrite en anglais"), "{body}");
+    // Only what stands out is badged: urgent and not urgent, not the normal ones.
+    assert!(body.contains("urgency-low\">Peu urgente"), "{body}");
+    assert!(!body.contains("urgency-normal"), "{body}");
     assert!(body.contains("Trier et filtrer"));
     // Most urgent first: the clinic, then the garden, then the library.
     let urgent_first = focal.get(&format!("{FOCAL_INBOX}?tri=urgence")).await;
@@ -194,7 +197,11 @@ async fn requests_are_triaged_as_sent_and_the_focal_inbox_sorts_and_filters_by_i
         "{}",
         thread.body
     );
+    // Each side reads the offer from its own viewpoint.
+    assert!(thread.body.contains("Ce que le membre apporte"));
+    assert!(!thread.body.contains("Ce que vous apportez"));
     let own = awa.get(clinic).await;
+    assert!(own.body.contains("Ce que vous apportez"));
     assert!(!own.body.contains("Lecture de l’assistant"));
     assert!(!own.body.contains("Réponse suggérée"));
     // Sent as edited, it is the focal point's message; then it is no longer offered.
