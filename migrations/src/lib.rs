@@ -28,6 +28,7 @@ mod m0020_pages;
 mod m0021_favourites;
 mod m0022_account_lifecycle;
 mod m0023_request_triage;
+mod m0024_missions_email;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_favourites::Migration),
             Box::new(m0022_account_lifecycle::Migration),
             Box::new(m0023_request_triage::Migration),
+            Box::new(m0024_missions_email::Migration),
         ]
     }
 }

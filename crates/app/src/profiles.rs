@@ -28,14 +28,24 @@ pub async fn save(
     Ok(())
 }
 
-/// Saves `member`'s email choices; each choice that changed is recorded as a consent given or
+/// A member's choice of optional emails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailChoices {
+    pub campaigns: bool,
+    pub reminders: bool,
+    /// The weekly selection of missions.
+    pub missions: bool,
+}
+
+/// Saves `member`'s email choices, made on a page in `locale` (the language the weekly
+/// selection is then written in); each choice that changed is recorded as a consent given or
 /// withdrawn, with its date and the version of the text, in the same transaction.
 #[tracing::instrument(skip_all, fields(tenant.code = %scope.tenant.code, account.id = member.id))]
 pub async fn set_email_preferences(
     scope: &crate::Scope<'_>,
     member: &Account,
-    campaigns: bool,
-    reminders: bool,
+    choices: EmailChoices,
+    locale: jsap_domain::Locale,
 ) -> Result<(), Failure> {
     let tx = scope.store.begin().await?;
     let profiles = Profiles::for_tenant(&tx, scope.tenant);
@@ -44,16 +54,23 @@ pub async fn set_email_preferences(
         (
             ConsentKind::EmailCampaigns,
             profile.email_campaigns,
-            campaigns,
+            choices.campaigns,
         ),
         (
             ConsentKind::EmailReminders,
             profile.email_reminders,
-            reminders,
+            choices.reminders,
+        ),
+        (
+            ConsentKind::EmailMissions,
+            profile.email_missions,
+            choices.missions,
         ),
     ];
-    profile.email_campaigns = campaigns;
-    profile.email_reminders = reminders;
+    profile.email_campaigns = choices.campaigns;
+    profile.email_reminders = choices.reminders;
+    profile.email_missions = choices.missions;
+    profile.email_locale = Some(locale.as_str().to_owned());
     profiles.save(member.id, &profile).await?;
     let consents = Consents::for_tenant(&tx, scope.tenant);
     let now = scope.clock.now();

@@ -25,13 +25,16 @@ pub enum ConsentKind {
     EmailCampaigns,
     /// Reminders about the member's own requests and stays.
     EmailReminders,
+    /// The weekly selection of missions for the member.
+    EmailMissions,
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 3] = [
+    pub const ALL: [ConsentKind; 4] = [
         ConsentKind::Terms,
         ConsentKind::EmailCampaigns,
         ConsentKind::EmailReminders,
+        ConsentKind::EmailMissions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl ConsentKind {
             ConsentKind::Terms => "terms",
             ConsentKind::EmailCampaigns => "email_campaigns",
             ConsentKind::EmailReminders => "email_reminders",
+            ConsentKind::EmailMissions => "email_missions",
         }
     }
 
@@ -50,7 +54,9 @@ impl ConsentKind {
     pub fn current_version(self) -> &'static str {
         match self {
             ConsentKind::Terms => TERMS_VERSION,
-            ConsentKind::EmailCampaigns | ConsentKind::EmailReminders => EMAILS_VERSION,
+            ConsentKind::EmailCampaigns
+            | ConsentKind::EmailReminders
+            | ConsentKind::EmailMissions => EMAILS_VERSION,
         }
     }
 }

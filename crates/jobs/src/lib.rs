@@ -4,7 +4,9 @@
 mod missions;
 mod requests;
 
-pub use missions::{account_inactivity, expire_missions, focal_point_todos, request_triage};
+pub use missions::{
+    account_inactivity, expire_missions, focal_point_todos, missions_weekly, request_triage,
+};
 
 pub use requests::{
     DeadlineReport, REMINDER_LEAD_DAYS, SURVEY_AFTER_DAYS, SURVEY_TTL_DAYS, request_deadlines,
@@ -326,6 +328,20 @@ pub fn start(context: JobContext) -> Supervisor {
             let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
             let now = chrono::Utc::now();
             account_inactivity(store, registry, themes, &ctx.cache, now).await?;
+            Ok(())
+        },
+    );
+    // The weekly missions email goes out from Monday 9:00 local time: a pass every 30 minutes.
+    let half_hour = (Duration::from_secs(1800), Duration::from_secs(120));
+    every(
+        &mut jobs,
+        &context,
+        "missions_weekly",
+        half_hour,
+        |ctx| async move {
+            let (store, registry, themes) = (&ctx.store, &ctx.registry, &ctx.themes);
+            let now = chrono::Utc::now();
+            missions_weekly(store, registry, themes, &ctx.cache, now).await?;
             Ok(())
         },
     );

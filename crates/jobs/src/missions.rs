@@ -4,6 +4,8 @@
 //! - the focal points' weekday to-do (`jsap_app::workspace::send_todo_emails`);
 //! - the inactivity rule on members' accounts (`jsap_app::accounts::enforce_inactivity`),
 //!   every six hours: a day late at most on a two-year rule;
+//! - the weekly "missions for you" email (`jsap_app::recommend::weekly::send_weekly`),
+//!   every 30 minutes, from Monday 9:00 tenant time;
 //! - the triage of requests (`jsap_app::requests::triage::triage_pending`), every minute:
 //!   those sent before triage existed, and the LLM's refinement when one is configured.
 
@@ -86,6 +88,15 @@ country_job! {
         }
         report.warned + report.deleted
     }
+}
+
+country_job! {
+    /// One pass of the weekly "missions for you" email over every country tenant at `now`
+    /// (each tenant decides from its own time zone whether the week's selection may go out);
+    /// how many emails were queued, or `None` when another replica held the lock. Sent at most
+    /// once per member and week (`digest_sends`).
+    missions_weekly,
+    |scope| jsap_app::recommend::weekly::send_weekly(scope).await?.sent
 }
 
 /// One pass of request triage over every country tenant at `now`, with `assistant` (the LLM

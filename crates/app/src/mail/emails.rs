@@ -445,3 +445,32 @@ impl Email for AccountInactive {
         ctx.insert("deletion_link", &site.url("/compte/suppression"));
     }
 }
+
+/// One mission of the weekly selection.
+#[derive(Serialize)]
+pub struct SelectedMission {
+    pub title: String,
+    /// Its page on the site's canonical domain.
+    pub link: String,
+    /// Why it fits, in the email's language.
+    pub reasons: Vec<String>,
+}
+
+/// The weekly selection of missions for a member who asked for it (in the language they
+/// chose it in).
+#[derive(Serialize)]
+pub struct MissionsOfTheWeek {
+    pub missions: Vec<SelectedMission>,
+}
+
+impl Email for MissionsOfTheWeek {
+    fn template(&self) -> &'static str {
+        "missions_weekly"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        ctx.insert("count", &self.missions.len());
+        ctx.insert("link", &site.url("/compte"));
+        ctx.insert("search_link", &site.url("/missions"));
+        ctx.insert("stop_link", &site.url("/compte/emails"));
+    }
+}

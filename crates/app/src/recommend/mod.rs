@@ -5,6 +5,7 @@
 
 mod reasons;
 pub mod score;
+pub mod weekly;
 
 pub use reasons::short_dates;
 pub use score::{Member, MemberStay, Reason};
@@ -164,8 +165,8 @@ pub async fn recommend(
         .collect()))
 }
 
-/// The member as the account page ranks for them: their saved profile and their next stay
-/// (under way or to come). Remote missions count as accepted: the profile does not ask.
+/// The member as the account page ranks for them: their saved profile (remote missions
+/// welcome or not) and their next stay (under way or to come).
 pub async fn saved_member(
     store: &Store,
     tenant: &Tenant,
@@ -193,7 +194,7 @@ pub async fn saved_member(
                 cities: s.city_ids.into_iter().filter_map(slug).collect(),
             })
             .collect(),
-        remote_ok: true,
+        remote_ok: profile.remote_ok,
     })
 }
 

@@ -388,7 +388,7 @@ async fn consents_are_recorded_with_their_date_and_version_and_exported() {
     assert!(at_creation[0].granted);
 
     let mut browser = signed_in(&app, CM, "awa@example.org").await;
-    // Campaigns off, reminders kept on: both recorded as the first choice.
+    // Campaigns off, reminders kept on, no weekly missions: all recorded as the first choice.
     let saved = browser
         .submit(
             "/fr/compte/emails",
@@ -416,15 +416,16 @@ async fn consents_are_recorded_with_their_date_and_version_and_exported() {
             ("terms", true),
             ("email_campaigns", false),
             ("email_reminders", true),
+            ("email_missions", false),
             ("email_reminders", false),
         ]
     );
     let export = browser.get("/fr/compte/export").await;
     let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
     let exported = data["consents"].as_array().expect("consents");
-    assert_eq!(exported.len(), 4);
-    assert_eq!(exported[3]["kind"], "email_reminders");
-    assert_eq!(exported[3]["granted"], false);
+    assert_eq!(exported.len(), 5);
+    assert_eq!(exported[4]["kind"], "email_reminders");
+    assert_eq!(exported[4]["granted"], false);
     assert!(exported[0]["recorded_at"].is_string());
     // The other site's account has only its own terms consent.
     let sn = tenant(&app, "sn");

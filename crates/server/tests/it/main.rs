@@ -26,6 +26,7 @@ mod helpers;
 mod journal;
 mod metrics;
 mod missions;
+mod missions_weekly;
 mod moderation;
 mod news;
 mod organisations;

@@ -59,6 +59,18 @@ pub(crate) async fn mission(
     title: &str,
     window: (NaiveDate, NaiveDate),
 ) -> (i64, String) {
+    mission_with(app, code, (org, city), title, window, false).await
+}
+
+/// A published mission of `org` in `city`, remote or on site; its id and path.
+pub(crate) async fn mission_with(
+    app: &TestApp,
+    code: &str,
+    (org, city): (i64, i64),
+    title: &str,
+    window: (NaiveDate, NaiveDate),
+    remote: bool,
+) -> (i64, String) {
     let t = tenant(app, code);
     let slug = jsap_domain::slugify(title);
     Missions::for_tenant(store(app).conn(), &t)
@@ -83,7 +95,7 @@ pub(crate) async fn mission(
                     domain: "education-enfance".into(),
                     mission_type: "soutien-scolaire-ateliers".into(),
                     contribution_types: vec!["competences".into(), "benevolat".into()],
-                    remote: false,
+                    remote,
                     urgent: false,
                     flexible: false,
                     starts_on: window.0,

@@ -18,6 +18,9 @@ pub struct Model {
     pub email_campaigns: bool,
     pub email_reminders: bool,
     pub updated_at: DateTimeUtc,
+    pub remote_ok: bool,
+    pub email_missions: bool,
+    pub email_locale: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,12 @@ pub struct Profile {
     pub email_campaigns: bool,
     /// Optional emails: reminders about the member's own requests (on unless turned off).
     pub email_reminders: bool,
+    /// Whether remote missions are welcome (on unless turned off).
+    pub remote_ok: bool,
+    /// Optional emails: the weekly selection of missions for the member (opt-in).
+    pub email_missions: bool,
+    /// The language of the page where the member last chose their emails, if they did.
+    pub email_locale: Option<String>,
 }
 
 impl Default for Profile {
@@ -43,6 +49,9 @@ impl Default for Profile {
             phone: String::new(),
             email_campaigns: false,
             email_reminders: true,
+            remote_ok: true,
+            email_missions: false,
+            email_locale: None,
         }
     }
 }
@@ -72,6 +81,9 @@ impl From<profile::Model> for Profile {
             phone: m.phone,
             email_campaigns: m.email_campaigns,
             email_reminders: m.email_reminders,
+            remote_ok: m.remote_ok,
+            email_missions: m.email_missions,
+            email_locale: m.email_locale,
         }
     }
 }
@@ -168,6 +180,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                 active.phone = Set(p.phone.clone());
                 active.email_campaigns = Set(p.email_campaigns);
                 active.email_reminders = Set(p.email_reminders);
+                active.remote_ok = Set(p.remote_ok);
+                active.email_missions = Set(p.email_missions);
+                active.email_locale = Set(p.email_locale.clone());
                 active.updated_at = Set(now);
                 active.update(self.conn).await?;
             }
@@ -185,6 +200,9 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                     phone: Set(p.phone.clone()),
                     email_campaigns: Set(p.email_campaigns),
                     email_reminders: Set(p.email_reminders),
+                    remote_ok: Set(p.remote_ok),
+                    email_missions: Set(p.email_missions),
+                    email_locale: Set(p.email_locale.clone()),
                     updated_at: Set(now),
                     ..Default::default()
                 })
@@ -206,6 +224,21 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
         profile.email_campaigns = campaigns;
         profile.email_reminders = reminders;
         self.save(user_id, &profile).await
+    }
+
+    /// The members who asked for the weekly selection of missions, by id, with the language
+    /// they chose it in (deleted accounts are not among them: their profile is gone).
+    pub async fn missions_subscribers(&self) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        Ok(self
+            .scope
+            .all::<profile::Entity>()
+            .filter(profile::Column::EmailMissions.eq(true))
+            .order_by_asc(profile::Column::UserId)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.user_id, p.email_locale))
+            .collect())
     }
 
     /// The member's stays, soonest first, with their cities.

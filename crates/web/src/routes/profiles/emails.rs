@@ -19,6 +19,7 @@ pub async fn emails_form(
         |c| {
             c.insert("campaigns", &profile.email_campaigns);
             c.insert("reminders", &profile.email_reminders);
+            c.insert("missions", &profile.email_missions);
             c.insert("notice", &notice);
         },
     )
@@ -30,13 +31,13 @@ pub async fn save_emails(
     member: RequireMember,
     Checked(pairs): Checked<Pairs>,
 ) -> Result<Response, AppError> {
-    jsap_app::profiles::set_email_preferences(
-        &ctx.scope(),
-        member.account(),
-        !one(&pairs, "campaigns").is_empty(),
-        !one(&pairs, "reminders").is_empty(),
-    )
-    .await?;
+    let choices = jsap_app::profiles::EmailChoices {
+        campaigns: !one(&pairs, "campaigns").is_empty(),
+        reminders: !one(&pairs, "reminders").is_empty(),
+        missions: !one(&pairs, "missions").is_empty(),
+    };
+    jsap_app::profiles::set_email_preferences(&ctx.scope(), member.account(), choices, ctx.locale)
+        .await?;
     Ok(see_other(format!(
         "/{}/compte/emails?done=emails_saved",
         ctx.locale

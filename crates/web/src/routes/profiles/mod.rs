@@ -157,6 +157,7 @@ fn profile_values(account_name: &str, p: &Profile) -> ProfileForm {
             ("skills", p.skills.join(", ")),
             ("languages", p.languages.join(", ")),
             ("phone", p.phone.clone()),
+            ("remote_ok", if p.remote_ok { "yes" } else { "" }.to_owned()),
         ]),
         lists: BTreeMap::from([
             ("domain", p.domains.clone()),
@@ -359,6 +360,7 @@ pub async fn save_profile(
                 ("skills", one(&pairs, "skills").to_owned()),
                 ("languages", one(&pairs, "languages").to_owned()),
                 ("phone", phone),
+                ("remote_ok", one(&pairs, "remote_ok").to_owned()),
             ]),
             lists: BTreeMap::from([("domain", domains), ("contribution", contributions)]),
             errors,
@@ -383,6 +385,7 @@ pub async fn save_profile(
         domains,
         contributions,
         phone,
+        remote_ok: !one(&pairs, "remote_ok").is_empty(),
         ..current
     };
     jsap_app::profiles::save(&state.store, tenant, account, &name, &profile).await?;
