@@ -53,6 +53,12 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             })
         })
         .collect();
+    let proposals: Vec<Value> = jsap_store::MissionProposals::for_tenant(&tx, tenant)
+        .of_member(member.id)
+        .await?
+        .into_iter()
+        .map(|(mission_id, sent_at)| json!({"mission_id": mission_id, "sent_at": sent_at}))
+        .collect();
     let requests_repo = Requests::for_tenant(&tx, tenant);
     let mut requests = Vec::new();
     for item in requests_repo
@@ -143,7 +149,9 @@ pub async fn member_data(scope: &Scope<'_>, member: &Account) -> Result<Value, F
             "email_missions": profile.email_missions,
             "email_locale": profile.email_locale,
             "remote_ok": profile.remote_ok,
+            "findable": profile.findable,
         },
+        "missions_proposed_to_you": proposals,
         "stays": stays,
         "roles": roles,
         "requests": requests,

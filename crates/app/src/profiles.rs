@@ -6,7 +6,8 @@ use jsap_domain::consents::ConsentKind;
 use jsap_store::{Account, Accounts, Consents, Profile, Profiles, Store, StoreError};
 use jsap_tenancy::Tenant;
 
-/// Saves `member`'s profile and, when it changed, their display name.
+/// Saves `member`'s profile and, when it changed, their display name; a change of whether
+/// focal points may find them is recorded as a consent given or withdrawn.
 #[tracing::instrument(skip_all, fields(tenant.code = %tenant.code, account.id = member.id))]
 pub async fn save(
     store: &Store,
@@ -16,9 +17,27 @@ pub async fn save(
     profile: &Profile,
 ) -> Result<(), Failure> {
     let tx = store.begin().await?;
-    Profiles::for_tenant(&tx, tenant)
-        .save(member.id, profile)
-        .await?;
+    let profiles = Profiles::for_tenant(&tx, tenant);
+    let was_findable = profiles.get(member.id).await?.findable;
+    profiles.save(member.id, profile).await?;
+    // Letting focal points find the profile is a consent, recorded when it changes.
+    let consents = Consents::for_tenant(&tx, tenant);
+    if was_findable != profile.findable
+        || (profile.findable
+            && consents
+                .latest(member.id, ConsentKind::Findable)
+                .await?
+                .is_none())
+    {
+        consents
+            .record(
+                member.id,
+                ConsentKind::Findable,
+                profile.findable,
+                chrono::Utc::now(),
+            )
+            .await?;
+    }
     if display_name != member.display_name {
         Accounts::for_tenant(&tx, tenant)
             .set_display_name(member.id, display_name)

@@ -9,6 +9,8 @@ pub const TERMS_VERSION: &str = "2026-12-03";
 
 /// The version of the email choices offered on the email preferences page.
 pub const EMAILS_VERSION: &str = "2026-12-03";
+/// The version of the profile's "focal points may propose missions to me" text.
+pub const FINDABLE_VERSION: &str = "2026-12-03";
 
 /// An account nobody has signed in to for this long is warned, then deleted.
 pub const INACTIVE_AFTER: Duration = Duration::days(730);
@@ -27,14 +29,17 @@ pub enum ConsentKind {
     EmailReminders,
     /// The weekly selection of missions for the member.
     EmailMissions,
+    /// Focal points may find the member's profile and propose missions to them.
+    Findable,
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 4] = [
+    pub const ALL: [ConsentKind; 5] = [
         ConsentKind::Terms,
         ConsentKind::EmailCampaigns,
         ConsentKind::EmailReminders,
         ConsentKind::EmailMissions,
+        ConsentKind::Findable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +48,7 @@ impl ConsentKind {
             ConsentKind::EmailCampaigns => "email_campaigns",
             ConsentKind::EmailReminders => "email_reminders",
             ConsentKind::EmailMissions => "email_missions",
+            ConsentKind::Findable => "findable",
         }
     }
 
@@ -57,6 +63,7 @@ impl ConsentKind {
             ConsentKind::EmailCampaigns
             | ConsentKind::EmailReminders
             | ConsentKind::EmailMissions => EMAILS_VERSION,
+            ConsentKind::Findable => FINDABLE_VERSION,
         }
     }
 }

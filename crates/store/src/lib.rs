@@ -58,6 +58,7 @@ pub use repos::photos::{
     MissionPhotos, NewMissionPhoto, PHOTO_TYPES, PHOTOS_MAX, PhotoRecord, PhotoUpload,
 };
 pub use repos::profiles::{Profile, Profiles, Stay};
+pub use repos::proposals::MissionProposals;
 pub use repos::recommend::{CandidateFilter, CandidateMission, Recommendables};
 pub use repos::reports::{Report, Reported, ReportedContent, Reports};
 pub use repos::requests::{

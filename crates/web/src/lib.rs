@@ -190,6 +190,14 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             get(routes::missions_space::preview),
         )
         .at(
+            "/:locale/espace/missions/:id/membres",
+            get(routes::missions_space::fitting_members),
+        )
+        .at(
+            "/:locale/espace/missions/:id/membres/:user",
+            post(routes::missions_space::propose_mission),
+        )
+        .at(
             "/:locale/espace/missions/:id/photos",
             post(routes::missions_space::upload_photo),
         )

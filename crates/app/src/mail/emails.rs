@@ -474,3 +474,23 @@ impl Email for MissionsOfTheWeek {
         ctx.insert("stop_link", &site.url("/compte/emails"));
     }
 }
+
+/// A focal point proposes a mission to a member who let focal points find them.
+#[derive(Serialize)]
+pub struct MissionProposed<'a> {
+    pub mission_title: &'a str,
+    /// The mission's page, without the language (`/missions/12-slug`).
+    #[serde(skip)]
+    pub path: String,
+    pub by_name: &'a str,
+}
+
+impl Email for MissionProposed<'_> {
+    fn template(&self) -> &'static str {
+        "mission_proposed"
+    }
+    fn fill(&self, site: &Site<'_>, ctx: &mut tera::Context) {
+        ctx.insert("mission_link", &site.url(&self.path));
+        ctx.insert("stop_link", &site.url("/compte/profil"));
+    }
+}

@@ -3,6 +3,7 @@
 //! reasons in the member's language. The rules are in `score`; this reads the tenant's data
 //! and puts the result into words and links.
 
+pub mod fit;
 mod reasons;
 pub mod score;
 pub mod weekly;
@@ -14,7 +15,8 @@ use crate::Failure;
 use chrono::NaiveDate;
 use jsap_domain::Locale;
 use jsap_store::{
-    CandidateFilter, Cities, CityRecord, Profiles, Recommendables, Store, StoreError,
+    CandidateFilter, CandidateMission, Cities, CityRecord, Profiles, Recommendables, Store,
+    StoreError,
 };
 use jsap_tenancy::Tenant;
 use serde::Serialize;
@@ -78,6 +80,25 @@ fn check(member: &Member, cities: &[CityRecord]) -> Result<(), ProfileProblem> {
     Ok(())
 }
 
+/// A public mission as the ranking reads it; `None` for a mission of a retired city (not on
+/// the site's city pages: left out).
+fn candidate(
+    m: CandidateMission,
+    slug_of: &HashMap<i64, &str>,
+    tenant: &Tenant,
+) -> Option<score::Candidate> {
+    let city = (*slug_of.get(&m.city_id)?).to_owned();
+    Some(score::Candidate {
+        id: m.id,
+        slug: m.slug,
+        city,
+        terms: m.terms,
+        skills: m.skills,
+        languages: m.locales.iter().filter_map(|l| l.parse().ok()).collect(),
+        published_on: m.published_at.map(|at| tenant.local_date(at)),
+    })
+}
+
 /// The `limit` best missions of `tenant` for `member` on `today` (the tenant's date), best
 /// first, with reasons in `locale` (the tenant's default when it does not offer it). Only
 /// missions that keep the hard constraints, however few.
@@ -118,19 +139,7 @@ pub async fn recommend(
         .await?;
     let candidates: Vec<score::Candidate> = read
         .into_iter()
-        .filter_map(|m| {
-            // A mission of a retired city is not on the site's city pages: left out.
-            let city = (*slug_of.get(&m.city_id)?).to_owned();
-            Some(score::Candidate {
-                id: m.id,
-                slug: m.slug,
-                city,
-                terms: m.terms,
-                skills: m.skills,
-                languages: m.locales.iter().filter_map(|l| l.parse().ok()).collect(),
-                published_on: m.published_at.map(|at| tenant.local_date(at)),
-            })
-        })
+        .filter_map(|m| candidate(m, &slug_of, tenant))
         .collect();
     let ranked = score::rank(member, &candidates, today, limit);
     let taxonomy = tenant.taxonomy();

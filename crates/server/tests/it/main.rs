@@ -21,6 +21,7 @@ mod cli;
 mod errors;
 mod exports;
 mod favourites;
+mod fit;
 mod hardening;
 mod helpers;
 mod journal;

@@ -58,6 +58,12 @@ pub const ROUTES: &[Route] = &[
         path: "/fr/espace/organisations/verification",
         expect: [303, 403, 403, 403, 200, 200, 303, 303],
     },
+    // The members a mission fits: reviewers only; mission 1 is no public mission here.
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/membres",
+        expect: [303, 403, 403, 403, 404, 404, 303, 303],
+    },
     Route {
         host: PORTAL,
         path: "/fr/espace/organisations/verification",
@@ -438,6 +444,11 @@ pub const POST_ROUTES: &[Route] = &[
     Route {
         host: CM,
         path: "/fr/espace/missions/1/decision",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
+        path: "/fr/espace/missions/1/membres/1",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },
     Route {

@@ -16,6 +16,7 @@ pub(crate) mod mission;
 pub(crate) mod mission_contribution;
 pub(crate) mod mission_history;
 pub(crate) mod mission_photo;
+pub(crate) mod mission_proposal;
 pub(crate) mod mission_text;
 pub(crate) mod news_post;
 pub(crate) mod organisation;
@@ -63,6 +64,7 @@ tenant_owned!(
     mission_contribution,
     mission_history,
     mission_photo,
+    mission_proposal,
     mission_text,
     news_post,
     organisation,

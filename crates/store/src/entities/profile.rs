@@ -21,6 +21,7 @@ pub struct Model {
     pub remote_ok: bool,
     pub email_missions: bool,
     pub email_locale: Option<String>,
+    pub findable: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,7 @@ pub(crate) mod overview;
 pub(crate) mod pages;
 pub(crate) mod photos;
 pub(crate) mod profiles;
+pub(crate) mod proposals;
 pub(crate) mod recommend;
 pub(crate) mod reports;
 pub(crate) mod requests;

@@ -34,6 +34,8 @@ pub struct Profile {
     pub email_missions: bool,
     /// The language of the page where the member last chose their emails, if they did.
     pub email_locale: Option<String>,
+    /// Whether focal points may find the member and propose a mission (opt-in).
+    pub findable: bool,
 }
 
 impl Default for Profile {
@@ -52,6 +54,7 @@ impl Default for Profile {
             remote_ok: true,
             email_missions: false,
             email_locale: None,
+            findable: false,
         }
     }
 }
@@ -84,6 +87,7 @@ impl From<profile::Model> for Profile {
             remote_ok: m.remote_ok,
             email_missions: m.email_missions,
             email_locale: m.email_locale,
+            findable: m.findable,
         }
     }
 }
@@ -183,6 +187,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                 active.remote_ok = Set(p.remote_ok);
                 active.email_missions = Set(p.email_missions);
                 active.email_locale = Set(p.email_locale.clone());
+                active.findable = Set(p.findable);
                 active.updated_at = Set(now);
                 active.update(self.conn).await?;
             }
@@ -203,6 +208,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                     remote_ok: Set(p.remote_ok),
                     email_missions: Set(p.email_missions),
                     email_locale: Set(p.email_locale.clone()),
+                    findable: Set(p.findable),
                     updated_at: Set(now),
                     ..Default::default()
                 })
@@ -224,6 +230,20 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
         profile.email_campaigns = campaigns;
         profile.email_reminders = reminders;
         self.save(user_id, &profile).await
+    }
+
+    /// The members who let focal points find them, by id.
+    pub async fn findable(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .scope
+            .all::<profile::Entity>()
+            .filter(profile::Column::Findable.eq(true))
+            .order_by_asc(profile::Column::UserId)
+            .all(self.conn)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect())
     }
 
     /// The members who asked for the weekly selection of missions, by id, with the language

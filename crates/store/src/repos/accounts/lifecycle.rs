@@ -5,7 +5,7 @@ use super::{Account, Accounts};
 use crate::StoreError;
 use crate::entities::{
     access_token, account_token, consent, digest_send, email_outbox, favourite, membership,
-    profile, request, request_read, session, stay, stay_city, user,
+    mission_proposal, profile, request, request_read, session, stay, stay_city, user,
 };
 use crate::repos::Scope;
 use chrono::{DateTime, Utc};
@@ -180,6 +180,13 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         delete_of_user::<favourite::Entity, _>(self.conn, scope, favourite::Column::UserId, id)
             .await?;
         delete_of_user::<consent::Entity, _>(self.conn, scope, consent::Column::UserId, id).await?;
+        delete_of_user::<mission_proposal::Entity, _>(
+            self.conn,
+            scope,
+            mission_proposal::Column::UserId,
+            id,
+        )
+        .await?;
         delete_of_user::<digest_send::Entity, _>(self.conn, scope, digest_send::Column::UserId, id)
             .await?;
         delete_of_user::<request_read::Entity, _>(

@@ -5,6 +5,7 @@
 
 mod form;
 mod from_message;
+mod members;
 mod page;
 mod photos;
 mod steps;
@@ -12,6 +13,7 @@ mod steps;
 pub(crate) use form::refusal_text;
 pub use form::{create, edit_form, new_form, save};
 pub use from_message::draft_from_message;
+pub use members::{fitting_members, propose_mission};
 pub use photos::{change_photo, upload_photo};
 pub use steps::{preview, step};
 

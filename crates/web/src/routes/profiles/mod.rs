@@ -158,6 +158,7 @@ fn profile_values(account_name: &str, p: &Profile) -> ProfileForm {
             ("languages", p.languages.join(", ")),
             ("phone", p.phone.clone()),
             ("remote_ok", if p.remote_ok { "yes" } else { "" }.to_owned()),
+            ("findable", if p.findable { "yes" } else { "" }.to_owned()),
         ]),
         lists: BTreeMap::from([
             ("domain", p.domains.clone()),
@@ -361,6 +362,7 @@ pub async fn save_profile(
                 ("languages", one(&pairs, "languages").to_owned()),
                 ("phone", phone),
                 ("remote_ok", one(&pairs, "remote_ok").to_owned()),
+                ("findable", one(&pairs, "findable").to_owned()),
             ]),
             lists: BTreeMap::from([("domain", domains), ("contribution", contributions)]),
             errors,
@@ -386,6 +388,7 @@ pub async fn save_profile(
         contributions,
         phone,
         remote_ok: !one(&pairs, "remote_ok").is_empty(),
+        findable: !one(&pairs, "findable").is_empty(),
         ..current
     };
     jsap_app::profiles::save(&state.store, tenant, account, &name, &profile).await?;
