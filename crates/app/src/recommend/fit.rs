@@ -116,6 +116,7 @@ async fn fitting(
     let cities = Cities::for_tenant(conn, tenant).list().await?;
     let taxonomy = tenant.taxonomy();
     let words = reasons::Words {
+        section: "fit",
         locale,
         taxonomy: &taxonomy,
         cities: &cities,

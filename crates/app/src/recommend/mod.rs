@@ -144,6 +144,7 @@ pub async fn recommend(
     let ranked = score::rank(member, &candidates, today, limit);
     let taxonomy = tenant.taxonomy();
     let words = reasons::Words {
+        section: "recommend",
         locale,
         taxonomy: &taxonomy,
         cities: &cities,

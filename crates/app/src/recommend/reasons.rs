@@ -42,6 +42,9 @@ pub fn short_dates(from: NaiveDate, to: NaiveDate, locale: Locale) -> String {
 
 /// Puts reasons into words.
 pub struct Words<'a> {
+    /// Whose viewpoint: `recommend` speaks to the member ("votre séjour"), `fit` to a focal
+    /// point about the member ("son séjour"); the locale section of the keys.
+    pub section: &'static str,
     pub locale: Locale,
     pub taxonomy: &'a Taxonomy,
     pub cities: &'a [CityRecord],
@@ -49,7 +52,8 @@ pub struct Words<'a> {
 
 impl Words<'_> {
     fn t(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = translate(self.locale.as_str(), key);
+        let key = key.replacen("recommend.", &format!("{}.", self.section), 1);
+        let mut text = translate(self.locale.as_str(), &key);
         for (name, value) in args {
             text = text.replace(&format!("%{{{name}}}"), value);
         }
@@ -153,6 +157,7 @@ mod tests {
             to: d("2027-08-09"),
         };
         let words = |locale| Words {
+            section: "recommend",
             locale,
             taxonomy,
             cities: &cities,

@@ -125,6 +125,13 @@ async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_spa
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Awa Diallo"), "{}", page.body);
     assert!(page.body.contains("En séjour du"));
+    // Its reasons speak about the member to the focal point, not to the member.
+    assert!(
+        page.body.contains("Pendant son séjour à Douala"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("votre séjour"));
     assert!(!page.body.contains("Bob Ngando"), "not findable");
     assert!(
         !page.body.contains("Chloé Martin"),
@@ -224,7 +231,9 @@ async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_spa
     let export = awa.get("/fr/compte/export").await;
     let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
     assert_eq!(data["profile"]["findable"], true);
-    let proposed = data["missions_proposed_to_you"].as_array().expect("proposals");
+    let proposed = data["missions_proposed_to_you"]
+        .as_array()
+        .expect("proposals");
     assert_eq!(proposed.len(), 2);
     assert_eq!(proposed[0]["mission_id"], first);
 
