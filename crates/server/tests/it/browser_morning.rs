@@ -152,6 +152,14 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
     .expect("publish");
     wait_for(&client, ".notice").await;
     shot(&client, "morning-3-published.png").await;
+    // Its members who fit (none has said yes to proposals yet: the empty state).
+    client
+        .goto(&format!("{base}/fr/espace/missions/{mission}/membres"))
+        .await
+        .expect("goto");
+    let fit = wait_for(&client, "main").await.text().await.expect("text");
+    assert!(fit.contains("Aucun membre ne correspond pour le moment."), "{fit}");
+    axe_check(&client, "members who fit a mission").await;
 
     // 3. The request: the inbox sorted by urgency, then answered from the email's link,
     // with the assistant's reading and its suggested reply in view.
