@@ -91,15 +91,7 @@ async fn the_mission(
     let Some(candidate) = candidate(read, &slug_of, tenant) else {
         return Ok(None);
     };
-    let title = recommendables
-        .titles(
-            &[mission_id],
-            locale.as_str(),
-            tenant.default_locale.as_str(),
-        )
-        .await?
-        .remove(&mission_id)
-        .unwrap_or_default();
+    let title = super::title_in(conn, tenant, mission_id, locale).await?;
     Ok(Some((candidate, title)))
 }
 
@@ -204,22 +196,12 @@ pub async fn propose(
     let Some(account) = Accounts::for_tenant(conn, tenant).find(user_id).await? else {
         return Ok(Err(FitRefusal::NotFitting));
     };
-    let locale = Profiles::for_tenant(conn, tenant)
+    let chosen = Profiles::for_tenant(conn, tenant)
         .get(user_id)
         .await?
-        .email_locale
-        .and_then(|l| l.parse::<Locale>().ok())
-        .filter(|l| tenant.locales.contains(l))
-        .unwrap_or(tenant.default_locale);
-    let title = Recommendables::for_tenant(conn, tenant)
-        .titles(
-            &[mission_id],
-            locale.as_str(),
-            tenant.default_locale.as_str(),
-        )
-        .await?
-        .remove(&mission_id)
-        .unwrap_or_default();
+        .email_locale;
+    let locale = super::email_locale(tenant, chosen.as_deref());
+    let title = super::title_in(conn, tenant, mission_id, locale).await?;
     let now = scope.clock.now();
     let tx = scope.store.begin().await?;
     if !MissionProposals::for_tenant(&tx, tenant)

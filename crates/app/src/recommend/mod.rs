@@ -80,6 +80,29 @@ fn check(member: &Member, cities: &[CityRecord]) -> Result<(), ProfileProblem> {
     Ok(())
 }
 
+/// The language a member's own emails are written in: the one they chose their emails in,
+/// when the site offers it, else the site's.
+pub(crate) fn email_locale(tenant: &Tenant, chosen: Option<&str>) -> Locale {
+    chosen
+        .and_then(|l| l.parse::<Locale>().ok())
+        .filter(|l| tenant.locales.contains(l))
+        .unwrap_or(tenant.default_locale)
+}
+
+/// The title of mission `id` in `locale` (the site's language when it has none there).
+pub(crate) async fn title_in(
+    conn: &jsap_store::DatabaseConnection,
+    tenant: &Tenant,
+    id: i64,
+    locale: Locale,
+) -> Result<String, StoreError> {
+    Ok(Recommendables::for_tenant(conn, tenant)
+        .titles(&[id], locale.as_str(), tenant.default_locale.as_str())
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
 /// A public mission as the ranking reads it; `None` for a mission of a retired city (not on
 /// the site's city pages: left out).
 fn candidate(

@@ -9,7 +9,6 @@ use crate::mail::Recipient;
 use crate::mail::emails::{MissionsOfTheWeek, SelectedMission};
 use crate::{Failure, Scope};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
-use jsap_domain::Locale;
 use jsap_store::{Accounts, Digests, Profiles};
 use jsap_tenancy::Tenant;
 
@@ -88,11 +87,7 @@ pub async fn send_weekly(scope: &Scope<'_>) -> Result<WeeklyReport, Failure> {
             report.skipped += 1;
             continue;
         }
-        let locale = chosen
-            .as_deref()
-            .and_then(|l| l.parse::<Locale>().ok())
-            .filter(|l| tenant.locales.contains(l))
-            .unwrap_or(tenant.default_locale);
+        let locale = super::email_locale(tenant, chosen.as_deref());
         let member = saved_member(scope.store, tenant, user_id, today).await?;
         if !member.has_wishes() {
             report.nothing_fits += 1;

@@ -158,7 +158,10 @@ async fn a_focal_point_follows_the_to_do_email_to_verify_publish_and_answer() {
         .await
         .expect("goto");
     let fit = wait_for(&client, "main").await.text().await.expect("text");
-    assert!(fit.contains("Aucun membre ne correspond pour le moment."), "{fit}");
+    assert!(
+        fit.contains("Aucun membre ne correspond pour le moment."),
+        "{fit}"
+    );
     axe_check(&client, "members who fit a mission").await;
 
     // 3. The request: the inbox sorted by urgency, then answered from the email's link,

@@ -3,24 +3,12 @@
 //! once per member, two proposals a month at most; nothing across cities or sites.
 
 use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, emails, mission_with, organisation, person, signed_in_elsewhere};
+use crate::requests::{
+    city_id, emails, mission_with, organisation, person, signed_in_elsewhere, user_id,
+};
+use crate::roles::tenant;
 use chrono::Duration;
-use jsap_domain::EmailAddress;
 use jsap_store::{Accounts, Consents, Grant, Profiles, Role};
-use std::sync::Arc;
-
-fn tenant(app: &TestApp, code: &str) -> Arc<jsap_tenancy::Tenant> {
-    app.services.registry.get(code).expect("tenant").clone()
-}
-
-async fn user_id(app: &TestApp, code: &str, email: &str) -> i64 {
-    Accounts::for_tenant(app.services.store.conn(), &tenant(app, code))
-        .find_by_email(&EmailAddress::parse(email).expect("address"))
-        .await
-        .expect("q")
-        .expect("account")
-        .id
-}
 
 #[tokio::test]
 async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_sparingly() {

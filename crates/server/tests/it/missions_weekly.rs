@@ -4,26 +4,14 @@
 //! fits; never another site's missions.
 
 use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, emails, mission_with, organisation, person, signed_in_elsewhere};
+use crate::requests::{
+    city_id, emails, mission_with, organisation, person, signed_in_elsewhere, user_id,
+};
+use crate::roles::tenant;
 use chrono::{Duration, TimeZone, Utc};
 use jsap_app::recommend::weekly::{WeeklyReport, send_weekly};
 use jsap_app::{FixedClock, Scope};
-use jsap_domain::EmailAddress;
-use jsap_store::{Accounts, Consents, OutboxEmail, Profiles};
-use std::sync::Arc;
-
-fn tenant(app: &TestApp, code: &str) -> Arc<jsap_tenancy::Tenant> {
-    app.services.registry.get(code).expect("tenant").clone()
-}
-
-async fn user_id(app: &TestApp, code: &str, email: &str) -> i64 {
-    Accounts::for_tenant(app.services.store.conn(), &tenant(app, code))
-        .find_by_email(&EmailAddress::parse(email).expect("address"))
-        .await
-        .expect("q")
-        .expect("account")
-        .id
-}
+use jsap_store::{Consents, OutboxEmail, Profiles};
 
 /// One pass of the weekly email on `code` at `at` (UTC).
 async fn pass(app: &TestApp, code: &str, at: chrono::DateTime<Utc>) -> WeeklyReport {

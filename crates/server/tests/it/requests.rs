@@ -133,6 +133,16 @@ pub(crate) async fn organisation(app: &TestApp, code: &str, city: i64, slug: &st
         .expect("organisation")
 }
 
+/// The id of the account `email` on site `code`.
+pub(crate) async fn user_id(app: &TestApp, code: &str, email: &str) -> i64 {
+    Accounts::for_tenant(store(app).conn(), &tenant(app, code))
+        .find_by_email(&EmailAddress::parse(email).expect("address"))
+        .await
+        .expect("q")
+        .expect("account")
+        .id
+}
+
 pub(crate) async fn city_id(app: &TestApp, code: &str, slug: &str) -> i64 {
     Cities::for_tenant(store(app).conn(), &tenant(app, code))
         .by_slug(slug)

@@ -5,13 +5,13 @@
 //! second site sees none of it.
 
 use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, person, signed_in_elsewhere};
+use crate::requests::{city_id, person, signed_in_elsewhere, user_id};
+use crate::roles::tenant;
 use chrono::{Duration, Utc};
 use jsap_assistant::{
     Assistant, Draft, DraftInput, Engine, EngineError, Language, Triage, TriageInput, Urgency,
 };
 use jsap_store::{NewRequest, RequestKind, Requests, Role};
-use std::sync::Arc;
 
 async fn spawn() -> TestApp {
     TestApp::spawn_with(Options {
@@ -19,10 +19,6 @@ async fn spawn() -> TestApp {
         ..Default::default()
     })
     .await
-}
-
-fn tenant(app: &TestApp, code: &str) -> Arc<jsap_tenancy::Tenant> {
-    app.services.registry.get(code).expect("tenant").clone()
 }
 
 const FOCAL_INBOX: &str = "/fr/espace/ville/demandes";
@@ -218,12 +214,7 @@ async fn requests_are_triaged_as_sent_and_the_focal_inbox_sorts_and_filters_by_i
     let mut moussa = signed_in_elsewhere(&app, "moussa@example.org").await;
     let sn = tenant(&app, "sn");
     let dakar = city_id(&app, "sn", "dakar").await;
-    let moussa_id = jsap_store::Accounts::for_tenant(app.services.store.conn(), &sn)
-        .find_by_email(&jsap_domain::EmailAddress::parse("moussa@example.org").expect("e"))
-        .await
-        .expect("q")
-        .expect("account")
-        .id;
+    let moussa_id = user_id(&app, "sn", "moussa@example.org").await;
     jsap_store::Accounts::for_tenant(app.services.store.conn(), &sn)
         .grant(
             moussa_id,
@@ -316,17 +307,9 @@ async fn the_triage_job_reads_older_requests_and_refines_with_the_llm_once_per_s
     drop(awa);
     let moussa = signed_in_elsewhere(&app, "moussa@example.org").await;
     drop(moussa);
-    let id_of = async |code: &str, email: &str| {
-        jsap_store::Accounts::for_tenant(store.conn(), &tenant(&app, code))
-            .find_by_email(&jsap_domain::EmailAddress::parse(email).expect("e"))
-            .await
-            .expect("q")
-            .expect("account")
-            .id
-    };
     let (awa_id, moussa_id) = (
-        id_of("cm", "awa@example.org").await,
-        id_of("sn", "moussa@example.org").await,
+        user_id(&app, "cm", "awa@example.org").await,
+        user_id(&app, "sn", "moussa@example.org").await,
     );
     let now = Utc::now();
     let cm_requests = Requests::for_tenant(store.conn(), &cm);
