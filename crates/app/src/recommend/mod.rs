@@ -90,8 +90,8 @@ pub(crate) fn email_locale(tenant: &Tenant, chosen: Option<&str>) -> Locale {
 }
 
 /// The title of mission `id` in `locale` (the site's language when it has none there).
-pub(crate) async fn title_in(
-    conn: &jsap_store::DatabaseConnection,
+pub(crate) async fn title_in<C: jsap_store::Connection>(
+    conn: &C,
     tenant: &Tenant,
     id: i64,
     locale: Locale,
