@@ -4,11 +4,12 @@
 
 use crate::helpers::{Options, TestApp};
 use crate::requests::{
-    city_id, emails, mission_with, organisation, person, signed_in_elsewhere, user_id,
+    city_id, consents_given, emails, focal_point_elsewhere, mission_with, organisation, person,
+    user_id,
 };
 use crate::roles::tenant;
 use chrono::Duration;
-use jsap_store::{Accounts, Consents, Grant, Profiles, Role};
+use jsap_store::{Profiles, Role};
 
 #[tokio::test]
 async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_sparingly() {
@@ -240,35 +241,11 @@ async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_spa
         page.body
             .contains("Aucun membre ne correspond pour le moment.")
     );
-    let given: Vec<bool> = Consents::for_tenant(app.services.store.conn(), &cm)
-        .of_user(awa_id)
-        .await
-        .expect("consents")
-        .into_iter()
-        .filter(|c| c.kind.as_str() == "findable")
-        .map(|c| c.granted)
-        .collect();
+    let given = consents_given(&app, "cm", awa_id, "findable").await;
     assert_eq!(given, [true, false]);
 
     // Another site's focal point reaches none of it.
-    let mut moussa = signed_in_elsewhere(&app, "moussa@example.org").await;
-    let sn = tenant(&app, "sn");
-    let dakar = city_id(&app, "sn", "dakar").await;
-    let moussa_id = user_id(&app, "sn", "moussa@example.org").await;
-    Accounts::for_tenant(app.services.store.conn(), &sn)
-        .grant(
-            moussa_id,
-            Grant::new(Role::FocalPoint, Some(dakar), None).expect("grant"),
-        )
-        .await
-        .expect("grant");
-    assert_eq!(
-        moussa
-            .login("moussa@example.org", crate::helpers::PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let mut moussa = focal_point_elsewhere(&app, "moussa@example.org").await;
     assert_eq!(moussa.get(&list).await.status, 404);
     let across = moussa
         .submit("/fr/espace/ville", &propose(first, awa_id), &[])

@@ -5,13 +5,14 @@
 
 use crate::helpers::{Options, TestApp};
 use crate::requests::{
-    city_id, emails, mission_with, organisation, person, signed_in_elsewhere, user_id,
+    city_id, consents_given, emails, mission_with, organisation, person, signed_in_elsewhere,
+    user_id,
 };
 use crate::roles::tenant;
 use chrono::{Duration, TimeZone, Utc};
 use jsap_app::recommend::weekly::{WeeklyReport, send_weekly};
 use jsap_app::{FixedClock, Scope};
-use jsap_store::{Consents, OutboxEmail, Profiles};
+use jsap_store::{OutboxEmail, Profiles};
 
 /// One pass of the weekly email on `code` at `at` (UTC).
 async fn pass(app: &TestApp, code: &str, at: chrono::DateTime<Utc>) -> WeeklyReport {
@@ -189,14 +190,7 @@ async fn members_who_asked_get_the_missions_that_fit_them_once_a_week() {
         .await;
     assert_eq!(saved.status, 303);
     assert_eq!(pass(&app, "cm", monday + Duration::days(14)).await.sent, 0);
-    let given: Vec<bool> = Consents::for_tenant(app.services.store.conn(), &cm)
-        .of_user(awa_id)
-        .await
-        .expect("consents")
-        .into_iter()
-        .filter(|c| c.kind.as_str() == "email_missions")
-        .map(|c| c.granted)
-        .collect();
+    let given = consents_given(&app, "cm", awa_id, "email_missions").await;
     assert_eq!(given, [true, false]);
 
     // Senegal: Moussa asked, with a stay in Dakar; he gets Dakar's mission, none of

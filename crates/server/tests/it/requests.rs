@@ -284,6 +284,40 @@ pub(crate) async fn signed_in_elsewhere<'a>(app: &'a TestApp, email: &str) -> Br
     browser
 }
 
+/// A verified member signed in on the Senegal site as focal point of Dakar.
+pub(crate) async fn focal_point_elsewhere<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let mut browser = signed_in_elsewhere(app, email).await;
+    let dakar = city_id(app, "sn", "dakar").await;
+    let id = user_id(app, "sn", email).await;
+    Accounts::for_tenant(store(app).conn(), &tenant(app, "sn"))
+        .grant(
+            id,
+            Grant::new(Role::FocalPoint, Some(dakar), None).expect("a grant"),
+        )
+        .await
+        .expect("grant");
+    // After the role: a new role ends the sessions opened before it.
+    assert_eq!(browser.login(email, PASSWORD).await.status, 303);
+    browser
+}
+
+/// The choices `user_id` made on consent `kind` on site `code`, oldest first.
+pub(crate) async fn consents_given(
+    app: &TestApp,
+    code: &str,
+    user_id: i64,
+    kind: &str,
+) -> Vec<bool> {
+    jsap_store::Consents::for_tenant(store(app).conn(), &tenant(app, code))
+        .of_user(user_id)
+        .await
+        .expect("consents")
+        .into_iter()
+        .filter(|c| c.kind.as_str() == kind)
+        .map(|c| c.granted)
+        .collect()
+}
+
 pub(crate) fn answer_fields<'a>(from: &'a str, to: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         (

@@ -5,7 +5,7 @@
 //! second site sees none of it.
 
 use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, person, signed_in_elsewhere, user_id};
+use crate::requests::{city_id, focal_point_elsewhere, person, signed_in_elsewhere, user_id};
 use crate::roles::tenant;
 use chrono::{Duration, Utc};
 use jsap_assistant::{
@@ -211,24 +211,7 @@ async fn requests_are_triaged_as_sent_and_the_focal_inbox_sorts_and_filters_by_i
     assert!(thread.body.contains("Lecture de l’assistant"));
 
     // Another site's focal point sees none of it, whatever the filter.
-    let mut moussa = signed_in_elsewhere(&app, "moussa@example.org").await;
-    let sn = tenant(&app, "sn");
-    let dakar = city_id(&app, "sn", "dakar").await;
-    let moussa_id = user_id(&app, "sn", "moussa@example.org").await;
-    jsap_store::Accounts::for_tenant(app.services.store.conn(), &sn)
-        .grant(
-            moussa_id,
-            jsap_store::Grant::new(Role::FocalPoint, Some(dakar), None).expect("grant"),
-        )
-        .await
-        .expect("grant");
-    assert_eq!(
-        moussa
-            .login("moussa@example.org", crate::helpers::PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let mut moussa = focal_point_elsewhere(&app, "moussa@example.org").await;
     for query in ["", "?urgence=high", "?langue=en", "?tri=urgence"] {
         let page = moussa.get(&format!("{FOCAL_INBOX}{query}")).await;
         assert_eq!(page.status, 200, "{query}");
