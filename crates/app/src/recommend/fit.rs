@@ -95,11 +95,13 @@ async fn the_mission(
     Ok(Some((candidate, title)))
 }
 
-/// The findable members `mission` fits, best first, with reasons in `locale`.
+/// The findable members `mission` fits (only member `only` when given), best first, with
+/// reasons in `locale`.
 async fn fitting(
     scope: &Scope<'_>,
     mission: &score::Candidate,
     locale: Locale,
+    only: Option<i64>,
 ) -> Result<Vec<FittingMember>, Failure> {
     let (store, tenant) = (scope.store, scope.tenant);
     let conn = store.conn();
@@ -117,7 +119,11 @@ async fn fitting(
     let proposed = proposals.proposed(mission.id).await?;
     let accounts = Accounts::for_tenant(conn, tenant);
     let mut found = Vec::new();
-    for user_id in Profiles::for_tenant(conn, tenant).findable().await? {
+    let findable = Profiles::for_tenant(conn, tenant).findable().await?;
+    for user_id in findable
+        .into_iter()
+        .filter(|id| only.is_none_or(|o| o == *id))
+    {
         let Some(account) = accounts.find(user_id).await? else {
             continue;
         };
@@ -160,7 +166,7 @@ pub async fn members_for_mission(
     let Some((mission, title)) = the_mission(scope, cities, mission_id, locale).await? else {
         return Ok(Err(FitRefusal::NoMission));
     };
-    let members = fitting(scope, &mission, locale).await?;
+    let members = fitting(scope, &mission, locale, None).await?;
     Ok(Ok((title, members)))
 }
 
@@ -179,10 +185,9 @@ pub async fn propose(
     else {
         return Ok(Err(FitRefusal::NoMission));
     };
-    let Some(member) = fitting(scope, &mission, tenant.default_locale)
+    let Some(member) = fitting(scope, &mission, tenant.default_locale, Some(user_id))
         .await?
-        .into_iter()
-        .find(|m| m.user_id == user_id)
+        .pop()
     else {
         return Ok(Err(FitRefusal::NotFitting));
     };
