@@ -29,6 +29,7 @@ mod m0021_favourites;
 mod m0022_account_lifecycle;
 mod m0023_request_triage;
 mod m0024_missions_email;
+mod m0025_mission_translations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_account_lifecycle::Migration),
             Box::new(m0023_request_triage::Migration),
             Box::new(m0024_missions_email::Migration),
+            Box::new(m0025_mission_translations::Migration),
         ]
     }
 }

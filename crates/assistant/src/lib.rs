@@ -119,12 +119,37 @@ pub enum EngineError {
     Invalid(String),
 }
 
-/// A way to draft missions and triage requests.
+/// A mission's text in one language, to be written in another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TranslateInput<'a> {
+    pub from: Locale,
+    pub to: Locale,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub description: &'a str,
+}
+
+/// A mission's text drafted in another language, for a person to review before it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+}
+
+/// A way to draft missions, triage requests and (for some engines) translate missions.
 #[async_trait::async_trait]
 pub trait Engine: Send + Sync {
     fn name(&self) -> &'static str;
     async fn draft(&self, input: &DraftInput<'_>) -> Result<Draft, EngineError>;
     async fn triage(&self, input: &TriageInput<'_>) -> Result<Triage, EngineError>;
+    /// The offline engine does not translate: by default, `Unavailable`.
+    async fn translate(&self, _input: &TranslateInput<'_>) -> Result<Translation, EngineError> {
+        Err(EngineError::Unavailable(format!(
+            "the {} engine does not translate",
+            self.name()
+        )))
+    }
 }
 
 /// The built-in engine: pure, deterministic, offline.
@@ -207,6 +232,19 @@ impl Assistant {
             topic.clone_into(&mut triage.topic);
         }
         Some((triage, primary.name()))
+    }
+
+    /// The primary engine's translation and its name. There is no offline translation: an
+    /// error when there is no primary engine or it failed (the engine logs why).
+    pub async fn translate(
+        &self,
+        input: &TranslateInput<'_>,
+    ) -> Result<(Translation, &'static str), EngineError> {
+        let primary = self
+            .primary
+            .as_ref()
+            .ok_or_else(|| EngineError::Unavailable("no LLM configured".to_owned()))?;
+        Ok((primary.translate(input).await?, primary.name()))
     }
 
     /// Whether an engine other than the offline one comes first.
@@ -313,5 +351,26 @@ mod tests {
             .await
             .expect("answer");
         assert_eq!((t.topic.as_str(), t.urgency), ("sante", Urgency::High));
+    }
+
+    #[tokio::test]
+    async fn only_a_primary_engine_translates() {
+        let input = TranslateInput {
+            from: Locale::Fr,
+            to: Locale::En,
+            title: "Nettoyage du quartier",
+            summary: "",
+            description: "Venez nombreux samedi.",
+        };
+        for assistant in [
+            Assistant::offline(),
+            Assistant::with_primary(Box::new(Failing)),
+        ] {
+            let refused = assistant.translate(&input).await;
+            assert!(
+                matches!(refused, Err(EngineError::Unavailable(_))),
+                "{refused:?}"
+            );
+        }
     }
 }

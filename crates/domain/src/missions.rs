@@ -261,6 +261,29 @@ fn too_long(s: &str, max: usize) -> bool {
     s.chars().count() > max
 }
 
+impl TextInput {
+    /// The problems of this text (trimmed already), by field name (`title_en`…): a title and
+    /// a description are required, and no field may be over its limit.
+    pub fn problems(&self) -> Vec<(String, Problem)> {
+        let l = self.locale.as_str();
+        let mut found = Vec::new();
+        if self.title.is_empty() {
+            found.push((format!("title_{l}"), Problem::Required));
+        } else if too_long(&self.title, TITLE_MAX) {
+            found.push((format!("title_{l}"), Problem::TooLong));
+        }
+        if too_long(&self.summary, SUMMARY_MAX) {
+            found.push((format!("summary_{l}"), Problem::TooLong));
+        }
+        if self.description.is_empty() {
+            found.push((format!("description_{l}"), Problem::Required));
+        } else if too_long(&self.description, DESCRIPTION_MAX) {
+            found.push((format!("description_{l}"), Problem::TooLong));
+        }
+        found
+    }
+}
+
 /// Checks `input` against the tenant's `taxonomy` and `locales` (`default` required) on
 /// `today`. Errors are (field, problem) in the order of the form; text fields are named
 /// `title_<locale>`, `summary_<locale>`, `description_<locale>`.
@@ -290,18 +313,8 @@ pub fn check(
         if blank && t.locale != default {
             continue;
         }
-        if t.title.is_empty() {
-            err(&format!("title_{l}"), Problem::Required);
-        } else if too_long(&t.title, TITLE_MAX) {
-            err(&format!("title_{l}"), Problem::TooLong);
-        }
-        if too_long(&t.summary, SUMMARY_MAX) {
-            err(&format!("summary_{l}"), Problem::TooLong);
-        }
-        if t.description.is_empty() {
-            err(&format!("description_{l}"), Problem::Required);
-        } else if too_long(&t.description, DESCRIPTION_MAX) {
-            err(&format!("description_{l}"), Problem::TooLong);
+        for (field, problem) in t.problems() {
+            err(&field, problem);
         }
         if !texts.iter().any(|k| k.locale == t.locale) {
             texts.push(t);

@@ -5,7 +5,8 @@ mod missions;
 mod requests;
 
 pub use missions::{
-    account_inactivity, expire_missions, focal_point_todos, missions_weekly, request_triage,
+    account_inactivity, expire_missions, focal_point_todos, mission_translations, missions_weekly,
+    request_triage,
 };
 
 pub use requests::{
@@ -359,6 +360,23 @@ pub fn start(context: JobContext) -> Supervisor {
             Ok(())
         },
     );
+    // Translations of missions drafted by the LLM for review: every 5 minutes, when one is
+    // configured (a pass without one does nothing).
+    if context.assistant.has_primary() {
+        let five = (Duration::from_secs(300), Duration::from_secs(60));
+        every(
+            &mut jobs,
+            &context,
+            "mission_translations",
+            five,
+            |ctx| async move {
+                let services = (&ctx.store, &*ctx.registry, &ctx.themes);
+                let now = chrono::Utc::now();
+                mission_translations(services, &ctx.cache, &ctx.assistant, now).await?;
+                Ok(())
+            },
+        );
+    }
     // The focal points' to-do goes out from 8:00 local time: a pass every 10 minutes.
     let ten = (Duration::from_secs(600), Duration::from_secs(60));
     every(

@@ -125,3 +125,29 @@ pub async fn request_triage(
     )
     .await
 }
+
+/// One pass of mission translation over every country tenant at `now` with `assistant`: how
+/// many translations the LLM drafted for review (none without an LLM), or `None` when another
+/// replica held the lock.
+pub async fn mission_translations(
+    (store, registry, themes): (&Store, &TenantRegistry, &Arc<Themes>),
+    cache: &jsap_adapters::Cache,
+    assistant: &jsap_assistant::Assistant,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<usize>> {
+    crate::with_lock(
+        cache,
+        "mission_translations",
+        std::time::Duration::from_secs(1800),
+        async {
+            let clock = FixedClock(now);
+            let mut total = 0;
+            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
+                let scope = Scope::new(store, themes.clone(), tenant, &clock);
+                total += jsap_app::missions::translations::draft_missing(&scope, assistant).await?;
+            }
+            Ok(total)
+        },
+    )
+    .await
+}

@@ -73,6 +73,9 @@ pub use repos::statistics::{
     Delays, Figures, MonthTally, Statistics, StatsPeriod, SurveyScores, Tally, WeekTally,
 };
 pub use repos::sync::{SyncReport, sync_tenant};
+pub use repos::translations::{
+    MissionTranslations, TranslationDraft, TranslationState, TranslationText,
+};
 pub use repos::users::{StaffAccounts, StaffUpsert, UserRecord};
 
 /// A connection or a transaction: what every repository runs on. Use cases name this, never

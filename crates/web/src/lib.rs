@@ -202,6 +202,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             post(routes::missions_space::upload_photo),
         )
         .at(
+            "/:locale/espace/missions/:id/traductions/:lang",
+            post(routes::missions_space::review_translation),
+        )
+        .at(
             "/:locale/espace/missions/:id/photos/:photo/:change",
             post(routes::missions_space::change_photo),
         )

@@ -8,9 +8,12 @@
 //! latency, tokens, cost estimate and outcome; never the key nor the message.
 
 pub mod schema;
+pub mod translate;
 pub mod validate;
 
-use jsap_assistant::{Draft, DraftInput, Engine, EngineError, Triage, TriageInput};
+use jsap_assistant::{
+    Draft, DraftInput, Engine, EngineError, TranslateInput, Translation, Triage, TriageInput,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -68,6 +71,7 @@ impl std::fmt::Debug for LlmConfig {
 enum Operation {
     Draft,
     Triage,
+    Translate,
 }
 
 impl Operation {
@@ -75,6 +79,7 @@ impl Operation {
         match self {
             Operation::Draft => "draft",
             Operation::Triage => "triage",
+            Operation::Translate => "translate",
         }
     }
 }
@@ -354,6 +359,23 @@ impl Engine for LlmEngine {
             Err(e) => Err(clone_error(e)),
         };
         self.log(Operation::Triage, started, &called, &result);
+        result
+    }
+
+    async fn translate(&self, input: &TranslateInput<'_>) -> Result<Translation, EngineError> {
+        let started = Instant::now();
+        let called = self
+            .call(
+                translate::prompt(input),
+                &translate::message(input),
+                translate::format(),
+            )
+            .await;
+        let result = match &called.content {
+            Ok(content) => translate::validate(content, input),
+            Err(e) => Err(clone_error(e)),
+        };
+        self.log(Operation::Translate, started, &called, &result);
         result
     }
 }

@@ -57,7 +57,7 @@ struct TriageAnswer {
     suggested_reply: String,
 }
 
-fn invalid(reason: impl Into<String>) -> EngineError {
+pub(super) fn invalid(reason: impl Into<String>) -> EngineError {
     EngineError::Invalid(reason.into())
 }
 

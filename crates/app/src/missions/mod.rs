@@ -5,6 +5,7 @@
 
 mod lifecycle;
 mod photos;
+pub mod translations;
 
 pub use lifecycle::{close, expire_ended, review, submit};
 pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
@@ -339,6 +340,7 @@ pub async fn update(
     edits
         .record(id, Some(who.id), "edit", &changed.join(", "), now)
         .await?;
+    translations::forget_outdated(&tx, scope, id, &before, &fields.texts).await?;
     if back_to_review {
         if !edits
             .step(

@@ -47,6 +47,7 @@ mod staff_console;
 mod staff_entry;
 mod statistics;
 mod store;
+mod translations;
 mod triage;
 mod weather;
 mod workspace;

@@ -458,6 +458,11 @@ pub const POST_ROUTES: &[Route] = &[
     },
     Route {
         host: CM,
+        path: "/fr/espace/missions/1/traductions/en",
+        expect: [303, 403, 403, 403, 403, 403, 303, 303],
+    },
+    Route {
+        host: CM,
         path: "/fr/compte/jetons",
         expect: [303, 403, 403, 403, 403, 403, 303, 303],
     },

@@ -18,6 +18,7 @@ pub(crate) mod mission_history;
 pub(crate) mod mission_photo;
 pub(crate) mod mission_proposal;
 pub(crate) mod mission_text;
+pub(crate) mod mission_translation;
 pub(crate) mod news_post;
 pub(crate) mod organisation;
 pub(crate) mod page_version;
@@ -66,6 +67,7 @@ tenant_owned!(
     mission_photo,
     mission_proposal,
     mission_text,
+    mission_translation,
     news_post,
     organisation,
     page_version,

@@ -45,6 +45,7 @@ pub(crate) mod requests;
 pub(crate) mod search;
 pub(crate) mod statistics;
 pub(crate) mod sync;
+pub(crate) mod translations;
 pub(crate) mod users;
 
 use crate::StoreError;

@@ -75,6 +75,7 @@ pub async fn new_form(
                 max: jsap_app::assistant::MESSAGE_MAX,
                 ..Default::default()
             }),
+            translation: None,
         },
     )
     .await
@@ -206,6 +207,7 @@ pub(super) async fn refuse(
             notice: None,
             photo_form: FormView::default(),
             assistant: None,
+            translation: None,
         },
     )
     .await
@@ -293,6 +295,8 @@ pub async fn edit_form(
                 "photo",
                 "photo_removed",
                 "photo_moved",
+                "translation_published",
+                "translation_discarded",
             ]
             .contains(d)
         })

@@ -267,6 +267,7 @@ pub async fn draft_from_message(
                 notice: None,
                 photo_form: FormView::default(),
                 assistant: Some(panel),
+                translation: None,
             };
             return editor_page(&ctx, req, &writer, editor).await;
         }
@@ -287,6 +288,7 @@ pub async fn draft_from_message(
         notice: Some(ctx.t("assistant.filled")),
         photo_form: FormView::default(),
         assistant: Some(panel),
+        translation: None,
     };
     editor_page(&ctx, req, &writer, editor).await
 }

@@ -9,6 +9,7 @@ mod members;
 mod page;
 mod photos;
 mod steps;
+mod translations;
 
 pub(crate) use form::refusal_text;
 pub use form::{create, edit_form, new_form, save};
@@ -16,6 +17,7 @@ pub use from_message::draft_from_message;
 pub use members::{fitting_members, propose_mission};
 pub use photos::{change_photo, upload_photo};
 pub use steps::{preview, step};
+pub use translations::review_translation;
 
 use page::Editor;
 

@@ -17,6 +17,8 @@ pub(super) struct Editor<'a> {
     pub(super) photo_form: FormView,
     /// The "write from a message" panel (new missions only).
     pub(super) assistant: Option<super::from_message::AssistantView>,
+    /// A drafted translation's review form as shown back (its language, values and errors).
+    pub(super) translation: Option<(Locale, FormView)>,
 }
 
 impl<'a> Editor<'a> {
@@ -47,6 +49,7 @@ impl<'a> Editor<'a> {
             notice,
             photo_form: FormView::default(),
             assistant: None,
+            translation: None,
         }
     }
 }
@@ -75,6 +78,7 @@ pub(super) async fn editor_page(
         notice,
         photo_form,
         assistant,
+        translation,
     } = editor;
     let conn = ctx.state.store.conn();
     let cities = ctx.cities().await?;
@@ -140,6 +144,14 @@ pub(super) async fn editor_page(
         })
         .unwrap_or_default();
     let default_language = language(ctx.tenant.default_locale.as_str());
+    let translations = match mission {
+        Some(m) => super::translations::drafted(ctx, m, translation).await?,
+        None => Vec::new(),
+    };
+    // With an LLM, the languages still missing get a draft to review from the job.
+    let translation_coming = ctx.state.assistant.has_primary()
+        && missing_locales.len() > translations.len()
+        && mission.is_some_and(|m| m.status.editable());
     let reviewer = match mission {
         Some(m) => writer.permissions.reviews_city(m.fields.city_id),
         None => writer.reviews(),
@@ -205,6 +217,8 @@ pub(super) async fn editor_page(
         c.insert("locales", &locales);
         c.insert("missing_locales", &missing_locales.join(", "));
         c.insert("default_language", &default_language);
+        c.insert("translations", &translations);
+        c.insert("translation_coming", &translation_coming);
         c.insert("remote", &flags.0);
         c.insert("flexible", &flags.1);
         c.insert("urgent", &flags.2);
@@ -310,6 +324,7 @@ pub(super) async fn history_view(ctx: &Ctx, id: i64) -> Result<Vec<HistoryView>,
                 .join(", "),
             "close" => ctx.t(&format!("editor.closed_{}", h.detail)),
             "duplicate" => ctx.t("editor.copied_from").replace("%{id}", &h.detail),
+            "translation" => ctx.t(&format!("editor.language_{}", h.detail)),
             _ => h.detail,
         };
         let local = h.at.with_timezone(&ctx.tenant.tz());
