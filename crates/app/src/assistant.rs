@@ -39,7 +39,7 @@ pub(crate) async fn cities(scope: &Scope<'_>) -> Result<Vec<City>, Failure> {
 }
 
 /// `text` as read on the scope's tenant: its code, its `cities` and its today.
-fn on_site<'a>(scope: &Scope<'a>, text: &'a str, cities: &'a [City]) -> Message<'a> {
+pub(crate) fn on_site<'a>(scope: &Scope<'a>, text: &'a str, cities: &'a [City]) -> Message<'a> {
     Message {
         text,
         tenant: scope.tenant.code.as_str(),

@@ -135,8 +135,11 @@ pub async fn recommend(
     locale: Locale,
 ) -> Result<Result<Vec<Recommendation>, ProfileProblem>, Failure> {
     let conn = store.conn();
-    let cities = Cities::for_tenant(conn, tenant).list().await?;
-    or_refuse!(check(member, &cities));
+    // The catalogue in memory: the tenant's cities and public missions, no query while its
+    // version holds.
+    let catalogue = store.catalogue(tenant).await?;
+    let cities = catalogue.cities();
+    or_refuse!(check(member, cities));
     let locale = if tenant.locales.contains(&locale) {
         locale
     } else {
@@ -157,9 +160,7 @@ pub async fn recommend(
         city_ids: stay_cities,
         remote: member.remote_ok,
     };
-    let read = Recommendables::for_tenant(conn, tenant)
-        .candidates(&filter)
-        .await?;
+    let read = catalogue.candidates(&filter);
     let candidates: Vec<score::Candidate> = read
         .into_iter()
         .filter_map(|m| candidate(m, &slug_of, tenant))
@@ -170,7 +171,7 @@ pub async fn recommend(
         section: "recommend",
         locale,
         taxonomy: &taxonomy,
-        cities: &cities,
+        cities,
     };
     let base = tenant.canonical_url();
     let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();

@@ -7,9 +7,10 @@
 //! it (once: a failed call keeps the offline reading). A topic the request states (the domain
 //! of the mission it answers, the one chosen for a project) is kept over the text's.
 
+use crate::assistant::on_site;
 use crate::{Failure, Scope};
 use chrono::Duration;
-use jsap_assistant::{Assistant, City, Triage, TriageInput};
+use jsap_assistant::{Assistant, Triage};
 use jsap_store::{NewRequest, OFFLINE_TRIAGE, RequestRecord, RequestTriage, Requests};
 
 /// How many requests one pass of the job triages per tenant.
@@ -42,15 +43,6 @@ fn stored(triage: Triage, engine: &str) -> RequestTriage {
     }
 }
 
-fn input<'a>(scope: &Scope<'a>, text: &'a str, cities: &'a [City]) -> TriageInput<'a> {
-    TriageInput {
-        text,
-        tenant: scope.tenant.code.as_str(),
-        cities,
-        today: scope.tenant.local_date(scope.clock.now()),
-    }
-}
-
 /// The offline engine's triage of a request being sent.
 pub(crate) async fn offline(
     scope: &Scope<'_>,
@@ -59,7 +51,7 @@ pub(crate) async fn offline(
     let cities = crate::assistant::cities(scope).await?;
     let text = text_of(sent);
     let triage =
-        jsap_assistant::triage::triage_on(&input(scope, &text, &cities), sent.domain.as_deref());
+        jsap_assistant::triage::triage_on(&on_site(scope, &text, &cities), sent.domain.as_deref());
     Ok(stored(triage, OFFLINE_TRIAGE))
 }
 
@@ -79,7 +71,7 @@ pub async fn triage_pending(scope: &Scope<'_>, assistant: &Assistant) -> Result<
     let cities = crate::assistant::cities(scope).await?;
     for request in &pending {
         let text = text_of(&request.sent);
-        let input = input(scope, &text, &cities);
+        let input = on_site(scope, &text, &cities);
         let known = request.sent.domain.as_deref();
         let triage = match assistant.primary_triage(&input, known).await {
             Some((triage, engine)) => stored(triage, engine),

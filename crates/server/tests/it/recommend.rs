@@ -205,6 +205,49 @@ async fn a_second_tenant_missions_never_appear_and_constraints_hold_on_the_datab
         .await
         .expect("read");
     assert!(!read.is_empty() && read.iter().all(|m| cm_ids.contains(&m.id)));
+    // The catalogue in memory, which the ranking reads, holds the same facts.
+    let cm_cities: Vec<i64> = Cities::for_tenant(conn, &cm)
+        .list()
+        .await
+        .expect("cities")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    for filter in [
+        jsap_store::CandidateFilter {
+            today: day(-100),
+            city_ids: vec![],
+            remote: true,
+        },
+        jsap_store::CandidateFilter {
+            today: day(0),
+            city_ids: cm_cities.clone(),
+            remote: true,
+        },
+    ] {
+        let from_sql = Recommendables::for_tenant(conn, &cm)
+            .candidates(&filter)
+            .await
+            .expect("read");
+        let from_memory = services
+            .store
+            .catalogue(&cm)
+            .await
+            .expect("catalogue")
+            .candidates(&filter);
+        // The catalogue keeps publication times to the millisecond.
+        let from_sql: Vec<_> = from_sql
+            .into_iter()
+            .map(|mut m| {
+                m.published_at = m
+                    .published_at
+                    .and_then(|t| chrono::DateTime::from_timestamp_millis(t.timestamp_millis()));
+                m
+            })
+            .collect();
+        assert!(!from_sql.is_empty());
+        assert_eq!(from_memory, from_sql, "{filter:?}");
+    }
     // A city of the second tenant is not one of the first's.
     let sn_city = first_city(&services, "sn").await;
     let mut elsewhere = member.clone();

@@ -26,6 +26,18 @@ impl Catalogue {
                 list.push(value);
             }
         }
+        // The languages of each mission's texts (the unique index on tenant, mission and
+        // locale answers this without reading the texts).
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT mission_id, locale FROM mission_texts WHERE tenant_id = ")
+            .param(scope.id());
+        let mut locales: HashMap<i64, u8> = HashMap::new();
+        for row in conn.query_all_raw(sql.statement()).await? {
+            let locale: String = get(&row, "locale")?;
+            if let Some((_, bit)) = LOCALE_BITS.iter().find(|(code, _)| *code == locale) {
+                *locales.entry(get(&row, "mission_id")?).or_default() |= bit;
+            }
+        }
         let cities = Cities::for_tenant(conn, tenant).list().await?;
         let city_index: HashMap<i64, u16> = cities
             .iter()
@@ -36,7 +48,7 @@ impl Catalogue {
         let mut sql = Sql::new(backend);
         sql.push(
             "SELECT id, slug, city_id, organisation_id, domain, mission_type, remote, urgent, featured, \
-             flexible, starts_on, ends_on, published_at FROM missions WHERE tenant_id = ",
+             flexible, starts_on, ends_on, published_at, skills FROM missions WHERE tenant_id = ",
         )
         .param(scope.id())
         // Only the missions of verified organisations are public.
@@ -72,6 +84,13 @@ impl Catalogue {
                 starts_on: get(&row, "starts_on")?,
                 ends_on: get(&row, "ends_on")?,
                 published_at: published_at.map_or(0, |t| t.timestamp_millis()),
+                skills: get::<String>(&row, "skills")?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Box::from)
+                    .collect(),
+                locales: locales.remove(&id).unwrap_or_default(),
             });
         }
         let search_key = match backend {

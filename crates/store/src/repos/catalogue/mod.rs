@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 mod cache;
 mod load;
 mod query;
+mod recommend;
 mod spelling;
 pub use cache::*;
 use query::Memo;
@@ -62,7 +63,14 @@ struct Entry {
     ends_on: NaiveDate,
     /// Milliseconds since the epoch; 0 when unknown.
     published_at: i64,
+    /// The skills asked for, as listed (for the recommendation).
+    skills: Box<[Box<str>]>,
+    /// The languages the mission has a text in: `LOCALE_BITS` flags.
+    locales: u8,
 }
+
+/// The flag of each language in `Entry::locales`, in the order of their codes.
+const LOCALE_BITS: [(&str, u8); 3] = [("ar", 4), ("en", 2), ("fr", 1)];
 
 const NO_CITY: u16 = u16::MAX;
 

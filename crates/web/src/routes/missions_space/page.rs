@@ -131,26 +131,28 @@ pub(super) async fn editor_page(
             dir: if *l == Locale::Ar { "rtl" } else { "ltr" },
         })
         .collect();
-    // The site's languages the saved mission has no text in: shown in the default one there.
-    // Named in the page's language ("anglais"), not in their own as on the language switch.
+    let translations = match mission {
+        Some(m) => super::translations::drafted(ctx, m, translation).await?,
+        None => Vec::new(),
+    };
+    // The site's languages the saved mission has no text in (nor a drafted translation,
+    // shown above the form): shown in the default one there. Named in the page's language
+    // ("anglais"), not in their own as on the language switch.
     let language = |code: &str| ctx.t(&format!("editor.language_{code}"));
     let missing_locales: Vec<String> = mission
         .map(|m| {
             locales
                 .iter()
                 .filter(|l| !l.required && !m.fields.texts.iter().any(|t| t.locale == l.locale))
+                .filter(|l| !translations.iter().any(|t| t.locale() == l.locale))
                 .map(|l| language(l.locale))
                 .collect()
         })
         .unwrap_or_default();
     let default_language = language(ctx.tenant.default_locale.as_str());
-    let translations = match mission {
-        Some(m) => super::translations::drafted(ctx, m, translation).await?,
-        None => Vec::new(),
-    };
-    // With an LLM, the languages still missing get a draft to review from the job.
+    // With an LLM, the job drafts the languages still missing, to review here.
     let translation_coming = ctx.state.assistant.has_primary()
-        && missing_locales.len() > translations.len()
+        && !missing_locales.is_empty()
         && mission.is_some_and(|m| m.status.editable());
     let reviewer = match mission {
         Some(m) => writer.permissions.reviews_city(m.fields.city_id),

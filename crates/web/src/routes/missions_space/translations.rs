@@ -25,6 +25,12 @@ pub(super) struct TranslationView {
     form: FormView,
 }
 
+impl TranslationView {
+    pub(super) fn locale(&self) -> &'static str {
+        self.locale
+    }
+}
+
 /// The drafts of mission `m` for the languages it has no text in, each in its review form;
 /// `shown_back` (a refused review) replaces its language's draft.
 pub(super) async fn drafted(
