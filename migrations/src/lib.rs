@@ -30,6 +30,7 @@ mod m0022_account_lifecycle;
 mod m0023_request_triage;
 mod m0024_missions_email;
 mod m0025_mission_translations;
+mod m0026_digest_items;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_request_triage::Migration),
             Box::new(m0024_missions_email::Migration),
             Box::new(m0025_mission_translations::Migration),
+            Box::new(m0026_digest_items::Migration),
         ]
     }
 }

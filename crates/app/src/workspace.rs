@@ -291,7 +291,7 @@ pub async fn send_todo_emails(scope: &Scope<'_>) -> Result<ToDoReport, Failure> 
         }
         let tx = scope.store.begin().await?;
         if !Digests::for_tenant(&tx, tenant)
-            .claim(account.id, TODO_KIND, day, now)
+            .claim(account.id, TODO_KIND, day, &[], now)
             .await?
         {
             report.already_sent += 1;

@@ -61,6 +61,7 @@ fn bench(c: &mut Criterion) {
             cities: cities.iter().map(|c| c.slug.clone()).collect(),
         }],
         remote_ok: true,
+        leave_out: Vec::new(),
     };
     let filter = CandidateFilter {
         today,

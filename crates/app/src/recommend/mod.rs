@@ -229,6 +229,7 @@ pub async fn saved_member(
             })
             .collect(),
         remote_ok: profile.remote_ok,
+        leave_out: Vec::new(),
     })
 }
 

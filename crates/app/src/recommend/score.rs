@@ -30,6 +30,10 @@ pub struct Member {
     pub contribution_types: Vec<String>,
     pub stays: Vec<MemberStay>,
     pub remote_ok: bool,
+    /// Missions not to offer again (the weekly email's earlier selections), sorted: never
+    /// ranked.
+    #[serde(skip)]
+    pub leave_out: Vec<i64>,
 }
 
 /// A stay: its first and last days and the city slugs visited.
@@ -281,6 +285,7 @@ pub fn rank(
     let mut ranked: Vec<(Ranked, Option<NaiveDate>)> = candidates
         .iter()
         .enumerate()
+        .filter(|(_, c)| member.leave_out.binary_search(&c.id).is_err())
         .filter_map(|(index, c)| {
             let fit = eligibility(member, c, today)?;
             let (points, reasons) = score(member, &words, &locales, c, fit, today);

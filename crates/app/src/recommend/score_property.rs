@@ -123,6 +123,7 @@ fn generated_member(rng: &mut Rng, today: NaiveDate) -> Member {
             .collect(),
         stays,
         remote_ok: rng.chance(50),
+        leave_out: Vec::new(),
     }
 }
 

@@ -235,5 +235,22 @@ fn the_profile_json_reads_the_documented_fields_and_refuses_others() {
     assert!(serde_json::from_str::<Member>(r#"{"interest":["sante"]}"#).is_err());
 }
 
+#[test]
+fn missions_left_out_are_never_ranked_and_the_next_ones_take_their_place() {
+    let missions = [
+        mission(1, "douala", "sante"),
+        mission(2, "douala", "sante"),
+        mission(3, "douala", "sante"),
+    ];
+    let mut m = member();
+    assert_eq!(ids(&rank(&m, &missions, today(), 2)), [1, 2]);
+    m.leave_out = vec![1, 3];
+    assert_eq!(ids(&rank(&m, &missions, today(), 2)), [2]);
+    m.leave_out = vec![1, 2, 3];
+    assert!(rank(&m, &missions, today(), 2).is_empty());
+    // The profile JSON cannot set it.
+    assert!(serde_json::from_str::<Member>(r#"{"leave_out":[1]}"#).is_err());
+}
+
 #[path = "score_property.rs"]
 mod property;

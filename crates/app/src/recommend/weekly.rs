@@ -2,7 +2,8 @@
 //! that fit their saved profile and next stay (the account page's ranking), with their
 //! reasons, in the language they chose it in. Sent from Monday 9:00 (tenant time), once per
 //! member and week whatever the number of passes or replicas (`digest_sends`, keyed by the
-//! week's Monday); nothing is sent to a member nothing fits.
+//! week's Monday); a mission is sent to a member once (`digest_sends.items`), and nothing is
+//! sent to a member nothing new fits.
 
 use super::{Recommendation, recommend, saved_member};
 use crate::mail::Recipient;
@@ -26,7 +27,7 @@ pub const FROM_HOUR: u32 = 9;
 pub struct WeeklyReport {
     /// Emails queued.
     pub sent: usize,
-    /// Members nothing fits this week (no email).
+    /// Members nothing fits this week, or nothing they have not been sent yet (no email).
     pub nothing_fits: usize,
     /// Already sent this week (another replica, an earlier pass).
     pub already_sent: usize,
@@ -88,11 +89,15 @@ pub async fn send_weekly(scope: &Scope<'_>) -> Result<WeeklyReport, Failure> {
             continue;
         }
         let locale = super::email_locale(tenant, chosen.as_deref());
-        let member = saved_member(scope.store, tenant, user_id, today).await?;
+        let mut member = saved_member(scope.store, tenant, user_id, today).await?;
         if !member.has_wishes() {
             report.nothing_fits += 1;
             continue;
         }
+        // Only missions the member has not been sent yet.
+        member.leave_out = Digests::for_tenant(conn, tenant)
+            .items_sent(user_id, KIND)
+            .await?;
         // The saved profile only holds this site's cities: nothing to refuse.
         let missions = recommend(scope.store, tenant, &member, MISSIONS, today, locale)
             .await?
@@ -101,9 +106,10 @@ pub async fn send_weekly(scope: &Scope<'_>) -> Result<WeeklyReport, Failure> {
             report.nothing_fits += 1;
             continue;
         }
+        let listed: Vec<i64> = missions.iter().map(|m| m.id).collect();
         let tx = scope.store.begin().await?;
         if !Digests::for_tenant(&tx, tenant)
-            .claim(user_id, KIND, week, now)
+            .claim(user_id, KIND, week, &listed, now)
             .await?
         {
             report.already_sent += 1;

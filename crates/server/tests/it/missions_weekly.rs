@@ -168,6 +168,17 @@ async fn members_who_asked_get_the_missions_that_fit_them_once_a_week() {
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert!(!profiles.get(awa_id).await.expect("profile").remote_ok);
+    // A new mission in Douala: the next week's email lists it alone (Mentorat was sent
+    // already).
+    mission_with(
+        &app,
+        "cm",
+        (org, douala),
+        "Atelier de couture à Douala",
+        window,
+        false,
+    )
+    .await;
     let next_monday = monday + Duration::days(7);
     assert_eq!(pass(&app, "cm", next_monday).await.sent, 1);
     let sent = weekly(&app, "cm", "awa@example.org").await;
@@ -177,8 +188,16 @@ async fn members_who_asked_get_the_missions_that_fit_them_once_a_week() {
         "{}",
         latest.subject
     );
-    assert!(latest.text_body.contains("Mentorat à Douala"));
+    assert!(latest.text_body.contains("Atelier de couture à Douala"));
+    assert!(
+        !latest.text_body.contains("Mentorat à Douala"),
+        "sent the week before"
+    );
     assert!(!latest.text_body.contains("Cours en ligne"));
+    // Nothing new the week after: no email (Awa, and Chloé as every week).
+    let third = pass(&app, "cm", monday + Duration::days(14)).await;
+    assert_eq!((third.sent, third.nothing_fits), (0, 2), "{third:?}");
+    assert_eq!(weekly(&app, "cm", "awa@example.org").await.len(), 2);
 
     // She stops it: no more email, and both choices are in her consents.
     let saved = awa

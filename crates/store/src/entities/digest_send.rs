@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
     pub sent_at: DateTimeUtc,
+    /// The ids of what the email listed, comma-separated ('' when it lists nothing kept).
+    pub items: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,7 @@ use crate::StoreError;
 use crate::entities::digest_send;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 tenant_repository! {
     /// The recurring emails of one tenant already sent.
@@ -13,13 +13,15 @@ tenant_repository! {
 }
 
 impl<'a, C: ConnectionTrait> Digests<'a, C> {
-    /// Claims the `kind` email of `user_id` for `day`: `true` for the one caller that did (it
-    /// sends the email, in the same transaction), `false` when it was sent already.
+    /// Claims the `kind` email of `user_id` for `day`, listing `items` (ids): `true` for the
+    /// one caller that did (it sends the email, in the same transaction), `false` when it was
+    /// sent already.
     pub async fn claim(
         &self,
         user_id: i64,
         kind: &str,
         day: NaiveDate,
+        items: &[i64],
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let row = digest_send::ActiveModel {
@@ -28,6 +30,11 @@ impl<'a, C: ConnectionTrait> Digests<'a, C> {
             kind: Set(kind.to_owned()),
             day: Set(day),
             sent_at: Set(now),
+            items: Set(items
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")),
         };
         let inserted = digest_send::Entity::insert(row)
             .on_conflict(
@@ -56,5 +63,27 @@ impl<'a, C: ConnectionTrait> Digests<'a, C> {
             .one(self.conn)
             .await?
             .is_some())
+    }
+
+    /// Every item the `kind` emails of `user_id` listed so far.
+    pub async fn items_sent(&self, user_id: i64, kind: &str) -> Result<Vec<i64>, StoreError> {
+        let lists: Vec<String> = self
+            .scope
+            .all::<digest_send::Entity>()
+            .filter(digest_send::Column::UserId.eq(user_id))
+            .filter(digest_send::Column::Kind.eq(kind))
+            .select_only()
+            .column(digest_send::Column::Items)
+            .into_tuple()
+            .all(self.conn)
+            .await?;
+        let mut items: Vec<i64> = lists
+            .iter()
+            .flat_map(|l| l.split(','))
+            .filter_map(|id| id.parse().ok())
+            .collect();
+        items.sort_unstable();
+        items.dedup();
+        Ok(items)
     }
 }
