@@ -99,55 +99,67 @@ country_job! {
     |scope| jsap_app::recommend::weekly::send_weekly(scope).await?.sent
 }
 
-/// One pass of request triage over every country tenant at `now`, with `assistant` (the LLM
-/// first when configured): how many requests were triaged, or `None` when another replica
-/// held the lock. (Its own loop: an async closure borrowing the assistant would not be
-/// `Send` for every lifetime, which the supervisor needs.)
-pub async fn request_triage(
+/// The jobs that work with the assistant (its LLM, when configured).
+#[derive(Clone, Copy)]
+enum WithAssistant {
+    Triage,
+    Translate,
+}
+
+/// One pass of `job` over every country tenant at `now` with `assistant`, under its lock:
+/// how many items it wrote, or `None` when another replica held the lock. (A loop of its own
+/// rather than a closure: an async closure borrowing the assistant would not be `Send` for
+/// every lifetime, which the supervisor needs.)
+async fn with_assistant(
+    job: WithAssistant,
     (store, registry, themes): (&Store, &TenantRegistry, &Arc<Themes>),
     cache: &jsap_adapters::Cache,
     assistant: &jsap_assistant::Assistant,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<usize>> {
-    crate::with_lock(
-        cache,
-        "request_triage",
-        std::time::Duration::from_secs(600),
-        async {
-            let clock = FixedClock(now);
-            let mut total = 0;
-            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
-                let scope = Scope::new(store, themes.clone(), tenant, &clock);
-                total += jsap_app::requests::triage::triage_pending(&scope, assistant).await?;
-            }
-            Ok(total)
-        },
-    )
+    let (name, lease) = match job {
+        WithAssistant::Triage => ("request_triage", 600),
+        WithAssistant::Translate => ("mission_translations", 1800),
+    };
+    crate::with_lock(cache, name, std::time::Duration::from_secs(lease), async {
+        let clock = FixedClock(now);
+        let mut total = 0;
+        for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
+            let scope = Scope::new(store, themes.clone(), tenant, &clock);
+            total += match job {
+                WithAssistant::Triage => {
+                    jsap_app::requests::triage::triage_pending(&scope, assistant).await?
+                }
+                WithAssistant::Translate => {
+                    jsap_app::missions::translations::draft_missing(&scope, assistant).await?
+                }
+            };
+        }
+        Ok(total)
+    })
     .await
+}
+
+/// One pass of request triage over every country tenant at `now`, with `assistant` (the LLM
+/// first when configured): how many requests were triaged, or `None` when another replica
+/// held the lock.
+pub async fn request_triage(
+    services: (&Store, &TenantRegistry, &Arc<Themes>),
+    cache: &jsap_adapters::Cache,
+    assistant: &jsap_assistant::Assistant,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<usize>> {
+    with_assistant(WithAssistant::Triage, services, cache, assistant, now).await
 }
 
 /// One pass of mission translation over every country tenant at `now` with `assistant`: how
 /// many translations the LLM drafted for review (none without an LLM), or `None` when another
 /// replica held the lock.
 pub async fn mission_translations(
-    (store, registry, themes): (&Store, &TenantRegistry, &Arc<Themes>),
+    services: (&Store, &TenantRegistry, &Arc<Themes>),
     cache: &jsap_adapters::Cache,
     assistant: &jsap_assistant::Assistant,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<usize>> {
-    crate::with_lock(
-        cache,
-        "mission_translations",
-        std::time::Duration::from_secs(1800),
-        async {
-            let clock = FixedClock(now);
-            let mut total = 0;
-            for tenant in registry.tenants().iter().filter(|t| !t.is_portal()) {
-                let scope = Scope::new(store, themes.clone(), tenant, &clock);
-                total += jsap_app::missions::translations::draft_missing(&scope, assistant).await?;
-            }
-            Ok(total)
-        },
-    )
-    .await
+    with_assistant(WithAssistant::Translate, services, cache, assistant, now).await
 }

@@ -147,6 +147,24 @@ impl Catalogue {
         &self.organisations
     }
 
+    /// The terms of mission `e`, its labels spelled out.
+    fn terms(&self, e: &Entry) -> MissionTerms {
+        MissionTerms {
+            domain: self.labels.name(e.domain).to_owned(),
+            mission_type: self.labels.name(e.mission_type).to_owned(),
+            contribution_types: e
+                .contributions
+                .iter()
+                .map(|c| self.labels.name(*c).to_owned())
+                .collect(),
+            remote: e.remote,
+            urgent: e.urgent,
+            flexible: e.flexible,
+            starts_on: e.starts_on,
+            ends_on: e.ends_on,
+        }
+    }
+
     /// Published missions still open on `today`, in total and per city.
     pub fn open_counts(&self, today: NaiveDate) -> MissionCounts {
         let mut counts = MissionCounts::default();

@@ -20,20 +20,7 @@ impl Catalogue {
                 id: e.id,
                 slug: e.slug.to_string(),
                 city_id: e.city_id,
-                terms: MissionTerms {
-                    domain: self.labels.name(e.domain).to_owned(),
-                    mission_type: self.labels.name(e.mission_type).to_owned(),
-                    contribution_types: e
-                        .contributions
-                        .iter()
-                        .map(|c| self.labels.name(*c).to_owned())
-                        .collect(),
-                    remote: e.remote,
-                    urgent: e.urgent,
-                    flexible: e.flexible,
-                    starts_on: e.starts_on,
-                    ends_on: e.ends_on,
-                },
+                terms: self.terms(e),
                 skills: e.skills.iter().map(|s| s.to_string()).collect(),
                 locales: LOCALE_BITS
                     .iter()
