@@ -5,6 +5,24 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
+/// The `MigrationTrait` of a migration that is two scripts, its module's `UP` and `DOWN`
+/// (run by `run_script`). Its `Migration` struct stays in its file, where
+/// `DeriveMigrationName` names it after the file: a migration's name never changes.
+macro_rules! scripted {
+    () => {
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                crate::run_script(manager, UP).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                crate::run_script(manager, DOWN).await
+            }
+        }
+    };
+}
+
 mod m0001_foundation;
 mod m0002_mission_search;
 mod m0003_catalogue;
@@ -107,4 +125,29 @@ fn render(script: &str, backend: DatabaseBackend) -> String {
         .fold(script.to_owned(), |sql, (placeholder, ty)| {
             sql.replace(placeholder, ty)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A migration's name is what a database records as applied: each is its file's name, in
+    /// order, whatever writes its `MigrationTrait`.
+    #[test]
+    fn each_migration_is_named_after_its_file_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("src")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|f| f.starts_with('m') && f.ends_with(".rs") && f != "mod.rs")
+            .map(|f| f.trim_end_matches(".rs").to_owned())
+            .collect();
+        files.sort();
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        assert_eq!(names, files);
+        assert_eq!(names.first().map(String::as_str), Some("m0001_foundation"));
+    }
 }

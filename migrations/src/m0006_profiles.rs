@@ -69,13 +69,4 @@ DROP TABLE stays;
 DROP TABLE profiles
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_script(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_script(manager, DOWN).await
-    }
-}
+scripted!();

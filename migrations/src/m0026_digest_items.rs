@@ -10,13 +10,4 @@ const UP: &str = "ALTER TABLE digest_sends ADD COLUMN items TEXT NOT NULL DEFAUL
 
 const DOWN: &str = "ALTER TABLE digest_sends DROP COLUMN items";
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_script(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_script(manager, DOWN).await
-    }
-}
+scripted!();
