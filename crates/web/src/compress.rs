@@ -118,13 +118,28 @@ pub struct PageCache {
     pages: Mutex<HashMap<String, Arc<CachedPage>>>,
 }
 
+/// This process's page cache reads that found a live page (0) and that did not (1). Read by
+/// the metrics.
+static LOOKUPS: [std::sync::atomic::AtomicU64; 2] = [
+    std::sync::atomic::AtomicU64::new(0),
+    std::sync::atomic::AtomicU64::new(0),
+];
+
+/// How many page cache reads found a live page, and how many did not, since start.
+pub(crate) fn page_cache_lookups() -> (u64, u64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    (LOOKUPS[0].load(Relaxed), LOOKUPS[1].load(Relaxed))
+}
+
 impl PageCache {
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        pages
+        let found = pages
             .get(key)
             .filter(|p| p.expires > Instant::now())
-            .cloned()
+            .cloned();
+        LOOKUPS[usize::from(found.is_none())].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found
     }
 
     /// Drops every page whose key starts with `prefix` (a change they show was written).

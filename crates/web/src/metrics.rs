@@ -1,7 +1,7 @@
 //! Metrics in the Prometheus text format, served on their own listener (`METRICS_ADDR`), never
 //! on the public sites: requests by route template, method, status class and tenant, with
-//! their latency; the database pool; the outbox backlog; each job's last success; build
-//! information. Request figures are counted as requests are served; the rest is read at each
+//! their latency; the database pool; the outbox backlog; each job's last success; the hits
+//! and misses of the page cache and of the catalogues; build information. Request figures are counted as requests are served; the rest is read at each
 //! scrape.
 
 use crate::AppState;
@@ -90,6 +90,26 @@ async fn current(state: &AppState) -> prometheus::Result<Registry> {
     )?;
     build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
     registry.register(Box::new(build))?;
+    // Hit ratios: the page cache (the home pages) and the catalogues.
+    let lookups = |name: &str, help: &str, outcomes: [(&str, u64); 2]| {
+        let counter = IntCounterVec::new(Opts::new(name, help), &["outcome"])?;
+        for (outcome, n) in outcomes {
+            counter.with_label_values(&[outcome]).inc_by(n);
+        }
+        registry.register(Box::new(counter))
+    };
+    let (hits, misses) = crate::compress::page_cache_lookups();
+    lookups(
+        "jsap_page_cache_lookups_total",
+        "Reads of the page cache (home pages) since start, by outcome.",
+        [("hit", hits), ("miss", misses)],
+    )?;
+    let (served, loaded) = jsap_store::catalogue_lookups();
+    lookups(
+        "jsap_catalogue_lookups_total",
+        "Catalogue lookups since start: served from memory, or after loading a newer version.",
+        [("hit", served), ("load", loaded)],
+    )?;
     let (open, idle) = state.store.pool_size();
     gauge(
         "jsap_db_pool_connections",

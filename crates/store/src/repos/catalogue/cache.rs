@@ -2,6 +2,21 @@
 
 use super::*;
 
+/// This process's catalogue lookups: served from memory (`HIT`), or after loading a newer
+/// version (`LOAD`). Read by the metrics.
+static CATALOGUE_LOOKUPS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+const HIT: usize = 0;
+const LOAD: usize = 1;
+
+/// How many catalogue lookups this process served from memory, and how many loaded a newer
+/// version, since it started.
+pub fn catalogue_lookups() -> (u64, u64) {
+    (
+        CATALOGUE_LOOKUPS[HIT].load(Ordering::Relaxed),
+        CATALOGUE_LOOKUPS[LOAD].load(Ordering::Relaxed),
+    )
+}
+
 /// The catalogue version of a tenant as the database has it.
 pub(crate) async fn current_version<C: ConnectionTrait>(
     conn: &C,
@@ -99,6 +114,7 @@ impl Catalogues {
                 && seen == local
                 && at.elapsed() < RECHECK
             {
+                CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
                 return Ok(catalogue.clone());
             }
             state.catalogue.clone()
@@ -119,6 +135,7 @@ impl Catalogues {
             if let Some(catalogue) = state.catalogue.as_ref()
                 && catalogue.version >= version
             {
+                CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
                 return Ok(catalogue.clone());
             }
         }
@@ -128,16 +145,21 @@ impl Catalogues {
             None => slot.loading.lock().await,
             Some(last) => match tokio::time::timeout(LOAD_WAIT, slot.loading.lock()).await {
                 Ok(guard) => guard,
-                Err(_) => return Ok(last.clone()),
+                Err(_) => {
+                    CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
+                    return Ok(last.clone());
+                }
             },
         };
         if let Some(catalogue) = slot.state().catalogue.as_ref()
             && catalogue.version >= version
         {
+            CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
             return Ok(catalogue.clone());
         }
         match Catalogue::load(conn, tenant, version).await {
             Ok(fresh) => {
+                CATALOGUE_LOOKUPS[LOAD].fetch_add(1, Ordering::Relaxed);
                 let fresh = Arc::new(fresh);
                 slot.state().catalogue = Some(fresh.clone());
                 Ok(fresh)
