@@ -9,6 +9,7 @@ use poem::http::{HeaderMap, HeaderValue, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -120,15 +121,14 @@ pub struct PageCache {
 
 /// This process's page cache reads that found a live page (0) and that did not (1). Read by
 /// the metrics.
-static LOOKUPS: [std::sync::atomic::AtomicU64; 2] = [
-    std::sync::atomic::AtomicU64::new(0),
-    std::sync::atomic::AtomicU64::new(0),
-];
+static LOOKUPS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 
 /// How many page cache reads found a live page, and how many did not, since start.
 pub(crate) fn page_cache_lookups() -> (u64, u64) {
-    use std::sync::atomic::Ordering::Relaxed;
-    (LOOKUPS[0].load(Relaxed), LOOKUPS[1].load(Relaxed))
+    (
+        LOOKUPS[0].load(Ordering::Relaxed),
+        LOOKUPS[1].load(Ordering::Relaxed),
+    )
 }
 
 impl PageCache {
@@ -138,7 +138,7 @@ impl PageCache {
             .get(key)
             .filter(|p| p.expires > Instant::now())
             .cloned();
-        LOOKUPS[usize::from(found.is_none())].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        LOOKUPS[usize::from(found.is_none())].fetch_add(1, Ordering::Relaxed);
         found
     }
 

@@ -1,8 +1,8 @@
 //! Metrics in the Prometheus text format, served on their own listener (`METRICS_ADDR`), never
 //! on the public sites: requests by route template, method, status class and tenant, with
 //! their latency; the database pool; the outbox backlog; each job's last success; the hits
-//! and misses of the page cache and of the catalogues; build information. Request figures are counted as requests are served; the rest is read at each
-//! scrape.
+//! and misses of the page cache and of the catalogues; build information. Request figures
+//! are counted as requests are served; the rest is read at each scrape.
 
 use crate::AppState;
 use poem::http::StatusCode;

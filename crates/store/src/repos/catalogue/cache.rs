@@ -2,19 +2,15 @@
 
 use super::*;
 
-/// This process's catalogue lookups: served from memory (`HIT`), or after loading a newer
-/// version (`LOAD`). Read by the metrics.
-static CATALOGUE_LOOKUPS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
-const HIT: usize = 0;
-const LOAD: usize = 1;
+/// This process's catalogue lookups answered from memory, and those that loaded a newer
+/// version (each a counter of its own, so neither ever goes down). Read by the metrics.
+static HITS: AtomicU64 = AtomicU64::new(0);
+static LOADS: AtomicU64 = AtomicU64::new(0);
 
-/// How many catalogue lookups this process served from memory, and how many loaded a newer
-/// version, since it started.
+/// How many catalogue lookups this process answered from memory, and how many loaded a newer
+/// version, since it started (failed lookups count in neither).
 pub fn catalogue_lookups() -> (u64, u64) {
-    (
-        CATALOGUE_LOOKUPS[HIT].load(Ordering::Relaxed),
-        CATALOGUE_LOOKUPS[LOAD].load(Ordering::Relaxed),
-    )
+    (HITS.load(Ordering::Relaxed), LOADS.load(Ordering::Relaxed))
 }
 
 /// The catalogue version of a tenant as the database has it.
@@ -102,6 +98,22 @@ impl Catalogues {
         conn: &C,
         tenant: &Tenant,
     ) -> Result<Arc<Catalogue>, StoreError> {
+        let mut loaded = false;
+        let found = self.lookup(conn, tenant, &mut loaded).await;
+        if found.is_ok() {
+            let counter = if loaded { &LOADS } else { &HITS };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// `get`, setting `loaded` when it loaded a newer version.
+    async fn lookup<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        tenant: &Tenant,
+        loaded: &mut bool,
+    ) -> Result<Arc<Catalogue>, StoreError> {
         let code = tenant.code.as_str();
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
@@ -114,7 +126,6 @@ impl Catalogues {
                 && seen == local
                 && at.elapsed() < RECHECK
             {
-                CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
                 return Ok(catalogue.clone());
             }
             state.catalogue.clone()
@@ -135,7 +146,6 @@ impl Catalogues {
             if let Some(catalogue) = state.catalogue.as_ref()
                 && catalogue.version >= version
             {
-                CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
                 return Ok(catalogue.clone());
             }
         }
@@ -145,21 +155,17 @@ impl Catalogues {
             None => slot.loading.lock().await,
             Some(last) => match tokio::time::timeout(LOAD_WAIT, slot.loading.lock()).await {
                 Ok(guard) => guard,
-                Err(_) => {
-                    CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
-                    return Ok(last.clone());
-                }
+                Err(_) => return Ok(last.clone()),
             },
         };
         if let Some(catalogue) = slot.state().catalogue.as_ref()
             && catalogue.version >= version
         {
-            CATALOGUE_LOOKUPS[HIT].fetch_add(1, Ordering::Relaxed);
             return Ok(catalogue.clone());
         }
         match Catalogue::load(conn, tenant, version).await {
             Ok(fresh) => {
-                CATALOGUE_LOOKUPS[LOAD].fetch_add(1, Ordering::Relaxed);
+                *loaded = true;
                 let fresh = Arc::new(fresh);
                 slot.state().catalogue = Some(fresh.clone());
                 Ok(fresh)
