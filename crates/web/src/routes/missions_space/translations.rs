@@ -2,7 +2,7 @@
 //! in a form of its own, to publish as written or corrected, or to discard. Nothing of it
 //! shows on the site before it is published.
 
-use super::form::{refusal_errors, values_of};
+use super::form::values_of;
 use super::page::editor_page;
 use super::*;
 use jsap_app::missions::translations;
@@ -73,6 +73,26 @@ pub(super) async fn drafted(
         .collect())
 }
 
+/// A refused review form as it is shown back: what was typed (trimmed) and each field's first
+/// problem. The use case names fields as the editor does (`title_en`); the form has one
+/// language, so its fields are `title`, `summary` and `description`.
+fn shown_back(ctx: &Ctx, pairs: &Pairs, problems: Vec<(String, Problem)>) -> FormView {
+    let mut form = FormView::default();
+    for name in [TITLE, SUMMARY, DESCRIPTION] {
+        form.values.insert(name, one(pairs, name).trim().to_owned());
+    }
+    for (field, problem) in problems {
+        let name = [TITLE, SUMMARY, DESCRIPTION]
+            .into_iter()
+            .find(|n| field.starts_with(n))
+            .unwrap_or(TITLE);
+        form.errors
+            .entry(name)
+            .or_insert_with(|| problem_text(ctx, problem));
+    }
+    form
+}
+
 /// `POST /{locale}/espace/missions/{id}/traductions/{lang}`: `action=publier` with the
 /// reviewed `title`, `summary` and `description`, or `action=ecarter`.
 #[handler]
@@ -108,20 +128,7 @@ pub async fn review_translation(
             match translations::accept(&scope, account, MissionId(m.id), text).await? {
                 Ok(_) => "translation_published",
                 Err(MissionRefusal::Invalid(problems)) => {
-                    let mut form = FormView::default();
-                    for name in [TITLE, SUMMARY, DESCRIPTION] {
-                        form.values
-                            .insert(name, one(&pairs, name).trim().to_owned());
-                    }
-                    let errors = refusal_errors(&ctx, MissionRefusal::Invalid(problems))?;
-                    // The editor's field names carry the language (`title_en`).
-                    for (field, message) in errors {
-                        let name = [TITLE, SUMMARY, DESCRIPTION]
-                            .into_iter()
-                            .find(|n| field.starts_with(n))
-                            .unwrap_or(TITLE);
-                        form.errors.entry(name).or_insert(message);
-                    }
+                    let form = shown_back(&ctx, &pairs, problems);
                     let cities = ctx.cities().await?;
                     let values = values_of(&ctx, &m, &cities);
                     let editor = Editor {
