@@ -2,22 +2,15 @@
 //! (read in batches: more rows than one batch), personal data where the operator may see it,
 //! each download in the journal; other files are 404, other roles 403.
 
-use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, mission, organisation};
+use crate::requests::{city_id, douala_association, mission, organisation};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::Duration;
 use jsap_store::{MissionFields, MissionTerms, MissionText, Missions, NewMission, Role};
 
 #[tokio::test]
 async fn an_operator_downloads_every_list_of_their_site_and_nothing_of_another() {
-    let app = TestApp::spawn_with(Options {
-        demo: false,
-        ..Options::default()
-    })
-    .await;
+    let (app, douala, org) = douala_association().await;
     let cm = tenant(&app, "cm");
-    let douala = city_id(&app, "cm", "douala").await;
-    let org = organisation(&app, "cm", douala, "entraide-douala").await;
     let today = cm.today();
     let window = (today + Duration::days(5), today + Duration::days(50));
     mission(

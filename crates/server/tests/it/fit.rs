@@ -2,10 +2,9 @@
 //! focal points find them, whose stay (or remote welcome) fits; the mission proposed by email
 //! once per member, two proposals a month at most; nothing across cities or sites.
 
-use crate::helpers::{Options, TestApp};
 use crate::requests::{
-    city_id, consents_given, emails, focal_point_elsewhere, mission_with, organisation, person,
-    user_id,
+    city_id, consents_given, douala_association, emails, focal_point_elsewhere, mission_with,
+    person, user_id,
 };
 use crate::roles::tenant;
 use chrono::Duration;
@@ -13,18 +12,12 @@ use jsap_store::{Profiles, Role};
 
 #[tokio::test]
 async fn focal_points_see_the_findable_members_a_mission_fits_and_propose_it_sparingly() {
-    let app = TestApp::spawn_with(Options {
-        demo: false,
-        ..Default::default()
-    })
-    .await;
+    let (app, douala, org) = douala_association().await;
     let cm = tenant(&app, "cm");
-    let (douala, yaounde, garoua) = (
-        city_id(&app, "cm", "douala").await,
+    let (yaounde, garoua) = (
         city_id(&app, "cm", "yaounde").await,
         city_id(&app, "cm", "garoua").await,
     );
-    let org = organisation(&app, "cm", douala, "entraide-douala").await;
     let start = cm.today() + Duration::days(30);
     let window = (start, start + Duration::days(30));
     let (first, first_path) = mission_with(

@@ -3,10 +3,10 @@
 //! language they asked in; remote missions only when they welcome them; nothing when nothing
 //! fits; never another site's missions.
 
-use crate::helpers::{Options, TestApp};
+use crate::helpers::TestApp;
 use crate::requests::{
-    city_id, consents_given, emails, mission_with, organisation, person, signed_in_elsewhere,
-    user_id,
+    city_id, consents_given, douala_association, emails, mission_with, organisation, person,
+    signed_in_elsewhere, user_id,
 };
 use crate::roles::tenant;
 use chrono::{Duration, TimeZone, Utc};
@@ -32,17 +32,9 @@ async fn weekly(app: &TestApp, code: &str, to: &str) -> Vec<OutboxEmail> {
 
 #[tokio::test]
 async fn members_who_asked_get_the_missions_that_fit_them_once_a_week() {
-    let app = TestApp::spawn_with(Options {
-        demo: false,
-        ..Default::default()
-    })
-    .await;
+    let (app, douala, org) = douala_association().await;
     let cm = tenant(&app, "cm");
-    let (douala, yaounde) = (
-        city_id(&app, "cm", "douala").await,
-        city_id(&app, "cm", "yaounde").await,
-    );
-    let org = organisation(&app, "cm", douala, "entraide-douala").await;
+    let yaounde = city_id(&app, "cm", "yaounde").await;
     // Monday 7 December 2026; the stays and missions are in January.
     let monday = Utc.with_ymd_and_hms(2026, 12, 7, 8, 5, 0).unwrap(); // 9:05 in Douala
     let start = monday.date_naive() + Duration::days(30);

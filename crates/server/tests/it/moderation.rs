@@ -4,8 +4,8 @@
 //! ended, no more log-in here) then unblocks them; another tenant's operator sees and touches
 //! none of it.
 
-use crate::helpers::{Browser, Options, PASSWORD, TestApp};
-use crate::requests::{city_id, emails, mission, organisation};
+use crate::helpers::{Browser, PASSWORD};
+use crate::requests::{douala_association, emails, mission};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::{Duration, Utc};
 use jsap_domain::requests::RequestKind;
@@ -26,13 +26,7 @@ async fn report(browser: &mut Browser<'_>, form: &str, reason: &str, comment: &s
 
 #[tokio::test]
 async fn three_reports_hide_a_mission_until_the_operator_decides_and_blocking_ends_an_account() {
-    let app = TestApp::spawn_with(Options {
-        demo: false,
-        ..Options::default()
-    })
-    .await;
-    let douala = city_id(&app, "cm", "douala").await;
-    let org = organisation(&app, "cm", douala, "entraide-douala").await;
+    let (app, douala, org) = douala_association().await;
     let today = tenant(&app, "cm").today();
     let window = (today + Duration::days(10), today + Duration::days(60));
     let (mission_id, path) = mission(&app, "cm", org, douala, "Collecte suspecte", window).await;

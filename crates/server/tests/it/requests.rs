@@ -116,6 +116,19 @@ pub(crate) async fn mission_with(
     (id, format!("/fr/missions/{id}-{slug}"))
 }
 
+/// An app without the demo data, with a verified association of Douala on `cm`
+/// ("entraide-douala"): the app, Douala's id and the association's.
+pub(crate) async fn douala_association() -> (TestApp, i64, i64) {
+    let app = TestApp::spawn_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    let douala = city_id(&app, "cm", "douala").await;
+    let org = organisation(&app, "cm", douala, "entraide-douala").await;
+    (app, douala, org)
+}
+
 pub(crate) async fn organisation(app: &TestApp, code: &str, city: i64, slug: &str) -> i64 {
     Organisations::for_tenant(store(app).conn(), &tenant(app, code))
         .insert(NewOrganisation {

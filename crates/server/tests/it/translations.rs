@@ -4,8 +4,8 @@
 //! before; a failed call is tried again later; nothing crosses sites; without an LLM,
 //! nothing is drafted.
 
-use crate::helpers::{Options, TestApp};
-use crate::requests::{city_id, focal_point_elsewhere, mission_with, organisation, person};
+use crate::helpers::TestApp;
+use crate::requests::{city_id, douala_association, focal_point_elsewhere, mission_with, person};
 use crate::roles::tenant;
 use chrono::{Duration, Utc};
 use jsap_adapters::{LlmConfig, LlmEngine};
@@ -87,17 +87,9 @@ async fn run(app: &TestApp, assistant: &Assistant, at: chrono::DateTime<Utc>) ->
 #[tokio::test]
 async fn drafted_translations_show_only_once_their_editor_publishes_them() {
     // The app itself runs offline: the job runs here, by hand, with the fake LLM.
-    let app = TestApp::spawn_with(Options {
-        demo: false,
-        ..Default::default()
-    })
-    .await;
+    let (app, douala, org) = douala_association().await;
     let cm = tenant(&app, "cm");
-    let (douala, garoua) = (
-        city_id(&app, "cm", "douala").await,
-        city_id(&app, "cm", "garoua").await,
-    );
-    let org = organisation(&app, "cm", douala, "entraide-douala").await;
+    let garoua = city_id(&app, "cm", "garoua").await;
     let start = cm.today() + Duration::days(20);
     let window = (start, start + Duration::days(10));
     let (cleanup, cleanup_fr) = mission_with(
