@@ -180,3 +180,46 @@ impl MissionCard {
         }
     }
 }
+
+/// Where a paged list stands: its `page` of `pages` (at least one), as every paged template
+/// reads it, with the links to the pages before and after (absent at either end).
+pub struct Pager {
+    pub page: u64,
+    pub pages: u64,
+}
+
+impl Pager {
+    pub fn new(page: u64, total: u64, per_page: u64) -> Self {
+        Self {
+            page,
+            pages: total.div_ceil(per_page.max(1)).max(1),
+        }
+    }
+
+    /// Puts `page`, `pages`, `previous` and `next` in `c`; `link` makes a page's address.
+    pub fn insert(&self, c: &mut tera::Context, link: impl Fn(u64) -> String) {
+        c.insert("page", &self.page);
+        c.insert("pages", &self.pages);
+        c.insert("previous", &(self.page > 1).then(|| link(self.page - 1)));
+        c.insert("next", &(self.page < self.pages).then(|| link(self.page + 1)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    #[test]
+    fn a_pager_links_the_pages_around_and_counts_at_least_one() {
+        let mut c = tera::Context::new();
+        Pager::new(2, 45, 20).insert(&mut c, |n| format!("?page={n}"));
+        assert_eq!(c.get("pages").and_then(|v| v.as_u64()), Some(3));
+        assert_eq!(c.get("previous").and_then(|v| v.as_str()), Some("?page=1"));
+        assert_eq!(c.get("next").and_then(|v| v.as_str()), Some("?page=3"));
+        let mut c = tera::Context::new();
+        Pager::new(1, 0, 20).insert(&mut c, |n| format!("?page={n}"));
+        assert_eq!(c.get("pages").and_then(|v| v.as_u64()), Some(1));
+        assert!(c.get("previous").is_some_and(|v| v.is_null()));
+        assert!(c.get("next").is_some_and(|v| v.is_null()));
+    }
+}

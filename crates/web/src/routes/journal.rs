@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::kit::Ctx;
 use crate::roles::{Console, RequireStaff};
-use crate::views::format_date;
+use crate::views::{format_date, Pager};
 use jsap_store::{AuditLog, AuditPage, JournalQuery, StaffAuditLog};
 use poem::http::StatusCode;
 use poem::web::Query;
@@ -78,22 +78,17 @@ async fn journal_page(
             }
         })
         .collect();
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
+    let pager = Pager::new(page, found.total, PER_PAGE);
     let link = |n: u64| {
         let query = serde_urlencoded::to_string([("q", q.as_str()), ("page", &n.to_string())])
             .unwrap_or_default();
         format!("/{}{path}?{query}", ctx.locale)
     };
-    let previous = (page > 1).then(|| link(page - 1));
-    let next = (page < pages).then(|| link(page + 1));
     ctx.page(req, path, "spaces/journal.html", StatusCode::OK, |c| {
         c.insert("rows", &rows);
         c.insert("total", &found.total);
         c.insert("q", &q);
-        c.insert("page", &page);
-        c.insert("pages", &pages);
-        c.insert("previous", &previous);
-        c.insert("next", &next);
+        pager.insert(c, link);
         c.insert("every_tenant", &every_tenant);
         c.insert("search_max", &SEARCH_MAX);
         c.insert("action_path", &format!("/{}{path}", ctx.locale));

@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::kit::{CountrySite, Ctx};
 use crate::render::{html, page_context};
 use crate::routes::media::photo_path;
-use crate::views::format_date;
+use crate::views::{format_date, Pager};
 use jsap_adapters::images::CARD_BOX;
 use jsap_adapters::markdown;
 use jsap_store::{NEWS_PER_PAGE, NewsPost, NewsPosts};
@@ -114,7 +114,6 @@ pub async fn list(
         .published(ctx.locale.as_str(), page, NEWS_PER_PAGE)
         .await?;
     let cards: Vec<NewsCard> = found.posts.iter().map(|p| card(&ctx, p)).collect();
-    let pages = found.total.div_ceil(NEWS_PER_PAGE).max(1);
     let link = |n: u64| format!("/{}/actualites?page={n}", ctx.locale);
     let rest = if page > 1 {
         format!("/actualites?page={page}")
@@ -123,10 +122,7 @@ pub async fn list(
     };
     let mut c = page_context(&ctx.state, &ctx.tenant, ctx.locale, &rest);
     c.insert("posts", &cards);
-    c.insert("page", &page);
-    c.insert("pages", &pages);
-    c.insert("previous", &(page > 1).then(|| link(page - 1)));
-    c.insert("next", &(page < pages).then(|| link(page + 1)));
+    Pager::new(page, found.total, NEWS_PER_PAGE).insert(&mut c, link);
     html(&ctx.state, &ctx.tenant, "news/list.html", &c)
 }
 

@@ -8,7 +8,7 @@ use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::Console;
 use crate::routes::site_pages::{page_path, rendered};
-use crate::views::format_date;
+use crate::views::{format_date, Pager};
 use jsap_app::pages::{self, BODY_MAX, HISTORY_PAGE, PageRefusal};
 use jsap_domain::Locale;
 use jsap_domain::PageVersionId;
@@ -122,8 +122,8 @@ async fn editor(
     let (history, total) = PageVersions::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .history_page(slug, page_locale.as_str(), offset, HISTORY_PAGE)
         .await?;
-    let pages_count = total.div_ceil(HISTORY_PAGE).max(1);
-    if history_page > pages_count {
+    let pager = Pager::new(history_page, total, HISTORY_PAGE);
+    if history_page > pager.pages {
         return Err(AppError::NotFound);
     }
     let rows: Vec<VersionRow> = history
@@ -158,16 +158,7 @@ async fn editor(
         c.insert("form", form);
         c.insert("versions", &rows);
         c.insert("page_body_max", &BODY_MAX);
-        c.insert("page", &history_page);
-        c.insert("pages", &pages_count);
-        c.insert(
-            "previous",
-            &(history_page > 1).then(|| link(history_page - 1)),
-        );
-        c.insert(
-            "next",
-            &(history_page < pages_count).then(|| link(history_page + 1)),
-        );
+        pager.insert(c, link);
     })
 }
 

@@ -2,6 +2,7 @@
 
 use super::triage_view::{self, TriageLabels};
 use super::*;
+use crate::views::Pager;
 
 #[derive(Serialize)]
 pub(super) struct InboxRow {
@@ -157,9 +158,7 @@ pub(super) async fn inbox_page(
             current: s == filter,
         })
         .collect();
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
-    let prev = (page > 1).then(|| url(filter, Some(page - 1)));
-    let next = (page < pages).then(|| url(filter, Some(page + 1)));
+    let pager = Pager::new(page, found.total, PER_PAGE);
     let triage_form = handling.then(|| triage_view::form(&ctx, &view));
     // "Show all" drops the triage filters and order, not the state.
     let reset_url = match filter {
@@ -178,10 +177,7 @@ pub(super) async fn inbox_page(
         c.insert("rows", &rows);
         c.insert("total", &found.total);
         c.insert("unread", &found.unread);
-        c.insert("page", &page);
-        c.insert("pages", &pages);
-        c.insert("prev", &prev);
-        c.insert("next", &next);
+        pager.insert(c, |n| url(filter, Some(n)));
         c.insert("triage_form", &triage_form);
         c.insert("state_filter", &filter.map(RequestState::as_str));
         c.insert("reset_url", &reset_url);
