@@ -49,6 +49,7 @@ mod m0023_request_triage;
 mod m0024_missions_email;
 mod m0025_mission_translations;
 mod m0026_digest_items;
+mod m0027_distribution_keys;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_missions_email::Migration),
             Box::new(m0025_mission_translations::Migration),
             Box::new(m0026_digest_items::Migration),
+            Box::new(m0027_distribution_keys::Migration),
         ]
     }
 }

@@ -38,6 +38,7 @@ mod profiles;
 mod recommend;
 mod requests;
 mod roles;
+mod schema;
 mod search;
 mod search_quality;
 mod seed;
