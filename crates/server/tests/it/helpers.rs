@@ -101,7 +101,24 @@ async fn copy_template(dir: &Path, demo: bool) -> String {
         .rsplit_once('/')
         .expect("a database name")
         .1;
-    create_database(&admin_url, Some(source)).await
+    let url = create_database(&admin_url, Some(source)).await;
+    through_pooler(&url)
+}
+
+/// With `TEST_DATABASE_POOLER` (a PgBouncer's `host:port`, transaction pooling with
+/// `max_prepared_statements`), the app reaches its database through it. Databases are made
+/// directly: PgBouncer keeps server connections open, and PostgreSQL copies only a template
+/// nobody is connected to.
+fn through_pooler(url: &str) -> String {
+    let Some(pooler) = env("TEST_DATABASE_POOLER") else {
+        return url.to_owned();
+    };
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let (authority, path) = rest.split_once('/').expect("a database name");
+    let user = authority
+        .split_once('@')
+        .map_or(String::new(), |(u, _)| format!("{u}@"));
+    format!("{scheme}://{user}{pooler}/{path}")
 }
 
 /// A new PostgreSQL database on the server of `admin_url` (a copy of `template` when given):
