@@ -209,6 +209,34 @@ impl Pager {
 mod tests {
     use super::Pager;
 
+    /// Every domain of the taxonomy has its illustration in the base theme's sprite (cards and
+    /// mission pages point to `domains.svg#<slug>`), each one small, and no other is there.
+    #[test]
+    fn each_domain_has_one_small_illustration() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../themes/base/static/domains.svg");
+        let sprite = std::fs::read_to_string(path).expect("domains.svg");
+        let mut ids = Vec::new();
+        for symbol in sprite.split("<symbol ").skip(1) {
+            let id = symbol
+                .split_once("id=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(id, _)| id.to_owned())
+                .expect("a symbol id");
+            let body = symbol.split_once("</symbol>").expect("closed").0;
+            assert!(body.len() < 3_000, "{id}: {} bytes", body.len());
+            ids.push(id);
+        }
+        let mut domains: Vec<String> = jsap_domain::Taxonomy::builtin()
+            .domains
+            .iter()
+            .map(|d| d.slug.clone())
+            .collect();
+        ids.sort();
+        domains.sort();
+        assert_eq!(ids, domains);
+    }
+
     #[test]
     fn a_pager_links_the_pages_around_and_counts_at_least_one() {
         let mut c = tera::Context::new();

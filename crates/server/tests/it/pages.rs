@@ -452,7 +452,7 @@ async fn a_remote_mission_without_a_window_says_it_fits_any_time() {
     let start = list.find(anytime).expect("the card");
     let card = &list[list[..start].rfind("<article").expect("card start")..start];
     let link = card
-        .split("href=\"")
+        .split("class=\"card-title\"><a href=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
         .expect("link");
