@@ -201,7 +201,10 @@ impl Pager {
         c.insert("page", &self.page);
         c.insert("pages", &self.pages);
         c.insert("previous", &(self.page > 1).then(|| link(self.page - 1)));
-        c.insert("next", &(self.page < self.pages).then(|| link(self.page + 1)));
+        c.insert(
+            "next",
+            &(self.page < self.pages).then(|| link(self.page + 1)),
+        );
     }
 }
 
@@ -216,6 +219,11 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../themes/base/static/domains.svg");
         let sprite = std::fs::read_to_string(path).expect("domains.svg");
+        // A "--" inside an XML comment makes the whole sprite unreadable: nothing is drawn.
+        for comment in sprite.split("<!--").skip(1) {
+            let body = comment.split_once("-->").expect("a closed comment").0;
+            assert!(!body.contains("--"), "'--' in a comment of domains.svg");
+        }
         let mut ids = Vec::new();
         for symbol in sprite.split("<symbol ").skip(1) {
             let id = symbol

@@ -101,7 +101,11 @@ async fn on_postgresql_every_key_of_a_tenant_owned_table_includes_the_tenant() {
 
     assert_eq!(breaches(conn).await, Vec::<String>::new());
     // Not vacuous: the tables and the foreign keys between them are there.
-    let tables = count(conn, &format!("{OWNED} SELECT COUNT(*)::text AS v FROM owned")).await;
+    let tables = count(
+        conn,
+        &format!("{OWNED} SELECT COUNT(*)::text AS v FROM owned"),
+    )
+    .await;
     assert!(tables >= 30, "{tables} tenant-owned tables");
     let composite = count(
         conn,
@@ -112,7 +116,10 @@ async fn on_postgresql_every_key_of_a_tenant_owned_table_includes_the_tenant() {
         ),
     )
     .await;
-    assert!(composite >= 30, "{composite} foreign keys between tenant-owned tables");
+    assert!(
+        composite >= 30,
+        "{composite} foreign keys between tenant-owned tables"
+    );
 
     // A row cannot point to another tenant's row, whatever the application does.
     let mission = count(

@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::kit::Ctx;
 use crate::roles::{Console, RequireStaff};
-use crate::views::{format_date, Pager};
+use crate::views::{Pager, format_date};
 use jsap_store::{AuditLog, AuditPage, JournalQuery, StaffAuditLog};
 use poem::http::StatusCode;
 use poem::web::Query;

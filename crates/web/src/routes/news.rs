@@ -6,7 +6,7 @@ use crate::AppError;
 use crate::kit::{CountrySite, Ctx};
 use crate::render::{html, page_context};
 use crate::routes::media::photo_path;
-use crate::views::{format_date, Pager};
+use crate::views::{Pager, format_date};
 use jsap_adapters::images::CARD_BOX;
 use jsap_adapters::markdown;
 use jsap_store::{NEWS_PER_PAGE, NewsPost, NewsPosts};

@@ -8,7 +8,7 @@ use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
 use crate::roles::Console;
 use crate::routes::site_pages::{page_path, rendered};
-use crate::views::{format_date, Pager};
+use crate::views::{Pager, format_date};
 use jsap_app::pages::{self, BODY_MAX, HISTORY_PAGE, PageRefusal};
 use jsap_domain::Locale;
 use jsap_domain::PageVersionId;
