@@ -122,10 +122,7 @@ async fn current(state: &AppState) -> prometheus::Result<Registry> {
         i64::from(open.saturating_sub(idle)),
     )?;
     // A database that cannot answer leaves these out (the scrape itself still succeeds).
-    match jsap_store::OutboxDelivery::across_all_tenants(state.store.conn())
-        .backlog()
-        .await
-    {
+    match jsap_app::mail::backlog(&state.store).await {
         Ok((pending, oldest)) => {
             gauge(
                 "jsap_outbox_pending",
