@@ -139,9 +139,7 @@ impl<'c, C: Connection> Mailer<'c, C> {
 
 /// How many emails wait to be sent on every site, and when the oldest was queued (the
 /// operators' outbox gauges). Read across tenants on purpose: one queue serves them all.
-pub async fn backlog(
-    store: &jsap_store::Store,
-) -> Result<(u64, Option<DateTime<Utc>>), Failure> {
+pub async fn backlog(store: &jsap_store::Store) -> Result<(u64, Option<DateTime<Utc>>), Failure> {
     Ok(jsap_store::OutboxDelivery::across_all_tenants(store.conn())
         .backlog()
         .await?)

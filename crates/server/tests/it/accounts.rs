@@ -451,10 +451,14 @@ async fn bad_sign_up_input_is_shown_back_with_field_errors_and_writes_nothing() 
         // The page opens on the summary (GOV.UK's pattern, without a script): it takes the
         // focus, so it is scrolled to and read first, and it links to the field.
         assert!(
-            page.body.contains("id=\"errors\" tabindex=\"-1\" autofocus>"),
+            page.body
+                .contains("id=\"errors\" tabindex=\"-1\" autofocus>"),
             "{field}: the summary takes the focus"
         );
-        assert!(page.body.contains(&format!("<a href=\"#{field}\">")), "{field}");
+        assert!(
+            page.body.contains(&format!("<a href=\"#{field}\">")),
+            "{field}"
+        );
         assert!(!page.body.contains(PASSWORD), "passwords are never echoed");
     }
     let kept = browser

@@ -519,3 +519,49 @@ async fn a_text_in_another_language_is_shown_and_marked_with_its_language() {
         "in its own language, unmarked"
     );
 }
+
+/// A focal point is named in the page's language: on the English and Arabic pages, the role
+/// is no longer the French "Point focal diaspora" (the tenant file names it per language), and
+/// the English-only Gambian site names it in English.
+#[tokio::test]
+async fn focal_points_are_named_in_the_language_of_the_page() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            "jesuisaucameroun.com",
+            "/en/villes/douala",
+            "Diaspora focal point — Douala",
+        ),
+        (
+            "jesuisaucameroun.com",
+            "/fr/villes/douala",
+            "Point focal diaspora — Douala",
+        ),
+        (
+            "jesuisaumaroc.com",
+            "/ar/villes/casablanca",
+            "نقطة الاتصال بالجالية — الدار البيضاء",
+        ),
+        (
+            "jesuisengambie.com",
+            "/en/villes/serekunda",
+            "Diaspora focal point — Serekunda",
+        ),
+    ];
+    for (host, path, name) in cases {
+        let (status, body) = app.page(host, path).await;
+        assert_eq!(status, 200, "{host}{path}");
+        assert!(body.contains(name), "{host}{path}: {name}");
+        if !path.starts_with("/fr/") {
+            assert!(!body.contains("Point focal diaspora"), "{host}{path}");
+        }
+    }
+    // The mission page's contact names it the same way.
+    let (_, list) = app
+        .page("jesuisaucameroun.com", "/en/missions?city=douala")
+        .await;
+    let link = first_mission_link(&list, "en");
+    let (_, mission) = app.page("jesuisaucameroun.com", &link).await;
+    assert!(mission.contains("Diaspora focal point — Douala"), "{link}");
+    assert!(!mission.contains("Point focal diaspora"), "{link}");
+}

@@ -100,9 +100,27 @@ impl CityConfig {
 pub struct FocalPointConfig {
     /// Slug of one of this tenant's cities.
     pub city: Slug,
+    /// The name shown for the focal point, in the tenant's default locale (a person's name,
+    /// or a role such as "Point focal diaspora — Douala").
     pub name: String,
+    /// The same name on the site's other languages, when it is a role to translate.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    #[serde(default)]
+    pub name_ar: Option<String>,
     /// A role address; the focal point is invited by email, never given a password here.
     pub email: EmailAddress,
+}
+
+impl FocalPointConfig {
+    /// The name on a page in `locale`: its translation when the file gives one.
+    pub fn name_in(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::En => self.name_en.as_deref().unwrap_or(&self.name),
+            Locale::Ar => self.name_ar.as_deref().unwrap_or(&self.name),
+            Locale::Fr => &self.name,
+        }
+    }
 }
 
 /// One tenant as read from `tenants/<code>.toml`.
@@ -527,5 +545,34 @@ email = "pf.alpha@jesuisautestland.com"
             .find(|t| t.code.as_str() == "gm")
             .expect("gm");
         assert_eq!(gm.locales, vec![Locale::En]);
+    }
+
+    /// A focal point's name is written in each language its site offers: in the default one
+    /// as `name`, in the others as `name_en` / `name_ar` (a French role label on the English
+    /// or Arabic page was a defect).
+    #[test]
+    fn each_focal_point_is_named_in_every_language_of_its_site() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tenants");
+        let mut missing = Vec::new();
+        for tenant in load_dir(&dir).unwrap_or_else(|e| panic!("{e:?}")) {
+            for fp in &tenant.focal_points {
+                for locale in &tenant.locales {
+                    let given = match locale {
+                        _ if *locale == tenant.default_locale => true,
+                        Locale::En => fp.name_en.is_some(),
+                        Locale::Ar => fp.name_ar.is_some(),
+                        Locale::Fr => false,
+                    };
+                    if !given {
+                        missing.push(format!(
+                            "{} {} {locale:?}",
+                            tenant.code.as_str(),
+                            fp.city.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+        assert_eq!(missing, Vec::<String>::new());
     }
 }

@@ -8,13 +8,17 @@ pub(super) struct FocalPointView {
     email: String,
 }
 
-pub(super) fn focal_points(tenant: &Tenant, city_slug: &str) -> Vec<FocalPointView> {
+pub(super) fn focal_points(
+    tenant: &Tenant,
+    city_slug: &str,
+    locale: Locale,
+) -> Vec<FocalPointView> {
     tenant
         .focal_points
         .iter()
         .filter(|f| f.city.as_str() == city_slug)
         .map(|f| FocalPointView {
-            name: f.name.clone(),
+            name: f.name_in(locale).to_owned(),
             email: f.email.to_string(),
         })
         .collect()
@@ -174,7 +178,7 @@ pub async fn mission_page(
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
-    let focal_points = focal_points(tenant, &city.slug);
+    let focal_points = focal_points(tenant, &city.slug, locale);
     // The call to action: answer the mission (a request to its organisation).
     ctx.insert("contact_url", &format!("{canonical_path}/repondre"));
     ctx.insert(
@@ -265,7 +269,7 @@ pub async fn city_page(
             lon = city.longitude
         ),
     );
-    ctx.insert("focal_points", &focal_points(tenant, &city.slug));
+    ctx.insert("focal_points", &focal_points(tenant, &city.slug, locale));
     listed.put(&mut ctx);
     // A verified city hall is the city's own organisation: linked from the top of its page.
     let city_hall = organisations
