@@ -12,6 +12,7 @@ mod assistant_editor;
 mod assistant_llm;
 mod backup;
 mod browser;
+mod browser_layout;
 mod browser_missions;
 mod browser_morning;
 mod bulk;
