@@ -77,7 +77,7 @@ pub(crate) async fn last_link(app: &TestApp, to: &str, kind: &str, segment: &str
 }
 
 /// A verified account, signed in in the returned browser.
-async fn member<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+pub(crate) async fn member<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(app, CM);
     assert_eq!(browser.signup(email, "Awa Diallo").await.status, 200);
     let link = last_link(app, email, "account_verification", "compte/verifier/").await;

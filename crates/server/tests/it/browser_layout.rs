@@ -58,8 +58,23 @@ async fn the_search_filters_are_a_drawer_on_phones_and_a_compact_column_on_deskt
     let app = TestApp::spawn().await;
     let base = format!("http://cm.localhost:{}", app.addr.port());
 
+    // A long address used to push the account page to 458 px on a phone.
+    let long = "prenom.nom-de-famille.tres-long@exemple-association-diaspora.org";
+    crate::accounts::member(&app, long).await;
     let phone = browser(&webdriver, true).await;
-    for path in ["/fr/", "/fr/missions", "/fr/villes/douala", "/en/missions"] {
+    phone
+        .goto(&format!("{base}/fr/compte/connexion"))
+        .await
+        .expect("log-in page");
+    crate::browser::log_in(&phone, long, crate::helpers::PASSWORD).await;
+    for path in [
+        "/fr/",
+        "/fr/missions",
+        "/fr/villes/douala",
+        "/en/missions",
+        "/fr/compte",
+        "/fr/compte/demandes",
+    ] {
         phone.goto(&format!("{base}{path}")).await.expect("page");
         let inner = number(&phone, "return window.innerWidth").await;
         let wide = number(&phone, "return document.documentElement.scrollWidth").await;
@@ -68,6 +83,10 @@ async fn the_search_filters_are_a_drawer_on_phones_and_a_compact_column_on_deskt
             wide <= inner,
             "{path}: {wide} px wide on a {inner} px phone"
         );
+        if path == "/fr/compte" {
+            let source = phone.source().await.expect("source");
+            assert!(source.contains(long), "signed in, the address on the page");
+        }
     }
     phone
         .goto(&format!("{base}/fr/missions?domain=sante"))
