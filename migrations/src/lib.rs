@@ -51,6 +51,9 @@ mod m0025_mission_translations;
 mod m0026_digest_items;
 mod m0027_distribution_keys;
 
+/// The tenant-owned tables, as a PostgreSQL CTE (`m0027_distribution_keys`).
+pub use m0027_distribution_keys::OWNED as TENANT_OWNED_TABLES;
+
 pub use sea_orm_migration::MigratorTrait;
 
 pub struct Migrator;

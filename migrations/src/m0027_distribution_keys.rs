@@ -14,8 +14,10 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The tenant-owned tables of the current schema and the number of their `tenant_id` column.
-const OWNED: &str = "
+/// The tenant-owned tables of the current schema and the number of their `tenant_id` column,
+/// as a `WITH owned AS (rel, tenant_col)` to put before a catalogue query (the schema test
+/// reads the catalogue through it too).
+pub const OWNED: &str = "
     WITH owned AS (
         SELECT a.attrelid AS rel, a.attnum AS tenant_col
         FROM pg_attribute a

@@ -7,14 +7,7 @@ use crate::helpers::{TestApp, env};
 use jsap_store::{ConnectionTrait, DbBackend, Statement};
 
 /// The tenant-owned tables (a `tenant_id` column) of the current schema, as a CTE.
-const OWNED: &str = "
-    WITH owned AS (
-        SELECT a.attrelid AS rel, a.attnum AS tenant_col
-        FROM pg_attribute a
-        JOIN pg_class t ON t.oid = a.attrelid
-        WHERE a.attname = 'tenant_id' AND NOT a.attisdropped AND t.relkind = 'r'
-          AND t.relnamespace = current_schema()::regnamespace
-    )";
+const OWNED: &str = jsap_migrations::TENANT_OWNED_TABLES;
 
 /// One text column `v` per row of `sql`.
 async fn texts(conn: &impl ConnectionTrait, sql: &str) -> Vec<String> {

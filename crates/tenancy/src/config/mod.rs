@@ -87,11 +87,22 @@ pub struct CityConfig {
 
 impl CityConfig {
     pub fn name_in(&self, locale: Locale) -> &str {
-        match locale {
-            Locale::En => self.name_en.as_deref().unwrap_or(&self.name),
-            Locale::Ar => self.name_ar.as_deref().unwrap_or(&self.name),
-            Locale::Fr => &self.name,
-        }
+        name_in(&self.name, &self.name_en, &self.name_ar, locale)
+    }
+}
+
+/// A name given as `name` with optional `name_en` / `name_ar`: the one for `locale`, else
+/// `name`.
+fn name_in<'a>(
+    name: &'a str,
+    en: &'a Option<String>,
+    ar: &'a Option<String>,
+    locale: Locale,
+) -> &'a str {
+    match locale {
+        Locale::En => en.as_deref().unwrap_or(name),
+        Locale::Ar => ar.as_deref().unwrap_or(name),
+        Locale::Fr => name,
     }
 }
 
@@ -115,11 +126,7 @@ pub struct FocalPointConfig {
 impl FocalPointConfig {
     /// The name on a page in `locale`: its translation when the file gives one.
     pub fn name_in(&self, locale: Locale) -> &str {
-        match locale {
-            Locale::En => self.name_en.as_deref().unwrap_or(&self.name),
-            Locale::Ar => self.name_ar.as_deref().unwrap_or(&self.name),
-            Locale::Fr => &self.name,
-        }
+        name_in(&self.name, &self.name_en, &self.name_ar, locale)
     }
 }
 
