@@ -5,7 +5,7 @@
 use crate::AppError;
 use crate::kit::{Checked, Ctx, see_other};
 use crate::roles::RequireMember;
-use crate::views::format_date;
+use crate::views::{Pager, format_date};
 use jsap_app::favourites::{self, FavouriteRefusal};
 use jsap_domain::MissionId;
 use jsap_store::Favourites;
@@ -140,8 +140,8 @@ pub async fn list(
     let saved = Favourites::for_tenant(ctx.state.store.conn(), &ctx.tenant)
         .of_member(member.account().id, ctx.locale.as_str(), page, PER_PAGE)
         .await?;
-    let pages = saved.total.div_ceil(PER_PAGE).max(1);
-    if page > pages {
+    let pager = Pager::new(page, saved.total, PER_PAGE);
+    if page > pager.pages {
         return Err(AppError::NotFound);
     }
     let cities = ctx.cities().await?;
@@ -179,9 +179,6 @@ pub async fn list(
         })
         .collect();
     let notice = crate::kit::notice(&ctx, params.done.as_deref(), &NOTICES);
-    let link = |p: u64| format!("/{locale}/compte/favoris?page={p}");
-    let previous = (page > 1).then(|| link(page - 1));
-    let next = (page < pages).then(|| link(page + 1));
     let total = saved.total;
     ctx.page(
         req,
@@ -189,7 +186,8 @@ pub async fn list(
         "account/favourites.html",
         StatusCode::OK,
         |c| {
-            put!(c, rows, notice, page, pages, previous, next, total);
+            put!(c, rows, notice, total);
+            pager.insert(c, |p| format!("/{locale}/compte/favoris?page={p}"));
         },
     )
 }

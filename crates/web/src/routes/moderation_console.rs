@@ -7,7 +7,7 @@ use crate::AppError;
 use crate::kit::PathId;
 use crate::kit::{Checked, Ctx, Pairs, one, see_other};
 use crate::roles::Console;
-use crate::views::format_date;
+use crate::views::{Pager, format_date};
 use jsap_app::moderation::{self, Content, ModerationRefusal};
 use jsap_domain::moderation::{Decision, TargetKind};
 use jsap_domain::{AccountId, ReportId};
@@ -181,7 +181,7 @@ async fn console(
         .as_deref()
         .filter(|d| ["dismiss", "hide", "remove", "blocked", "unblocked"].contains(d))
         .map(|d| ctx.t(&format!("moderation.done_{d}")));
-    let pages = total.div_ceil(PER_PAGE).max(1);
+    let pager = Pager::new(page as u64, total as u64, PER_PAGE as u64);
     ctx.page(
         req,
         "/espace/pays/moderation",
@@ -190,8 +190,7 @@ async fn console(
         |c| {
             c.insert("items", &items);
             c.insert("total", &total);
-            c.insert("page", &page);
-            c.insert("pages", &pages);
+            pager.insert(c, |n| format!("?page={n}"));
             c.insert("blocked", &blocked);
             c.insert("decisions", &decisions);
             c.insert("notice", &notice);

@@ -25,7 +25,7 @@ use crate::AppError;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, all, one, see_other};
 use crate::roles::RequireMissionWriter;
 use crate::views::Choice;
-use crate::views::format_date;
+use crate::views::{Pager, format_date};
 use jsap_app::missions::{self, Edit, MissionRefusal};
 use jsap_domain::Locale;
 use jsap_domain::missions::{
@@ -188,7 +188,8 @@ pub async fn list(
             updated: format_date(ctx.tenant.local_date(m.updated_at), ctx.locale),
         })
         .collect();
-    let pages = total.div_ceil(PER_PAGE).max(1);
+    let pager = Pager::new(page, total, PER_PAGE);
+    let state = status.map_or(String::new(), |s| format!("&etat={}", s.as_str()));
     let statuses: Vec<Choice> = MissionStatus::ALL
         .iter()
         .map(|s| Choice {
@@ -210,8 +211,9 @@ pub async fn list(
         |c| {
             c.insert("rows", &rows);
             c.insert("total", &total);
-            c.insert("page", &page);
-            c.insert("pages", &pages);
+            pager.insert(c, |n| {
+                format!("/{}/espace/missions?page={n}{state}", ctx.locale)
+            });
             c.insert("statuses", &statuses);
             c.insert("status", &status.map(MissionStatus::as_str));
             c.insert("may_create", &!orgs.is_empty());
