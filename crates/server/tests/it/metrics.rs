@@ -80,23 +80,21 @@ async fn metrics_are_served_on_their_own_listener_and_read_by_prometheus() {
     assert!(value(&text, "jsap_outbox_pending ").is_some_and(|n| n >= 1.0));
     assert!(value(&text, "jsap_build_info{").is_some_and(|n| n == 1.0));
     // The search pages read the catalogues: each site's first read loads it, later ones hit.
-    let catalogue = |outcome: &str| {
-        value(
-            &text,
-            &format!("jsap_catalogue_lookups_total{{outcome=\"{outcome}\"}}"),
-        )
-    };
-    assert!(catalogue("load").is_some_and(|n| n >= 2.0), "{text}");
-    assert!(catalogue("hit").is_some_and(|n| n >= 1.0), "{text}");
+    let lookups =
+        |metric: &str, outcome: &str| value(&text, &format!("{metric}{{outcome=\"{outcome}\"}}"));
+    let catalogue = "jsap_catalogue_lookups_total";
+    assert!(
+        lookups(catalogue, "load").is_some_and(|n| n >= 2.0),
+        "{text}"
+    );
+    assert!(
+        lookups(catalogue, "hit").is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
     // The home page twice: the first read misses the page cache, the second hits it.
-    let page = |outcome: &str| {
-        value(
-            &text,
-            &format!("jsap_page_cache_lookups_total{{outcome=\"{outcome}\"}}"),
-        )
-    };
-    assert!(page("miss").is_some_and(|n| n >= 1.0), "{text}");
-    assert!(page("hit").is_some_and(|n| n >= 1.0), "{text}");
+    let page = "jsap_page_cache_lookups_total";
+    assert!(lookups(page, "miss").is_some_and(|n| n >= 1.0), "{text}");
+    assert!(lookups(page, "hit").is_some_and(|n| n >= 1.0), "{text}");
     assert!(value(&text, "jsap_db_pool_connections ").is_some_and(|n| n >= 1.0));
     assert!(text.contains(r#"jsap_job_last_success_timestamp_seconds{job="deliver_outbox"}"#));
 

@@ -19,63 +19,38 @@ async fn texts(conn: &impl ConnectionTrait, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The catalogue queries (after the `owned` CTE) that each name what breaks one part of the
+/// rule, one line (`v`) each.
+const RULES: [&str; 4] = [
+    "SELECT o.rel::regclass::text || ': primary key without tenant_id' AS v
+     FROM owned o
+     WHERE NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = o.rel
+                       AND c.contype = 'p' AND o.tenant_col = ANY (c.conkey))",
+    "SELECT i.indexrelid::regclass::text || ': unique without tenant_id' AS v
+     FROM pg_index i JOIN owned o ON o.rel = i.indrelid
+     WHERE i.indisunique AND NOT (o.tenant_col = ANY (i.indkey::int2[]))",
+    "SELECT c.conname::text || ': foreign key without tenant_id on both sides' AS v
+     FROM pg_constraint c
+     JOIN owned s ON s.rel = c.conrelid
+     JOIN owned d ON d.rel = c.confrelid
+     WHERE c.contype = 'f' AND NOT EXISTS (
+         SELECT 1 FROM unnest(c.conkey, c.confkey) AS k(src, dst)
+         WHERE k.src = s.tenant_col AND k.dst = d.tenant_col)",
+    // A row is still found by its id alone in one lookup (`find_by_id`, the outbox).
+    "SELECT c.conrelid::regclass::text || ': no index on its id alone' AS v
+     FROM pg_constraint c JOIN owned o ON o.rel = c.conrelid
+     WHERE c.contype = 'p' AND cardinality(c.conkey) = 2
+       AND c.conkey[1] = o.tenant_col
+       AND NOT EXISTS (SELECT 1 FROM pg_index i
+                       WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[2])",
+];
+
 /// What breaks the rule, one line each (empty when the schema can be distributed).
 async fn breaches(conn: &impl ConnectionTrait) -> Vec<String> {
-    let mut found = texts(
-        conn,
-        &format!(
-            "{OWNED}
-            SELECT o.rel::regclass::text || ': primary key without tenant_id' AS v
-            FROM owned o
-            WHERE NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = o.rel
-                              AND c.contype = 'p' AND o.tenant_col = ANY (c.conkey))"
-        ),
-    )
-    .await;
-    found.extend(
-        texts(
-            conn,
-            &format!(
-                "{OWNED}
-                SELECT i.indexrelid::regclass::text || ': unique without tenant_id' AS v
-                FROM pg_index i JOIN owned o ON o.rel = i.indrelid
-                WHERE i.indisunique AND NOT (o.tenant_col = ANY (i.indkey::int2[]))"
-            ),
-        )
-        .await,
-    );
-    found.extend(
-        texts(
-            conn,
-            &format!(
-                "{OWNED}
-                SELECT c.conname::text || ': foreign key without tenant_id on both sides' AS v
-                FROM pg_constraint c
-                JOIN owned s ON s.rel = c.conrelid
-                JOIN owned d ON d.rel = c.confrelid
-                WHERE c.contype = 'f' AND NOT EXISTS (
-                    SELECT 1 FROM unnest(c.conkey, c.confkey) AS k(src, dst)
-                    WHERE k.src = s.tenant_col AND k.dst = d.tenant_col)"
-            ),
-        )
-        .await,
-    );
-    // A row is still found by its id alone in one lookup (`find_by_id`, the outbox).
-    found.extend(
-        texts(
-            conn,
-            &format!(
-                "{OWNED}
-                SELECT c.conrelid::regclass::text || ': no index on its id alone' AS v
-                FROM pg_constraint c JOIN owned o ON o.rel = c.conrelid
-                WHERE c.contype = 'p' AND cardinality(c.conkey) = 2
-                  AND c.conkey[1] = o.tenant_col
-                  AND NOT EXISTS (SELECT 1 FROM pg_index i
-                                  WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[2])"
-            ),
-        )
-        .await,
-    );
+    let mut found = Vec::new();
+    for rule in RULES {
+        found.extend(texts(conn, &format!("{OWNED} {rule}")).await);
+    }
     found
 }
 
