@@ -409,9 +409,37 @@ impl Done {
     }
 }
 
-/// A text field of `pairs`, trimmed, line ends made `\n`; its error goes in `errors`: empty
-/// when `required` (`{section}.err_required`), or longer than `max` characters
-/// (`{section}.err_too_long`, with `%{max}`).
+/// The name of a field in an error message: the text of its label's key, without a trailing
+/// parenthesis ("Latitude (de -90 à 90)" names "Latitude").
+pub(crate) fn field_name(ctx: &Ctx, label_key: &str) -> String {
+    without_parenthesis(&ctx.t(label_key)).to_owned()
+}
+
+fn without_parenthesis(label: &str) -> &str {
+    match label
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|l| l.rfind(" ("))
+    {
+        Some(i) if i > 0 => &label[..i],
+        _ => label,
+    }
+}
+
+/// The message `key` (one of the shared `form.err_*`) naming the field labelled `label_key`,
+/// so that a summary of several errors says which field each one is about.
+pub(crate) fn field_error(ctx: &Ctx, key: &str, label_key: &str) -> String {
+    ctx.t(key).replace("%{field}", &field_name(ctx, label_key))
+}
+
+/// [`field_error`] for a text longer than `max` characters.
+pub(crate) fn too_long_error(ctx: &Ctx, label_key: &str, max: usize) -> String {
+    field_error(ctx, "form.err_too_long", label_key).replace("%{max}", &max.to_string())
+}
+
+/// A text field of `pairs`, trimmed, line ends made `\n`; its error goes in `errors`, naming
+/// the field by its label `{section}.{field}_label`: empty when `required`, or longer than
+/// `max` characters.
 pub(crate) fn text_field(
     ctx: &Ctx,
     pairs: &Pairs,
@@ -422,14 +450,11 @@ pub(crate) fn text_field(
     section: &str,
 ) -> String {
     let value = one(pairs, field).trim().replace("\r\n", "\n");
+    let label = format!("{section}.{field}_label");
     if required && value.is_empty() {
-        errors.insert(field, ctx.t(&format!("{section}.err_required")));
+        errors.insert(field, field_error(ctx, "form.err_required", &label));
     } else if value.chars().count() > max {
-        errors.insert(
-            field,
-            ctx.t(&format!("{section}.err_too_long"))
-                .replace("%{max}", &max.to_string()),
-        );
+        errors.insert(field, too_long_error(ctx, &label, max));
     }
     value
 }
@@ -443,5 +468,22 @@ impl<'a, T: std::str::FromStr + Send> FromRequest<'a> for PathId<T> {
         raw.parse()
             .map(PathId)
             .map_err(|_| AppError::NotFound.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_parenthesis;
+
+    #[test]
+    fn a_field_is_named_by_its_label_without_the_hint_in_parenthesis() {
+        assert_eq!(without_parenthesis("Latitude (de -90 à 90)"), "Latitude");
+        assert_eq!(without_parenthesis("Site web (facultatif)"), "Site web");
+        assert_eq!(without_parenthesis("Titre du projet"), "Titre du projet");
+        assert_eq!(without_parenthesis("(facultatif)"), "(facultatif)");
+        assert_eq!(
+            without_parenthesis("Nom (court) de la ville"),
+            "Nom (court) de la ville"
+        );
     }
 }

@@ -256,7 +256,7 @@ async fn sign_up_verify_log_in_account_page_and_log_out() {
         "the session is gone server-side"
     );
     let notice = awa.get("/fr/compte/connexion?done=logged_out").await;
-    assert!(notice.body.contains("Vous êtes déconnecté(e)."));
+    assert!(notice.body.contains("Votre session est fermée."));
     app.stop().await.expect("stop");
 }
 

@@ -60,9 +60,13 @@ async fn an_operator_adds_a_city_that_is_live_everywhere_at_once() {
             .find(needle)
             .unwrap_or_else(|| panic!("{needle} in {}", invalid.body))
     };
-    assert!(at("Ce champ est obligatoire") < at("Saisissez un nombre entre -90 et 90"));
     assert!(
-        at("Saisissez un nombre entre -90 et 90") < at("Saisissez un nombre entre -180 et 180")
+        at("Le champ « Nom de la ville » est obligatoire")
+            < at("« Latitude » : saisissez un nombre entre -90 et 90")
+    );
+    assert!(
+        at("« Latitude » : saisissez un nombre entre -90 et 90")
+            < at("« Longitude » : saisissez un nombre entre -180 et 180")
     );
     assert!(
         invalid
@@ -93,7 +97,11 @@ async fn an_operator_adds_a_city_that_is_live_everywhere_at_once() {
         "/fr/espace/pays?done=city_invited&ville=buea#villes"
     );
     let console = operator.get("/fr/espace/pays?done=city_invited").await;
-    assert!(console.body.contains("Ville ajoutée et point focal invité"));
+    assert!(
+        console
+            .body
+            .contains("Ville ajoutée, et invitation envoyée")
+    );
     assert!(
         console.body.contains("ebai@example.org"),
         "{}",

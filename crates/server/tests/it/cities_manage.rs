@@ -80,8 +80,14 @@ async fn an_operator_edits_a_city_and_the_tenant_file_sync_keeps_the_edit() {
         )
         .await;
     assert_eq!(refused.status, 422);
-    let required = refused.body.find("Ce champ est obligatoire").expect("name");
-    let range = refused.body.find("entre -90 et 90").expect("latitude");
+    let required = refused
+        .body
+        .find("Le champ « Nom de la ville » est obligatoire")
+        .expect("name");
+    let range = refused
+        .body
+        .find("« Latitude » : saisissez un nombre entre -90 et 90")
+        .expect("latitude");
     assert!(required < range);
     assert!(refused.body.contains("value=\"Littoral (Wouri)\""));
     let (_, public) = app.page(CM, "/fr/villes/douala").await;

@@ -171,6 +171,13 @@ async fn an_organisation_writes_a_mission_its_focal_point_publishes_and_visitors
     })
     .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+    // The missing fields are named, a text with its language.
+    for named in [
+        "Le champ « Titre (Français) » est obligatoire.",
+        "Le champ « Contributions attendues » est obligatoire.",
+    ] {
+        assert!(refused.body.contains(named), "{named}");
+    }
     assert!(
         refused.body.contains("n&#x27;appartient pas au domaine")
             || refused.body.contains("n'appartient pas au domaine")

@@ -304,8 +304,8 @@ async fn bad_input_is_refused_with_its_errors_and_the_values_shown_back() {
             .unwrap_or_else(|| panic!("{needle} in {}", refused.body))
     };
     // The summary lists them in the form's order: title, language, text.
-    assert!(at("150 caractères au plus") < at("Choisissez une des langues du site"));
-    assert!(at("Choisissez une des langues du site") < at("Ce champ est obligatoire"));
+    assert!(at("« Titre » : 150 caractères au plus") < at("Choisissez une des langues du site"));
+    assert!(at("Choisissez une des langues du site") < at("Le champ « Texte » est obligatoire"));
     assert!(
         refused.body.contains(&format!("value=\"{long}\"")),
         "input kept"
@@ -337,7 +337,7 @@ async fn bad_input_is_refused_with_its_errors_and_the_values_shown_back() {
     assert!(body.contains("image JPEG, PNG ou WebP"));
     let (status, body) = upload(&app, &mut op, id, &png(10, 10), "").await;
     assert_eq!(status, 422);
-    assert!(body.contains("Ce champ est obligatoire"));
+    assert!(body.contains("Le champ « Description de la photo » est obligatoire"));
     assert!(
         journal(&app, "cm")
             .await

@@ -90,8 +90,10 @@ async fn a_member_registers_an_organisation_that_appears_once_its_focal_point_ve
     .await;
     assert_eq!(bad.status, 422);
     for message in [
-        "Ce champ est obligatoire.",
-        "Choisissez une valeur de la liste.",
+        "Le champ « Nom de l&#x27;organisation » est obligatoire.",
+        "« Type d&#x27;organisation » : choisissez une valeur de la liste.",
+        "« Ville » : choisissez une valeur de la liste.",
+        "Le champ « Présentation » est obligatoire.",
         "https://",
     ] {
         assert!(bad.body.contains(message), "{message}");

@@ -197,13 +197,17 @@ async fn raw_html_and_bad_input_never_reach_the_page() {
     let empty = op.submit(EDITOR, EDITOR, &save("   ")).await;
     assert_eq!(empty.status, 422);
     assert!(
-        empty.body.contains("Ce champ est obligatoire.") && empty.body.contains("href=\"#body\"")
+        empty.body.contains("Le champ « Texte » est obligatoire.")
+            && empty.body.contains("href=\"#body\"")
     );
     let long = format!("# Titre\n\n{}", "a".repeat(50_001));
     let too_long = op.submit(EDITOR, EDITOR, &save(&long)).await;
     assert_eq!(too_long.status, 422);
     assert!(
-        too_long.body.contains("50000 caractères au plus") && too_long.body.contains("aaaaaaaaaa")
+        too_long
+            .body
+            .contains("« Texte » : 50000 caractères au plus")
+            && too_long.body.contains("aaaaaaaaaa")
     );
     assert_eq!(versions(&app, "cm").await.len(), before);
     // An unknown page or a language the site does not offer: 404.

@@ -538,7 +538,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
     let after = (f.ends_on + Duration::days(1)).to_string();
     let long = "x".repeat(4001);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![], "Ce champ est obligatoire."),
+        (vec![], "Le champ « Votre message » est obligatoire."),
         (
             vec![
                 ("message", &long),
@@ -546,7 +546,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_from", &from),
                 ("available_to", &to),
             ],
-            "4000 caractères au plus.",
+            "« Votre message » : 4000 caractères au plus.",
         ),
         (
             vec![
@@ -555,7 +555,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_from", &from),
                 ("available_to", &to),
             ],
-            "Choisissez une valeur de la liste.",
+            "« Votre contribution » : choisissez une valeur de la liste.",
         ),
         (
             vec![
@@ -564,7 +564,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_from", "demain"),
                 ("available_to", &to),
             ],
-            "Date invalide",
+            "« Disponible à partir du » : date invalide",
         ),
         (
             vec![
@@ -573,7 +573,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_from", &before),
                 ("available_to", &to),
             ],
-            "dates de la mission",
+            "« Disponible à partir du » : choisissez une date entre",
         ),
         (
             vec![
@@ -582,7 +582,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_from", &from),
                 ("available_to", &after),
             ],
-            "dates de la mission",
+            "« Jusqu&#x27;au » : choisissez une date entre",
         ),
         (
             vec![
@@ -601,7 +601,7 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
                 ("available_to", &to),
                 ("extra", "ignored"),
             ],
-            "Ce champ est obligatoire.",
+            "Le champ « Votre message » est obligatoire.",
         ),
     ];
     for (fields, expected) in cases {
@@ -610,6 +610,25 @@ async fn bad_answers_are_shown_back_with_field_errors_and_write_nothing() {
         assert!(page.body.contains(expected), "{expected}: {fields:?}");
         assert!(page.body.contains("aria-invalid=\"true\""));
     }
+    // An empty form: the summary names each missing field once, in the order of the form.
+    let page = awa.submit(&action, &action, &[]).await;
+    let named = [
+        "Le champ « Votre message » est obligatoire.",
+        "« Votre contribution » : choisissez une valeur de la liste.",
+        "Le champ « Disponible à partir du » est obligatoire.",
+        "Le champ « Jusqu&#x27;au » est obligatoire.",
+    ];
+    let summary = &page.body[page.body.find("id=\"errors\"").expect("summary")..];
+    let summary = &summary[..summary.find("</ul>").expect("list")];
+    let at: Vec<usize> = named
+        .iter()
+        .map(|m| {
+            assert_eq!(summary.matches(m).count(), 1, "{m}");
+            summary.find(m).expect("named")
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    assert!(!page.body.contains("Ce champ est obligatoire"));
     // Input is shown back.
     let page = awa
         .submit(
@@ -706,7 +725,10 @@ async fn projects_and_profiles_go_to_the_city_focal_points() {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("Choisissez une valeur de la liste."));
+    assert!(
+        bad.body
+            .contains("« Domaine » : choisissez une valeur de la liste.")
+    );
     assert!(bad.body.contains("value=\"Un projet\"") || bad.body.contains(">Un projet</textarea>"));
     let sent = awa
         .submit(

@@ -3,8 +3,8 @@
 //! by email in the same step (`jsap_app::cities::add`).
 
 use crate::AppError;
-use crate::kit::text_field;
 use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
+use crate::kit::{field_error, text_field};
 use crate::roles::Console;
 use jsap_app::cities::{self, CityDraft, CityRefusal};
 use jsap_domain::EmailAddress;
@@ -61,19 +61,23 @@ pub async fn new_city_form(
     form_page(&ctx, req, StatusCode::OK, &FormView::default()).await
 }
 
-/// A coordinate in `range` (a dot or a comma as the decimal mark), or the field's error.
+const LATITUDE: &str = "city_admin.latitude_label";
+const LONGITUDE: &str = "city_admin.longitude_label";
+
+/// A coordinate in `range` (a dot or a comma as the decimal mark), or the error of the field
+/// labelled `label_key`.
 pub(crate) fn coordinate(
     ctx: &Ctx,
     raw: &str,
+    label_key: &str,
     range: std::ops::RangeInclusive<f64>,
 ) -> Result<f64, String> {
     if raw.is_empty() {
-        return Err(ctx.t("city_admin.err_required"));
+        return Err(field_error(ctx, "form.err_required", label_key));
     }
     match raw.replace(',', ".").parse::<f64>() {
         Ok(v) if v.is_finite() && range.contains(&v) => Ok(v),
-        _ => Err(ctx
-            .t("city_admin.err_coordinate")
+        _ => Err(field_error(ctx, "city_admin.err_coordinate", label_key)
             .replace("%{min}", &range.start().to_string())
             .replace("%{max}", &range.end().to_string())),
     }
@@ -92,12 +96,17 @@ pub(crate) fn check_place(ctx: &Ctx, pairs: &Pairs, errors: &mut Errors) -> Opti
         "city_admin",
     );
     let region = text_field(ctx, pairs, errors, "region", REGION_MAX, true, "city_admin");
-    let latitude = coordinate(ctx, one(pairs, "latitude").trim(), -90.0..=90.0)
+    let latitude = coordinate(ctx, one(pairs, "latitude").trim(), LATITUDE, -90.0..=90.0)
         .map_err(|e| errors.insert("latitude", e))
         .ok();
-    let longitude = coordinate(ctx, one(pairs, "longitude").trim(), -180.0..=180.0)
-        .map_err(|e| errors.insert("longitude", e))
-        .ok();
+    let longitude = coordinate(
+        ctx,
+        one(pairs, "longitude").trim(),
+        LONGITUDE,
+        -180.0..=180.0,
+    )
+    .map_err(|e| errors.insert("longitude", e))
+    .ok();
     let description = text_field(
         ctx,
         pairs,

@@ -5,8 +5,8 @@
 
 use crate::AppError;
 use crate::kit::PathId;
-use crate::kit::text_field;
 use crate::kit::{Checked, Ctx, Done, Errors, FormView, Pairs, one, see_other};
+use crate::kit::{field_error, text_field, too_long_error};
 use crate::roles::{Console, ConsoleRow, PathRow};
 use crate::routes::media::photo_path;
 use crate::routes::news::post_path;
@@ -357,10 +357,12 @@ pub async fn upload_photo(
         errors.insert("photo", ctx.t("news.err_photo_missing"));
     }
     if alt.is_empty() {
-        errors.insert("alt", ctx.t("news.err_required"));
+        errors.insert(
+            "alt",
+            field_error(&ctx, "form.err_required", "news.alt_label"),
+        );
     } else if alt.chars().count() > PHOTO_ALT_MAX {
-        let max = PHOTO_ALT_MAX.to_string();
-        errors.insert("alt", ctx.t("news.err_too_long").replace("%{max}", &max));
+        errors.insert("alt", too_long_error(&ctx, "news.alt_label", PHOTO_ALT_MAX));
     }
     if let (Some(bytes), true) = (bytes, errors.is_empty()) {
         let account = operator.user.account();

@@ -4,7 +4,7 @@
 
 use crate::AppError;
 use crate::kit::PathId;
-use crate::kit::{Checked, Ctx, Errors, FormView, see_other};
+use crate::kit::{Checked, Ctx, Errors, FormView, field_error, see_other};
 use crate::roles::RequireOrganisationMember;
 use crate::routes::accounts::{check_email, check_name};
 use jsap_adapters::images::ImageError;
@@ -182,7 +182,10 @@ pub async fn invite_member(
         "admin" => true,
         "editor" => false,
         _ => {
-            errors.insert("role", ctx.t("org.err_choice"));
+            errors.insert(
+                "role",
+                field_error(&ctx, "form.err_choice", "org.role_legend"),
+            );
             false
         }
     };

@@ -6,7 +6,8 @@
 use crate::AppError;
 use crate::kit::PathId;
 use crate::kit::{
-    Checked, CountrySite, Ctx, Errors, FormView, Pairs, VerifiedMember, all, one, see_other,
+    Checked, CountrySite, Ctx, Errors, FormView, Pairs, VerifiedMember, all, field_error, one,
+    see_other, text_field,
 };
 use crate::roles::RequireReviewer;
 use crate::routes::bulk::QueueParams;
@@ -106,27 +107,23 @@ pub async fn register_form(
 /// Checks the registration form: the draft, or the field errors.
 fn check(ctx: &Ctx, pairs: &Pairs, cities: &[CityRecord]) -> Result<Draft, Errors> {
     let mut errors = Errors::new();
-    let text = |errors: &mut Errors, field: &'static str, max: usize, required: bool| {
-        let value = one(pairs, field).trim().to_owned();
-        if required && value.is_empty() {
-            errors.insert(field, ctx.t("org.err_required"));
-        } else if value.chars().count() > max {
-            errors.insert(
-                field,
-                ctx.t("org.err_too_long")
-                    .replace("%{max}", &max.to_string()),
-            );
-        }
-        value
+    let text = |errors: &mut Errors, field, max, required| {
+        text_field(ctx, pairs, errors, field, max, required, "org")
     };
     let name = text(&mut errors, "name", ORG_NAME_MAX, true);
     let kind = one(pairs, "kind").trim().to_owned();
     if !KINDS.contains(&kind.as_str()) {
-        errors.insert("kind", ctx.t("org.err_choice"));
+        errors.insert(
+            "kind",
+            field_error(ctx, "form.err_choice", "org.kind_label"),
+        );
     }
     let city = cities.iter().find(|c| c.slug == one(pairs, "city").trim());
     if city.is_none() {
-        errors.insert("city", ctx.t("org.err_choice"));
+        errors.insert(
+            "city",
+            field_error(ctx, "form.err_choice", "org.city_label"),
+        );
     }
     let description = text(&mut errors, "description", ORG_DESCRIPTION_MAX, true);
     let website = text(&mut errors, "website", WEBSITE_MAX, false);

@@ -5,7 +5,9 @@
 //! `jsap_app::pages`.
 
 use crate::AppError;
-use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, one, see_other};
+use crate::kit::{
+    Checked, Ctx, Errors, FormView, Pairs, field_error, one, see_other, too_long_error,
+};
 use crate::roles::Console;
 use crate::routes::site_pages::{page_path, rendered};
 use crate::views::{Pager, format_date};
@@ -269,10 +271,8 @@ pub async fn save(
 /// The message under the text box for a text the pages refuse.
 fn body_error(ctx: &Ctx, refusal: PageRefusal) -> String {
     match refusal {
-        PageRefusal::TooLong => ctx
-            .t("pages.err_too_long")
-            .replace("%{max}", &BODY_MAX.to_string()),
-        _ => ctx.t("pages.err_required"),
+        PageRefusal::TooLong => too_long_error(ctx, "pages.body_label", BODY_MAX),
+        _ => field_error(ctx, "form.err_required", "pages.body_label"),
     }
 }
 

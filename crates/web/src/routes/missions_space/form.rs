@@ -86,7 +86,10 @@ pub(super) fn parse(ctx: &Ctx, pairs: &Pairs, cities: &[CityRecord]) -> (Option<
     let mut errors = Errors::new();
     let organisation_id = one(pairs, "organisation").trim().parse::<i64>().ok();
     if organisation_id.is_none() {
-        errors.insert("organisation", ctx.t("editor.err_unknown"));
+        errors.insert(
+            "organisation",
+            field_error(ctx, "form.err_choice", "editor.organisation_label"),
+        );
     }
     let texts = ctx
         .tenant
@@ -102,7 +105,10 @@ pub(super) fn parse(ctx: &Ctx, pairs: &Pairs, cities: &[CityRecord]) -> (Option<
     let city_slug = one(pairs, "city").trim();
     let city_id = cities.iter().find(|c| c.slug == city_slug).map(|c| c.id);
     if city_id.is_none() && !city_slug.is_empty() {
-        errors.insert("city", ctx.t("editor.err_unknown"));
+        errors.insert(
+            "city",
+            field_error(ctx, "form.err_choice", "editor.city_label"),
+        );
     }
     let date = |errors: &mut Errors, name: &'static str| {
         let raw = one(pairs, name).trim();
@@ -128,7 +134,10 @@ pub(super) fn parse(ctx: &Ctx, pairs: &Pairs, cities: &[CityRecord]) -> (Option<
         match capacity_raw.parse::<i32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.insert("capacity", problem_text(ctx, Problem::OutOfRange));
+                errors.insert(
+                    "capacity",
+                    problem_text(ctx, "capacity", Problem::OutOfRange),
+                );
                 None
             }
         }
@@ -221,7 +230,7 @@ pub(super) fn refusal_errors(ctx: &Ctx, refusal: MissionRefusal) -> Result<Error
             for (name, problem) in problems {
                 errors
                     .entry(field(&name))
-                    .or_insert_with(|| problem_text(ctx, problem));
+                    .or_insert_with(|| problem_text(ctx, &name, problem));
             }
         }
         MissionRefusal::NotFound => return Err(AppError::NotFound),

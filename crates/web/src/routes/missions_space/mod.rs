@@ -22,7 +22,9 @@ pub use translations::review_translation;
 use page::Editor;
 
 use crate::AppError;
-use crate::kit::{Checked, Ctx, Errors, FormView, Pairs, all, one, see_other};
+use crate::kit::{
+    Checked, Ctx, Errors, FormView, Pairs, all, field_error, field_name, one, see_other,
+};
 use crate::roles::RequireMissionWriter;
 use crate::views::Choice;
 use crate::views::{Pager, format_date};
@@ -75,8 +77,48 @@ fn field(name: &str) -> &'static str {
         .unwrap_or("title_fr")
 }
 
-fn problem_text(ctx: &Ctx, problem: Problem) -> String {
-    ctx.t(&format!("editor.err_{}", problem.code()))
+/// The label key of the form's field `name`, and the locale of a text field (`title_en`).
+fn label_of(name: &str) -> (&'static str, Option<&str>) {
+    let (base, locale) = match name.rsplit_once('_') {
+        Some((base, l)) if ["fr", "en", "ar"].contains(&l) => (base, Some(l)),
+        _ => (name, None),
+    };
+    let key = match base {
+        "organisation" => "editor.organisation_label",
+        "summary" => "editor.summary_label",
+        "description" => "editor.description_label",
+        "city" => "editor.city_label",
+        "domain" => "editor.domain_label",
+        "mission_type" => "editor.type_label",
+        "contribution_types" => "editor.contributions_legend",
+        "starts_on" => "editor.starts_label",
+        "ends_on" => "editor.ends_label",
+        "skills" => "editor.skills_label",
+        "capacity" => "editor.capacity_label",
+        "contact_name" => "editor.contact_label",
+        _ => "editor.title_label",
+    };
+    (key, locale)
+}
+
+/// The message of `problem` on the field `name`: the common ones (required, too long, not in
+/// the list) name the field, and its language for a text in one.
+fn problem_text(ctx: &Ctx, name: &str, problem: Problem) -> String {
+    let key = match problem {
+        Problem::Required => "form.err_required",
+        Problem::TooLong => "form.err_too_long_text",
+        Problem::Unknown => "form.err_choice",
+        other => return ctx.t(&format!("editor.err_{}", other.code())),
+    };
+    let (label, locale) = label_of(name);
+    let mut field = field_name(ctx, label);
+    if let Some(locale) = locale {
+        field = ctx
+            .t("form.field_in")
+            .replace("%{field}", &field)
+            .replace("%{language}", &ctx.t(&format!("lang.{locale}")));
+    }
+    ctx.t(key).replace("%{field}", &field)
 }
 
 #[derive(Serialize)]

@@ -60,7 +60,7 @@ pub async fn step(
             let mut form = values_of(&ctx, &m, &cities);
             for (name, problem) in problems {
                 form.errors
-                    .insert(field(&name), problem_text(&ctx, problem));
+                    .insert(field(&name), problem_text(&ctx, &name, problem));
             }
             let editor = Editor::of_mission(&m, &form, StatusCode::UNPROCESSABLE_ENTITY, None);
             editor_page(&ctx, req, &writer, editor).await

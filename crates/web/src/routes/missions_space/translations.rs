@@ -88,7 +88,7 @@ fn shown_back(ctx: &Ctx, pairs: &Pairs, problems: Vec<(String, Problem)>) -> For
             .unwrap_or(TITLE);
         form.errors
             .entry(name)
-            .or_insert_with(|| problem_text(ctx, problem));
+            .or_insert_with(|| problem_text(ctx, &field, problem));
     }
     form
 }

@@ -8,7 +8,9 @@
 //! points, the country operators) see it: anyone else gets the same 404 as for a request
 //! that does not exist, on this tenant or another.
 
-use crate::kit::{Checked, Ctx, Errors, FormView, VerifiedMember, see_other};
+use crate::kit::{
+    Checked, Ctx, Errors, FormView, VerifiedMember, field_error, see_other, too_long_error,
+};
 use crate::session::{OptionalUser, Session};
 use crate::views::{contribution_label, domain_label, format_date, mission_path};
 use crate::{AppError, AppState};
@@ -102,36 +104,41 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// A required text, its error naming the field by its label `label_key`.
 fn check_text(
     ctx: &Ctx,
     errors: &mut Errors,
-    field: &'static str,
+    (field, label_key): (&'static str, &str),
     raw: &str,
     max: usize,
 ) -> String {
     let value = raw.trim().to_owned();
     if value.is_empty() {
-        errors.insert(field, ctx.t("request.err_required"));
+        errors.insert(field, field_error(ctx, "form.err_required", label_key));
     } else if chars(&value) > max {
-        errors.insert(
-            field,
-            ctx.t("request.err_too_long")
-                .replace("%{max}", &max.to_string()),
-        );
+        errors.insert(field, too_long_error(ctx, label_key, max));
     }
     value
 }
 
-fn check_date(ctx: &Ctx, errors: &mut Errors, field: &'static str, raw: &str) -> Option<NaiveDate> {
+const FROM: (&str, &str) = ("available_from", "request.from_label");
+const TO: (&str, &str) = ("available_to", "request.to_label");
+
+fn check_date(
+    ctx: &Ctx,
+    errors: &mut Errors,
+    (field, label_key): (&'static str, &str),
+    raw: &str,
+) -> Option<NaiveDate> {
     let raw = raw.trim();
     if raw.is_empty() {
-        errors.insert(field, ctx.t("request.err_required"));
+        errors.insert(field, field_error(ctx, "form.err_required", label_key));
         return None;
     }
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(date) => Some(date),
         Err(_) => {
-            errors.insert(field, ctx.t("request.err_date"));
+            errors.insert(field, field_error(ctx, "form.err_date", label_key));
             None
         }
     }
@@ -144,8 +151,8 @@ fn check_dates(
     form: &RequestForm,
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Option<(NaiveDate, NaiveDate)> {
-    let from = check_date(ctx, errors, "available_from", &form.available_from);
-    let to = check_date(ctx, errors, "available_to", &form.available_to);
+    let from = check_date(ctx, errors, FROM, &form.available_from);
+    let to = check_date(ctx, errors, TO, &form.available_to);
     let (from, to) = (from?, to?);
     if to < from {
         errors.insert("available_to", ctx.t("request.err_date_order"));
@@ -153,15 +160,16 @@ fn check_dates(
     }
     match window {
         Some((start, end)) => {
-            let message = ctx
-                .t("request.err_date_window")
-                .replace("%{from}", &format_date(start, ctx.locale))
-                .replace("%{to}", &format_date(end, ctx.locale));
+            let message = |label_key| {
+                field_error(ctx, "request.err_date_window", label_key)
+                    .replace("%{from}", &format_date(start, ctx.locale))
+                    .replace("%{to}", &format_date(end, ctx.locale))
+            };
             if from < start || from > end {
-                errors.insert("available_from", message.clone());
+                errors.insert(FROM.0, message(FROM.1));
             }
             if to < start || to > end {
-                errors.insert("available_to", message);
+                errors.insert(TO.0, message(TO.1));
             } else if to < ctx.tenant.today() {
                 errors.insert("available_to", ctx.t("request.err_date_past"));
             }

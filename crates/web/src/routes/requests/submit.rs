@@ -125,7 +125,13 @@ pub async fn answer(
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let (detail, city) = published_mission(state, tenant, ctx.locale, &id_slug).await?;
     let mut errors = Errors::new();
-    let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    let body = check_text(
+        &ctx,
+        &mut errors,
+        ("message", "request.message_label"),
+        &form.message,
+        BODY_MAX,
+    );
     let contribution = form.contribution.trim().to_owned();
     if !detail
         .mission
@@ -133,7 +139,10 @@ pub async fn answer(
         .contribution_types
         .contains(&contribution)
     {
-        errors.insert("contribution", ctx.t("request.err_choice"));
+        errors.insert(
+            "contribution",
+            field_error(&ctx, "form.err_choice", "request.contribution_label"),
+        );
     }
     let window = (detail.mission.terms.starts_on, detail.mission.terms.ends_on);
     let dates = check_dates(&ctx, &mut errors, &form, Some(window));
@@ -269,17 +278,39 @@ pub(super) async fn city_post(
     let (state, tenant) = (&*ctx.state, &*ctx.tenant);
     let city = city_of(state, tenant, &slug).await?;
     let mut errors = Errors::new();
-    let description =
-        |errors: &mut Errors| check_text(&ctx, errors, "description", &form.description, BODY_MAX);
+    let description = |errors: &mut Errors, label_key| {
+        check_text(
+            &ctx,
+            errors,
+            ("description", label_key),
+            &form.description,
+            BODY_MAX,
+        )
+    };
     let new = match which {
         CityForm::Project => {
-            let title = check_text(&ctx, &mut errors, "title", &form.title, TITLE_MAX);
+            let title = check_text(
+                &ctx,
+                &mut errors,
+                ("title", "request.title_label"),
+                &form.title,
+                TITLE_MAX,
+            );
             let domain = form.domain.trim().to_owned();
             if tenant.taxonomy().domain(&domain).is_none() {
-                errors.insert("domain", ctx.t("request.err_choice"));
+                errors.insert(
+                    "domain",
+                    field_error(&ctx, "form.err_choice", "request.domain_label"),
+                );
             }
-            let body = description(&mut errors);
-            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            let body = description(&mut errors, "request.description_label");
+            let offer = check_text(
+                &ctx,
+                &mut errors,
+                ("offer", "request.bring_label"),
+                &form.offer,
+                OFFER_MAX,
+            );
             NewRequest {
                 kind: RequestKind::Project,
                 member_user_id: session.account.id,
@@ -297,9 +328,15 @@ pub(super) async fn city_post(
             }
         }
         CityForm::Profile => {
-            let offer = check_text(&ctx, &mut errors, "offer", &form.offer, OFFER_MAX);
+            let offer = check_text(
+                &ctx,
+                &mut errors,
+                ("offer", "request.skills_label"),
+                &form.offer,
+                OFFER_MAX,
+            );
             let dates = check_dates(&ctx, &mut errors, &form, None);
-            let body = description(&mut errors);
+            let body = description(&mut errors, "request.looking_label");
             NewRequest {
                 kind: RequestKind::Profile,
                 member_user_id: session.account.id,

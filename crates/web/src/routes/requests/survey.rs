@@ -89,8 +89,7 @@ pub async fn survey_answer(
     if chars(&comment) > COMMENT_MAX {
         errors.insert(
             "comment",
-            ctx.t("request.err_too_long")
-                .replace("%{max}", &COMMENT_MAX.to_string()),
+            too_long_error(&ctx, "survey.comment_label", COMMENT_MAX),
         );
     }
     let Some(score) = score.filter(|_| errors.is_empty()) else {

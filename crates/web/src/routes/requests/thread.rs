@@ -350,7 +350,13 @@ pub async fn post_message(
         );
     }
     let mut errors = Errors::new();
-    let body = check_text(&ctx, &mut errors, "message", &form.message, BODY_MAX);
+    let body = check_text(
+        &ctx,
+        &mut errors,
+        ("message", "request.reply_label"),
+        &form.message,
+        BODY_MAX,
+    );
     let turn = Turn {
         request: &request,
         side,
