@@ -1659,6 +1659,12 @@ async fn request_pages_are_translated_and_right_to_left_in_arabic() {
             !page.body.contains("request."),
             "{form}: no untranslated key"
         );
+        // Right to left, the link back to the city points right.
+        assert!(
+            page.body.contains(&format!("/villes/{city}\">→ ")),
+            "{form}"
+        );
+        assert!(!page.body.contains("\">← "), "{form}");
     }
     let inbox = karim.get("/ar/compte/demandes").await;
     assert!(inbox.body.contains("طلباتي"));
