@@ -50,9 +50,12 @@ mod m0024_missions_email;
 mod m0025_mission_translations;
 mod m0026_digest_items;
 mod m0027_distribution_keys;
+mod m0028_row_level_security;
 
 /// The tenant-owned tables, as a PostgreSQL CTE (`m0027_distribution_keys`).
 pub use m0027_distribution_keys::OWNED as TENANT_OWNED_TABLES;
+/// The row-level security policy's rule (`m0028_row_level_security`).
+pub use m0028_row_level_security::RULE as TENANT_ROWS_RULE;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -89,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0025_mission_translations::Migration),
             Box::new(m0026_digest_items::Migration),
             Box::new(m0027_distribution_keys::Migration),
+            Box::new(m0028_row_level_security::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@
 mod entities;
 mod error;
 mod repos;
+mod rls;
 
 pub use error::StoreError;
 pub use repos::access_tokens::{AccessTokens, TOKEN_PREFIX, TokenRecord};
@@ -78,10 +79,20 @@ pub use repos::translations::{
 };
 pub use repos::users::{StaffAccounts, StaffUpsert, UserRecord};
 
-/// A connection or a transaction: what every repository runs on. Use cases name this, never
-/// sea-orm, so the store's database library stays its own business.
-pub trait Connection: sea_orm::ConnectionTrait {}
-impl<T: sea_orm::ConnectionTrait> Connection for T {}
+pub use rls::Connection;
+
+/// For tests that look at or change the database behind the app's back: statements that
+/// cross tenants, as the store's cross-tenant repositories run them (on PostgreSQL, each in a
+/// transaction with `app.all_tenants` on, for the row-level security policies).
+#[cfg(feature = "test-support")]
+pub trait AcrossTenants: Connection + Sized {
+    fn across_tenants(&self) -> impl sea_orm::ConnectionTrait + '_ {
+        rls::Scoped::all_tenants(self)
+    }
+}
+
+#[cfg(feature = "test-support")]
+impl<C: Connection> AcrossTenants for C {}
 
 /// sea-orm's own types, for tests that read or break the database with raw SQL.
 #[cfg(feature = "test-support")]

@@ -4,6 +4,7 @@
 //! outbox and their links followed.
 
 use crate::helpers::{Browser, Options, PASSWORD, TestApp, repo_root};
+use jsap_store::AcrossTenants;
 use jsap_store::Grant;
 use jsap_store::{Accounts, ConnectionTrait, Invitations, Outbox, OutboxEmail, Role, Store};
 use jsap_tenancy::Tenant;
@@ -89,6 +90,7 @@ pub(crate) async fn member<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
 async fn expire_all(app: &TestApp, table: &str) {
     store(app)
         .conn()
+        .across_tenants()
         .execute_unprepared(&format!(
             "UPDATE {table} SET expires_at = '2000-01-01 00:00:00+00:00'"
         ))
@@ -1307,7 +1309,8 @@ async fn the_purge_job_drops_expired_sessions_and_stale_tokens_only() {
         .issue_token(account.id, jsap_store::TokenPurpose::VerifyEmail, None)
         .await
         .expect("token");
-    conn.execute_unprepared("UPDATE account_tokens SET expires_at = '2000-01-01 00:00:00+00:00'")
+    conn.across_tenants()
+        .execute_unprepared("UPDATE account_tokens SET expires_at = '2000-01-01 00:00:00+00:00'")
         .await
         .expect("expire");
     let fresh = accounts

@@ -7,6 +7,7 @@ use crate::helpers::TestApp;
 use crate::missions::{jpeg, window};
 use crate::requests::person;
 use crate::roles::{CM, SN};
+use jsap_store::AcrossTenants;
 use jsap_store::Role;
 use serde_json::{Value, json};
 
@@ -379,15 +380,16 @@ async fn a_token_writes_a_mission_through_its_lifecycle_and_every_error_is_json(
 async fn missions_of_cm(app: &TestApp) -> String {
     use jsap_store::ConnectionTrait;
     let conn = app.services.store.conn();
-    conn.query_one_raw(jsap_store::Statement::from_string(
-        conn.get_database_backend(),
-        "SELECT CAST(COUNT(*) AS TEXT) FROM missions WHERE tenant_id = 'cm'".to_owned(),
-    ))
-    .await
-    .expect("query")
-    .expect("a row")
-    .try_get_by_index(0)
-    .expect("count")
+    conn.across_tenants()
+        .query_one_raw(jsap_store::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS TEXT) FROM missions WHERE tenant_id = 'cm'".to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("a row")
+        .try_get_by_index(0)
+        .expect("count")
 }
 
 /// A failure on the site's side (a table gone under the running server) is a JSON 500 with
@@ -403,6 +405,7 @@ async fn a_failure_of_the_site_is_a_json_500_and_nothing_is_half_written() {
     app.services
         .store
         .conn()
+        .across_tenants()
         .execute_unprepared("ALTER TABLE mission_contributions RENAME TO contributions_gone")
         .await
         .expect("break the database");

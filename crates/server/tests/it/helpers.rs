@@ -121,24 +121,45 @@ fn through_pooler(url: &str) -> String {
     format!("{scheme}://{user}{pooler}/{path}")
 }
 
-/// A new PostgreSQL database on the server of `admin_url` (a copy of `template` when given):
-/// its URL.
+/// The role the app connects as on PostgreSQL in the tests: an ordinary one (neither superuser
+/// nor `BYPASSRLS`) that owns its databases, as in production, so that every test runs under
+/// the row-level security policies (`m0028_row_level_security`).
+pub const APP_ROLE: &str = "jsap_app";
+
+/// A new PostgreSQL database on the server of `admin_url` (a copy of `template` when given),
+/// owned by [`APP_ROLE`]: its URL, for that role.
 async fn create_database(admin_url: &str, template: Option<&str>) -> String {
     let name = format!("jsap_test_{}", uuid::Uuid::new_v4().simple());
     let admin = jsap_store::Store::connect(admin_url)
         .await
         .expect("connect to TEST_DATABASE_URL");
+    // Tests create it concurrently: a duplicate is fine.
+    admin
+        .conn()
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ))
+        .await
+        .expect("create the app's role");
     let copy = template.map_or_else(String::new, |t| format!(" TEMPLATE \"{t}\""));
     admin
         .conn()
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\"{copy}"))
+        .execute_unprepared(&format!(
+            "CREATE DATABASE \"{name}\" OWNER {APP_ROLE}{copy}"
+        ))
         .await
         .expect("create test database");
     admin.close().await.expect("close admin connection");
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("TEST_DATABASE_URL has a database name");
-    format!("{base}/{name}")
+    as_role(admin_url, APP_ROLE, &name)
+}
+
+/// `url` (`postgres://user@host/db`) for `role` and database `name`.
+pub fn as_role(url: &str, role: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let (authority, _) = rest.split_once('/').expect("a database name");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{role}@{host}/{name}")
 }
 
 pub struct TestApp {

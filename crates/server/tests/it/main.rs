@@ -38,6 +38,7 @@ mod pages_edit;
 mod profiles;
 mod recommend;
 mod requests;
+mod rls;
 mod roles;
 mod schema;
 mod search;

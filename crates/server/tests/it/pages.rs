@@ -2,6 +2,7 @@
 //! what one country's host must never show of another's.
 
 use crate::helpers::TestApp;
+use jsap_store::AcrossTenants;
 
 /// The first `/{locale}/missions/{id}-{slug}` link of a page.
 fn first_mission_link(body: &str, locale: &str) -> String {
@@ -436,6 +437,7 @@ async fn a_remote_mission_without_a_window_says_it_fits_any_time() {
         app.services
             .store
             .conn()
+            .across_tenants()
             .execute_raw(jsap_store::Statement::from_string(backend, sql))
             .await
             .expect("update");
@@ -471,6 +473,7 @@ async fn a_text_in_another_language_is_shown_and_marked_with_its_language() {
     let conn = app.services.store.conn();
     let backend = conn.get_database_backend();
     let row = conn
+        .across_tenants()
         .query_one_raw(jsap_store::Statement::from_string(
             backend,
             "SELECT CAST(m.id AS TEXT), m.slug, t.title FROM missions m JOIN mission_texts t \
@@ -488,7 +491,8 @@ async fn a_text_in_another_language_is_shown_and_marked_with_its_language() {
         format!("DELETE FROM mission_texts WHERE mission_id = {id} AND locale = 'en'"),
         "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'".to_owned(),
     ] {
-        conn.execute_raw(jsap_store::Statement::from_string(backend, sql))
+        conn.across_tenants()
+            .execute_raw(jsap_store::Statement::from_string(backend, sql))
             .await
             .expect("update");
     }

@@ -4,6 +4,7 @@
 use crate::helpers::{Browser, Options, TestApp};
 use crate::roles::{CM, SN, account, signed_in, tenant};
 use chrono::Duration;
+use jsap_store::AcrossTenants;
 use jsap_store::{Cities, Outbox, Profile, Profiles};
 
 async fn spawn() -> TestApp {
@@ -478,6 +479,7 @@ async fn request_forms_are_pre_filled_from_the_profile_and_the_next_stay() {
     // A published mission open over the whole stay, and one of the ways it asks for.
     let (start, end) = (today + Duration::days(20), today + Duration::days(30));
     let row = conn
+        .across_tenants()
         .query_one_raw(jsap_store::Statement::from_string(
             conn.get_database_backend(),
             format!(

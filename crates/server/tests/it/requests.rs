@@ -7,6 +7,7 @@
 use crate::helpers::{Browser, Options, PASSWORD, TestApp, env, service_available};
 use chrono::{Duration, NaiveDate, Utc};
 use jsap_domain::EmailAddress;
+use jsap_store::AcrossTenants;
 use jsap_store::Grant;
 use jsap_store::{
     Accounts, Cities, ConnectionTrait, MissionFields, MissionTerms, MissionText, Missions,
@@ -366,6 +367,7 @@ fn request_id(path: &str) -> i64 {
 async fn request_count(app: &TestApp) -> u64 {
     let conn = store(app).conn();
     let rows = conn
+        .across_tenants()
         .query_one_raw(jsap_store::Statement::from_string(
             conn.get_database_backend(),
             "SELECT COUNT(*) AS n FROM requests".to_owned(),
@@ -1495,6 +1497,7 @@ async fn the_delay_job_reminds_escalates_and_surveys_once_each() {
     // An expired survey cannot be answered.
     store(&app)
         .conn()
+        .across_tenants()
         .execute_unprepared("UPDATE surveys SET expires_at = '2000-01-01 00:00:00+00:00'")
         .await
         .expect("expire");
@@ -1593,11 +1596,12 @@ async fn sending_requests_is_rate_limited_per_member() {
     };
     let month_ago = jsap_store::Value::from(Utc::now() - Duration::days(30));
     let values = [month_ago, jsap_store::Value::from("awa@example.org")];
-    conn.execute_raw(jsap_store::Statement::from_sql_and_values(
-        backend, sql, values,
-    ))
-    .await
-    .expect("an older account");
+    conn.across_tenants()
+        .execute_raw(jsap_store::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await
+        .expect("an older account");
     for _ in 0..5 {
         answer(&mut awa, &f).await;
     }
@@ -1810,6 +1814,7 @@ async fn the_page_and_the_delay_job_agree_on_recipients_dates_and_languages() {
     // Due at 23:30 UTC on 15 July: 16 July in Douala (UTC+1), on the page and in the email.
     store(&app)
         .conn()
+        .across_tenants()
         .execute_unprepared(&format!(
             "UPDATE requests SET due_at = '2027-07-15 23:30:00+00:00' WHERE id = {id}"
         ))
@@ -1848,6 +1853,7 @@ async fn the_page_and_the_delay_job_agree_on_recipients_dates_and_languages() {
     // emails come in the site's language.
     store(&app)
         .conn()
+        .across_tenants()
         .execute_unprepared(&format!(
             "UPDATE requests SET locale = 'ar' WHERE id = {id}"
         ))

@@ -4,7 +4,7 @@
 //! no row can point to another tenant's row. SQLite, never distributed, is not checked.
 
 use crate::helpers::{TestApp, env};
-use jsap_store::{ConnectionTrait, DbBackend, Statement};
+use jsap_store::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 /// The tenant-owned tables (a `tenant_id` column) of the current schema, as a CTE.
 const OWNED: &str = jsap_migrations::TENANT_OWNED_TABLES;
@@ -89,32 +89,49 @@ async fn on_postgresql_every_key_of_a_tenant_owned_table_includes_the_tenant() {
         "{composite} foreign keys between tenant-owned tables"
     );
 
-    // A row cannot point to another tenant's row, whatever the application does.
+    // A row cannot point to another tenant's row, whatever the application does (each
+    // statement in a transaction of its tenant, for the row-level security policies).
+    let as_tenant = |tenant: &'static str, sql: String| async move {
+        let tx = conn.begin().await.expect("begin");
+        tx.execute_unprepared(&format!(
+            "SELECT set_config('app.tenant_id', '{tenant}', true)"
+        ))
+        .await
+        .expect("set");
+        let done = tx.execute_unprepared(&sql).await;
+        tx.commit().await.expect("commit");
+        done
+    };
+    let tx = conn.begin().await.expect("begin");
+    tx.execute_unprepared("SELECT set_config('app.tenant_id', 'cm', true)")
+        .await
+        .expect("set");
     let mission = count(
-        conn,
+        &tx,
         "SELECT MIN(id)::text AS v FROM missions WHERE tenant_id = 'cm'",
     )
     .await;
+    tx.commit().await.expect("commit");
     let insert = |tenant: &str| {
         format!(
             "INSERT INTO mission_contributions (tenant_id, mission_id, contribution) \
              VALUES ('{tenant}', {mission}, 'schema-test')"
         )
     };
-    let across = conn
-        .execute_unprepared(&insert("sn"))
+    let across = as_tenant("sn", insert("sn"))
         .await
         .expect_err("a Senegal row pointing to a Cameroon mission is refused");
     assert!(across.to_string().contains("foreign key"), "{across}");
-    conn.execute_unprepared(&insert("cm"))
+    as_tenant("cm", insert("cm"))
         .await
         .expect("the same row of its own tenant is taken");
 
-    // The migration goes back and forth: down restores one-column keys, up the rule again.
+    // The migration goes back and forth: down (row-level security, then the keys) restores
+    // one-column keys, up the rule again.
     use jsap_migrations::MigratorTrait;
-    jsap_migrations::Migrator::down(conn, Some(1))
+    jsap_migrations::Migrator::down(conn, Some(2))
         .await
-        .expect("m0027 down");
+        .expect("m0028 and m0027 down");
     assert!(!breaches(conn).await.is_empty(), "down undoes the keys");
     jsap_migrations::Migrator::up(conn, None)
         .await

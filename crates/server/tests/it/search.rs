@@ -5,6 +5,7 @@ use crate::helpers::services;
 use chrono::{Duration, NaiveDate};
 use jesuisaupays::Services;
 use jsap_domain::Locale;
+use jsap_store::AcrossTenants;
 use jsap_store::ConnectionTrait;
 use jsap_store::{
     Cities, MissionFields, MissionQuery, MissionSearch, MissionTerms, MissionText, Missions,
@@ -353,6 +354,7 @@ async fn stay_dates_overlap_at_the_edges_and_only_flexible_remote_missions_fit_a
         services
             .store
             .conn()
+            .across_tenants()
             .execute_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
             .await
             .expect("update");
@@ -529,6 +531,7 @@ async fn a_write_by_another_process_is_seen_after_the_recheck_delay() {
     services
         .store
         .conn()
+        .across_tenants()
         .execute_unprepared(
             "UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE code = 'cm'",
         )
@@ -555,6 +558,7 @@ async fn feminine_forms_find_the_masculine_and_an_older_index_is_rebuilt_at_star
     let backend = s.store.conn().get_database_backend();
     s.store
         .conn()
+        .across_tenants()
         .execute_raw(jsap_store::Statement::from_string(
             backend,
             "UPDATE tenants SET search_analyzer = 1 WHERE code = 'cm'".to_owned(),

@@ -3,6 +3,7 @@
 use crate::helpers::{services, services_for};
 use jesuisaupays::{Services, seed};
 use jsap_domain::Taxonomy;
+use jsap_store::AcrossTenants;
 use jsap_store::{Cities, ConnectionTrait, Missions, Organisations};
 use std::collections::HashSet;
 
@@ -11,6 +12,7 @@ async fn strings(services: &Services, sql: &str) -> Vec<String> {
     let rows = services
         .store
         .conn()
+        .across_tenants()
         .query_all_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
         .await
         .expect("query");
@@ -156,6 +158,7 @@ async fn count(services: &Services, sql: &str) -> i64 {
     let row = services
         .store
         .conn()
+        .across_tenants()
         .query_one_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
         .await
         .expect("query")
@@ -168,6 +171,7 @@ async fn run(services: &Services, sql: &str) {
     services
         .store
         .conn()
+        .across_tenants()
         .execute_raw(jsap_store::Statement::from_string(backend, sql.to_owned()))
         .await
         .expect("statement");

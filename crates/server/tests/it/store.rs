@@ -4,6 +4,7 @@
 use crate::helpers::services;
 use chrono::{Duration, Utc};
 use jsap_domain::{EmailAddress, Slug};
+use jsap_store::AcrossTenants;
 use jsap_store::{
     Accounts, Cities, Invitations, MissionFields, MissionPhotos, MissionTerms, MissionText,
     Missions, NewEmail, NewMission, NewMissionPhoto, NewOrganisation, OrganisationProfile,
@@ -519,6 +520,7 @@ async fn invitations_survive_the_move_to_one_table_and_back() {
 
     let count = |table: &'static str| async move {
         let row = conn
+            .across_tenants()
             .query_one_raw(jsap_store::Statement::from_string(
                 conn.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table} WHERE tenant_id = 'cm'"),

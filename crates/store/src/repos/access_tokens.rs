@@ -6,7 +6,7 @@ use crate::StoreError;
 use crate::entities::access_token;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 /// What tokens start with, so that a leaked one is recognised (secret scanners, logs).
@@ -42,7 +42,7 @@ tenant_repository! {
     AccessTokens
 }
 
-impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
+impl<'a, C: crate::Connection> AccessTokens<'a, C> {
     /// A new token of `user_id` named `name`: the token (shown once) and its record.
     pub async fn create(
         &self,
@@ -63,7 +63,7 @@ impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
             revoked_at: Set(None),
             ..Default::default()
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         Ok((
             token,
@@ -86,7 +86,7 @@ impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
             .all::<access_token::Entity>()
             .filter(access_token::Column::UserId.eq(user_id))
             .order_by_desc(access_token::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(TokenRecord::from)
@@ -107,7 +107,7 @@ impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
             .filter(access_token::Column::Id.eq(id))
             .filter(access_token::Column::UserId.eq(user_id))
             .filter(access_token::Column::RevokedAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected == 1)
     }
@@ -126,7 +126,7 @@ impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
             .all::<access_token::Entity>()
             .filter(access_token::Column::TokenHash.eq(token_digest(token)))
             .filter(access_token::Column::RevokedAt.is_null())
-            .one(self.conn)
+            .one(&self.conn)
             .await?
         else {
             return Ok(None);
@@ -135,7 +135,7 @@ impl<'a, C: ConnectionTrait> AccessTokens<'a, C> {
             .update::<access_token::Entity>()
             .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
             .filter(access_token::Column::Id.eq(row.id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(Some(row.user_id))
     }

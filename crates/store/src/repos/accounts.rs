@@ -12,9 +12,7 @@ use chrono::{DateTime, Utc};
 use jsap_domain::EmailAddress;
 use jsap_domain::consents::ConsentKind;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// A user of a tenant, as the web layer sees it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,14 +74,14 @@ tenant_repository! {
     Accounts
 }
 
-impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+impl<'a, C: crate::Connection> Accounts<'a, C> {
     fn users(&self) -> sea_orm::Select<user::Entity> {
         self.scope.all::<user::Entity>()
     }
 
     /// The account of this tenant `condition` selects, if any.
     async fn user(&self, condition: impl IntoCondition) -> Result<Option<user::Model>, StoreError> {
-        Ok(self.users().filter(condition).one(self.conn).await?)
+        Ok(self.users().filter(condition).one(&self.conn).await?)
     }
 
     pub async fn find(&self, id: i64) -> Result<Option<Account>, StoreError> {
@@ -131,7 +129,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .await?;
         // Its terms are accepted at creation: the consent is recorded with their version.
         if let Some(at) = model.terms_accepted_at {
-            Consents::within(self.conn, &self.scope)
+            Consents::within(&self.conn, &self.scope)
                 .record(model.id, ConsentKind::Terms, true, at)
                 .await?;
         }
@@ -161,7 +159,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             session_generation: Set(0),
             ..Default::default()
         })
-        .exec_with_returning(self.conn)
+        .exec_with_returning(&self.conn)
         .await?)
     }
 
@@ -179,7 +177,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     ) -> Result<user::Model, StoreError> {
         let mut active: user::ActiveModel = found.into();
         change(&mut active);
-        Ok(active.update(self.conn).await?)
+        Ok(active.update(&self.conn).await?)
     }
 
     pub async fn mark_verified(&self, id: i64) -> Result<(), StoreError> {
@@ -210,7 +208,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             })
             .await?;
         if end_sessions {
-            end_sessions_and_links(self.conn, &self.scope, id).await?;
+            end_sessions_and_links(&self.conn, &self.scope, id).await?;
         }
         Ok(updated.into())
     }
@@ -234,7 +232,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             u.session_generation = Set(generation + 1);
         })
         .await?;
-        end_sessions_and_links(self.conn, &self.scope, id).await?;
+        end_sessions_and_links(&self.conn, &self.scope, id).await?;
         Ok(true)
     }
 
@@ -258,7 +256,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .users()
             .filter(user::Column::BlockedAt.is_not_null())
             .order_by_desc(user::Column::BlockedAt)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .filter_map(|m| {
@@ -315,7 +313,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             created_at: Set(Utc::now()),
             ..Default::default()
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         self.end_sessions(user_id).await
     }
@@ -338,7 +336,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
                 Some(id) => membership::Column::OrganisationId.eq(id),
                 None => membership::Column::OrganisationId.is_null(),
             })
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if removed.rows_affected > 0 {
             self.end_sessions(user_id).await?;
@@ -356,12 +354,12 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
                 Expr::col(user::Column::SessionGeneration).add(1),
             )
             .filter(user::Column::Id.eq(user_id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         self.scope
             .delete::<session::Entity>()
             .filter(session::Column::UserId.eq(user_id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(())
     }
@@ -372,7 +370,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .all::<membership::Entity>()
             .filter(membership::Column::UserId.eq(user_id))
             .order_by_asc(membership::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .filter_map(|m| {
@@ -393,7 +391,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .all::<membership::Entity>()
             .filter(membership::Column::Role.eq(role.as_str()))
             .order_by_asc(membership::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         if rows.is_empty() {
             return Ok(vec![]);
@@ -402,7 +400,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         let users: Vec<Account> = self
             .users()
             .filter(user::Column::Id.is_in(ids))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Account::from)
@@ -426,7 +424,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     /// How many accounts this tenant has.
     pub async fn count(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;
-        Ok(self.users().count(self.conn).await?)
+        Ok(self.users().count(&self.conn).await?)
     }
 
     /// How many accounts this tenant has with this email (0 or 1; for tests and checks).
@@ -434,7 +432,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         Ok(self
             .users()
             .filter(user::Column::Email.eq(email))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .len())
     }

@@ -144,7 +144,7 @@ async fn page<C: ConnectionTrait>(
     Ok(AuditPage { entries, total })
 }
 
-impl<C: ConnectionTrait> AuditLog<'_, C> {
+impl<C: crate::Connection> AuditLog<'_, C> {
     /// Records `entry` (in the caller's transaction, with the action it records).
     pub async fn record(&self, entry: &NewAuditEntry<'_>) -> Result<(), StoreError> {
         let target: String = entry.target.chars().take(200).collect();
@@ -160,14 +160,14 @@ impl<C: ConnectionTrait> AuditLog<'_, C> {
             created_at: Set(entry.at),
             ..Default::default()
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(())
     }
 
     /// One page of this tenant's journal, newest first.
     pub async fn list(&self, asked: &JournalQuery<'_>) -> Result<AuditPage, StoreError> {
-        page(self.conn, self.scope.all::<audit_entry::Entity>(), asked).await
+        page(&self.conn, self.scope.all::<audit_entry::Entity>(), asked).await
     }
 
     /// The newest `limit` entries of this tenant's journal recording one of `actions`.
@@ -182,7 +182,7 @@ impl<C: ConnectionTrait> AuditLog<'_, C> {
             .filter(audit_entry::Column::Action.is_in(actions.iter().copied()))
             .order_by_desc(audit_entry::Column::Id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(AuditEntry::from)
@@ -193,16 +193,18 @@ impl<C: ConnectionTrait> AuditLog<'_, C> {
 /// The journals of every tenant at once, for the platform staff's console only: the one
 /// read of this table that is not bound to a tenant, on purpose.
 pub struct StaffAuditLog<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
 }
 
-impl<'a, C: ConnectionTrait> StaffAuditLog<'a, C> {
+impl<'a, C: crate::Connection> StaffAuditLog<'a, C> {
     pub fn new(conn: &'a C) -> Self {
-        Self { conn }
+        Self {
+            conn: crate::rls::Scoped::all_tenants(conn),
+        }
     }
 
     /// One page over every tenant, newest first.
     pub async fn list(&self, asked: &JournalQuery<'_>) -> Result<AuditPage, StoreError> {
-        page(self.conn, audit_entry::Entity::find(), asked).await
+        page(&self.conn, audit_entry::Entity::find(), asked).await
     }
 }

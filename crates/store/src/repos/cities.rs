@@ -105,7 +105,7 @@ tenant_repository! {
     Cities
 }
 
-impl<'a, C: ConnectionTrait> Cities<'a, C> {
+impl<'a, C: crate::Connection> Cities<'a, C> {
     /// The cities on the site (retired ones left out), in the tenant's order.
     pub async fn list(&self) -> Result<Vec<CityRecord>, StoreError> {
         let on_site = self.cities().filter(city::Column::RetiredAt.is_null());
@@ -129,7 +129,7 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
         Ok(query
             .order_by_asc(city::Column::Position)
             .order_by_asc(city::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(CityRecord::from)
@@ -137,8 +137,11 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
     }
 
     /// The cities of the tenant a repository is already bound to.
-    pub(crate) fn in_scope(conn: &'a C, scope: Scope) -> Self {
-        Self { conn, scope }
+    pub(crate) fn in_scope(conn: &crate::rls::Scoped<'a, C>, scope: Scope) -> Self {
+        Self {
+            conn: conn.clone(),
+            scope,
+        }
     }
 
     /// The city of address `slug` on the site (a retired one is not).
@@ -163,7 +166,7 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
         Ok(self
             .cities()
             .filter(condition)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(CityRecord::from))
     }
@@ -188,9 +191,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
             ..Default::default()
         };
         let inserted = city::Entity::insert(model)
-            .exec_with_returning(self.conn)
+            .exec_with_returning(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(inserted.into())
     }
 
@@ -213,9 +216,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
                 Expr::value(Some(chrono::Utc::now())),
             )
             .filter(city::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(done.rows_affected > 0)
     }
 
@@ -235,9 +238,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
             Some(_) => update.filter(city::Column::RetiredAt.is_null()),
             None => update.filter(city::Column::RetiredAt.is_not_null()),
         };
-        let done = update.exec(self.conn).await?;
+        let done = update.exec(&self.conn).await?;
         if done.rows_affected > 0 {
-            bump_version(self.conn, self.scope.id()).await?;
+            bump_version(&self.conn, self.scope.id()).await?;
         }
         Ok(done.rows_affected > 0)
     }
@@ -258,9 +261,9 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
             .col_expr(city::Column::PhotoKey, Expr::value(page_key))
             .col_expr(city::Column::PhotoCardKey, Expr::value(card_key))
             .filter(city::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(Some((found.photo_key, found.photo_card_key)))
     }
 
@@ -274,7 +277,7 @@ impl<'a, C: ConnectionTrait> Cities<'a, C> {
                     .add(city::Column::PhotoKey.eq(key))
                     .add(city::Column::PhotoCardKey.eq(key)),
             )
-            .count(self.conn)
+            .count(&self.conn)
             .await?
             > 0)
     }

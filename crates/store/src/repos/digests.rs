@@ -5,14 +5,14 @@ use crate::StoreError;
 use crate::entities::digest_send;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 tenant_repository! {
     /// The recurring emails of one tenant already sent.
     Digests
 }
 
-impl<'a, C: ConnectionTrait> Digests<'a, C> {
+impl<'a, C: crate::Connection> Digests<'a, C> {
     /// Claims the `kind` email of `user_id` for `day`, listing `items` (ids): `true` for the
     /// one caller that did (it sends the email, in the same transaction), `false` when it was
     /// sent already.
@@ -47,7 +47,7 @@ impl<'a, C: ConnectionTrait> Digests<'a, C> {
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         Ok(inserted == 1)
     }
@@ -60,7 +60,7 @@ impl<'a, C: ConnectionTrait> Digests<'a, C> {
             .filter(digest_send::Column::UserId.eq(user_id))
             .filter(digest_send::Column::Kind.eq(kind))
             .filter(digest_send::Column::Day.eq(day))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .is_some())
     }
@@ -75,7 +75,7 @@ impl<'a, C: ConnectionTrait> Digests<'a, C> {
             .select_only()
             .column(digest_send::Column::Items)
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let mut items: Vec<i64> = lists
             .iter()

@@ -9,7 +9,7 @@ use crate::entities::{
 };
 use crate::repos::{pairs, user_values};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 tenant_repository! {
@@ -140,19 +140,19 @@ fn rows_of<M>(
     (models.into_iter().map(row).collect(), last)
 }
 
-impl<'a, C: ConnectionTrait> Exports<'a, C> {
+impl<'a, C: crate::Connection> Exports<'a, C> {
     /// The names of the tenant's cities and organisations.
     pub async fn names(&self) -> Result<ExportNames, StoreError> {
         Ok(ExportNames {
             cities: pairs(
-                self.conn,
+                &self.conn,
                 self.scope.all::<city::Entity>(),
                 city::Column::Id,
                 city::Column::Name,
             )
             .await?,
             organisations: pairs(
-                self.conn,
+                &self.conn,
                 self.scope.all::<organisation::Entity>(),
                 organisation::Column::Id,
                 organisation::Column::Name,
@@ -187,7 +187,7 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
             .filter(id.gt(after))
             .order_by_asc(id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -204,7 +204,7 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
             .scope
             .all::<E>()
             .filter(column.is_in(ids))
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -283,7 +283,7 @@ impl<'a, C: ConnectionTrait> Exports<'a, C> {
                     .await?;
                 let members: Vec<i64> = models.iter().map(|r| r.member_user_id).collect();
                 let emails =
-                    user_values(self.conn, &self.scope, members, user::Column::Email).await?;
+                    user_values(&self.conn, &self.scope, members, user::Column::Email).await?;
                 rows_of(
                     models,
                     |r| r.id,

@@ -7,8 +7,7 @@ use crate::repos::missions::public_missions;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -41,7 +40,7 @@ tenant_repository! {
     Favourites
 }
 
-impl<'a, C: ConnectionTrait> Favourites<'a, C> {
+impl<'a, C: crate::Connection> Favourites<'a, C> {
     /// Whether `user_id` saved mission `mission_id`.
     pub async fn holds(&self, user_id: i64, mission_id: i64) -> Result<bool, StoreError> {
         Ok(self
@@ -49,7 +48,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .all::<favourite::Entity>()
             .filter(favourite::Column::UserId.eq(user_id))
             .filter(favourite::Column::MissionId.eq(mission_id))
-            .count(self.conn)
+            .count(&self.conn)
             .await?
             > 0)
     }
@@ -71,7 +70,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .filter(favourite::Column::UserId.eq(user_id))
             .filter(favourite::Column::MissionId.is_in(mission_ids.to_vec()))
             .into_tuple::<i64>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -101,7 +100,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(inserted > 0)
     }
@@ -113,7 +112,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .delete::<favourite::Entity>()
             .filter(favourite::Column::UserId.eq(user_id))
             .filter(favourite::Column::MissionId.eq(mission_id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(deleted.rows_affected > 0)
     }
@@ -130,7 +129,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .filter(favourite::Column::MissionId.eq(mission_id))
             .order_by_asc(favourite::Column::Id)
             .into_tuple::<(i64, String)>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -147,19 +146,19 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .scope
             .all::<favourite::Entity>()
             .filter(favourite::Column::UserId.eq(user_id));
-        let total = mine.clone().count(self.conn).await?;
+        let total = mine.clone().count(&self.conn).await?;
         let rows = mine
             .order_by_desc(favourite::Column::Id)
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.mission_id).collect();
         let missions: HashMap<i64, mission::Model> = self
             .scope
             .all::<mission::Entity>()
             .filter(mission::Column::Id.is_in(ids.clone()))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
@@ -169,7 +168,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .column(mission::Column::Id)
             .filter(mission::Column::Id.is_in(ids.clone()))
             .into_tuple::<i64>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let mut titles: HashMap<i64, (bool, String)> = HashMap::new();
         for t in self
@@ -177,7 +176,7 @@ impl<'a, C: ConnectionTrait> Favourites<'a, C> {
             .all::<mission_text::Entity>()
             .filter(mission_text::Column::MissionId.is_in(ids))
             .order_by_asc(mission_text::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
         {
             let asked = t.locale == locale;

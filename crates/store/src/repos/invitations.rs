@@ -9,9 +9,7 @@ use crate::entities::invitation as inv;
 use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
 /// How long an invitation link stays valid.
@@ -134,7 +132,7 @@ tenant_repository! {
     Invitations
 }
 
-impl<'a, C: ConnectionTrait> Invitations<'a, C> {
+impl<'a, C: crate::Connection> Invitations<'a, C> {
     fn rows(&self) -> sea_orm::Select<inv::Entity> {
         self.scope.all::<inv::Entity>()
     }
@@ -149,13 +147,13 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             .filter(inv::Column::Role.eq(grant.role().as_str()))
             .filter(inv::Column::ScopeKey.eq(grant.scope_key()))
             .filter(inv::Column::Email.eq(email.as_str()))
-            .one(self.conn)
+            .one(&self.conn)
             .await?)
     }
 
     /// The id of this tenant's city `slug`; `Invalid` when there is none.
     pub async fn city_id(&self, slug: &str) -> Result<i64, StoreError> {
-        Ok(Cities::in_scope(self.conn, self.scope.clone())
+        Ok(Cities::in_scope(&self.conn, self.scope.clone())
             .by_slug(slug)
             .await?
             .ok_or_else(|| StoreError::UnknownCity(slug.to_owned()))?
@@ -182,7 +180,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
                 active.expires_at = Set(expires_at);
                 active.accepted_at = Set(None);
                 active.withdrawn_at = Set(None);
-                active.update(self.conn).await?
+                active.update(&self.conn).await?
             }
             None => {
                 inv::Entity::insert(inv::ActiveModel {
@@ -200,7 +198,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
                     created_at: Set(now),
                     ..Default::default()
                 })
-                .exec_with_returning(self.conn)
+                .exec_with_returning(&self.conn)
                 .await?
             }
         };
@@ -247,7 +245,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             .filter(inv::Column::ScopeKey.eq(grant.scope_key()))
             .filter(inv::Column::Email.eq(email))
             .filter(inv::Column::WithdrawnAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(done.rows_affected > 0)
     }
@@ -260,7 +258,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             .filter(inv::Column::Role.eq(grant.role().as_str()))
             .filter(inv::Column::ScopeKey.eq(grant.scope_key()))
             .filter(inv::Column::WithdrawnAt.is_not_null())
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| m.email)
@@ -284,7 +282,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
     ) -> Result<Vec<InvitationRecord>, StoreError> {
         query
             .order_by_asc(inv::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(InvitationRecord::of_row)
@@ -296,7 +294,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
     pub async fn find_by_token(&self, token: &str) -> Result<Option<InvitationRecord>, StoreError> {
         self.rows()
             .filter(inv::Column::TokenHash.eq(hash_token(token)))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(InvitationRecord::of_row)
             .transpose()
@@ -331,7 +329,7 @@ impl<'a, C: ConnectionTrait> Invitations<'a, C> {
             .col_expr(inv::Column::AcceptedAt, Expr::value(now))
             .filter(inv::Column::Id.eq(found.id))
             .filter(inv::Column::AcceptedAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected != 1 {
             return Ok(None);

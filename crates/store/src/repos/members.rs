@@ -6,19 +6,19 @@ use super::accounts::{Account, Accounts, Role};
 use crate::StoreError;
 use crate::entities::{membership, user};
 use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The members of one tenant's organisations.
 pub struct OrganisationMembers<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
     scope: Scope,
     accounts: Accounts<'a, C>,
 }
 
-impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
+impl<'a, C: crate::Connection> OrganisationMembers<'a, C> {
     pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
         Self {
-            conn,
+            conn: crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
             scope: Scope::of(tenant),
             accounts: Accounts::for_tenant(conn, tenant),
         }
@@ -31,7 +31,7 @@ impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
             .scope
             .all::<membership::Entity>()
             .filter(membership::Column::OrganisationId.eq(organisation_id))
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let roles: Vec<(i64, Role)> = rows
             .iter()
@@ -45,7 +45,7 @@ impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
             .scope
             .all::<user::Entity>()
             .filter(user::Column::Id.is_in(roles.iter().map(|(id, _)| *id)))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Account::from)
@@ -75,7 +75,7 @@ impl<'a, C: ConnectionTrait> OrganisationMembers<'a, C> {
                 Role::OrganisationAdmin.as_str(),
                 Role::OrganisationEditor.as_str(),
             ]))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if deleted.rows_affected == 0 {
             return Ok(false);

@@ -90,7 +90,7 @@ struct CityCount {
     n: i64,
 }
 
-impl<'a, C: ConnectionTrait> Missions<'a, C> {
+impl<'a, C: crate::Connection> Missions<'a, C> {
     /// Inserts missions with their texts and contribution types (seed data: a published one
     /// counts as reviewed, "Validé par"). Run it in a transaction:
     /// a failure half-way must leave nothing behind.
@@ -100,7 +100,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let count = missions.len();
         let cities = self.cities().await?;
         let photos = MissionPhotos {
-            conn: self.conn,
+            conn: self.conn.clone(),
             scope: self.scope.clone(),
         };
         let mut index_rows = Vec::with_capacity(count * 2);
@@ -122,7 +122,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 validated: Set(m.published),
                 ..mission_row(&m.fields, &m.slug)
             })
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
             let id = inserted.last_insert_id;
             photos.insert_for(id, &m.photos, now).await?;
@@ -137,17 +137,17 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         while !texts.is_empty() {
             let rest = texts.split_off(texts.len().saturating_sub(INSERT_CHUNK));
             mission_text::Entity::insert_many(rest)
-                .exec_without_returning(self.conn)
+                .exec_without_returning(&self.conn)
                 .await?;
         }
         while !contributions.is_empty() {
             let rest = contributions.split_off(contributions.len().saturating_sub(INSERT_CHUNK));
             mission_contribution::Entity::insert_many(rest)
-                .exec_without_returning(self.conn)
+                .exec_without_returning(&self.conn)
                 .await?;
         }
-        write_index(self.conn, &tenant_id, &index_rows).await?;
-        bump_version(self.conn, &tenant_id).await?;
+        write_index(&self.conn, &tenant_id, &index_rows).await?;
+        bump_version(&self.conn, &tenant_id).await?;
         Ok(count)
     }
 
@@ -156,7 +156,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         Ok(self
             .scope
             .all::<city::Entity>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|c| (c.id, c))
@@ -166,7 +166,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
     /// Whether every mission text of the tenant has its search index row, built by the
     /// current text analysis (`jsap_domain::search::ANALYZER_VERSION`).
     pub async fn search_index_complete(&self) -> Result<bool, StoreError> {
-        if analyzer_version(self.conn, self.scope.id()).await?
+        if analyzer_version(&self.conn, self.scope.id()).await?
             != jsap_domain::search::ANALYZER_VERSION
         {
             return Ok(false);
@@ -174,20 +174,20 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let texts = self
             .scope
             .all::<mission_text::Entity>()
-            .count(self.conn)
+            .count(&self.conn)
             .await?;
-        Ok(count_index(self.conn, self.scope.id()).await? == texts)
+        Ok(count_index(&self.conn, self.scope.id()).await? == texts)
     }
 
     /// Rebuilds the tenant's search index from its missions (after an upgrade, or a repair).
     pub async fn rebuild_search_index(&self) -> Result<usize, StoreError> {
         let tenant_id = self.scope.id().to_owned();
-        clear_index(self.conn, &tenant_id).await?;
+        clear_index(&self.conn, &tenant_id).await?;
         let cities = self.cities().await?;
         let missions: HashMap<i64, mission::Model> = self
             .scope
             .all::<mission::Entity>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
@@ -196,7 +196,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         for t in self
             .scope
             .all::<mission_text::Entity>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?
         {
             let Some(m) = missions.get(&t.mission_id) else {
@@ -218,8 +218,13 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
                 &m.mission_type,
             ));
         }
-        write_index(self.conn, &tenant_id, &rows).await?;
-        set_analyzer_version(self.conn, &tenant_id, jsap_domain::search::ANALYZER_VERSION).await?;
+        write_index(&self.conn, &tenant_id, &rows).await?;
+        set_analyzer_version(
+            &self.conn,
+            &tenant_id,
+            jsap_domain::search::ANALYZER_VERSION,
+        )
+        .await?;
         Ok(rows.len())
     }
 
@@ -238,7 +243,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .filter(mission::Column::EndsOn.gte(today))
             .group_by(mission::Column::CityId)
             .into_model::<CityCount>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let mut counts = MissionCounts::default();
         for row in rows {
@@ -258,12 +263,12 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
         let Some(m) = self
             .public()
             .filter(mission::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
         else {
             return Ok(None);
         };
-        let record = record_of(self.conn, &self.scope, m).await?;
+        let record = record_of(&self.conn, &self.scope, m).await?;
         if record.fields.texts.is_empty() {
             return Ok(None);
         }
@@ -276,7 +281,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .public()
             .filter(mission::Column::EndsOn.gte(today))
             .order_by_asc(mission::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| (m.id, m.slug))
@@ -285,7 +290,11 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Every mission of the tenant, published or not.
     pub async fn count_all(&self) -> Result<u64, StoreError> {
-        Ok(self.scope.all::<mission::Entity>().count(self.conn).await?)
+        Ok(self
+            .scope
+            .all::<mission::Entity>()
+            .count(&self.conn)
+            .await?)
     }
 
     /// Missions of one organisation of the tenant, published or not.
@@ -294,7 +303,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .scope
             .all::<mission::Entity>()
             .filter(mission::Column::OrganisationId.eq(organisation_id))
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -306,7 +315,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .all::<mission::Entity>()
             .filter(mission::Column::CityId.eq(city_id))
             .filter(mission::Column::Status.is_in(["published", "submitted", "changes_requested"]))
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -317,7 +326,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
             .all::<mission_text::Entity>()
             .filter(mission_text::Column::Locale.eq(locale))
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|t| (t.mission_id, t.title))
@@ -326,7 +335,7 @@ impl<'a, C: ConnectionTrait> Missions<'a, C> {
 
     /// Contribution types of a mission of this tenant.
     pub async fn contributions(&self, mission_id: i64) -> Result<Vec<String>, StoreError> {
-        contributions_of(self.conn, &self.scope, mission_id).await
+        contributions_of(&self.conn, &self.scope, mission_id).await
     }
 }
 

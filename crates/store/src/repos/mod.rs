@@ -4,14 +4,14 @@ macro_rules! tenant_repository {
     ($(#[$attr:meta])* $name:ident) => {
         $(#[$attr])*
         pub struct $name<'a, C> {
-            conn: &'a C,
+            conn: $crate::rls::Scoped<'a, C>,
             scope: $crate::repos::Scope,
         }
 
-        impl<'a, C: sea_orm::ConnectionTrait> $name<'a, C> {
+        impl<'a, C: $crate::Connection> $name<'a, C> {
             pub fn for_tenant(conn: &'a C, tenant: &jsap_tenancy::Tenant) -> Self {
                 Self {
-                    conn,
+                    conn: $crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
                     scope: $crate::repos::Scope::of(tenant),
                 }
             }
@@ -178,7 +178,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "audit.rs: page(self.conn, audit_entry::Entity::find(), asked).await",
+                "audit.rs: page(&self.conn, audit_entry::Entity::find(), asked).await",
                 "outbox.rs: Ok(row::Entity::find()",
                 "outbox.rs: let claimed = row::Entity::update_many()",
                 "outbox.rs: row::Entity::find().filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()));",

@@ -6,8 +6,7 @@ use crate::entities::news_post;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -95,7 +94,7 @@ impl From<news_post::Model> for NewsPost {
     }
 }
 
-impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
+impl<'a, C: crate::Connection> NewsPosts<'a, C> {
     /// Page `page` (from 1) of the posts published in `locale`, newest first.
     pub async fn published(
         &self,
@@ -108,13 +107,13 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .all::<news_post::Entity>()
             .filter(news_post::Column::Locale.eq(locale))
             .filter(news_post::Column::PublishedAt.is_not_null());
-        let total = query.clone().count(self.conn).await?;
+        let total = query.clone().count(&self.conn).await?;
         let posts = query
             .order_by_desc(news_post::Column::PublishedAt)
             .order_by_desc(news_post::Column::Id)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .limit(per_page)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(NewsPost::from)
@@ -129,7 +128,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .all::<news_post::Entity>()
             .order_by_desc(news_post::Column::UpdatedAt)
             .order_by_desc(news_post::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(NewsPost::from)
@@ -141,7 +140,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .scope
             .all::<news_post::Entity>()
             .filter(news_post::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(NewsPost::from))
     }
@@ -152,7 +151,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .scope
             .all::<news_post::Entity>()
             .filter(news_post::Column::Slug.eq(slug))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(NewsPost::from))
     }
@@ -172,7 +171,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .all::<news_post::Entity>()
             .filter(news_post::Column::PublishedAt.is_not_null())
             .order_by_desc(news_post::Column::PublishedAt)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| (m.locale, m.slug))
@@ -199,7 +198,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             ..Default::default()
         };
         Ok(news_post::Entity::insert(model)
-            .exec_with_returning(self.conn)
+            .exec_with_returning(&self.conn)
             .await?
             .into())
     }
@@ -221,7 +220,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .col_expr(news_post::Column::BodyMarkdown, Expr::value(body_markdown))
             .col_expr(news_post::Column::UpdatedAt, Expr::value(now))
             .filter(news_post::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected == 1)
     }
@@ -243,7 +242,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .col_expr(news_post::Column::PublishedAt, Expr::value(at))
             .filter(news_post::Column::Id.eq(id))
             .filter(unchanged)
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected == 1)
     }
@@ -269,7 +268,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
             .col_expr(news_post::Column::PhotoWidth, Expr::value(width))
             .col_expr(news_post::Column::PhotoHeight, Expr::value(height))
             .filter(news_post::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(previous)
     }
@@ -282,7 +281,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
         self.scope
             .delete::<news_post::Entity>()
             .filter(news_post::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(Some(post))
     }
@@ -297,7 +296,7 @@ impl<'a, C: ConnectionTrait> NewsPosts<'a, C> {
                     .add(news_post::Column::PhotoKey.eq(key))
                     .add(news_post::Column::PhotoCardKey.eq(key)),
             )
-            .count(self.conn)
+            .count(&self.conn)
             .await?
             > 0)
     }

@@ -4,7 +4,7 @@ use crate::entities::organisation;
 use crate::repos::cities::check_city;
 use jsap_domain::organisations::OrganisationStatus;
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 /// What an organisation tells of itself: what its member registers, then what its page shows.
@@ -91,7 +91,7 @@ tenant_repository! {
     Organisations
 }
 
-impl<'a, C: ConnectionTrait> Organisations<'a, C> {
+impl<'a, C: crate::Connection> Organisations<'a, C> {
     /// The organisation of this tenant `condition` selects, if any.
     async fn one(
         &self,
@@ -101,7 +101,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .scope
             .all::<organisation::Entity>()
             .filter(condition)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(OrganisationRecord::from))
     }
@@ -134,9 +134,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
 
     pub async fn insert(&self, new: NewOrganisation) -> Result<i64, StoreError> {
         let inserted = organisation::Entity::insert(self.row(new))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(inserted.last_insert_id)
     }
 
@@ -145,7 +145,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .scope
             .all::<organisation::Entity>()
             .order_by_asc(organisation::Column::Name)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(OrganisationRecord::from)
@@ -168,7 +168,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         profile: OrganisationProfile,
         created_by: i64,
     ) -> Result<OrganisationRecord, StoreError> {
-        check_city(self.conn, &self.scope, profile.city_id).await?;
+        check_city(&self.conn, &self.scope, profile.city_id).await?;
         let base = jsap_domain::slugify(&profile.name);
         let base = if base.is_empty() {
             "organisation".to_owned()
@@ -194,9 +194,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
                 profile,
             })
         })
-        .exec_with_returning(self.conn)
+        .exec_with_returning(&self.conn)
         .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(model.into())
     }
 
@@ -225,10 +225,10 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .col_expr(organisation::Column::ReviewedAt, Expr::value(now))
             .filter(organisation::Column::Id.eq(id))
             .filter(organisation::Column::Status.eq(from.as_str()))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected == 1 {
-            bump_version(self.conn, self.scope.id()).await?;
+            bump_version(&self.conn, self.scope.id()).await?;
         }
         Ok(updated.rows_affected == 1)
     }
@@ -242,9 +242,9 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
             .update::<organisation::Entity>()
             .col_expr(organisation::Column::LogoKey, Expr::value(key))
             .filter(organisation::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(previous)
     }
 
@@ -280,7 +280,7 @@ impl<'a, C: ConnectionTrait> Organisations<'a, C> {
         Ok(query
             .order_by_asc(organisation::Column::CreatedAt)
             .order_by_asc(organisation::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(OrganisationRecord::from)

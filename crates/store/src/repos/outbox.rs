@@ -8,8 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_tenancy::Tenant;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// After this many failed attempts an email is marked failed and left for an operator.
@@ -88,16 +87,16 @@ impl From<row::Model> for OutboxEmail {
 
 /// The outbox of one tenant: emails are queued with the tenant's sender.
 pub struct Outbox<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
     scope: Scope,
     from_name: String,
     from_address: String,
 }
 
-impl<'a, C: ConnectionTrait> Outbox<'a, C> {
+impl<'a, C: crate::Connection> Outbox<'a, C> {
     pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
         Self {
-            conn,
+            conn: crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
             scope: Scope::of(tenant),
             from_name: tenant.email.from_name.clone(),
             from_address: tenant.email.from_address.to_string(),
@@ -123,7 +122,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             sent_at: Set(None),
             ..Default::default()
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         Ok(inserted.last_insert_id)
     }
@@ -148,7 +147,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     ) -> Result<Vec<OutboxEmail>, StoreError> {
         Ok(select
             .order_by_asc(row::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(OutboxEmail::from)
@@ -159,22 +158,24 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
 /// The delivery side of the outbox. It works across tenants on purpose: one job drains every
 /// tenant's emails; each row carries its own tenant and sender.
 pub struct OutboxDelivery<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
 }
 
-impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
+impl<'a, C: crate::Connection> OutboxDelivery<'a, C> {
     pub fn across_all_tenants(conn: &'a C) -> Self {
-        Self { conn }
+        Self {
+            conn: crate::rls::Scoped::all_tenants(conn),
+        }
     }
 
     /// How many emails wait to be sent (every tenant), and when the oldest was queued.
     pub async fn backlog(&self) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
         let pending =
             row::Entity::find().filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()));
-        let count = sea_orm::PaginatorTrait::count(pending.clone(), self.conn).await?;
+        let count = sea_orm::PaginatorTrait::count(pending.clone(), &self.conn).await?;
         let oldest = pending
             .order_by_asc(row::Column::CreatedAt)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(|e| e.created_at);
         Ok((count, oldest))
@@ -192,7 +193,7 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
             .order_by_asc(row::Column::NextAttemptAt)
             .order_by_asc(row::Column::Id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(OutboxEmail::from)
@@ -213,14 +214,14 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
             .filter(row::Column::Id.eq(email.id))
             .filter(row::Column::Status.eq(OutboxStatus::Pending.as_str()))
             .filter(row::Column::NextAttemptAt.lte(now))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(claimed.rows_affected == 1)
     }
 
     pub async fn mark_sent(&self, id: i64) -> Result<(), StoreError> {
         let found = row::Entity::find_by_id(id)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .ok_or(StoreError::NotFound)?;
         let attempts = found.attempts + 1;
@@ -229,7 +230,7 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
         active.attempts = Set(attempts);
         active.sent_at = Set(Some(Utc::now()));
         active.last_error = Set(None);
-        active.update(self.conn).await?;
+        active.update(&self.conn).await?;
         Ok(())
     }
 
@@ -242,7 +243,7 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
         now: DateTime<Utc>,
     ) -> Result<OutboxStatus, StoreError> {
         let found = row::Entity::find_by_id(id)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .ok_or(StoreError::NotFound)?;
         let attempts = found.attempts + 1;
@@ -256,7 +257,7 @@ impl<'a, C: ConnectionTrait> OutboxDelivery<'a, C> {
         active.status = Set(status.as_str().to_owned());
         active.next_attempt_at = Set(now + backoff(attempts));
         active.last_error = Set(Some(error.chars().take(500).collect()));
-        active.update(self.conn).await?;
+        active.update(&self.conn).await?;
         Ok(status)
     }
 }

@@ -8,7 +8,7 @@ use crate::entities::{
     audit_entry, invitation, mission, organisation, report, request, tenant, user,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 /// The figures of one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,11 +34,11 @@ tenant_repository! {
     TenantOverview
 }
 
-impl<'a, C: ConnectionTrait> TenantOverview<'a, C> {
+impl<'a, C: crate::Connection> TenantOverview<'a, C> {
     /// The figures at `now` (a request is overdue when it is open past its answer date).
     pub async fn figures(&self, now: DateTime<Utc>) -> Result<Overview, StoreError> {
         let s = &self.scope;
-        let c = self.conn;
+        let c = &self.conn;
         let open = ["new", "in_progress"];
         let latest_request = s
             .all::<request::Entity>()
@@ -128,13 +128,13 @@ impl<'a, C: ConnectionTrait> TenantOverview<'a, C> {
             .all::<organisation::Entity>()
             .filter(organisation::Column::Status.eq("pending"))
             .filter(organisation::Column::CityId.is_in(city_ids.to_vec()))
-            .count(self.conn)
+            .count(&self.conn)
             .await?;
         let requests = s
             .all::<request::Entity>()
             .filter(request::Column::State.eq("new"))
             .filter(request::Column::CityId.is_in(city_ids.to_vec()))
-            .count(self.conn)
+            .count(&self.conn)
             .await?;
         Ok((organisations, requests))
     }

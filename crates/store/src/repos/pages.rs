@@ -6,8 +6,7 @@ use crate::StoreError;
 use crate::entities::page_version;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -65,7 +64,7 @@ impl From<page_version::Model> for PageVersion {
     }
 }
 
-impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
+impl<'a, C: crate::Connection> PageVersions<'a, C> {
     /// The newest `limit` versions of page `slug` in `locale`, newest first.
     pub async fn history(
         &self,
@@ -81,7 +80,7 @@ impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
             .order_by_desc(page_version::Column::CreatedAt)
             .order_by_desc(page_version::Column::Id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(PageVersion::from)
@@ -103,13 +102,13 @@ impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
                 .filter(page_version::Column::Slug.eq(slug))
                 .filter(page_version::Column::Locale.eq(locale))
         };
-        let total = of_page().count(self.conn).await?;
+        let total = of_page().count(&self.conn).await?;
         let rows = of_page()
             .order_by_desc(page_version::Column::CreatedAt)
             .order_by_desc(page_version::Column::Id)
             .offset(offset)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(PageVersion::from)
@@ -132,7 +131,7 @@ impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
             .scope
             .all::<page_version::Entity>()
             .filter(page_version::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(PageVersion::from))
     }
@@ -151,7 +150,7 @@ impl<'a, C: ConnectionTrait> PageVersions<'a, C> {
             ..Default::default()
         };
         Ok(page_version::Entity::insert(model)
-            .exec_with_returning(self.conn)
+            .exec_with_returning(&self.conn)
             .await?
             .into())
     }

@@ -4,7 +4,7 @@ use super::Scope;
 use crate::StoreError;
 use crate::entities::mission_photo;
 use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 /// A photo to attach to a new mission; its bytes are already stored under `blob_key`.
@@ -77,14 +77,14 @@ impl From<mission_photo::Model> for PhotoRecord {
 pub const PHOTO_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/svg+xml"];
 
 pub struct MissionPhotos<'a, C> {
-    pub(crate) conn: &'a C,
+    pub(crate) conn: crate::rls::Scoped<'a, C>,
     pub(crate) scope: Scope,
 }
 
-impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
+impl<'a, C: crate::Connection> MissionPhotos<'a, C> {
     pub fn for_tenant(conn: &'a C, tenant: &Tenant) -> Self {
         Self {
-            conn,
+            conn: crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
             scope: Scope::of(tenant),
         }
     }
@@ -139,7 +139,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             rows.push(self.row(mission_id, position as i32, p, now));
         }
         mission_photo::Entity::insert_many(rows)
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         Ok(())
     }
@@ -151,7 +151,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::MissionId.eq(mission_id))
             .order_by_asc(mission_photo::Column::Position)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(PhotoRecord::from)
@@ -168,7 +168,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
                     .add(mission_photo::Column::BlobKey.eq(blob_key))
                     .add(mission_photo::Column::CardKey.eq(blob_key)),
             )
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(PhotoRecord::from))
     }
@@ -195,7 +195,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             card_height: Set(i32::try_from(upload.card_height).unwrap_or(i32::MAX)),
             ..self.row(mission_id, position, p, now)
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         Ok(inserted.last_insert_id)
     }
@@ -213,7 +213,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
         self.scope
             .delete::<mission_photo::Entity>()
             .filter(mission_photo::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(Some(photo))
     }
@@ -223,7 +223,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             .scope
             .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::MissionId.eq(mission_id))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .iter()
             .map(|r| r.position)
@@ -237,7 +237,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::MissionId.eq(mission_id))
             .filter(mission_photo::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(PhotoRecord::from))
     }
@@ -251,7 +251,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
             .all::<mission_photo::Entity>()
             .filter(mission_photo::Column::MissionId.eq(mission_id))
             .order_by_asc(mission_photo::Column::Position)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let Some(at) = rows.iter().position(|r| r.id == id) else {
             return Ok(false);
@@ -271,7 +271,7 @@ impl<'a, C: ConnectionTrait> MissionPhotos<'a, C> {
                 .update::<mission_photo::Entity>()
                 .col_expr(mission_photo::Column::Position, Expr::value(position))
                 .filter(mission_photo::Column::Id.eq(row))
-                .exec(self.conn)
+                .exec(&self.conn)
                 .await?;
         }
         Ok(true)

@@ -6,8 +6,7 @@ use crate::StoreError;
 use crate::entities::{city, profile, stay, stay_city, user};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// What a member tells about themselves.
@@ -106,13 +105,13 @@ tenant_repository! {
     Profiles
 }
 
-impl<'a, C: ConnectionTrait> Profiles<'a, C> {
+impl<'a, C: crate::Connection> Profiles<'a, C> {
     async fn row(&self, user_id: i64) -> Result<Option<profile::Model>, StoreError> {
         Ok(self
             .scope
             .all::<profile::Entity>()
             .filter(profile::Column::UserId.eq(user_id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?)
     }
 
@@ -123,7 +122,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .scope
             .all::<user::Entity>()
             .filter(user::Column::Id.eq(user_id))
-            .count(self.conn)
+            .count(&self.conn)
             .await?;
         if found == 0 {
             return Err(StoreError::NotFound);
@@ -156,7 +155,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .scope
             .all::<city::Entity>()
             .filter(city::Column::Id.is_in(unique.clone()))
-            .count(self.conn)
+            .count(&self.conn)
             .await?;
         Ok(found == unique.len() as u64)
     }
@@ -189,7 +188,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                 active.email_locale = Set(p.email_locale.clone());
                 active.findable = Set(p.findable);
                 active.updated_at = Set(now);
-                active.update(self.conn).await?;
+                active.update(&self.conn).await?;
             }
             None => {
                 profile::Entity::insert(profile::ActiveModel {
@@ -212,7 +211,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                     updated_at: Set(now),
                     ..Default::default()
                 })
-                .exec_without_returning(self.conn)
+                .exec_without_returning(&self.conn)
                 .await?;
             }
         }
@@ -239,7 +238,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .all::<profile::Entity>()
             .filter(profile::Column::Findable.eq(true))
             .order_by_asc(profile::Column::UserId)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|p| p.user_id)
@@ -254,7 +253,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .all::<profile::Entity>()
             .filter(profile::Column::EmailMissions.eq(true))
             .order_by_asc(profile::Column::UserId)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|p| (p.user_id, p.email_locale))
@@ -269,7 +268,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .filter(stay::Column::UserId.eq(user_id))
             .order_by_asc(stay::Column::StartsOn)
             .order_by_asc(stay::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         if rows.is_empty() {
             return Ok(vec![]);
@@ -279,7 +278,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .scope
             .all::<stay_city::Entity>()
             .filter(stay_city::Column::StayId.is_in(ids))
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         Ok(rows
             .into_iter()
@@ -329,7 +328,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             created_at: Set(Utc::now()),
             ..Default::default()
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         let id = inserted.last_insert_id;
         let mut unique = city_ids.to_vec();
@@ -341,7 +340,7 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
                 stay_id: Set(id),
                 city_id: Set(city_id),
             })
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         }
         Ok(id)
@@ -354,24 +353,24 @@ impl<'a, C: ConnectionTrait> Profiles<'a, C> {
             .all::<stay::Entity>()
             .filter(stay::Column::UserId.eq(user_id))
             .filter(stay::Column::Id.eq(stay_id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .ok_or(StoreError::NotFound)?;
         self.scope
             .delete::<stay_city::Entity>()
             .filter(stay_city::Column::StayId.eq(found.id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         self.scope
             .delete::<stay::Entity>()
             .filter(stay::Column::Id.eq(found.id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(())
     }
 
     /// How many stays this tenant holds (for tests and checks).
     pub async fn count_stays(&self) -> Result<u64, StoreError> {
-        Ok(self.scope.all::<stay::Entity>().count(self.conn).await?)
+        Ok(self.scope.all::<stay::Entity>().count(&self.conn).await?)
     }
 }

@@ -6,16 +6,14 @@ use crate::StoreError;
 use crate::entities::mission_proposal;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 tenant_repository! {
     /// The missions proposed to members on one tenant.
     MissionProposals
 }
 
-impl<'a, C: ConnectionTrait> MissionProposals<'a, C> {
+impl<'a, C: crate::Connection> MissionProposals<'a, C> {
     /// Records that `mission_id` was proposed to `user_id` by `by` at `now`: `false` when it
     /// had been already (nothing written).
     pub async fn record(
@@ -43,7 +41,7 @@ impl<'a, C: ConnectionTrait> MissionProposals<'a, C> {
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         Ok(inserted == 1)
     }
@@ -55,7 +53,7 @@ impl<'a, C: ConnectionTrait> MissionProposals<'a, C> {
             .all::<mission_proposal::Entity>()
             .filter(mission_proposal::Column::UserId.eq(user_id))
             .filter(mission_proposal::Column::SentAt.gte(since))
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -65,7 +63,7 @@ impl<'a, C: ConnectionTrait> MissionProposals<'a, C> {
             .scope
             .all::<mission_proposal::Entity>()
             .filter(mission_proposal::Column::MissionId.eq(mission_id))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|p| p.user_id)
@@ -79,7 +77,7 @@ impl<'a, C: ConnectionTrait> MissionProposals<'a, C> {
             .all::<mission_proposal::Entity>()
             .filter(mission_proposal::Column::UserId.eq(user_id))
             .order_by_asc(mission_proposal::Column::SentAt)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|p| (p.mission_id, p.sent_at))

@@ -9,9 +9,7 @@ use crate::repos::mission_edits::MissionTerms;
 use crate::repos::missions::public_missions;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// Which missions to read: those still open on `today`, in one of `city_ids`, or remote
@@ -73,7 +71,7 @@ tenant_repository! {
     Recommendables
 }
 
-impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
+impl<'a, C: crate::Connection> Recommendables<'a, C> {
     /// The public missions `filter` selects, by id. Empty without a query when it selects
     /// nothing (no city and not remote).
     pub async fn candidates(
@@ -110,7 +108,7 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
                 mission::Column::PublishedAt,
             ])
             .into_model::<Row>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut contributions = self.contributions(&ids).await?;
@@ -152,7 +150,7 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
     ) -> Result<HashMap<i64, Vec<String>>, StoreError> {
         let mut found: HashMap<i64, Vec<String>> = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            for l in query(chunk.to_vec()).all(self.conn).await? {
+            for l in query(chunk.to_vec()).all(&self.conn).await? {
                 found.entry(l.mission_id).or_default().push(l.value);
             }
         }
@@ -209,7 +207,7 @@ impl<'a, C: ConnectionTrait> Recommendables<'a, C> {
                 .column(mission_text::Column::Title)
                 .order_by_asc(mission_text::Column::Locale)
                 .into_model::<Title>()
-                .all(self.conn)
+                .all(&self.conn)
                 .await?;
             for t in texts {
                 let r = rank(&t.locale);

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use jsap_domain::moderation::{Decision, ReportReason, TargetKind};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -47,7 +46,7 @@ pub enum Reported {
     Already,
 }
 
-impl<'a, C: ConnectionTrait> Reports<'a, C> {
+impl<'a, C: crate::Connection> Reports<'a, C> {
     /// Records `reporter`'s report and hides the content once `hide_after` different members
     /// report it (its missions leave the catalogue at once). Run it in a transaction.
     #[allow(clippy::too_many_arguments)]
@@ -82,7 +81,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         if inserted == 0 {
             return Ok(Reported::Already);
@@ -101,7 +100,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .filter(report::Column::TargetId.eq(id))
             .filter(report::Column::ResolvedAt.is_null())
             .order_by_asc(report::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Report::from)
@@ -121,7 +120,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .filter(report::Column::TargetKind.eq(kind.as_str()))
             .filter(report::Column::TargetId.eq(id))
             .filter(report::Column::ReporterUserId.eq(user_id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .is_some())
     }
@@ -137,7 +136,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .column(report::Column::TargetKind)
             .column(report::Column::TargetId)
             .distinct()
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -147,7 +146,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .all::<report::Entity>()
             .filter(report::Column::ResolvedAt.is_null())
             .order_by_asc(report::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let mut grouped: BTreeMap<(TargetKind, i64), Vec<Report>> = BTreeMap::new();
         for row in rows {
@@ -188,7 +187,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .filter(report::Column::TargetKind.eq(kind.as_str()))
             .filter(report::Column::TargetId.eq(id))
             .filter(report::Column::ResolvedAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?
             .rows_affected)
     }
@@ -227,7 +226,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             .col_expr(hidden_column, Expr::value(at))
             .filter(id_column.eq(id))
             .filter(unchanged)
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?
             .rows_affected)
     }
@@ -256,7 +255,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
             }
         };
         if changed > 0 && kind != TargetKind::Message {
-            bump_version(self.conn, self.scope.id()).await?;
+            bump_version(&self.conn, self.scope.id()).await?;
         }
         Ok(changed > 0)
     }
@@ -278,7 +277,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
                     .col_expr(mission::Column::Status, Expr::value("closed"))
                     .col_expr(mission::Column::UpdatedAt, Expr::value(now))
                     .filter(mission::Column::Id.eq(id))
-                    .exec(self.conn)
+                    .exec(&self.conn)
                     .await?;
             }
             TargetKind::Organisation => {
@@ -288,7 +287,7 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
                     .col_expr(organisation::Column::Verified, Expr::value(false))
                     .col_expr(organisation::Column::StatusReason, Expr::value(reason))
                     .filter(organisation::Column::Id.eq(id))
-                    .exec(self.conn)
+                    .exec(&self.conn)
                     .await?;
             }
             TargetKind::Message => {
@@ -296,11 +295,11 @@ impl<'a, C: ConnectionTrait> Reports<'a, C> {
                     .update::<request_message::Entity>()
                     .col_expr(request_message::Column::Body, Expr::value(""))
                     .filter(request_message::Column::Id.eq(id))
-                    .exec(self.conn)
+                    .exec(&self.conn)
                     .await?;
             }
         }
-        bump_version(self.conn, self.scope.id()).await?;
+        bump_version(&self.conn, self.scope.id()).await?;
         Ok(())
     }
 }

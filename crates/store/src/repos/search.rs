@@ -169,20 +169,23 @@ pub(crate) fn get<T: sea_orm::TryGetable>(
 /// Search over the missions of one tenant, from a catalogue read for this call. The web
 /// layer searches the cached catalogue instead (`Store::catalogue`); both share `Catalogue::search`.
 pub struct MissionSearch<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
     tenant: &'a Tenant,
 }
 
-impl<'a, C: ConnectionTrait> MissionSearch<'a, C> {
+impl<'a, C: crate::Connection> MissionSearch<'a, C> {
     pub fn for_tenant(conn: &'a C, tenant: &'a Tenant) -> Self {
-        Self { conn, tenant }
+        Self {
+            conn: crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
+            tenant,
+        }
     }
 
     pub async fn run(&self, q: &MissionQuery) -> Result<SearchResults, StoreError> {
-        let version = current_version(self.conn, self.tenant.code.as_str()).await?;
-        Catalogue::load(self.conn, self.tenant, version)
+        let version = current_version(&self.conn, self.tenant.code.as_str()).await?;
+        Catalogue::load(&self.conn, self.tenant, version)
             .await?
-            .search(self.conn, q)
+            .search(&self.conn, q)
             .await
     }
 }

@@ -14,9 +14,7 @@ use crate::entities::{
 use crate::repos::{Scope, pairs};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use jsap_domain::requests::RequestState;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, TryGetableMany,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, TryGetableMany};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A query's rows with `column` in `[from, to)`, either bound open when `None`.
@@ -115,7 +113,7 @@ pub struct Figures {
 
 /// The figures of one tenant.
 pub struct Statistics<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
     scope: Scope,
     tz: chrono_tz::Tz,
 }
@@ -187,10 +185,10 @@ fn delays<K: Ord>(
     out
 }
 
-impl<'a, C: ConnectionTrait> Statistics<'a, C> {
+impl<'a, C: crate::Connection> Statistics<'a, C> {
     pub fn for_tenant(conn: &'a C, tenant: &jsap_tenancy::Tenant) -> Self {
         Self {
-            conn,
+            conn: crate::rls::Scoped::tenant(conn, tenant.code.as_str()),
             scope: Scope::of(tenant),
             tz: tenant.tz(),
         }
@@ -233,7 +231,7 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .columns(columns)
             .within(at, from, to)
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -242,7 +240,7 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
         let cities: HashMap<i64, String> = self
             .scope
             .all::<city::Entity>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name_in(locale).to_owned()))
@@ -350,7 +348,7 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             }
         }
         let organisations: HashMap<i64, String> = pairs(
-            self.conn,
+            &self.conn,
             self.scope.all::<organisation::Entity>(),
             organisation::Column::Id,
             organisation::Column::Name,
@@ -439,10 +437,10 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             .column(user::Column::Id)
             .filter(user::Column::IsStaff.eq(false))
             .within(user::Column::CreatedAt, from, to);
-        let mut ids: Vec<i64> = opened.clone().into_tuple().all(self.conn).await?;
+        let mut ids: Vec<i64> = opened.clone().into_tuple().all(&self.conn).await?;
         ids.sort_unstable();
         let countries: HashMap<i64, String> = pairs(
-            self.conn,
+            &self.conn,
             self.scope
                 .all::<profile::Entity>()
                 .filter(profile::Column::UserId.in_subquery(opened.into_query())),
@@ -480,7 +478,7 @@ impl<'a, C: ConnectionTrait> Statistics<'a, C> {
             })
             .apply_if(period.to, |q, to| q.filter(stay::Column::StartsOn.lte(to)))
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let Some(first) = period.from.or_else(|| rows.iter().map(|r| r.1).min()) else {
             return Ok(Vec::new());

@@ -8,7 +8,7 @@ use crate::repos::catalogue::bump_version;
 use crate::repos::invitations::{Invitations, NewInvitation};
 use crate::repos::search::assign_search_key;
 use jsap_tenancy::{Tenant, TenantKind};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -22,10 +22,11 @@ pub struct SyncReport {
 /// Upserts the tenant row, its config cities and one invitation per configured focal point.
 /// Run it inside a transaction together with the invitation emails it asks for.
 #[tracing::instrument(skip_all, fields(tenant.code = %cfg.code))]
-pub async fn sync_tenant<C: ConnectionTrait>(
+pub async fn sync_tenant<C: crate::Connection>(
     conn: &C,
     cfg: &Tenant,
 ) -> Result<SyncReport, StoreError> {
+    let conn = &crate::rls::Scoped::tenant(conn, cfg.code.as_str());
     let mut report = SyncReport::default();
     let now = chrono::Utc::now();
     let code = cfg.code.as_str();

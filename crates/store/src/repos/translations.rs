@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use jsap_domain::missions::MissionStatus;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 /// Where a drafted translation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +71,7 @@ tenant_repository! {
     MissionTranslations
 }
 
-impl<'a, C: ConnectionTrait> MissionTranslations<'a, C> {
+impl<'a, C: crate::Connection> MissionTranslations<'a, C> {
     /// Up to `limit` missions in one of `statuses` without a text in `locale`, nor a row for
     /// it other than a failure older than `retry_before`; oldest mission first.
     pub async fn to_draft(
@@ -112,7 +110,7 @@ impl<'a, C: ConnectionTrait> MissionTranslations<'a, C> {
             .select_only()
             .column(mission::Column::Id)
             .into_tuple::<i64>()
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 
@@ -156,7 +154,7 @@ impl<'a, C: ConnectionTrait> MissionTranslations<'a, C> {
                 ])
                 .to_owned(),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         Ok(())
     }
@@ -169,7 +167,7 @@ impl<'a, C: ConnectionTrait> MissionTranslations<'a, C> {
             .filter(row::Column::MissionId.eq(mission_id))
             .filter(row::Column::State.eq(TranslationState::Drafted.as_str()))
             .order_by_asc(row::Column::Locale)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(TranslationDraft::from)
@@ -186,6 +184,6 @@ impl<'a, C: ConnectionTrait> MissionTranslations<'a, C> {
         if let Some(locale) = locale {
             delete = delete.filter(row::Column::Locale.eq(locale));
         }
-        Ok(delete.exec(self.conn).await?.rows_affected)
+        Ok(delete.exec(&self.conn).await?.rows_affected)
     }
 }

@@ -4,7 +4,7 @@ use crate::entities::user;
 use crate::repos::accounts::end_sessions_and_links;
 use jsap_domain::EmailAddress;
 use jsap_tenancy::Tenant;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// What `StaffAccounts::upsert` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,11 +27,11 @@ pub struct UserRecord {
 /// Platform staff accounts. Staff are global: their rows live under the portal tenant, the
 /// only host where the staff console answers.
 pub struct StaffAccounts<'a, C> {
-    conn: &'a C,
+    conn: crate::rls::Scoped<'a, C>,
     scope: Scope,
 }
 
-impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
+impl<'a, C: crate::Connection> StaffAccounts<'a, C> {
     /// `portal` must be the portal tenant.
     pub fn new(conn: &'a C, portal: &Tenant) -> Result<Self, StoreError> {
         if !portal.is_portal() {
@@ -41,7 +41,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
             )));
         }
         Ok(Self {
-            conn,
+            conn: crate::rls::Scoped::tenant(conn, portal.code.as_str()),
             scope: Scope::of(portal),
         })
     }
@@ -63,7 +63,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
             .scope
             .all::<user::Entity>()
             .filter(user::Column::Email.eq(email.as_str()))
-            .one(self.conn)
+            .one(&self.conn)
             .await?;
         let now = chrono::Utc::now();
         let (model, outcome) = match existing {
@@ -86,8 +86,8 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                     active.display_name = Set(display_name.to_owned());
                     active.email_verified_at = Set(Some(now));
                 }
-                let model = sea_orm::ActiveModelTrait::update(active, self.conn).await?;
-                end_sessions_and_links(self.conn, &self.scope, id).await?;
+                let model = sea_orm::ActiveModelTrait::update(active, &self.conn).await?;
+                end_sessions_and_links(&self.conn, &self.scope, id).await?;
                 (model, outcome)
             }
             None => {
@@ -103,7 +103,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
                 };
                 (
                     user::Entity::insert(active)
-                        .exec_with_returning(self.conn)
+                        .exec_with_returning(&self.conn)
                         .await?,
                     StaffUpsert::Created,
                 )
@@ -129,7 +129,7 @@ impl<'a, C: ConnectionTrait> StaffAccounts<'a, C> {
             .all::<user::Entity>()
             .filter(user::Column::Email.eq(email.as_str()))
             .filter(user::Column::IsStaff.eq(true))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(|m| {
                 (

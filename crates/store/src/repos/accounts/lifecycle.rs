@@ -42,7 +42,7 @@ pub struct Erased {
     pub withdrawn_requests: u64,
 }
 
-impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+impl<'a, C: crate::Connection> Accounts<'a, C> {
     /// Notes that account `id` was used at `now`, at most once a day; a use clears an
     /// inactivity warning. `false` when it was already noted today.
     pub async fn seen(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
@@ -65,7 +65,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
                     .is_null()
                     .or(user::Column::LastSeenAt.lt(day_start)),
             )
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected > 0)
     }
@@ -99,7 +99,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .order_by_asc(last_used)
             .order_by_asc(user::Column::Id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Account::from)
@@ -115,7 +115,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .filter(user::Column::Id.eq(id))
             .filter(user::Column::InactivityWarnedAt.is_null())
             .filter(user::Column::DeletedAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected > 0)
     }
@@ -149,48 +149,56 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .column(stay::Column::Id)
             .filter(stay::Column::UserId.eq(id))
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         if !stays.is_empty() {
             scope
                 .delete::<stay_city::Entity>()
                 .filter(stay_city::Column::StayId.is_in(stays))
-                .exec(self.conn)
+                .exec(&self.conn)
                 .await?;
         }
-        delete_of_user::<stay::Entity, _>(self.conn, scope, stay::Column::UserId, id).await?;
-        delete_of_user::<profile::Entity, _>(self.conn, scope, profile::Column::UserId, id).await?;
-        delete_of_user::<session::Entity, _>(self.conn, scope, session::Column::UserId, id).await?;
+        delete_of_user::<stay::Entity, _>(&self.conn, scope, stay::Column::UserId, id).await?;
+        delete_of_user::<profile::Entity, _>(&self.conn, scope, profile::Column::UserId, id)
+            .await?;
+        delete_of_user::<session::Entity, _>(&self.conn, scope, session::Column::UserId, id)
+            .await?;
         delete_of_user::<account_token::Entity, _>(
-            self.conn,
+            &self.conn,
             scope,
             account_token::Column::UserId,
             id,
         )
         .await?;
         delete_of_user::<access_token::Entity, _>(
-            self.conn,
+            &self.conn,
             scope,
             access_token::Column::UserId,
             id,
         )
         .await?;
-        delete_of_user::<membership::Entity, _>(self.conn, scope, membership::Column::UserId, id)
+        delete_of_user::<membership::Entity, _>(&self.conn, scope, membership::Column::UserId, id)
             .await?;
-        delete_of_user::<favourite::Entity, _>(self.conn, scope, favourite::Column::UserId, id)
+        delete_of_user::<favourite::Entity, _>(&self.conn, scope, favourite::Column::UserId, id)
             .await?;
-        delete_of_user::<consent::Entity, _>(self.conn, scope, consent::Column::UserId, id).await?;
+        delete_of_user::<consent::Entity, _>(&self.conn, scope, consent::Column::UserId, id)
+            .await?;
         delete_of_user::<mission_proposal::Entity, _>(
-            self.conn,
+            &self.conn,
             scope,
             mission_proposal::Column::UserId,
             id,
         )
         .await?;
-        delete_of_user::<digest_send::Entity, _>(self.conn, scope, digest_send::Column::UserId, id)
-            .await?;
+        delete_of_user::<digest_send::Entity, _>(
+            &self.conn,
+            scope,
+            digest_send::Column::UserId,
+            id,
+        )
+        .await?;
         delete_of_user::<request_read::Entity, _>(
-            self.conn,
+            &self.conn,
             scope,
             request_read::Column::UserId,
             id,
@@ -199,7 +207,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         scope
             .delete::<email_outbox::Entity>()
             .filter(email_outbox::Column::ToAddress.eq(email.as_str()))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         // What a member's withdrawal applies to, by the request state machine.
         let (from, to) = Action::Withdraw.transition();
@@ -209,7 +217,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
             .filter(request::Column::MemberUserId.eq(id))
             .filter(request::Column::State.is_in(from.iter().map(|s| s.as_str())))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?
             .rows_affected;
         Ok(Erased {
@@ -265,11 +273,11 @@ tenant_repository! {
     Consents
 }
 
-impl<'a, C: ConnectionTrait> Consents<'a, C> {
+impl<'a, C: crate::Connection> Consents<'a, C> {
     /// The consents of the tenant another repository of this crate is bound to.
-    pub(super) fn within(conn: &'a C, scope: &Scope) -> Self {
+    pub(super) fn within(conn: &crate::rls::Scoped<'a, C>, scope: &Scope) -> Self {
         Self {
-            conn,
+            conn: conn.clone(),
             scope: scope.clone(),
         }
     }
@@ -291,7 +299,7 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
             recorded_at: Set(at),
             ..Default::default()
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         Ok(())
     }
@@ -304,7 +312,7 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
             .filter(consent::Column::UserId.eq(user_id))
             .order_by_asc(consent::Column::RecordedAt)
             .order_by_asc(consent::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Consent::from)
@@ -324,7 +332,7 @@ impl<'a, C: ConnectionTrait> Consents<'a, C> {
             .filter(consent::Column::Kind.eq(kind.as_str()))
             .order_by_desc(consent::Column::RecordedAt)
             .order_by_desc(consent::Column::Id)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(Consent::from))
     }

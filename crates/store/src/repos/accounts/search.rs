@@ -5,7 +5,7 @@
 use super::{Account, Accounts};
 use crate::StoreError;
 use crate::entities::user;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Why an account is blocked, and since when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct BlockState {
     pub since: chrono::DateTime<chrono::Utc>,
 }
 
-impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+impl<'a, C: crate::Connection> Accounts<'a, C> {
     /// The accounts of this tenant among `ids` (one query; unknown ids are left out).
     pub async fn find_many(&self, ids: &[i64]) -> Result<Vec<Account>, StoreError> {
         if ids.is_empty() {
@@ -23,7 +23,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         Ok(self
             .users()
             .filter(user::Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Account::from)
@@ -47,7 +47,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .filter(user::Column::DeletedAt.is_null())
             .order_by_asc(user::Column::Email)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| {

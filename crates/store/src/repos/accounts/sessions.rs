@@ -46,7 +46,7 @@ tenant_repository! {
     DbSessions
 }
 
-impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
+impl<'a, C: crate::Connection> DbSessions<'a, C> {
     pub async fn insert(&self, id_hash: &str, s: &StoredSession) -> Result<(), StoreError> {
         session::Entity::insert(session::ActiveModel {
             id_hash: Set(id_hash.to_owned()),
@@ -57,7 +57,7 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
             created_at: Set(Utc::now()),
             expires_at: Set(s.expires_at),
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(())
     }
@@ -69,7 +69,7 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
             .all::<session::Entity>()
             .filter(session::Column::IdHash.eq(id_hash))
             .filter(session::Column::ExpiresAt.gt(Utc::now()))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(|m| StoredSession {
                 user_id: m.user_id,
@@ -83,7 +83,7 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
         self.scope
             .delete::<session::Entity>()
             .filter(session::Column::IdHash.eq(id_hash))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(())
     }
@@ -94,7 +94,7 @@ impl<'a, C: ConnectionTrait> DbSessions<'a, C> {
             .scope
             .delete::<session::Entity>()
             .filter(session::Column::ExpiresAt.lte(Utc::now()))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?
             .rows_affected)
     }

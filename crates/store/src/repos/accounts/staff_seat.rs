@@ -7,13 +7,13 @@ use super::{Account, Accounts};
 use crate::StoreError;
 use crate::entities::user;
 use jsap_domain::EmailAddress;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 /// The address belongs to a member of the site who is not staff: never adopted silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeatTaken;
 
-impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+impl<'a, C: crate::Connection> Accounts<'a, C> {
     /// The staff seat of `email` on this tenant, created on first use. `Err(SeatTaken)` when a
     /// member of this site who is not staff holds the address.
     pub async fn staff_seat(
@@ -24,7 +24,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         let existing = self
             .users()
             .filter(user::Column::Email.eq(email.as_str()))
-            .one(self.conn)
+            .one(&self.conn)
             .await?;
         if let Some(found) = existing {
             return Ok(if found.is_staff {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsap_domain::EmailAddress;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// What a one-time token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub fn token_digest(token: &str) -> String {
     hash_token(token)
 }
 
-impl<'a, C: ConnectionTrait> Accounts<'a, C> {
+impl<'a, C: crate::Connection> Accounts<'a, C> {
     /// Issues a one-time token; returns the raw token (to put in a link), stored hashed.
     pub async fn issue_token(
         &self,
@@ -91,7 +91,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             created_at: Set(now),
             ..Default::default()
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(raw)
     }
@@ -113,7 +113,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
     ) -> Result<Option<TokenUse>, StoreError> {
         Ok(self
             .valid_token(raw, purpose)
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(TokenUse::from))
     }
@@ -124,7 +124,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
         raw: &str,
         purpose: TokenPurpose,
     ) -> Result<Option<TokenUse>, StoreError> {
-        let Some(found) = self.valid_token(raw, purpose).one(self.conn).await? else {
+        let Some(found) = self.valid_token(raw, purpose).one(&self.conn).await? else {
             return Ok(None);
         };
         let now = Utc::now();
@@ -134,7 +134,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .col_expr(token::Column::UsedAt, Expr::value(now))
             .filter(token::Column::Id.eq(found.id))
             .filter(token::Column::UsedAt.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected != 1 {
             return Ok(None);
@@ -151,7 +151,7 @@ impl<'a, C: ConnectionTrait> Accounts<'a, C> {
             .scope
             .delete::<token::Entity>()
             .filter(token::Column::ExpiresAt.lt(before))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?
             .rows_affected)
     }

@@ -93,11 +93,12 @@ impl std::fmt::Debug for Catalogues {
 }
 
 impl Catalogues {
-    pub async fn get<C: ConnectionTrait>(
+    pub async fn get<C: crate::Connection>(
         &self,
         conn: &C,
         tenant: &Tenant,
     ) -> Result<Arc<Catalogue>, StoreError> {
+        let conn = &crate::rls::Scoped::tenant(conn, tenant.code.as_str());
         let mut loaded = false;
         let found = self.lookup(conn, tenant, &mut loaded).await;
         if found.is_ok() {
@@ -108,7 +109,7 @@ impl Catalogues {
     }
 
     /// `get`, setting `loaded` when it loaded a newer version.
-    async fn lookup<C: ConnectionTrait>(
+    async fn lookup<C: crate::Connection>(
         &self,
         conn: &C,
         tenant: &Tenant,

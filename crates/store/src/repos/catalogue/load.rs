@@ -4,7 +4,7 @@ use super::*;
 
 impl Catalogue {
     /// Reads the tenant's catalogue from the database.
-    pub(crate) async fn load<C: ConnectionTrait>(
+    pub(crate) async fn load<C: crate::Connection>(
         conn: &C,
         tenant: &Tenant,
         version: i64,

@@ -114,11 +114,12 @@ impl Catalogue {
     /// Runs a search: the full-text match in the database when there is text, then filters,
     /// facets (each counted without its own filter), order and page here, then the texts of
     /// the page's missions.
-    pub async fn search<C: ConnectionTrait>(
+    pub async fn search<C: crate::Connection>(
         &self,
         conn: &C,
         q: &MissionQuery,
     ) -> Result<SearchResults, StoreError> {
+        let conn = &crate::rls::Scoped::tenant(conn, self.scope.id());
         let terms = query_terms(&q.text, q.locale);
         let matches = if terms.is_empty() {
             None

@@ -13,7 +13,7 @@ use std::sync::Arc;
 impl Catalogue {
     /// A spelling of `q`'s text that finds missions with `q`'s filters, when `q` finds none
     /// and a word of it is close to a word of the site's missions in `q`'s language.
-    pub async fn suggest<C: ConnectionTrait>(
+    pub async fn suggest<C: crate::Connection>(
         &self,
         conn: &C,
         q: &MissionQuery,
@@ -21,6 +21,7 @@ impl Catalogue {
         if q.text.trim().is_empty() {
             return Ok(None);
         }
+        let conn = &crate::rls::Scoped::tenant(conn, self.scope.id());
         let vocabulary = self.vocabulary(conn, q.locale).await?;
         let Some(text) = vocabulary.suggest(&q.text) else {
             return Ok(None);

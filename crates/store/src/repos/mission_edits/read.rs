@@ -7,19 +7,19 @@ use crate::entities::{mission, mission_history, mission_text};
 use crate::repos::missions::contributions_of;
 use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-impl<C: ConnectionTrait> MissionEdits<'_, C> {
+impl<C: crate::Connection> MissionEdits<'_, C> {
     /// Mission `id` of this tenant, whatever its status.
     pub async fn find(&self, id: i64) -> Result<Option<MissionRecord>, StoreError> {
         let Some(m) = self
             .scope
             .all::<mission::Entity>()
             .filter(mission::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
         else {
             return Ok(None);
         };
-        record_of(self.conn, &self.scope, m).await.map(Some)
+        record_of(&self.conn, &self.scope, m).await.map(Some)
     }
 
     fn filtered(&self, filter: &MissionFilter) -> sea_orm::Select<mission::Entity> {
@@ -50,14 +50,14 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<MissionRow>, u64), StoreError> {
-        let total = self.filtered(filter).count(self.conn).await?;
+        let total = self.filtered(filter).count(&self.conn).await?;
         let missions = self
             .filtered(filter)
             .order_by_desc(mission::Column::UpdatedAt)
             .order_by_desc(mission::Column::Id)
             .offset(offset)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         Ok((self.rows(missions, locale).await?, total))
     }
@@ -73,13 +73,13 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             statuses: vec![MissionStatus::Submitted],
             ..filter.clone()
         };
-        let total = self.filtered(&filter).count(self.conn).await?;
+        let total = self.filtered(&filter).count(&self.conn).await?;
         let missions = self
             .filtered(&filter)
             .order_by_asc(mission::Column::SubmittedAt)
             .order_by_asc(mission::Column::Id)
             .limit(limit)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         Ok((self.rows(missions, locale).await?, total))
     }
@@ -97,7 +97,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
                 .all::<mission_text::Entity>()
                 .filter(mission_text::Column::MissionId.is_in(ids))
                 .order_by_asc(mission_text::Column::Id)
-                .all(self.conn)
+                .all(&self.conn)
                 .await?
         };
         Ok(missions
@@ -135,7 +135,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             .filter(mission::Column::Status.eq(MissionStatus::Published.as_str()))
             .filter(mission::Column::EndsOn.lt(today))
             .order_by_asc(mission::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|m| m.id)
@@ -150,7 +150,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             .filter(mission_history::Column::MissionId.eq(id))
             .order_by_asc(mission_history::Column::At)
             .order_by_asc(mission_history::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(|h| HistoryEntry {

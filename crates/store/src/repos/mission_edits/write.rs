@@ -11,7 +11,7 @@ use crate::repos::search::{IndexRow, clear_mission_index, write_index};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
-impl<C: ConnectionTrait> MissionEdits<'_, C> {
+impl<C: crate::Connection> MissionEdits<'_, C> {
     /// Creates a draft of `fields` by `by`; returns its id. Run it in a transaction.
     pub async fn create(
         &self,
@@ -20,7 +20,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         by: i64,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        check_city(self.conn, &self.scope, fields.city_id).await?;
+        check_city(&self.conn, &self.scope, fields.city_id).await?;
         let inserted = mission::Entity::insert(mission::ActiveModel {
             tenant_id: Set(self.scope.id().to_owned()),
             status: Set(MissionStatus::Draft.as_str().to_owned()),
@@ -36,7 +36,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             closed_reason: Set(String::new()),
             ..mission_row(fields, slug)
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         let id = inserted.last_insert_id;
         self.write_parts(id, fields).await?;
@@ -49,19 +49,19 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         self.scope
             .delete::<mission_text::Entity>()
             .filter(mission_text::Column::MissionId.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         self.scope
             .delete::<mission_contribution::Entity>()
             .filter(mission_contribution::Column::MissionId.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        clear_mission_index(self.conn, &tenant_id, id).await?;
+        clear_mission_index(&self.conn, &tenant_id, id).await?;
         if !fields.texts.is_empty() {
             mission_text::Entity::insert_many(
                 fields.texts.iter().map(|t| text_row(&tenant_id, id, t)),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         }
         if !fields.terms.contribution_types.is_empty() {
@@ -72,18 +72,18 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
                     .iter()
                     .map(|c| contribution_row(&tenant_id, id, c)),
             )
-            .exec_without_returning(self.conn)
+            .exec_without_returning(&self.conn)
             .await?;
         }
         let city = self
             .scope
             .all::<city::Entity>()
             .filter(city::Column::Id.eq(fields.city_id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?;
         let rows: Vec<IndexRow> = index_rows_of(id, fields, city.as_ref()).collect();
-        write_index(self.conn, &tenant_id, &rows).await?;
-        bump_version(self.conn, &tenant_id).await?;
+        write_index(&self.conn, &tenant_id, &rows).await?;
+        bump_version(&self.conn, &tenant_id).await?;
         Ok(())
     }
 
@@ -96,7 +96,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        check_city(self.conn, &self.scope, fields.city_id).await?;
+        check_city(&self.conn, &self.scope, fields.city_id).await?;
         let updated = self
             .scope
             .update::<mission::Entity>()
@@ -105,7 +105,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
                 ..mission_row(fields, slug)
             })
             .filter(mission::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected != 1 {
             return Err(StoreError::NotFound);
@@ -157,10 +157,10 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
         let updated = update
             .filter(mission::Column::Id.eq(id))
             .filter(mission::Column::Status.is_in(from.iter().map(|s| s.as_str())))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected == 1 {
-            bump_version(self.conn, self.scope.id()).await?;
+            bump_version(&self.conn, self.scope.id()).await?;
         }
         Ok(updated.rows_affected == 1)
     }
@@ -172,9 +172,9 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             .update::<mission::Entity>()
             .col_expr(mission::Column::UpdatedAt, Expr::value(now))
             .filter(mission::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
-        bump_version(self.conn, self.scope.id()).await
+        bump_version(&self.conn, self.scope.id()).await
     }
 
     /// Adds an entry to mission `id`'s history.
@@ -195,7 +195,7 @@ impl<C: ConnectionTrait> MissionEdits<'_, C> {
             detail: Set(detail.to_owned()),
             ..Default::default()
         })
-        .exec(self.conn)
+        .exec(&self.conn)
         .await?;
         Ok(())
     }

@@ -17,7 +17,7 @@ impl RequestMessage {
     }
 }
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// The conversation, oldest first, with each author's display name.
     pub async fn messages(&self, request_id: i64) -> Result<Vec<RequestMessage>, StoreError> {
         let rows = self
@@ -26,7 +26,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .filter(message::Column::RequestId.eq(request_id))
             .order_by_asc(message::Column::CreatedAt)
             .order_by_asc(message::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let ids: HashSet<i64> = rows.iter().map(|m| m.author_user_id).collect();
         let names = self.names(ids.into_iter().collect()).await?;
@@ -42,7 +42,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .scope
             .all::<message::Entity>()
             .filter(message::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
         else {
             return Ok(None);
@@ -52,7 +52,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     }
 
     async fn names(&self, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
-        user_values(self.conn, &self.scope, ids, user::Column::DisplayName).await
+        user_values(&self.conn, &self.scope, ids, user::Column::DisplayName).await
     }
 
     /// The handling side of a request: its organisation's members and its city's focal
@@ -90,13 +90,13 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             created_at: Set(now),
             ..Default::default()
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         self.scope
             .update::<request::Entity>()
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
             .filter(request::Column::Id.eq(request.id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if side.handles() {
             self.scope
@@ -107,7 +107,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 )
                 .filter(request::Column::Id.eq(request.id))
                 .filter(request::Column::State.eq(RequestState::New.as_str()))
-                .exec(self.conn)
+                .exec(&self.conn)
                 .await?;
         }
         self.mark_read(request.id, author_user_id, now).await
@@ -135,7 +135,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .update_column(read::Column::LastReadAt)
             .to_owned(),
         )
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(())
     }
@@ -160,7 +160,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .col_expr(request::Column::UpdatedAt, Expr::value(now))
             .filter(request::Column::Id.eq(request.id))
             .filter(request::Column::State.is_in(from.iter().map(|s| s.as_str())))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         if updated.rows_affected == 1 {
             Ok(Ok(to))

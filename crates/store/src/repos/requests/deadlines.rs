@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// New requests due within `lead` of `now`, not yet reminded.
     pub async fn due_for_reminder(
         &self,
@@ -63,7 +63,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .rows()
             .filter(request::Column::MemberUserId.eq(member))
             .filter(request::Column::CreatedAt.gte(since))
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -78,7 +78,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .all::<message::Entity>()
             .filter(message::Column::AuthorUserId.eq(author))
             .filter(message::Column::CreatedAt.gte(since))
-            .count(self.conn)
+            .count(&self.conn)
             .await?)
     }
 
@@ -126,7 +126,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .col_expr(column, Expr::value(now))
             .filter(request::Column::Id.eq(id))
             .filter(column.is_null())
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected == 1)
     }

@@ -31,7 +31,7 @@ impl Inbox {
     }
 }
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// The requests of an inbox, or `None` when the user has no such inbox.
     fn inbox_query(
         &self,
@@ -65,7 +65,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .select_only()
             .column(request::Column::Id)
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         self.unread_among(user_id, &ids).await
     }
@@ -102,7 +102,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 .all::<read::Entity>()
                 .filter(read::Column::UserId.eq(user_id))
                 .filter(read::Column::RequestId.is_in(chunk.to_vec()))
-                .all(self.conn)
+                .all(&self.conn)
                 .await?
                 .into_iter()
                 .map(|r| (r.request_id, r.last_read_at))
@@ -117,7 +117,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 .filter(message::Column::RequestId.is_in(chunk.to_vec()))
                 .group_by(message::Column::RequestId)
                 .into_tuple()
-                .all(self.conn)
+                .all(&self.conn)
                 .await?;
             let latest: HashMap<i64, DateTime<Utc>> = latest
                 .into_iter()
@@ -159,11 +159,11 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         };
         let unread = self.inbox_unread_ids(user_id, &query).await?;
         let query = view.apply(query);
-        let total = query.clone().count(self.conn).await?;
+        let total = query.clone().count(&self.conn).await?;
         let rows = query
             .offset(page.saturating_sub(1) * per_page)
             .limit(per_page)
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         Ok(InboxPage {
             items: rows
@@ -252,7 +252,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             query = query.filter(membership::Column::OrganisationId.eq(org));
         }
         let ids: Vec<i64> = query
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .iter()
             .map(|m| m.user_id)
@@ -265,7 +265,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .all::<user::Entity>()
             .filter(user::Column::Id.is_in(ids))
             .order_by_asc(user::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(Account::from)

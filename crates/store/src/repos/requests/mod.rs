@@ -171,7 +171,7 @@ tenant_repository! {
     Requests
 }
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// The requests `query` selects, oldest first (after any order `query` already has).
     async fn oldest_first(
         &self,
@@ -179,7 +179,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
     ) -> Result<Vec<RequestRecord>, StoreError> {
         Ok(query
             .order_by_asc(request::Column::Id)
-            .all(self.conn)
+            .all(&self.conn)
             .await?
             .into_iter()
             .map(RequestRecord::from)
@@ -221,7 +221,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             survey_sent_at: Set(None),
             ..Default::default()
         })
-        .exec_with_returning(self.conn)
+        .exec_with_returning(&self.conn)
         .await?;
         self.mark_read(model.id, new.member_user_id, now).await?;
         Ok(model.into())
@@ -231,7 +231,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
         Ok(self
             .rows()
             .filter(request::Column::Id.eq(id))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(RequestRecord::from))
     }
@@ -241,7 +241,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .scope
             .all::<membership::Entity>()
             .filter(membership::Column::UserId.eq(user_id))
-            .all(self.conn)
+            .all(&self.conn)
             .await?)
     }
 

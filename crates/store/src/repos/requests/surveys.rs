@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// Creates the survey of a request; returns the raw token (for the link), stored hashed.
     pub async fn create_survey(
         &self,
@@ -23,7 +23,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             created_at: Set(now),
             ..Default::default()
         })
-        .exec_without_returning(self.conn)
+        .exec_without_returning(&self.conn)
         .await?;
         Ok(raw)
     }
@@ -40,7 +40,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .filter(survey::Column::TokenHash.eq(hash_token(raw)))
             .filter(survey::Column::AnsweredAt.is_null())
             .filter(survey::Column::ExpiresAt.gt(now))
-            .one(self.conn)
+            .one(&self.conn)
             .await?
             .map(|s| OpenSurvey {
                 id: s.id,
@@ -69,7 +69,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .filter(survey::Column::TokenHash.eq(hash_token(raw)))
             .filter(survey::Column::AnsweredAt.is_null())
             .filter(survey::Column::ExpiresAt.gt(now))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(updated.rows_affected == 1)
     }
@@ -87,7 +87,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
             .filter(survey::Column::OrganisationId.eq(organisation_id))
             .filter(survey::Column::AnsweredAt.is_not_null())
             .into_tuple()
-            .all(self.conn)
+            .all(&self.conn)
             .await?;
         let scores: Vec<i32> = scores.into_iter().flatten().collect();
         if scores.is_empty() {

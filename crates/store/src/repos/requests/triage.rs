@@ -84,7 +84,7 @@ impl InboxView {
     }
 }
 
-impl<'a, C: ConnectionTrait> Requests<'a, C> {
+impl<'a, C: crate::Connection> Requests<'a, C> {
     /// Records the triage of request `id`.
     pub async fn set_triage(&self, id: i64, triage: &RequestTriage) -> Result<(), StoreError> {
         self.scope
@@ -104,7 +104,7 @@ impl<'a, C: ConnectionTrait> Requests<'a, C> {
                 Expr::value(triage.engine.clone()),
             )
             .filter(request::Column::Id.eq(id))
-            .exec(self.conn)
+            .exec(&self.conn)
             .await?;
         Ok(())
     }
