@@ -171,7 +171,7 @@ impl MigrationTrait for Migration {
 }
 
 /// Runs `script`'s `DO` block (and what follows its `$$;`) on PostgreSQL; nothing on SQLite.
-async fn run(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+pub(crate) async fn run(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
     if manager.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }

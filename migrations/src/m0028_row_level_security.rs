@@ -14,7 +14,6 @@
 //! PostgreSQL only: SQLite has no row-level security.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,31 +23,27 @@ pub struct Migration;
 pub const RULE: &str = "tenant_id = current_setting('app.tenant_id', true) \
     OR current_setting('app.all_tenants', true) = 'on'";
 
-const UP: &str = "
+/// One pass over the tenant-owned tables, `{body}` run for each (`r.tbl`).
+const EACH_TABLE: &str = "
 DO $$
 DECLARE
     r record;
 BEGIN
     FOR r IN {owned} SELECT rel::regclass AS tbl FROM owned LOOP
-        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', r.tbl);
-        EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', r.tbl);
-        EXECUTE format('CREATE POLICY tenant_rows ON %s USING ({rule}) WITH CHECK ({rule})', r.tbl);
+{body}
     END LOOP;
 END
 $$";
 
+const UP: &str = "
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', r.tbl);
+        EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', r.tbl);
+        EXECUTE format('CREATE POLICY tenant_rows ON %s USING ({rule}) WITH CHECK ({rule})', r.tbl);";
+
 const DOWN: &str = "
-DO $$
-DECLARE
-    r record;
-BEGIN
-    FOR r IN {owned} SELECT rel::regclass AS tbl FROM owned LOOP
         EXECUTE format('DROP POLICY IF EXISTS tenant_rows ON %s', r.tbl);
         EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', r.tbl);
-        EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', r.tbl);
-    END LOOP;
-END
-$$";
+        EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', r.tbl);";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -61,14 +56,9 @@ impl MigrationTrait for Migration {
     }
 }
 
-async fn run(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
-    if manager.get_database_backend() != DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    // Inside format(): the rule's quotes doubled.
-    let script = script
-        .replace("{owned}", crate::m0027_distribution_keys::OWNED)
-        .replace("{rule}", &RULE.replace('\'', "''"));
-    manager.get_connection().execute_unprepared(&script).await?;
-    Ok(())
+/// `body` for each tenant-owned table, through the keys migration's runner (PostgreSQL only);
+/// inside `format()` the rule's quotes are doubled.
+async fn run(manager: &SchemaManager<'_>, body: &str) -> Result<(), DbErr> {
+    let body = body.replace("{rule}", &RULE.replace('\'', "''"));
+    crate::m0027_distribution_keys::run(manager, &EACH_TABLE.replace("{body}", &body)).await
 }
