@@ -114,10 +114,7 @@ async fn search(world: &common::World, tenant: &Tenant, words: &str) -> SearchRe
         .expect("catalogue");
     let mut q = MissionQuery::new(Locale::Fr, NaiveDate::from_ymd_opt(2027, 6, 1).expect("d"));
     q.text = words.to_owned();
-    catalogue
-        .search(world.store.conn(), &q)
-        .await
-        .expect("search")
+    catalogue.search(&q)
 }
 
 #[tokio::test]

@@ -99,38 +99,99 @@ fn masculine(word: &str) -> Option<String> {
 
 /// The search terms of `text` in `locale`.
 pub fn analyze(text: &str, locale: Locale) -> Vec<String> {
+    let mut terms = Vec::new();
+    for_each_word(text, |word| {
+        if let Some(term) = term(word, locale) {
+            terms.push(term);
+        }
+    });
+    terms
+}
+
+/// Calls `f` with each word of `text`, folded (`fold_into`), in order.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    for c in text.chars() {
+        // ASCII first, the bulk of French and English texts (folding leaves it unchanged).
+        let letter = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric() || is_arabic_mark(c)
+        };
+        if !letter {
+            if !word.is_empty() {
+                f(&word);
+                word.clear();
+            }
+        } else if c.is_ascii() {
+            word.push(c.to_ascii_lowercase());
+        } else {
+            for lower in c.to_lowercase() {
+                fold_into(lower, &mut word);
+            }
+        }
+    }
+    if !word.is_empty() {
+        f(&word);
+    }
+}
+
+/// The term of a folded word: none for a stop word, else its masculine (French) stemmed.
+fn term(word: &str, locale: Locale) -> Option<String> {
     let stop: &[&str] = match locale {
         Locale::Fr => FR_STOP,
         Locale::En => EN_STOP,
         Locale::Ar => &[],
     };
-    let mut terms = Vec::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, terms: &mut Vec<String>| {
-        if !word.is_empty() && !stop.contains(&word.as_str()) {
-            if locale == Locale::Fr
-                && let Some(m) = masculine(word)
-            {
-                *word = m;
-            }
-            let stemmed = stemmer(locale).stem(word).into_owned();
-            if !stemmed.is_empty() {
-                terms.push(stemmed);
-            }
-        }
-        word.clear();
+    if word.is_empty() || stop.contains(&word) {
+        return None;
+    }
+    let masculine = match locale {
+        Locale::Fr => masculine(word),
+        _ => None,
     };
-    for c in text.chars() {
-        if c.is_alphanumeric() || is_arabic_mark(c) {
-            for lower in c.to_lowercase() {
-                fold_into(lower, &mut word);
-            }
-        } else {
-            flush(&mut word, &mut terms);
+    let stemmed = stemmer(locale)
+        .stem(masculine.as_deref().unwrap_or(word))
+        .into_owned();
+    (!stemmed.is_empty()).then_some(stemmed)
+}
+
+/// Analyses many texts of one language as [`index_body`] does, each distinct word once (texts
+/// repeat their words: stemming them again was most of the cost of indexing a site).
+#[derive(Debug)]
+pub struct Analyzer {
+    locale: Locale,
+    terms: foldhash::HashMap<String, Option<String>>,
+}
+
+impl Analyzer {
+    pub fn new(locale: Locale) -> Self {
+        Self {
+            locale,
+            terms: foldhash::HashMap::default(),
         }
     }
-    flush(&mut word, &mut terms);
-    terms
+
+    /// The terms of `text`, space-separated: `index_body(text, locale)`.
+    pub fn body(&mut self, text: &str) -> String {
+        let (locale, terms) = (self.locale, &mut self.terms);
+        let mut body = String::with_capacity(text.len());
+        for_each_word(text, |word| {
+            let found = match terms.get(word) {
+                Some(found) => found,
+                None => terms
+                    .entry(word.to_owned())
+                    .or_insert_with(|| term(word, locale)),
+            };
+            if let Some(t) = found {
+                if !body.is_empty() {
+                    body.push(' ');
+                }
+                body.push_str(t);
+            }
+        });
+        body
+    }
 }
 
 /// Words people search with, and the domain they mean: such a word also finds the missions of
@@ -352,6 +413,24 @@ pub fn index_body(text: &str, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_caching_analyzer_gives_the_index_body() {
+        let texts = [
+            "Les infirmières de l'hôpital de Douala cherchent des infirmières",
+            "Œuvre scolaire : écoles et bibliothèques",
+            "",
+            " ;; ",
+        ];
+        let mut fr = Analyzer::new(Locale::Fr);
+        for text in texts {
+            assert_eq!(fr.body(text), index_body(text, Locale::Fr), "{text}");
+        }
+        let mut ar = Analyzer::new(Locale::Ar);
+        let arabic = "مدرسةُ الأطفال في الدار البيضاء";
+        assert_eq!(ar.body(arabic), index_body(arabic, Locale::Ar));
+        assert!(!fr.body("infirmières").is_empty());
+    }
 
     #[test]
     fn accents_and_plurals_meet_in_one_term() {

@@ -19,6 +19,25 @@ pub struct Lookup {
     pub catalogue: std::sync::Arc<jsap_store::Catalogue>,
 }
 
+impl Lookup {
+    /// The cities and organisations of `catalogue`, by id.
+    pub fn of(catalogue: std::sync::Arc<jsap_store::Catalogue>) -> Self {
+        Self {
+            cities: catalogue
+                .cities()
+                .iter()
+                .map(|c| (c.id, c.clone()))
+                .collect(),
+            organisations: catalogue
+                .organisations()
+                .iter()
+                .map(|o| (o.id, o.clone()))
+                .collect(),
+            catalogue,
+        }
+    }
+}
+
 /// An option of a form's list or checkboxes, checked or not.
 #[derive(Serialize)]
 pub struct Choice {

@@ -617,14 +617,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
         q
     };
     let before = replica_a.store.catalogue(&tenant).await.expect("catalogue");
-    assert_eq!(
-        before
-            .search(replica_a.store.conn(), &query())
-            .await
-            .expect("search")
-            .total,
-        0
-    );
+    assert_eq!(before.search(&query()).total, 0);
     uc::review(
         &scope,
         &operator,
@@ -637,10 +630,7 @@ async fn a_mission_published_on_one_replica_is_in_the_other_replicas_search_with
     .expect("published");
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let after = replica_a.store.catalogue(&tenant).await.expect("catalogue");
-    let found = after
-        .search(replica_a.store.conn(), &query())
-        .await
-        .expect("search");
+    let found = after.search(&query());
     assert_eq!(found.total, 1, "seen by the other replica within a second");
     assert_eq!(found.items[0].id, mission.id);
 }

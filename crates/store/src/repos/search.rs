@@ -142,18 +142,6 @@ impl Sql {
         self
     }
 
-    pub(crate) fn list<T: Clone + Into<Value>>(&mut self, values: &[T]) -> &mut Self {
-        self.text.push('(');
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.text.push_str(", ");
-            }
-            self.param(v.clone());
-        }
-        self.text.push(')');
-        self
-    }
-
     pub(crate) fn statement(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
@@ -183,10 +171,9 @@ impl<'a, C: crate::Connection> MissionSearch<'a, C> {
 
     pub async fn run(&self, q: &MissionQuery) -> Result<SearchResults, StoreError> {
         let version = current_version(&self.conn, self.tenant.code.as_str()).await?;
-        Catalogue::load(&self.conn, self.tenant, version)
+        Ok(Catalogue::load(&self.conn, self.tenant, version)
             .await?
-            .search(&self.conn, q)
-            .await
+            .search(q))
     }
 }
 
@@ -240,94 +227,6 @@ pub(crate) async fn assign_search_key<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The tenant's missions whose text in `locale` holds every term, with a score (lower is
-/// more relevant). The tenant bounds the full-text query itself: on SQLite its rowid range,
-/// which FTS5 seeks to in every posting list; on PostgreSQL its column, next to the GIN match.
-pub(crate) async fn full_text_matches<C: ConnectionTrait>(
-    conn: &C,
-    tenant_id: &str,
-    search_key: Option<i64>,
-    locale: Locale,
-    terms: &[Vec<String>],
-) -> Result<HashMap<i64, f64>, StoreError> {
-    let mut out = HashMap::new();
-    let mut sql = Sql::new(conn.get_database_backend());
-    match conn.get_database_backend() {
-        DbBackend::Postgres => {
-            // Each term with its alternatives: "(medecin | sant) & douala".
-            let tsquery = terms
-                .iter()
-                .map(|alternatives| format!("({})", alternatives.join(" | ")))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            sql.push("SELECT mission_id AS mid, CAST(-ts_rank(tsv, to_tsquery('simple', ")
-                .param(tsquery.clone())
-                .push(")) AS DOUBLE PRECISION) AS score FROM mission_search WHERE tenant_id = ")
-                .param(tenant_id)
-                .push(" AND locale = ")
-                .param(locale.as_str())
-                .push(" AND tsv @@ to_tsquery('simple', ")
-                .param(tsquery)
-                .push(")");
-            for row in conn.query_all_raw(sql.statement()).await? {
-                out.insert(get::<i64>(&row, "mid")?, get::<f64>(&row, "score")?);
-            }
-        }
-        _ => {
-            let Some(key) = search_key else {
-                return Ok(out);
-            };
-            // Terms are analysed words (letters and digits only), quoted as FTS5 strings.
-            // Each term with its alternatives: ("medecin" OR "sant") AND "douala".
-            let expr = terms
-                .iter()
-                .map(|alternatives| {
-                    let any = alternatives
-                        .iter()
-                        .map(|t| format!("\"{}\"", t.replace('"', "")))
-                        .collect::<Vec<_>>()
-                        .join(" OR ");
-                    format!("({any})")
-                })
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let (low, high) = key_range(key);
-            // The matches come back packed in one row ("rowid score,rowid score"): the driver
-            // hands rows over one at a time between threads, which cost more than the search.
-            // Scores are bm25 in millionths (negative; lower is more relevant).
-            sql.push("WITH m AS MATERIALIZED (SELECT rowid AS r, bm25(mission_search) AS s FROM mission_search WHERE mission_search MATCH ")
-                .param(expr)
-                .push(" AND rowid BETWEEN ")
-                .param(low)
-                .push(" AND ")
-                .param(high)
-                .push(" AND (rowid & ")
-                .param((1_i64 << LOCALE_BITS) - 1)
-                .push(") = ")
-                .param(locale_code(locale.as_str()))
-                .push(") SELECT group_concat(r || ' ' || CAST(s * 1000000 AS INTEGER), ',') AS packed FROM m");
-            let packed: Option<String> = match conn.query_one_raw(sql.statement()).await? {
-                Some(row) => get(&row, "packed")?,
-                None => None,
-            };
-            for pair in packed
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter(|p| !p.is_empty())
-            {
-                let (rowid, score) = pair.split_once(' ').unwrap_or((pair, "0"));
-                let (Ok(rowid), Ok(score)) = (rowid.parse::<i64>(), score.parse::<i64>()) else {
-                    return Err(StoreError::Corrupt(format!("bad search row {pair}")));
-                };
-                let mission_id = (rowid & ((1 << KEY_SHIFT) - 1)) >> LOCALE_BITS;
-                out.insert(mission_id, score as f64);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// One row of the search index to write.
 pub(crate) struct IndexRow {
     pub mission_id: i64,
@@ -335,14 +234,14 @@ pub(crate) struct IndexRow {
     pub body: String,
 }
 
-/// The analysed text of a mission in one locale: its texts, skills, labels and city.
-pub(crate) fn mission_body(
-    locale: &str,
+/// The searchable text of a mission text: `parts` (title, summary, description, skills, city)
+/// and its domain's and type's names in `locale`.
+pub(crate) fn mission_text(
+    locale: Locale,
     parts: &[&str],
     domain: &str,
     mission_type: &str,
 ) -> String {
-    let locale: Locale = locale.parse().unwrap_or(Locale::Fr);
     let taxonomy = Taxonomy::builtin();
     let mut text = parts.join(" ");
     if let Some(d) = taxonomy.domain(domain) {
@@ -353,7 +252,18 @@ pub(crate) fn mission_body(
         text.push(' ');
         text.push_str(t.labels.get(locale));
     }
-    index_body(&text, locale)
+    text
+}
+
+/// The index body of a mission text (`mission_text`, analysed).
+pub(crate) fn mission_body(
+    locale: &str,
+    parts: &[&str],
+    domain: &str,
+    mission_type: &str,
+) -> String {
+    let locale: Locale = locale.parse().unwrap_or(Locale::Fr);
+    index_body(&mission_text(locale, parts, domain, mission_type), locale)
 }
 
 /// Writes index rows in batches (one statement per batch).

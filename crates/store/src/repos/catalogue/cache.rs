@@ -164,8 +164,18 @@ impl Catalogues {
         {
             return Ok(catalogue.clone());
         }
+        let started = Instant::now();
         match Catalogue::load(conn, tenant, version).await {
             Ok(fresh) => {
+                let (postings, terms) = fresh.text.size();
+                tracing::debug!(
+                    tenant.code = %code,
+                    missions = fresh.missions.len(),
+                    terms,
+                    postings,
+                    ms = started.elapsed().as_millis() as u64,
+                    "catalogue loaded"
+                );
                 *loaded = true;
                 let fresh = Arc::new(fresh);
                 slot.state().catalogue = Some(fresh.clone());

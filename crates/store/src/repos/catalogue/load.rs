@@ -1,6 +1,7 @@
 //! Reading a tenant's catalogue from the database.
 
 use super::*;
+use jsap_domain::search::Analyzer;
 
 impl Catalogue {
     /// Reads the tenant's catalogue from the database.
@@ -24,18 +25,6 @@ impl Catalogue {
             let value = labels.id(&contribution)?;
             if !list.contains(&value) {
                 list.push(value);
-            }
-        }
-        // The languages of each mission's texts (the unique index on tenant, mission and
-        // locale answers this without reading the texts).
-        let mut sql = Sql::new(backend);
-        sql.push("SELECT mission_id, locale FROM mission_texts WHERE tenant_id = ")
-            .param(scope.id());
-        let mut locales: HashMap<i64, u8> = HashMap::new();
-        for row in conn.query_all_raw(sql.statement()).await? {
-            let locale: String = get(&row, "locale")?;
-            if let Some((_, bit)) = LOCALE_BITS.iter().find(|(code, _)| *code == locale) {
-                *locales.entry(get(&row, "mission_id")?).or_default() |= bit;
             }
         }
         let cities = Cities::for_tenant(conn, tenant).list().await?;
@@ -90,17 +79,16 @@ impl Catalogue {
                     .filter(|s| !s.is_empty())
                     .map(Box::from)
                     .collect(),
-                locales: locales.remove(&id).unwrap_or_default(),
+                locales: 0,
+                texts: Box::default(),
             });
         }
-        let search_key = match backend {
-            sea_orm::DbBackend::Postgres => None,
-            _ => Some(search_key(conn, scope.id()).await?),
-        };
+        let text = read_texts(conn, scope.id(), &mut missions, &cities, &labels).await?;
         Ok(Self {
             matches: Mutex::default(),
             vocabularies: Mutex::default(),
-            search_key,
+            building: tokio::sync::Mutex::default(),
+            text,
             cities,
             labels,
             organisations: Organisations::for_tenant(conn, tenant).list().await?,
@@ -109,4 +97,70 @@ impl Catalogue {
             missions,
         })
     }
+}
+
+/// Reads the texts of the published `missions` into them (titles and summaries, the languages
+/// they have) and indexes their words as the database index has them (`mission_body`).
+async fn read_texts<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    missions: &mut [Entry],
+    cities: &[CityRecord],
+    labels: &Labels,
+) -> Result<text::TextIndex, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push(
+        "SELECT mission_id, locale, title, summary, description FROM mission_texts \
+         WHERE tenant_id = ",
+    )
+    .param(tenant_id)
+    .push(" ORDER BY mission_id, id");
+    let mut index = text::TextIndex::default();
+    let mut analyzers: HashMap<Locale, Analyzer> = HashMap::new();
+    let mut texts: Vec<Vec<Text>> = vec![Vec::new(); missions.len()];
+    for row in conn.query_all_raw(sql.statement()).await? {
+        let id: i64 = get(&row, "mission_id")?;
+        let Ok(doc) = missions.binary_search_by_key(&id, |e| e.id) else {
+            continue; // not published
+        };
+        let code: String = get(&row, "locale")?;
+        let Ok(locale) = code.parse::<Locale>() else {
+            continue;
+        };
+        let e = &mut missions[doc];
+        if let Some((_, bit)) = LOCALE_BITS.iter().find(|(c, _)| *c == code) {
+            e.locales |= bit;
+        }
+        let title: String = get(&row, "title")?;
+        let summary: String = get(&row, "summary")?;
+        let description: String = get(&row, "description")?;
+        let city = cities
+            .get(usize::from(e.city))
+            .map_or("", |c| c.name_in(locale));
+        let skills = e.skills.join(" ");
+        let text = mission_text(
+            locale,
+            &[&title, &summary, &description, &skills, city],
+            labels.name(e.domain),
+            labels.name(e.mission_type),
+        );
+        let body = analyzers
+            .entry(locale)
+            .or_insert_with(|| Analyzer::new(locale))
+            .body(&text);
+        let doc32 = u32::try_from(doc)
+            .map_err(|_| StoreError::Corrupt("more than 4 billion missions".to_owned()))?;
+        // In order: the texts are read by mission, and missions are ordered by id.
+        index.add(missions.len(), doc32, locale, &body);
+        texts[doc].push(Text {
+            locale,
+            title: title.into_boxed_str(),
+            summary: summary.into_boxed_str(),
+        });
+    }
+    index.finish();
+    for (e, t) in missions.iter_mut().zip(texts) {
+        e.texts = t.into_boxed_slice();
+    }
+    Ok(index)
 }

@@ -1,7 +1,7 @@
 //! The mission catalogue of one tenant, held in memory: the filterable facts of every
-//! published mission (no texts), the tenant's cities and organisations. Filters, facet counts,
-//! sorting and pagination run over it in one pass; the database answers only the full-text
-//! match (its index) and the texts of the page shown.
+//! published mission, its titles and summaries, a full-text index of its texts (`text`), the
+//! tenant's cities and organisations. Filters, the full-text match, facet counts, sorting and
+//! pagination run over it without a database round trip.
 //!
 //! A catalogue is stamped with `tenants.catalogue_version`, which every write to missions,
 //! organisations or cities bumps in the same transaction; `Catalogues::get` compares the stamp
@@ -13,8 +13,7 @@ use super::cities::CityRecord;
 use super::missions::MissionCounts;
 use super::organisations::OrganisationRecord;
 use super::search::{
-    Facets, MissionHit, MissionQuery, SearchResults, SearchTab, SortOrder, Sql, full_text_matches,
-    get, search_key,
+    Facets, MissionHit, MissionQuery, SearchResults, SearchTab, SortOrder, Sql, get, mission_text,
 };
 use crate::StoreError;
 use crate::repos::mission_edits::MissionTerms;
@@ -36,6 +35,7 @@ mod load;
 mod query;
 mod recommend;
 mod spelling;
+mod text;
 pub use cache::*;
 use query::Memo;
 
@@ -67,6 +67,16 @@ struct Entry {
     skills: Box<[Box<str>]>,
     /// The languages the mission has a text in: `LOCALE_BITS` flags.
     locales: u8,
+    /// Its titles and summaries, in the order they were written.
+    texts: Box<[Text]>,
+}
+
+/// The title and summary of a mission in one language.
+#[derive(Debug, Clone)]
+struct Text {
+    locale: Locale,
+    title: Box<str>,
+    summary: Box<str>,
 }
 
 /// The flag of each language in `Entry::locales`, in the order of their codes.
@@ -117,10 +127,10 @@ impl Labels {
 pub struct Catalogue {
     scope: Scope,
     version: i64,
-    /// The tenant's partition of the SQLite full-text index.
-    search_key: Option<i64>,
     /// Ordered by id.
     missions: Vec<Entry>,
+    /// The full-text index of `missions`' texts (documents are indexes in `missions`).
+    text: text::TextIndex,
     labels: Labels,
     cities: Vec<CityRecord>,
     organisations: Vec<OrganisationRecord>,
@@ -129,6 +139,9 @@ pub struct Catalogue {
     /// The words of this version's missions per language, read at the first search that
     /// finds nothing (for "did you mean").
     vocabularies: Mutex<HashMap<Locale, Arc<Vocabulary>>>,
+    /// Held while a vocabulary is built: concurrent searches wait for it rather than build
+    /// it again.
+    building: tokio::sync::Mutex<()>,
 }
 
 impl Catalogue {

@@ -1,5 +1,5 @@
-//! Searching a catalogue: filters, facets, order and page in memory; the full-text match
-//! (memoised per catalogue) and the page's texts from the database.
+//! Searching a catalogue: the full-text match (memoised per catalogue), filters, facets, order
+//! and page, all in memory.
 
 use super::*;
 
@@ -111,20 +111,14 @@ impl Prepared<'_> {
 }
 
 impl Catalogue {
-    /// Runs a search: the full-text match in the database when there is text, then filters,
-    /// facets (each counted without its own filter), order and page here, then the texts of
-    /// the page's missions.
-    pub async fn search<C: crate::Connection>(
-        &self,
-        conn: &C,
-        q: &MissionQuery,
-    ) -> Result<SearchResults, StoreError> {
-        let conn = &crate::rls::Scoped::tenant(conn, self.scope.id());
+    /// Runs a search: the full-text match when there is text, then filters, facets (each
+    /// counted without its own filter), order and page, then the texts of the page's missions.
+    pub fn search(&self, q: &MissionQuery) -> SearchResults {
         let terms = query_terms(&q.text, q.locale);
         let matches = if terms.is_empty() {
             None
         } else {
-            Some(self.full_text(conn, q.locale, &terms).await?)
+            Some(self.full_text(q.locale, &terms))
         };
         let tab = q.tab.filter(|t| *t != SearchTab::Distance).map(|tab| {
             let wanted = if tab == SearchTab::Investir {
@@ -264,17 +258,22 @@ impl Catalogue {
             .skip(start)
             .take(per_page as usize)
             .collect();
-        let mut texts = self.texts(conn, q.locale, &page).await?;
         let items = page
             .into_iter()
             .map(|e| {
-                let (title, summary, lang) = texts.remove(&e.id).unwrap_or_default();
+                let text = e
+                    .texts
+                    .iter()
+                    .find(|t| t.locale == q.locale)
+                    .or_else(|| e.texts.first());
                 MissionHit {
                     id: e.id,
                     slug: e.slug.to_string(),
-                    title,
-                    summary,
-                    lang,
+                    title: text.map(|t| t.title.to_string()).unwrap_or_default(),
+                    summary: text.map(|t| t.summary.to_string()).unwrap_or_default(),
+                    lang: text
+                        .map(|t| t.locale.as_str().to_owned())
+                        .unwrap_or_default(),
                     city_id: e.city_id,
                     organisation_id: e.organisation_id,
                     featured: e.featured,
@@ -282,20 +281,15 @@ impl Catalogue {
                 }
             })
             .collect();
-        Ok(SearchResults {
+        SearchResults {
             total,
             items,
             facets,
-        })
+        }
     }
 
-    /// The full-text matches of `terms`, from the memo or the index.
-    async fn full_text<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        locale: Locale,
-        terms: &[Vec<String>],
-    ) -> Result<Matches, StoreError> {
+    /// The full-text matches of `terms` by mission id, from the memo or the index.
+    fn full_text(&self, locale: Locale, terms: &[Vec<String>]) -> Matches {
         let key = format!(
             "{locale}|{}",
             terms
@@ -305,54 +299,22 @@ impl Catalogue {
                 .join(" ")
         );
         if let Some(found) = self.memo().get(&key) {
-            return Ok(found);
+            return found;
         }
-        let found = Arc::new(
-            full_text_matches(conn, self.scope.id(), self.search_key, locale, terms).await?,
+        // Lower scores first (the order sorts ascending): BM25 negated.
+        let found: Matches = Arc::new(
+            self.text
+                .matches(locale, terms)
+                .into_iter()
+                .filter_map(|(doc, score)| self.missions.get(doc as usize).map(|e| (e.id, -score)))
+                .collect(),
         );
         self.memo().put(key, found.clone());
-        Ok(found)
+        found
     }
 
     fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
         self.matches.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// (title, summary, locale of the text) of the given missions: in `locale` when the
-    /// mission has it, else in the language it was first written in.
-    async fn texts<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        locale: Locale,
-        page: &[&Entry],
-    ) -> Result<HashMap<i64, (String, String, String)>, StoreError> {
-        let mut out: HashMap<i64, (String, String, String)> = HashMap::with_capacity(page.len());
-        if page.is_empty() {
-            return Ok(out);
-        }
-        let ids: Vec<i64> = page.iter().map(|e| e.id).collect();
-        let mut sql = Sql::new(conn.get_database_backend());
-        sql.push("SELECT mission_id, locale, title, summary FROM mission_texts WHERE tenant_id = ")
-            .param(self.scope.id())
-            .push(" AND mission_id IN ")
-            .list(&ids)
-            .push(" ORDER BY id");
-        for row in conn.query_all_raw(sql.statement()).await? {
-            let id: i64 = get(&row, "mission_id")?;
-            let text_locale: String = get(&row, "locale")?;
-            let wanted = text_locale == locale.as_str();
-            let keep = match out.get(&id) {
-                None => true,
-                Some((_, _, held)) => wanted && held != locale.as_str(),
-            };
-            if keep {
-                out.insert(
-                    id,
-                    (get(&row, "title")?, get(&row, "summary")?, text_locale),
-                );
-            }
-        }
-        Ok(out)
     }
 }
 

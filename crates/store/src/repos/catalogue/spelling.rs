@@ -31,7 +31,7 @@ impl Catalogue {
         again.page = 1;
         again.per_page = 1;
         again.with_facets = false;
-        let found = self.search(conn, &again).await?.total;
+        let found = self.search(&again).total;
         Ok((found > 0).then_some(text))
     }
 
@@ -42,6 +42,10 @@ impl Catalogue {
         conn: &C,
         locale: Locale,
     ) -> Result<Arc<Vocabulary>, StoreError> {
+        if let Some(found) = self.vocabularies().get(&locale) {
+            return Ok(found.clone());
+        }
+        let _building = self.building.lock().await;
         if let Some(found) = self.vocabularies().get(&locale) {
             return Ok(found.clone());
         }

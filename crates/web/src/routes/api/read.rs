@@ -144,7 +144,7 @@ impl Api {
             )));
         }
         let q = params.mission_query(locale, tenant.today(), &lookup.cities);
-        let results = search(&state, &lookup, &q).await.map_err(internal)?;
+        let results = search(&lookup, &q);
         let items = results
             .items
             .iter()

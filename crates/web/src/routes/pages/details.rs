@@ -214,7 +214,7 @@ struct Listed {
 
 impl Listed {
     async fn of(page: &Ctx, lookup: &Lookup, q: MissionQuery) -> Result<Self, AppError> {
-        let (total, mut missions) = listing_in(&page.state, &page.tenant, lookup, q).await?;
+        let (total, mut missions) = listing_in(&page.tenant, lookup, q);
         crate::routes::favourites::mark_cards(page, &mut missions).await?;
         Ok(Self {
             total,

@@ -24,29 +24,12 @@ use portal::*;
 
 /// The tenant's cached catalogue, with its cities and organisations by id.
 pub async fn lookup(state: &AppState, tenant: &Tenant) -> Result<Lookup, AppError> {
-    let catalogue = state.store.catalogue(tenant).await?;
-    Ok(Lookup {
-        cities: catalogue
-            .cities()
-            .iter()
-            .map(|c| (c.id, c.clone()))
-            .collect(),
-        organisations: catalogue
-            .organisations()
-            .iter()
-            .map(|o| (o.id, o.clone()))
-            .collect(),
-        catalogue,
-    })
+    Ok(Lookup::of(state.store.catalogue(tenant).await?))
 }
 
-/// Searches the catalogue the lookup came from.
-pub async fn search(
-    state: &AppState,
-    lookup: &Lookup,
-    q: &MissionQuery,
-) -> Result<SearchResults, AppError> {
-    Ok(lookup.catalogue.search(state.store.conn(), q).await?)
+/// Searches the catalogue the lookup came from (in memory: no database round trip).
+pub fn search(lookup: &Lookup, q: &MissionQuery) -> SearchResults {
+    lookup.catalogue.search(q)
 }
 
 pub fn cards(
@@ -69,23 +52,22 @@ pub async fn listing(
     q: MissionQuery,
 ) -> Result<(u64, Vec<MissionCard>, Lookup), AppError> {
     let lookup = lookup(state, tenant).await?;
-    let (total, missions) = listing_in(state, tenant, &lookup, q).await?;
+    let (total, missions) = listing_in(tenant, &lookup, q);
     Ok((total, missions, lookup))
 }
 
 /// A compact listing from a lookup the caller already holds.
-pub async fn listing_in(
-    state: &AppState,
+pub fn listing_in(
     tenant: &Tenant,
     lookup: &Lookup,
     mut q: MissionQuery,
-) -> Result<(u64, Vec<MissionCard>), AppError> {
+) -> (u64, Vec<MissionCard>) {
     q.with_facets = false;
-    let results = search(state, lookup, &q).await?;
-    Ok((
+    let results = search(lookup, &q);
+    (
         results.total,
         cards(&results, q.locale, lookup, &tenant.taxonomy()),
-    ))
+    )
 }
 
 #[derive(Serialize)]
@@ -164,7 +146,7 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
         }
     };
     let q = params.mission_query(locale, tenant.today(), &lookup.cities);
-    let results = search(state, &lookup, &q).await?;
+    let results = search(&lookup, &q);
     // Nothing found for a text: a close spelling that finds something with the same filters.
     let suggestion = if results.total == 0 && error.is_none() {
         lookup.catalogue.suggest(state.store.conn(), &q).await?

@@ -76,7 +76,7 @@ pub(super) async fn portal_search(
         q.page = 1;
         q.per_page = 3;
         q.with_facets = false;
-        let results = search(state, &lookup, &q).await?;
+        let results = search(&lookup, &q);
         if results.total == 0 {
             continue;
         }

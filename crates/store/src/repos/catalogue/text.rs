@@ -1,0 +1,307 @@
+//! The full-text index of a catalogue, held in memory with it: per language, the analysed
+//! terms of each mission's text (the same words the database index is written with:
+//! `search::mission_text`) and where they occur, ranked with BM25. A search costs no database
+//! round trip, so PostgreSQL and SQLite answer it alike.
+
+use jsap_domain::Locale;
+use std::collections::HashMap;
+
+/// BM25's usual constants: term-frequency saturation and length normalisation.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// A term's postings: the documents it occurs in (indexes in `Catalogue::missions`, in
+/// increasing order) with how many times, delta-encoded. Per document one LEB128 number,
+/// `gap << 1 | repeated` (gap: the distance from the previous document, less one), followed
+/// by `count - 2` when the term is repeated: a posting takes one byte or two, against eight
+/// for a plain pair.
+#[derive(Debug, Default)]
+struct Postings {
+    bytes: Vec<u8>,
+    /// The document after the last one added.
+    next: u32,
+    len: u32,
+}
+
+impl Postings {
+    /// Adds `doc` (after every document already in) with `count` (at least 1).
+    fn push(&mut self, doc: u32, count: u32) {
+        let Some(gap) = doc.checked_sub(self.next) else {
+            return; // out of order: the caller adds documents in increasing order
+        };
+        let repeated = count > 1;
+        push_varint(&mut self.bytes, u64::from(gap) << 1 | u64::from(repeated));
+        if repeated {
+            push_varint(&mut self.bytes, u64::from(count - 2));
+        }
+        self.next = doc.saturating_add(1);
+        self.len += 1;
+    }
+
+    /// (document, count) in document order.
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut at = 0;
+        let mut next: u64 = 0;
+        std::iter::from_fn(move || {
+            let head = read_varint(&self.bytes, &mut at)?;
+            let doc = next + (head >> 1);
+            let count = if head & 1 == 1 {
+                read_varint(&self.bytes, &mut at)? + 2
+            } else {
+                1
+            };
+            next = doc + 1;
+            Some((
+                u32::try_from(doc).ok()?,
+                u32::try_from(count).unwrap_or(u32::MAX),
+            ))
+        })
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The index of the texts in one language.
+#[derive(Debug, Default)]
+struct LocaleIndex {
+    postings: foldhash::HashMap<Box<str>, Postings>,
+    /// The number of terms of each document's text in this language; 0 without one.
+    lengths: Vec<u32>,
+    /// The document after the last one added.
+    next: u32,
+    documents: u32,
+    terms: u64,
+}
+
+/// The full-text index of one catalogue.
+#[derive(Debug, Default)]
+pub(super) struct TextIndex {
+    locales: HashMap<Locale, LocaleIndex>,
+}
+
+impl TextIndex {
+    /// Adds the text of document `doc` (of `documents`) in `locale`: its analysed terms,
+    /// space-separated. Documents are added in increasing order, at most one text each per
+    /// language: a document at or before the last one added is left out.
+    pub(super) fn add(&mut self, documents: usize, doc: u32, locale: Locale, body: &str) {
+        let index = self.locales.entry(locale).or_default();
+        if doc < index.next || doc as usize >= documents {
+            return;
+        }
+        if index.lengths.len() < documents {
+            index.lengths.resize(documents, 0);
+        }
+        let mut counts: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
+        let mut length = 0;
+        for term in body.split(' ').filter(|t| !t.is_empty()) {
+            *counts.entry(term).or_default() += 1;
+            length += 1;
+        }
+        if length == 0 {
+            return;
+        }
+        index.next = doc.saturating_add(1);
+        index.lengths[doc as usize] = length;
+        index.documents += 1;
+        index.terms += u64::from(length);
+        for (term, count) in counts {
+            match index.postings.get_mut(term) {
+                Some(list) => list.push(doc, count),
+                None => {
+                    let mut list = Postings::default();
+                    list.push(doc, count);
+                    index.postings.insert(Box::from(term), list);
+                }
+            }
+        }
+    }
+
+    /// Gives back spare capacity; call once every text is added.
+    pub(super) fn finish(&mut self) {
+        for index in self.locales.values_mut() {
+            for list in index.postings.values_mut() {
+                list.bytes.shrink_to_fit();
+            }
+            index.postings.shrink_to_fit();
+        }
+    }
+
+    /// How many (term, document) pairs the index holds, and how many distinct terms.
+    pub(super) fn size(&self) -> (usize, usize) {
+        self.locales.values().fold((0, 0), |(p, t), index| {
+            (
+                p + index
+                    .postings
+                    .values()
+                    .map(|l| l.len as usize)
+                    .sum::<usize>(),
+                t + index.postings.len(),
+            )
+        })
+    }
+
+    /// The documents whose text in `locale` has one alternative of every term, each with its
+    /// BM25 score (higher is more relevant; the alternatives of a term add up).
+    pub(super) fn matches(&self, locale: Locale, terms: &[Vec<String>]) -> HashMap<u32, f64> {
+        let Some(index) = self.locales.get(&locale) else {
+            return HashMap::new();
+        };
+        if terms.is_empty() || index.documents == 0 {
+            return HashMap::new();
+        }
+        let documents = f64::from(index.documents);
+        let average = index.terms as f64 / documents;
+        let mut found: Option<HashMap<u32, f64>> = None;
+        for alternatives in terms {
+            let mut scores: HashMap<u32, f64> = HashMap::new();
+            for term in alternatives {
+                let Some(list) = index.postings.get(term.as_str()) else {
+                    continue;
+                };
+                let df = f64::from(list.len);
+                let idf = ((documents - df + 0.5) / (df + 0.5) + 1.0).ln();
+                for (doc, count) in list.iter() {
+                    if found.as_ref().is_some_and(|f| !f.contains_key(&doc)) {
+                        continue;
+                    }
+                    let tf = f64::from(count);
+                    let length = f64::from(index.lengths[doc as usize]);
+                    let score =
+                        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / average));
+                    *scores.entry(doc).or_default() += score;
+                }
+            }
+            let next = match found {
+                None => scores,
+                Some(before) => before
+                    .into_iter()
+                    .filter_map(|(doc, s)| scores.get(&doc).map(|t| (doc, s + t)))
+                    .collect(),
+            };
+            if next.is_empty() {
+                return next;
+            }
+            found = Some(next);
+        }
+        found.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(texts: &[(u32, Locale, &str)]) -> TextIndex {
+        let mut ix = TextIndex::default();
+        for (doc, locale, body) in texts {
+            ix.add(4, *doc, *locale, body);
+        }
+        ix.finish();
+        ix
+    }
+
+    fn terms(groups: &[&[&str]]) -> Vec<Vec<String>> {
+        groups
+            .iter()
+            .map(|g| g.iter().map(|t| (*t).to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn every_term_must_match_through_one_of_its_alternatives() {
+        let ix = index(&[
+            (0, Locale::Fr, "ecol douala enseign"),
+            (1, Locale::Fr, "sant douala hopital"),
+            (2, Locale::Fr, "ecol yaound"),
+            (3, Locale::En, "school douala"),
+        ]);
+        let mut docs: Vec<u32> = ix
+            .matches(Locale::Fr, &terms(&[&["douala"]]))
+            .into_keys()
+            .collect();
+        docs.sort_unstable();
+        assert_eq!(docs, [0, 1], "French texts only");
+        let both = ix.matches(Locale::Fr, &terms(&[&["ecol"], &["douala"]]));
+        assert_eq!(both.keys().copied().collect::<Vec<_>>(), [0]);
+        let synonym = ix.matches(Locale::Fr, &terms(&[&["medecin", "sant"], &["douala"]]));
+        assert_eq!(synonym.keys().copied().collect::<Vec<_>>(), [1]);
+        assert!(
+            ix.matches(Locale::Fr, &terms(&[&["ecol"], &["absent"]]))
+                .is_empty()
+        );
+        assert!(ix.matches(Locale::Ar, &terms(&[&["douala"]])).is_empty());
+        assert_eq!(
+            ix.matches(Locale::En, &terms(&[&["school"]]))
+                .keys()
+                .copied()
+                .collect::<Vec<_>>(),
+            [3]
+        );
+    }
+
+    #[test]
+    fn postings_come_back_as_they_were_added() {
+        let added = [
+            (0, 1),
+            (1, 2),
+            (5, 1),
+            (300, 7),
+            (70_000, 1),
+            (u32::MAX - 1, 100_000),
+        ];
+        let mut list = Postings::default();
+        for (doc, count) in added {
+            list.push(doc, count);
+        }
+        assert_eq!(list.iter().collect::<Vec<_>>(), added);
+        assert_eq!(list.len, 6);
+        // Near documents seen once take one byte each.
+        let mut dense = Postings::default();
+        for doc in 0..1_000 {
+            dense.push(doc * 3, 1);
+        }
+        assert_eq!(dense.bytes.len(), 1_000);
+    }
+
+    #[test]
+    fn rarer_and_repeated_terms_rank_higher() {
+        let ix = index(&[
+            (0, Locale::Fr, "eau forag village"),
+            (1, Locale::Fr, "eau eau eau forag village"),
+            (2, Locale::Fr, "eau ecol"),
+            (3, Locale::Fr, "eau sant"),
+        ]);
+        let found = ix.matches(Locale::Fr, &terms(&[&["eau"]]));
+        assert!(found[&1] > found[&0], "three times beats once: {found:?}");
+        let rare = ix.matches(Locale::Fr, &terms(&[&["forag"]]));
+        assert!(
+            rare[&0] > found[&0],
+            "a rare word weighs more than a common one"
+        );
+        // A second text in the same language for a document is left out.
+        let mut ix = ix;
+        ix.add(4, 3, Locale::Fr, "ecol ecol");
+        ix.add(4, 0, Locale::Fr, "ecol ecol");
+        let ecol = ix.matches(Locale::Fr, &terms(&[&["ecol"]]));
+        assert!(!ecol.contains_key(&0) && !ecol.contains_key(&3), "{ecol:?}");
+    }
+}
