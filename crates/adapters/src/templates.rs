@@ -25,7 +25,8 @@ pub struct Asset {
 
 #[derive(Debug)]
 struct Theme {
-    tera: tera::Tera,
+    /// Shared by the themes that override no template (most change only colours and logo).
+    tera: std::sync::Arc<tera::Tera>,
     /// hashed file name -> asset
     assets: HashMap<String, Asset>,
     /// logical name (`app.css`, `logo.svg`) -> URL
@@ -136,18 +137,31 @@ impl Themes {
             }
         }
         let mut themes = HashMap::new();
-        for name in names {
+        let base_theme = Self::build("base", base.clone(), None)?;
+        let base_tera = base_theme.tera.clone();
+        themes.insert("base".to_owned(), base_theme);
+        for name in names.into_iter().filter(|n| n != "base") {
+            let own_dir = dir.join(&name);
+            let mut own = BTreeMap::new();
+            read_tree(&own_dir, &own_dir, &mut own)?;
+            // Parsed templates take memory and start-up time: a theme that overrides none
+            // shares the base's.
+            let overrides_templates = own
+                .keys()
+                .any(|p| p.starts_with("templates/") || p.starts_with("emails/"));
             let mut files = base.clone();
-            if name != "base" {
-                let own = dir.join(&name);
-                read_tree(&own, &own, &mut files)?;
-            }
-            themes.insert(name.clone(), Self::build(&name, files)?);
+            files.extend(own);
+            let shared = (!overrides_templates).then(|| base_tera.clone());
+            themes.insert(name.clone(), Self::build(&name, files, shared)?);
         }
         Ok(Self { themes })
     }
 
-    fn build(name: &str, files: BTreeMap<String, Vec<u8>>) -> Result<Theme, ThemeError> {
+    fn build(
+        name: &str,
+        files: BTreeMap<String, Vec<u8>>,
+        shared: Option<std::sync::Arc<tera::Tera>>,
+    ) -> Result<Theme, ThemeError> {
         let mut templates = Vec::new();
         let mut assets = HashMap::new();
         let mut urls = BTreeMap::new();
@@ -195,11 +209,17 @@ impl Themes {
                 );
             }
         }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(templates)?;
-        tera.register_function("t", tera_translate);
+        let tera = match shared {
+            Some(tera) => tera,
+            None => {
+                let mut tera = tera::Tera::default();
+                tera.autoescape_on(vec![".html", ".xml"]);
+                tera.set_escape_fn(escape_html);
+                tera.add_raw_templates(templates)?;
+                tera.register_function("t", tera_translate);
+                std::sync::Arc::new(tera)
+            }
+        };
         Ok(Theme {
             tera,
             assets,
