@@ -89,9 +89,10 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     Ok(resp)
 }
 
-/// A rendered page with its gzip form.
+/// A rendered page with its gzip form (and its plain form, unless it is kept compressed
+/// only: then the rare client without gzip gets it inflated).
 pub struct CachedPage {
-    html: Bytes,
+    html: Option<Bytes>,
     gzip: Bytes,
     expires: Instant,
 }
@@ -108,9 +109,20 @@ impl CachedPage {
                 .header(header::CONTENT_ENCODING, "gzip")
                 .body(self.gzip.clone())
         } else {
-            builder.body(self.html.clone())
+            builder.body(
+                self.html
+                    .clone()
+                    .unwrap_or_else(|| Bytes::from(gunzip(&self.gzip))),
+            )
         }
     }
+}
+
+fn gunzip(packed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(packed.len() * 4);
+    // Our own gzip: it inflates.
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(packed), &mut out);
+    out
 }
 
 /// Rendered pages kept in this process for a short time (each replica renders its own).
@@ -152,13 +164,88 @@ impl PageCache {
     pub fn put(&self, key: String, html: String, ttl: Duration) -> Arc<CachedPage> {
         let page = Arc::new(CachedPage {
             gzip: Bytes::from(gzip(html.as_bytes(), 9)),
-            html: Bytes::from(html),
+            html: Some(Bytes::from(html)),
             expires: Instant::now() + ttl,
         });
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         pages.retain(|_, p| p.expires > now);
         pages.insert(key, page.clone());
+        page
+    }
+}
+
+/// Rendered pages of many distinct addresses (search pages): at most `capacity`, the least
+/// recently used dropped first, each for a short time, kept compressed only (a search page is
+/// about 8 KB compressed). Keys name everything the page depends on.
+pub struct PageMemo {
+    capacity: usize,
+    inner: Mutex<MemoPages>,
+}
+
+#[derive(Default)]
+struct MemoPages {
+    pages: HashMap<String, (u64, Arc<CachedPage>)>,
+    tick: u64,
+}
+
+impl Default for PageMemo {
+    fn default() -> Self {
+        Self::with_capacity(512)
+    }
+}
+
+impl PageMemo {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoPages> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        let mut inner = self.lock();
+        inner.tick += 1;
+        let tick = inner.tick;
+        let now = Instant::now();
+        let found = inner
+            .pages
+            .get_mut(key)
+            .filter(|(_, p)| p.expires > now)
+            .map(|(used, p)| {
+                *used = tick;
+                p.clone()
+            });
+        LOOKUPS[usize::from(found.is_none())].fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps `html` under `key` for `ttl` (compressed at the fast level: most pages are
+    /// asked for once), dropping the least recently used page when full.
+    pub fn put(&self, key: String, html: &str, ttl: Duration) -> Arc<CachedPage> {
+        let page = Arc::new(CachedPage {
+            gzip: Bytes::from(gzip(html.as_bytes(), 1)),
+            html: None,
+            expires: Instant::now() + ttl,
+        });
+        let mut inner = self.lock();
+        if inner.pages.len() >= self.capacity
+            && !inner.pages.contains_key(&key)
+            && let Some(oldest) = inner
+                .pages
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone())
+        {
+            inner.pages.remove(&oldest);
+        }
+        inner.tick += 1;
+        let tick = inner.tick;
+        inner.pages.insert(key, (tick, page.clone()));
         page
     }
 }
@@ -223,5 +310,37 @@ mod tests {
         cache.forget_prefix("page:home:cm:");
         assert!(cache.get("page:home:cm:fr:-").is_none());
         assert!(cache.get("page:home:sn:fr:-").is_some());
+    }
+
+    #[test]
+    fn the_memo_drops_the_least_recently_used_page_and_inflates_for_plain_clients() {
+        let memo = PageMemo::with_capacity(2);
+        let ttl = Duration::from_secs(60);
+        memo.put("a".into(), "<p>a</p>", ttl);
+        memo.put("b".into(), "<p>b</p>", ttl);
+        assert!(memo.get("a").is_some(), "a is now the most recently used");
+        memo.put("c".into(), "<p>c</p>", ttl);
+        assert!(memo.get("b").is_none(), "b was the least recently used");
+        assert!(memo.get("a").is_some());
+        memo.put("old".into(), "<p>old</p>", Duration::ZERO);
+        assert!(memo.get("old").is_none(), "expired");
+
+        let page = memo.get("c").expect("kept");
+        let packed = page.response(&headers("gzip"));
+        assert_eq!(
+            packed.headers().get(header::CONTENT_ENCODING),
+            Some(&HeaderValue::from_static("gzip"))
+        );
+        let plain = page.response(&HeaderMap::new());
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        let body = futures_body(plain);
+        assert_eq!(body, "<p>c</p>");
+    }
+
+    fn futures_body(resp: Response) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        rt.block_on(resp.into_body().into_string()).expect("text")
     }
 }

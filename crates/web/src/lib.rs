@@ -55,6 +55,9 @@ pub struct AppState {
     pub redis_configured: bool,
     /// Rendered pages served for a short time without work (the home page).
     pub pages: compress::PageCache,
+    /// Search pages rendered for anonymous visitors, by tenant, language, catalogue version,
+    /// day and query string.
+    pub search_pages: compress::PageMemo,
     /// `SECRET_KEY`: signs CSRF tokens.
     pub secret_key: Arc<security::SecretKeys>,
     pub rate_limits: RateLimits,

@@ -368,3 +368,47 @@ async fn a_cards_heart_saves_from_the_results_and_comes_back_to_them() {
         (303, format!("{mission}?done=removed#favori").as_str())
     );
 }
+
+#[tokio::test]
+async fn anonymous_visitors_share_search_pages_and_members_get_their_own() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+    let search = "/fr/missions";
+
+    // Two anonymous visits: the same page, with no heart form and no token in it.
+    let first = Browser::new(&app, CM).get(search).await;
+    let again = Browser::new(&app, CM).get(search).await;
+    assert_eq!((first.status, again.status), (200, 200));
+    assert_eq!(first.body, again.body, "the shared page");
+    assert!(!first.body.contains("class=\"card-heart\""));
+    assert!(!first.body.contains("name=\"csrf\""));
+
+    // A member who saved a mission sees their own page: hearts, their token, "saved".
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    let page = awa.get(mission).await;
+    let saved = awa
+        .post(
+            &format!("{mission}/favori"),
+            &[("csrf", &page.csrf()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let own = awa.get(search).await;
+    assert!(own.body.contains("class=\"card-heart\""));
+    assert!(
+        own.body.contains("aria-pressed=\"true\""),
+        "her saved mission"
+    );
+    assert!(own.body.contains(&own.csrf()));
+    // The anonymous page did not take any of it.
+    let later = Browser::new(&app, CM).get(search).await;
+    assert!(!later.body.contains("class=\"card-heart\""));
+    assert!(!later.body.contains(&own.csrf()));
+
+    // The same address on another site is that site's page.
+    let senegal = Browser::new(&app, crate::roles::SN).get(search).await;
+    assert_eq!(senegal.status, 200);
+    assert!(!senegal.body.contains(mission.as_str()));
+    assert_ne!(senegal.body, first.body);
+}

@@ -2,7 +2,7 @@
 
 use crate::kit::Ctx;
 use crate::params::{SearchParams, encode, sort_name, tab_name};
-use crate::render::{html, page_context};
+use crate::render::{html, html_body, page_context};
 use crate::views::{
     Label, Lookup, MissionCard, contribution_label, domain_label, format_date, mission_path,
     mission_type_label,
@@ -110,6 +110,9 @@ fn search_url(locale: Locale, pairs: &[(&str, String)]) -> String {
     }
 }
 
+/// How long a rendered search page is shared by anonymous visitors.
+const SEARCH_PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[handler]
 pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError> {
     let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
@@ -118,7 +121,20 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
         return portal_search(state, tenant, locale, query).await;
     }
     let taxonomy = tenant.taxonomy();
-    let lookup = lookup(state, tenant).await?;
+    // Anonymous visitors share rendered pages: the page depends only on this key (the
+    // catalogue version changes with every write; the day moves the open missions).
+    let catalogue = state.store.catalogue(tenant).await?;
+    let shared = crate::session::viewer().is_none();
+    let memo_key = format!(
+        "{}:{locale}:{}:{}:{query}",
+        tenant.code,
+        catalogue.version(),
+        tenant.today()
+    );
+    if shared && let Some(hit) = state.search_pages.get(&memo_key) {
+        return Ok(hit.response(req.headers()));
+    }
+    let lookup = Lookup::of(catalogue);
     let mut error = None;
     let params = match SearchParams::parse(query, &taxonomy) {
         Ok(p) => match p
@@ -279,9 +295,15 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
     put!(ctx, suggestion, suggestion_url);
     ctx.insert("error_param", &error.as_ref().map(|e| e.0));
     ctx.insert("error_message", &error.as_ref().map(|e| e.1.clone()));
-    let mut response = html(state, tenant, "search.html", &ctx)?;
+    let body = state.themes.render(&tenant.theme, "search.html", &ctx)?;
     if error.is_some() {
+        let mut response = html_body(body);
         response.set_status(StatusCode::BAD_REQUEST);
+        return Ok(response);
     }
-    Ok(response)
+    if shared {
+        let page = state.search_pages.put(memo_key, &body, SEARCH_PAGE_TTL);
+        return Ok(page.response(req.headers()));
+    }
+    Ok(html_body(body))
 }
