@@ -139,8 +139,8 @@ pub struct Catalogue {
     /// The words of this version's missions per language, read at the first search that
     /// finds nothing (for "did you mean").
     vocabularies: Mutex<HashMap<Locale, Arc<Vocabulary>>>,
-    /// Held while a vocabulary is built: concurrent searches wait for it rather than build
-    /// it again.
+    /// Held while a vocabulary is built: concurrent searches go without a suggestion rather
+    /// than build it again or wait.
     building: tokio::sync::Mutex<()>,
 }
 

@@ -22,7 +22,9 @@ impl Catalogue {
             return Ok(None);
         }
         let conn = &crate::rls::Scoped::tenant(conn, self.scope.id());
-        let vocabulary = self.vocabulary(conn, q.locale).await?;
+        let Some(vocabulary) = self.vocabulary(conn, q.locale).await? else {
+            return Ok(None);
+        };
         let Some(text) = vocabulary.suggest(&q.text) else {
             return Ok(None);
         };
@@ -36,18 +38,21 @@ impl Catalogue {
     }
 
     /// The words of this catalogue's missions in `locale`: their texts in that language, the
-    /// tenant's city names and the taxonomy's labels.
+    /// tenant's city names and the taxonomy's labels. `None` while another search builds
+    /// them: that search goes without a suggestion rather than wait (or build them again).
     async fn vocabulary<C: ConnectionTrait>(
         &self,
         conn: &C,
         locale: Locale,
-    ) -> Result<Arc<Vocabulary>, StoreError> {
+    ) -> Result<Option<Arc<Vocabulary>>, StoreError> {
         if let Some(found) = self.vocabularies().get(&locale) {
-            return Ok(found.clone());
+            return Ok(Some(found.clone()));
         }
-        let _building = self.building.lock().await;
+        let Ok(_building) = self.building.try_lock() else {
+            return Ok(None);
+        };
         if let Some(found) = self.vocabularies().get(&locale) {
-            return Ok(found.clone());
+            return Ok(Some(found.clone()));
         }
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push(
@@ -83,7 +88,7 @@ impl Catalogue {
         );
         let built = Arc::new(Vocabulary::build(texts.iter().map(String::as_str), locale));
         self.vocabularies().insert(locale, built.clone());
-        Ok(built)
+        Ok(Some(built))
     }
 
     fn vocabularies(
