@@ -122,12 +122,17 @@ impl Catalogues {
         };
         let local = LOCAL_WRITES.load(Ordering::Acquire);
         let last = {
-            let state = slot.state();
+            let mut state = slot.state();
             if let (Some(catalogue), Some((at, seen))) = (state.catalogue.as_ref(), state.checked)
                 && seen == local
-                && at.elapsed() < RECHECK
             {
-                return Ok(catalogue.clone());
+                if at.elapsed() < RECHECK {
+                    return Ok(catalogue.clone());
+                }
+                // Due by time alone: this caller checks, and the callers arriving meanwhile
+                // serve this catalogue (a version check per tenant at a time, not one per
+                // concurrent request). After a write through this process every caller checks.
+                state.checked = Some((Instant::now(), local));
             }
             state.catalogue.clone()
         };
