@@ -100,7 +100,8 @@ impl Catalogue {
 }
 
 /// Reads the texts of the published `missions` into them (titles and summaries, the languages
-/// they have) and indexes their words as the database index has them (`mission_body`).
+/// they have) and indexes their words as the database index has them (`mission_text`, then
+/// analysed: `search::mission_body` gives the same terms).
 async fn read_texts<C: ConnectionTrait>(
     conn: &C,
     tenant_id: &str,
