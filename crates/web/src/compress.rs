@@ -324,8 +324,9 @@ mod tests {
         assert!(memo.get("a").is_some());
         memo.put("old".into(), "<p>old</p>", Duration::ZERO);
         assert!(memo.get("old").is_none(), "expired");
+        assert!(memo.get("c").is_none(), "c made room for it");
 
-        let page = memo.get("c").expect("kept");
+        let page = memo.get("a").expect("kept");
         let packed = page.response(&headers("gzip"));
         assert_eq!(
             packed.headers().get(header::CONTENT_ENCODING),
@@ -334,7 +335,7 @@ mod tests {
         let plain = page.response(&HeaderMap::new());
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         let body = futures_body(plain);
-        assert_eq!(body, "<p>c</p>");
+        assert_eq!(body, "<p>a</p>");
     }
 
     fn futures_body(resp: Response) -> String {
