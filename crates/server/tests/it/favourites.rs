@@ -2,7 +2,7 @@
 //! those who saved a mission are told by email, in their language, when it closes; another
 //! site neither sees nor saves a mission of this one.
 
-use crate::helpers::{Browser, TestApp};
+use crate::helpers::{Browser, Page, TestApp};
 use crate::requests::{emails, person, signed_in_elsewhere};
 use crate::roles::CM;
 use jsap_domain::missions::CloseReason;
@@ -46,6 +46,16 @@ async fn account_id(app: &TestApp, code: &str, email: &str) -> i64 {
         .expect("find")
         .expect("account")
         .id
+}
+
+/// `who` saves `mission` through the form of its page; the answer to the post.
+pub(crate) async fn save(who: &mut Browser<'_>, mission: &str) -> Page {
+    let page = who.get(mission).await;
+    who.post(
+        &format!("{mission}/favori"),
+        &[("csrf", &page.csrf()), ("action", "save")],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -161,14 +171,7 @@ async fn another_site_neither_saves_nor_sees_this_sites_favourites() {
     let paths = mission_paths(&app, CM).await;
     let mission = &paths[0];
     let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
-    let page = awa.get(mission).await;
-    let saved = awa
-        .post(
-            &format!("{mission}/favori"),
-            &[("csrf", &page.csrf()), ("action", "save")],
-        )
-        .await;
-    assert_eq!(saved.status, 303);
+    assert_eq!(save(&mut awa, mission).await.status, 303);
 
     let mut sn = signed_in_elsewhere(&app, "awa@example.org").await;
     let home = sn.get("/fr/compte/favoris").await;
@@ -226,23 +229,10 @@ async fn members_who_saved_a_mission_are_told_when_it_closes() {
     let id = id_of(mission);
     let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
     let mut ben = person(&app, "ben@example.org", "Ben", &[]).await;
-    let page = awa.get(mission).await;
-    let fr = awa
-        .post(
-            &format!("{mission}/favori"),
-            &[("csrf", &page.csrf()), ("action", "save")],
-        )
-        .await;
-    assert_eq!(fr.status, 303);
+    assert_eq!(save(&mut awa, mission).await.status, 303);
     let english = mission.replacen("/fr/", "/en/", 1);
-    let page = ben.get(&english).await;
-    assert_eq!(page.status, 200);
-    let en = ben
-        .post(
-            &format!("{english}/favori"),
-            &[("csrf", &page.csrf()), ("action", "save")],
-        )
-        .await;
+    assert_eq!(ben.get(&english).await.status, 200);
+    let en = save(&mut ben, &english).await;
     assert_eq!(
         (en.status, en.location()),
         (303, format!("{english}?done=saved#favori").as_str())
@@ -386,14 +376,7 @@ async fn anonymous_visitors_share_search_pages_and_members_get_their_own() {
 
     // A member who saved a mission sees their own page: hearts, their token, "saved".
     let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
-    let page = awa.get(mission).await;
-    let saved = awa
-        .post(
-            &format!("{mission}/favori"),
-            &[("csrf", &page.csrf()), ("action", "save")],
-        )
-        .await;
-    assert_eq!(saved.status, 303);
+    assert_eq!(save(&mut awa, mission).await.status, 303);
     let own = awa.get(search).await;
     assert!(own.body.contains("class=\"card-heart\""));
     assert!(

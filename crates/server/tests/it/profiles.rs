@@ -416,14 +416,10 @@ async fn axe_finds_no_serious_or_critical_violation_on_the_member_pages() {
     ];
     // A mission with its heart, saved, and the list holding it.
     let mission = &crate::favourites::mission_paths(&app, CM).await[0];
-    let page = member.get(mission).await;
-    let saved = member
-        .post(
-            &format!("{mission}/favori"),
-            &[("csrf", &page.csrf()), ("action", "save")],
-        )
-        .await;
-    assert_eq!(saved.status, 303);
+    assert_eq!(
+        crate::favourites::save(&mut member, mission).await.status,
+        303
+    );
     pages.push((
         "mission-saved",
         member.get(&format!("{mission}?done=saved")).await.body,
