@@ -214,6 +214,11 @@ impl Store {
         self.catalogues.get(&self.db, tenant).await
     }
 
+    /// How many times this process read the tenants' catalogue versions (all tenants at once).
+    pub fn catalogue_version_reads(&self) -> u64 {
+        self.catalogues.version_reads()
+    }
+
     pub fn conn(&self) -> &sea_orm::DatabaseConnection {
         &self.db
     }

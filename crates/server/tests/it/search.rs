@@ -541,6 +541,40 @@ async fn a_write_by_another_process_is_seen_after_the_recheck_delay() {
     assert_eq!(after.version(), before.version() + 1);
 }
 
+/// The versions of every tenant are read together, by one caller at a time: when they are due,
+/// a burst of lookups over two tenants reads them once, and the lookups arriving while they
+/// are fresh read nothing.
+#[tokio::test]
+async fn a_burst_over_two_tenants_reads_the_versions_once() {
+    let (services, _dir) = services().await;
+    let cm = services.registry.get("cm").expect("cm").clone();
+    let sn = services.registry.get("sn").expect("sn").clone();
+    let store = &services.store;
+    let cm_first = store.catalogue(&cm).await.expect("catalogue");
+    store.catalogue(&sn).await.expect("catalogue");
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let before = store.catalogue_version_reads();
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let (store, tenant) = (store.clone(), if i % 2 == 0 { &cm } else { &sn }.clone());
+        burst.spawn(async move { store.catalogue(&tenant).await.map(|_| ()) });
+    }
+    for found in burst.join_all().await {
+        found.expect("catalogue");
+    }
+    assert_eq!(store.catalogue_version_reads(), before + 1);
+    let again = store.catalogue(&cm).await.expect("catalogue");
+    assert_eq!(
+        store.catalogue_version_reads(),
+        before + 1,
+        "fresh: no read"
+    );
+    assert!(
+        std::sync::Arc::ptr_eq(&again, &cm_first),
+        "no write, no reload"
+    );
+}
+
 /// "infirmière" finds what "infirmier" finds (the demo asks for "infirmiers"), and an index
 /// built by an older version of the text analysis is rebuilt at the next start.
 #[tokio::test]

@@ -44,7 +44,7 @@ pub(crate) async fn bump_version<C: ConnectionTrait>(
 /// the database version at once.
 static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
 
-/// How long a checked version is trusted without asking the database again, when this
+/// How long the versions read are trusted without asking the database again, when this
 /// process wrote nothing since: the delay after which another replica's write is seen.
 pub(super) const RECHECK: Duration = Duration::from_millis(100);
 
@@ -52,35 +52,54 @@ pub(super) const RECHECK: Duration = Duration::from_millis(100);
 /// the one it holds.
 pub(super) const LOAD_WAIT: Duration = Duration::from_secs(1);
 
+/// Every tenant's catalogue version as the database had it at the last read.
 #[derive(Default)]
-pub(super) struct SlotState {
-    catalogue: Option<Arc<Catalogue>>,
-    /// When the version was last read, and `LOCAL_WRITES` then.
-    checked: Option<(Instant, u64)>,
+struct Poll {
+    /// When the versions were last read (or a read claimed), and `LOCAL_WRITES` then.
+    at: Option<(Instant, u64)>,
+    versions: HashMap<String, i64>,
 }
 
-/// One tenant's catalogue. The state is behind a plain mutex held for no I/O at all; `loading`
-/// lets one caller at a time build a new catalogue while the others keep the last one.
+/// Every tenant's catalogue version, in one statement: the check costs the same for one
+/// tenant or forty. It reads the registry of tenants (code and version), not a tenant's
+/// rows, and says that it crosses tenants.
+async fn all_versions<C: crate::Connection>(conn: &C) -> Result<Vec<(String, i64)>, StoreError> {
+    let conn = crate::rls::Scoped::all_tenants(conn);
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT code, catalogue_version AS v FROM tenants");
+    conn.query_all_raw(sql.statement())
+        .await?
+        .iter()
+        .map(|row| Ok((get::<String>(row, "code")?, get::<i64>(row, "v")?)))
+        .collect()
+}
+
+/// One tenant's catalogue: the one served, and the lock that lets one caller at a time build
+/// a new one while the others keep serving it. The plain mutex is held for no I/O at all.
 #[derive(Default)]
 pub(super) struct Slot {
-    state: Mutex<SlotState>,
+    catalogue: Mutex<Option<Arc<Catalogue>>>,
     loading: tokio::sync::Mutex<()>,
 }
 
 impl Slot {
-    fn state(&self) -> std::sync::MutexGuard<'_, SlotState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn catalogue(&self) -> std::sync::MutexGuard<'_, Option<Arc<Catalogue>>> {
+        self.catalogue.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// The catalogues of this process, one per tenant, loaded on first use and reloaded when the
-/// database holds a newer version. The version is read at most every `RECHECK` (100 ms), and
-/// at once after a write through this process. No lock is held across a database call: while
-/// the database cannot be reached, or while another caller loads a newer catalogue, the last
-/// good catalogue is served.
+/// database holds a newer version. The versions of every tenant are read together, at most
+/// every `RECHECK` (100 ms) for the whole process, by one caller while the others serve the
+/// catalogues at hand, and at once after a write through this process. No lock is held across
+/// a database call: while the database cannot be reached, or while another caller loads a
+/// newer catalogue, the last good catalogue is served.
 #[derive(Default)]
 pub struct Catalogues {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
+    poll: Mutex<Poll>,
+    /// How many times the versions were read.
+    reads: AtomicU64,
 }
 
 impl std::fmt::Debug for Catalogues {
@@ -98,7 +117,6 @@ impl Catalogues {
         conn: &C,
         tenant: &Tenant,
     ) -> Result<Arc<Catalogue>, StoreError> {
-        let conn = &crate::rls::Scoped::tenant(conn, tenant.code.as_str());
         let mut loaded = false;
         let found = self.lookup(conn, tenant, &mut loaded).await;
         if found.is_ok() {
@@ -106,6 +124,57 @@ impl Catalogues {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         found
+    }
+
+    /// How many times this process read the catalogue versions.
+    pub fn version_reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    fn poll(&self) -> std::sync::MutexGuard<'_, Poll> {
+        self.poll.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The tenant's catalogue version to serve. Known versions younger than `RECHECK` are
+    /// trusted; when they are due by time alone, the first caller reads them again and the
+    /// callers arriving meanwhile that hold a catalogue keep the versions at hand (one read
+    /// per process at a time, not one per request). After a write through this process, or
+    /// for a tenant not read yet, the caller reads.
+    async fn version<C: crate::Connection>(
+        &self,
+        conn: &C,
+        code: &str,
+        serving: bool,
+    ) -> Result<i64, StoreError> {
+        let local = LOCAL_WRITES.load(Ordering::Acquire);
+        {
+            let mut poll = self.poll();
+            if let Some((at, seen)) = poll.at
+                && seen == local
+                && let Some(&known) = poll.versions.get(code)
+            {
+                if at.elapsed() < RECHECK {
+                    return Ok(known);
+                }
+                if serving {
+                    // Not asked again before RECHECK, even when this read fails: a dead
+                    // database is not hammered.
+                    poll.at = Some((Instant::now(), local));
+                }
+            }
+        }
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let read = all_versions(conn).await?;
+        let mut poll = self.poll();
+        for (tenant, version) in read {
+            // Versions only grow: a read that ends after a newer one keeps the newer.
+            let known = poll.versions.entry(tenant).or_default();
+            *known = (*known).max(version);
+        }
+        if poll.at.is_none_or(|(_, seen)| seen <= local) {
+            poll.at = Some((Instant::now(), local));
+        }
+        Ok(poll.versions.get(code).copied().unwrap_or(0))
     }
 
     /// `get`, setting `loaded` when it loaded a newer version.
@@ -120,40 +189,19 @@ impl Catalogues {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(code.to_owned()).or_default().clone()
         };
-        let local = LOCAL_WRITES.load(Ordering::Acquire);
-        let last = {
-            let mut state = slot.state();
-            if let (Some(catalogue), Some((at, seen))) = (state.catalogue.as_ref(), state.checked)
-                && seen == local
-            {
-                if at.elapsed() < RECHECK {
-                    return Ok(catalogue.clone());
-                }
-                // Due by time alone: this caller checks, and the callers arriving meanwhile
-                // serve this catalogue (a version check per tenant at a time, not one per
-                // concurrent request). After a write through this process every caller checks.
-                state.checked = Some((Instant::now(), local));
-            }
-            state.catalogue.clone()
-        };
-        let version = match current_version(conn, code).await {
+        let last = slot.catalogue().clone();
+        let version = match self.version(conn, code, last.is_some()).await {
             Ok(version) => version,
             Err(error) => {
                 let Some(last) = last else { return Err(error) };
                 tracing::warn!(tenant.code = %code, %error, "catalogue version unreadable: serving the last one");
-                // Not asked again before RECHECK: a dead database is not hammered.
-                slot.state().checked = Some((Instant::now(), local));
                 return Ok(last);
             }
         };
+        if let Some(catalogue) = last.as_ref()
+            && catalogue.version >= version
         {
-            let mut state = slot.state();
-            state.checked = Some((Instant::now(), local));
-            if let Some(catalogue) = state.catalogue.as_ref()
-                && catalogue.version >= version
-            {
-                return Ok(catalogue.clone());
-            }
+            return Ok(catalogue.clone());
         }
         // A newer version: one caller loads it. The others wait for that load (it may be the
         // version they need), but no longer than `LOAD_WAIT` when they have one to serve.
@@ -164,12 +212,13 @@ impl Catalogues {
                 Err(_) => return Ok(last.clone()),
             },
         };
-        if let Some(catalogue) = slot.state().catalogue.as_ref()
+        if let Some(catalogue) = slot.catalogue().as_ref()
             && catalogue.version >= version
         {
             return Ok(catalogue.clone());
         }
         let started = Instant::now();
+        let conn = &crate::rls::Scoped::tenant(conn, code);
         match Catalogue::load(conn, tenant, version).await {
             Ok(fresh) => {
                 let (postings, terms) = fresh.text.size();
@@ -183,7 +232,7 @@ impl Catalogues {
                 );
                 *loaded = true;
                 let fresh = Arc::new(fresh);
-                slot.state().catalogue = Some(fresh.clone());
+                *slot.catalogue() = Some(fresh.clone());
                 Ok(fresh)
             }
             Err(error) => match last {

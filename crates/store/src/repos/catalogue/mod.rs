@@ -5,8 +5,9 @@
 //!
 //! A catalogue is stamped with `tenants.catalogue_version`, which every write to missions,
 //! organisations or cities bumps in the same transaction; `Catalogues::get` compares the stamp
-//! with the database (one primary-key read) at most every 100 ms, and at once after a write
-//! made through this process: other replicas see a write within 100 ms.
+//! with the database's (one read of every tenant's version for the whole process) at most
+//! every 100 ms, and at once after a write made through this process: other replicas see a
+//! write within 100 ms.
 
 use super::Scope;
 use super::cities::CityRecord;
