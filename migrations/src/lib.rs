@@ -51,6 +51,7 @@ mod m0025_mission_translations;
 mod m0026_digest_items;
 mod m0027_distribution_keys;
 mod m0028_row_level_security;
+mod m0029_drop_search_index;
 
 /// The tenant-owned tables, as a PostgreSQL CTE (`m0027_distribution_keys`).
 pub use m0027_distribution_keys::OWNED as TENANT_OWNED_TABLES;
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_digest_items::Migration),
             Box::new(m0027_distribution_keys::Migration),
             Box::new(m0028_row_level_security::Migration),
+            Box::new(m0029_drop_search_index::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@
 //! masculine ("infirmière" → "infirmier"), stemmed for the text's language (Snowball).
 //! "École", "ecoles" and "écoles" all become `ecol`.
 //!
-//! The index holds analysed terms: a change here changes `ANALYZER_VERSION`, and every
-//! tenant's index is rebuilt at the next start.
+//! The index holds analysed terms. It lives in memory and is built at each catalogue load
+//! (`store::catalogue::text`), so a change here takes effect at the next start.
 
 use crate::Locale;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -33,10 +33,6 @@ fn stemmer(locale: Locale) -> &'static Stemmer {
         Locale::Ar => AR.get_or_init(|| Stemmer::create(Algorithm::Arabic)),
     }
 }
-
-/// The version of the analysis below; stored with each tenant's index, which is rebuilt when
-/// it differs.
-pub const ANALYZER_VERSION: i32 = 3;
 
 /// Folds Latin accents to ASCII; other scripts are kept as they are (ligatures: `fold_into`).
 pub fn fold(c: char) -> char {

@@ -5,7 +5,7 @@ use crate::seed;
 use anyhow::Context;
 use jsap_adapters::{BlobStore, Cache, EmailTemplates, LlmConfig, LlmEngine, Mailer, Themes};
 use jsap_assistant::Assistant;
-use jsap_store::{Missions, Store};
+use jsap_store::Store;
 use jsap_tenancy::TenantRegistry;
 use jsap_web::AppState;
 use poem::listener::TcpAcceptor;
@@ -207,11 +207,6 @@ impl Services {
     pub async fn sync_tenants(&self) -> anyhow::Result<()> {
         for tenant in self.registry.tenants() {
             let report = jsap_app::tenants::sync(&self.store, self.themes.clone(), tenant).await?;
-            let missions = Missions::for_tenant(self.store.conn(), tenant);
-            if !missions.search_index_complete().await? {
-                let rows = missions.rebuild_search_index().await?;
-                tracing::info!(tenant.code = %tenant.code, rows, "search index rebuilt");
-            }
             if report.tenant_created
                 || report.cities_added > 0
                 || !report.new_invitations.is_empty()

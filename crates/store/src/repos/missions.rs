@@ -1,13 +1,10 @@
 use super::Scope;
 use super::catalogue::bump_version;
 use crate::StoreError;
-use crate::entities::{city, mission, mission_contribution, mission_text, organisation};
+use crate::entities::{mission, mission_contribution, mission_text, organisation};
 use crate::repos::mission_edits::{MissionFields, record_of};
 use crate::repos::photos::{MissionPhotos, NewMissionPhoto};
-use crate::repos::search::{
-    IndexRow, MissionHit, analyzer_version, clear_index, count_index, mission_body,
-    set_analyzer_version, write_index,
-};
+use crate::repos::search::MissionHit;
 use chrono::NaiveDate;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
@@ -98,12 +95,10 @@ impl<'a, C: crate::Connection> Missions<'a, C> {
         let now = chrono::Utc::now();
         let tenant_id = self.scope.id().to_owned();
         let count = missions.len();
-        let cities = self.cities().await?;
         let photos = MissionPhotos {
             conn: self.conn.clone(),
             scope: self.scope.clone(),
         };
-        let mut index_rows = Vec::with_capacity(count * 2);
         let mut texts = Vec::with_capacity(count * 2);
         let mut contributions = Vec::with_capacity(count * 2);
         for m in missions {
@@ -126,7 +121,6 @@ impl<'a, C: crate::Connection> Missions<'a, C> {
             .await?;
             let id = inserted.last_insert_id;
             photos.insert_for(id, &m.photos, now).await?;
-            index_rows.extend(index_rows_of(id, &m.fields, cities.get(&m.fields.city_id)));
             for t in &m.fields.texts {
                 texts.push(text_row(&tenant_id, id, t));
             }
@@ -146,86 +140,8 @@ impl<'a, C: crate::Connection> Missions<'a, C> {
                 .exec_without_returning(&self.conn)
                 .await?;
         }
-        write_index(&self.conn, &tenant_id, &index_rows).await?;
         bump_version(&self.conn, &tenant_id).await?;
         Ok(count)
-    }
-
-    /// The tenant's cities by id.
-    async fn cities(&self) -> Result<HashMap<i64, city::Model>, StoreError> {
-        Ok(self
-            .scope
-            .all::<city::Entity>()
-            .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect())
-    }
-
-    /// Whether every mission text of the tenant has its search index row, built by the
-    /// current text analysis (`jsap_domain::search::ANALYZER_VERSION`).
-    pub async fn search_index_complete(&self) -> Result<bool, StoreError> {
-        if analyzer_version(&self.conn, self.scope.id()).await?
-            != jsap_domain::search::ANALYZER_VERSION
-        {
-            return Ok(false);
-        }
-        let texts = self
-            .scope
-            .all::<mission_text::Entity>()
-            .count(&self.conn)
-            .await?;
-        Ok(count_index(&self.conn, self.scope.id()).await? == texts)
-    }
-
-    /// Rebuilds the tenant's search index from its missions (after an upgrade, or a repair).
-    pub async fn rebuild_search_index(&self) -> Result<usize, StoreError> {
-        let tenant_id = self.scope.id().to_owned();
-        clear_index(&self.conn, &tenant_id).await?;
-        let cities = self.cities().await?;
-        let missions: HashMap<i64, mission::Model> = self
-            .scope
-            .all::<mission::Entity>()
-            .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        let mut rows = Vec::new();
-        for t in self
-            .scope
-            .all::<mission_text::Entity>()
-            .all(&self.conn)
-            .await?
-        {
-            let Some(m) = missions.get(&t.mission_id) else {
-                continue;
-            };
-            let city = cities.get(&m.city_id).map_or("", |c| c.name_in(&t.locale));
-            let text = MissionText {
-                locale: t.locale,
-                title: t.title,
-                summary: t.summary,
-                description: t.description,
-            };
-            rows.push(index_row(
-                m.id,
-                &text,
-                &m.skills.replace(',', " "),
-                city,
-                &m.domain,
-                &m.mission_type,
-            ));
-        }
-        write_index(&self.conn, &tenant_id, &rows).await?;
-        set_analyzer_version(
-            &self.conn,
-            &tenant_id,
-            jsap_domain::search::ANALYZER_VERSION,
-        )
-        .await?;
-        Ok(rows.len())
     }
 
     /// The public missions: published, of a verified organisation of this tenant.
@@ -404,47 +320,5 @@ pub(crate) fn contribution_row(
         tenant_id: Set(tenant_id.to_owned()),
         mission_id: Set(mission_id),
         contribution: Set(contribution.to_owned()),
-    }
-}
-
-/// The search index rows of mission `mission_id` of `fields` in `city`, one per text.
-pub(crate) fn index_rows_of<'a>(
-    mission_id: i64,
-    fields: &'a MissionFields,
-    city: Option<&'a city::Model>,
-) -> impl Iterator<Item = IndexRow> + 'a {
-    let skills = fields.skills.join(" ");
-    fields.texts.iter().map(move |t| {
-        let city = city.map_or("", |c| c.name_in(&t.locale));
-        index_row(
-            mission_id,
-            t,
-            &skills,
-            city,
-            &fields.terms.domain,
-            &fields.terms.mission_type,
-        )
-    })
-}
-
-/// The search index row of text `t` of mission `mission_id`: its words with the mission's
-/// skills (space separated), city name in the text's locale and labels.
-pub(crate) fn index_row(
-    mission_id: i64,
-    t: &MissionText,
-    skills: &str,
-    city: &str,
-    domain: &str,
-    mission_type: &str,
-) -> IndexRow {
-    IndexRow {
-        mission_id,
-        locale: t.locale.clone(),
-        body: mission_body(
-            &t.locale,
-            &[&t.title, &t.summary, &t.description, skills, city],
-            domain,
-            mission_type,
-        ),
     }
 }

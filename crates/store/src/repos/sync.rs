@@ -6,7 +6,6 @@ use crate::StoreError;
 use crate::entities::{city, tenant};
 use crate::repos::catalogue::bump_version;
 use crate::repos::invitations::{Invitations, NewInvitation};
-use crate::repos::search::assign_search_key;
 use jsap_tenancy::{Tenant, TenantKind};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -52,7 +51,6 @@ pub async fn sync_tenant<C: crate::Connection>(
             tenant::Entity::insert(row)
                 .exec_without_returning(conn)
                 .await?;
-            assign_search_key(conn, code).await?;
             report.tenant_created = true;
         }
     }

@@ -3,11 +3,10 @@
 
 use super::*;
 use crate::StoreError;
-use crate::entities::{city, mission, mission_contribution, mission_history, mission_text};
+use crate::entities::{mission, mission_contribution, mission_history, mission_text};
 use crate::repos::catalogue::bump_version;
 use crate::repos::cities::check_city;
-use crate::repos::missions::{contribution_row, index_rows_of, mission_row, text_row};
-use crate::repos::search::{IndexRow, clear_mission_index, write_index};
+use crate::repos::missions::{contribution_row, mission_row, text_row};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -43,7 +42,7 @@ impl<C: crate::Connection> MissionEdits<'_, C> {
         Ok(id)
     }
 
-    /// Texts, contribution types and search rows of mission `id`, replacing any there were.
+    /// Texts and contribution types of mission `id`, replacing any there were.
     async fn write_parts(&self, id: i64, fields: &MissionFields) -> Result<(), StoreError> {
         let tenant_id = self.scope.id().to_owned();
         self.scope
@@ -56,7 +55,6 @@ impl<C: crate::Connection> MissionEdits<'_, C> {
             .filter(mission_contribution::Column::MissionId.eq(id))
             .exec(&self.conn)
             .await?;
-        clear_mission_index(&self.conn, &tenant_id, id).await?;
         if !fields.texts.is_empty() {
             mission_text::Entity::insert_many(
                 fields.texts.iter().map(|t| text_row(&tenant_id, id, t)),
@@ -75,14 +73,6 @@ impl<C: crate::Connection> MissionEdits<'_, C> {
             .exec_without_returning(&self.conn)
             .await?;
         }
-        let city = self
-            .scope
-            .all::<city::Entity>()
-            .filter(city::Column::Id.eq(fields.city_id))
-            .one(&self.conn)
-            .await?;
-        let rows: Vec<IndexRow> = index_rows_of(id, fields, city.as_ref()).collect();
-        write_index(&self.conn, &tenant_id, &rows).await?;
         bump_version(&self.conn, &tenant_id).await?;
         Ok(())
     }
