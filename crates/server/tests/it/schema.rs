@@ -126,12 +126,12 @@ async fn on_postgresql_every_key_of_a_tenant_owned_table_includes_the_tenant() {
         .await
         .expect("the same row of its own tenant is taken");
 
-    // The migration goes back and forth: down (row-level security, then the keys) restores
-    // one-column keys, up the rule again.
+    // The migration goes back and forth: down (the dropped search index back, row-level
+    // security, then the keys) restores one-column keys, up the rule again.
     use jsap_migrations::MigratorTrait;
-    jsap_migrations::Migrator::down(conn, Some(2))
+    jsap_migrations::Migrator::down(conn, Some(3))
         .await
-        .expect("m0028 and m0027 down");
+        .expect("m0029, m0028 and m0027 down");
     assert!(!breaches(conn).await.is_empty(), "down undoes the keys");
     jsap_migrations::Migrator::up(conn, None)
         .await
