@@ -210,7 +210,18 @@ async fn every_response_has_a_request_id_and_vary_host() {
     let response = app.get("jesuisaucameroun.com", "/fr/").await;
     let vary: Vec<_> = response.headers().get_all("vary").iter().collect();
     assert!(vary.iter().any(|v| *v == "Host"), "{vary:?}");
-    assert!(response.headers()["x-request-id"].len() >= 32);
+    // A random (version 4) UUID, a new one for each request.
+    let id = |r: &reqwest::Response| {
+        let id = r.headers()["x-request-id"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let parsed = uuid::Uuid::parse_str(&id).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4, "{id}");
+        id
+    };
+    let first = id(&response);
+    assert_ne!(id(&app.get("jesuisaucameroun.com", "/fr/").await), first);
     let response = app
         .get_with(
             "jesuisaucameroun.com",
