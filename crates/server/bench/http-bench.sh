@@ -56,6 +56,7 @@ for path in /fr/ "/fr/missions?q=ecole&city=yaounde&domain=education-enfance&con
 done
 echo "database: $db, 100,000 missions over 40 tenants, wrk -t2 -c64 -d${secs}s"
 run "poem hello-world (ceiling)" http://127.0.0.1:18081/ localhost
+run "poem, the home page's bytes" http://127.0.0.1:18081/page localhost
 run "home /fr/" http://127.0.0.1:18080/fr/ b01.localhost
 search="http://127.0.0.1:18080/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat"
 run "search text + 3 filters" "$search" b01.localhost
