@@ -16,7 +16,8 @@ pub struct Vocabulary {
     /// The terms of the texts: a searched word with one of them is known.
     terms: HashSet<String>,
     /// Every written form (one term has several: "secours", "secourisme"), with how often it
-    /// appears: the candidates of a correction.
+    /// appears: the candidates of a correction. Ordered by length (in letters), so a
+    /// correction compares only the words whose length is within its edit limit.
     words: Vec<Known>,
 }
 
@@ -24,7 +25,25 @@ pub struct Vocabulary {
 struct Known {
     word: String,
     folded: String,
+    /// The letters of `folded`.
+    letters: usize,
+    /// `letter_mask(folded)`.
+    mask: u64,
     count: u32,
+}
+
+/// The letters a word has, one bit per letter (modulo 64). A letter one word has and the
+/// other lacks takes at least one edit, and different letters different edits: the bits in
+/// one mask and not the other are a lower bound of the edit distance, computed without the
+/// distance itself.
+fn letter_mask(word: &str) -> u64 {
+    word.chars()
+        .fold(0, |mask, c| mask | 1 << (u32::from(c) % 64))
+}
+
+/// A lower bound of the Damerau-Levenshtein distance between two words of these masks.
+fn mask_distance(a: u64, b: u64) -> usize {
+    (a & !b).count_ones().max((b & !a).count_ones()) as usize
 }
 
 /// Searched words shorter than this are never corrected.
@@ -49,14 +68,17 @@ impl Vocabulary {
                     return None;
                 }
                 terms.insert(analysed.remove(0));
+                let folded = fold_word(&word);
                 Some(Known {
-                    folded: fold_word(&word),
+                    letters: folded.chars().count(),
+                    mask: letter_mask(&folded),
+                    folded,
                     word,
                     count,
                 })
             })
             .collect();
-        words.sort_by(|a, b| a.word.cmp(&b.word));
+        words.sort_by(|a, b| a.letters.cmp(&b.letters).then_with(|| a.word.cmp(&b.word)));
         Self {
             locale: Some(locale),
             terms,
@@ -102,10 +124,14 @@ impl Vocabulary {
         }
         let folded = fold_word(word);
         let letters = folded.chars().count();
+        let mask = letter_mask(&folded);
         let limit = if letters >= 8 { 2 } else { 1 };
-        self.words
+        // Words of more or fewer letters than the limit allows are never close enough.
+        let from = self.words.partition_point(|k| k.letters + limit < letters);
+        let to = self.words.partition_point(|k| k.letters <= letters + limit);
+        self.words[from..to.max(from)]
             .iter()
-            .filter(|k| k.folded.chars().count().abs_diff(letters) <= limit)
+            .filter(|k| mask_distance(mask, k.mask) <= limit)
             .filter_map(|k| {
                 let distance = strsim::damerau_levenshtein(&folded, &k.folded);
                 (distance <= limit).then_some((distance, k))
@@ -122,6 +148,38 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_letter_masks_never_exceed_the_distance() {
+        let words = [
+            "refrigerateur",
+            "refrigerateru",
+            "inondations",
+            "inondatoins",
+            "secourisme",
+            "secourisne",
+            "ca",
+            "abc",
+            "ecole",
+            "ecoles",
+            "douala",
+            "mathematiques",
+            "",
+            "a",
+            "مدرسة",
+            "مدرسه",
+        ];
+        for a in words {
+            for b in words {
+                let bound = mask_distance(letter_mask(a), letter_mask(b));
+                assert!(bound <= strsim::damerau_levenshtein(a, b), "{a} {b}");
+            }
+        }
+        assert_eq!(
+            mask_distance(letter_mask("ecole"), letter_mask("douala")),
+            3
+        );
+    }
 
     fn vocabulary() -> Vocabulary {
         Vocabulary::build(
