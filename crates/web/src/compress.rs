@@ -48,6 +48,11 @@ fn compressible(content_type: &str) -> bool {
         )
 }
 
+/// The level of pages compressed per response or kept briefly. zlib-rs's level 1 is its
+/// "quick" strategy, a fifth larger pages (a search page: 4,642 bytes against 3,853 at
+/// level 2); level 2 is as small as miniz's level 1 was, and still cheaper to make.
+pub const FAST: u32 = 2;
+
 /// Compresses at `level` (1 fast .. 9 small).
 pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(level));
@@ -85,7 +90,7 @@ pub async fn middleware<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<R
     resp.headers_mut().remove(header::CONTENT_LENGTH);
     // Per response: the fast level (about 3 times cheaper than the default, a few percent
     // larger). Cached pages are compressed once, at the best level.
-    resp.set_body(gzip(&body, 1));
+    resp.set_body(gzip(&body, FAST));
     Ok(resp)
 }
 
@@ -228,7 +233,7 @@ impl PageMemo {
     /// asked for once), dropping the least recently used page when full.
     pub fn put(&self, key: String, html: &str, ttl: Duration) -> Arc<CachedPage> {
         let page = Arc::new(CachedPage {
-            gzip: Bytes::from(gzip(html.as_bytes(), 1)),
+            gzip: Bytes::from(gzip(html.as_bytes(), FAST)),
             html: None,
             expires: Instant::now() + ttl,
         });
