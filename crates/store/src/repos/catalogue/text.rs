@@ -170,9 +170,14 @@ impl TextIndex {
         }
         let documents = f64::from(index.documents);
         let average = index.terms as f64 / documents;
-        let mut found: Option<HashMap<u32, f64>> = None;
-        for alternatives in terms {
-            let mut scores: HashMap<u32, f64> = HashMap::new();
+        // Dense, per document: how many terms it has matched so far, and its score. A
+        // document counts for term `t` only if it matched every term before; the
+        // alternatives of one term add up.
+        let size = index.lengths.len();
+        let mut matched = vec![0usize; size];
+        let mut scores = vec![0f64; size];
+        for (t, alternatives) in terms.iter().enumerate() {
+            let mut any = false;
             for term in alternatives {
                 let Some(list) = index.postings.get(term.as_str()) else {
                     continue;
@@ -180,29 +185,28 @@ impl TextIndex {
                 let df = f64::from(list.len);
                 let idf = ((documents - df + 0.5) / (df + 0.5) + 1.0).ln();
                 for (doc, count) in list.iter() {
-                    if found.as_ref().is_some_and(|f| !f.contains_key(&doc)) {
+                    let Some(seen) = matched.get_mut(doc as usize) else {
+                        continue;
+                    };
+                    if *seen != t && *seen != t + 1 {
                         continue;
                     }
+                    *seen = t + 1;
+                    any = true;
                     let tf = f64::from(count);
                     let length = f64::from(index.lengths[doc as usize]);
-                    let score =
+                    scores[doc as usize] +=
                         idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / average));
-                    *scores.entry(doc).or_default() += score;
                 }
             }
-            let next = match found {
-                None => scores,
-                Some(before) => before
-                    .into_iter()
-                    .filter_map(|(doc, s)| scores.get(&doc).map(|t| (doc, s + t)))
-                    .collect(),
-            };
-            if next.is_empty() {
-                return next;
+            if !any {
+                return HashMap::new();
             }
-            found = Some(next);
         }
-        found.unwrap_or_default()
+        (0..size)
+            .filter(|&doc| matched[doc] == terms.len())
+            .map(|doc| (doc as u32, scores[doc]))
+            .collect()
     }
 }
 
