@@ -235,6 +235,18 @@ async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
     }
     // While the database is whole, an unknown survey link is "no longer valid".
     assert_eq!(healthy, Some(410), "the server answered");
+    // The server asked the kernel for no transparent huge pages (its resident memory).
+    #[cfg(target_os = "linux")]
+    {
+        let pid = server.id().expect("pid");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        assert!(
+            status
+                .lines()
+                .any(|l| l.split_whitespace().eq(["THP_enabled:", "0"])),
+            "{status}"
+        );
+    }
 
     let store = jsap_store::Store::connect(&format!(
         "sqlite://{}",
