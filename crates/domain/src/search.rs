@@ -152,7 +152,7 @@ fn term(word: &str, locale: Locale) -> Option<String> {
     (!stemmed.is_empty()).then_some(stemmed)
 }
 
-/// Analyses many texts of one language as [`index_body`] does, each distinct word once (texts
+/// Analyses many texts of one language as [`analyze`] does, each distinct word once (texts
 /// repeat their words: stemming them again was most of the cost of indexing a site).
 #[derive(Debug)]
 pub struct Analyzer {
@@ -168,7 +168,7 @@ impl Analyzer {
         }
     }
 
-    /// The terms of `text`, space-separated: `index_body(text, locale)`.
+    /// The terms of `text` (`analyze(text, locale)`), space-separated.
     pub fn body(&mut self, text: &str) -> String {
         let (locale, terms) = (self.locale, &mut self.terms);
         let mut body = String::with_capacity(text.len());
@@ -401,14 +401,14 @@ fn is_arabic_mark(c: char) -> bool {
     matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
 }
 
-/// The terms of a text as stored in the index: space-separated, in order.
-pub fn index_body(text: &str, locale: Locale) -> String {
-    analyze(text, locale).join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The terms of a text, space-separated and in order, without the analyzer's cache.
+    fn index_body(text: &str, locale: Locale) -> String {
+        analyze(text, locale).join(" ")
+    }
 
     #[test]
     fn the_caching_analyzer_gives_the_index_body() {
