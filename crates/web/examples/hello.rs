@@ -8,11 +8,6 @@
 use poem::listener::TcpListener;
 use poem::{EndpointExt, Response, Route, Server, get, handler};
 
-/// The site's policy, as long as it is (`middleware::CONTENT_SECURITY_POLICY`).
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /// The size of the home page's gzip body on the benchmark's generated sites (2026-12-04).
 const PAGE_BYTES: usize = 3_668;
 
@@ -42,7 +37,7 @@ fn page(body: poem::web::Data<&bytes::Bytes>) -> Response {
         .header("content-encoding", "gzip")
         .header("x-content-type-options", "nosniff")
         .header("referrer-policy", "strict-origin-when-cross-origin")
-        .header("content-security-policy", CONTENT_SECURITY_POLICY)
+        .header("content-security-policy", jsap_web::CONTENT_SECURITY_POLICY)
         .header("x-frame-options", "DENY")
         .header("x-request-id", "34092b2f-e417-4be3-8fef-7e4e9d16b70a")
         .body(body.0.clone())

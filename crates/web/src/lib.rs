@@ -26,6 +26,7 @@ mod views;
 
 pub use error::AppError;
 pub use extract::{CurrentTenant, RequestId};
+pub use middleware::CONTENT_SECURITY_POLICY;
 pub use roles::{
     RequireCountryOperator, RequireFocalPoint, RequireMember, RequireOrganisationAdmin,
     RequireOrganisationMember, RequireStaff,
