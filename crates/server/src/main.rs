@@ -197,7 +197,7 @@ fn main() -> ExitCode {
 
 /// Transparent huge pages off for this process, before any thread starts. mimalloc asks
 /// the kernel for them on its arenas, and a 2 MiB page is resident as soon as one byte of it
-/// is touched: with 40 catalogues loaded the server was 301 MB resident with them, 219 MB
+/// is touched: with 40 catalogues loaded the server was 301 MB resident with them, 221 MB
 /// without (2026-12-04, `docs/performance.md`). `MIMALLOC_ALLOW_THP=1` does not bring them
 /// back: the kernel refuses them to the process.
 fn no_transparent_huge_pages() {
