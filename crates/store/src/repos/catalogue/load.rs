@@ -57,9 +57,9 @@ impl Catalogue {
             let mission_type: String = get(&row, "mission_type")?;
             let published_at: Option<chrono::DateTime<chrono::Utc>> = get(&row, "published_at")?;
             let city_id: i64 = get(&row, "city_id")?;
+            let skills: String = get(&row, "skills")?;
             missions.push(Entry {
                 id,
-                slug: get::<String>(&row, "slug")?.into_boxed_str(),
                 city_id,
                 city: city_index.get(&city_id).copied().unwrap_or(NO_CITY),
                 organisation_id: get(&row, "organisation_id")?,
@@ -73,14 +73,11 @@ impl Catalogue {
                 starts_on: get(&row, "starts_on")?,
                 ends_on: get(&row, "ends_on")?,
                 published_at: published_at.map_or(0, |t| t.timestamp_millis()),
-                skills: get::<String>(&row, "skills")?
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(Box::from)
-                    .collect(),
                 locales: 0,
-                texts: Box::default(),
+                strings: Strings::new(
+                    &get::<String>(&row, "slug")?,
+                    skills.split(',').map(str::trim),
+                )?,
             });
         }
         let text = read_texts(conn, scope.id(), &mut missions, &cities, &labels).await?;
@@ -118,7 +115,7 @@ async fn read_texts<C: ConnectionTrait>(
     .push(" ORDER BY mission_id, id");
     let mut index = text::TextIndex::default();
     let mut analyzers: HashMap<Locale, Analyzer> = HashMap::new();
-    let mut texts: Vec<Vec<Text>> = vec![Vec::new(); missions.len()];
+    let mut texts: Vec<Vec<(Locale, String, String)>> = vec![Vec::new(); missions.len()];
     for row in conn.query_all_raw(sql.statement()).await? {
         let id: i64 = get(&row, "mission_id")?;
         let Ok(doc) = missions.binary_search_by_key(&id, |e| e.id) else {
@@ -138,7 +135,7 @@ async fn read_texts<C: ConnectionTrait>(
         let city = cities
             .get(usize::from(e.city))
             .map_or("", |c| c.name_in(locale));
-        let skills = e.skills.join(" ");
+        let skills = e.strings.skills().collect::<Vec<_>>().join(" ");
         let text = mission_text(
             locale,
             &[&title, &summary, &description, &skills, city],
@@ -153,15 +150,11 @@ async fn read_texts<C: ConnectionTrait>(
             .map_err(|_| StoreError::Corrupt("more than 4 billion missions".to_owned()))?;
         // In order: the texts are read by mission, and missions are ordered by id.
         index.add(missions.len(), doc32, locale, &body);
-        texts[doc].push(Text {
-            locale,
-            title: title.into_boxed_str(),
-            summary: summary.into_boxed_str(),
-        });
+        texts[doc].push((locale, title, summary));
     }
     index.finish();
     for (e, t) in missions.iter_mut().zip(texts) {
-        e.texts = t.into_boxed_slice();
+        e.strings = e.strings.with_texts(&t)?;
     }
     Ok(index)
 }

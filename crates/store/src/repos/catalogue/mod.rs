@@ -36,9 +36,11 @@ mod load;
 mod query;
 mod recommend;
 mod spelling;
+mod strings;
 mod text;
 pub use cache::*;
 use query::Memo;
+use strings::Strings;
 
 /// The filterable facts of one published mission. Labels (domain, mission type, contribution
 /// types) are indexes into the catalogue's label table and the city an index into its cities,
@@ -46,7 +48,6 @@ use query::Memo;
 #[derive(Debug, Clone)]
 struct Entry {
     id: i64,
-    slug: Box<str>,
     city_id: i64,
     /// Index in `Catalogue::cities`, `NO_CITY` when the city is unknown.
     city: u16,
@@ -64,20 +65,10 @@ struct Entry {
     ends_on: NaiveDate,
     /// Milliseconds since the epoch; 0 when unknown.
     published_at: i64,
-    /// The skills asked for, as listed (for the recommendation).
-    skills: Box<[Box<str>]>,
     /// The languages the mission has a text in: `LOCALE_BITS` flags.
     locales: u8,
-    /// Its titles and summaries, in the order they were written.
-    texts: Box<[Text]>,
-}
-
-/// The title and summary of a mission in one language.
-#[derive(Debug, Clone)]
-struct Text {
-    locale: Locale,
-    title: Box<str>,
-    summary: Box<str>,
+    /// Its slug, skills (for the recommendation), titles and summaries.
+    strings: Strings,
 }
 
 /// The flag of each language in `Entry::locales`, in the order of their codes.

@@ -3,7 +3,9 @@
 
 use super::*;
 
-type Matches = Arc<HashMap<i64, f64>>;
+/// Full-text matches: (index in `Catalogue::missions`, BM25 score negated so that the more
+/// relevant sort first), in the order of the missions.
+type Matches = Arc<[(u32, f64)]>;
 
 /// The most recently used full-text results of a catalogue, at most `MEMO_SIZE`. Exact: a
 /// catalogue never changes; a write makes a new catalogue with an empty memo.
@@ -150,22 +152,13 @@ impl Catalogue {
             tab,
         };
 
-        // With text, only the matches are candidates (found by id: missions are ordered by id).
-        let candidates: Vec<&Entry> = match &matches {
-            Some(m) => {
-                let mut found: Vec<&Entry> = m
-                    .keys()
-                    .filter_map(|id| {
-                        self.missions
-                            .binary_search_by_key(id, |e| e.id)
-                            .ok()
-                            .map(|i| &self.missions[i])
-                    })
-                    .collect();
-                found.sort_unstable_by_key(|e| e.id);
-                found
-            }
-            None => self.missions.iter().collect(),
+        // With text, only the matches are candidates, each with its score.
+        let candidates: Vec<(&Entry, f64)> = match &matches {
+            Some(m) => m
+                .iter()
+                .filter_map(|&(doc, score)| self.missions.get(doc as usize).map(|e| (e, score)))
+                .collect(),
+            None => self.missions.iter().map(|e| (e, 0.0)).collect(),
         };
 
         let labels = self.labels.names.len();
@@ -173,11 +166,11 @@ impl Catalogue {
         let mut domain_counts = vec![0u64; labels];
         let mut type_counts = vec![0u64; labels];
         let mut contribution_counts = vec![0u64; labels];
-        let mut hits: Vec<&Entry> = Vec::new();
-        for e in candidates {
+        let mut hits: Vec<(&Entry, f64)> = Vec::new();
+        for (e, score) in candidates {
             let failed = prepared.failed(e);
             if failed == 0 {
-                hits.push(e);
+                hits.push((e, score));
             }
             if !q.with_facets || failed & OTHER != 0 || failed.count_ones() > 1 {
                 continue;
@@ -220,16 +213,11 @@ impl Catalogue {
             contributions: by_label(contribution_counts),
         };
 
-        let score = |e: &Entry| {
-            matches
-                .as_ref()
-                .and_then(|m| m.get(&e.id).copied())
-                .unwrap_or(0.0)
-        };
-        let order = |a: &&Entry, b: &&Entry| match (q.sort, matches.is_some()) {
-            (SortOrder::Relevance, true) => {
-                score(a).total_cmp(&score(b)).then_with(|| b.id.cmp(&a.id))
-            }
+        let order = |&(a, sa): &(&Entry, f64), &(b, sb): &(&Entry, f64)| match (
+            q.sort,
+            matches.is_some(),
+        ) {
+            (SortOrder::Relevance, true) => sa.total_cmp(&sb).then_with(|| b.id.cmp(&a.id)),
             (SortOrder::Relevance, false) => b
                 .featured
                 .cmp(&a.featured)
@@ -257,20 +245,23 @@ impl Catalogue {
             .into_iter()
             .skip(start)
             .take(per_page as usize)
+            .map(|(e, _)| e)
             .collect();
         let items = page
             .into_iter()
             .map(|e| {
-                let text = e
-                    .texts
-                    .iter()
-                    .find(|t| t.locale == q.locale)
-                    .or_else(|| e.texts.first());
+                let text = e.strings.text(q.locale);
                 MissionHit {
                     id: e.id,
-                    slug: e.slug.to_string(),
-                    title: text.map(|t| t.title.to_string()).unwrap_or_default(),
-                    summary: text.map(|t| t.summary.to_string()).unwrap_or_default(),
+                    slug: e.strings.slug().to_owned(),
+                    title: text
+                        .as_ref()
+                        .map(|t| t.title.to_owned())
+                        .unwrap_or_default(),
+                    summary: text
+                        .as_ref()
+                        .map(|t| t.summary.to_owned())
+                        .unwrap_or_default(),
                     lang: text
                         .map(|t| t.locale.as_str().to_owned())
                         .unwrap_or_default(),
@@ -302,13 +293,12 @@ impl Catalogue {
             return found;
         }
         // Lower scores first (the order sorts ascending): BM25 negated.
-        let found: Matches = Arc::new(
-            self.text
-                .matches(locale, terms)
-                .into_iter()
-                .filter_map(|(doc, score)| self.missions.get(doc as usize).map(|e| (e.id, -score)))
-                .collect(),
-        );
+        let found: Matches = self
+            .text
+            .matches(locale, terms)
+            .into_iter()
+            .map(|(doc, score)| (doc, -score))
+            .collect();
         self.memo().put(key, found.clone());
         found
     }
@@ -326,18 +316,15 @@ mod tests {
     fn the_memo_keeps_the_most_recently_used_results() {
         let mut memo = Memo::default();
         for i in 0..MEMO_SIZE {
-            memo.put(
-                format!("fr|t{i}"),
-                Arc::new(HashMap::from([(i as i64, 0.0)])),
-            );
+            memo.put(format!("fr|t{i}"), Arc::from([(i as u32, 0.0)]));
         }
         // Use the first entry: the second is now the least recently used.
         assert!(memo.get("fr|t0").is_some());
-        memo.put("fr|new".into(), Arc::new(HashMap::new()));
+        memo.put("fr|new".into(), Arc::from([]));
         assert_eq!(memo.entries.len(), MEMO_SIZE);
         assert!(memo.get("fr|t0").is_some());
         assert!(memo.get("fr|t1").is_none());
         assert!(memo.get("fr|new").is_some());
-        assert_eq!(memo.get("fr|t2").map(|m| m.contains_key(&2)), Some(true));
+        assert_eq!(memo.get("fr|t2").map(|m| m[0].0), Some(2));
     }
 }

@@ -18,10 +18,10 @@ impl Catalogue {
             .filter(|e| (filter.remote && e.remote) || filter.city_ids.contains(&e.city_id))
             .map(|e| CandidateMission {
                 id: e.id,
-                slug: e.slug.to_string(),
+                slug: e.strings.slug().to_owned(),
                 city_id: e.city_id,
                 terms: self.terms(e),
-                skills: e.skills.iter().map(|s| s.to_string()).collect(),
+                skills: e.strings.skills().map(str::to_owned).collect(),
                 locales: LOCALE_BITS
                     .iter()
                     .filter(|(_, bit)| e.locales & bit != 0)

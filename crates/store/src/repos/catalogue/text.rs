@@ -39,24 +39,30 @@ impl Postings {
     }
 
     /// (document, count) in document order.
+    #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut at = 0;
-        let mut next: u64 = 0;
-        std::iter::from_fn(move || {
-            let head = read_varint(&self.bytes, &mut at)?;
-            let doc = next + (head >> 1);
-            let count = if head & 1 == 1 {
-                read_varint(&self.bytes, &mut at)? + 2
-            } else {
-                1
-            };
-            next = doc + 1;
-            Some((
-                u32::try_from(doc).ok()?,
-                u32::try_from(count).unwrap_or(u32::MAX),
-            ))
-        })
+        postings(&self.bytes)
     }
+}
+
+/// The (document, count) pairs of postings written by `Postings::push`, in document order.
+fn postings(bytes: &[u8]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    let mut at = 0;
+    let mut next: u64 = 0;
+    std::iter::from_fn(move || {
+        let head = read_varint(bytes, &mut at)?;
+        let doc = next + (head >> 1);
+        let count = if head & 1 == 1 {
+            read_varint(bytes, &mut at)? + 2
+        } else {
+            1
+        };
+        next = doc + 1;
+        Some((
+            u32::try_from(doc).ok()?,
+            u32::try_from(count).unwrap_or(u32::MAX),
+        ))
+    })
 }
 
 fn push_varint(out: &mut Vec<u8>, mut n: u64) {
@@ -83,13 +89,81 @@ fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 /// The index of the texts in one language.
 #[derive(Debug, Default)]
 struct LocaleIndex {
-    postings: foldhash::HashMap<Box<str>, Postings>,
+    /// Each term's postings while texts are added; empty once finished.
+    adding: foldhash::HashMap<Box<str>, Postings>,
+    /// Each term's postings once every text is added.
+    postings: Terms,
+    finished: bool,
     /// The number of terms of each document's text in this language; 0 without one.
     lengths: Vec<u32>,
     /// The document after the last one added.
     next: u32,
     documents: u32,
     terms: u64,
+}
+
+/// The terms of a finished index and their postings, in three arrays rather than a map of
+/// boxes: a catalogue has thousands of terms, most of them in few documents, and a term held
+/// as a boxed word and a vector in a hash map took about 150 bytes besides its postings.
+#[derive(Debug, Default)]
+struct Terms {
+    /// Every term, sorted, one after the other.
+    words: String,
+    /// Per term, in the same order: where its word ends in `words`, where its postings end in
+    /// `bytes`, and how many documents it occurs in.
+    ends: Vec<[u32; 3]>,
+    bytes: Vec<u8>,
+}
+
+impl Terms {
+    /// From the postings of each term. A term whose word or postings would end past 4 GiB is
+    /// left out (a catalogue that large could not be held in memory anyway).
+    fn new(mut adding: Vec<(Box<str>, Postings)>) -> Self {
+        adding.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut terms = Terms {
+            words: String::with_capacity(adding.iter().map(|(w, _)| w.len()).sum()),
+            ends: Vec::with_capacity(adding.len()),
+            bytes: Vec::with_capacity(adding.iter().map(|(_, p)| p.bytes.len()).sum()),
+        };
+        for (word, list) in adding {
+            let (Ok(word_end), Ok(bytes_end)) = (
+                u32::try_from(terms.words.len() + word.len()),
+                u32::try_from(terms.bytes.len() + list.bytes.len()),
+            ) else {
+                break;
+            };
+            terms.words.push_str(&word);
+            terms.bytes.extend_from_slice(&list.bytes);
+            terms.ends.push([word_end, bytes_end, list.len]);
+        }
+        terms
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][0] as usize);
+        self.words
+            .get(start..self.ends[i][0] as usize)
+            .unwrap_or("")
+    }
+
+    /// How many documents `term` occurs in, and its postings.
+    fn get(&self, term: &str) -> Option<(u32, &[u8])> {
+        let (mut low, mut high) = (0, self.ends.len());
+        let i = loop {
+            if low >= high {
+                return None;
+            }
+            let middle = low + (high - low) / 2;
+            match self.word(middle).cmp(term) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => break middle,
+            }
+        };
+        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][1] as usize);
+        let [_, end, documents] = self.ends[i];
+        Some((documents, self.bytes.get(start..end as usize)?))
+    }
 }
 
 /// The full-text index of one catalogue.
@@ -104,7 +178,7 @@ impl TextIndex {
     /// language: a document at or before the last one added is left out.
     pub(super) fn add(&mut self, documents: usize, doc: u32, locale: Locale, body: &str) {
         let index = self.locales.entry(locale).or_default();
-        if doc < index.next || doc as usize >= documents {
+        if index.finished || doc < index.next || doc as usize >= documents {
             return;
         }
         if index.lengths.len() < documents {
@@ -124,24 +198,22 @@ impl TextIndex {
         index.documents += 1;
         index.terms += u64::from(length);
         for (term, count) in counts {
-            match index.postings.get_mut(term) {
+            match index.adding.get_mut(term) {
                 Some(list) => list.push(doc, count),
                 None => {
                     let mut list = Postings::default();
                     list.push(doc, count);
-                    index.postings.insert(Box::from(term), list);
+                    index.adding.insert(Box::from(term), list);
                 }
             }
         }
     }
 
-    /// Gives back spare capacity; call once every text is added.
+    /// Packs the terms once every text is added: texts added after are left out.
     pub(super) fn finish(&mut self) {
         for index in self.locales.values_mut() {
-            for list in index.postings.values_mut() {
-                list.bytes.shrink_to_fit();
-            }
-            index.postings.shrink_to_fit();
+            index.postings = Terms::new(std::mem::take(&mut index.adding).into_iter().collect());
+            index.finished = true;
         }
     }
 
@@ -151,22 +223,24 @@ impl TextIndex {
             (
                 p + index
                     .postings
-                    .values()
-                    .map(|l| l.len as usize)
+                    .ends
+                    .iter()
+                    .map(|[_, _, documents]| *documents as usize)
                     .sum::<usize>(),
-                t + index.postings.len(),
+                t + index.postings.ends.len(),
             )
         })
     }
 
-    /// The documents whose text in `locale` has one alternative of every term, each with its
-    /// BM25 score (higher is more relevant; the alternatives of a term add up).
-    pub(super) fn matches(&self, locale: Locale, terms: &[Vec<String>]) -> HashMap<u32, f64> {
+    /// The documents whose text in `locale` has one alternative of every term, in document
+    /// order, each with its BM25 score (higher is more relevant; the alternatives of a term
+    /// add up).
+    pub(super) fn matches(&self, locale: Locale, terms: &[Vec<String>]) -> Vec<(u32, f64)> {
         let Some(index) = self.locales.get(&locale) else {
-            return HashMap::new();
+            return Vec::new();
         };
         if terms.is_empty() || index.documents == 0 {
-            return HashMap::new();
+            return Vec::new();
         }
         let documents = f64::from(index.documents);
         let average = index.terms as f64 / documents;
@@ -179,12 +253,12 @@ impl TextIndex {
         for (t, alternatives) in terms.iter().enumerate() {
             let mut any = false;
             for term in alternatives {
-                let Some(list) = index.postings.get(term.as_str()) else {
+                let Some((df, list)) = index.postings.get(term.as_str()) else {
                     continue;
                 };
-                let df = f64::from(list.len);
+                let df = f64::from(df);
                 let idf = ((documents - df + 0.5) / (df + 0.5) + 1.0).ln();
-                for (doc, count) in list.iter() {
+                for (doc, count) in postings(list) {
                     let Some(seen) = matched.get_mut(doc as usize) else {
                         continue;
                     };
@@ -200,7 +274,7 @@ impl TextIndex {
                 }
             }
             if !any {
-                return HashMap::new();
+                return Vec::new();
             }
         }
         (0..size)
@@ -213,6 +287,10 @@ impl TextIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scores(found: Vec<(u32, f64)>) -> HashMap<u32, f64> {
+        found.into_iter().collect()
+    }
 
     fn index(texts: &[(u32, Locale, &str)]) -> TextIndex {
         let mut ix = TextIndex::default();
@@ -238,28 +316,51 @@ mod tests {
             (2, Locale::Fr, "ecol yaound"),
             (3, Locale::En, "school douala"),
         ]);
-        let mut docs: Vec<u32> = ix
-            .matches(Locale::Fr, &terms(&[&["douala"]]))
-            .into_keys()
-            .collect();
-        docs.sort_unstable();
-        assert_eq!(docs, [0, 1], "French texts only");
+        let docs = |found: Vec<(u32, f64)>| found.into_iter().map(|(d, _)| d).collect::<Vec<_>>();
+        assert_eq!(
+            docs(ix.matches(Locale::Fr, &terms(&[&["douala"]]))),
+            [0, 1],
+            "French texts only, in document order"
+        );
         let both = ix.matches(Locale::Fr, &terms(&[&["ecol"], &["douala"]]));
-        assert_eq!(both.keys().copied().collect::<Vec<_>>(), [0]);
+        assert_eq!(docs(both), [0]);
         let synonym = ix.matches(Locale::Fr, &terms(&[&["medecin", "sant"], &["douala"]]));
-        assert_eq!(synonym.keys().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(docs(synonym), [1]);
         assert!(
             ix.matches(Locale::Fr, &terms(&[&["ecol"], &["absent"]]))
                 .is_empty()
         );
         assert!(ix.matches(Locale::Ar, &terms(&[&["douala"]])).is_empty());
-        assert_eq!(
-            ix.matches(Locale::En, &terms(&[&["school"]]))
-                .keys()
-                .copied()
-                .collect::<Vec<_>>(),
-            [3]
-        );
+        assert_eq!(docs(ix.matches(Locale::En, &terms(&[&["school"]]))), [3]);
+    }
+
+    #[test]
+    fn packed_terms_find_every_word_and_only_those() {
+        let words = ["zebu", "ecol", "a", "sant", "ecole", "été"];
+        let adding = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut list = Postings::default();
+                list.push(i as u32, 1);
+                list.push(10 + i as u32, i as u32 + 1);
+                (Box::from(*w), list)
+            })
+            .collect();
+        let terms = Terms::new(adding);
+        for (i, w) in words.iter().enumerate() {
+            let (documents, bytes) = terms.get(w).expect(w);
+            assert_eq!(documents, 2, "{w}");
+            assert_eq!(
+                postings(bytes).collect::<Vec<_>>(),
+                [(i as u32, 1), (10 + i as u32, i as u32 + 1)],
+                "{w}"
+            );
+        }
+        for absent in ["", "0", "b", "ec", "ecoles", "zz", "étés"] {
+            assert!(terms.get(absent).is_none(), "{absent}");
+        }
+        assert!(Terms::default().get("a").is_none());
     }
 
     #[test]
@@ -294,9 +395,9 @@ mod tests {
             (2, Locale::Fr, "eau ecol"),
             (3, Locale::Fr, "eau sant"),
         ]);
-        let found = ix.matches(Locale::Fr, &terms(&[&["eau"]]));
+        let found = scores(ix.matches(Locale::Fr, &terms(&[&["eau"]])));
         assert!(found[&1] > found[&0], "three times beats once: {found:?}");
-        let rare = ix.matches(Locale::Fr, &terms(&[&["forag"]]));
+        let rare = scores(ix.matches(Locale::Fr, &terms(&[&["forag"]])));
         assert!(
             rare[&0] > found[&0],
             "a rare word weighs more than a common one"
@@ -305,7 +406,7 @@ mod tests {
         let mut ix = ix;
         ix.add(4, 3, Locale::Fr, "ecol ecol");
         ix.add(4, 0, Locale::Fr, "ecol ecol");
-        let ecol = ix.matches(Locale::Fr, &terms(&[&["ecol"]]));
+        let ecol = scores(ix.matches(Locale::Fr, &terms(&[&["ecol"]])));
         assert!(!ecol.contains_key(&0) && !ecol.contains_key(&3), "{ecol:?}");
     }
 }
