@@ -5,6 +5,7 @@ pub mod assistant_cli;
 pub mod backup;
 pub mod commands;
 pub mod config;
+pub mod memory;
 pub mod recommend_cli;
 pub mod seed;
 pub mod startup;

@@ -345,6 +345,7 @@ impl Application {
             health: job_health,
             assistant: services.assistant.clone(),
         });
+        let trimmer = crate::memory::spawn_trimmer(Duration::from_secs(1));
         // The metrics listener stops with the server (nothing in flight there is worth waiting
         // for).
         let metrics = self.metrics.map(|(acceptor, addr)| {
@@ -366,6 +367,7 @@ impl Application {
         if let Some(task) = metrics {
             task.abort();
         }
+        trimmer.abort();
         jobs.shutdown(Duration::from_secs(5)).await;
         services.store.close().await?;
         result.context("server error")

@@ -34,7 +34,7 @@ pub use repos::audit::{
     AuditActor, AuditEntry, AuditLog, AuditPage, AuditTarget, JournalQuery, NewAuditEntry,
     StaffAuditLog,
 };
-pub use repos::catalogue::{Catalogue, Catalogues, catalogue_lookups};
+pub use repos::catalogue::{Catalogue, Catalogues, bulk_reads, catalogue_lookups};
 pub use repos::cities::{Cities, CityEdit, CityNames, CityRecord, NewCity};
 pub use repos::digests::Digests;
 pub use repos::exports::{ExportList, ExportNames, Exports};

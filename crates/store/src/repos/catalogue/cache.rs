@@ -13,6 +13,25 @@ pub fn catalogue_lookups() -> (u64, u64) {
     (HITS.load(Ordering::Relaxed), LOADS.load(Ordering::Relaxed))
 }
 
+/// How many times this process read a tenant's missions in bulk (a catalogue load or a "did
+/// you mean" vocabulary) since it started. The server gives the C allocator's free memory
+/// back to the system after them: SQLite allocates what such a read needs through it.
+static BULK_READS: AtomicU64 = AtomicU64::new(0);
+
+/// See `BULK_READS`.
+pub fn bulk_reads() -> u64 {
+    BULK_READS.load(Ordering::Relaxed)
+}
+
+/// Counts a bulk read when dropped: at the end of the read, whether it succeeded or not.
+pub(super) struct BulkRead;
+
+impl Drop for BulkRead {
+    fn drop(&mut self) {
+        BULK_READS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// The catalogue version of a tenant as the database has it.
 pub(crate) async fn current_version<C: ConnectionTrait>(
     conn: &C,

@@ -10,6 +10,7 @@ impl Catalogue {
         tenant: &Tenant,
         version: i64,
     ) -> Result<Self, StoreError> {
+        let _counted = cache::BulkRead;
         let scope = Scope::of(tenant);
         let backend = conn.get_database_backend();
         let mut labels = Labels::default();

@@ -54,6 +54,7 @@ impl Catalogue {
         if let Some(found) = self.vocabularies().get(&locale) {
             return Ok(Some(found.clone()));
         }
+        let _counted = super::cache::BulkRead;
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push(
             "SELECT mission_id, title, summary, description FROM mission_texts WHERE tenant_id = ",
