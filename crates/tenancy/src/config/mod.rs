@@ -160,6 +160,9 @@ pub struct Tenant {
     pub cities: Vec<CityConfig>,
     #[serde(default)]
     pub focal_points: Vec<FocalPointConfig>,
+    /// `taxonomy()`, worked out at its first call (pages ask for it on every request).
+    #[serde(skip)]
+    enabled_taxonomy: std::sync::OnceLock<std::sync::Arc<Taxonomy>>,
 }
 
 impl Tenant {
@@ -172,8 +175,15 @@ impl Tenant {
     }
 
     /// The taxonomy this tenant enabled (the whole one when its lists are empty).
-    pub fn taxonomy(&self) -> Taxonomy {
-        Taxonomy::builtin().restricted(&self.taxonomy.domains, &self.taxonomy.contribution_types)
+    pub fn taxonomy(&self) -> std::sync::Arc<Taxonomy> {
+        self.enabled_taxonomy
+            .get_or_init(|| {
+                std::sync::Arc::new(
+                    Taxonomy::builtin()
+                        .restricted(&self.taxonomy.domains, &self.taxonomy.contribution_types),
+                )
+            })
+            .clone()
     }
 
     /// The tenant's time zone (validated when the file was loaded; UTC otherwise).
