@@ -91,34 +91,65 @@ fn tera_translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Val
         .and_then(|v| v.as_str())
         .ok_or_else(|| tera::Error::msg("t() needs key=\"...\""))?;
     let lang = args.get("lang").and_then(|v| v.as_str()).unwrap_or("fr");
-    let mut text = translate(lang, key);
-    for (name, value) in args {
-        if name == "key" || name == "lang" {
-            continue;
+    let text = rust_i18n::t!(key, locale = lang);
+    Ok(tera::Value::String(fill(&text, |name| {
+        (name != "key" && name != "lang")
+            .then(|| args.get(name))
+            .flatten()
+    })))
+}
+
+/// `text` with each `%{name}` replaced by the value `arg` gives for `name` (a string as it
+/// is, anything else as JSON writes it), in one pass: a value is not searched for names in
+/// turn. A name without a value stays as written.
+fn fill<'a>(text: &str, arg: impl Fn(&str) -> Option<&'a tera::Value>) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find("%{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let value = after
+            .find('}')
+            .and_then(|end| arg(&after[..end]).map(|v| (end, v)));
+        match value {
+            Some((end, tera::Value::String(s))) => {
+                out.push_str(s);
+                rest = &after[end + 1..];
+            }
+            Some((end, other)) => {
+                out.push_str(&other.to_string());
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("%{");
+                rest = after;
+            }
         }
-        let shown = match value {
-            tera::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        text = text.replace(&format!("%{{{name}}}"), &shown);
     }
-    Ok(tera::Value::String(text))
+    out.push_str(rest);
+    out
 }
 
 /// HTML escaping for text and attribute values. Unlike Tera's default it leaves `/` alone, so
-/// URLs stay readable; quotes are escaped, so attribute values cannot be broken out of.
+/// URLs stay readable; quotes are escaped, so attribute values cannot be broken out of. The
+/// characters escaped are ASCII: the text between them is copied a run at a time.
 fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            other => out.push(other),
-        }
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    let mut start = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&input[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&input[start..]);
     out
 }
 
@@ -398,6 +429,32 @@ mod tests {
             escape_html("https://jesuisaucameroun.com/fr/"),
             "https://jesuisaucameroun.com/fr/"
         );
+        assert_eq!(
+            escape_html("École « d'été » — مدرسة & <b>"),
+            "École « d&#x27;été » — مدرسة &amp; &lt;b&gt;"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("\"\""), "&quot;&quot;");
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_each_from_their_own_value() {
+        let args: HashMap<String, tera::Value> = HashMap::from([
+            ("from".to_owned(), tera::Value::from("2 déc. %{to}")),
+            ("to".to_owned(), tera::Value::from("5 déc.")),
+            ("count".to_owned(), tera::Value::from(14)),
+        ]);
+        let arg = |name: &str| args.get(name);
+        assert_eq!(
+            fill("Du %{from} au %{to}, %{count} missions", arg),
+            "Du 2 déc. %{to} au 5 déc., 14 missions",
+            "a value is not searched for names"
+        );
+        assert_eq!(
+            fill("%{absent} et %{to}%{to} %{ 100 % {", arg),
+            "%{absent} et 5 déc.5 déc. %{ 100 % {"
+        );
+        assert_eq!(fill("", arg), "");
     }
 
     #[test]
