@@ -269,6 +269,15 @@ pub async fn search_page(req: &Request, page: Ctx) -> Result<Response, AppError>
     ctx.insert("facet_domains", &facet_domains);
     ctx.insert("facet_types", &facet_types);
     ctx.insert("facet_contributions", &facet_contributions);
+    // Which facets open with the page: those with a choice made (or a bad city named).
+    let chosen = |o: &[FacetOption]| o.iter().any(|o| o.selected);
+    ctx.insert(
+        "open_cities",
+        &(chosen(&facet_cities) || error.as_ref().is_some_and(|e| e.0 == "city")),
+    );
+    ctx.insert("open_domains", &chosen(&facet_domains));
+    ctx.insert("open_types", &chosen(&facet_types));
+    ctx.insert("open_contributions", &chosen(&facet_contributions));
     ctx.insert("total", &results.total);
     let mut missions = cards(&results, locale, &lookup, &taxonomy);
     crate::routes::favourites::mark_cards(&page, &mut missions).await?;
