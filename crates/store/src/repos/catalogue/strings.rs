@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn every_piece_comes_back_as_it_went_in() {
-        let s = Strings::new("ecole-douala", ["maçonnerie", "", "comptabilité"]).unwrap();
+        let s = Strings::new("ecole-douala", ["maçonnerie", "", "comptabilité"]).expect("packed");
         assert_eq!(s.slug(), "ecole-douala");
         assert_eq!(
             s.skills().collect::<Vec<_>>(),
@@ -135,36 +135,36 @@ mod tests {
                 text(Locale::En, "School", "Rebuild a school"),
                 text(Locale::Fr, "École", "Reconstruire une école"),
             ])
-            .unwrap();
+            .expect("packed");
         assert_eq!(s.slug(), "ecole-douala");
         assert_eq!(s.skills().count(), 2);
-        let fr = s.text(Locale::Fr).unwrap();
+        let fr = s.text(Locale::Fr).expect("packed");
         assert_eq!(
             (fr.locale, fr.title, fr.summary),
             (Locale::Fr, "École", "Reconstruire une école")
         );
         // No Arabic text: the first written.
-        let other = s.text(Locale::Ar).unwrap();
+        let other = s.text(Locale::Ar).expect("packed");
         assert_eq!((other.locale, other.title), (Locale::En, "School"));
     }
 
     #[test]
     fn empty_pieces_and_extra_texts() {
         let s = Strings::new("", std::iter::empty())
-            .unwrap()
+            .expect("packed")
             .with_texts(&[
                 text(Locale::Fr, "", "Résumé"),
                 text(Locale::En, "Title", ""),
                 text(Locale::Ar, "عنوان", "ملخص"),
                 text(Locale::Fr, "Fourth", "left out"),
             ])
-            .unwrap();
+            .expect("packed");
         assert_eq!(s.slug(), "");
         assert_eq!(s.skills().count(), 0);
-        assert_eq!(s.text(Locale::Fr).unwrap().title, "");
-        assert_eq!(s.text(Locale::Fr).unwrap().summary, "Résumé");
-        assert_eq!(s.text(Locale::En).unwrap().summary, "");
-        assert_eq!(s.text(Locale::Ar).unwrap().summary, "ملخص");
+        assert_eq!(s.text(Locale::Fr).expect("packed").title, "");
+        assert_eq!(s.text(Locale::Fr).expect("packed").summary, "Résumé");
+        assert_eq!(s.text(Locale::En).expect("packed").summary, "");
+        assert_eq!(s.text(Locale::Ar).expect("packed").summary, "ملخص");
         assert!(!s.all.contains("Fourth"));
     }
 }
