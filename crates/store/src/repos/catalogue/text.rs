@@ -1,7 +1,6 @@
 //! The full-text index of a catalogue, held in memory with it: per language, the analysed
-//! terms of each mission's text (the same words the database index is written with:
-//! `search::mission_text`) and where they occur, ranked with BM25. A search costs no database
-//! round trip, so PostgreSQL and SQLite answer it alike.
+//! terms of each mission's text (`search::mission_text`) and where they occur, ranked with
+//! BM25. A search costs no database round trip, so PostgreSQL and SQLite answer it alike.
 
 use jsap_domain::Locale;
 use std::collections::HashMap;
