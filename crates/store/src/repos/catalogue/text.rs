@@ -138,11 +138,17 @@ impl Terms {
         terms
     }
 
+    /// Where term `i`'s word (`column` 0) or postings (1) lie: from the previous term's end to
+    /// its own.
+    fn span(&self, i: usize, column: usize) -> std::ops::Range<usize> {
+        let start = i
+            .checked_sub(1)
+            .map_or(0, |p| self.ends[p][column] as usize);
+        start..self.ends[i][column] as usize
+    }
+
     fn word(&self, i: usize) -> &str {
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][0] as usize);
-        self.words
-            .get(start..self.ends[i][0] as usize)
-            .unwrap_or("")
+        self.words.get(self.span(i, 0)).unwrap_or("")
     }
 
     /// How many documents `term` occurs in, and its postings.
@@ -159,9 +165,7 @@ impl Terms {
                 std::cmp::Ordering::Equal => break middle,
             }
         };
-        let start = i.checked_sub(1).map_or(0, |p| self.ends[p][1] as usize);
-        let [_, end, documents] = self.ends[i];
-        Some((documents, self.bytes.get(start..end as usize)?))
+        Some((self.ends[i][2], self.bytes.get(self.span(i, 1))?))
     }
 }
 
