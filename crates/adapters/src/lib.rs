@@ -21,5 +21,5 @@ pub use cache::Cache;
 pub use health::JobHealth;
 pub use llm::{LlmConfig, LlmEngine, RETRY_AFTER_MAX};
 pub use mail::{EmailTemplates, Mailer};
-pub use templates::{Themes, translate};
+pub use templates::{Themes, translate, translate_with};
 pub use weather::WeatherProvider;

@@ -3,6 +3,7 @@
 //! static assets served under content-hashed names.
 
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -93,16 +94,28 @@ fn tera_translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Val
     let lang = args.get("lang").and_then(|v| v.as_str()).unwrap_or("fr");
     let text = rust_i18n::t!(key, locale = lang);
     Ok(tera::Value::String(fill(&text, |name| {
-        (name != "key" && name != "lang")
-            .then(|| args.get(name))
-            .flatten()
+        match args.get(name).filter(|_| name != "key" && name != "lang")? {
+            tera::Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+            other => Some(Cow::Owned(other.to_string())),
+        }
     })))
 }
 
-/// `text` with each `%{name}` replaced by the value `arg` gives for `name` (a string as it
-/// is, anything else as JSON writes it), in one pass: a value is not searched for names in
-/// turn. A name without a value stays as written.
-fn fill<'a>(text: &str, arg: impl Fn(&str) -> Option<&'a tera::Value>) -> String {
+/// Translates `key` for `locale` and fills its `%{name}` placeholders from `args`, as the
+/// templates' `t(key=..., lang=..., name=value)` does: for labels a handler works out once
+/// instead of each template call doing it again.
+pub fn translate_with(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+    let text = rust_i18n::t!(key, locale = locale);
+    fill(&text, |name| {
+        args.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| Cow::Borrowed(*v))
+    })
+}
+
+/// `text` with each `%{name}` replaced by the value `arg` gives for `name`, in one pass: a
+/// value is not searched for names in turn. A name without a value stays as written.
+fn fill<'a>(text: &str, arg: impl Fn(&str) -> Option<Cow<'a, str>>) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(at) = rest.find("%{") {
@@ -112,12 +125,8 @@ fn fill<'a>(text: &str, arg: impl Fn(&str) -> Option<&'a tera::Value>) -> String
             .find('}')
             .and_then(|end| arg(&after[..end]).map(|v| (end, v)));
         match value {
-            Some((end, tera::Value::String(s))) => {
-                out.push_str(s);
-                rest = &after[end + 1..];
-            }
-            Some((end, other)) => {
-                out.push_str(&other.to_string());
+            Some((end, v)) => {
+                out.push_str(&v);
                 rest = &after[end + 1..];
             }
             None => {
@@ -444,7 +453,12 @@ mod tests {
             ("to".to_owned(), tera::Value::from("5 déc.")),
             ("count".to_owned(), tera::Value::from(14)),
         ]);
-        let arg = |name: &str| args.get(name);
+        let arg = |name: &str| {
+            args.get(name).map(|v| match v {
+                tera::Value::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            })
+        };
         assert_eq!(
             fill("Du %{from} au %{to}, %{count} missions", arg),
             "Du 2 déc. %{to} au 5 déc., 14 missions",
@@ -465,5 +479,30 @@ mod tests {
             .expect("template");
         let out = tera.render("x", &tera::Context::new()).expect("render");
         assert!(out.contains("14"), "{out}");
+    }
+
+    /// A handler's label is the template's: same text, same placeholders filled, and a
+    /// missing key falls back to French.
+    #[test]
+    fn handlers_translate_like_templates() {
+        let mut tera = tera::Tera::default();
+        tera.register_function("t", tera_translate);
+        tera.add_raw_template(
+            "x",
+            "{{ t(key='card.dates', lang='en', from='2 Dec', to='5 Dec') }}",
+        )
+        .expect("template");
+        let templated = tera.render("x", &tera::Context::new()).expect("render");
+        let handled = translate_with("en", "card.dates", &[("from", "2 Dec"), ("to", "5 Dec")]);
+        assert_eq!(handled, templated);
+        assert_eq!(handled, "From 2 Dec to 5 Dec");
+        assert_eq!(
+            translate_with("fr", "card.by", &[("org", "Mairie de Douala")]),
+            "Par Mairie de Douala"
+        );
+        assert_eq!(
+            translate_with("ar", "card.remote", &[]),
+            translate("ar", "card.remote")
+        );
     }
 }

@@ -36,7 +36,13 @@ pub fn page_context(
             "country"
         },
     );
-    ctx.insert("assets", &state.themes.asset_urls(&tenant.theme));
+    let assets = state.themes.asset_urls(&tenant.theme);
+    // The domains' illustrations, which every mission card points into.
+    ctx.insert(
+        "sprite",
+        assets.get("domains.svg").map_or("", String::as_str),
+    );
+    ctx.insert("assets", &assets);
     ctx.insert(
         "canonical_url",
         &format!("{}/{}{}", tenant.canonical_url(), locale, rest),

@@ -112,6 +112,15 @@ pub struct MissionCard {
     pub flexible: bool,
     pub starts_on: String,
     pub ends_on: String,
+    /// The card's translated lines, worked out once here rather than by a `t()` call per
+    /// card in the template: "Sur place" or "À distance"; when (its dates, or flexible); and
+    /// "Par {organisation}" (empty without one).
+    pub mode: String,
+    pub when: String,
+    pub by: String,
+    /// The "Urgent" and "Prioritaire" badges' texts, empty when the mission is neither.
+    pub urgent_label: String,
+    pub featured_label: String,
     /// Shows its heart (the page is a signed-in member's), saved or not.
     pub heart: bool,
     pub saved: bool,
@@ -152,6 +161,8 @@ pub fn contribution_label(taxonomy: &Taxonomy, slug: &str, locale: Locale) -> La
 pub struct OtherLang {
     pub code: String,
     pub dir: &'static str,
+    /// "(en anglais)": the language's name in the page's language.
+    pub note: String,
 }
 
 impl OtherLang {
@@ -161,6 +172,7 @@ impl OtherLang {
         (text != page).then(|| Self {
             code: text.as_str().to_owned(),
             dir: text.dir(),
+            note: jsap_adapters::translate(page.as_str(), &format!("card.in_{}", text.as_str())),
         })
     }
 }
@@ -168,6 +180,22 @@ impl OtherLang {
 impl MissionCard {
     pub fn new(hit: &MissionHit, locale: Locale, lookup: &Lookup, taxonomy: &Taxonomy) -> Self {
         let city = lookup.cities.get(&hit.city_id);
+        let organisation = lookup
+            .organisations
+            .get(&hit.organisation_id)
+            .map_or_else(String::new, |o| o.profile.name.clone());
+        let (starts_on, ends_on) = (
+            format_date(hit.terms.starts_on, locale),
+            format_date(hit.terms.ends_on, locale),
+        );
+        let tr = |key: &str, args: &[(&str, &str)]| {
+            jsap_adapters::translate_with(locale.as_str(), key, args)
+        };
+        let when = match (hit.terms.flexible, hit.terms.remote) {
+            (true, true) => tr("card.remote_anytime", &[]),
+            (true, false) => tr("editor.flexible_dates", &[]),
+            _ => tr("card.dates", &[("from", &starts_on), ("to", &ends_on)]),
+        };
         Self {
             id: hit.id,
             url: mission_path(locale, hit.id, &hit.slug),
@@ -176,10 +204,12 @@ impl MissionCard {
             other_lang: OtherLang::of(&hit.lang, locale),
             city: city.map_or_else(String::new, |c| c.name_in(locale).to_owned()),
             city_slug: city.map_or_else(String::new, |c| c.slug.clone()),
-            organisation: lookup
-                .organisations
-                .get(&hit.organisation_id)
-                .map_or_else(String::new, |o| o.profile.name.clone()),
+            by: if organisation.is_empty() {
+                String::new()
+            } else {
+                tr("card.by", &[("org", &organisation)])
+            },
+            organisation,
             domain: domain_label(taxonomy, &hit.terms.domain, locale),
             mission_type: mission_type_label(taxonomy, &hit.terms.mission_type, locale),
             contributions: hit
@@ -192,8 +222,27 @@ impl MissionCard {
             urgent: hit.terms.urgent,
             featured: hit.featured,
             flexible: hit.terms.flexible,
-            starts_on: format_date(hit.terms.starts_on, locale),
-            ends_on: format_date(hit.terms.ends_on, locale),
+            mode: tr(
+                if hit.terms.remote {
+                    "card.remote"
+                } else {
+                    "card.onsite"
+                },
+                &[],
+            ),
+            when,
+            urgent_label: if hit.terms.urgent {
+                tr("card.urgent", &[])
+            } else {
+                String::new()
+            },
+            featured_label: if hit.featured {
+                tr("card.featured", &[])
+            } else {
+                String::new()
+            },
+            starts_on,
+            ends_on,
             heart: false,
             saved: false,
         }
