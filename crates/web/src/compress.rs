@@ -332,6 +332,44 @@ mod tests {
         assert_eq!(out, text);
     }
 
+    /// A kept compressor starts each body afresh: bodies compressed one after the other, at
+    /// two levels and from several threads at once, each decompress to themselves alone.
+    #[test]
+    fn kept_compressors_start_clean() {
+        let unpack = |packed: &[u8]| {
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(packed), &mut out)
+                .expect("valid gzip");
+            out
+        };
+        let threads: Vec<_> = (0..6)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 0..40 {
+                        let text = format!("<p>page {t}-{i}</p>").repeat(200 + i);
+                        let level = if i % 3 == 0 { 9 } else { FAST };
+                        let packed = gzip(text.as_bytes(), level);
+                        assert!(packed.len() < text.len() / 10);
+                        assert_eq!(unpack(&packed), text);
+                    }
+                    // A body too large for the first output buffer (incompressible bytes).
+                    let mut x = 7u32;
+                    let noise: String = (0..50_000)
+                        .map(|_| {
+                            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                            char::from(b'a' + u8::try_from(x >> 27).unwrap_or(0) % 26)
+                        })
+                        .collect();
+                    assert_eq!(unpack(&gzip(noise.as_bytes(), FAST)), noise);
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("no thread panicked");
+        }
+        assert!(COMPRESSORS.lock().expect("pool").len() <= KEPT);
+    }
+
     #[test]
     fn cached_pages_expire() {
         let cache = PageCache::default();
