@@ -294,6 +294,23 @@ async fn the_portal_searches_every_country_and_links_to_their_domains() {
     );
 }
 
+/// A card's lines are in the card's language: on the French portal the Gambian site's cards
+/// (`lang="en"`) say "On site", "From ... to ..." and "By ...", around a French page.
+#[tokio::test]
+async fn portal_cards_speak_their_sites_language() {
+    let app = TestApp::spawn().await;
+    let (_, body) = app.page("localhost", "/fr/missions?q=water").await;
+    let start = body.find("<div class=\"cards\" lang=\"en\">").expect("Gambian cards");
+    let cards = &body[start..start + body[start..].find("</section>").expect("end")];
+    for line in ["<p class=\"meta\">From ", "<p class=\"meta\">By ", ">On site<"] {
+        assert!(cards.contains(line), "{line} in {cards}");
+    }
+    for french in ["meta\">Du ", "meta\">Par ", ">Sur place<", ">À distance<"] {
+        assert!(!cards.contains(french), "{french} in {cards}");
+    }
+    assert!(body[..start].contains("missions dans 1 pays"), "a French page");
+}
+
 #[tokio::test]
 async fn mission_photos_are_shown_sized_and_served_to_their_tenant_only() {
     let app = TestApp::spawn().await;
