@@ -55,10 +55,14 @@ pub const FAST: u32 = 2;
 
 /// Compressors kept for the next response. Making one allocates and zeroes about 300 KB of
 /// tables (a sixth of a cold search page's work); a kept one is reset, which clears only its
-/// hash heads. At most `KEPT` wait here (one per runtime thread and then some), whatever the
-/// level.
+/// hash heads. At most `most_kept()` wait here, whatever their level.
 static COMPRESSORS: Mutex<Vec<(u32, Compress)>> = Mutex::new(Vec::new());
-const KEPT: usize = 4;
+
+/// Two per core: compression runs on the runtime's threads (one per core), at two levels.
+fn most_kept() -> usize {
+    static KEPT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *KEPT.get_or_init(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
 
 /// Compresses at `level` (1 fast .. 9 small).
 pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
@@ -85,7 +89,7 @@ pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     };
     compressor.reset();
     let mut pool = COMPRESSORS.lock().unwrap_or_else(|e| e.into_inner());
-    if pool.len() < KEPT {
+    if pool.len() < most_kept() {
         pool.push((level, compressor));
     }
     drop(pool);
@@ -367,7 +371,7 @@ mod tests {
         for t in threads {
             t.join().expect("no thread panicked");
         }
-        assert!(COMPRESSORS.lock().expect("pool").len() <= KEPT);
+        assert!(COMPRESSORS.lock().expect("pool").len() <= most_kept());
     }
 
     #[test]
