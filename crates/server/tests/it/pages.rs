@@ -300,15 +300,24 @@ async fn the_portal_searches_every_country_and_links_to_their_domains() {
 async fn portal_cards_speak_their_sites_language() {
     let app = TestApp::spawn().await;
     let (_, body) = app.page("localhost", "/fr/missions?q=water").await;
-    let start = body.find("<div class=\"cards\" lang=\"en\">").expect("Gambian cards");
+    let start = body
+        .find("<div class=\"cards\" lang=\"en\">")
+        .expect("Gambian cards");
     let cards = &body[start..start + body[start..].find("</section>").expect("end")];
-    for line in ["<p class=\"meta\">From ", "<p class=\"meta\">By ", ">On site<"] {
+    for line in [
+        "<p class=\"meta\">From ",
+        "<p class=\"meta\">By ",
+        ">On site<",
+    ] {
         assert!(cards.contains(line), "{line} in {cards}");
     }
     for french in ["meta\">Du ", "meta\">Par ", ">Sur place<", ">À distance<"] {
         assert!(!cards.contains(french), "{french} in {cards}");
     }
-    assert!(body[..start].contains("missions dans 1 pays"), "a French page");
+    assert!(
+        body[..start].contains("missions dans 1 pays"),
+        "a French page"
+    );
 }
 
 #[tokio::test]
