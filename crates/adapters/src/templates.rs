@@ -94,11 +94,18 @@ fn tera_translate(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Val
     let lang = args.get("lang").and_then(|v| v.as_str()).unwrap_or("fr");
     let text = rust_i18n::t!(key, locale = lang);
     Ok(tera::Value::String(fill(&text, |name| {
-        match args.get(name).filter(|_| name != "key" && name != "lang")? {
-            tera::Value::String(s) => Some(Cow::Borrowed(s.as_str())),
-            other => Some(Cow::Owned(other.to_string())),
-        }
+        args.get(name)
+            .filter(|_| name != "key" && name != "lang")
+            .map(value_text)
     })))
+}
+
+/// A template value as placeholder text: a string as it is, anything else as JSON writes it.
+fn value_text(value: &tera::Value) -> Cow<'_, str> {
+    match value {
+        tera::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
 }
 
 /// Translates `key` for `locale` and fills its `%{name}` placeholders from `args`, as the
@@ -453,12 +460,7 @@ mod tests {
             ("to".to_owned(), tera::Value::from("5 déc.")),
             ("count".to_owned(), tera::Value::from(14)),
         ]);
-        let arg = |name: &str| {
-            args.get(name).map(|v| match v {
-                tera::Value::String(s) => Cow::Borrowed(s.as_str()),
-                other => Cow::Owned(other.to_string()),
-            })
-        };
+        let arg = |name: &str| args.get(name).map(value_text);
         assert_eq!(
             fill("Du %{from} au %{to}, %{count} missions", arg),
             "Du 2 déc. %{to} au 5 déc., 14 missions",

