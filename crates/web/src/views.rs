@@ -177,6 +177,26 @@ impl OtherLang {
     }
 }
 
+/// When a mission takes place, as its card and its page say it: any time (remote and
+/// flexible), flexible dates, or from `starts_on` to `ends_on` (already formatted).
+pub fn when_line(
+    terms: &jsap_store::MissionTerms,
+    starts_on: &str,
+    ends_on: &str,
+    locale: Locale,
+) -> String {
+    let key = match (terms.flexible, terms.remote) {
+        (true, true) => "card.remote_anytime",
+        (true, false) => "editor.flexible_dates",
+        _ => "card.dates",
+    };
+    jsap_adapters::translate_with(
+        locale.as_str(),
+        key,
+        &[("from", starts_on), ("to", ends_on)],
+    )
+}
+
 impl MissionCard {
     pub fn new(hit: &MissionHit, locale: Locale, lookup: &Lookup, taxonomy: &Taxonomy) -> Self {
         let city = lookup.cities.get(&hit.city_id);
@@ -191,11 +211,7 @@ impl MissionCard {
         let tr = |key: &str, args: &[(&str, &str)]| {
             jsap_adapters::translate_with(locale.as_str(), key, args)
         };
-        let when = match (hit.terms.flexible, hit.terms.remote) {
-            (true, true) => tr("card.remote_anytime", &[]),
-            (true, false) => tr("editor.flexible_dates", &[]),
-            _ => tr("card.dates", &[("from", &starts_on), ("to", &ends_on)]),
-        };
+        let when = when_line(&hit.terms, &starts_on, &ends_on, locale);
         Self {
             id: hit.id,
             url: mission_path(locale, hit.id, &hit.slug),

@@ -167,14 +167,14 @@ pub async fn mission_page(
         .iter()
         .map(|c| contribution_label(&taxonomy, c, locale))
         .collect();
+    let starts_on = format_date(detail.mission.terms.starts_on, locale);
+    let ends_on = format_date(detail.mission.terms.ends_on, locale);
     ctx.insert(
-        "starts_on",
-        &format_date(detail.mission.terms.starts_on, locale),
+        "when",
+        &crate::views::when_line(&detail.mission.terms, &starts_on, &ends_on, locale),
     );
-    ctx.insert(
-        "ends_on",
-        &format_date(detail.mission.terms.ends_on, locale),
-    );
+    ctx.insert("starts_on", &starts_on);
+    ctx.insert("ends_on", &ends_on);
     ctx.insert("city_name", city.name_in(locale));
     ctx.insert("city_slug", &city.slug);
     ctx.insert("organisation", &organisation);
