@@ -259,58 +259,71 @@ async fn unread(
     Ok((permissions, unread))
 }
 
+/// The signed-in reader of a request carrying a session cookie, with their permissions and
+/// session put in the request; or none, and whether the cookie is stale (to be cleared).
+async fn load_viewer(
+    state: &AppState,
+    tenant: &Tenant,
+    req: &mut Request,
+) -> (Option<Viewer>, bool) {
+    let session = match resolve(state, tenant, req).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return (None, true),
+        Err(e) => {
+            tracing::warn!(error = %e, "session lookup failed: served anonymously");
+            return (None, false);
+        }
+    };
+    // Pages only: the account's permissions, read once for the request (the role extractors
+    // and the inboxes use them too), and its unread requests.
+    let path = req.uri().path();
+    let (mut unread_requests, mut focal_to_do) = (0, None);
+    if !(path.starts_with("/api") || path.starts_with("/media")) {
+        match unread(state, tenant, &session.account).await {
+            Ok((permissions, unread)) => {
+                unread_requests = unread;
+                // Pages only (a form's post redirects to one).
+                let cities = permissions.focal_cities();
+                if req.method() == poem::http::Method::GET && !cities.is_empty() {
+                    let conn = state.store.conn();
+                    match jsap_app::workspace::to_do_count(conn, tenant, &cities).await {
+                        Ok(n) => focal_to_do = Some(n),
+                        Err(e) => tracing::warn!(error = %e, "to-do not counted"),
+                    }
+                }
+                req.extensions_mut().insert(permissions);
+            }
+            Err(e) => tracing::warn!(error = %e, "unread requests not counted"),
+        }
+    }
+    let viewer = Viewer {
+        display_name: session.account.display_name.clone(),
+        email_verified: session.account.email_verified,
+        csrf: csrf_token(&state.secret_key, tenant, &session_binding(&session)),
+        unread_requests,
+        focal_to_do,
+        staff_seat: jsap_app::staff_entry::is_seat(tenant, &session.account),
+    };
+    req.extensions_mut().insert(session);
+    (Some(viewer), false)
+}
+
 /// Loads the session of every request that carries a session cookie (others pay nothing) and
 /// makes the user known to handlers and to the page layout. Runs inside the tenant middleware.
 pub async fn sessions<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let state = req.data::<Arc<AppState>>().cloned();
     let tenant = req.extensions().get::<CurrentTenant>().cloned();
     let (state_for_errors, tenant_for_errors) = (state.clone(), tenant.clone());
-    let mut viewer = None;
-    let mut stale_cookie = false;
+    let (mut viewer, mut stale_cookie) = (None, false);
     // Static assets never need the user: no lookup for them.
     let wants_user = !req.uri().path().starts_with("/assets/");
     if let (Some(state), Some(CurrentTenant(tenant))) = (state, tenant)
         && wants_user
         && cookie(&req, SESSION_COOKIE).is_some()
     {
-        match resolve(&state, &tenant, &req).await {
-            Ok(Some(session)) => {
-                // Pages only: the account's permissions, read once for the request (the role
-                // extractors and the inboxes use them too), and its unread requests.
-                let path = req.uri().path();
-                let (mut unread_requests, mut focal_to_do) = (0, None);
-                if !(path.starts_with("/api") || path.starts_with("/media")) {
-                    match unread(&state, &tenant, &session.account).await {
-                        Ok((permissions, unread)) => {
-                            unread_requests = unread;
-                            // Pages only (a form's post redirects to one).
-                            let cities = permissions.focal_cities();
-                            if req.method() == poem::http::Method::GET && !cities.is_empty() {
-                                let conn = state.store.conn();
-                                match jsap_app::workspace::to_do_count(conn, &tenant, &cities).await
-                                {
-                                    Ok(n) => focal_to_do = Some(n),
-                                    Err(e) => tracing::warn!(error = %e, "to-do not counted"),
-                                }
-                            }
-                            req.extensions_mut().insert(permissions);
-                        }
-                        Err(e) => tracing::warn!(error = %e, "unread requests not counted"),
-                    }
-                }
-                viewer = Some(Viewer {
-                    display_name: session.account.display_name.clone(),
-                    email_verified: session.account.email_verified,
-                    csrf: csrf_token(&state.secret_key, &tenant, &session_binding(&session)),
-                    unread_requests,
-                    focal_to_do,
-                    staff_seat: jsap_app::staff_entry::is_seat(&tenant, &session.account),
-                });
-                req.extensions_mut().insert(session);
-            }
-            Ok(None) => stale_cookie = true,
-            Err(e) => tracing::warn!(error = %e, "session lookup failed: served anonymously"),
-        }
+        // Boxed: its database reads make a future of kilobytes, which this middleware's
+        // future would otherwise carry (and copy) on every anonymous request too.
+        (viewer, stale_cookie) = Box::pin(load_viewer(&state, &tenant, &mut req)).await;
     }
     let clear =
         stale_cookie.then(|| set_cookie(&req, SESSION_COOKIE, "", std::time::Duration::ZERO));
