@@ -152,21 +152,29 @@ pub struct CachedPage {
 impl CachedPage {
     /// The response for a client with these request headers.
     pub fn response(&self, request: &HeaderMap) -> Response {
-        let builder = Response::builder()
-            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .header(header::CACHE_CONTROL, "no-cache")
-            .header(header::VARY, "Accept-Encoding");
-        if accepts_gzip(request) {
-            builder
-                .header(header::CONTENT_ENCODING, "gzip")
-                .body(self.gzip.clone())
+        let gzip = accepts_gzip(request);
+        let body = if gzip {
+            self.gzip.clone()
         } else {
-            builder.body(
-                self.html
-                    .clone()
-                    .unwrap_or_else(|| Bytes::from(gunzip(&self.gzip))),
-            )
+            self.html
+                .clone()
+                .unwrap_or_else(|| Bytes::from(gunzip(&self.gzip)))
+        };
+        let mut response = Response::builder().body(body);
+        let headers = response.headers_mut();
+        // Room for these and for what the outer layers add (security headers, `Vary: Host`,
+        // the request id) without growing the map; the names and values are not parsed.
+        headers.reserve(12);
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if gzip {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
+        response
     }
 }
 
