@@ -6,13 +6,14 @@ use crate::extract::{CurrentTenant, RequestId};
 use crate::security::{SecureCookies, is_dev_host};
 use crate::{AppState, render};
 use jsap_tenancy::HostMatch;
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 
 const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static(REQUEST_ID);
 
 /// The largest request body: forms are a few kilobytes. Upload routes get their own limit in
 /// `body_limit`.
@@ -163,67 +164,81 @@ pub async fn tenant_and_tracing<E: Endpoint>(
     };
     let span = tracing::info_span!("request", request_id = %id, tenant.code = %tenant_code, %method, %path);
 
+    // What is decided here needs no await but a bounded body's; the endpoint is called
+    // once, boxed: this future stays small (it is copied whole on every request) and the
+    // endpoint's own future of kilobytes is written once, into its box.
     let limit = body_limit(&path);
-    let mut response = async {
-        if bounded_body(&mut req, limit).await.is_err() {
-            let tenant = match &resolved {
-                Some(HostMatch::Serve(t)) => Some(t.as_ref()),
-                _ => None,
-            };
-            tracing::info!(limit, "request body too large");
-            return too_large(&state, tenant, &path);
-        }
-        if is_probe {
-            return ep
-                .call(req)
-                .await
-                .map(IntoResponse::into_response)
-                .unwrap_or_else(|e| e.into_response());
-        }
+    let (mut serving, mut route) = (None, None);
+    let answered_or_passed = if bounded_body(&mut req, limit).await.is_err() {
+        let tenant = match &resolved {
+            Some(HostMatch::Serve(t)) => Some(t.as_ref()),
+            _ => None,
+        };
+        span.in_scope(|| tracing::info!(limit, "request body too large"));
+        Err(too_large(&state, tenant, &path))
+    } else if is_probe {
+        Ok(req)
+    } else {
         match resolved {
-            None => render::unknown_host(),
+            None => Err(render::unknown_host()),
             Some(HostMatch::Redirect(tenant)) => {
                 let target = match req.uri().path_and_query() {
                     Some(pq) => format!("https://{}{}", tenant.canonical_domain, pq.as_str()),
                     None => format!("https://{}/", tenant.canonical_domain),
                 };
-                Response::builder()
+                Err(Response::builder()
                     .status(StatusCode::MOVED_PERMANENTLY)
                     .header(header::LOCATION, target)
-                    .finish()
+                    .finish())
             }
             Some(HostMatch::Serve(tenant)) => {
-                req.extensions_mut().insert(CurrentTenant(tenant.clone()));
-                req.extensions_mut().insert(SecureCookies(https_host));
-                req.extensions_mut().insert(RequestId(id.clone()));
-                match ep.call(req).await {
-                    Ok(resp) => resp.into_response(),
-                    Err(error) => {
-                        let status = error.status();
-                        if status == StatusCode::SERVICE_UNAVAILABLE {
-                            tracing::warn!(error = %error, "dependency unavailable");
-                        } else if status.is_server_error() {
-                            tracing::error!(error = %error, "request failed");
-                        }
-                        render::error_response(&state, &tenant, &path, &error)
-                            .unwrap_or_else(|| error.into_response())
+                match crate::routes::public::memoised_home(&state, &tenant, &req) {
+                    Some(page) => {
+                        route = Some(crate::routes::public::HOME_ROUTE);
+                        Err(page)
+                    }
+                    None => {
+                        req.extensions_mut().insert(CurrentTenant(tenant.clone()));
+                        req.extensions_mut().insert(SecureCookies(https_host));
+                        req.extensions_mut().insert(RequestId(id.clone()));
+                        serving = Some(tenant);
+                        Ok(req)
                     }
                 }
             }
         }
-    }
-    .instrument(span.clone())
-    .await;
+    };
+    let mut response = match answered_or_passed {
+        Err(answered) => answered,
+        Ok(req) => match Box::pin(ep.call(req).instrument(span.clone())).await {
+            Ok(resp) => resp.into_response(),
+            Err(error) => span.in_scope(|| {
+                let status = error.status();
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    tracing::warn!(error = %error, "dependency unavailable");
+                } else if status.is_server_error() {
+                    tracing::error!(error = %error, "request failed");
+                }
+                match &serving {
+                    Some(tenant) => render::error_response(&state, tenant, &path, &error)
+                        .unwrap_or_else(|| error.into_response()),
+                    None => error.into_response(),
+                }
+            }),
+        },
+    };
 
     security_headers(&mut response, https_host);
     let headers = response.headers_mut();
     headers.append(header::VARY, HeaderValue::from_static("Host"));
     if let Ok(value) = HeaderValue::from_str(&id) {
-        headers.insert(REQUEST_ID, value);
+        headers.insert(REQUEST_ID_HEADER, value);
     }
-    let route = response
-        .data::<poem::PathPattern>()
-        .map_or("unmatched", |p| p.0.as_ref());
+    let route = route.unwrap_or_else(|| {
+        response
+            .data::<poem::PathPattern>()
+            .map_or("unmatched", |p| p.0.as_ref())
+    });
     let took = started.elapsed();
     crate::metrics::observe(
         route,

@@ -427,3 +427,92 @@ async fn pages_are_gzipped_only_for_clients_that_accept_it() {
         .await;
     assert!(robots.headers().get("content-encoding").is_none());
 }
+
+/// The home page is answered from the page cache before the session, compression and routing
+/// layers: that answer is the rendered one (same body, same headers), per site and language,
+/// and never reaches a signed-in visitor.
+#[tokio::test]
+async fn the_memoised_home_page_is_the_rendered_one_per_site_and_only_for_anonymous_visitors() {
+    use crate::roles::{CM, SN};
+    let app = TestApp::spawn_with(Options {
+        demo: true,
+        ..Default::default()
+    })
+    .await;
+    let gzip = [("Accept-Encoding", "gzip")];
+    let rendered = app.get_with(CM, "/fr/", &gzip).await;
+    let memoised = app.get_with(CM, "/fr/", &gzip).await;
+    for name in [
+        "content-type",
+        "content-encoding",
+        "cache-control",
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+        "referrer-policy",
+    ] {
+        assert_eq!(
+            rendered.headers().get(name),
+            memoised.headers().get(name),
+            "{name}"
+        );
+        assert!(memoised.headers().get(name).is_some(), "{name}");
+    }
+    let vary = |r: &reqwest::Response| -> Vec<String> {
+        let mut all: Vec<_> = r
+            .headers()
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(vary(&rendered), vary(&memoised));
+    assert_eq!(vary(&memoised), ["Accept-Encoding", "Host"]);
+    let ids: Vec<_> = [&rendered, &memoised]
+        .iter()
+        .map(|r| {
+            r.headers()["x-request-id"]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        })
+        .collect();
+    assert_ne!(ids[0], ids[1], "each answer has its own request id");
+    let (first, second) = (
+        rendered.bytes().await.expect("body"),
+        memoised.bytes().await.expect("body"),
+    );
+    assert_eq!(first, second);
+
+    // Another site, and another language of this one, get their own page.
+    let senegal = app.page(SN, "/fr/").await.1;
+    assert!(senegal.contains("<h1>Je suis au Sénégal</h1>"), "{senegal}");
+    assert!(!senegal.contains("Je suis au Cameroun"));
+    let english = app.page(CM, "/en/").await.1;
+    assert!(english.contains(r#"<html lang="en""#), "{english}");
+    let french = app.page(CM, "/fr/").await.1;
+    assert!(french.contains(r#"<html lang="fr""#));
+    assert!(!french.contains("Je suis au Sénégal"));
+
+    // A signed-in visitor is never served the anonymous page.
+    crate::roles::account(&app, "cm", "memo@example.org", &[]).await;
+    let mut member = crate::roles::signed_in(&app, CM, "memo@example.org").await;
+    let home = member.get("/fr/").await;
+    assert!(home.body.contains("Se déconnecter"), "{}", home.body);
+    assert_eq!(
+        home.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("private, no-store")
+    );
+    // Nor a HEAD, answered by the router as before.
+    let head = reqwest::Client::new()
+        .head(format!("http://{}/fr/", app.addr))
+        .header("Host", CM)
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status(), 200);
+}

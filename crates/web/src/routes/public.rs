@@ -62,20 +62,10 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
     if tenant.is_portal() {
         return portal_home(state, tenant, locale).await;
     }
-    // The home page is the busiest: rendered once per tenant, locale and weather reading,
-    // then served from the cache for HOME_TTL (the mission count is at most that old).
-    let celsius =
-        jsap_adapters::weather::cached_temperature(&state.cache, tenant.code.as_str()).await;
-    let key = format!(
-        "page:home:{}:{locale}:{}",
-        tenant.code,
-        celsius.map_or("-".to_owned(), |c| c.to_string())
-    );
-    // Only anonymous visitors share the cached page: a signed-in header is per person.
+    // The home page is the busiest: rendered once per tenant and locale, then served by
+    // `memoised_home` for HOME_TTL (the mission count and the weather are at most that old).
+    // Only anonymous visitors share the memoised page: a signed-in header is per person.
     let shared = crate::session::viewer().is_none();
-    if shared && let Some(page) = state.pages.get(&key) {
-        return Ok(page.response(req.headers()));
-    }
     // Featured and urgent first (the default order without text); its catalogue also gives
     // the counts and the cities.
     let mut top = MissionQuery::new(locale, tenant.today());
@@ -109,6 +99,8 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
         .and_then(|slug| tenant.cities.iter().find(|c| &c.slug == slug))
         .or_else(|| tenant.cities.first())
         .map(|c| c.name_in(locale).to_owned());
+    let celsius =
+        jsap_adapters::weather::cached_temperature(&state.cache, tenant.code.as_str()).await;
     let news = crate::routes::news::latest(&page, 3).await?;
     let mut ctx = page_context(state, tenant, locale, "/");
     ctx.insert("news", &news);
@@ -121,13 +113,53 @@ pub async fn home(req: &Request, page: Ctx) -> Result<Response, AppError> {
     crate::views::insert_search_choices(&mut ctx, &taxonomy, locale);
     let body = state.themes.render(&tenant.theme, "home.html", &ctx)?;
     if shared {
-        return Ok(state.pages.put(key, body, HOME_TTL).response(req.headers()));
+        // Without a reading yet, briefly: the weather job's first one may come any moment.
+        let ttl = if celsius.is_some() {
+            HOME_TTL
+        } else {
+            HOME_TTL_WITHOUT_WEATHER
+        };
+        let key = home_key(tenant, locale);
+        return Ok(state.pages.put(key, body, ttl).response(req.headers()));
     }
     Ok(html_body(body))
 }
 
 /// How long a rendered home page is served from the cache.
 const HOME_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a home page rendered without a weather reading is served from the cache.
+const HOME_TTL_WITHOUT_WEATHER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The route of the home page, as the metrics name it.
+pub(crate) const HOME_ROUTE: &str = "/:locale/";
+
+/// The page cache's key of a site's home page in one language (`page:home:{code}:` names all
+/// of a site's, which a news post forgets).
+fn home_key(tenant: &Tenant, locale: Locale) -> String {
+    format!("page:home:{}:{locale}", tenant.code)
+}
+
+/// The memoised home page, for an anonymous `GET /{locale}/` of a country site whose page is
+/// in the cache: answered before the session, compression and routing layers, the busiest
+/// page at the cost of a cache read. Anything else (a signed-in visitor, a page not rendered
+/// yet or expired) goes on to `home`, which renders and memoises it.
+pub(crate) fn memoised_home(state: &AppState, tenant: &Tenant, req: &Request) -> Option<Response> {
+    if req.method() != poem::http::Method::GET || tenant.is_portal() {
+        return None;
+    }
+    let locale = req
+        .uri()
+        .path()
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_suffix('/'))
+        .and_then(|raw| page_locale(tenant, raw).ok())?;
+    if crate::security::cookie(req, crate::session::SESSION_COOKIE).is_some() {
+        return None;
+    }
+    let page = state.pages.get(&home_key(tenant, locale))?;
+    Some(page.response(req.headers()))
+}
 
 async fn portal_home(
     state: &AppState,
