@@ -7,15 +7,27 @@ use super::*;
 /// relevant sort first), in the order of the missions.
 type Matches = Arc<[(u32, f64)]>;
 
-/// The most recently used full-text results of a catalogue, at most `MEMO_SIZE`. Exact: a
-/// catalogue never changes; a write makes a new catalogue with an empty memo.
+/// The most recently used full-text results of a catalogue, at most `MEMO_SIZE` of them and
+/// `MEMO_BYTES` in all. Exact: a catalogue never changes; a write makes a new catalogue with
+/// an empty memo.
 #[derive(Default)]
 pub(super) struct Memo {
     entries: HashMap<String, (u64, Matches)>,
     tick: u64,
+    bytes: usize,
 }
 
 const MEMO_SIZE: usize = 256;
+
+/// A two-word search over a site's 2,500 missions can match hundreds of them: counted by
+/// entries only, the 40 memos of the benchmark held about 30 MB after its cold runs.
+const MEMO_BYTES: usize = 256 * 1024;
+
+/// What an entry holds: its key, its matches and about as much again for the map's slot, the
+/// key's and the slice's headers.
+fn cost(key: &str, matches: &Matches) -> usize {
+    key.len() + std::mem::size_of_val::<[(u32, f64)]>(matches) + 64
+}
 
 impl Memo {
     fn get(&mut self, key: &str) -> Option<Matches> {
@@ -27,17 +39,31 @@ impl Memo {
         })
     }
 
+    /// Keeps `matches` under `key`, dropping the least recently used entries to stay within
+    /// both bounds; results larger than the whole budget are not kept.
     fn put(&mut self, key: String, matches: Matches) {
-        if self.entries.len() >= MEMO_SIZE
-            && let Some(oldest) = self
+        let needed = cost(&key, &matches);
+        if needed > MEMO_BYTES {
+            return;
+        }
+        if let Some((_, old)) = self.entries.remove(&key) {
+            self.bytes -= cost(&key, &old);
+        }
+        while self.entries.len() >= MEMO_SIZE || self.bytes + needed > MEMO_BYTES {
+            let Some(oldest) = self
                 .entries
                 .iter()
                 .min_by_key(|(_, (used, _))| *used)
                 .map(|(k, _)| k.clone())
-        {
-            self.entries.remove(&oldest);
+            else {
+                break;
+            };
+            if let Some((_, dropped)) = self.entries.remove(&oldest) {
+                self.bytes -= cost(&oldest, &dropped);
+            }
         }
         self.tick += 1;
+        self.bytes += needed;
         self.entries.insert(key, (self.tick, matches));
     }
 }
@@ -326,5 +352,33 @@ mod tests {
         assert!(memo.get("fr|t1").is_none());
         assert!(memo.get("fr|new").is_some());
         assert_eq!(memo.get("fr|t2").map(|m| m[0].0), Some(2));
+    }
+
+    #[test]
+    fn the_memo_keeps_within_its_bytes() {
+        let mut memo = Memo::default();
+        // 1,000 matches each: about 16 KB, so some fifteen fit in the budget.
+        let wide = |first: u32| -> Matches { (first..first + 1_000).map(|d| (d, 0.0)).collect() };
+        for i in 0..40 {
+            memo.put(format!("fr|w{i}"), wide(i));
+        }
+        let held: usize = memo.entries.iter().map(|(k, (_, m))| cost(k, m)).sum();
+        assert_eq!(memo.bytes, held);
+        assert!(held <= MEMO_BYTES, "{held}");
+        assert!(memo.entries.len() < 20 && memo.entries.len() > 10);
+        // The most recent are the ones kept.
+        assert_eq!(memo.get("fr|w39").map(|m| m[0].0), Some(39));
+        assert!(memo.get("fr|w0").is_none());
+        // Put again under a key it holds: counted once.
+        memo.put("fr|w39".into(), wide(7));
+        let held: usize = memo.entries.iter().map(|(k, (_, m))| cost(k, m)).sum();
+        assert_eq!(memo.bytes, held);
+        assert_eq!(memo.get("fr|w39").map(|m| m[0].0), Some(7));
+        // A result larger than the whole budget is not kept, and drops nothing.
+        let before = memo.entries.len();
+        let huge: Matches = (0..20_000).map(|d| (d, 0.0)).collect();
+        memo.put("fr|huge".into(), huge);
+        assert!(memo.get("fr|huge").is_none());
+        assert_eq!(memo.entries.len(), before);
     }
 }
