@@ -9,7 +9,7 @@ use poem::http::{HeaderMap, HeaderValue, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -147,6 +147,8 @@ pub struct CachedPage {
     html: Option<Bytes>,
     gzip: Bytes,
     expires: Instant,
+    /// Set by the first reader after `expires`, who renders its successor (`PageCache`).
+    renewing: AtomicBool,
 }
 
 impl CachedPage {
@@ -203,12 +205,26 @@ pub(crate) fn page_cache_lookups() -> (u64, u64) {
     )
 }
 
+/// How long an expired page may still be served while one request renders its successor.
+/// Past it (the rendering failed), every request renders.
+const STALE_FOR: Duration = Duration::from_secs(60);
+
 impl PageCache {
+    /// The page under `key` while it is live. Once expired, the first reader gets none (it
+    /// renders the page and puts it) and the others the expired one meanwhile, so that an
+    /// expiry under load makes one rendering, not one per request in flight.
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.get_at(key, Instant::now())
+    }
+
+    fn get_at(&self, key: &str, now: Instant) -> Option<Arc<CachedPage>> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let found = pages
             .get(key)
-            .filter(|p| p.expires > Instant::now())
+            .filter(|p| {
+                p.expires > now
+                    || (p.expires + STALE_FOR > now && p.renewing.swap(true, Ordering::Relaxed))
+            })
             .cloned();
         LOOKUPS[usize::from(found.is_none())].fetch_add(1, Ordering::Relaxed);
         found
@@ -226,10 +242,11 @@ impl PageCache {
             gzip: Bytes::from(gzip(html.as_bytes(), 9)),
             html: Some(Bytes::from(html)),
             expires: Instant::now() + ttl,
+            renewing: AtomicBool::new(false),
         });
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        pages.retain(|_, p| p.expires > now);
+        pages.retain(|_, p| p.expires + STALE_FOR > now);
         pages.insert(key, page.clone());
         page
     }
@@ -291,6 +308,7 @@ impl PageMemo {
             gzip: Bytes::from(gzip(html.as_bytes(), FAST)),
             html: None,
             expires: Instant::now() + ttl,
+            renewing: AtomicBool::new(false),
         });
         let mut inner = self.lock();
         if inner.pages.len() >= self.capacity
@@ -390,6 +408,27 @@ mod tests {
         assert!(cache.get("a").is_some());
         assert!(cache.get("b").is_none());
         assert!(cache.get("c").is_none());
+    }
+
+    #[test]
+    fn an_expired_page_is_rendered_by_one_reader_while_the_others_get_it() {
+        let cache = PageCache::default();
+        let key = "page:home:cm:fr";
+        cache.put(key.into(), "<p>old</p>".into(), Duration::ZERO);
+        let now = Instant::now() + Duration::from_millis(1);
+        assert!(cache.get_at(key, now).is_none(), "the first reader renders");
+        for _ in 0..3 {
+            let stale = cache.get_at(key, now).expect("the expired page meanwhile");
+            assert_eq!(stale.html.as_deref(), Some(&b"<p>old</p>"[..]));
+        }
+        cache.put(key.into(), "<p>new</p>".into(), Duration::from_secs(30));
+        let fresh = cache.get_at(key, now).expect("live");
+        assert_eq!(fresh.html.as_deref(), Some(&b"<p>new</p>"[..]));
+        // Past the grace (its rendering failed), every reader renders.
+        cache.put(key.into(), "<p>old</p>".into(), Duration::ZERO);
+        let later = Instant::now() + STALE_FOR + Duration::from_millis(1);
+        assert!(cache.get_at(key, later).is_none());
+        assert!(cache.get_at(key, later).is_none());
     }
 
     #[test]
