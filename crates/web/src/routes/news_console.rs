@@ -52,9 +52,7 @@ struct Row {
 
 /// The home page is cached for a short time: a change of the news shows at once.
 fn forget_home(ctx: &Ctx) {
-    ctx.state
-        .pages
-        .forget_prefix(&format!("page:home:{}:", ctx.tenant.code));
+    crate::routes::public::forget_home_pages(&ctx.state, &ctx.tenant);
 }
 
 /// The post `id` of the tenant, drafts included (404 when it has none).

@@ -134,10 +134,17 @@ const HOME_TTL_WITHOUT_WEATHER: std::time::Duration = std::time::Duration::from_
 /// The route of the home page, as the metrics name it.
 pub(crate) const HOME_ROUTE: &str = "/:locale/";
 
-/// The page cache's key of a site's home page in one language (`page:home:{code}:` names all
-/// of a site's, which a news post forgets).
+/// The page cache's key of a site's home page in one language.
 fn home_key(tenant: &Tenant, locale: Locale) -> String {
     format!("page:home:{}:{locale}", tenant.code)
+}
+
+/// Drops a site's cached home pages, every language (`home_key` without its locale): a
+/// change they show was written.
+pub(crate) fn forget_home_pages(state: &AppState, tenant: &Tenant) {
+    state
+        .pages
+        .forget_prefix(&format!("page:home:{}:", tenant.code));
 }
 
 /// The memoised home page, for an anonymous `GET /{locale}/` of a country site whose page is
