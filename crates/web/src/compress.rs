@@ -152,6 +152,15 @@ pub struct CachedPage {
 }
 
 impl CachedPage {
+    fn new(html: Option<Bytes>, gzip: Bytes, ttl: Duration) -> Self {
+        Self {
+            html,
+            gzip,
+            expires: Instant::now() + ttl,
+            renewing: AtomicBool::new(false),
+        }
+    }
+
     /// The response for a client with these request headers.
     pub fn response(&self, request: &HeaderMap) -> Response {
         let gzip = accepts_gzip(request);
@@ -238,12 +247,8 @@ impl PageCache {
 
     /// Caches `html` under `key` for `ttl`, dropping expired pages on the way.
     pub fn put(&self, key: String, html: String, ttl: Duration) -> Arc<CachedPage> {
-        let page = Arc::new(CachedPage {
-            gzip: Bytes::from(gzip(html.as_bytes(), 9)),
-            html: Some(Bytes::from(html)),
-            expires: Instant::now() + ttl,
-            renewing: AtomicBool::new(false),
-        });
+        let packed = Bytes::from(gzip(html.as_bytes(), 9));
+        let page = Arc::new(CachedPage::new(Some(Bytes::from(html)), packed, ttl));
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         pages.retain(|_, p| p.expires + STALE_FOR > now);
@@ -304,12 +309,8 @@ impl PageMemo {
     /// Keeps `html` under `key` for `ttl` (compressed at the fast level: most pages are
     /// asked for once), dropping the least recently used page when full.
     pub fn put(&self, key: String, html: &str, ttl: Duration) -> Arc<CachedPage> {
-        let page = Arc::new(CachedPage {
-            gzip: Bytes::from(gzip(html.as_bytes(), FAST)),
-            html: None,
-            expires: Instant::now() + ttl,
-            renewing: AtomicBool::new(false),
-        });
+        let packed = Bytes::from(gzip(html.as_bytes(), FAST));
+        let page = Arc::new(CachedPage::new(None, packed, ttl));
         let mut inner = self.lock();
         if inner.pages.len() >= self.capacity
             && !inner.pages.contains_key(&key)
