@@ -183,6 +183,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     no_transparent_huge_pages();
+    jesuisaupays::memory::limit_c_arenas();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
