@@ -55,6 +55,9 @@ pub struct Config {
     /// `LLM_URL`, `LLM_MODEL` and `LLM_API_KEY` (all three or none): the assistant's
     /// OpenAI-compatible engine. `None`: the offline engine only.
     pub llm: Option<LlmConfig>,
+    /// `WARM_CATALOGUES`: load every site's mission catalogue at start, `/readyz` answering
+    /// 503 until done (on by default).
+    pub warm_catalogues: bool,
 }
 
 impl Config {
@@ -80,6 +83,7 @@ impl Config {
             secret_key: None,
             previous_secret_keys: Vec::new(),
             llm: None,
+            warm_catalogues: true,
         }
     }
 
@@ -136,6 +140,9 @@ impl Config {
         }
         if let Some(v) = get("TRUST_FORWARDED_HOST") {
             c.trust_forwarded_host = parse_bool("TRUST_FORWARDED_HOST", &v)?;
+        }
+        if let Some(v) = get("WARM_CATALOGUES") {
+            c.warm_catalogues = parse_bool("WARM_CATALOGUES", &v)?;
         }
         if let Some(v) = get("TRUSTED_PROXY_HOPS") {
             c.trusted_proxy_hops = v
@@ -325,6 +332,12 @@ mod tests {
         );
         assert!(!c.trust_forwarded_host);
         assert!(c.s3.is_none() && c.redis_url.is_none() && c.smtp_url.is_none());
+        assert!(c.warm_catalogues, "catalogues load at start by default");
+        assert!(
+            !from(&[("WARM_CATALOGUES", "false")])
+                .expect("a boolean")
+                .warm_catalogues
+        );
     }
 
     #[test]
@@ -336,6 +349,7 @@ mod tests {
                 vec![("TRUST_FORWARDED_HOST", "maybe")],
                 "TRUST_FORWARDED_HOST",
             ),
+            (vec![("WARM_CATALOGUES", "later")], "WARM_CATALOGUES"),
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (vec![("S3_BUCKET", "b")], "S3_ACCESS_KEY_ID"),
             (vec![("SECRET_KEY", "short")], "SECRET_KEY"),

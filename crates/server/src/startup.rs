@@ -310,8 +310,10 @@ impl Application {
     ) -> anyhow::Result<()> {
         let services = self.services;
         let job_health = services.job_health.clone();
+        let warm = services.config.warm_catalogues;
         let state = Arc::new(AppState {
             jobs: job_health.clone(),
+            warming: std::sync::atomic::AtomicBool::new(warm),
             registry: services.registry.clone(),
             store: services.store.clone(),
             cache: services.cache.clone(),
@@ -346,6 +348,15 @@ impl Application {
             assistant: services.assistant.clone(),
         });
         let trimmer = crate::memory::spawn_trimmer(Duration::from_secs(1));
+        // Every site's catalogue, loaded before `/readyz` lets traffic in. The flag drops
+        // with the task, however it ends.
+        let warming = warm.then(|| {
+            let warmed = Warmed(state.clone());
+            tokio::spawn(async move {
+                let state = &warmed.0;
+                jsap_app::missions::warm_catalogues(&state.store, state.registry.tenants()).await;
+            })
+        });
         // The metrics listener stops with the server (nothing in flight there is worth waiting
         // for).
         let metrics = self.metrics.map(|(acceptor, addr)| {
@@ -368,9 +379,24 @@ impl Application {
             task.abort();
         }
         trimmer.abort();
+        if let Some(task) = warming {
+            task.abort();
+        }
         jobs.shutdown(Duration::from_secs(5)).await;
         services.store.close().await?;
         result.context("server error")
+    }
+}
+
+/// Clears `AppState::warming` when dropped: at the end of the warm-up, or if its task is
+/// aborted or panics (`/readyz` must not wait for a warm-up that will not finish).
+struct Warmed(Arc<AppState>);
+
+impl Drop for Warmed {
+    fn drop(&mut self) {
+        self.0
+            .warming
+            .store(false, std::sync::atomic::Ordering::Release);
     }
 }
 

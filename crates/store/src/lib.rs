@@ -221,6 +221,12 @@ impl Store {
         self.catalogues.get(&self.db, tenant).await
     }
 
+    /// Whether this process holds a catalogue of the tenant `code` (loaded by a search or at
+    /// start).
+    pub fn holds_catalogue(&self, code: &str) -> bool {
+        self.catalogues.holds(code)
+    }
+
     /// How many times this process read the tenants' catalogue versions (all tenants at once).
     pub fn catalogue_version_reads(&self) -> u64 {
         self.catalogues.version_reads()

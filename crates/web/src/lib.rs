@@ -64,6 +64,8 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// When each background job last ran: `/readyz` fails while one is stale.
     pub jobs: Arc<jsap_adapters::JobHealth>,
+    /// True while the sites' catalogues load after start: `/readyz` fails meanwhile.
+    pub warming: std::sync::atomic::AtomicBool,
     /// The assistant, built once at start-up: the LLM engine when `LLM_*` is configured, the
     /// offline engine as its fallback.
     pub assistant: Arc<jsap_assistant::Assistant>,

@@ -6,9 +6,11 @@
 mod lifecycle;
 mod photos;
 pub mod translations;
+mod warm;
 
 pub use lifecycle::{close, expire_ended, review, submit};
 pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
+pub use warm::{WarmUp, warm_catalogues};
 
 use crate::audit;
 use crate::organisations::permissions;

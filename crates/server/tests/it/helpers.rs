@@ -189,6 +189,9 @@ pub struct Options {
     pub llm: Option<jsap_adapters::LlmConfig>,
     /// Serve `/metrics` on a listener of its own (`METRICS_ADDR` on a free port).
     pub metrics: bool,
+    /// Load every site's catalogue at start (`WARM_CATALOGUES`); off by default, so that
+    /// tests count the loads their own requests make.
+    pub warm_catalogues: bool,
 }
 
 impl Default for Options {
@@ -202,6 +205,7 @@ impl Default for Options {
             redis_url: None,
             llm: None,
             metrics: false,
+            warm_catalogues: false,
         }
     }
 }
@@ -233,6 +237,7 @@ pub async fn test_config(dir: &Path, options: &Options) -> Config {
     config.metrics_addr = options
         .metrics
         .then(|| "127.0.0.1:0".parse().expect("addr"));
+    config.warm_catalogues = options.warm_catalogues;
     config
 }
 

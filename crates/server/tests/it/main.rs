@@ -52,5 +52,6 @@ mod statistics;
 mod store;
 mod translations;
 mod triage;
+mod warmup;
 mod weather;
 mod workspace;

@@ -1,5 +1,5 @@
 //! Probes for the orchestrator: `/healthz` (the process answers) and `/readyz` (its
-//! dependencies answer). Both work on any host.
+//! dependencies answer, and the sites' catalogues are loaded). Both work on any host.
 
 use crate::AppState;
 use poem::http::StatusCode;
@@ -60,12 +60,18 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
     };
     let (database, cache, storage) = tokio::join!(database, cache, storage);
     let stale: Vec<&str> = state.jobs.stale().iter().map(|j| j.name).collect();
-    let ready = database == "ok" && cache != "unavailable" && storage == "ok" && stale.is_empty();
+    let warming = state.warming.load(std::sync::atomic::Ordering::Acquire);
+    let ready = database == "ok"
+        && cache != "unavailable"
+        && storage == "ok"
+        && stale.is_empty()
+        && !warming;
     let body = Json(serde_json::json!({
         "database": database,
         "cache": cache,
         "storage": storage,
         "stale_jobs": stale,
+        "catalogues": if warming { "loading" } else { "ok" },
     }));
     let status = if ready {
         StatusCode::OK

@@ -145,6 +145,14 @@ impl Catalogues {
         found
     }
 
+    /// Whether this process holds a catalogue of the tenant `code` (of any version).
+    pub fn holds(&self, code: &str) -> bool {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots
+            .get(code)
+            .is_some_and(|slot| slot.catalogue().is_some())
+    }
+
     /// How many times this process read the catalogue versions.
     pub fn version_reads(&self) -> u64 {
         self.reads.load(Ordering::Relaxed)
