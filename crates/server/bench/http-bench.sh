@@ -17,7 +17,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 bash crates/server/bench/make-tenants.sh "$work/tenants"
-export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080 WEATHER_URL=off
+# WARM_CATALOGUES=false: the catalogues load where the script measures their first load.
+export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080 WEATHER_URL=off WARM_CATALOGUES=false
 if [ "$db" = postgres ]; then
   # The app connects as an ordinary role that owns its database, as in production: row-level
   # security applies to it (a superuser would bypass it).
