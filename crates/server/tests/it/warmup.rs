@@ -5,6 +5,16 @@ use std::time::Duration;
 
 const CM: &str = "cm.localhost";
 
+/// The code of every site the app serves.
+fn site_codes(app: &TestApp) -> Vec<String> {
+    app.services
+        .registry
+        .tenants()
+        .iter()
+        .map(|t| t.code.to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn every_sites_catalogue_is_loaded_at_start_before_readyz_lets_traffic_in() {
     let app = TestApp::spawn_with(Options {
@@ -12,13 +22,7 @@ async fn every_sites_catalogue_is_loaded_at_start_before_readyz_lets_traffic_in(
         ..Options::default()
     })
     .await;
-    let codes: Vec<String> = app
-        .services
-        .registry
-        .tenants()
-        .iter()
-        .map(|t| t.code.to_string())
-        .collect();
+    let codes = site_codes(&app);
     assert!(codes.len() >= 2, "the demo's sites: {codes:?}");
     let mut ready = None;
     for _ in 0..600 {
@@ -51,14 +55,7 @@ async fn without_the_warm_up_a_catalogue_loads_at_its_own_sites_first_search_onl
     assert!(!app.services.store.holds_catalogue("cm"));
     assert_eq!(app.get(CM, "/fr/missions").await.status(), 200);
     assert!(app.services.store.holds_catalogue("cm"));
-    let others: Vec<String> = app
-        .services
-        .registry
-        .tenants()
-        .iter()
-        .map(|t| t.code.to_string())
-        .filter(|c| c != "cm")
-        .collect();
+    let others: Vec<String> = site_codes(&app).into_iter().filter(|c| c != "cm").collect();
     assert!(!others.is_empty());
     for code in &others {
         assert!(
