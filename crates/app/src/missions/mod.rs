@@ -10,7 +10,7 @@ mod warm;
 
 pub use lifecycle::{close, expire_ended, review, submit};
 pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
-pub use warm::{WarmUp, warm_catalogues};
+pub use warm::warm_catalogues;
 
 use crate::audit;
 use crate::organisations::permissions;

@@ -5,21 +5,12 @@
 use jsap_store::Store;
 use jsap_tenancy::Tenant;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// What a warm-up did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WarmUp {
-    /// Catalogues loaded (or found loaded already).
-    pub loaded: usize,
-    /// Catalogues that could not be read: each loads at its site's first search instead.
-    pub failed: usize,
-    pub took: Duration,
-}
+use std::time::Instant;
 
 /// Loads the catalogue of each of `tenants`, one after the other (each with its own
-/// tenant's scope, as a search would). A failure is logged and the others go on.
-pub async fn warm_catalogues(store: &Store, tenants: &[Arc<Tenant>]) -> WarmUp {
+/// tenant's scope, as a search would). A failure is logged (that catalogue loads at its
+/// site's first search instead) and the others go on; the log says how many loaded.
+pub async fn warm_catalogues(store: &Store, tenants: &[Arc<Tenant>]) {
     let started = Instant::now();
     let (mut loaded, mut failed) = (0, 0);
     for tenant in tenants {
@@ -31,16 +22,10 @@ pub async fn warm_catalogues(store: &Store, tenants: &[Arc<Tenant>]) -> WarmUp {
             }
         }
     }
-    let took = started.elapsed();
     tracing::info!(
         loaded,
         failed,
-        ms = took.as_millis() as u64,
+        ms = started.elapsed().as_millis() as u64,
         "catalogues loaded at start"
     );
-    WarmUp {
-        loaded,
-        failed,
-        took,
-    }
 }
