@@ -34,7 +34,9 @@ pub use repos::audit::{
     AuditActor, AuditEntry, AuditLog, AuditPage, AuditTarget, JournalQuery, NewAuditEntry,
     StaffAuditLog,
 };
-pub use repos::catalogue::{Catalogue, Catalogues, bulk_reads, catalogue_lookups};
+pub use repos::catalogue::{
+    Catalogue, Catalogues, VocabularyBuilds, bulk_reads, catalogue_lookups,
+};
 pub use repos::cities::{Cities, CityEdit, CityNames, CityRecord, NewCity};
 pub use repos::digests::Digests;
 pub use repos::exports::{ExportList, ExportNames, Exports};
@@ -225,6 +227,12 @@ impl Store {
     /// start).
     pub fn holds_catalogue(&self, code: &str) -> bool {
         self.catalogues.holds(code)
+    }
+
+    /// The limit on "did you mean" vocabularies built at once, over every tenant, and the
+    /// most that ran at once.
+    pub fn vocabulary_builds(&self) -> &VocabularyBuilds {
+        self.catalogues.vocabulary_builds()
     }
 
     /// How many times this process read the tenants' catalogue versions (all tenants at once).

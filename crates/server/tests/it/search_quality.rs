@@ -299,6 +299,67 @@ async fn a_misspelt_search_offers_the_spelling_that_finds_missions() {
     app.stop().await.expect("stop");
 }
 
+/// On a fresh server, a first search that finds nothing on every site at once builds no more
+/// "did you mean" vocabularies at a time than the process allows; the searches that found no
+/// slot go without a suggestion, and their site's next one builds its vocabulary.
+#[tokio::test]
+async fn vocabularies_are_built_a_few_at_a_time_however_many_sites_ask_at_once() {
+    let app = TestApp::spawn().await;
+    // Every country site with the languages it serves.
+    let sites: Vec<(String, Vec<String>)> = app
+        .services
+        .registry
+        .tenants()
+        .iter()
+        .filter(|t| !t.is_portal())
+        .map(|t| {
+            let locales = t.locales.iter().map(|l| l.as_str().to_owned()).collect();
+            (format!("{}.localhost", t.code), locales)
+        })
+        .collect();
+    assert!(sites.len() >= 4, "{sites:?}");
+    // The catalogues first: what is measured is the vocabularies alone.
+    for (host, locales) in &sites {
+        let path = format!("/{}/missions", locales[0]);
+        assert_eq!(app.page(host, &path).await.0, 200, "{host}{path}");
+    }
+    let builds = app.services.store.vocabulary_builds();
+    assert_eq!(builds.peak(), 0, "no vocabulary built by a search that found something");
+    let mut searches = tokio::task::JoinSet::new();
+    for (host, locales) in &sites {
+        for locale in locales {
+            for word in ["zzqqxw", "qqzzwx"] {
+                let (client, addr, host) = (app.client.clone(), app.addr, host.clone());
+                let url = format!("http://{addr}/{locale}/missions?q={word}");
+                searches.spawn(async move {
+                    let response = client
+                        .get(&url)
+                        .header("Host", &host)
+                        .send()
+                        .await
+                        .expect("search");
+                    (url, response.status().as_u16())
+                });
+            }
+        }
+    }
+    for (url, status) in searches.join_all().await {
+        assert_eq!(status, 200, "{url}");
+    }
+    let peak = builds.peak();
+    assert!(
+        (1..=builds.limit()).contains(&peak),
+        "{peak} vocabularies built at once (limit {})",
+        builds.limit()
+    );
+    // Whether its vocabulary was built in the rush or not, each site's next misspelt search
+    // offers its spelling.
+    let (_, body) = app.page("cm.localhost", "/fr/missions?q=refrigerateru").await;
+    let (text, _) = suggestion(&body).expect("a suggestion after the rush");
+    assert_eq!(text, "réfrigérateur");
+    app.stop().await.expect("stop");
+}
+
 /// `text` in a query string (the typed words here are ASCII).
 fn urlencoding(text: &str) -> String {
     assert!(text.is_ascii());

@@ -119,6 +119,8 @@ pub struct Catalogues {
     poll: Mutex<Poll>,
     /// How many times the versions were read.
     reads: AtomicU64,
+    /// The limit on "did you mean" vocabularies built at once, over every tenant.
+    builds: Arc<VocabularyBuilds>,
 }
 
 impl std::fmt::Debug for Catalogues {
@@ -151,6 +153,11 @@ impl Catalogues {
         slots
             .get(code)
             .is_some_and(|slot| slot.catalogue().is_some())
+    }
+
+    /// The limit on vocabulary builds at once that these catalogues share.
+    pub fn vocabulary_builds(&self) -> &VocabularyBuilds {
+        &self.builds
     }
 
     /// How many times this process read the catalogue versions.
@@ -246,7 +253,7 @@ impl Catalogues {
         }
         let started = Instant::now();
         let conn = &crate::rls::Scoped::tenant(conn, code);
-        match Catalogue::load(conn, tenant, version).await {
+        match Catalogue::load(conn, tenant, version, self.builds.clone()).await {
             Ok(fresh) => {
                 let (postings, terms) = fresh.text.size();
                 tracing::debug!(

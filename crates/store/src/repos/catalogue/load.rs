@@ -4,11 +4,13 @@ use super::*;
 use jsap_domain::search::Analyzer;
 
 impl Catalogue {
-    /// Reads the tenant's catalogue from the database.
+    /// Reads the tenant's catalogue from the database. Its "did you mean" vocabularies will
+    /// be built within `builds`' limit.
     pub(crate) async fn load<C: crate::Connection>(
         conn: &C,
         tenant: &Tenant,
         version: i64,
+        builds: Arc<VocabularyBuilds>,
     ) -> Result<Self, StoreError> {
         let _counted = cache::BulkRead;
         let scope = Scope::of(tenant);
@@ -86,6 +88,7 @@ impl Catalogue {
             matches: Mutex::default(),
             vocabularies: Mutex::default(),
             building: tokio::sync::Mutex::default(),
+            builds,
             text,
             cities,
             labels,

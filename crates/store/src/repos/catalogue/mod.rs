@@ -39,6 +39,7 @@ mod spelling;
 mod strings;
 mod text;
 pub use cache::*;
+pub use spelling::VocabularyBuilds;
 use query::Memo;
 use strings::Strings;
 
@@ -134,6 +135,8 @@ pub struct Catalogue {
     /// Held while a vocabulary is built: concurrent searches go without a suggestion rather
     /// than build it again or wait.
     building: tokio::sync::Mutex<()>,
+    /// The process's limit on vocabulary builds at once, shared by every site's catalogue.
+    builds: Arc<VocabularyBuilds>,
 }
 
 impl Catalogue {

@@ -9,6 +9,68 @@ use jsap_domain::spelling::Vocabulary;
 use jsap_domain::{Locale, Taxonomy};
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The vocabularies this process builds at once, across every site: each build reads all of
+/// its site's texts and keeps a core busy, so a fresh server whose forty sites each see a
+/// first search that finds nothing builds them a few at a time, not forty at once. Shared by
+/// the catalogues of one `Catalogues` (one per store).
+#[derive(Debug)]
+pub struct VocabularyBuilds {
+    limit: usize,
+    running: AtomicUsize,
+    /// The most builds that ever ran at once.
+    peak: AtomicUsize,
+}
+
+impl Default for VocabularyBuilds {
+    /// Half the cores, at least one: the other half keeps serving pages.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self::new((cores / 2).max(1))
+    }
+}
+
+impl VocabularyBuilds {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many builds may run at once.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The most builds that ever ran at once in this store.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    /// A slot to build in, or `None` when `limit` builds are running.
+    fn take(&self) -> Option<BuildSlot<'_>> {
+        let before = self
+            .running
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.limit).then_some(n + 1)
+            })
+            .ok()?;
+        self.peak.fetch_max(before + 1, Ordering::Relaxed);
+        Some(BuildSlot(self))
+    }
+}
+
+/// A running build: gives its slot back when dropped, whether the build ended well or not.
+struct BuildSlot<'a>(&'a VocabularyBuilds);
+
+impl Drop for BuildSlot<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 impl Catalogue {
     /// A spelling of `q`'s text that finds missions with `q`'s filters, when `q` finds none
@@ -39,7 +101,8 @@ impl Catalogue {
 
     /// The words of this catalogue's missions in `locale`: their texts in that language, the
     /// tenant's city names and the taxonomy's labels. `None` while another search builds
-    /// them: that search goes without a suggestion rather than wait (or build them again).
+    /// them, or while the process runs as many builds as it allows (`VocabularyBuilds`): that
+    /// search goes without a suggestion rather than wait (or build them again).
     async fn vocabulary<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -54,6 +117,9 @@ impl Catalogue {
         if let Some(found) = self.vocabularies().get(&locale) {
             return Ok(Some(found.clone()));
         }
+        let Some(_slot) = self.builds.take() else {
+            return Ok(None);
+        };
         let _counted = super::cache::BulkRead;
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push(
@@ -96,5 +162,25 @@ impl Catalogue {
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Locale, Arc<Vocabulary>>> {
         self.vocabularies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VocabularyBuilds;
+
+    #[test]
+    fn a_slot_is_taken_up_to_the_limit_and_given_back_when_dropped() {
+        let builds = VocabularyBuilds::new(2);
+        let first = builds.take().expect("a first slot");
+        let second = builds.take().expect("a second slot");
+        assert!(builds.take().is_none(), "a third build while two run");
+        drop(first);
+        let third = builds.take().expect("the slot given back");
+        assert_eq!(builds.peak(), 2);
+        drop((second, third));
+        assert!(builds.take().is_some());
+        assert_eq!(builds.peak(), 2);
+        assert!(VocabularyBuilds::default().limit() >= 1);
     }
 }
