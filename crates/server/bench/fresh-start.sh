@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A freshly started server under cold searches at once: the release build serves 100,000
+# missions over 40 tenants, loads every catalogue at start (WARM_CATALOGUES) and, as soon as
+# /readyz answers 200, gets two-word searches on random sites (most find nothing, so each site
+# builds its "did you mean" vocabulary under that load). Prints the time to ready, the first
+# and a second run, and the server's resident memory at its peak.
+# Usage: crates/server/bench/fresh-start.sh [sqlite|postgres] [seconds]
+# BIN=path runs that binary instead of building the release (to compare two builds).
+# Not a test: a measurement. Uses wrk (installed with apt when missing).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+db=${1:-sqlite}
+secs=${2:-10}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/jesuisaupays/target}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+bin=${BIN:-$CARGO_TARGET_DIR/release/jesuisaupays}
+[ -n "${BIN:-}" ] || cargo build --release --quiet -p jesuisaupays
+work=$(mktemp -d)
+server=""
+cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+bash crates/server/bench/make-tenants.sh "$work/tenants"
+export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18082 WEATHER_URL=off
+if [ "$db" = postgres ]; then
+  name=jsap_fresh_$$
+  psql postgres://postgres@127.0.0.1:5432/test -qc \
+    "DO \$\$ BEGIN CREATE ROLE jsap_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$"
+  psql postgres://postgres@127.0.0.1:5432/test -qc "CREATE DATABASE $name OWNER jsap_app"
+  export DATABASE_URL=postgres://jsap_app@127.0.0.1:5432/$name
+  trap 'cleanup; psql postgres://postgres@127.0.0.1:5432/test -qc "DROP DATABASE IF EXISTS $name"' EXIT
+fi
+"$bin" seed-demo --missions 100000 >/dev/null
+start=$(date +%s.%N)
+"$bin" serve >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18082/readyz)" = 200 ] && break
+  sleep 0.05
+done
+echo "database: $db; ready (every catalogue loaded) $(echo "$(date +%s.%N) - $start" | bc) s after start"
+run() { # name
+  local out
+  out=$(wrk -t2 -c64 -d"${secs}s" --latency -s crates/server/bench/random-search.lua http://127.0.0.1:18082/)
+  printf '%-40s %10s req/s   p50 %8s   p90 %8s   p99 %8s\n' "$1" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+    "$(awk '$1 == "90%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+run "search, 2 random words, 40 tenants, c=64"
+run "  again (vocabularies built)"
+grep -E 'VmRSS|VmHWM' "/proc/$server/status" | tr -s ' \t' ' '
