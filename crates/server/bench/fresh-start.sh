@@ -17,7 +17,8 @@ bin=${BIN:-$CARGO_TARGET_DIR/release/jesuisaupays}
 [ -n "${BIN:-}" ] || cargo build --release --quiet -p jesuisaupays
 work=$(mktemp -d)
 server=""
-cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
+# The server is gone before its folder is removed (it writes there until it stops).
+cleanup() { [ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true; rm -rf "$work"; }
 trap cleanup EXIT
 bash crates/server/bench/make-tenants.sh "$work/tenants"
 export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18082 WEATHER_URL=off
