@@ -107,6 +107,12 @@ use jsap_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
+/// The `tracing` target of the events in which sqlx reports each connection taken from the
+/// pool, with the seconds waited for it in the field `ACQUIRE_WAIT_FIELD`: at debug level, or
+/// at warn level when the wait passed two seconds.
+pub const ACQUIRE_TARGET: &str = "sqlx::pool::acquire";
+pub const ACQUIRE_WAIT_FIELD: &str = "acquired_after_secs";
+
 /// Each SQLite connection's page cache, in KiB (SQLite's default is 2,000).
 pub const SQLITE_CACHE_KIB: u32 = 512;
 
@@ -150,6 +156,11 @@ impl Store {
         } else {
             options.max_connections(32).min_connections(2);
         }
+        // sqlx reports every connection taken from the pool with the time waited for it, as
+        // a `tracing` event of target `ACQUIRE_TARGET` (the metrics count them).
+        options
+            .map_sqlx_sqlite_pool_opts(|o| o.acquire_time_level(log::LevelFilter::Debug))
+            .map_sqlx_postgres_pool_opts(|o| o.acquire_time_level(log::LevelFilter::Debug));
         let db = Database::connect(options).await?;
         Ok(Self {
             db,

@@ -9,17 +9,19 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{EndpointExt, Response, Route, get, handler};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// The request figures, counted in `middleware::tenant_and_tracing`.
+/// The request figures, counted in `middleware::tenant_and_tracing`, and the database pool's
+/// waits, counted as the pool reports them (`observe_pool_wait`).
 struct RequestMetrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    pool_waits: Histogram,
 }
 
 fn requests() -> &'static RequestMetrics {
@@ -43,6 +45,21 @@ fn requests() -> &'static RequestMetrics {
             &["route", "method", "tenant"],
         )
         .expect("valid histogram");
+        // From a tenth of a millisecond (a connection at hand) to the pool's two-second
+        // acquire timeout (SQLite's five).
+        let pool_waits = Histogram::with_opts(
+            HistogramOpts::new(
+                "jsap_db_pool_acquire_seconds",
+                "Time a request or a job waited for a database connection from the pool.",
+            )
+            .buckets(vec![
+                0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0,
+            ]),
+        )
+        .expect("valid histogram");
+        registry
+            .register(Box::new(pool_waits.clone()))
+            .expect("registered once");
         registry
             .register(Box::new(requests.clone()))
             .expect("registered once");
@@ -53,6 +70,7 @@ fn requests() -> &'static RequestMetrics {
             registry,
             requests,
             latency,
+            pool_waits,
         }
     })
 }
@@ -74,6 +92,19 @@ pub(crate) fn observe(route: &str, method: &str, status: StatusCode, tenant: &st
     m.latency
         .with_label_values(&[route, method, tenant])
         .observe(took.as_secs_f64());
+}
+
+/// Counts one connection taken from the database pool, `secs` after it was asked for (sqlx
+/// reports each one; `server::telemetry` passes them here).
+pub fn observe_pool_wait(secs: f64) {
+    requests().pool_waits.observe(secs);
+}
+
+/// How many connections were taken from the pool since start, and the seconds waited for
+/// them in all.
+pub fn pool_waits() -> (u64, f64) {
+    let h = &requests().pool_waits;
+    (h.get_sample_count(), h.get_sample_sum())
 }
 
 /// The figures read at scrape time, in a registry of their own.

@@ -376,3 +376,67 @@ fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
         "regenerate: jesuisaupays tenants ingress tenants > deploy/k8s/ingress.json"
     );
 }
+
+/// The server counts each connection its database pool lends in
+/// `jsap_db_pool_acquire_seconds` (from sqlx's reports, through its log subscriber), and
+/// does not print those reports.
+#[tokio::test]
+async fn serve_counts_the_pools_waits_in_its_metrics_without_logging_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let free_port = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let (port, metrics_port) = (free_port(), free_port());
+    let mut server = tokio::process::Command::from(jesuisaupays())
+        .arg("serve")
+        .env("DATA_DIR", dir.path())
+        .env("TENANTS_DIR", repo_root().join("tenants"))
+        .env("THEMES_DIR", repo_root().join("themes"))
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+        .env("WEATHER_URL", "off")
+        .env("DEMO_DATA", "off")
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve");
+    let client = reqwest::Client::new();
+    let mut served = 0;
+    for _ in 0..100 {
+        let page = client
+            .get(format!("http://127.0.0.1:{port}/fr/missions"))
+            .header("Host", "cm.localhost")
+            .send()
+            .await;
+        if let Ok(page) = page {
+            assert_eq!(page.status(), 200);
+            served += 1;
+            if served == 3 {
+                break;
+            }
+        } else {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    assert_eq!(served, 3, "the server answered");
+    let text = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    let count: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("jsap_db_pool_acquire_seconds_count "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the count of waits");
+    assert!(count >= 1.0, "{text}");
+    server.start_kill().expect("stop");
+    let out = server.wait_with_output().await.expect("stopped");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("acquired connection"), "{stderr}");
+}

@@ -117,6 +117,10 @@ async fn metrics_are_served_on_their_own_listener_and_read_by_prometheus() {
     assert!(lookups(page, "miss").is_some_and(|n| n >= 1.0), "{text}");
     assert!(lookups(page, "hit").is_some_and(|n| n >= 1.0), "{text}");
     assert!(value(&text, "jsap_db_pool_connections ").is_some_and(|n| n >= 1.0));
+    // Counted from the pool's reports by the server's subscriber (`telemetry`), which this
+    // test process does not install: here the series is present (its counting is tested in
+    // `telemetry::tests` and by `cli::serve_...`).
+    assert!(text.contains("jsap_db_pool_acquire_seconds_bucket{le=\"0.001\"}"));
     assert!(text.contains(r#"jsap_job_last_success_timestamp_seconds{job="deliver_outbox"}"#));
 
     if service_available(

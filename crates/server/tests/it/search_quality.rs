@@ -324,7 +324,11 @@ async fn vocabularies_are_built_a_few_at_a_time_however_many_sites_ask_at_once()
         assert_eq!(app.page(host, &path).await.0, 200, "{host}{path}");
     }
     let builds = app.services.store.vocabulary_builds();
-    assert_eq!(builds.peak(), 0, "no vocabulary built by a search that found something");
+    assert_eq!(
+        builds.peak(),
+        0,
+        "no vocabulary built by a search that found something"
+    );
     let mut searches = tokio::task::JoinSet::new();
     for (host, locales) in &sites {
         for locale in locales {
@@ -354,7 +358,9 @@ async fn vocabularies_are_built_a_few_at_a_time_however_many_sites_ask_at_once()
     );
     // Whether its vocabulary was built in the rush or not, each site's next misspelt search
     // offers its spelling.
-    let (_, body) = app.page("cm.localhost", "/fr/missions?q=refrigerateru").await;
+    let (_, body) = app
+        .page("cm.localhost", "/fr/missions?q=refrigerateru")
+        .await;
     let (text, _) = suggestion(&body).expect("a suggestion after the rush");
     assert_eq!(text, "réfrigérateur");
     app.stop().await.expect("stop");

@@ -170,9 +170,11 @@ impl<'a, C: crate::Connection> MissionSearch<'a, C> {
 
     pub async fn run(&self, q: &MissionQuery) -> Result<SearchResults, StoreError> {
         let version = current_version(&self.conn, self.tenant.code.as_str()).await?;
-        Ok(Catalogue::load(&self.conn, self.tenant, version, Default::default())
-            .await?
-            .search(q))
+        Ok(
+            Catalogue::load(&self.conn, self.tenant, version, Default::default())
+                .await?
+                .search(q),
+        )
     }
 }
 

@@ -39,8 +39,8 @@ mod spelling;
 mod strings;
 mod text;
 pub use cache::*;
-pub use spelling::VocabularyBuilds;
 use query::Memo;
+pub use spelling::VocabularyBuilds;
 use strings::Strings;
 
 /// The filterable facts of one published mission. Labels (domain, mission type, contribution
