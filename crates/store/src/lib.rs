@@ -111,6 +111,7 @@ use std::time::Duration;
 /// pool, with the seconds waited for it in the field `ACQUIRE_WAIT_FIELD`: at debug level, or
 /// at warn level when the wait passed two seconds.
 pub const ACQUIRE_TARGET: &str = "sqlx::pool::acquire";
+/// The field of those events that holds the seconds waited (a float).
 pub const ACQUIRE_WAIT_FIELD: &str = "acquired_after_secs";
 
 /// Each SQLite connection's page cache, in KiB (SQLite's default is 2,000).
