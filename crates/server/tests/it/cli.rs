@@ -122,6 +122,26 @@ fn serve_with(vars: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
     )
 }
 
+/// A port free at the time of asking.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// `serve` on `port` with an empty data folder `dir`, the project's tenants and themes, no
+/// weather and no demo data.
+fn serve_in(dir: &std::path::Path, port: u16) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::from(jesuisaupays());
+    cmd.arg("serve")
+        .env("DATA_DIR", dir)
+        .env("TENANTS_DIR", repo_root().join("tenants"))
+        .env("THEMES_DIR", repo_root().join("themes"))
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("WEATHER_URL", "off")
+        .env("DEMO_DATA", "off");
+    cmd
+}
+
 #[test]
 fn an_unreachable_database_is_named_once_with_what_to_do() {
     let (status, stderr) =
@@ -206,18 +226,8 @@ fn half_an_llm_configuration_stops_the_start_naming_what_is_missing() {
 #[tokio::test]
 async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("addr").port()
-    };
-    let mut server = tokio::process::Command::from(jesuisaupays())
-        .arg("serve")
-        .env("DATA_DIR", dir.path())
-        .env("TENANTS_DIR", repo_root().join("tenants"))
-        .env("THEMES_DIR", repo_root().join("themes"))
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("WEATHER_URL", "off")
-        .env("DEMO_DATA", "off")
+    let port = free_port();
+    let mut server = serve_in(dir.path(), port)
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -383,20 +393,9 @@ fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
 #[tokio::test]
 async fn serve_counts_the_pools_waits_in_its_metrics_without_logging_them() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let free_port = || {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("addr").port()
-    };
     let (port, metrics_port) = (free_port(), free_port());
-    let mut server = tokio::process::Command::from(jesuisaupays())
-        .arg("serve")
-        .env("DATA_DIR", dir.path())
-        .env("TENANTS_DIR", repo_root().join("tenants"))
-        .env("THEMES_DIR", repo_root().join("themes"))
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+    let mut server = serve_in(dir.path(), port)
         .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
-        .env("WEATHER_URL", "off")
-        .env("DEMO_DATA", "off")
         .env_remove("RUST_LOG")
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -421,14 +420,7 @@ async fn serve_counts_the_pools_waits_in_its_metrics_without_logging_them() {
         }
     }
     assert_eq!(served, 3, "the server answered");
-    let text = client
-        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
-        .send()
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let text = crate::helpers::scrape(&client, format!("127.0.0.1:{metrics_port}")).await;
     let count: f64 = text
         .lines()
         .find_map(|l| l.strip_prefix("jsap_db_pool_acquire_seconds_count "))

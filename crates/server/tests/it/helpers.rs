@@ -679,6 +679,18 @@ pub async fn axe_check(client: &fantoccini::Client, page: &str) {
     assert!(problems.is_empty(), "{page}: {problems:#?}");
 }
 
+/// The text of a metrics listener's `/metrics` at `addr` (`host:port`).
+pub async fn scrape(client: &reqwest::Client, addr: impl std::fmt::Display) -> String {
+    client
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body")
+}
+
 /// The built binary, as a user runs it: no database or Redis from the environment, a readable
 /// log.
 pub fn jesuisaupays() -> std::process::Command {

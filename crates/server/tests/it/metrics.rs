@@ -77,14 +77,7 @@ async fn metrics_are_served_on_their_own_listener_and_read_by_prometheus() {
     for _ in 0..2 {
         assert_eq!(app.page("jesuisengambie.com", "/en/").await.0, 200);
     }
-    let again = client
-        .get(format!("http://{metrics_addr}/metrics"))
-        .send()
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
+    let again = crate::helpers::scrape(&client, &metrics_addr).await;
     assert!(
         value(&again, home).is_some_and(|n| n >= before + 2.0),
         "{again}"
