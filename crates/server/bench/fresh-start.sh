@@ -23,12 +23,9 @@ trap cleanup EXIT
 bash crates/server/bench/make-tenants.sh "$work/tenants"
 export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18082 WEATHER_URL=off
 if [ "$db" = postgres ]; then
-  name=jsap_fresh_$$
-  psql postgres://postgres@127.0.0.1:5432/test -qc \
-    "DO \$\$ BEGIN CREATE ROLE jsap_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$"
-  psql postgres://postgres@127.0.0.1:5432/test -qc "CREATE DATABASE $name OWNER jsap_app"
-  export DATABASE_URL=postgres://jsap_app@127.0.0.1:5432/$name
-  trap 'cleanup; psql postgres://postgres@127.0.0.1:5432/test -qc "DROP DATABASE IF EXISTS $name"' EXIT
+  source crates/server/bench/postgres.sh
+  bench_database jsap_fresh_$$
+  trap 'cleanup; drop_bench_database' EXIT
 fi
 "$bin" seed-demo --missions 100000 >/dev/null
 start=$(date +%s.%N)

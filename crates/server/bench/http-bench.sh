@@ -20,14 +20,9 @@ bash crates/server/bench/make-tenants.sh "$work/tenants"
 # WARM_CATALOGUES=false: the catalogues load where the script measures their first load.
 export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18080 WEATHER_URL=off WARM_CATALOGUES=false
 if [ "$db" = postgres ]; then
-  # The app connects as an ordinary role that owns its database, as in production: row-level
-  # security applies to it (a superuser would bypass it).
-  name=jsap_bench_$$
-  psql postgres://postgres@127.0.0.1:5432/test -qc \
-    "DO \$\$ BEGIN CREATE ROLE jsap_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$"
-  psql postgres://postgres@127.0.0.1:5432/test -qc "CREATE DATABASE $name OWNER jsap_app"
-  export DATABASE_URL=postgres://jsap_app@127.0.0.1:5432/$name
-  trap 'cleanup; psql postgres://postgres@127.0.0.1:5432/test -qc "DROP DATABASE IF EXISTS $name"' EXIT
+  source crates/server/bench/postgres.sh
+  bench_database jsap_bench_$$
+  trap 'cleanup; drop_bench_database' EXIT
 fi
 start=$(date +%s.%N)
 "$bin" seed-demo --missions 100000
