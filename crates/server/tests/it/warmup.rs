@@ -46,6 +46,18 @@ async fn every_sites_catalogue_is_loaded_at_start_before_readyz_lets_traffic_in(
             "{code}'s catalogue loaded at start, before any search"
         );
     }
+    // And the "did you mean" vocabulary of each of its languages.
+    for tenant in app.services.registry.tenants() {
+        let catalogue = app.services.store.catalogue(tenant).await.expect("held");
+        for locale in &tenant.locales {
+            assert!(
+                catalogue.holds_vocabulary(*locale),
+                "{}'s {locale} vocabulary built at start",
+                tenant.code
+            );
+        }
+    }
+    assert!(app.services.store.vocabulary_builds().peak() >= 1);
 }
 
 #[tokio::test]

@@ -99,6 +99,28 @@ impl Catalogue {
         Ok((found > 0).then_some(text))
     }
 
+    /// Builds the "did you mean" vocabulary of each of `locales` that is not built yet: at
+    /// start, so that no site builds its own under traffic. Returns how many are held.
+    pub async fn warm_vocabularies<C: crate::Connection>(
+        &self,
+        conn: &C,
+        locales: &[Locale],
+    ) -> Result<usize, StoreError> {
+        let conn = &crate::rls::Scoped::tenant(conn, self.scope.id());
+        let mut held = 0;
+        for locale in locales {
+            if self.vocabulary(conn, *locale).await?.is_some() {
+                held += 1;
+            }
+        }
+        Ok(held)
+    }
+
+    /// Whether this catalogue holds its vocabulary in `locale`.
+    pub fn holds_vocabulary(&self, locale: Locale) -> bool {
+        self.vocabularies().contains_key(&locale)
+    }
+
     /// The words of this catalogue's missions in `locale`: their texts in that language, the
     /// tenant's city names and the taxonomy's labels. `None` while another search builds
     /// them, or while the process runs as many builds as it allows (`VocabularyBuilds`): that
