@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A freshly started server under cold searches at once: the release build serves 100,000
-# missions over 40 tenants, loads every catalogue at start (WARM_CATALOGUES) and, as soon as
-# /readyz answers 200, gets two-word searches on random sites (most find nothing, so each site
-# builds its "did you mean" vocabulary under that load). Prints the time to ready, the first
-# and a second run, and the server's resident memory at its peak.
+# missions over 40 tenants, loads every catalogue (and, since 2026-12-05, every "did you mean"
+# vocabulary) at start (WARM_CATALOGUES) and, as soon as /readyz answers 200, gets two-word
+# searches on random sites (most find nothing: a server that did not build the vocabularies
+# at start builds them under that load). Prints the time to ready, the first and a second
+# run, and the server's resident memory at its peak.
 # Usage: crates/server/bench/fresh-start.sh [sqlite|postgres] [seconds]
 # BIN=path runs that binary instead of building the release (to compare two builds).
 # Not a test: a measurement. Uses wrk (installed with apt when missing).
