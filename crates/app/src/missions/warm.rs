@@ -10,20 +10,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Loads the catalogue of each of `tenants`, one after the other (each with its own
-/// tenant's scope, as a search would), and builds its vocabularies. A failure is logged (that catalogue loads at its
-/// site's first search instead) and the others go on; the log says how many loaded.
+/// tenant's scope, as a search would), and builds its vocabularies. A failure is logged (that
+/// catalogue loads at its site's first search instead, a vocabulary at its first search that
+/// finds nothing) and the others go on; the log says how many loaded.
 pub async fn warm_catalogues(store: &Store, tenants: &[Arc<Tenant>]) {
     let started = Instant::now();
-    let (mut loaded, mut failed) = (0, 0);
+    let (mut loaded, mut failed, mut vocabularies) = (0, 0, 0);
     for tenant in tenants {
         match store.catalogue(tenant).await {
             Ok(catalogue) => {
                 loaded += 1;
-                if let Err(error) = catalogue
+                match catalogue
                     .warm_vocabularies(store.conn(), &tenant.locales)
                     .await
                 {
-                    tracing::warn!(tenant.code = %tenant.code, %error, "vocabularies not built at start: each is built at the site's first search that finds nothing");
+                    Ok(held) => vocabularies += held,
+                    Err(error) => {
+                        tracing::warn!(tenant.code = %tenant.code, %error, "vocabularies not built at start: each is built at the site's first search that finds nothing")
+                    }
                 }
             }
             Err(error) => {
@@ -35,6 +39,7 @@ pub async fn warm_catalogues(store: &Store, tenants: &[Arc<Tenant>]) {
     tracing::info!(
         loaded,
         failed,
+        vocabularies,
         ms = started.elapsed().as_millis() as u64,
         "catalogues and vocabularies loaded at start"
     );
