@@ -58,10 +58,7 @@ fn run(data: &Path, args: &[&str]) -> std::process::Output {
 async fn a_backup_taken_while_serving_restores_into_a_new_folder() {
     let demo = DemoCli::new();
     let data = demo.dir.path();
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.local_addr().expect("addr").port()
-    };
+    let port = crate::helpers::free_port();
     let mut server = tokio::process::Command::from(jesuisaupays())
         .arg("serve")
         .env("DATA_DIR", data)

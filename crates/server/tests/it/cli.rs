@@ -1,6 +1,6 @@
 //! The binary's commands, run as a user would.
 
-use crate::helpers::{DemoCli, copy_tenants, jesuisaupays, repo_root};
+use crate::helpers::{DemoCli, copy_tenants, free_port, jesuisaupays, repo_root};
 
 /// `jesuisaupays tenants <command>` on the project's tenant files: what it prints, once it has
 /// succeeded.
@@ -104,14 +104,7 @@ fn a_bad_environment_variable_is_named() {
 /// Runs `serve` with `vars` on an empty data folder; returns the exit status and stderr.
 fn serve_with(vars: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = jesuisaupays();
-    cmd.arg("serve")
-        .env("DATA_DIR", dir.path())
-        .env("TENANTS_DIR", repo_root().join("tenants"))
-        .env("THEMES_DIR", repo_root().join("themes"))
-        .env("BIND_ADDR", "127.0.0.1:0")
-        .env("WEATHER_URL", "off")
-        .env("DEMO_DATA", "off");
+    let mut cmd = serve_in(dir.path(), 0);
     for (name, value) in vars {
         cmd.env(name, value);
     }
@@ -122,16 +115,10 @@ fn serve_with(vars: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
     )
 }
 
-/// A port free at the time of asking.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
-/// `serve` on `port` with an empty data folder `dir`, the project's tenants and themes, no
+/// `serve` on `port` (0: any) with the data folder `dir`, the project's tenants and themes, no
 /// weather and no demo data.
-fn serve_in(dir: &std::path::Path, port: u16) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::from(jesuisaupays());
+fn serve_in(dir: &std::path::Path, port: u16) -> std::process::Command {
+    let mut cmd = jesuisaupays();
     cmd.arg("serve")
         .env("DATA_DIR", dir)
         .env("TENANTS_DIR", repo_root().join("tenants"))
@@ -227,7 +214,7 @@ fn half_an_llm_configuration_stops_the_start_naming_what_is_missing() {
 async fn a_broken_database_gives_a_logged_500_page_not_a_wrong_answer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
-    let mut server = serve_in(dir.path(), port)
+    let mut server = tokio::process::Command::from(serve_in(dir.path(), port))
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -394,7 +381,7 @@ fn the_ingress_lists_every_public_host_and_the_deploy_file_is_current() {
 async fn serve_counts_the_pools_waits_in_its_metrics_without_logging_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (port, metrics_port) = (free_port(), free_port());
-    let mut server = serve_in(dir.path(), port)
+    let mut server = tokio::process::Command::from(serve_in(dir.path(), port))
         .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env_remove("RUST_LOG")
         .stderr(std::process::Stdio::piped())

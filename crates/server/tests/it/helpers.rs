@@ -679,6 +679,12 @@ pub async fn axe_check(client: &fantoccini::Client, page: &str) {
     assert!(problems.is_empty(), "{page}: {problems:#?}");
 }
 
+/// A local port free at the time of asking.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
 /// The text of a metrics listener's `/metrics` at `addr` (`host:port`).
 pub async fn scrape(client: &reqwest::Client, addr: impl std::fmt::Display) -> String {
     client

@@ -158,10 +158,7 @@ async fn metrics_are_served_on_their_own_listener_and_read_by_prometheus() {
             ),
         )
         .expect("config");
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-            listener.local_addr().expect("addr").port()
-        };
+        let port = crate::helpers::free_port();
         let mut prometheus = tokio::process::Command::new("prometheus")
             .arg(format!("--config.file={}", config.display()))
             .arg(format!(
