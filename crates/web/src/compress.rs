@@ -161,6 +161,13 @@ impl CachedPage {
         }
     }
 
+    /// Whether a reader at `now` gets this page: while it is live, and after it expired (for
+    /// `STALE_FOR`) to every reader but the first, who renders its successor.
+    fn live_or_renewed_by_another(&self, now: Instant) -> bool {
+        self.expires > now
+            || (self.expires + STALE_FOR > now && self.renewing.swap(true, Ordering::Relaxed))
+    }
+
     /// The response for a client with these request headers.
     pub fn response(&self, request: &HeaderMap) -> Response {
         let gzip = accepts_gzip(request);
@@ -230,10 +237,7 @@ impl PageCache {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let found = pages
             .get(key)
-            .filter(|p| {
-                p.expires > now
-                    || (p.expires + STALE_FOR > now && p.renewing.swap(true, Ordering::Relaxed))
-            })
+            .filter(|p| p.live_or_renewed_by_another(now))
             .cloned();
         LOOKUPS[usize::from(found.is_none())].fetch_add(1, Ordering::Relaxed);
         found
@@ -289,15 +293,21 @@ impl PageMemo {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The page under `key` while it is live; once expired, as `PageCache::get`: the first
+    /// reader gets none and renders its successor, the others get the expired page meanwhile
+    /// (a key names everything its page shows, so the expired page is still right).
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.get_at(key, Instant::now())
+    }
+
+    fn get_at(&self, key: &str, now: Instant) -> Option<Arc<CachedPage>> {
         let mut inner = self.lock();
         inner.tick += 1;
         let tick = inner.tick;
-        let now = Instant::now();
         let found = inner
             .pages
             .get_mut(key)
-            .filter(|(_, p)| p.expires > now)
+            .filter(|(_, p)| p.live_or_renewed_by_another(now))
             .map(|(used, p)| {
                 *used = tick;
                 p.clone()
@@ -474,6 +484,42 @@ mod tests {
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         let body = futures_body(plain);
         assert_eq!(body, "<p>a</p>");
+    }
+
+    #[test]
+    fn an_expired_memoised_page_is_rendered_by_one_reader_while_the_others_get_it() {
+        let memo = PageMemo::with_capacity(4);
+        memo.put("cm:fr:7:q=eau".into(), "<p>old</p>", Duration::ZERO);
+        memo.put("sn:fr:7:q=eau".into(), "<p>sn</p>", Duration::ZERO);
+        let now = Instant::now() + Duration::from_millis(1);
+        assert!(
+            memo.get_at("cm:fr:7:q=eau", now).is_none(),
+            "the first reader renders"
+        );
+        for _ in 0..3 {
+            let stale = memo.get_at("cm:fr:7:q=eau", now).expect("the expired page");
+            assert_eq!(
+                futures_body(stale.response(&HeaderMap::new())),
+                "<p>old</p>"
+            );
+        }
+        // Another key's expiry is its own: its first reader renders too.
+        assert!(memo.get_at("sn:fr:7:q=eau", now).is_none());
+        memo.put(
+            "cm:fr:7:q=eau".into(),
+            "<p>new</p>",
+            Duration::from_secs(30),
+        );
+        let fresh = memo.get_at("cm:fr:7:q=eau", now).expect("live");
+        assert_eq!(
+            futures_body(fresh.response(&HeaderMap::new())),
+            "<p>new</p>"
+        );
+        // Past the grace (its rendering failed), every reader renders.
+        memo.put("cm:fr:7:q=eau".into(), "<p>old</p>", Duration::ZERO);
+        let later = Instant::now() + STALE_FOR + Duration::from_millis(1);
+        assert!(memo.get_at("cm:fr:7:q=eau", later).is_none());
+        assert!(memo.get_at("cm:fr:7:q=eau", later).is_none());
     }
 
     fn futures_body(resp: Response) -> String {
