@@ -328,6 +328,7 @@ impl Application {
             redis_configured: services.config.redis_url.is_some(),
             pages: Default::default(),
             search_pages: Default::default(),
+            mission_pages: Default::default(),
             secret_key: services.secret_key.clone(),
             rate_limits: jsap_web::RateLimits::default(),
             assistant: services.assistant.clone(),

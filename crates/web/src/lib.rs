@@ -59,6 +59,9 @@ pub struct AppState {
     /// Search pages rendered for anonymous visitors, by tenant, language, catalogue version,
     /// day and query string.
     pub search_pages: compress::PageMemo,
+    /// Mission pages rendered for anonymous visitors, by tenant, language, catalogue version,
+    /// day and address.
+    pub mission_pages: compress::PageMemo,
     /// `SECRET_KEY`: signs CSRF tokens.
     pub secret_key: Arc<security::SecretKeys>,
     pub rate_limits: RateLimits,

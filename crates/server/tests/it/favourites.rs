@@ -1,6 +1,6 @@
 //! Favourites: a member saves a mission from its page, finds it in their list, removes it;
 //! those who saved a mission are told by email, in their language, when it closes; another
-//! site neither sees nor saves a mission of this one.
+//! site neither sees nor saves a mission of this one. Anonymous visitors share rendered pages.
 
 use crate::helpers::{Browser, Page, TestApp};
 use crate::requests::{emails, person, signed_in_elsewhere};
@@ -394,4 +394,63 @@ async fn anonymous_visitors_share_search_pages_and_members_get_their_own() {
     assert_eq!(senegal.status, 200);
     assert!(!senegal.body.contains(mission.as_str()));
     assert_ne!(senegal.body, first.body);
+}
+
+#[tokio::test]
+async fn anonymous_visitors_share_mission_pages_until_the_mission_changes() {
+    let app = TestApp::spawn().await;
+    let paths = mission_paths(&app, CM).await;
+    let mission = &paths[0];
+
+    // Two anonymous visits: the same page, its heart a link to the log-in page, no token.
+    let first = Browser::new(&app, CM).get(mission).await;
+    let again = Browser::new(&app, CM).get(mission).await;
+    assert_eq!((first.status, again.status), (200, 200));
+    assert_eq!(first.body, again.body, "the shared page");
+    assert!(first.body.contains("/fr/compte/connexion?next="));
+    assert!(!first.body.contains("name=\"csrf\""));
+
+    // A member's page is her own: her token, her saved heart, her notice.
+    let mut awa = person(&app, "awa@example.org", "Awa", &[]).await;
+    assert_eq!(save(&mut awa, mission).await.status, 303);
+    let own = awa.get(&format!("{mission}?done=saved")).await;
+    assert!(
+        own.body.contains("aria-pressed=\"true\""),
+        "her saved mission"
+    );
+    assert!(own.body.contains(&own.csrf()));
+    let later = Browser::new(&app, CM).get(mission).await;
+    assert_eq!(later.body, first.body, "the anonymous page took none of it");
+    assert!(!later.body.contains(&own.csrf()));
+
+    // The same address on another site is that site's answer, not this site's page.
+    let senegal = Browser::new(&app, crate::roles::SN).get(mission).await;
+    let start = first.body.find("<h1>").expect("title");
+    let title = &first.body[start..start + first.body[start..].find("</h1>").expect("end")];
+    assert!(!senegal.body.contains(title), "{title} on sn");
+
+    // Once the mission closes, no one is served the shared page any more.
+    person(
+        &app,
+        "op@example.org",
+        "Opératrice",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let operator = Accounts::for_tenant(app.services.store.conn(), &cm)
+        .find(account_id(&app, "cm", "op@example.org").await)
+        .await
+        .expect("find")
+        .expect("operator");
+    jsap_app::missions::close(
+        &app.scope(&cm),
+        &operator,
+        MissionId(id_of(mission)),
+        CloseReason::Cancelled,
+    )
+    .await
+    .expect("close")
+    .expect("closed");
+    assert_eq!(Browser::new(&app, CM).get(mission).await.status, 404);
 }

@@ -49,14 +49,35 @@ pub(super) struct FavouriteView {
     login: String,
 }
 
+/// How long a rendered mission page is shared by anonymous visitors.
+const MISSION_PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[handler]
 pub async fn mission_page(
+    req: &Request,
     page: Ctx,
     Path((_, id_slug)): Path<(String, String)>,
     Query(done): Query<crate::kit::Done>,
 ) -> Result<Response, AppError> {
     let (state, tenant, locale) = (&page.state, &page.tenant, page.locale);
     let id = crate::views::mission_id(&id_slug)?;
+    // Anonymous visitors asking with no query (no notice to show) share rendered pages: the
+    // page depends only on this key (every write to a mission, its photos, its organisation
+    // or its city bumps the catalogue version; the day moves the similar open missions).
+    let memo_key = match crate::session::viewer() {
+        None if req.uri().query().is_none_or(str::is_empty) => Some(format!(
+            "{}:{locale}:{}:{}:{id_slug}",
+            tenant.code,
+            state.store.catalogue(tenant).await?.version(),
+            tenant.today()
+        )),
+        _ => None,
+    };
+    if let Some(key) = &memo_key
+        && let Some(hit) = state.mission_pages.get(key)
+    {
+        return Ok(hit.response(req.headers()));
+    }
     let conn = state.store.conn();
     let detail = Missions::for_tenant(conn, tenant)
         .published(id, locale.as_str())
@@ -201,7 +222,14 @@ pub async fn mission_page(
         "other_lang",
         &crate::views::OtherLang::of(&detail.locale, locale),
     );
-    html(state, tenant, "mission.html", &ctx)
+    let body = state.themes.render(&tenant.theme, "mission.html", &ctx)?;
+    Ok(match memo_key {
+        Some(key) => state
+            .mission_pages
+            .put(key, &body, MISSION_PAGE_TTL)
+            .response(req.headers()),
+        None => html_body(body),
+    })
 }
 
 /// A page's missions as cards (hearts marked for a signed-in member), how many in all, and
