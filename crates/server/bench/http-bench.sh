@@ -2,6 +2,7 @@
 # Throughput and latency of the home and search pages on the release build, with 100,000
 # missions over 40 tenants, against a poem hello-world measured in the same run (the ceiling).
 # Usage: crates/server/bench/http-bench.sh [sqlite|postgres] [seconds]
+# PAIRS=n takes the home page's ratio to the hello-world over n alternating pairs (default 3).
 # Not a test: a measurement. Uses wrk (installed with apt when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -58,18 +59,23 @@ run "home /fr/" http://127.0.0.1:18080/fr/ b01.localhost
 # A client that does not ask for gzip gets the page's HTML (about 15 KB).
 encoding="Accept-Encoding: identity" run "home /fr/, not compressed" http://127.0.0.1:18080/fr/ b01.localhost
 # One 10 s run of each varies by 15 % or so (wrk and the server share two cores): the ratio
-# of the home page to the hello-world is also taken over three alternating 5 s pairs.
+# of the home page to the hello-world is also taken over alternating 5 s pairs (PAIRS, 3 by
+# default).
 rps_of() { # url host
   wrk -t2 -c64 -d5s -H "Host: $2" -H "Accept-Encoding: gzip" "$1" | awk '/Requests\/sec/ {print $2}'
 }
 ratios=()
-for _ in 1 2 3; do
+pairs=${PAIRS:-3}
+for _ in $(seq 1 "$pairs"); do
   hello=$(rps_of http://127.0.0.1:18081/ localhost)
   home=$(rps_of http://127.0.0.1:18080/fr/ b01.localhost)
   ratios+=("$(echo "scale=0; 100 * $home / $hello" | bc)")
 done
-sorted=$(printf '%s\n' "${ratios[@]}" | sort -n | tr '\n' ' ')
-echo "home / hello-world, three alternating 5 s pairs: ${ratios[*]} % (median $(cut -d' ' -f2 <<<"$sorted") %)"
+mapfile -t sorted < <(printf '%s\n' "${ratios[@]}" | sort -n)
+# The middle value; the two middle values of an even number of pairs.
+median=${sorted[$(((pairs - 1) / 2))]}
+[ $((pairs % 2)) = 1 ] || median="$median-${sorted[$((pairs / 2))]}"
+echo "home / hello-world, $pairs alternating 5 s pairs: ${ratios[*]} % (median $median %)"
 search="http://127.0.0.1:18080/fr/missions?q=ecole&city=yaounde&domain=education-enfance&contribution=benevolat"
 run "search text + 3 filters" "$search" b01.localhost
 run "search text + 3 filters, c=16" "$search" b01.localhost 16
