@@ -48,6 +48,32 @@ async fn account_id(app: &TestApp, code: &str, email: &str) -> i64 {
         .id
 }
 
+/// A country operator of cm closes mission `id` (cancelled).
+async fn close_as_operator(app: &TestApp, id: i64) {
+    person(
+        app,
+        "op@example.org",
+        "Opératrice",
+        &[(Role::CountryOperator, None, None)],
+    )
+    .await;
+    let cm = app.services.registry.get("cm").expect("cm").clone();
+    let operator = Accounts::for_tenant(app.services.store.conn(), &cm)
+        .find(account_id(app, "cm", "op@example.org").await)
+        .await
+        .expect("find")
+        .expect("operator");
+    jsap_app::missions::close(
+        &app.scope(&cm),
+        &operator,
+        MissionId(id),
+        CloseReason::Cancelled,
+    )
+    .await
+    .expect("close")
+    .expect("closed");
+}
+
 /// `who` saves `mission` through the form of its page; the answer to the post.
 pub(crate) async fn save(who: &mut Browser<'_>, mission: &str) -> Page {
     let page = who.get(mission).await;
@@ -239,24 +265,7 @@ async fn members_who_saved_a_mission_are_told_when_it_closes() {
     );
 
     let before = emails(&app, "cm").await.len();
-    person(
-        &app,
-        "op@example.org",
-        "Opératrice",
-        &[(Role::CountryOperator, None, None)],
-    )
-    .await;
-    let cm = app.services.registry.get("cm").expect("cm").clone();
-    let operator = Accounts::for_tenant(app.services.store.conn(), &cm)
-        .find(account_id(&app, "cm", "op@example.org").await)
-        .await
-        .expect("find")
-        .expect("operator");
-    let scope = app.scope(&cm);
-    jsap_app::missions::close(&scope, &operator, MissionId(id), CloseReason::Cancelled)
-        .await
-        .expect("close")
-        .expect("closed");
+    close_as_operator(&app, id).await;
 
     let told: Vec<_> = emails(&app, "cm")
         .await
@@ -430,27 +439,6 @@ async fn anonymous_visitors_share_mission_pages_until_the_mission_changes() {
     assert!(!senegal.body.contains(title), "{title} on sn");
 
     // Once the mission closes, no one is served the shared page any more.
-    person(
-        &app,
-        "op@example.org",
-        "Opératrice",
-        &[(Role::CountryOperator, None, None)],
-    )
-    .await;
-    let cm = app.services.registry.get("cm").expect("cm").clone();
-    let operator = Accounts::for_tenant(app.services.store.conn(), &cm)
-        .find(account_id(&app, "cm", "op@example.org").await)
-        .await
-        .expect("find")
-        .expect("operator");
-    jsap_app::missions::close(
-        &app.scope(&cm),
-        &operator,
-        MissionId(id_of(mission)),
-        CloseReason::Cancelled,
-    )
-    .await
-    .expect("close")
-    .expect("closed");
+    close_as_operator(&app, id_of(mission)).await;
     assert_eq!(Browser::new(&app, CM).get(mission).await.status, 404);
 }
