@@ -7,24 +7,9 @@
 # Not a test: a measurement. Uses wrk (installed with apt when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-db=${1:-sqlite}
 secs=${2:-8}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/jesuisaupays/target}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-bin=${BIN:-$CARGO_TARGET_DIR/release/jesuisaupays}
-[ -n "${BIN:-}" ] || cargo build --release --quiet -p jesuisaupays
-work=$(mktemp -d)
-server=""
-# The server is gone before its folder is removed (it writes there until it stops).
-cleanup() { [ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true; rm -rf "$work"; }
-trap cleanup EXIT
-bash crates/server/bench/make-tenants.sh "$work/tenants"
-export TENANTS_DIR=$work/tenants DATA_DIR=$work/data RUST_LOG=warn DEMO_DATA=off BIND_ADDR=127.0.0.1:18083 WEATHER_URL=off
-if [ "$db" = postgres ]; then
-  source crates/server/bench/postgres.sh
-  bench_database jsap_missions_$$
-  trap 'cleanup; drop_bench_database' EXIT
-fi
+port=18083 name=missions
+source crates/server/bench/setup.sh
 "$bin" seed-demo --missions 100000 >/dev/null
 "$bin" serve >"$work/serve.log" 2>&1 &
 server=$!
