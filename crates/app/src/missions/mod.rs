@@ -5,11 +5,13 @@
 
 mod lifecycle;
 mod photos;
+mod public;
 pub mod translations;
 mod warm;
 
 pub use lifecycle::{close, expire_ended, review, submit};
 pub use photos::{ALT_MAX, PhotoChange, PhotoRefusal, add_photo, change_photo};
+pub use public::{PublicMission, public_mission};
 pub use warm::warm_catalogues;
 
 use crate::audit;

@@ -49,25 +49,6 @@ pub(super) struct FavouriteView {
     login: String,
 }
 
-/// Published mission `id` in `locale` and its photos; `None` when it is not public here.
-async fn mission_reads<C: jsap_store::Connection>(
-    conn: &C,
-    tenant: &Tenant,
-    id: i64,
-    locale: Locale,
-) -> Result<Option<(jsap_store::MissionDetail, Vec<jsap_store::PhotoRecord>)>, AppError> {
-    let Some(detail) = Missions::for_tenant(conn, tenant)
-        .published(id, locale.as_str())
-        .await?
-    else {
-        return Ok(None);
-    };
-    let photos = MissionPhotos::for_tenant(conn, tenant)
-        .of_mission(detail.mission.id)
-        .await?;
-    Ok(Some((detail, photos)))
-}
-
 /// How long a rendered mission page is shared by anonymous visitors.
 const MISSION_PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -97,18 +78,10 @@ pub async fn mission_page(
     {
         return Ok(hit.response(req.headers()));
     }
-    let conn = state.store.conn();
-    // On PostgreSQL the two reads share one transaction: on a pooled connection each read
-    // alone is four round trips (`BEGIN`, row-level security's setting, the read, `COMMIT`).
-    let (detail, photos) = if state.store.backend_name() == "postgresql" {
-        let tx = state.store.begin().await?;
-        let read = mission_reads(&tx, tenant, id, locale).await?;
-        tx.commit().await.map_err(jsap_store::StoreError::from)?;
-        read
-    } else {
-        mission_reads(conn, tenant, id, locale).await?
-    }
-    .ok_or(AppError::NotFound)?;
+    let jsap_app::missions::PublicMission { detail, photos } =
+        jsap_app::missions::public_mission(&page.scope(), id, locale)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let canonical_path = mission_path(locale, detail.mission.id, &detail.mission.slug);
     if format!("{}-{}", detail.mission.id, detail.mission.slug) != id_slug {
         return Ok(Response::builder()
@@ -152,7 +125,7 @@ pub async fn mission_page(
         signed_in: page.member.is_some(),
         saved: match page.member {
             Some(member) => {
-                jsap_store::Favourites::for_tenant(conn, tenant)
+                jsap_store::Favourites::for_tenant(state.store.conn(), tenant)
                     .holds(member, detail.mission.id)
                     .await?
             }

@@ -9,7 +9,7 @@ use crate::views::{
 };
 use crate::{AppError, AppState};
 use jsap_domain::{Locale, Taxonomy};
-use jsap_store::{MissionPhotos, MissionQuery, Missions, SearchResults};
+use jsap_store::{MissionQuery, SearchResults};
 use jsap_tenancy::Tenant;
 use poem::http::{StatusCode, header};
 use poem::web::{Path, Query};
